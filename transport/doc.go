@@ -1,0 +1,22 @@
+// Package transport is Faultline's RPC layer: the seam every system under
+// test talks through.
+//
+// The caller side is one small interface in the shape of the MIT 6.824
+// course's labrpc.ClientEnd: Call(svcMeth, args, reply) bool. A context-aware
+// form, CallContext, says which of timeout, unreachable or remote error
+// happened. The server side is a Server that registers receivers by
+// reflection: every exported method shaped
+//
+//	func (s *T) M(args *A, reply *R)
+//
+// becomes the RPC "T.M". Bodies are encoded with msgpack (package wire).
+//
+// Two implementations live in sub-packages and share this package's
+// dispatcher, codec and fault model: transport/tcp (framed, multiplexed msgpack
+// over TCP) and transport/simnet (an in-memory, seeded network for
+// deterministic tests, in the shape of the course's labrpc network).
+//
+// Both implement LinkFaulter, the seam the chaos controller drives: per
+// directed link delay with jitter, drops, duplication, reordering and
+// blocking.
+package transport

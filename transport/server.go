@@ -1,0 +1,143 @@
+package transport
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+
+	"faultline/transport/wire"
+)
+
+// ErrUnknownService, ErrUnknownMethod and ErrBadArgs classify dispatch
+// failures. They reach the caller as a *RemoteError carrying their text.
+var (
+	ErrUnknownService = errors.New("unknown service")
+	ErrUnknownMethod  = errors.New("unknown method")
+	ErrBadArgs        = errors.New("arguments do not decode")
+)
+
+// Server dispatches encoded calls to registered receivers. It is shared by
+// every transport implementation; the zero value is not usable, call
+// NewServer. A Server is safe for concurrent use: each call runs in the
+// caller's goroutine, so handlers must do their own locking.
+type Server struct {
+	mu       sync.RWMutex
+	services map[string]*service
+}
+
+type service struct {
+	name    string
+	rcvr    reflect.Value
+	methods map[string]*method
+}
+
+type method struct {
+	fn        reflect.Method
+	argsType  reflect.Type // the element type of *A
+	replyType reflect.Type // the element type of *R
+}
+
+// NewServer returns an empty Server.
+func NewServer() *Server {
+	return &Server{services: map[string]*service{}}
+}
+
+// Register adds rcvr's RPC methods under the name of its Go type (for a
+// *Raft, "Raft"). Methods qualify when they are exported and shaped
+// func (s *T) M(args *A, reply *R) with no results; others are ignored.
+// Registering a receiver without any such method is an error.
+func (s *Server) Register(rcvr any) error {
+	t := reflect.TypeOf(rcvr)
+	if t == nil {
+		return errors.New("transport: register nil receiver")
+	}
+	name := reflect.Indirect(reflect.ValueOf(rcvr)).Type().Name()
+	return s.RegisterName(name, rcvr)
+}
+
+// RegisterName is Register under an explicit service name.
+func (s *Server) RegisterName(name string, rcvr any) error {
+	if name == "" || strings.Contains(name, ".") {
+		return fmt.Errorf("transport: invalid service name %q", name)
+	}
+	v := reflect.ValueOf(rcvr)
+	t := v.Type()
+	svc := &service{name: name, rcvr: v, methods: map[string]*method{}}
+	for i := 0; i < t.NumMethod(); i++ {
+		m := t.Method(i)
+		mt := m.Type
+		if !m.IsExported() || mt.NumIn() != 3 || mt.NumOut() != 0 {
+			continue
+		}
+		at, rt := mt.In(1), mt.In(2)
+		if at.Kind() != reflect.Pointer || rt.Kind() != reflect.Pointer {
+			continue
+		}
+		svc.methods[m.Name] = &method{fn: m, argsType: at.Elem(), replyType: rt.Elem()}
+	}
+	if len(svc.methods) == 0 {
+		return fmt.Errorf("transport: service %q (%v) has no methods shaped M(args *A, reply *R)", name, t)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, dup := s.services[name]; dup {
+		return fmt.Errorf("transport: service %q already registered", name)
+	}
+	s.services[name] = svc
+	return nil
+}
+
+// Methods lists the registered "Service.Method" names, for diagnostics.
+func (s *Server) Methods() []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []string
+	for _, svc := range s.services {
+		for m := range svc.methods {
+			out = append(out, svc.name+"."+m)
+		}
+	}
+	return out
+}
+
+// Dispatch decodes body as the arguments of svcMeth, runs the method and
+// returns the encoded reply. An unknown service or method, or arguments that
+// do not decode, return an error wrapping ErrUnknownService,
+// ErrUnknownMethod or ErrBadArgs; the server is unaffected.
+func (s *Server) Dispatch(svcMeth string, body []byte) ([]byte, error) {
+	m, rcvr, err := s.lookup(svcMeth)
+	if err != nil {
+		return nil, err
+	}
+	args := reflect.New(m.argsType)
+	if err := wire.Unmarshal(body, args.Interface()); err != nil {
+		return nil, fmt.Errorf("%w for %s: %w", ErrBadArgs, svcMeth, err)
+	}
+	reply := reflect.New(m.replyType)
+	m.fn.Func.Call([]reflect.Value{rcvr, args, reply})
+	out, err := wire.Marshal(reply.Interface())
+	if err != nil {
+		return nil, fmt.Errorf("reply of %s: %w", svcMeth, err)
+	}
+	return out, nil
+}
+
+func (s *Server) lookup(svcMeth string) (*method, reflect.Value, error) {
+	dot := strings.LastIndexByte(svcMeth, '.')
+	if dot < 0 {
+		return nil, reflect.Value{}, fmt.Errorf("%w: %q is not Service.Method", ErrUnknownService, svcMeth)
+	}
+	s.mu.RLock()
+	svc := s.services[svcMeth[:dot]]
+	s.mu.RUnlock()
+	if svc == nil {
+		return nil, reflect.Value{}, fmt.Errorf("%w: %q", ErrUnknownService, svcMeth[:dot])
+	}
+	m := svc.methods[svcMeth[dot+1:]]
+	if m == nil {
+		return nil, reflect.Value{}, fmt.Errorf("%w: %q", ErrUnknownMethod, svcMeth)
+	}
+	return m, svc.rcvr, nil
+}
