@@ -25,9 +25,18 @@ func newHandle() *codec.MsgpackHandle {
 	return h
 }
 
+// encoder is a pooled msgpack encoder together with the slice it writes
+// into; keeping the slice in the pooled struct spares Append a heap
+// allocation for the *[]byte the codec needs.
+type encoder struct {
+	enc *codec.Encoder
+	buf []byte
+}
+
 var encPool = sync.Pool{New: func() any {
-	var b []byte
-	return codec.NewEncoderBytes(&b, handle)
+	e := &encoder{}
+	e.enc = codec.NewEncoderBytes(&e.buf, handle)
+	return e
 }}
 
 var decPool = sync.Pool{New: func() any {
@@ -42,21 +51,32 @@ func Marshal(v any) ([]byte, error) {
 // Append encodes v as msgpack, appending to dst, and returns the extended
 // buffer.
 func Append(dst []byte, v any) (out []byte, err error) {
-	enc := encPool.Get().(*codec.Encoder)
+	e := encPool.Get().(*encoder)
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = dst, fmt.Errorf("wire: encode %T: %v", v, r)
 			return
 		}
-		enc.ResetBytes(nil)
-		encPool.Put(enc)
+		e.buf = nil
+		encPool.Put(e)
 	}()
-	out = dst
-	enc.ResetBytes(&out)
-	if err := enc.Encode(v); err != nil {
+	// The codec writes from the start of the slice it is given, so hand it
+	// the free tail of dst, not dst itself.
+	free := cap(dst) - len(dst)
+	e.buf = dst[len(dst):]
+	e.enc.ResetBytes(&e.buf)
+	if err := e.enc.Encode(v); err != nil {
 		return dst, fmt.Errorf("wire: encode %T: %w", v, err)
 	}
-	return out, nil
+	n := len(e.buf)
+	if n <= free {
+		// Still in dst's array: the codec only reallocates past its capacity.
+		return dst[:len(dst)+n], nil
+	}
+	if len(dst) == 0 {
+		return e.buf, nil
+	}
+	return append(dst, e.buf...), nil
 }
 
 // Unmarshal decodes msgpack data into v, which must be a non-nil pointer.
@@ -71,6 +91,11 @@ func Unmarshal(data []byte, v any) (err error) {
 		dec.ResetBytes(nil)
 		decPool.Put(dec)
 	}()
+	if data == nil {
+		// ResetBytes(nil) is a no-op that would leave the decoder reading
+		// the previous caller's input.
+		data = []byte{}
+	}
 	dec.ResetBytes(data)
 	if err := dec.Decode(v); err != nil {
 		return fmt.Errorf("wire: decode into %T: %w", v, err)
