@@ -1,0 +1,179 @@
+package workloads
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Limits on config values: beyond them a run cannot be sensible on one
+// machine, so they are rejected rather than attempted.
+const (
+	MaxNodes     = 15
+	MaxClients   = 4096
+	MaxKeys      = 100_000_000
+	MaxValueSize = 16 << 20
+)
+
+// Validate checks every field and every cross-field rule, returning an
+// Errors listing all problems (nil when the config is runnable). Call
+// Defaults first.
+func (c *Config) Validate() error {
+	var e errs
+	b := c.Backend
+	if b.Nodes < 1 || b.Nodes > MaxNodes {
+		e.add("backend.nodes", "%d nodes, want 1 to %d", b.Nodes, MaxNodes)
+	}
+	if b.Mode != "process" && b.Mode != "inprocess" {
+		e.add("backend.mode", "%q, want \"process\" or \"inprocess\"", b.Mode)
+	}
+	w := c.Workload
+	switch w.Kind {
+	case KindKV, KindRegister, KindAppend:
+	default:
+		e.add("workload.kind", "%q, want %q, %q or %q", w.Kind, KindKV, KindRegister, KindAppend)
+	}
+	if w.YCSB != "" {
+		if w.YCSB == "e" || w.YCSB == "E" {
+			e.add("workload.ycsb", "YCSB workload E needs range scans, which the Get/Put/Append API does not have")
+		} else if _, ok := ycsbPresets[w.YCSB]; !ok {
+			e.add("workload.ycsb", "%q, want one of %s", w.YCSB, strings.Join(presetNames(), ", "))
+		} else if w.Kind != KindKV {
+			e.add("workload.ycsb", "a YCSB preset needs kind %q, not %q", KindKV, w.Kind)
+		}
+	}
+	validMix(&e, "workload.mix", w.Mix, w.Kind)
+	if w.Keys < 1 || w.Keys > MaxKeys {
+		e.add("workload.keys", "%d keys, want 1 to %d", w.Keys, MaxKeys)
+	}
+	switch w.Distribution {
+	case DistUniform, DistZipfian, DistLatest:
+	case DistHotspot:
+		h := w.Hotspot
+		if !(h.Keys > 0 && h.Keys < 1) {
+			e.add("workload.hotspot.keys", "%v, want a fraction of the key space in (0, 1)", h.Keys)
+		}
+		if !(h.Ops >= 0 && h.Ops <= 1) {
+			e.add("workload.hotspot.ops", "%v, want a fraction of ops in [0, 1]", h.Ops)
+		}
+	default:
+		e.add("workload.distribution", "%q, want %q, %q, %q or %q", w.Distribution,
+			DistUniform, DistZipfian, DistLatest, DistHotspot)
+	}
+	if w.Distribution != DistHotspot && w.Hotspot != (Hotspot{}) {
+		e.add("workload.hotspot", "set, but distribution is %q, not %q", w.Distribution, DistHotspot)
+	}
+	if w.ValueSize < 1 || w.ValueSize > MaxValueSize {
+		e.add("workload.value_size", "%d bytes, want 1 to %d", w.ValueSize, MaxValueSize)
+	}
+	if w.Kind == KindAppend && w.ValueSize > 0 && w.ValueSize < 16 {
+		e.add("workload.value_size", "%d bytes is too small for an append token, want >= 16", w.ValueSize)
+	}
+	if w.Clients < 1 || w.Clients > MaxClients {
+		e.add("workload.clients", "%d clients, want 1 to %d", w.Clients, MaxClients)
+	}
+	validLoop(&e, "workload", w.Loop, w.Rate)
+	if w.Warmup < 0 {
+		e.add("workload.warmup", "%v, want >= 0", w.Warmup)
+	}
+	if w.Duration < 0 {
+		e.add("workload.duration", "%v, want >= 0", w.Duration)
+	}
+	if w.Ops < 0 {
+		e.add("workload.ops", "%d, want >= 0", w.Ops)
+	}
+	if len(c.Phases) == 0 && w.Duration == 0 && w.Ops == 0 {
+		e.add("workload.duration", "no bound: set duration or ops (or phases)")
+	}
+	if len(c.Phases) > 0 && (w.Duration != 0 || w.Ops != 0) {
+		e.add("workload.duration", "set together with phases; bound each phase instead")
+	}
+	if w.Timeout <= 0 || w.Timeout.D() > time.Hour {
+		e.add("workload.timeout", "%v, want in (0, 1h]", w.Timeout)
+	}
+	if rf := w.ReadFraction; rf != nil {
+		if w.Kind == KindKV {
+			e.add("workload.read_fraction", "only for register and append workloads; kv workloads use mix")
+		} else if !(*rf >= 0 && *rf <= 1) {
+			e.add("workload.read_fraction", "%v, want a fraction in [0, 1]", *rf)
+		}
+	}
+	names := map[string]int{}
+	for i, p := range c.Phases {
+		path := fmt.Sprintf("phases[%d]", i)
+		if p.Name == "" {
+			e.add(path+".name", "missing, every phase needs a name")
+		} else if j, dup := names[p.Name]; dup {
+			e.add(path+".name", "%q already names phases[%d]", p.Name, j)
+		} else {
+			names[p.Name] = i
+		}
+		if p.Duration < 0 || p.Ops < 0 || (p.Duration == 0 && p.Ops == 0) {
+			e.add(path+".duration", "want a positive duration or ops bound")
+		}
+		validLoop(&e, path, p.Loop, p.Rate)
+		if p.Mix != nil {
+			if w.Kind != KindKV {
+				e.add(path+".mix", "only kv workloads have a mix")
+			} else {
+				validMix(&e, path+".mix", *p.Mix, w.Kind)
+			}
+		}
+	}
+	if c.Check.TimeLimit <= 0 {
+		e.add("check.time_limit", "%v, want > 0", c.Check.TimeLimit)
+	}
+	if c.Check.Linearizable != nil && *c.Check.Linearizable && w.Kind == KindAppend {
+		e.add("check.linearizable", "append workloads are checked by the append checker; set false")
+	}
+	if c.Out == "" {
+		e.add("out", "empty results directory")
+	}
+	return e.err()
+}
+
+func validMix(e *errs, path string, m Mix, kind string) {
+	if kind != KindKV {
+		if !m.IsZero() {
+			e.add(path, "only kv workloads have a mix (kind is %q)", kind)
+		}
+		return
+	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"get", m.Get}, {"put", m.Put}, {"append", m.Append}, {"insert", m.Insert}, {"rmw", m.RMW}} {
+		if f.v < 0 || math.IsNaN(f.v) || math.IsInf(f.v, 0) {
+			e.add(path+"."+f.name, "weight %v, want >= 0", f.v)
+		}
+	}
+	if !(m.Total() > 0) {
+		e.add(path, "all weights are zero")
+	}
+}
+
+func validLoop(e *errs, path, loop string, rate float64) {
+	switch loop {
+	case LoopClosed:
+		if rate != 0 {
+			e.add(path+".rate", "%v ops/s set, but a closed loop has no rate (use loop: open)", rate)
+		}
+	case LoopOpen:
+		if !(rate > 0) || math.IsInf(rate, 0) || rate > 10_000_000 {
+			e.add(path+".rate", "%v ops/s, an open loop needs a rate in (0, 1e7]", rate)
+		}
+	default:
+		e.add(path+".loop", "%q, want %q or %q", loop, LoopClosed, LoopOpen)
+	}
+}
+
+func presetNames() []string {
+	var s []string
+	for n := range ycsbPresets {
+		s = append(s, n)
+	}
+	sort.Strings(s)
+	return s
+}
