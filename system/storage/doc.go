@@ -1,0 +1,46 @@
+// Package storage is Faultline's durable on-disk persister for Raft.
+//
+// A FilePersister lives in one directory and offers two method sets:
+//
+//   - the course persister's shape (SaveRaftState, ReadRaftState,
+//     RaftStateSize, SaveStateAndSnapshot, ReadSnapshot, SnapshotSize), where
+//     every save replaces an opaque state blob atomically and durably, and
+//   - an incremental log store (SetHardState, AppendLog, SaveSnapshot, Sync,
+//     LoadState) that Raft prefers when it finds it by type assertion: writes
+//     are appended to a write-ahead log and made durable in groups by Sync.
+//
+// # Layout on disk
+//
+//	LOCK                   advisory lock held while the directory is open
+//	MANIFEST               current snapshot (generation, index, term, size,
+//	                       checksum), first live segment, course state blob
+//	snap-<gen>.snap        snapshot bytes behind a checksummed header
+//	wal-<seq>.log          write-ahead log segments, seq counting up
+//
+// MANIFEST and snapshot files are replaced atomically: write a temporary
+// file, fsync it, rename it over the old name, fsync the directory.
+//
+// # Write-ahead log
+//
+// A segment is a sequence of records. Every record has a 16-byte header (the
+// payload length, the record type, a CRC32C of the payload and a CRC32C of the
+// header itself) and a payload. A segment opens with a segment record naming
+// its sequence number and a hard-state record, so deleting whole segments
+// from the front never loses the current term and vote. Segments rotate
+// once they pass Options.SegmentSize; after SaveSnapshot, segments that only
+// hold entries at or below the snapshot index are deleted.
+//
+// Sync is a group commit: the first caller becomes the leader, writes every
+// record buffered so far with one write and fsyncs once; callers that arrive
+// meanwhile wait and are covered by the next leader's single fsync.
+//
+// # Recovery
+//
+// Open replays the log. A damaged record at the end of the last segment that
+// looks like an interrupted write (the file ends inside it, or a 512-byte
+// sector of it reads as zeros) is a torn tail: it and everything after it
+// are cut off, since nothing past it was ever acknowledged by Sync. Any other
+// damage (a checksum mismatch with no sign of a torn write, a damaged record
+// in an older segment, a missing segment or snapshot) makes Open fail with an
+// error wrapping ErrCorrupt; the persister never starts from bad state.
+package storage

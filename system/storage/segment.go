@@ -1,0 +1,140 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// sectorSize is the granularity at which a torn write is assumed to leave
+// old (zero) bytes behind: a damaged tail record with a zeroed sector is
+// taken to be torn, one without is taken to be corrupt.
+const sectorSize = 512
+
+// segmentInfo describes one write-ahead log segment.
+type segmentInfo struct {
+	seq uint64
+	// maxIndex is the highest log index any record of the segment wrote
+	// (zero if none). A segment whose maxIndex, and that of every older
+	// segment, is at or below the snapshot index holds nothing live.
+	maxIndex int
+	// size is the segment's length in bytes up to the last valid record.
+	size int64
+}
+
+// segmentName returns the file name of segment seq.
+func segmentName(seq uint64) string {
+	return fmt.Sprintf("wal-%016x.log", seq)
+}
+
+// parseSegmentName returns the sequence number in a segment file name.
+func parseSegmentName(name string) (uint64, bool) {
+	hex, ok := strings.CutPrefix(name, "wal-")
+	if !ok {
+		return 0, false
+	}
+	hex, ok = strings.CutSuffix(hex, ".log")
+	if !ok || len(hex) != 16 {
+		return 0, false
+	}
+	seq, err := strconv.ParseUint(hex, 16, 64)
+	return seq, err == nil
+}
+
+// listSegments returns the sequence numbers of the segment files in dir,
+// ascending.
+func listSegments(dir string) ([]uint64, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("storage: list %s: %w", dir, err)
+	}
+	var seqs []uint64
+	for _, e := range ents {
+		if seq, ok := parseSegmentName(e.Name()); ok && e.Type().IsRegular() {
+			seqs = append(seqs, seq)
+		}
+	}
+	slices.Sort(seqs)
+	return seqs, nil
+}
+
+// scanResult is what scanning one segment found.
+type scanResult struct {
+	// end is the offset just past the last valid record.
+	end int
+	// torn is set when bytes after end were cut off as a torn tail.
+	torn bool
+	// tornReason describes why, for the log.
+	tornReason error
+}
+
+// scanSegment calls fn for every record of data, a whole segment, in order.
+// A damaged record is a torn tail when tail is set (data is the last
+// segment) and the damage looks like an interrupted write; scanning stops
+// there and the result says so. Any other damage is an error wrapping
+// ErrCorrupt, as is an error returned by fn.
+func scanSegment(data []byte, tail bool, fn func(off int, r record) error) (scanResult, error) {
+	off := 0
+	for off < len(data) {
+		r, n, err := decodeRecord(data[off:])
+		if err != nil {
+			if tail && looksTorn(data, off, n, err) {
+				return scanResult{end: off, torn: true, tornReason: err}, nil
+			}
+			return scanResult{end: off}, fmt.Errorf("record at offset %d: %v: %w", off, err, ErrCorrupt)
+		}
+		if err := fn(off, r); err != nil {
+			return scanResult{end: off}, fmt.Errorf("record at offset %d: %w", off, err)
+		}
+		off += n
+	}
+	return scanResult{end: off}, nil
+}
+
+// looksTorn reports whether the damaged record at off in data (claiming n
+// bytes, zero if its header is not trusted) looks like the remains of an
+// interrupted write rather than corruption: the data ends inside it, or a
+// sector-aligned piece of it is all zeros (a sector that never reached the
+// disk).
+func looksTorn(data []byte, off, n int, err error) bool {
+	switch {
+	case errors.Is(err, errShortHeader), errors.Is(err, errShortPayload):
+		return true
+	case errors.Is(err, errBadHeader):
+		return hasZeroSector(data, off, min(off+headerSize, len(data)))
+	case errors.Is(err, errBadPayload):
+		return hasZeroSector(data, off, off+n)
+	}
+	return false
+}
+
+// hasZeroSector reports whether [from, to) of data, cut at sector
+// boundaries, has a piece made only of zero bytes.
+func hasZeroSector(data []byte, from, to int) bool {
+	for from < to {
+		end := min((from/sectorSize+1)*sectorSize, to)
+		if allZero(data[from:end]) {
+			return true
+		}
+		from = end
+	}
+	return false
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// segmentPath returns the path of segment seq in dir.
+func segmentPath(dir string, seq uint64) string {
+	return filepath.Join(dir, segmentName(seq))
+}
