@@ -1,0 +1,66 @@
+package memkv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"faultline/system/backend"
+	"faultline/transport"
+	"faultline/transport/tcp"
+)
+
+// Client is a backend.Client talking to one memkv node.
+type Client struct {
+	node string
+	c    *tcp.Client
+}
+
+var (
+	_ backend.Client = (*Client)(nil)
+	_ backend.Served = (*Client)(nil)
+)
+
+// NewClient returns a client of the node named node at addr.
+func NewClient(node, addr string) *Client {
+	cfg := tcp.DefaultConfig()
+	cfg.Conns = 1
+	return &Client{node: node, c: tcp.DialNamed(node, addr, cfg)}
+}
+
+// Get implements backend.Client.
+func (c *Client) Get(ctx context.Context, key string) (string, error) {
+	var r GetReply
+	if err := c.c.CallContext(ctx, "Store.Get", &GetArgs{Key: key}, &r); err != nil {
+		return "", classify(err)
+	}
+	return r.Value, nil
+}
+
+// Put implements backend.Client.
+func (c *Client) Put(ctx context.Context, key, value string) error {
+	return classify(c.c.CallContext(ctx, "Store.Put", &PutArgs{Key: key, Value: value}, &PutReply{}))
+}
+
+// Append implements backend.Client.
+func (c *Client) Append(ctx context.Context, key, value string) error {
+	return classify(c.c.CallContext(ctx, "Store.Put", &PutArgs{Key: key, Value: value, Append: true}, &PutReply{}))
+}
+
+// LastNode implements backend.Served: there is only one node.
+func (c *Client) LastNode() string { return c.node }
+
+// Close implements backend.Client.
+func (c *Client) Close() error { return c.c.Close() }
+
+// classify marks errors after which the op certainly did not run: the
+// server rejected the call before running its handler.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	if transport.IsRemote(err) && !errors.Is(err, transport.ErrTimeout) {
+		return fmt.Errorf("%w: %w", backend.ErrDefinite, err)
+	}
+	return err
+}

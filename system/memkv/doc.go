@@ -1,0 +1,15 @@
+// Package memkv is the "memory" backend: a single, unreplicated key/value
+// node serving Get, Put and Append over the real TCP transport.
+//
+// It is the harness's ceiling: every op costs one loopback RPC and a map
+// access under a mutex, so the throughput it reaches is what the harness
+// itself can drive, and a replicated backend's figures can be compared to
+// it. It is linearizable by construction (one node, one lock), which makes
+// it the correct baseline for the checkers' tests too.
+//
+// Like every backend it runs in process mode (the node is the bench binary
+// started again in node mode, see RunNode) or in-process (goroutines of the
+// harness, still over TCP). In process mode it can be killed (its state is
+// lost: it keeps nothing on disk), restarted on the same address, paused
+// and resumed.
+package memkv

@@ -1,0 +1,150 @@
+package memkv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"testing"
+	"time"
+
+	"faultline/system/backend"
+)
+
+// TestMain doubles as the node process: with MEMKV_NODE set, the test
+// binary runs RunNode instead of the tests.
+func TestMain(m *testing.M) {
+	if os.Getenv("MEMKV_NODE") == "1" {
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+		defer stop()
+		if err := RunNode(ctx, os.Args[1:]); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func spec(t *testing.T, mode backend.Mode) backend.Spec {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("MEMKV_NODE", "1")
+	return backend.Spec{Nodes: 1, Mode: mode, Dir: t.TempDir(), Exec: []string{exe}}
+}
+
+func start(t *testing.T, mode backend.Mode) backend.Cluster {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := Backend{}.Start(ctx, spec(t, mode))
+	if err != nil {
+		t.Fatalf("start %s: %v", mode, err)
+	}
+	t.Cleanup(func() { _ = c.Stop(context.Background()) })
+	return c
+}
+
+func TestGetPutAppend(t *testing.T) {
+	for _, mode := range []backend.Mode{backend.ModeInProcess, backend.ModeProcess} {
+		t.Run(string(mode), func(t *testing.T) {
+			c := start(t, mode)
+			cl, err := c.Client(context.Background(), 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cl.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if v, err := cl.Get(ctx, "k"); err != nil || v != "" {
+				t.Fatalf("Get(missing) = %q, %v; want \"\", nil", v, err)
+			}
+			if err := cl.Put(ctx, "k", "a"); err != nil {
+				t.Fatal(err)
+			}
+			if err := cl.Append(ctx, "k", "b"); err != nil {
+				t.Fatal(err)
+			}
+			if v, err := cl.Get(ctx, "k"); err != nil || v != "ab" {
+				t.Fatalf("Get = %q, %v; want \"ab\"", v, err)
+			}
+			if got := cl.(backend.Served).LastNode(); got != "n1" {
+				t.Fatalf("LastNode = %q", got)
+			}
+		})
+	}
+}
+
+func TestRejectsSeveralNodes(t *testing.T) {
+	s := spec(t, backend.ModeInProcess)
+	s.Nodes = 3
+	if _, err := (Backend{}).Start(context.Background(), s); !errors.Is(err, backend.ErrUnsupported) {
+		t.Fatalf("Start(3 nodes) = %v, want ErrUnsupported", err)
+	}
+}
+
+// alive reports whether pid still exists (and is not a zombie we reaped).
+func alive(pid int) bool { return syscall.Kill(pid, 0) == nil }
+
+func TestProcessKillRestartPauseStop(t *testing.T) {
+	c := start(t, backend.ModeProcess).(*procCluster)
+	ctx := context.Background()
+	cl, _ := c.Client(ctx, 0)
+	defer cl.Close()
+	short := func() (context.Context, context.CancelFunc) { return context.WithTimeout(ctx, 300*time.Millisecond) }
+
+	if err := cl.Put(ctx, "k", "v"); err != nil {
+		t.Fatal(err)
+	}
+	pid := c.proc.cmd.Process.Pid
+	if err := c.Pause(ctx, "n1"); err != nil {
+		t.Fatal(err)
+	}
+	cctx, cancel := short()
+	if _, err := cl.Get(cctx, "k"); err == nil {
+		t.Fatal("Get on a paused node succeeded")
+	}
+	cancel()
+	if err := c.Resume(ctx, "n1"); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := cl.Get(ctx, "k"); err != nil || v != "v" {
+		t.Fatalf("Get after resume = %q, %v", v, err)
+	}
+	if err := c.Kill(ctx, "n1"); err != nil {
+		t.Fatal(err)
+	}
+	if alive(pid) {
+		t.Fatalf("pid %d alive after Kill", pid)
+	}
+	if err := c.Restart(ctx, "n1"); err != nil {
+		t.Fatal(err)
+	}
+	// The node lost its memory; the client reconnects to the same address.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		v, err := cl.Get(ctx, "k")
+		if err == nil {
+			if v != "" {
+				t.Fatalf("Get after restart = %q, want \"\" (state is in memory only)", v)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no answer after restart: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	pid = c.proc.cmd.Process.Pid
+	if err := c.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if alive(pid) {
+		t.Fatalf("pid %d alive after Stop", pid)
+	}
+}
