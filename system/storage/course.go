@@ -32,6 +32,9 @@ func (p *FilePersister) SaveRaftState(state []byte) {
 func (p *FilePersister) ReadRaftState() []byte {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if len(p.man.state) == 0 {
+		return nil
+	}
 	return p.man.state
 }
 
@@ -77,6 +80,9 @@ func (p *FilePersister) SaveStateAndSnapshot(state, snapshot []byte) {
 func (p *FilePersister) ReadSnapshot() []byte {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if len(p.snapshot) == 0 {
+		return nil
+	}
 	return p.snapshot
 }
 
