@@ -8,37 +8,23 @@ import (
 	"sync/atomic"
 
 	"faultline/workloads"
+	"faultline/workloads/history"
 )
-
-// TokenFunc makes the unique token that client appends as its seq-th
-// append in an append workload. The append checker parses it back.
-type TokenFunc func(client int, seq uint64) string
-
-// DefaultToken formats tokens as "c<client>.<seq>;", a format with no
-// ambiguity when tokens are concatenated.
-func DefaultToken(client int, seq uint64) string {
-	return "c" + strconv.Itoa(client) + "." + strconv.FormatUint(seq, 10) + ";"
-}
 
 // Generator makes the ops of one workload. It is shared by all clients;
 // each client draws from its own ClientGen.
 type Generator struct {
 	w       workloads.Workload
 	seed    int64
-	token   TokenFunc
 	chooser KeyChooser
 	table   mixTable
 	readF   float64
 	keys    *atomic.Int64 // current key count; grows with inserts
 }
 
-// New returns a generator for workload w, seeded by seed. token formats
-// append-workload tokens; nil means DefaultToken.
-func New(w workloads.Workload, seed int64, token TokenFunc) (*Generator, error) {
-	if token == nil {
-		token = DefaultToken
-	}
-	g := &Generator{w: w, seed: seed, token: token, keys: new(atomic.Int64)}
+// New returns a generator for workload w, seeded by seed.
+func New(w workloads.Workload, seed int64) (*Generator, error) {
+	g := &Generator{w: w, seed: seed, keys: new(atomic.Int64)}
 	g.keys.Store(int64(w.Keys))
 	switch w.Distribution {
 	case workloads.DistUniform:
@@ -64,12 +50,14 @@ func New(w workloads.Workload, seed int64, token TokenFunc) (*Generator, error) 
 	return g, nil
 }
 
-// WithMix returns a generator sharing g's key space but drawing op types
-// from m (a phase's override).
-func (g *Generator) WithMix(m workloads.Mix) *Generator {
-	h := *g
-	h.table = newMixTable(m)
-	return &h
+// SetMix makes c draw kv op types from m (a phase's override); nil goes
+// back to the workload's mix.
+func (c *ClientGen) SetMix(m *workloads.Mix) {
+	if m == nil {
+		c.table = c.g.table
+		return
+	}
+	c.table = newMixTable(*m)
 }
 
 // Keys is the current number of keys (it grows with inserts).
@@ -78,11 +66,12 @@ func (g *Generator) Keys() int { return int(g.keys.Load()) }
 // Key names key index i.
 func Key(i int) string { return "k" + strconv.Itoa(i) }
 
-// Client returns the op stream of client id in stream (a phase number):
-// the same (seed, id, stream) always yields the same ops.
-func (g *Generator) Client(id, stream int) *ClientGen {
-	r := rand.New(rand.NewPCG(uint64(g.seed), uint64(id)<<20|uint64(stream)))
-	return &ClientGen{g: g, id: id, r: r, prefix: "c" + strconv.Itoa(id) + "."}
+// Client returns the op stream of client id: the same (seed, id) always
+// yields the same ops. Values and append tokens are unique per client, so
+// one ClientGen should serve a client for the whole run.
+func (g *Generator) Client(id int) *ClientGen {
+	r := rand.New(rand.NewPCG(uint64(g.seed), uint64(id)))
+	return &ClientGen{g: g, id: id, r: r, prefix: "c" + strconv.Itoa(id) + ".", table: g.table}
 }
 
 // ClientGen is one client's op stream. It is not safe for concurrent use.
@@ -92,6 +81,7 @@ type ClientGen struct {
 	r      *rand.Rand
 	prefix string
 	seq    uint64
+	table  mixTable
 }
 
 // Next returns the client's next op.
@@ -110,9 +100,10 @@ func (c *ClientGen) Next() Op {
 			return Op{Kind: Get, Key: k}
 		}
 		c.seq++
-		return Op{Kind: Append, Key: k, Value: g.token(c.id, c.seq)}
+		// Tokens are history.Token text, which the append checker parses.
+		return Op{Kind: Append, Key: k, Value: history.Token{Client: c.id, Seq: int(c.seq)}.String()}
 	}
-	switch g.table.pick(c.r) {
+	switch c.table.pick(c.r) {
 	case mixInsert:
 		i := int(g.keys.Add(1)) - 1
 		return Op{Kind: Put, Key: Key(i), Value: c.value()}

@@ -24,23 +24,14 @@ func record(h *hdr.Histogram, d time.Duration) {
 	_ = h.RecordValue(min(us, histMax))
 }
 
-// Outcome is how an op ended, in Jepsen's terms.
-type Outcome uint8
+// outcome indexes per-outcome counters.
+type outcome uint8
 
-// Outcomes.
 const (
-	// OK: the op took effect and returned.
-	OK Outcome = iota
-	// Fail: the op certainly did not take effect.
-	Fail
-	// Info: the outcome is unknown (a timeout, a lost connection).
-	Info
+	okOut outcome = iota
+	failOut
+	infoOut
 )
-
-var outcomeNames = [...]string{OK: "ok", Fail: "fail", Info: "info"}
-
-// String names the outcome ("ok", "fail", "info").
-func (o Outcome) String() string { return outcomeNames[o] }
 
 // collector accumulates measurements: whole-run HDR histograms per op type
 // for the measured phases, and a per-second series over the whole run.
@@ -68,7 +59,7 @@ func newCollector(start time.Time) *collector {
 
 // add records one op of type kind that completed at done (since the run's
 // start) after latency lat, counting it in the summary when measured.
-func (c *collector) add(kind string, out Outcome, done, lat time.Duration, measured bool, errKind string) {
+func (c *collector) add(kind string, out outcome, done, lat time.Duration, measured bool, errKind string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if measured {
@@ -79,9 +70,9 @@ func (c *collector) add(kind string, out Outcome, done, lat time.Duration, measu
 		}
 		record(ts.hist, lat)
 		switch out {
-		case OK:
+		case okOut:
 			ts.ok++
-		case Fail:
+		case failOut:
 			ts.fail++
 		default:
 			ts.info++
@@ -211,7 +202,7 @@ func (c *collector) snapshot(secs float64) (map[string]OpStats, []Second) {
 		p := Second{T: i, Ops: map[string]Counts{}}
 		if s != nil {
 			for k, n := range s.counts {
-				p.Ops[k] = Counts{OK: n[OK], Fail: n[Fail], Info: n[Info]}
+				p.Ops[k] = Counts{OK: n[okOut], Fail: n[failOut], Info: n[infoOut]}
 			}
 			p.P50US = s.hist.ValueAtQuantile(50)
 			p.P90US = s.hist.ValueAtQuantile(90)

@@ -1,0 +1,333 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"faultline/system/backend"
+	"faultline/workloads"
+	"faultline/workloads/gen"
+	"faultline/workloads/history"
+)
+
+// Options are everything one run needs besides its config.
+type Options struct {
+	// Config is the run's config, defaulted and validated.
+	Config workloads.Config
+	// Cluster is the started system under test.
+	Cluster backend.Cluster
+	// History receives every op and event. Required.
+	History *history.Writer
+	// Clock is the run's time base; its zero is the run's start.
+	Clock history.Clock
+	// Nemesis injects faults during the measured phases; nil for none.
+	Nemesis Nemesis
+	// Progress, when set, is called about once a second from one goroutine.
+	Progress func(Progress)
+	// Logger receives diagnostics; nil discards them.
+	Logger *slog.Logger
+}
+
+// Progress is a snapshot for the live progress line.
+type Progress struct {
+	Phase     string
+	Elapsed   time.Duration
+	Remaining time.Duration // of the planned duration; 0 when unknown
+	Ops       int64         // completed so far, warm-up included
+	Errors    int64         // fail + info so far
+	OpsPerSec float64       // over the last interval
+	Faults    []string      // active fault windows
+}
+
+// PhaseResult records one phase as it ran.
+type PhaseResult struct {
+	Name     string  `json:"name"`
+	Measured bool    `json:"measured"`
+	Loop     string  `json:"loop"`
+	Rate     float64 `json:"rate,omitempty"`
+	StartNS  int64   `json:"start_ns"`
+	EndNS    int64   `json:"end_ns"`
+	Ops      int64   `json:"ops"`
+	// Missed counts open-loop ops whose intended start fell in the phase
+	// but that were never issued because the phase ended first (the
+	// backend fell behind the target rate).
+	Missed int64 `json:"missed,omitempty"`
+}
+
+// Result is the load part of a run, as measured (checks come later).
+type Result struct {
+	Start    time.Time
+	Phases   []PhaseResult
+	Measured time.Duration // total length of the measured phases
+	Stats    map[string]OpStats
+	Series   []Second
+	Events   []history.Event
+	Ops      int64 // all ops recorded, warm-up included
+	// Interrupted says the context ended the run early.
+	Interrupted bool
+}
+
+// Run drives the cluster with the configured workload: warm-up (not
+// counted), then each measured phase in turn, with the nemesis active
+// during the measured phases. Every op is written to the history. It returns
+// when the last phase ends or ctx is done (Result.Interrupted); an error
+// means the run itself failed (no clients, the nemesis setup failed).
+func Run(ctx context.Context, o Options) (*Result, error) {
+	if o.History == nil || o.Cluster == nil {
+		return nil, errors.New("runner: Options need a Cluster and a History")
+	}
+	cfg := o.Config
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	g, err := gen.New(cfg.Workload, cfg.Seed)
+	if err != nil {
+		return nil, fmt.Errorf("runner: %w", err)
+	}
+	r := &run{
+		o: o, cfg: cfg, log: log, clock: o.Clock,
+		coll:   newCollector(o.Clock.Start()),
+		events: newEvents(o.Clock, o.History),
+	}
+	if o.Nemesis != nil {
+		if err := o.Nemesis.Setup(ctx, o.Cluster); err != nil {
+			return nil, fmt.Errorf("runner: nemesis setup: %w", err)
+		}
+	}
+	r.workers = make([]*worker, cfg.Workload.Clients)
+	for i := range r.workers {
+		c, err := o.Cluster.Client(ctx, i)
+		if err != nil {
+			r.closeClients()
+			return nil, fmt.Errorf("runner: client %d: %w", i, err)
+		}
+		r.workers[i] = &worker{id: i, r: r, client: c, gen: g.Client(i)}
+	}
+	defer r.closeClients()
+
+	stopObs := r.observe()
+	defer stopObs()
+
+	var phases []PhaseResult
+	plan := cfg.MeasuredPhases()
+	if cfg.Workload.Warmup > 0 {
+		phases = append(phases, PhaseResult{Name: "warmup", Loop: plan[0].Loop, Rate: plan[0].Rate})
+	}
+	for _, p := range plan {
+		phases = append(phases, PhaseResult{Name: p.Name, Measured: true, Loop: p.Loop, Rate: p.Rate})
+	}
+	r.planned = cfg.Workload.Warmup.D()
+	for _, p := range plan {
+		r.planned += p.Duration.D()
+	}
+
+	progDone := r.startProgress(ctx)
+	out := &Result{Start: o.Clock.Start()}
+
+	var nemCancel context.CancelFunc
+	var nemDone chan error
+	startNemesis := func() {
+		if o.Nemesis == nil || nemDone != nil {
+			return
+		}
+		var nctx context.Context
+		nctx, nemCancel = context.WithCancel(ctx)
+		nemDone = make(chan error, 1)
+		go func() { nemDone <- o.Nemesis.Run(nctx, r.events) }()
+	}
+	stopNemesis := func() {
+		if nemDone == nil {
+			return
+		}
+		nemCancel()
+		if err := <-nemDone; err != nil && !errors.Is(err, context.Canceled) {
+			log.Warn("nemesis run", "err", err)
+			r.events.Point("nemesis-error", nil, err.Error())
+		}
+		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if err := o.Nemesis.Heal(hctx, r.events); err != nil {
+			log.Warn("nemesis heal", "err", err)
+			r.events.Point("nemesis-error", nil, "heal: "+err.Error())
+		}
+		nemDone = nil
+	}
+
+	pi := 0
+	for i := range phases {
+		p := &phases[i]
+		var spec workloads.Phase
+		if p.Measured {
+			spec = plan[pi]
+			pi++
+			startNemesis()
+		} else {
+			spec = workloads.Phase{Name: "warmup", Duration: cfg.Workload.Warmup, Loop: p.Loop, Rate: p.Rate}
+		}
+		r.phase.Store(&p.Name)
+		r.runPhase(ctx, spec, p)
+		if p.Measured {
+			out.Measured += time.Duration(p.EndNS - p.StartNS)
+		}
+		if ctx.Err() != nil {
+			out.Interrupted = true
+			out.Phases = phases[:i+1]
+			break
+		}
+		out.Phases = phases[:i+1]
+	}
+	stopNemesis()
+	close(progDone.stop)
+	<-progDone.done
+	out.Events = r.events.closeAll()
+	out.Stats, out.Series = r.coll.snapshot(out.Measured.Seconds())
+	out.Ops = r.ops.Load()
+	return out, nil
+}
+
+// run is the state of one Run.
+type run struct {
+	o       Options
+	cfg     workloads.Config
+	log     *slog.Logger
+	clock   history.Clock
+	coll    *collector
+	events  *Events
+	workers []*worker
+	ops     atomic.Int64
+	phase   atomic.Pointer[string]
+	planned time.Duration
+}
+
+func (r *run) closeClients() {
+	for _, w := range r.workers {
+		if w != nil && w.client != nil {
+			_ = w.client.Close()
+		}
+	}
+}
+
+// observe records the cluster's own events (leader changes) as point
+// events, when it reports any.
+func (r *run) observe() (stop func()) {
+	obs, ok := r.o.Cluster.(backend.Observer)
+	if !ok {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		ch := obs.Events()
+		for {
+			select {
+			case ev, ok := <-ch:
+				if !ok {
+					return
+				}
+				var nodes []string
+				if ev.Node != "" {
+					nodes = []string{ev.Node}
+				}
+				r.events.Point(ev.Kind, nodes, ev.Detail)
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
+
+type progressLoop struct{ stop, done chan struct{} }
+
+func (r *run) startProgress(ctx context.Context) progressLoop {
+	p := progressLoop{stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		if r.o.Progress == nil {
+			<-p.stop
+			return
+		}
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		var lastOps int64
+		last := time.Now()
+		for {
+			select {
+			case <-p.stop:
+				return
+			case <-ctx.Done():
+				return
+			case now := <-t.C:
+				ops, errs := r.coll.progress()
+				el := r.clock.Now()
+				pr := Progress{Phase: *r.phase.Load(), Elapsed: time.Duration(el), Ops: ops, Errors: errs,
+					OpsPerSec: float64(ops-lastOps) / now.Sub(last).Seconds(), Faults: r.events.Active()}
+				if rem := r.planned - time.Duration(el); rem > 0 {
+					pr.Remaining = rem
+				}
+				lastOps, last = ops, now
+				r.o.Progress(pr)
+			}
+		}
+	}()
+	return p
+}
+
+// runPhase runs one phase on every worker and fills in p's times and
+// counts.
+func (r *run) runPhase(ctx context.Context, spec workloads.Phase, p *PhaseResult) {
+	pctx := ctx
+	var cancel context.CancelFunc = func() {}
+	start := time.Now()
+	if d := spec.Duration.D(); d > 0 {
+		pctx, cancel = context.WithDeadline(ctx, start.Add(d))
+	}
+	defer cancel()
+	p.StartNS = r.clock.Now()
+	ph := &phaseState{spec: spec, measured: p.Measured, start: start, limit: spec.Ops}
+	var wg sync.WaitGroup
+	for _, w := range r.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.gen.SetMix(spec.Mix)
+			if spec.Loop == workloads.LoopOpen {
+				w.open(ctx, pctx, ph)
+			} else {
+				w.closed(ctx, pctx, ph)
+			}
+		}()
+	}
+	wg.Wait()
+	p.EndNS = r.clock.Now()
+	p.Ops = ph.issued.Load()
+	if p.Ops > spec.Ops && spec.Ops > 0 {
+		p.Ops = spec.Ops
+	}
+	p.Missed = ph.missed.Load()
+}
+
+// phaseState is shared by the workers of one phase.
+type phaseState struct {
+	spec     workloads.Phase
+	measured bool
+	start    time.Time
+	limit    int64
+	issued   atomic.Int64
+	missed   atomic.Int64
+}
+
+// take reserves the next op of the phase; false when the op limit is
+// reached.
+func (ph *phaseState) take() bool {
+	n := ph.issued.Add(1)
+	return ph.limit == 0 || n <= ph.limit
+}

@@ -1,0 +1,165 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"faultline/system/backend"
+	"faultline/transport"
+	"faultline/workloads/gen"
+	"faultline/workloads/history"
+)
+
+// worker is one client of the run: a goroutine per phase, one op at a time.
+type worker struct {
+	id     int
+	r      *run
+	client backend.Client
+	gen    *gen.ClientGen
+}
+
+// closed issues ops back to back until the phase ends.
+func (w *worker) closed(ctx, pctx context.Context, ph *phaseState) {
+	for pctx.Err() == nil && ph.take() {
+		w.do(ctx, w.gen.Next(), time.Time{}, ph.measured)
+	}
+}
+
+// open issues this worker's share of the phase's rate on a fixed schedule.
+// Each op's latency is measured from its intended start, so when the
+// backend stalls, the ops that should have been issued meanwhile carry the
+// stall in their latency instead of silently not being sent (coordinated
+// omission corrected, as in wrk2).
+func (w *worker) open(ctx, pctx context.Context, ph *phaseState) {
+	n := len(w.r.workers)
+	interval := time.Duration(float64(time.Second) * float64(n) / ph.spec.Rate)
+	offset := time.Duration(float64(time.Second) * float64(w.id) / ph.spec.Rate)
+	end, bounded := pctx.Deadline()
+	t := time.NewTimer(time.Hour)
+	defer t.Stop()
+	for k := 0; ; k++ {
+		intended := ph.start.Add(offset + time.Duration(k)*interval)
+		if bounded && !intended.Before(end) {
+			return
+		}
+		if wait := time.Until(intended); wait > 0 {
+			t.Reset(wait)
+			select {
+			case <-t.C:
+			case <-pctx.Done():
+				return
+			}
+		}
+		if pctx.Err() != nil {
+			// The phase ended while this worker was behind schedule: the
+			// remaining intended ops were never sent.
+			if bounded {
+				ph.missed.Add(int64(end.Sub(intended)/interval) + 1)
+			}
+			return
+		}
+		if !ph.take() {
+			return
+		}
+		w.do(ctx, w.gen.Next(), intended, ph.measured)
+	}
+}
+
+// do runs one generated op, records it in the history and measures it.
+// intended is the open loop's scheduled start (zero in a closed loop).
+func (w *worker) do(ctx context.Context, op gen.Op, intended time.Time, measured bool) {
+	start := time.Now()
+	if intended.IsZero() {
+		intended = start
+	}
+	var out history.Outcome
+	var errKind string
+	switch op.Kind {
+	case gen.Get:
+		_, out, errKind = w.exec(ctx, history.Get, op.Key, "")
+	case gen.Put:
+		_, out, errKind = w.exec(ctx, history.Put, op.Key, op.Value)
+	case gen.Append:
+		_, out, errKind = w.exec(ctx, history.Append, op.Key, op.Value)
+	case gen.RMW:
+		_, out, errKind = w.exec(ctx, history.Get, op.Key, "")
+		if out == history.OK {
+			_, out, errKind = w.exec(ctx, history.Put, op.Key, op.Value)
+		}
+	}
+	done := time.Now()
+	w.r.coll.add(op.Kind.String(), toOutcome(out), done.Sub(w.r.clock.Start()), done.Sub(intended), measured, errKind)
+}
+
+// exec performs one client call with the op timeout and writes it to the
+// history.
+func (w *worker) exec(ctx context.Context, kind history.Kind, key, value string) (string, history.Outcome, string) {
+	octx, cancel := context.WithTimeout(ctx, w.r.cfg.Workload.Timeout.D())
+	defer cancel()
+	h := history.Op{Client: w.id, Kind: kind, Key: key, Value: value}
+	h.Invoke = w.r.clock.Now()
+	var err error
+	switch kind {
+	case history.Get:
+		h.Output, err = w.client.Get(octx, key)
+	case history.Put:
+		err = w.client.Put(octx, key, value)
+	case history.Append:
+		err = w.client.Append(octx, key, value)
+	}
+	h.Complete = max(w.r.clock.Now(), h.Invoke)
+	if s, ok := w.client.(backend.Served); ok {
+		h.Node = s.LastNode()
+	}
+	h.Outcome, h.Error = classify(err)
+	if h.Outcome != history.OK {
+		h.Output = ""
+	}
+	if werr := w.r.o.History.WriteOp(h); werr != nil {
+		w.r.log.Error("history write", "err", werr)
+	}
+	w.r.ops.Add(1)
+	return h.Output, h.Outcome, errorKind(err)
+}
+
+// classify maps a client error to a history outcome: nil is OK, an error
+// wrapping backend.ErrDefinite is Fail, anything else is Info (unknown).
+func classify(err error) (history.Outcome, string) {
+	switch {
+	case err == nil:
+		return history.OK, ""
+	case errors.Is(err, backend.ErrDefinite):
+		return history.Fail, err.Error()
+	default:
+		return history.Info, err.Error()
+	}
+}
+
+// errorKind names an error's class for the per-second error counts.
+func errorKind(err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, backend.ErrDefinite):
+		return "definite"
+	case errors.Is(err, transport.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	case errors.Is(err, transport.ErrUnreachable):
+		return "unreachable"
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	default:
+		return "other"
+	}
+}
+
+func toOutcome(o history.Outcome) outcome {
+	switch o {
+	case history.OK:
+		return okOut
+	case history.Fail:
+		return failOut
+	}
+	return infoOut
+}
