@@ -110,7 +110,8 @@ func (p *FilePersister) rotateLocked() error {
 }
 
 // startSegment creates segment seq, opening it with its segment record and
-// the current hard state, makes it durable, and makes it the active one.
+// the current hard state, makes it durable, makes it the active one and
+// records it in the manifest.
 // p.ioMu is held or p is not yet shared.
 func (p *FilePersister) startSegment(seq uint64) error {
 	path := segmentPath(p.dir, seq)
@@ -135,7 +136,11 @@ func (p *FilePersister) startSegment(seq uint64) error {
 	p.stats.bytes.Add(uint64(len(b)))
 	p.active = f
 	p.segments = append(p.segments, segmentInfo{seq: seq, size: int64(len(b))})
-	return nil
+	p.mu.Lock()
+	man := p.man
+	p.mu.Unlock()
+	man.lastSeg = seq
+	return p.writeManifestLocked(man)
 }
 
 // compactableSegments returns how many of the oldest segments hold nothing

@@ -16,14 +16,11 @@ func (p *FilePersister) SaveRaftState(state []byte) {
 	p.mu.Unlock()
 	if err == nil {
 		man.state = append([]byte(nil), state...)
-		err = writeFileAtomic(p.dir, manifestName, man.encode(), p.opts.NoSync)
+		err = p.writeManifestLocked(man)
 	}
 	if err != nil {
 		panic(fmt.Sprintf("storage: SaveRaftState: %v", p.fail(err)))
 	}
-	p.mu.Lock()
-	p.man.state = man.state
-	p.mu.Unlock()
 }
 
 // ReadRaftState returns the blob of the last SaveRaftState or
@@ -65,13 +62,19 @@ func (p *FilePersister) SaveStateAndSnapshot(state, snapshot []byte) {
 	err := p.usableLocked()
 	man := p.man
 	p.mu.Unlock()
+	oldGen := man.snapGen
+	snap := append([]byte(nil), snapshot...)
 	if err == nil {
 		man.state = append([]byte(nil), state...)
-		err = p.installLocked(man, append([]byte(nil), snapshot...))
+		man, err = p.writeSnapshotLocked(man, snap)
 	}
 	if err != nil {
 		panic(fmt.Sprintf("storage: SaveStateAndSnapshot: %v", p.fail(err)))
 	}
+	p.mu.Lock()
+	p.man, p.snapshot = man, snap
+	p.mu.Unlock()
+	p.removeSnapshotFile(oldGen)
 }
 
 // ReadSnapshot returns the last snapshot saved by SaveSnapshot or

@@ -131,53 +131,67 @@ func (p *FilePersister) SaveSnapshot(index, term int, snapshot []byte) error {
 	man.firstSeg = p.segments[drop].seq
 	man.snapIndex, man.snapTerm = index, term
 	snap := append([]byte(nil), snapshot...)
-	if err := p.installLocked(man, snap); err != nil {
+	oldGen := man.snapGen
+	man, err = p.writeSnapshotLocked(man, snap)
+	if err != nil {
 		return err
 	}
 	p.mu.Lock()
-	if index >= p.man.snapIndex+len(p.lens) {
+	if oldIndex := p.man.snapIndex; index >= oldIndex+len(p.lens) {
 		p.lens, p.logBytes = p.lens[:0], 0
 	} else {
-		cut := index - p.man.snapIndex
+		cut := index - oldIndex
 		for _, l := range p.lens[:cut] {
 			p.logBytes -= int64(l)
 		}
 		p.lens = append(p.lens[:0], p.lens[cut:]...)
 	}
-	p.man.snapIndex, p.man.snapTerm = index, term
+	p.man, p.snapshot = man, snap
 	p.loaded = nil
 	p.mu.Unlock()
+	p.removeSnapshotFile(oldGen)
 	p.removeSegmentsLocked(drop)
 	return nil
 }
 
-// installLocked writes snap as a new snapshot generation and then man
-// (whose snapshot fields it fills in) as the manifest, each atomically, and
-// removes the previous snapshot file. It updates p.man and p.snapshot except
-// for snapIndex and snapTerm, which the caller owns. p.ioMu is held.
-func (p *FilePersister) installLocked(man manifest, snap []byte) error {
-	old := man.snapGen
+// writeSnapshotLocked writes snap as the next snapshot generation, then man,
+// with its snapshot fields filled in, as the manifest, each atomically. It
+// returns the manifest written; the caller installs it in p.man. p.ioMu is
+// held.
+func (p *FilePersister) writeSnapshotLocked(man manifest, snap []byte) (manifest, error) {
 	man.snapGen++
 	man.snapSize = int64(len(snap))
 	man.snapCRC = crc32.Checksum(snap, castagnoli)
 	if err := writeFileAtomic(p.dir, snapshotName(man.snapGen), sealFile(snapshotMagic, snap), p.opts.NoSync); err != nil {
-		return err
+		return manifest{}, err
 	}
+	if err := writeFileAtomic(p.dir, manifestName, man.encode(), p.opts.NoSync); err != nil {
+		return manifest{}, err
+	}
+	return man, nil
+}
+
+// writeManifestLocked writes man as the manifest, atomically, and installs
+// it in p.man. p.ioMu is held.
+func (p *FilePersister) writeManifestLocked(man manifest) error {
 	if err := writeFileAtomic(p.dir, manifestName, man.encode(), p.opts.NoSync); err != nil {
 		return err
 	}
 	p.mu.Lock()
-	keepIndex, keepTerm := p.man.snapIndex, p.man.snapTerm
 	p.man = man
-	p.man.snapIndex, p.man.snapTerm = keepIndex, keepTerm
-	p.snapshot = snap
 	p.mu.Unlock()
-	if old != 0 {
-		if err := os.Remove(filepath.Join(p.dir, snapshotName(old))); err != nil {
-			p.log.Warn("cannot remove old snapshot", "err", err)
-		}
-	}
 	return nil
+}
+
+// removeSnapshotFile deletes snapshot generation gen, no longer named by the
+// manifest. A failure only leaves a file that the next Open deletes.
+func (p *FilePersister) removeSnapshotFile(gen uint64) {
+	if gen == 0 {
+		return
+	}
+	if err := os.Remove(filepath.Join(p.dir, snapshotName(gen))); err != nil {
+		p.log.Warn("cannot remove old snapshot", "err", err)
+	}
 }
 
 // removeSegmentsLocked deletes the n oldest segments, which the manifest no

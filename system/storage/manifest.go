@@ -33,19 +33,24 @@ type manifest struct {
 	// firstSeg is the oldest segment that must exist; older ones are
 	// leftovers of a compaction and are deleted.
 	firstSeg uint64
+	// lastSeg is the newest segment started: it is recorded once the
+	// segment is durable and before anything is written to it, so a lost
+	// tail segment is detected.
+	lastSeg uint64
 	// state is the blob of SaveRaftState and SaveStateAndSnapshot.
 	state []byte
 }
 
 // encode returns the manifest file's contents.
 func (m *manifest) encode() []byte {
-	body := make([]byte, 0, 48+len(m.state))
+	body := make([]byte, 0, 60+len(m.state))
 	body = binary.LittleEndian.AppendUint64(body, m.snapGen)
 	body = binary.LittleEndian.AppendUint64(body, uint64(m.snapIndex))
 	body = binary.LittleEndian.AppendUint64(body, uint64(m.snapTerm))
 	body = binary.LittleEndian.AppendUint64(body, uint64(m.snapSize))
 	body = binary.LittleEndian.AppendUint32(body, m.snapCRC)
 	body = binary.LittleEndian.AppendUint64(body, m.firstSeg)
+	body = binary.LittleEndian.AppendUint64(body, m.lastSeg)
 	body = binary.LittleEndian.AppendUint64(body, uint64(len(m.state)))
 	body = append(body, m.state...)
 	return sealFile(manifestMagic, body)
@@ -57,7 +62,7 @@ func decodeManifest(b []byte) (manifest, error) {
 	if err != nil {
 		return manifest{}, fmt.Errorf("manifest: %w", err)
 	}
-	if len(body) < 44 {
+	if len(body) < 52 {
 		return manifest{}, fmt.Errorf("manifest body of %d bytes: %w", len(body), ErrCorrupt)
 	}
 	var m manifest
@@ -67,11 +72,12 @@ func decodeManifest(b []byte) (manifest, error) {
 	m.snapSize = int64(binary.LittleEndian.Uint64(body[24:32]))
 	m.snapCRC = binary.LittleEndian.Uint32(body[32:36])
 	m.firstSeg = binary.LittleEndian.Uint64(body[36:44])
-	rest := body[44:]
+	m.lastSeg = binary.LittleEndian.Uint64(body[44:52])
+	rest := body[52:]
 	if len(rest) < 8 || binary.LittleEndian.Uint64(rest[0:8]) != uint64(len(rest)-8) {
 		return manifest{}, fmt.Errorf("manifest state length mismatch: %w", ErrCorrupt)
 	}
-	if m.snapIndex < 0 || m.snapTerm < 0 || m.snapSize < 0 {
+	if m.snapIndex < 0 || m.snapTerm < 0 || m.snapSize < 0 || (m.lastSeg != 0 && m.lastSeg < m.firstSeg) {
 		return manifest{}, fmt.Errorf("manifest snapshot index %d term %d size %d: %w", m.snapIndex, m.snapTerm, m.snapSize, ErrCorrupt)
 	}
 	if len(rest) > 8 {

@@ -133,7 +133,7 @@ func (p *FilePersister) recover() error {
 	if err := p.removeStaleSnapshots(man.snapGen); err != nil {
 		return err
 	}
-	seqs, err := p.liveSegments(man.firstSeg, haveManifest)
+	seqs, err := p.liveSegments(man, haveManifest)
 	if err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func (p *FilePersister) recover() error {
 	if err != nil {
 		return err
 	}
-	if err := p.repairTail(&res); err != nil {
+	if err := p.repairTail(&res, man.lastSeg); err != nil {
 		return err
 	}
 	next := man.firstSeg
@@ -160,9 +160,10 @@ func (p *FilePersister) recover() error {
 	return p.startSegment(next)
 }
 
-// liveSegments lists the segments from firstSeg on, deleting older
-// leftovers of a compaction, and checks none is missing.
-func (p *FilePersister) liveSegments(firstSeg uint64, haveManifest bool) ([]uint64, error) {
+// liveSegments lists the segments from man.firstSeg on, deleting older
+// leftovers of a compaction, and checks none up to man.lastSeg is missing.
+func (p *FilePersister) liveSegments(man manifest, haveManifest bool) ([]uint64, error) {
+	firstSeg := man.firstSeg
 	all, err := listSegments(p.dir)
 	if err != nil {
 		return nil, err
@@ -192,12 +193,17 @@ func (p *FilePersister) liveSegments(firstSeg uint64, haveManifest bool) ([]uint
 			return nil, fmt.Errorf("storage: segment %s is missing: %w", segmentName(seqs[i-1]+1), ErrCorrupt)
 		}
 	}
+	if last := seqs[len(seqs)-1]; last < man.lastSeg {
+		return nil, fmt.Errorf("storage: segment %s named by the manifest is missing: %w", segmentName(last+1), ErrCorrupt)
+	}
 	return seqs, nil
 }
 
 // repairTail cuts a torn tail off the last segment, or deletes the last
-// segment if not even its opening record survived.
-func (p *FilePersister) repairTail(res *replayResult) error {
+// segment if not even its opening record survived. A segment the manifest
+// names as started (seq <= lastSeg) was durable before it was named, so
+// losing its opening record is corruption, not a torn write.
+func (p *FilePersister) repairTail(res *replayResult, lastSeg uint64) error {
 	n := len(res.segments)
 	if n == 0 || !res.tail.torn {
 		return nil
@@ -205,6 +211,9 @@ func (p *FilePersister) repairTail(res *replayResult) error {
 	last := res.segments[n-1]
 	path := segmentPath(p.dir, last.seq)
 	if res.tail.end == 0 {
+		if last.seq <= lastSeg {
+			return fmt.Errorf("storage: segment %s lost its opening record: %w", segmentName(last.seq), ErrCorrupt)
+		}
 		p.log.Warn("removing log segment torn at creation", "segment", last.seq, "reason", res.tail.tornReason)
 		if err := os.Remove(path); err != nil {
 			return fmt.Errorf("storage: remove torn segment: %w", err)

@@ -49,63 +49,78 @@ type replayResult struct {
 // snapIndex. With repairTail, a torn tail in the last segment is reported in
 // the result rather than as corruption; the file is not changed.
 func replay(dir string, seqs []uint64, snapIndex int, repairTail bool) (replayResult, error) {
-	res := replayResult{log: logState{snapIndex: snapIndex, hs: hardState{votedFor: -1}}}
+	res := replayResult{log: newLogState(snapIndex)}
 	for i, seq := range seqs {
-		name := segmentName(seq)
 		data, err := os.ReadFile(segmentPath(dir, seq))
 		if err != nil {
-			return res, fmt.Errorf("storage: read segment %s: %w", name, err)
+			return res, fmt.Errorf("storage: read segment %s: %w", segmentName(seq), err)
 		}
-		info := segmentInfo{seq: seq}
 		last := i == len(seqs)-1
-		scan, err := scanSegment(data, repairTail && last, func(off int, r record) error {
-			if off == 0 {
-				if r.typ != recSegment {
-					return fmt.Errorf("segment does not start with a segment record: %w", ErrCorrupt)
-				}
-				got, err := parseSegmentPayload(r.payload)
-				if err != nil {
-					return err
-				}
-				if got != seq {
-					return fmt.Errorf("segment record says %d: %w", got, ErrCorrupt)
-				}
-				return nil
-			}
-			switch r.typ {
-			case recHardState:
-				hs, err := parseHardStatePayload(r.payload)
-				if err != nil {
-					return err
-				}
-				res.log.hs = hs
-			case recEntries:
-				index, ents, err := parseEntriesPayload(r.payload)
-				if err != nil {
-					return err
-				}
-				if err := res.log.apply(index, ents); err != nil {
-					return err
-				}
-				if len(ents) > 0 {
-					info.maxIndex = max(info.maxIndex, index+len(ents)-1)
-				}
-			default:
-				return fmt.Errorf("unknown record type %d: %w", r.typ, ErrCorrupt)
-			}
-			return nil
-		})
+		info, scan, err := replaySegment(&res.log, seq, data, repairTail && last)
 		if err != nil {
-			return res, fmt.Errorf("storage: segment %s: %w", name, err)
+			return res, err
 		}
-		if scan.end == 0 && !(repairTail && last) {
-			return res, fmt.Errorf("storage: segment %s holds no records: %w", name, ErrCorrupt)
-		}
-		info.size = int64(scan.end)
 		res.segments = append(res.segments, info)
 		if last {
 			res.tail = scan
 		}
 	}
 	return res, nil
+}
+
+// newLogState returns an empty log above snapIndex with no hard state.
+func newLogState(snapIndex int) logState {
+	return logState{snapIndex: snapIndex, hs: hardState{votedFor: -1}}
+}
+
+// replaySegment applies the records of data, segment seq, to l. With tail,
+// a torn tail is reported in the scan result rather than as corruption.
+func replaySegment(l *logState, seq uint64, data []byte, tail bool) (segmentInfo, scanResult, error) {
+	info := segmentInfo{seq: seq}
+	name := segmentName(seq)
+	scan, err := scanSegment(data, tail, func(off int, r record) error {
+		if off == 0 {
+			if r.typ != recSegment {
+				return fmt.Errorf("segment does not start with a segment record: %w", ErrCorrupt)
+			}
+			got, err := parseSegmentPayload(r.payload)
+			if err != nil {
+				return err
+			}
+			if got != seq {
+				return fmt.Errorf("segment record says %d: %w", got, ErrCorrupt)
+			}
+			return nil
+		}
+		switch r.typ {
+		case recHardState:
+			hs, err := parseHardStatePayload(r.payload)
+			if err != nil {
+				return err
+			}
+			l.hs = hs
+		case recEntries:
+			index, ents, err := parseEntriesPayload(r.payload)
+			if err != nil {
+				return err
+			}
+			if err := l.apply(index, ents); err != nil {
+				return err
+			}
+			if len(ents) > 0 {
+				info.maxIndex = max(info.maxIndex, index+len(ents)-1)
+			}
+		default:
+			return fmt.Errorf("unknown record type %d: %w", r.typ, ErrCorrupt)
+		}
+		return nil
+	})
+	if err != nil {
+		return info, scan, fmt.Errorf("storage: segment %s: %w", name, err)
+	}
+	if scan.end == 0 && !tail {
+		return info, scan, fmt.Errorf("storage: segment %s holds no records: %w", name, ErrCorrupt)
+	}
+	info.size = int64(scan.end)
+	return info, scan, nil
 }

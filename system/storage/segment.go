@@ -98,8 +98,9 @@ func scanSegment(data []byte, tail bool, fn func(off int, r record) error) (scan
 // looksTorn reports whether the damaged record at off in data (claiming n
 // bytes, zero if its header is not trusted) looks like the remains of an
 // interrupted write rather than corruption: the data ends inside it, or a
-// sector-aligned piece of it is all zeros (a sector that never reached the
-// disk).
+// piece of it reads as zeros up to the end of its sector (or of the data),
+// which is what a sector that never reached the disk leaves behind when the
+// file was extended over it.
 func looksTorn(data []byte, off, n int, err error) bool {
 	switch {
 	case errors.Is(err, errShortHeader), errors.Is(err, errShortPayload):
@@ -113,14 +114,15 @@ func looksTorn(data []byte, off, n int, err error) bool {
 }
 
 // hasZeroSector reports whether [from, to) of data, cut at sector
-// boundaries, has a piece made only of zero bytes.
+// boundaries, has a piece that starts a run of zero bytes lasting to the end
+// of its sector or of data.
 func hasZeroSector(data []byte, from, to int) bool {
 	for from < to {
-		end := min((from/sectorSize+1)*sectorSize, to)
-		if allZero(data[from:end]) {
+		sectorEnd := (from/sectorSize + 1) * sectorSize
+		if allZero(data[from:min(sectorEnd, len(data))]) {
 			return true
 		}
-		from = end
+		from = sectorEnd
 	}
 	return false
 }
