@@ -1,0 +1,59 @@
+package mr
+
+import (
+	"strconv"
+	"unicode"
+	"unicode/utf8"
+)
+
+// wcMap is word count's map: one pair (word, "1") per word, a word being a
+// maximal run of letters (unicode.IsLetter), exactly as
+// strings.FieldsFunc(contents, not IsLetter) splits, but without a closure
+// call per rune and with an ASCII fast path.
+func wcMap(_ string, contents string) []KeyValue {
+	kvs := make([]KeyValue, 0, len(contents)/6+1)
+	start := -1
+	for i := 0; i < len(contents); {
+		c := contents[i]
+		size := 1
+		var letter bool
+		if c < utf8.RuneSelf {
+			letter = asciiLetter[c]
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(contents[i:])
+			letter = unicode.IsLetter(r)
+		}
+		if letter {
+			if start < 0 {
+				start = i
+			}
+		} else if start >= 0 {
+			kvs = append(kvs, KeyValue{Key: contents[start:i], Value: "1"})
+			start = -1
+		}
+		i += size
+	}
+	if start >= 0 {
+		kvs = append(kvs, KeyValue{Key: contents[start:], Value: "1"})
+	}
+	return kvs
+}
+
+// asciiLetter[c] says whether the ASCII byte c is a letter.
+var asciiLetter = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = unicode.IsLetter(rune(c))
+	}
+	return t
+}()
+
+// wcReduce counts a word's occurrences.
+func wcReduce(_ string, values []string) string { return strconv.Itoa(len(values)) }
+
+// forEachWord calls fn for every word of s (split as wcMap splits).
+func forEachWord(s string, fn func(word string)) {
+	for _, kv := range wcMap("", s) {
+		fn(kv.Key)
+	}
+}

@@ -1,0 +1,135 @@
+package mr
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// TaskKind says whether a task maps or reduces.
+type TaskKind uint8
+
+// The task kinds. The zero value is no task.
+const (
+	MapTask TaskKind = iota + 1
+	ReduceTask
+)
+
+// String returns "map" or "reduce".
+func (k TaskKind) String() string {
+	switch k {
+	case MapTask:
+		return "map"
+	case ReduceTask:
+		return "reduce"
+	}
+	return "TaskKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// TaskID names one task of a job: map task Index reads input file Index,
+// reduce task Index writes mr-out-Index.
+type TaskID struct {
+	Kind  TaskKind
+	Index int
+}
+
+// String returns "map 3" or "reduce 0".
+func (id TaskID) String() string { return id.Kind.String() + " " + strconv.Itoa(id.Index) }
+
+// EventKind classifies a timeline event.
+type EventKind uint8
+
+// The event kinds. Task events come from the coordinator's task table; worker
+// events come from RunJob, which starts, kills and stalls worker processes.
+const (
+	// EventAssigned: the task was handed to Worker as attempt Attempt.
+	EventAssigned EventKind = iota + 1
+	// EventCompleted: Worker's report of attempt Attempt was accepted; the
+	// task is done.
+	EventCompleted
+	// EventIgnored: a report of a task already done (a late attempt) or of
+	// an unknown attempt was ignored.
+	EventIgnored
+	// EventExpired: attempt Attempt did not finish within the task timeout;
+	// the task is idle again and will be handed to another worker.
+	EventExpired
+	// EventFailed: Worker reported that attempt Attempt failed (Detail says
+	// why); the task is idle again.
+	EventFailed
+	// EventLost: the output of a done map task could not be fetched from
+	// where it was served; the map task runs again.
+	EventLost
+	// EventJobDone: every reduce task is done.
+	EventJobDone
+	// EventJobFailed: a task failed too often; the job is abandoned.
+	EventJobFailed
+	// EventWorkerStarted: RunJob started worker process Worker.
+	EventWorkerStarted
+	// EventWorkerExited: worker process Worker exited (Detail: its status).
+	EventWorkerExited
+	// EventWorkerKilled: chaos killed worker process Worker.
+	EventWorkerKilled
+	// EventWorkerStalled: chaos stopped worker process Worker (SIGSTOP).
+	EventWorkerStalled
+	// EventWorkerResumed: chaos resumed worker process Worker (SIGCONT).
+	EventWorkerResumed
+)
+
+var eventNames = [...]string{
+	EventAssigned:      "assigned",
+	EventCompleted:     "completed",
+	EventIgnored:       "ignored",
+	EventExpired:       "expired",
+	EventFailed:        "failed",
+	EventLost:          "lost",
+	EventJobDone:       "job-done",
+	EventJobFailed:     "job-failed",
+	EventWorkerStarted: "worker-started",
+	EventWorkerExited:  "worker-exited",
+	EventWorkerKilled:  "worker-killed",
+	EventWorkerStalled: "worker-stalled",
+	EventWorkerResumed: "worker-resumed",
+}
+
+// String returns the event kind's name, such as "assigned".
+func (k EventKind) String() string {
+	if int(k) < len(eventNames) && eventNames[k] != "" {
+		return eventNames[k]
+	}
+	return "EventKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Event is one entry of a job's timeline.
+type Event struct {
+	// At is the time since the coordinator started.
+	At time.Duration
+	// Kind says what happened.
+	Kind EventKind
+	// Task is the task concerned; zero for job and worker events.
+	Task TaskID
+	// Attempt numbers the task's assignments from 1; zero if not about one.
+	Attempt int
+	// Worker is the worker concerned, if any.
+	Worker string
+	// Detail is free text: a failure's reason, a process's exit status.
+	Detail string
+}
+
+// String formats e on one line, stable for golden tests:
+// "1.250s assigned map 3 #2 worker=w1".
+func (e Event) String() string {
+	s := fmt.Sprintf("%.3fs %v", e.At.Seconds(), e.Kind)
+	if e.Task.Kind != 0 {
+		s += " " + e.Task.String()
+	}
+	if e.Attempt != 0 {
+		s += " #" + strconv.Itoa(e.Attempt)
+	}
+	if e.Worker != "" {
+		s += " worker=" + e.Worker
+	}
+	if e.Detail != "" {
+		s += " (" + e.Detail + ")"
+	}
+	return s
+}
