@@ -1,0 +1,15 @@
+// Package jepsen reads Jepsen histories of register workloads (read, write
+// and cas on one register, or on many with jepsen.independent's [key value]
+// tuples) into Faultline's history records, so that existing Jepsen runs can
+// be checked with Faultline's cas-register model.
+//
+// Two forms are read: history.edn (one op map per line, or one vector of
+// them, with or without #jepsen.history.Op tags), parsed with
+// olympos.io/encoding/edn; and the plain-text operation lines of older
+// jepsen.log files ("jepsen.util - 3	:invoke	:cas	[4 1]").
+//
+// Jepsen records an invocation and a completion per op; they are paired by
+// process. A completion of type :info, or an invocation never completed,
+// becomes an op with outcome Info. Nemesis ops are skipped. Values are kept
+// as their EDN text ("3", and "" for nil, the register's initial state).
+package jepsen

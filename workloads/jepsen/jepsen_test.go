@@ -1,0 +1,86 @@
+package jepsen
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"faultline/workloads/history"
+)
+
+func readFile(t *testing.T, name string, fn func(f *os.File) ([]history.Op, error)) []history.Op {
+	t.Helper()
+	f, err := os.Open("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ops, err := fn(f)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	for _, op := range ops {
+		if err := op.Validate(); err != nil {
+			t.Fatalf("%s: op %v: %v", name, op, err)
+		}
+	}
+	return ops
+}
+
+func TestReadEDN(t *testing.T) {
+	ops := readFile(t, "cas-ok.edn", func(f *os.File) ([]history.Op, error) { return ReadEDN(f) })
+	want := []string{
+		`c0 write "" "1" [100,200] ok`,
+		`c1 cas "" "1"->"2" [300,400] ok`,
+		`c0 read "" [350,450] ok -> "2"`,
+		`c1 cas "" "5"->"3" [500,600] fail`,
+		`c2 write "" "4" [700,800] info`,
+	}
+	if len(ops) != len(want) {
+		t.Fatalf("got %d ops %v, want %d", len(ops), ops, len(want))
+	}
+	for i := range want {
+		if got := ops[i].String(); got != want[i] {
+			t.Errorf("op %d = %s, want %s", i, got, want[i])
+		}
+	}
+}
+
+func TestReadEDNTaggedVector(t *testing.T) {
+	ops := readFile(t, "stale.edn", func(f *os.File) ([]history.Op, error) { return ReadEDN(f) })
+	if len(ops) != 3 || ops[2].Kind != history.Read || ops[2].Output != "1" {
+		t.Fatalf("ops %v", ops)
+	}
+}
+
+func TestReadLog(t *testing.T) {
+	ops := readFile(t, "jepsen.log", func(f *os.File) ([]history.Op, error) { return ReadLog(f) })
+	want := []string{
+		`c0 write "" "3" [0,1] ok`,
+		`c1 cas "" "3"->"4" [2,3] ok`,
+		`c2 read "" [4,5] ok -> "4"`,
+		`c3 read "7" [6,6] info`,
+	}
+	if len(ops) != len(want) {
+		t.Fatalf("got %d ops %v, want %d", len(ops), ops, len(want))
+	}
+	for i := range want {
+		if got := ops[i].String(); got != want[i] {
+			t.Errorf("op %d = %s, want %s", i, got, want[i])
+		}
+	}
+}
+
+func TestMalformed(t *testing.T) {
+	for name, in := range map[string]string{
+		"double invoke": "{:type :invoke, :f :read, :process 0}\n{:type :invoke, :f :read, :process 0}",
+		"orphan ok":     "{:type :ok, :f :read, :process 0, :value 1}",
+		"bad f":         "{:type :invoke, :f :scan, :process 0}\n{:type :ok, :f :scan, :process 0}",
+		"not a map":     "42",
+		"bad cas":       "{:type :invoke, :f :cas, :process 0, :value 3}\n{:type :ok, :f :cas, :process 0, :value 3}",
+	} {
+		if _, err := ReadEDN(strings.NewReader(in)); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}
