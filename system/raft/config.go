@@ -1,0 +1,71 @@
+package raft
+
+import (
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+)
+
+// Config tunes a Raft peer. The zero value is not valid; start from
+// DefaultConfig.
+type Config struct {
+	// ElectionTick is the base election timeout in ticks; each timeout is
+	// drawn uniformly from [ElectionTick, 2*ElectionTick).
+	ElectionTick int
+	// HeartbeatTick is the interval between a leader's heartbeats, in
+	// ticks. It must be well below ElectionTick.
+	HeartbeatTick int
+	// TickInterval is the wall-clock length of one tick (driver only).
+	TickInterval time.Duration
+	// MaxInflight bounds the appends in flight to one follower in the
+	// pipelined (replicate) state.
+	MaxInflight int
+	// MaxBytesPerMsg bounds the command bytes in one AppendEntries; an
+	// append always carries at least one entry if one is due.
+	MaxBytesPerMsg int
+	// Seed seeds the peer's random source (election timeouts). Peers mix in
+	// their ID, so a cluster may share one seed.
+	Seed uint64
+	// Logger receives diagnostics; nil discards them.
+	Logger *slog.Logger
+}
+
+// DefaultConfig returns the configuration Make uses: 10 ms ticks,
+// heartbeats every 100 ms, election timeouts in [300 ms, 600 ms), up to 8
+// pipelined appends of at most 1 MiB each, and a random seed.
+func DefaultConfig() Config {
+	return Config{
+		ElectionTick:   30,
+		HeartbeatTick:  10,
+		TickInterval:   10 * time.Millisecond,
+		MaxInflight:    8,
+		MaxBytesPerMsg: 1 << 20,
+		Seed:           rand.Uint64(),
+	}
+}
+
+// Validate checks every bound and cross-field rule; the error names the
+// field and its value.
+func (c Config) Validate() error {
+	switch {
+	case c.HeartbeatTick < 1:
+		return fmt.Errorf("raft: config: HeartbeatTick = %d, want >= 1", c.HeartbeatTick)
+	case c.ElectionTick < 2*c.HeartbeatTick:
+		return fmt.Errorf("raft: config: ElectionTick = %d, want >= 2*HeartbeatTick (%d)", c.ElectionTick, 2*c.HeartbeatTick)
+	case c.TickInterval <= 0:
+		return fmt.Errorf("raft: config: TickInterval = %v, want > 0", c.TickInterval)
+	case c.MaxInflight < 1:
+		return fmt.Errorf("raft: config: MaxInflight = %d, want >= 1", c.MaxInflight)
+	case c.MaxBytesPerMsg < 1:
+		return fmt.Errorf("raft: config: MaxBytesPerMsg = %d, want >= 1", c.MaxBytesPerMsg)
+	}
+	return nil
+}
+
+func (c Config) logger() *slog.Logger {
+	if c.Logger != nil {
+		return c.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}

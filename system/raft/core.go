@@ -1,0 +1,547 @@
+package raft
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"slices"
+)
+
+// role is the state of a peer in the Raft protocol.
+type role uint8
+
+const (
+	roleFollower role = iota
+	roleCandidate
+	roleLeader
+)
+
+func (r role) String() string {
+	switch r {
+	case roleFollower:
+		return "follower"
+	case roleCandidate:
+		return "candidate"
+	case roleLeader:
+		return "leader"
+	}
+	return fmt.Sprintf("role(%d)", uint8(r))
+}
+
+// errProposalDropped says a proposal reached a peer that is not the leader.
+var errProposalDropped = errors.New("raft: proposal dropped: not the leader")
+
+// core is the deterministic Raft state machine. It is moved only by step
+// and tick; it emits messages, state to persist and entries to apply via
+// ready, acknowledged by advance. It starts no goroutines, reads no clock,
+// does no I/O and draws randomness only from its seeded source. It is not
+// safe for concurrent use.
+type core struct {
+	id     int
+	n      int // peers are 0..n-1
+	cfg    Config
+	rand   *rand.Rand
+	logger *slog.Logger
+
+	term  int
+	vote  int
+	role  role
+	lead  int
+	log   raftLog
+	prs   []progress // leader only
+	votes []int8     // candidate only: 1 granted, -1 rejected, 0 unknown
+
+	electionElapsed  int
+	heartbeatElapsed int
+	electionTimeout  int // randomized, in [ElectionTick, 2*ElectionTick)
+
+	stepFn func(r *core, m message) error
+	tickFn func(r *core)
+
+	msgs  []message
+	reads readState
+
+	persisted   hardState // hard state as last handed out in a ready
+	snapDirty   bool      // log.snap changed since the last ready
+	installSnap bool      // the service must install log.snap
+	inReady     bool      // a ready is out and not yet advanced
+	scratch     []int
+}
+
+// newCore restores a peer from its persisted state: hard state, snapshot
+// (Index 0 when none) and the entries following the snapshot.
+func newCore(cfg Config, id, n int, hs hardState, snap snapshot, ents []Entry) (*core, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if n < 1 || id < 0 || id >= n {
+		return nil, fmt.Errorf("raft: peer ID %d outside cluster of %d", id, n)
+	}
+	if hs.Vote < none || hs.Vote >= n {
+		return nil, fmt.Errorf("raft: persisted vote %d outside cluster of %d", hs.Vote, n)
+	}
+	r := &core{
+		id:     id,
+		n:      n,
+		cfg:    cfg,
+		rand:   rand.New(rand.NewPCG(cfg.Seed, uint64(id)+0x9e3779b97f4a7c15)),
+		logger: cfg.logger().With("raft", id),
+		term:   hs.Term,
+		vote:   hs.Vote,
+		lead:   none,
+		log:    newLog(snap, ents),
+	}
+	prevTerm := snap.Term
+	for i, e := range ents {
+		if e.Term < prevTerm {
+			return nil, fmt.Errorf("raft: persisted entry %d has term %d below its predecessor's %d", snap.Index+1+i, e.Term, prevTerm)
+		}
+		prevTerm = e.Term
+	}
+	if lt := r.log.lastTerm(); lt > r.term {
+		// The log outran a hard state lost in a crash before it was
+		// synced; nothing was acknowledged in those terms.
+		r.term, r.vote = lt, none
+	}
+	r.persisted = hardState{Term: hs.Term, Vote: hs.Vote}
+	r.becomeFollower(r.term, none)
+	return r, nil
+}
+
+func (r *core) hardState() hardState { return hardState{Term: r.term, Vote: r.vote} }
+
+func (r *core) quorum() int { return r.n/2 + 1 }
+
+// tick advances logical time by one tick.
+func (r *core) tick() {
+	r.mustNotBeInReady()
+	r.tickFn(r)
+}
+
+func (r *core) mustNotBeInReady() {
+	if r.inReady {
+		panic("raft: core stepped between ready and advance")
+	}
+}
+
+// step feeds one message into the core. Only local proposals return an
+// error (errProposalDropped).
+func (r *core) step(m message) error {
+	r.mustNotBeInReady()
+	switch {
+	case m.Type.isLocal():
+	case m.Term > r.term:
+		lead := none
+		if m.Type == msgApp || m.Type == msgHeartbeat || m.Type == msgSnap {
+			lead = m.From
+		}
+		r.becomeFollower(m.Term, lead)
+	case m.Term < r.term:
+		if m.Type.isRequest() {
+			// Tell a stale leader or candidate about the newer term.
+			resp := message{Type: m.Type.response(), To: m.From, Reject: true, Index: m.Index, Context: m.Context, Ref: m.Ref}
+			if m.Type == msgSnap {
+				resp.Index = m.Snapshot.Index
+			}
+			r.send(resp)
+		}
+		return nil
+	}
+	switch m.Type {
+	case msgHup:
+		if r.role != roleLeader {
+			r.campaign()
+		}
+		return nil
+	case msgVote:
+		r.handleVote(m)
+		return nil
+	}
+	return r.stepFn(r, m)
+}
+
+func (r *core) send(m message) {
+	m.From = r.id
+	m.Term = r.term
+	r.msgs = append(r.msgs, m)
+}
+
+func (r *core) reset(term int) {
+	if term != r.term {
+		r.term = term
+		r.vote = none
+	}
+	r.lead = none
+	r.electionElapsed = 0
+	r.heartbeatElapsed = 0
+	r.electionTimeout = r.cfg.ElectionTick + r.rand.IntN(r.cfg.ElectionTick)
+	r.prs = nil
+	r.votes = nil
+	r.reads.abort()
+}
+
+func (r *core) becomeFollower(term, lead int) {
+	r.reset(term)
+	r.role = roleFollower
+	r.lead = lead
+	r.stepFn = stepFollower
+	r.tickFn = tickElection
+}
+
+func (r *core) becomeCandidate() {
+	r.reset(r.term + 1)
+	r.role = roleCandidate
+	r.vote = r.id
+	r.votes = make([]int8, r.n)
+	r.stepFn = stepCandidate
+	r.tickFn = tickElection
+}
+
+func (r *core) becomeLeader() {
+	r.reset(r.term)
+	r.role = roleLeader
+	r.lead = r.id
+	r.stepFn = stepLeader
+	r.tickFn = tickHeartbeat
+	r.prs = make([]progress, r.n)
+	last := r.log.lastIndex()
+	for i := range r.prs {
+		r.prs[i] = progress{next: last + 1}
+	}
+	r.prs[r.id].match = last
+	r.prs[r.id].state = stateReplicate
+	r.logger.Debug("became leader", "term", r.term, "last", last)
+	// Probe every follower at once to assert leadership.
+	for p := range r.n {
+		if p != r.id {
+			r.sendAppend(p, true)
+		}
+	}
+}
+
+func (r *core) campaign() {
+	r.becomeCandidate()
+	r.logger.Debug("campaign", "term", r.term)
+	r.votes[r.id] = 1
+	if r.tally() {
+		return
+	}
+	for p := range r.n {
+		if p != r.id {
+			r.send(message{Type: msgVote, To: p, Index: r.log.lastIndex(), LogTerm: r.log.lastTerm()})
+		}
+	}
+}
+
+// tally counts votes; it reports whether the election is decided.
+func (r *core) tally() bool {
+	granted, rejected := 0, 0
+	for _, v := range r.votes {
+		switch v {
+		case 1:
+			granted++
+		case -1:
+			rejected++
+		}
+	}
+	switch {
+	case granted >= r.quorum():
+		r.becomeLeader()
+		return true
+	case rejected >= r.quorum():
+		r.becomeFollower(r.term, none)
+		return true
+	}
+	return false
+}
+
+func (r *core) handleVote(m message) {
+	resp := message{Type: msgVoteResp, To: m.From, Ref: m.Ref, Reject: true}
+	if (r.vote == none || r.vote == m.From) && r.log.isUpToDate(m.Index, m.LogTerm) {
+		r.vote = m.From
+		r.electionElapsed = 0
+		resp.Reject = false
+	}
+	r.send(resp)
+}
+
+func tickElection(r *core) {
+	r.electionElapsed++
+	if r.electionElapsed >= r.electionTimeout {
+		r.electionElapsed = 0
+		_ = r.step(message{Type: msgHup})
+	}
+}
+
+func tickHeartbeat(r *core) {
+	r.heartbeatElapsed++
+	if r.heartbeatElapsed >= r.cfg.HeartbeatTick {
+		r.heartbeatElapsed = 0
+		r.bcastHeartbeat()
+	}
+}
+
+func stepFollower(r *core, m message) error {
+	switch m.Type {
+	case msgProp:
+		return errProposalDropped
+	case msgReadIndex:
+		r.reads.fail(m.Context, ErrNotLeader)
+	case msgApp, msgHeartbeat:
+		r.electionElapsed = 0
+		r.lead = m.From
+		r.handleAppend(m)
+	case msgSnap:
+		r.electionElapsed = 0
+		r.lead = m.From
+		r.handleSnapshot(m)
+	}
+	return nil
+}
+
+func stepCandidate(r *core, m message) error {
+	switch m.Type {
+	case msgProp:
+		return errProposalDropped
+	case msgReadIndex:
+		r.reads.fail(m.Context, ErrNotLeader)
+	case msgApp, msgHeartbeat, msgSnap:
+		// Someone won this term.
+		r.becomeFollower(r.term, m.From)
+		return stepFollower(r, m)
+	case msgVoteResp:
+		if m.Reject {
+			r.votes[m.From] = -1
+		} else {
+			r.votes[m.From] = 1
+		}
+		r.tally()
+	}
+	return nil
+}
+
+func stepLeader(r *core, m message) error {
+	switch m.Type {
+	case msgProp:
+		for _, e := range m.Entries {
+			r.log.append(Entry{Term: r.term, Data: e.Data})
+		}
+		r.prs[r.id].match = r.log.lastIndex()
+		if !r.maybeCommit() {
+			r.bcastAppend()
+		}
+	case msgReadIndex:
+		r.handleReadIndex(m)
+	case msgApp, msgHeartbeat, msgSnap:
+		// Two leaders in one term: a broken invariant.
+		panic(fmt.Sprintf("raft: leader %d of term %d got %v", r.id, r.term, m))
+	case msgAppResp, msgHeartbeatResp:
+		r.handleAppendResponse(m)
+	case msgSnapResp:
+		pr := &r.prs[m.From]
+		pr.maybeUpdate(m.Index)
+		if pr.state == stateSnapshot && pr.match >= pr.pendingSnapshot {
+			pr.becomeReplicate()
+		}
+		if !r.maybeCommit() {
+			r.replicate(m.From)
+		}
+	case msgUnreachable:
+		pr := &r.prs[m.From]
+		switch pr.state {
+		case stateReplicate:
+			pr.becomeProbe()
+		case stateProbe:
+			pr.probeSent = false
+		case stateSnapshot:
+			pr.pendingSnapshot = 0
+			pr.becomeProbe()
+		}
+		// Retry when the follower next answers a heartbeat.
+	}
+	return nil
+}
+
+func (r *core) handleAppendResponse(m message) {
+	pr := &r.prs[m.From]
+	r.reads.ack(r, m.From, m.Context)
+	if m.Reject {
+		if m.Type == msgAppResp && r.maybeDecr(pr, m) {
+			r.replicate(m.From)
+		}
+		return
+	}
+	if m.Type == msgHeartbeatResp && pr.state == stateProbe {
+		// The probe may have been lost: allow another.
+		pr.probeSent = false
+	}
+	if pr.maybeUpdate(m.Index) || (pr.state == stateProbe && m.Type == msgAppResp && m.Index == pr.match) {
+		switch pr.state {
+		case stateProbe:
+			pr.becomeReplicate()
+		case stateSnapshot:
+			if pr.match >= pr.pendingSnapshot {
+				pr.becomeReplicate()
+			}
+		}
+		if r.maybeCommit() {
+			return
+		}
+	}
+	r.replicate(m.From)
+}
+
+// maybeDecr moves next back after a rejected append, using the follower's
+// conflict hint. It reports false for stale rejections.
+func (r *core) maybeDecr(pr *progress, m message) bool {
+	rejected := m.Index
+	switch pr.state {
+	case stateReplicate:
+		if rejected <= pr.match {
+			return false
+		}
+		pr.becomeProbe()
+	case stateProbe:
+		if rejected != pr.next-1 {
+			return false
+		}
+		pr.probeSent = false
+	default:
+		return false
+	}
+	next := m.ConflictIndex
+	if m.ConflictTerm != none {
+		if i, ok := r.log.lastIndexOfTerm(m.ConflictTerm); ok {
+			next = i + 1
+		}
+	}
+	pr.next = max(min(next, rejected), pr.match+1)
+	return true
+}
+
+// maybeCommit advances the commit index to the highest index stored on a
+// quorum, if that entry is of the current term (§5.4.2, Figure 8). When it
+// advances, it broadcasts the news.
+func (r *core) maybeCommit() bool {
+	r.scratch = r.scratch[:0]
+	for i := range r.prs {
+		r.scratch = append(r.scratch, r.prs[i].match)
+	}
+	slices.Sort(r.scratch)
+	q := r.scratch[r.n-r.quorum()]
+	if t, ok := r.log.term(q); !ok || t != r.term || !r.log.commitTo(q) {
+		return false
+	}
+	r.bcastAppend()
+	return true
+}
+
+// sendAppend sends the entries due to follower to, or an empty append when
+// sendEmpty is set and none are due, or a snapshot when the entries are
+// compacted. It reports whether it sent anything.
+func (r *core) sendAppend(to int, sendEmpty bool) bool {
+	pr := &r.prs[to]
+	if pr.paused(r.cfg.MaxInflight) {
+		return false
+	}
+	prev := pr.next - 1
+	prevTerm, ok := r.log.term(prev)
+	if !ok {
+		pr.becomeSnapshot(r.log.snap.Index)
+		s := r.log.snap
+		r.send(message{Type: msgSnap, To: to, Snapshot: &s})
+		return true
+	}
+	var ents []Entry
+	if pr.next <= r.log.lastIndex() {
+		ents = r.log.slice(pr.next, r.log.lastIndex()+1, r.cfg.MaxBytesPerMsg)
+	}
+	if len(ents) == 0 && !sendEmpty {
+		return false
+	}
+	r.send(message{Type: msgApp, To: to, Index: prev, LogTerm: prevTerm, Entries: ents, Commit: r.log.committed, Context: r.reads.seq})
+	pr.sent(prev+len(ents), len(ents) == 0)
+	pr.sentCommit = r.log.committed
+	return true
+}
+
+// replicate sends follower to whatever is due: new entries up to the
+// in-flight limit, else the commit index when it has not been told.
+func (r *core) replicate(to int) {
+	sent := false
+	for r.sendAppend(to, false) {
+		sent = true
+	}
+	pr := &r.prs[to]
+	if !sent && pr.sentCommit < r.log.committed && pr.state != stateSnapshot && len(pr.inflight) == 0 {
+		r.sendAppend(to, true)
+	}
+}
+
+func (r *core) bcastAppend() {
+	for p := range r.n {
+		if p != r.id {
+			r.replicate(p)
+		}
+	}
+}
+
+// bcastHeartbeat sends every follower an empty append anchored at its
+// match index, which it is known to hold, carrying the commit index and
+// the newest read round.
+func (r *core) bcastHeartbeat() {
+	for p := range r.n {
+		if p == r.id {
+			continue
+		}
+		prev := r.prs[p].match
+		prevTerm, ok := r.log.term(prev)
+		if !ok {
+			prev, prevTerm = 0, 0
+		}
+		r.send(message{Type: msgHeartbeat, To: p, Index: prev, LogTerm: prevTerm, Commit: r.log.committed, Context: r.reads.seq})
+	}
+}
+
+// handleAppend applies an append or heartbeat from the leader of the
+// current term and answers it.
+func (r *core) handleAppend(m message) {
+	resp := message{Type: m.Type.response(), To: m.From, Context: m.Context, Ref: m.Ref}
+	if lastNew, ok := r.log.maybeAppend(m.Index, m.LogTerm, m.Entries); ok {
+		r.log.commitTo(min(m.Commit, lastNew))
+		resp.Index = lastNew
+	} else {
+		resp.Reject = true
+		resp.Index = m.Index
+		resp.ConflictIndex, resp.ConflictTerm = r.log.conflictHint(m.Index)
+	}
+	r.send(resp)
+}
+
+// handleSnapshot installs a snapshot from the leader unless the log already
+// commits past it, and answers it.
+func (r *core) handleSnapshot(m message) {
+	s := *m.Snapshot
+	if s.Index > r.log.committed {
+		r.log.restore(s)
+		r.snapDirty = true
+		r.installSnap = true
+	}
+	r.send(message{Type: msgSnapResp, To: m.From, Index: s.Index, Ref: m.Ref})
+}
+
+// compact replaces the log up to index, which the service has applied, by
+// its snapshot data. An index at or below the current snapshot is ignored.
+func (r *core) compact(index int, data []byte) error {
+	r.mustNotBeInReady()
+	switch {
+	case index <= r.log.snap.Index:
+		return nil
+	case index > r.log.applied:
+		return fmt.Errorf("raft: snapshot at index %d beyond applied index %d", index, r.log.applied)
+	}
+	r.log.compact(index, data)
+	r.snapDirty = true
+	return nil
+}

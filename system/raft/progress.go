@@ -1,0 +1,115 @@
+package raft
+
+// progressState is how the leader replicates to one follower.
+type progressState uint8
+
+const (
+	// stateProbe: the follower's log position is unknown; at most one
+	// append is outstanding and next is not advanced until it succeeds.
+	stateProbe progressState = iota
+	// stateReplicate: the follower is known to match up to match; appends
+	// are pipelined, next advances optimistically, at most maxInflight
+	// appends are outstanding.
+	stateReplicate
+	// stateSnapshot: a snapshot is on its way; nothing else is sent until
+	// it is answered or reported lost.
+	stateSnapshot
+)
+
+func (s progressState) String() string {
+	switch s {
+	case stateProbe:
+		return "probe"
+	case stateReplicate:
+		return "replicate"
+	case stateSnapshot:
+		return "snapshot"
+	}
+	return "progressState(?)"
+}
+
+// progress is the leader's view of one follower.
+//
+// Invariants: match < next; in stateReplicate, inflight holds the ascending
+// last indices of outstanding appends, each in (match, next).
+type progress struct {
+	match, next     int
+	state           progressState
+	probeSent       bool  // stateProbe: an append is outstanding
+	inflight        []int // stateReplicate: last index of each outstanding append
+	pendingSnapshot int   // stateSnapshot: index of the snapshot sent
+	sentCommit      int   // commit index carried by the last append sent
+	readAck         uint64
+}
+
+func (pr *progress) becomeProbe() {
+	if pr.state == stateSnapshot {
+		pr.next = max(pr.match+1, pr.pendingSnapshot+1)
+	} else {
+		pr.next = pr.match + 1
+	}
+	pr.state = stateProbe
+	pr.probeSent = false
+	pr.inflight = pr.inflight[:0]
+	pr.pendingSnapshot = 0
+}
+
+func (pr *progress) becomeReplicate() {
+	pr.state = stateReplicate
+	pr.next = pr.match + 1
+	pr.probeSent = false
+	pr.inflight = pr.inflight[:0]
+	pr.pendingSnapshot = 0
+}
+
+func (pr *progress) becomeSnapshot(index int) {
+	pr.state = stateSnapshot
+	pr.probeSent = false
+	pr.inflight = pr.inflight[:0]
+	pr.pendingSnapshot = index
+}
+
+// maybeUpdate records that the follower matches up to n. It reports whether
+// match advanced.
+func (pr *progress) maybeUpdate(n int) bool {
+	if n <= pr.match {
+		return false
+	}
+	pr.match = n
+	pr.next = max(pr.next, n+1)
+	pr.freeUpTo(n)
+	return true
+}
+
+// freeUpTo forgets the outstanding appends that end at or below n.
+func (pr *progress) freeUpTo(n int) {
+	i := 0
+	for i < len(pr.inflight) && pr.inflight[i] <= n {
+		i++
+	}
+	pr.inflight = pr.inflight[:copy(pr.inflight, pr.inflight[i:])]
+}
+
+// paused reports whether no more appends may be sent now.
+func (pr *progress) paused(maxInflight int) bool {
+	switch pr.state {
+	case stateProbe:
+		return pr.probeSent
+	case stateReplicate:
+		return len(pr.inflight) >= maxInflight
+	}
+	return true
+}
+
+// sent records an append whose entries end at last (== next-1 when empty).
+func (pr *progress) sent(last int, empty bool) {
+	switch pr.state {
+	case stateProbe:
+		pr.probeSent = true
+	case stateReplicate:
+		if !empty {
+			pr.next = last + 1
+			pr.inflight = append(pr.inflight, last)
+		}
+	}
+}
