@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"faultline/workloads/history"
+	"faultline/workloads/jepsen"
+	"faultline/workloads/runner"
+)
+
+// cmdCheck re-checks a saved history offline: Faultline's history.jsonl,
+// a Jepsen history.edn or the op lines of a jepsen.log.
+func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("bench check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	limit := fs.Duration("time-limit", 60*time.Second, "bound on the linearizability check; past it the verdict is unknown")
+	format := fs.String("format", "auto", "input format: auto, jsonl, edn or log")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: bench check [flags] HISTORY\n\nre-checks a saved history; exit status 0 valid, 1 invalid, 2 unknown, 3 failed")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return exitFailed
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return exitFailed
+	}
+	path := fs.Arg(0)
+	ops, events, err := readHistory(path, *format)
+	if err != nil {
+		fmt.Fprintf(stderr, "bench check: %v\n", err)
+		return exitFailed
+	}
+	fmt.Fprintf(stdout, "%s: %d ops, %d events\n", path, len(ops), len(events))
+	checks := runner.CheckHistory(ctx, ops, runner.HistoryCheckOptions{
+		TimeLimit: *limit, Dir: filepath.Dir(path),
+	})
+	for _, c := range checks {
+		fmt.Fprintf(stdout, "check %-13s %-8s %s (%.1fs)\n", c.Name, c.Verdict, c.Summary, c.DurationS)
+		if c.Visualization != "" {
+			fmt.Fprintf(stdout, "  visualization: %s\n", filepath.Join(filepath.Dir(path), c.Visualization))
+		}
+	}
+	v := runner.Merge(checks)
+	fmt.Fprintf(stdout, "verdict: %s\n", v)
+	return exitStatus(v)
+}
+
+// readHistory reads a history in the given or guessed format.
+func readHistory(path, format string) ([]history.Op, []history.Event, error) {
+	if format == "auto" {
+		base := filepath.Base(path)
+		switch {
+		case strings.HasSuffix(base, ".edn"):
+			format = "edn"
+		case strings.HasSuffix(base, ".log"):
+			format = "log"
+		default:
+			format = "jsonl"
+		}
+	}
+	switch format {
+	case "jsonl":
+		return history.ReadFile(path)
+	case "edn", "log":
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer f.Close()
+		var ops []history.Op
+		if format == "edn" {
+			ops, err = jepsen.ReadEDN(f)
+		} else {
+			ops, err = jepsen.ReadLog(f)
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return ops, nil, nil
+	}
+	return nil, nil, fmt.Errorf("unknown format %q, want auto, jsonl, edn or log", format)
+}

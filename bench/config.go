@@ -1,0 +1,101 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"faultline/workloads"
+)
+
+// loadConfig builds the run's config: the file (or the default), flag
+// overrides, and the checks that need the registry. Errors carry the file
+// and line where the config came from a file.
+func loadConfig(f *runFlags) (*workloads.Config, error) {
+	var cfg *workloads.Config
+	var src *workloads.Source
+	if f.config != "" {
+		c, s, err := workloads.Load(f.config)
+		if err != nil {
+			return nil, err
+		}
+		cfg, src = c, s
+	} else {
+		c := workloads.Default()
+		if _, ok := registry[c.Backend.Name]; !ok {
+			c.Backend.Name, c.Backend.Nodes = defaultBackend, registry[defaultBackend].nodes
+		}
+		cfg = &c
+	}
+	var errs workloads.Errors
+	flagErr := func(name, format string, args ...any) {
+		errs = append(errs, &workloads.FieldError{Path: "-" + name, Msg: fmt.Sprintf(format, args...)})
+	}
+	if f.set["duration"] {
+		d, err := time.ParseDuration(f.duration)
+		switch {
+		case err != nil:
+			flagErr("duration", "%q is not a duration (write e.g. 30s)", f.duration)
+		case len(cfg.Phases) > 0:
+			flagErr("duration", "the config has phases; bound each phase in the config instead")
+		default:
+			cfg.Workload.Duration = workloads.Duration(d)
+			cfg.Workload.Ops = 0
+		}
+	}
+	if f.set["clients"] {
+		cfg.Workload.Clients = f.clients
+	}
+	if f.set["seed"] {
+		cfg.Seed = f.seed
+	}
+	if f.set["backend"] {
+		cfg.Backend.Name = f.backend
+		if e, ok := registry[f.backend]; ok && !f.set["nodes"] {
+			cfg.Backend.Nodes = e.nodes
+		}
+	}
+	if f.set["nodes"] {
+		cfg.Backend.Nodes = f.nodes
+	}
+	if f.set["mode"] {
+		cfg.Backend.Mode = f.mode
+	}
+	if f.set["out"] {
+		cfg.Out = f.out
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fromFlags(src.Locate(err), f)
+	}
+	var e workloads.Errors
+	if _, ok := registry[cfg.Backend.Name]; !ok {
+		e = append(e, &workloads.FieldError{Path: "backend.name",
+			Msg: fmt.Sprintf("unknown backend %q, want one of %s", cfg.Backend.Name, strings.Join(backendNames(), ", "))})
+	}
+	if !cfg.Faults.IsZero() && newNemesis == nil {
+		e = append(e, &workloads.FieldError{Path: "faults",
+			Msg: "fault schedules need the chaos controller, which this build does not have yet"})
+	}
+	if len(e) > 0 {
+		return nil, fromFlags(src.Locate(e), f)
+	}
+	return cfg, nil
+}
+
+// fromFlags renames the errors of fields a flag set, so that they point
+// at the flag instead of a line that no longer holds the value.
+func fromFlags(err error, f *runFlags) error {
+	byPath := map[string]string{
+		"workload.duration": "duration", "workload.clients": "clients",
+		"backend.name": "backend", "backend.nodes": "nodes", "backend.mode": "mode", "out": "out",
+	}
+	for _, fe := range workloads.Fields(err) {
+		if name, ok := byPath[fe.Path]; ok && f.set[name] {
+			fe.File, fe.Line, fe.Path = "", 0, "-"+name
+		}
+	}
+	return err
+}

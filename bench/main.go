@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit statuses.
+const (
+	exitValid   = 0
+	exitInvalid = 1
+	exitUnknown = 2
+	exitFailed  = 3
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches a command line and returns the exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "check":
+			return cmdCheck(ctx, args[1:], stdout, stderr)
+		case "list":
+			return cmdList(stdout)
+		case "node":
+			return cmdNode(ctx, args[1:], stderr)
+		case "help":
+			usage(stdout)
+			return exitValid
+		}
+	}
+	return cmdRun(ctx, args, stdout, stderr)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage:
+  bench [flags]                 run a workload (the default one, or -config FILE)
+  bench check [flags] HISTORY   re-check a saved history (history.jsonl, Jepsen history.edn or jepsen.log)
+  bench list                    list backends, workloads and faults
+  bench node BACKEND ARGS...    run one node process (started by the harness)
+
+exit status: 0 valid, 1 invalid, 2 unknown, 3 the run failed
+
+run flags:
+`)
+}
+
+// runFlags are the flags of a run; a flag left unset does not override
+// the config.
+type runFlags struct {
+	config   string
+	duration string
+	clients  int
+	seed     int64
+	backend  string
+	nodes    int
+	mode     string
+	out      string
+	verbose  bool
+	set      map[string]bool
+}
+
+func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
+	f := &runFlags{set: map[string]bool{}}
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { usage(stderr); fs.PrintDefaults() }
+	fs.StringVar(&f.config, "config", "", "YAML workload config (default: the built-in default run)")
+	fs.StringVar(&f.duration, "duration", "", "measured duration, overriding the config (e.g. 20s)")
+	fs.IntVar(&f.clients, "clients", 0, "number of concurrent clients, overriding the config")
+	fs.Int64Var(&f.seed, "seed", 0, "random seed, overriding the config (0: a fresh one)")
+	fs.StringVar(&f.backend, "backend", "", "backend, overriding the config ("+fmt.Sprint(backendNames())+")")
+	fs.IntVar(&f.nodes, "nodes", 0, "number of nodes, overriding the config")
+	fs.StringVar(&f.mode, "mode", "", "node placement, overriding the config: process or inprocess")
+	fs.StringVar(&f.out, "out", "", "results directory, overriding the config")
+	fs.BoolVar(&f.verbose, "v", false, "log diagnostics to stderr too")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (subcommands: check, list, node)", fs.Arg(0))
+	}
+	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
+	return f, nil
+}
+
+func cmdNode(ctx context.Context, args []string, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "bench node: missing BACKEND")
+		return exitFailed
+	}
+	e, ok := registry[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "bench node: unknown backend %q (have %v)\n", args[0], backendNames())
+		return exitFailed
+	}
+	if err := e.runNode(ctx, args[1:]); err != nil && !errors.Is(err, context.Canceled) {
+		fmt.Fprintf(stderr, "bench node %s: %v\n", args[0], err)
+		return exitFailed
+	}
+	return exitValid
+}

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"context"
+	"sort"
+
+	"faultline/system/backend"
+	"faultline/system/memkv"
+)
+
+// entry is one registered backend.
+type entry struct {
+	backend backend.Backend
+	// runNode is the node-process entry point (`bench node NAME ARGS...`).
+	runNode func(ctx context.Context, args []string) error
+	// nodes is the default cluster size when the backend is picked by flag.
+	nodes int
+	desc  string
+}
+
+// registry maps backend names to their implementations. It is the only
+// place in Faultline that imports concrete systems.
+var registry = map[string]entry{
+	memkv.Name: {backend: memkv.Backend{}, runNode: memkv.RunNode, nodes: 1,
+		desc: "one unreplicated in-memory node over TCP: the harness's ceiling"},
+}
+
+// defaultBackend is the backend of a bare `bench` run.
+var defaultBackend = memkv.Name
+
+func backendNames() []string {
+	var names []string
+	for n := range registry {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
