@@ -1,0 +1,82 @@
+package kvraft
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"time"
+
+	"faultline/system/raft"
+)
+
+// newClientID returns a random positive client id.
+func newClientID() int64 {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return int64(binary.LittleEndian.Uint64(b[:]) >> 1)
+}
+
+// Clerk is the lab's client: every operation retries until it succeeds. It
+// remembers the last leader. A Clerk is used by one goroutine at a time.
+type Clerk struct {
+	servers []raft.Peer
+	id      int64
+	seq     int64
+	leader  int
+}
+
+// MakeClerk returns a clerk that talks to servers.
+func MakeClerk(servers []raft.Peer) *Clerk {
+	return &Clerk{servers: servers, id: newClientID()}
+}
+
+// Get returns the value of key, or "" if it has none. It retries forever.
+func (ck *Clerk) Get(key string) string {
+	ck.seq++
+	args := GetArgs{Key: key, ClientID: ck.id, Seq: ck.seq}
+	for tried := 0; ; tried++ {
+		var reply GetReply
+		if ck.servers[ck.leader].Call("KVServer.Get", &args, &reply) {
+			switch reply.Err {
+			case OK, ErrNoKey:
+				return reply.Value
+			case ErrTimeout:
+				continue // same server: it may still be leader
+			}
+		}
+		ck.next(tried)
+	}
+}
+
+// Put sets key to value. It retries forever.
+func (ck *Clerk) Put(key, value string) { ck.putAppend(key, value, "Put") }
+
+// Append appends value to key's value. It retries forever.
+func (ck *Clerk) Append(key, value string) { ck.putAppend(key, value, "Append") }
+
+func (ck *Clerk) putAppend(key, value, op string) {
+	ck.seq++
+	args := PutAppendArgs{Key: key, Value: value, Op: op, ClientID: ck.id, Seq: ck.seq}
+	for tried := 0; ; tried++ {
+		var reply PutAppendReply
+		if ck.servers[ck.leader].Call("KVServer.PutAppend", &args, &reply) {
+			switch reply.Err {
+			case OK:
+				return
+			case ErrTimeout:
+				continue
+			}
+		}
+		ck.next(tried)
+	}
+}
+
+// next moves to the next server, pausing briefly after a full round of
+// refusals so a leaderless cluster is not hammered.
+func (ck *Clerk) next(tried int) {
+	ck.leader = (ck.leader + 1) % len(ck.servers)
+	if (tried+1)%len(ck.servers) == 0 {
+		time.Sleep(20 * time.Millisecond) // back-off, not synchronisation
+	}
+}

@@ -1,0 +1,100 @@
+package kvraft
+
+import "faultline/transport/wire"
+
+// Err is the outcome code carried in every reply.
+type Err string
+
+// Outcome codes.
+const (
+	// OK says the operation was applied (a Get found the key or not; see
+	// ErrNoKey).
+	OK Err = "OK"
+	// ErrNoKey says a Get found no value for the key; the value is "".
+	ErrNoKey Err = "ErrNoKey"
+	// ErrWrongLeader says the server is not the leader, or lost leadership
+	// before the operation was applied: try another server.
+	ErrWrongLeader Err = "ErrWrongLeader"
+	// ErrTimeout says the server started the operation but did not see it
+	// applied in time; the outcome is unknown and the client should retry
+	// (retries are deduplicated).
+	ErrTimeout Err = "ErrTimeout"
+	// ErrShutdown says the server is being killed.
+	ErrShutdown Err = "ErrShutdown"
+)
+
+// OpKind is the kind of a key/value operation.
+type OpKind uint8
+
+// Operation kinds.
+const (
+	OpGet OpKind = iota + 1
+	OpPut
+	OpAppend
+)
+
+// String implements fmt.Stringer.
+func (k OpKind) String() string {
+	switch k {
+	case OpGet:
+		return "Get"
+	case OpPut:
+		return "Put"
+	case OpAppend:
+		return "Append"
+	}
+	return "OpKind(?)"
+}
+
+// Op is the command a KVServer places in the Raft log. ClientID and Seq
+// identify the operation for duplicate detection.
+type Op struct {
+	Kind     OpKind
+	Key      string
+	Value    string
+	ClientID int64
+	Seq      int64
+}
+
+func init() {
+	wire.Register(Op{})
+}
+
+// GetArgs are the arguments of KVServer.Get.
+type GetArgs struct {
+	Key      string
+	ClientID int64
+	Seq      int64
+}
+
+// GetReply is the reply of KVServer.Get.
+type GetReply struct {
+	Err   Err
+	Value string
+}
+
+// PutAppendArgs are the arguments of KVServer.PutAppend. Op is "Put" or
+// "Append".
+type PutAppendArgs struct {
+	Key      string
+	Value    string
+	Op       string
+	ClientID int64
+	Seq      int64
+}
+
+// PutAppendReply is the reply of KVServer.PutAppend.
+type PutAppendReply struct {
+	Err Err
+}
+
+// StatusArgs are the arguments of KVServer.Status.
+type StatusArgs struct{}
+
+// StatusReply is the reply of KVServer.Status: the server's view of its
+// Raft peer.
+type StatusReply struct {
+	Term     int
+	IsLeader bool
+	Applied  int
+}

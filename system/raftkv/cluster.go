@@ -1,0 +1,288 @@
+package raftkv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"faultline/system/backend"
+	"faultline/system/kvraft"
+	"faultline/transport"
+	"faultline/transport/tcp"
+)
+
+// Backend is the "raftkv" backend. Its zero value is ready to use.
+type Backend struct{}
+
+var _ backend.Backend = Backend{}
+
+// Name returns "raftkv".
+func (Backend) Name() string { return "raftkv" }
+
+// readyTimeout bounds how long Start and Restart wait for the cluster to
+// elect a leader when the context has no earlier deadline.
+const readyTimeout = 20 * time.Second
+
+// Start launches spec.Nodes nodes on free loopback ports, each with its own
+// data directory under spec.Dir, and returns once a leader is elected.
+func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, error) {
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	maxraftstate := DefaultMaxRaftState
+	if s, ok := spec.Options["maxraftstate"]; ok {
+		v, err := strconv.Atoi(s)
+		if err != nil {
+			return nil, fmt.Errorf("raftkv: option maxraftstate = %q: %w", s, err)
+		}
+		maxraftstate = v
+	}
+	logger := spec.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	addrs, err := freePorts(spec.Nodes)
+	if err != nil {
+		return nil, err
+	}
+	c := &Cluster{
+		spec:   spec,
+		logger: logger,
+		names:  make([]string, spec.Nodes),
+		cfgs:   make([]NodeConfig, spec.Nodes),
+		nodes:  make([]*node, spec.Nodes),
+		procs:  make([]*proc, spec.Nodes),
+		admin:  make([]*tcp.Client, spec.Nodes),
+	}
+	for i := range spec.Nodes {
+		c.names[i] = nodeName(i)
+		c.cfgs[i] = NodeConfig{
+			ID:           i,
+			Addrs:        addrs,
+			Dir:          filepath.Join(spec.Dir, "node-"+strconv.Itoa(i)),
+			Fsync:        spec.Fsync,
+			MaxRaftState: maxraftstate,
+			Logger:       logger,
+		}
+		c.admin[i] = tcp.DialNamed(c.names[i], addrs[i], tcp.Config{})
+	}
+	for i := range spec.Nodes {
+		if err := c.startNode(i); err != nil {
+			c.Stop(context.Background())
+			return nil, err
+		}
+	}
+	if err := c.waitLeader(ctx); err != nil {
+		c.Stop(context.Background())
+		return nil, err
+	}
+	return c, nil
+}
+
+// freePorts reserves n loopback addresses by binding port 0 and releasing
+// it. Another process could take a port in between; Start then fails
+// instead of misbehaving.
+func freePorts(n int) ([]string, error) {
+	addrs := make([]string, n)
+	lns := make([]net.Listener, 0, n)
+	defer func() {
+		for _, ln := range lns {
+			ln.Close()
+		}
+	}()
+	for i := range addrs {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("raftkv: reserve port: %w", err)
+		}
+		lns = append(lns, ln)
+		addrs[i] = ln.Addr().String()
+	}
+	return addrs, nil
+}
+
+// Cluster is a running raftkv cluster. It implements backend.Cluster,
+// backend.Killer, backend.Pauser (process mode), and backend.LeaderFinder.
+type Cluster struct {
+	spec   backend.Spec
+	logger *slog.Logger
+	names  []string
+	cfgs   []NodeConfig
+	admin  []*tcp.Client // one caller per node for status queries
+
+	mu      sync.Mutex
+	nodes   []*node // in-process mode; nil while killed
+	procs   []*proc // process mode; nil while killed
+	stopped bool
+}
+
+var (
+	_ backend.Cluster      = (*Cluster)(nil)
+	_ backend.Killer       = (*Cluster)(nil)
+	_ backend.Pauser       = (*Cluster)(nil)
+	_ backend.LeaderFinder = (*Cluster)(nil)
+)
+
+// Nodes names the nodes n0, n1, ...
+func (c *Cluster) Nodes() []string { return append([]string(nil), c.names...) }
+
+// Addrs returns the nodes' loopback addresses, index for index with Nodes.
+func (c *Cluster) Addrs() []string { return append([]string(nil), c.cfgs[0].Addrs...) }
+
+// startNode starts node i in the cluster's mode. Caller does not hold mu.
+func (c *Cluster) startNode(i int) error {
+	if c.spec.Mode == backend.ModeProcess {
+		p, err := startProc(c.spec.Exec, c.cfgs[i], c.spec.Dir)
+		if err != nil {
+			return err
+		}
+		c.mu.Lock()
+		c.procs[i] = p
+		c.mu.Unlock()
+		return nil
+	}
+	n, err := startNode(c.cfgs[i])
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.nodes[i] = n
+	c.mu.Unlock()
+	return nil
+}
+
+// index returns the index of the node named name.
+func (c *Cluster) index(name string) (int, error) {
+	for i, n := range c.names {
+		if n == name {
+			return i, nil
+		}
+	}
+	return 0, fmt.Errorf("raftkv: unknown node %q", name)
+}
+
+// Client returns a context-aware kvraft client with its own connections to
+// every node. Closing it closes them.
+func (c *Cluster) Client(_ context.Context, _ int) (backend.Client, error) {
+	callers := make([]transport.Caller, len(c.names))
+	conns := make([]*tcp.Client, len(c.names))
+	for i, name := range c.names {
+		conns[i] = tcp.DialNamed(name, c.cfgs[i].Addrs[i], tcp.Config{})
+		callers[i] = conns[i]
+	}
+	kc, err := kvraft.NewClient(callers, kvraft.ClientConfig{Names: c.names})
+	if err != nil {
+		return nil, err
+	}
+	return &client{Client: kc, conns: conns}, nil
+}
+
+// client is a kvraft.Client that owns its connections.
+type client struct {
+	*kvraft.Client
+	conns []*tcp.Client
+}
+
+// Close closes the client's connections.
+func (cl *client) Close() error {
+	var errs []error
+	for _, c := range cl.conns {
+		errs = append(errs, c.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Stop stops every node (SIGTERM then, after a grace period, SIGKILL in
+// process mode) and waits for them. It is safe to call more than once.
+func (c *Cluster) Stop(ctx context.Context) error {
+	c.mu.Lock()
+	if c.stopped {
+		c.mu.Unlock()
+		return nil
+	}
+	c.stopped = true
+	nodes, procs := c.nodes, c.procs
+	c.nodes, c.procs = make([]*node, len(nodes)), make([]*proc, len(procs))
+	c.mu.Unlock()
+
+	var wg sync.WaitGroup
+	errs := make([]error, len(nodes)+len(procs))
+	for i, n := range nodes {
+		if n != nil {
+			wg.Add(1)
+			go func() { defer wg.Done(); errs[i] = n.stop() }()
+		}
+	}
+	for i, p := range procs {
+		if p != nil {
+			wg.Add(1)
+			go func() { defer wg.Done(); errs[len(nodes)+i] = p.stop(ctx) }()
+		}
+	}
+	wg.Wait()
+	for _, a := range c.admin {
+		errs = append(errs, a.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// status asks node i for its Raft state.
+func (c *Cluster) status(ctx context.Context, i int) (kvraft.StatusReply, error) {
+	ctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	defer cancel()
+	var reply kvraft.StatusReply
+	err := c.admin[i].CallContext(ctx, "KVServer.Status", &kvraft.StatusArgs{}, &reply)
+	return reply, err
+}
+
+// Leader names the node that reports itself leader in the highest term, or
+// "" when none does.
+func (c *Cluster) Leader(ctx context.Context) (string, error) {
+	type answer struct {
+		i int
+		r kvraft.StatusReply
+		e error
+	}
+	ch := make(chan answer, len(c.names))
+	for i := range c.names {
+		go func() {
+			r, err := c.status(ctx, i)
+			ch <- answer{i, r, err}
+		}()
+	}
+	best, bestTerm := "", -1
+	for range c.names {
+		a := <-ch
+		if a.e == nil && a.r.IsLeader && a.r.Term > bestTerm {
+			best, bestTerm = c.names[a.i], a.r.Term
+		}
+	}
+	return best, ctx.Err()
+}
+
+// waitLeader polls until some node is leader, ctx ends, or readyTimeout.
+func (c *Cluster) waitLeader(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
+	defer cancel()
+	for {
+		l, err := c.Leader(ctx)
+		if l != "" {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("raftkv: waiting for a leader: %w", err)
+		}
+		t := time.NewTimer(20 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}

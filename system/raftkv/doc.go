@@ -1,0 +1,25 @@
+// Package raftkv is the Faultline backend that runs package kvraft for real:
+// every node is a kvraft server whose Raft peer talks to the others over
+// transport/tcp on loopback and keeps its log in a storage.FilePersister
+// (write-ahead log plus snapshots) in its own directory.
+//
+// Nodes run either as goroutines of the harness (backend.ModeInProcess) or
+// as separate OS processes (backend.ModeProcess) started from Spec.Exec plus
+// this package's node arguments; the harness's node subcommand hands those
+// arguments to RunNode.
+//
+// Beyond backend.Cluster the cluster has these powers:
+//
+//   - backend.Killer: in process mode SIGKILL of the node's process group,
+//     and Restart re-executes it on the same data directory and address. In
+//     in-process mode Kill stops the node's server, Raft peer, listener and
+//     persister at once (records written to the operating system survive, as
+//     they would a process kill), and Restart reopens its directory.
+//   - backend.Pauser: SIGSTOP/SIGCONT in process mode. In-process nodes
+//     cannot be frozen; Pause returns backend.ErrUnsupported.
+//   - backend.LeaderFinder: asks every node for its Raft term and role and
+//     names the leader of the highest term.
+//
+// Backend options (Spec.Options): "maxraftstate", the Raft state size in
+// bytes that triggers a snapshot (default 4 MiB; -1 never snapshots).
+package raftkv

@@ -1,0 +1,175 @@
+package raftkv
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"faultline/system/kvraft"
+	"faultline/system/raft"
+	"faultline/system/storage"
+	"faultline/transport"
+	"faultline/transport/tcp"
+)
+
+// DefaultMaxRaftState is the Raft state size at which a node snapshots when
+// the backend options do not say.
+const DefaultMaxRaftState = 4 << 20
+
+// NodeConfig describes one node.
+type NodeConfig struct {
+	// ID is the node's index in Addrs.
+	ID int
+	// Addrs lists every node's "host:port", index for index.
+	Addrs []string
+	// Dir is the node's data directory.
+	Dir string
+	// Fsync makes durable writes reach the disk before Raft acknowledges
+	// them; false opens the persister with NoSync.
+	Fsync bool
+	// MaxRaftState is kvraft's snapshot threshold in bytes; <= 0 never
+	// snapshots.
+	MaxRaftState int
+	// Logger receives diagnostics; nil discards them.
+	Logger *slog.Logger
+}
+
+// Validate checks the config.
+func (c NodeConfig) Validate() error {
+	if len(c.Addrs) == 0 {
+		return errors.New("raftkv: node config: Addrs is empty")
+	}
+	if c.ID < 0 || c.ID >= len(c.Addrs) {
+		return fmt.Errorf("raftkv: node config: ID = %d, want in [0, %d)", c.ID, len(c.Addrs))
+	}
+	if c.Dir == "" {
+		return errors.New("raftkv: node config: Dir is empty")
+	}
+	return nil
+}
+
+// nodeName is the name of node i in link faults, logs and LastNode.
+func nodeName(i int) string { return fmt.Sprintf("n%d", i) }
+
+// node is one running kvraft server with its transport and storage.
+type node struct {
+	store *storage.FilePersister
+	peers []*tcp.Client
+	kv    *kvraft.KVServer
+	ln    *tcp.Listener
+}
+
+// startNode opens the node's storage, starts its kvraft server and serves
+// it on its address.
+func startNode(cfg NodeConfig) (*node, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	logger = logger.With("node", nodeName(cfg.ID))
+	store, err := storage.Open(cfg.Dir, storage.Options{NoSync: !cfg.Fsync, Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("raftkv: node %d: %w", cfg.ID, err)
+	}
+	tcfg := tcp.Config{Node: nodeName(cfg.ID), Logger: logger}
+	n := &node{store: store}
+	peers := make([]raft.Peer, len(cfg.Addrs))
+	for i, addr := range cfg.Addrs {
+		c := tcp.DialNamed(nodeName(i), addr, tcfg)
+		n.peers = append(n.peers, c)
+		peers[i] = c
+	}
+	n.kv = kvraft.StartKVServer(peers, cfg.ID, store, cfg.MaxRaftState)
+	srv := transport.NewServer()
+	if err := errors.Join(srv.Register(n.kv), srv.Register(n.kv.Raft())); err != nil {
+		n.stop()
+		return nil, fmt.Errorf("raftkv: node %d: %w", cfg.ID, err)
+	}
+	n.ln, err = tcp.Listen(cfg.Addrs[cfg.ID], srv, tcfg)
+	if err != nil {
+		n.stop()
+		return nil, fmt.Errorf("raftkv: node %d: %w", cfg.ID, err)
+	}
+	logger.Info("node started", "addr", cfg.Addrs[cfg.ID], "dir", cfg.Dir, "fsync", cfg.Fsync)
+	return n, nil
+}
+
+// stop kills the server first (pending requests answer at once), then
+// closes the listener, the peer clients and the persister.
+func (n *node) stop() error {
+	n.kv.Kill()
+	var errs []error
+	if n.ln != nil {
+		errs = append(errs, n.ln.Close())
+	}
+	for _, p := range n.peers {
+		errs = append(errs, p.Close())
+	}
+	errs = append(errs, n.store.Close())
+	return errors.Join(errs...)
+}
+
+// nodeArgs renders cfg as RunNode's arguments.
+func nodeArgs(cfg NodeConfig) []string {
+	return []string{
+		"--id", fmt.Sprint(cfg.ID),
+		"--peers", strings.Join(cfg.Addrs, ","),
+		"--dir", cfg.Dir,
+		fmt.Sprintf("--fsync=%v", cfg.Fsync),
+		"--maxraftstate", fmt.Sprint(cfg.MaxRaftState),
+	}
+}
+
+// parseNodeArgs is the inverse of nodeArgs.
+func parseNodeArgs(args []string) (NodeConfig, error) {
+	fs := flag.NewFlagSet("raftkv node", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var cfg NodeConfig
+	var peers string
+	fs.IntVar(&cfg.ID, "id", 0, "this node's index in --peers")
+	fs.StringVar(&peers, "peers", "", "comma-separated host:port of every node")
+	fs.StringVar(&cfg.Dir, "dir", "", "data directory")
+	fs.BoolVar(&cfg.Fsync, "fsync", true, "fsync durable writes")
+	fs.IntVar(&cfg.MaxRaftState, "maxraftstate", DefaultMaxRaftState, "snapshot threshold in bytes (-1 never)")
+	if err := fs.Parse(args); err != nil {
+		return cfg, fmt.Errorf("raftkv: node arguments: %w", err)
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("raftkv: node arguments: unexpected %q", fs.Args())
+	}
+	if peers != "" {
+		cfg.Addrs = strings.Split(peers, ",")
+	}
+	return cfg, cfg.Validate()
+}
+
+// RunNode runs one node, configured by args (--id, --peers, --dir, --fsync,
+// --maxraftstate), until ctx ends or the process receives SIGTERM or
+// SIGINT; then it stops the node cleanly and returns. Diagnostics go to
+// stderr.
+func RunNode(ctx context.Context, args []string) error {
+	cfg, err := parseNodeArgs(args)
+	if err != nil {
+		return err
+	}
+	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	ctx, cancel := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
+	defer cancel()
+	n, err := startNode(cfg)
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	cfg.Logger.Info("node stopping", "node", nodeName(cfg.ID))
+	return n.stop()
+}
