@@ -6,6 +6,7 @@ import (
 
 	"faultline/system/backend"
 	"faultline/system/memkv"
+	"faultline/system/raftkv"
 )
 
 // entry is one registered backend.
@@ -23,10 +24,12 @@ type entry struct {
 var registry = map[string]entry{
 	memkv.Name: {backend: memkv.Backend{}, runNode: memkv.RunNode, nodes: 1,
 		desc: "one unreplicated in-memory node over TCP: the harness's ceiling"},
+	"raftkv": {backend: raftkv.Backend{}, runNode: raftkv.RunNode, nodes: 3,
+		desc: "key/value service replicated by Raft over TCP, durable log (kvraft)"},
 }
 
 // defaultBackend is the backend of a bare `bench` run.
-var defaultBackend = memkv.Name
+var defaultBackend = "raftkv"
 
 func backendNames() []string {
 	var names []string

@@ -119,7 +119,7 @@ func lookup(n *yaml.Node, key string) (k, v *yaml.Node) {
 var (
 	lineMsg    = regexp.MustCompile(`^line (\d+): (.*)$`)
 	notFound   = regexp.MustCompile(`^field (\S+) not found in type (\S+)$`)
-	cannotInto = regexp.MustCompile("^cannot unmarshal !!(\\w+) `(.*)` into (\\S+)$")
+	cannotInto = regexp.MustCompile("^cannot unmarshal !!(\\w+)(?: `(.*)`)? into (\\S+)$")
 )
 
 // yamlErr turns yaml.v3's errors into located FieldErrors with plainer

@@ -161,7 +161,9 @@ func validLoop(e *errs, path, loop string, rate float64) {
 			e.add(path+".rate", "%v ops/s set, but a closed loop has no rate (use loop: open)", rate)
 		}
 	case LoopOpen:
-		if !(rate > 0) || math.IsInf(rate, 0) || rate > 10_000_000 {
+		if rate == 0 {
+			e.add(path+".loop", "open, but no rate: an open loop needs a rate (ops/s)")
+		} else if !(rate > 0) || math.IsInf(rate, 0) || rate > 10_000_000 {
 			e.add(path+".rate", "%v ops/s, an open loop needs a rate in (0, 1e7]", rate)
 		}
 	default:
