@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -205,5 +204,3 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
-
-var _ = sync.Mutex{}
