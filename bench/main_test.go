@@ -1,0 +1,260 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"faultline/workloads/runner"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// benchBinary builds the bench command once per test run.
+func benchBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "bench-test-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "bench")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = errors.New(string(out))
+		}
+	})
+	if buildErr != nil {
+		t.Fatalf("build bench: %v", buildErr)
+	}
+	return binPath
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
+// runBench runs the binary and returns its exit status and output.
+func runBench(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, benchBinary(t), args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return 0, out.String()
+	case errors.As(err, &ee):
+		return ee.ExitCode(), out.String()
+	}
+	t.Fatalf("run bench %v: %v\n%s", args, err, out.String())
+	return 0, ""
+}
+
+func writeFile(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const tinyConfig = `name: tiny
+backend:
+  name: memory
+  mode: %s
+workload:
+  kind: register
+  keys: 3
+  clients: 4
+  duration: 1s
+`
+
+func resultsDir(t *testing.T, out string) string {
+	t.Helper()
+	for _, l := range strings.Split(out, "\n") {
+		if d, ok := strings.CutPrefix(l, "results: "); ok {
+			return d
+		}
+	}
+	t.Fatalf("no results line in output:\n%s", out)
+	return ""
+}
+
+func TestExitValidWithMemoryBackend(t *testing.T) {
+	for _, mode := range []string{"inprocess", "process"} {
+		t.Run(mode, func(t *testing.T) {
+			dir := t.TempDir()
+			cfg := writeFile(t, dir, "tiny.yaml", strings.ReplaceAll(tinyConfig, "%s", mode))
+			code, out := runBench(t, "-config", cfg, "-out", filepath.Join(dir, "results"), "-seed", "7")
+			if code != exitValid {
+				t.Fatalf("exit %d, want %d (valid):\n%s", code, exitValid, out)
+			}
+			rd := resultsDir(t, out)
+			res, err := runner.ReadResults(filepath.Join(rd, "results.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Verdict != runner.Valid || res.Seed != 7 || res.Ops["all"].Count == 0 || len(res.Series) == 0 {
+				t.Fatalf("results: verdict %s seed %d ops %+v", res.Verdict, res.Seed, res.Ops["all"])
+			}
+			for _, f := range []string{"config.yaml", "history.jsonl", "bench.log"} {
+				if _, err := os.Stat(filepath.Join(rd, f)); err != nil {
+					t.Errorf("results folder lacks %s: %v", f, err)
+				}
+			}
+			// The saved config reruns as is.
+			code, out = runBench(t, "-config", filepath.Join(rd, "config.yaml"), "-duration", "300ms", "-out", filepath.Join(dir, "again"))
+			if code != exitValid {
+				t.Fatalf("re-run of the saved config: exit %d:\n%s", code, out)
+			}
+			// Re-checking the saved history offline agrees.
+			code, out = runBench(t, "check", filepath.Join(rd, "history.jsonl"))
+			if code != exitValid || !strings.Contains(out, "verdict: valid") {
+				t.Fatalf("bench check: exit %d:\n%s", code, out)
+			}
+		})
+	}
+}
+
+func TestExitFailedOnBadConfig(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		name, body string
+		args       []string
+		want       string
+	}{
+		{"unknown key", "name: x\nworkload:\n  clientz: 3\n", nil, "bad.yaml:3: unknown key \"clientz\""},
+		{"unknown backend", "backend:\n  name: cassandra\n", nil, "bad.yaml:2: backend.name: unknown backend \"cassandra\""},
+		{"bad flag value", "name: x\n", []string{"-clients", "-1"}, "-clients: -1 clients"},
+		{"bad duration flag", "name: x\n", []string{"-duration", "soon"}, "-duration: \"soon\" is not a duration"},
+		{"faults without chaos", "faults:\n  - kind: kill\n", nil, "bad.yaml:1: faults: fault schedules need the chaos controller"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := writeFile(t, dir, "bad.yaml", tc.body)
+			args := append([]string{"-config", cfg, "-out", filepath.Join(dir, "r")}, tc.args...)
+			code, out := runBench(t, args...)
+			if code != exitFailed {
+				t.Fatalf("exit %d, want %d:\n%s", code, exitFailed, out)
+			}
+			if !strings.Contains(out, tc.want) {
+				t.Fatalf("output lacks %q:\n%s", tc.want, out)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "r")); err == nil {
+				t.Fatalf("a results folder was made for a rejected config")
+			}
+		})
+	}
+}
+
+func TestCheckExitStatuses(t *testing.T) {
+	dir := t.TempDir()
+	// A stale read: the write of 2 completed before the read began, yet the
+	// read returned 1.
+	stale := writeFile(t, dir, "stale.jsonl", `{"type":"op","client":0,"kind":"put","key":"x","value":"1","invoke":0,"complete":10,"outcome":"ok"}
+{"type":"op","client":0,"kind":"put","key":"x","value":"2","invoke":20,"complete":30,"outcome":"ok"}
+{"type":"op","client":1,"kind":"get","key":"x","output":"1","invoke":40,"complete":50,"outcome":"ok"}
+`)
+	if code, out := runBench(t, "check", stale); code != exitInvalid {
+		t.Fatalf("stale history: exit %d, want %d:\n%s", code, exitInvalid, out)
+	}
+	good := writeFile(t, dir, "good.jsonl", `{"type":"op","client":0,"kind":"put","key":"x","value":"1","invoke":0,"complete":10,"outcome":"ok"}
+{"type":"op","client":1,"kind":"get","key":"x","output":"1","invoke":5,"complete":50,"outcome":"ok"}
+`)
+	if code, out := runBench(t, "check", good); code != exitValid {
+		t.Fatalf("good history: exit %d, want %d:\n%s", code, exitValid, out)
+	}
+	if code, out := runBench(t, "check", filepath.Join(dir, "missing.jsonl")); code != exitFailed {
+		t.Fatalf("missing history: exit %d, want %d:\n%s", code, exitFailed, out)
+	}
+	edn := writeFile(t, dir, "history.edn", `{:type :invoke, :f :write, :value 1, :process 0, :time 0}
+{:type :ok, :f :write, :value 1, :process 0, :time 10}
+{:type :invoke, :f :cas, :value [1 2], :process 1, :time 20}
+{:type :ok, :f :cas, :value [1 2], :process 1, :time 30}
+{:type :invoke, :f :read, :value nil, :process 2, :time 40}
+{:type :ok, :f :read, :value 1, :process 2, :time 50}
+`)
+	if code, out := runBench(t, "check", edn); code != exitInvalid {
+		t.Fatalf("stale Jepsen history: exit %d, want %d:\n%s", code, exitInvalid, out)
+	}
+}
+
+// TestNoLeakedNodeProcesses: after a process-mode run, no node process of
+// this binary is left.
+func TestNoLeakedNodeProcesses(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, dir, "tiny.yaml", strings.ReplaceAll(tinyConfig, "%s", "process"))
+	bin := benchBinary(t)
+	code, out := runBench(t, "-config", cfg, "-out", filepath.Join(dir, "results"))
+	if code == exitFailed {
+		t.Fatalf("run failed:\n%s", out)
+	}
+	if pids := nodeProcesses(t, bin); len(pids) > 0 {
+		t.Fatalf("node processes left after the run: %v", pids)
+	}
+}
+
+// nodeProcesses lists the pids whose command line starts with bin node.
+func nodeProcesses(t *testing.T, bin string) []string {
+	t.Helper()
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Skip("no /proc")
+	}
+	var pids []string
+	for _, e := range ents {
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err != nil {
+			continue
+		}
+		args := strings.Split(string(b), "\x00")
+		if len(args) > 1 && args[0] == bin && args[1] == "node" {
+			if syscall.Kill(atoi(e.Name()), 0) == nil {
+				pids = append(pids, e.Name())
+			}
+		}
+	}
+	return pids
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, c := range s {
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+
+func TestList(t *testing.T) {
+	code, out := runBench(t, "list")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"memory", "raftkv", "register", "append", "zipfian", "range scans"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("list lacks %q:\n%s", want, out)
+		}
+	}
+}
