@@ -30,7 +30,7 @@ type KVServer struct {
 	applyCh      chan raft.ApplyMsg
 
 	dead atomic.Bool
-	done chan struct{}   // closed by Kill
+	done chan struct{}  // closed by Kill
 	wg   sync.WaitGroup // the apply and monitor goroutines
 
 	mu sync.Mutex
