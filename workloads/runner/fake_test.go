@@ -2,6 +2,8 @@ package runner
 
 import (
 	"context"
+	"maps"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -15,9 +17,42 @@ type fakeCluster struct {
 	data  map[string]string
 	stall chan struct{} // non-nil while stalled; closed to release
 	ops   int
+
+	// Deliberate bugs, for the checker tests.
+	bug    bug
+	rng    *rand.Rand
+	snap   map[string]string // stale replica, refreshed every 16 writes
+	writes int
 }
 
-func newFake() *fakeCluster { return &fakeCluster{data: map[string]string{}} }
+type bug uint8
+
+const (
+	correct   bug = iota
+	stale         // half the reads come from a lagging replica
+	lostWrite     // a tenth of the writes are acknowledged but dropped
+)
+
+func newFake() *fakeCluster { return newBuggy(correct, 1) }
+
+func newBuggy(b bug, seed uint64) *fakeCluster {
+	return &fakeCluster{data: map[string]string{}, snap: map[string]string{}, bug: b,
+		rng: rand.New(rand.NewPCG(seed, 99))}
+}
+
+// write applies fn to the data unless the lost-write bug drops it; the
+// caller holds mu.
+func (f *fakeCluster) write(key string, fn func(old string) string) {
+	f.ops++
+	if f.bug == lostWrite && f.rng.IntN(10) == 0 {
+		return
+	}
+	f.data[key] = fn(f.data[key])
+	f.writes++
+	if f.writes%16 == 0 {
+		f.snap = maps.Clone(f.data)
+	}
+}
 
 func (f *fakeCluster) Nodes() []string { return []string{"n1"} }
 
@@ -65,6 +100,9 @@ func (c *fakeClient) Get(ctx context.Context, key string) (string, error) {
 	c.f.mu.Lock()
 	defer c.f.mu.Unlock()
 	c.f.ops++
+	if c.f.bug == stale && c.f.rng.IntN(2) == 0 {
+		return c.f.snap[key], nil
+	}
 	return c.f.data[key], nil
 }
 
@@ -74,8 +112,7 @@ func (c *fakeClient) Put(ctx context.Context, key, value string) error {
 	}
 	c.f.mu.Lock()
 	defer c.f.mu.Unlock()
-	c.f.ops++
-	c.f.data[key] = value
+	c.f.write(key, func(string) string { return value })
 	return nil
 }
 
@@ -85,8 +122,7 @@ func (c *fakeClient) Append(ctx context.Context, key, value string) error {
 	}
 	c.f.mu.Lock()
 	defer c.f.mu.Unlock()
-	c.f.ops++
-	c.f.data[key] += value
+	c.f.write(key, func(old string) string { return old + value })
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"faultline/system/backend"
 	"faultline/workloads"
+	"faultline/workloads/checker"
 	"faultline/workloads/history"
 )
 
@@ -70,6 +71,9 @@ type CheckResult struct {
 	// Details carries check-specific counts (for append: lost, duplicated,
 	// unexpected tokens, ...).
 	Details map[string]int64 `json:"details,omitempty"`
+	// Anomalies explains examples of what was wrong (append checker, and
+	// the failing keys of the linearizability check).
+	Anomalies []checker.Anomaly `json:"anomalies,omitempty"`
 	// DurationS is how long the check took.
 	DurationS float64 `json:"duration_s"`
 }
