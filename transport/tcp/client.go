@@ -1,0 +1,318 @@
+package tcp
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"faultline/transport"
+	"faultline/transport/wire"
+)
+
+// Client is the caller side of one peer: a pool of Config.Conns
+// multiplexed connections to one address, made on first use and remade with
+// backoff after failures. It is safe for concurrent use.
+type Client struct {
+	name, addr string
+	cfg        Config
+	log        *slog.Logger
+	dialer     net.Dialer
+	slots      []slot
+	next       atomic.Uint32 // round-robin over slots
+	closed     atomic.Bool
+	wg         sync.WaitGroup // connection goroutines and fired fault timers
+
+	tmu      sync.Mutex // guards the fields below
+	timers   map[uint64]*time.Timer
+	timerSeq uint64
+	tclosed  bool
+}
+
+var _ transport.ContextCaller = (*Client)(nil)
+
+// slot is one connection of the pool and its reconnection state.
+type slot struct {
+	cur atomic.Pointer[clientConn] // nil until the first connection
+
+	mu      sync.Mutex    // serialises dialing; guards the fields below
+	backoff time.Duration // the wait after the last failed attempt
+	retryAt time.Time     // no attempt before this
+	lastErr error         // why the last attempt failed
+}
+
+// Dial returns a Client for the server at addr, named addr for link faults.
+// It does not connect: the first call does. Dial panics if cfg does not
+// validate (a programming error).
+func Dial(addr string, cfg Config) *Client {
+	return DialNamed(addr, addr, cfg)
+}
+
+// DialNamed is Dial with an explicit peer name: the "to" of the link faults
+// applied to requests (and the "from" of those applied to replies).
+func DialNamed(name, addr string, cfg Config) *Client {
+	if err := cfg.Validate(); err != nil {
+		panic(err)
+	}
+	cfg = cfg.withDefaults()
+	c := &Client{
+		name:   name,
+		addr:   addr,
+		cfg:    cfg,
+		log:    cfg.logger().With("node", cfg.Node),
+		dialer: net.Dialer{Timeout: cfg.DialTimeout},
+		slots:  make([]slot, cfg.Conns),
+		timers: map[uint64]*time.Timer{},
+	}
+	return c
+}
+
+// Call calls svcMeth with args and waits up to Config.CallTimeout for the
+// reply. It returns true when reply was filled, false on any failure.
+func (c *Client) Call(svcMeth string, args, reply any) bool {
+	return c.call(nil, svcMeth, args, reply) == nil
+}
+
+// CallContext calls svcMeth with args and waits for the reply as long as ctx
+// allows. It returns nil when reply was filled; otherwise an error matching
+// transport.ErrTimeout (ctx ended first), transport.ErrUnreachable (no
+// connection, or it broke: the cause is wrapped too) or transport.ErrClosed,
+// a *transport.RemoteError (the server rejected the call, or its reply did not
+// decode), or an error encoding args.
+func (c *Client) CallContext(ctx context.Context, svcMeth string, args, reply any) error {
+	return c.call(ctx, svcMeth, args, reply)
+}
+
+// call runs one RPC, bounded by ctx, or by Config.CallTimeout if ctx is nil
+// (which spares Call a context allocation).
+func (c *Client) call(ctx context.Context, svcMeth string, args, reply any) error {
+	if c.closed.Load() {
+		return transport.ErrClosed
+	}
+	var ctxDone <-chan struct{}
+	if ctx != nil {
+		if err := ctx.Err(); err != nil {
+			return timeoutError(svcMeth, c.name, err)
+		}
+		ctxDone = ctx.Done()
+	}
+	cc, err := c.conn(ctx)
+	if err != nil {
+		return err
+	}
+	id := cc.nextID.Add(1)
+	req := getBuffer()
+	if req.b, err = appendRequest(req.b[:0], id, svcMeth, args, c.cfg.MaxFrameSize); err != nil {
+		putBuffer(req)
+		return fmt.Errorf("tcp: call %s: %w", svcMeth, err)
+	}
+	cl := getCall(reply)
+	if err := cc.register(id, cl); err != nil {
+		putBuffer(req)
+		putCall(cl)
+		return err
+	}
+	blocked := false
+	if v, faulty := c.cfg.Faults.judge(c.cfg.Node, c.name, true); faulty {
+		blocked = v.blocked
+		c.sendFaulty(cc, req, v)
+	} else {
+		cc.w.send(req)
+	}
+
+	var timerC <-chan time.Time
+	if ctx == nil {
+		cl.timer.Reset(c.cfg.CallTimeout)
+		timerC = cl.timer.C
+	}
+	select {
+	case err = <-cl.done:
+	case <-timerC:
+		err = c.abandon(cc, id, cl, svcMeth, nil, blocked)
+	case <-ctxDone:
+		err = c.abandon(cc, id, cl, svcMeth, ctx.Err(), blocked)
+	}
+	if ctx == nil {
+		cl.timer.Stop()
+	}
+	putCall(cl)
+	return err
+}
+
+// abandon ends a call whose deadline passed. If another party claimed it
+// first, their result (which is on its way) wins.
+func (c *Client) abandon(cc *clientConn, id uint64, cl *call, svcMeth string, ctxErr error, blocked bool) error {
+	if cc.claim(id) == nil {
+		return <-cl.done
+	}
+	if blocked {
+		return fmt.Errorf("%w: %s to %s: link %s -> %s blocked", transport.ErrUnreachable, svcMeth, c.name, c.cfg.Node, c.name)
+	}
+	return timeoutError(svcMeth, c.name, ctxErr)
+}
+
+func timeoutError(svcMeth, peer string, ctxErr error) error {
+	if ctxErr == nil {
+		return fmt.Errorf("%w: %s to %s", transport.ErrTimeout, svcMeth, peer)
+	}
+	return fmt.Errorf("%w: %s to %s: %w", transport.ErrTimeout, svcMeth, peer, ctxErr)
+}
+
+// sendFaulty sends a request through a faulty link: not at all (blocked or
+// dropped; the call then times out), late, or twice.
+func (c *Client) sendFaulty(cc *clientConn, req *buffer, v verdict) {
+	if v.blocked || v.drop {
+		putBuffer(req)
+		return
+	}
+	if v.dup {
+		dup := getBuffer()
+		dup.b = append(dup.b[:0], req.b...)
+		c.sendAfter(cc, dup, v.dupWait)
+	}
+	c.sendAfter(cc, req, v.delay)
+}
+
+func (c *Client) sendAfter(cc *clientConn, req *buffer, d time.Duration) {
+	if d <= 0 {
+		cc.w.send(req)
+		return
+	}
+	if !c.after(d, func() { cc.w.send(req) }) {
+		putBuffer(req)
+	}
+}
+
+// after runs fn in its own goroutine after d, unless the client is closed
+// first. It reports false (and never runs fn) if the client is closed.
+func (c *Client) after(d time.Duration, fn func()) bool {
+	c.tmu.Lock()
+	defer c.tmu.Unlock()
+	if c.tclosed {
+		return false
+	}
+	c.timerSeq++
+	key := c.timerSeq
+	c.wg.Add(1)
+	c.timers[key] = time.AfterFunc(d, func() {
+		defer c.wg.Done()
+		c.tmu.Lock()
+		delete(c.timers, key)
+		c.tmu.Unlock()
+		fn()
+	})
+	return true
+}
+
+// appendRequest appends a request frame for svcMeth(args) to b.
+func appendRequest(b []byte, id uint64, svcMeth string, args any, max int) ([]byte, error) {
+	if len(svcMeth) > maxMethodLen {
+		return b, fmt.Errorf("method name of %d bytes, max %d", len(svcMeth), maxMethodLen)
+	}
+	start := len(b)
+	b = appendHeader(b, frameRequest, id)
+	b = append(b, byte(len(svcMeth)>>8), byte(len(svcMeth)))
+	b = append(b, svcMeth...)
+	b, err := wire.Append(b, args)
+	if err != nil {
+		return b[:start], err
+	}
+	if err := finishFrame(b, start, max); err != nil {
+		return b[:start], err
+	}
+	return b, nil
+}
+
+// conn returns a live connection, dialing one if need be. It prefers the
+// next slot in round-robin order; if that one is waiting out a backoff it
+// falls back to any live connection.
+func (c *Client) conn(ctx context.Context) (*clientConn, error) {
+	i := int(c.next.Add(1)) % len(c.slots)
+	s := &c.slots[i]
+	if cc := s.cur.Load(); cc != nil && !cc.dead.Load() {
+		return cc, nil
+	}
+	cc, err := c.connect(ctx, s)
+	if err == nil {
+		return cc, nil
+	}
+	for j := range c.slots {
+		if cc := c.slots[j].cur.Load(); cc != nil && !cc.dead.Load() {
+			return cc, nil
+		}
+	}
+	return nil, err
+}
+
+// connect dials slot s's connection, unless it is in backoff or another
+// caller dialed it meanwhile.
+func (c *Client) connect(ctx context.Context, s *slot) (*clientConn, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c.closed.Load() {
+		return nil, transport.ErrClosed
+	}
+	if cc := s.cur.Load(); cc != nil && !cc.dead.Load() {
+		return cc, nil
+	}
+	now := time.Now()
+	if now.Before(s.retryAt) {
+		return nil, fmt.Errorf("%w: %s (%s), retrying in %v: %w", transport.ErrUnreachable, c.name, c.addr, s.retryAt.Sub(now).Round(time.Millisecond), s.lastErr)
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	nc, err := c.dialer.DialContext(ctx, "tcp", c.addr)
+	if err != nil {
+		s.backoff = min(max(2*s.backoff, c.cfg.BackoffMin), c.cfg.BackoffMax)
+		s.retryAt = time.Now().Add(s.backoff)
+		s.lastErr = err
+		if ctx.Err() != nil {
+			return nil, timeoutError("dial", c.name, ctx.Err())
+		}
+		return nil, fmt.Errorf("%w: %s: %w", transport.ErrUnreachable, c.name, err)
+	}
+	if c.closed.Load() {
+		_ = nc.Close()
+		return nil, transport.ErrClosed
+	}
+	if tc, ok := nc.(*net.TCPConn); ok {
+		_ = tc.SetNoDelay(true)
+	}
+	s.backoff, s.retryAt, s.lastErr = 0, time.Time{}, nil
+	cc := newClientConn(c, nc)
+	cc.start()
+	s.cur.Store(cc)
+	return cc, nil
+}
+
+// Close closes every connection, fails the calls in flight with
+// transport.ErrClosed, cancels pending fault delays and waits for the
+// client's goroutines to exit. Later calls fail with transport.ErrClosed.
+func (c *Client) Close() error {
+	if c.closed.Swap(true) {
+		return nil
+	}
+	c.tmu.Lock()
+	c.tclosed = true
+	for key, t := range c.timers {
+		if t.Stop() {
+			c.wg.Done()
+		}
+		delete(c.timers, key)
+	}
+	c.tmu.Unlock()
+	for i := range c.slots {
+		s := &c.slots[i]
+		s.mu.Lock()
+		if cc := s.cur.Load(); cc != nil {
+			cc.fail(transport.ErrClosed)
+		}
+		s.mu.Unlock()
+	}
+	c.wg.Wait()
+	return nil
+}

@@ -1,0 +1,164 @@
+package tcp
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+
+	"faultline/transport"
+	"faultline/transport/wire"
+)
+
+// clientConn is one connection of a Client's pool: a writer goroutine
+// sending requests and a reader goroutine matching replies to pending calls
+// by request id.
+type clientConn struct {
+	c      *Client
+	nc     net.Conn
+	w      *connWriter
+	nextID atomic.Uint64
+	done   chan struct{} // closed by fail
+	dead   atomic.Bool   // fail has run
+
+	mu      sync.Mutex
+	pending map[uint64]*call
+	err     error // why the connection failed; set once, under mu
+}
+
+func newClientConn(c *Client, nc net.Conn) *clientConn {
+	done := make(chan struct{})
+	return &clientConn{
+		c:       c,
+		nc:      nc,
+		w:       newConnWriter(nc, done),
+		done:    done,
+		pending: map[uint64]*call{},
+	}
+}
+
+// start runs the connection's reader and writer goroutines, counted in the
+// client's WaitGroup.
+func (cc *clientConn) start() {
+	cc.c.wg.Add(2)
+	go func() {
+		defer cc.c.wg.Done()
+		if err := cc.w.run(); err != nil {
+			cc.fail(fmt.Errorf("%w: write to %s: %w", transport.ErrUnreachable, cc.c.name, err))
+		}
+	}()
+	go func() {
+		defer cc.c.wg.Done()
+		cc.fail(cc.read())
+	}()
+}
+
+// register adds cl as pending under id, unless the connection has failed.
+func (cc *clientConn) register(id uint64, cl *call) error {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if cc.err != nil {
+		return cc.err
+	}
+	cc.pending[id] = cl
+	return nil
+}
+
+// claim removes and returns the call pending under id, or nil when someone
+// else claimed it first.
+func (cc *clientConn) claim(id uint64) *call {
+	cc.mu.Lock()
+	cl := cc.pending[id]
+	if cl != nil {
+		delete(cc.pending, id)
+	}
+	cc.mu.Unlock()
+	return cl
+}
+
+// fail shuts the connection down with err (already classified: it wraps
+// transport.ErrUnreachable or is transport.ErrClosed) and fails every pending
+// call with it. Only the first call has an effect.
+func (cc *clientConn) fail(err error) {
+	cc.mu.Lock()
+	if cc.err != nil {
+		cc.mu.Unlock()
+		return
+	}
+	cc.err = err
+	pending := cc.pending
+	cc.pending = nil
+	cc.dead.Store(true)
+	close(cc.done)
+	cc.mu.Unlock()
+
+	_ = cc.nc.Close()
+	if !errors.Is(err, transport.ErrClosed) {
+		cc.c.log.Debug("tcp: connection closed", "peer", cc.c.name, "addr", cc.c.addr, "reason", err)
+	}
+	for _, cl := range pending {
+		cl.done <- err
+	}
+}
+
+// read delivers replies until the connection breaks, and returns why.
+func (cc *clientConn) read() error {
+	fr := newFrameReader(bufio.NewReaderSize(cc.nc, bufSize), cc.c.cfg.MaxFrameSize)
+	for {
+		f, err := fr.next()
+		if err != nil {
+			if errors.Is(err, errFrameTooLarge) || errors.Is(err, errMalformed) {
+				cc.c.log.Warn("tcp: dropping connection", "peer", cc.c.name, "addr", cc.c.addr, "reason", err)
+			}
+			if errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF // the server hung up on us
+			}
+			return fmt.Errorf("%w: read from %s: %w", transport.ErrUnreachable, cc.c.name, err)
+		}
+		if f.typ == frameRequest {
+			err := fmt.Errorf("%w: %v frame from a server", errMalformed, f.typ)
+			cc.c.log.Warn("tcp: dropping connection", "peer", cc.c.name, "addr", cc.c.addr, "reason", err)
+			return fmt.Errorf("%w: %s: %w", transport.ErrUnreachable, cc.c.name, err)
+		}
+		if v, faulty := cc.c.cfg.Faults.judge(cc.c.name, cc.c.cfg.Node, false); faulty {
+			cc.holdReply(f, v)
+			continue
+		}
+		if cl := cc.claim(f.id); cl != nil {
+			cl.done <- decodeReply(f, cl.reply)
+		}
+		// Else a reply to a call that timed out, or to a duplicate.
+	}
+}
+
+// holdReply applies a faulty reverse link's verdict to one reply: a dropped
+// or blocked reply is discarded (its call times out); a delayed one is copied
+// and delivered later.
+func (cc *clientConn) holdReply(f frame, v verdict) {
+	if v.blocked || v.drop {
+		return
+	}
+	body := getBuffer()
+	body.b = append(body.b[:0], f.body...)
+	typ, id := f.typ, f.id
+	cc.c.after(v.delay, func() {
+		if cl := cc.claim(id); cl != nil {
+			cl.done <- decodeReply(frame{typ: typ, id: id, body: body.b}, cl.reply)
+		}
+		putBuffer(body)
+	})
+}
+
+// decodeReply turns a reply or error frame into the call's result.
+func decodeReply(f frame, reply any) error {
+	if f.typ == frameError {
+		return &transport.RemoteError{Msg: string(f.body)}
+	}
+	if err := wire.Unmarshal(f.body, reply); err != nil {
+		return &transport.RemoteError{Msg: "reply does not decode: " + err.Error()}
+	}
+	return nil
+}

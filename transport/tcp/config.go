@@ -1,0 +1,130 @@
+package tcp
+
+import (
+	"fmt"
+	"log/slog"
+	"math"
+	"time"
+)
+
+// Config holds the settings of a Client or Listener. The zero value of every
+// field means its default (see DefaultConfig); negative or out-of-range values
+// are rejected by Validate.
+type Config struct {
+	// MaxFrameSize bounds the length of one frame (after its 4-byte length
+	// prefix), in both directions. A peer sending a longer one is
+	// disconnected; a call whose request or reply would be longer fails.
+	MaxFrameSize int
+	// DialTimeout bounds one connection attempt.
+	DialTimeout time.Duration
+	// CallTimeout bounds Call (the bool form). CallContext is bounded by its
+	// context instead.
+	CallTimeout time.Duration
+	// Conns is the number of connections a Client keeps to its peer.
+	Conns int
+	// BackoffMin is the wait after the first failed connection attempt; it
+	// doubles with every further failure up to BackoffMax. While waiting,
+	// calls fail at once with transport.ErrUnreachable.
+	BackoffMin time.Duration
+	// BackoffMax caps the wait between connection attempts.
+	BackoffMax time.Duration
+	// Node is this process's node name: the "from" of the link faults applied
+	// to requests (and the "to" of those applied to replies).
+	Node string
+	// Faults is the link-fault table shared with the chaos controller; nil
+	// means a healthy network.
+	Faults *Faults
+	// Logger receives connection-level events (a peer disconnected for a
+	// malformed frame, say); nil discards them.
+	Logger *slog.Logger
+}
+
+// Default settings, used for zero Config fields.
+const (
+	DefaultMaxFrameSize = 64 << 20
+	DefaultDialTimeout  = 2 * time.Second
+	DefaultCallTimeout  = 2 * time.Second
+	DefaultConns        = 2
+	DefaultBackoffMin   = 10 * time.Millisecond
+	DefaultBackoffMax   = 250 * time.Millisecond
+)
+
+// Bounds checked by Validate.
+const (
+	minFrameSize = 1 << 10
+	maxFrameSize = math.MaxUint32
+	maxConns     = 64
+)
+
+// DefaultConfig returns a Config with every field at its default.
+func DefaultConfig() Config {
+	return Config{
+		MaxFrameSize: DefaultMaxFrameSize,
+		DialTimeout:  DefaultDialTimeout,
+		CallTimeout:  DefaultCallTimeout,
+		Conns:        DefaultConns,
+		BackoffMin:   DefaultBackoffMin,
+		BackoffMax:   DefaultBackoffMax,
+	}
+}
+
+// Validate checks every field and the rules between fields, treating zero
+// fields as their defaults. Its errors name the field and its value.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	if c.MaxFrameSize < minFrameSize || c.MaxFrameSize > maxFrameSize {
+		return fmt.Errorf("tcp config: MaxFrameSize = %d, want %d..%d", c.MaxFrameSize, minFrameSize, int64(maxFrameSize))
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"DialTimeout", c.DialTimeout},
+		{"CallTimeout", c.CallTimeout},
+		{"BackoffMin", c.BackoffMin},
+		{"BackoffMax", c.BackoffMax},
+	} {
+		if d.v < 0 {
+			return fmt.Errorf("tcp config: %s = %v, want > 0", d.name, d.v)
+		}
+	}
+	if c.Conns < 1 || c.Conns > maxConns {
+		return fmt.Errorf("tcp config: Conns = %d, want 1..%d", c.Conns, maxConns)
+	}
+	if c.BackoffMax < c.BackoffMin {
+		return fmt.Errorf("tcp config: BackoffMax = %v, want >= BackoffMin (%v)", c.BackoffMax, c.BackoffMin)
+	}
+	return nil
+}
+
+// withDefaults returns c with its zero fields set to their defaults.
+func (c Config) withDefaults() Config {
+	d := DefaultConfig()
+	if c.MaxFrameSize == 0 {
+		c.MaxFrameSize = d.MaxFrameSize
+	}
+	if c.DialTimeout == 0 {
+		c.DialTimeout = d.DialTimeout
+	}
+	if c.CallTimeout == 0 {
+		c.CallTimeout = d.CallTimeout
+	}
+	if c.Conns == 0 {
+		c.Conns = d.Conns
+	}
+	if c.BackoffMin == 0 {
+		c.BackoffMin = d.BackoffMin
+	}
+	if c.BackoffMax == 0 {
+		c.BackoffMax = max(d.BackoffMax, c.BackoffMin)
+	}
+	return c
+}
+
+// logger returns c.Logger, or one that discards everything.
+func (c Config) logger() *slog.Logger {
+	if c.Logger != nil {
+		return c.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}

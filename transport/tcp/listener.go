@@ -1,0 +1,230 @@
+package tcp
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"faultline/transport"
+)
+
+// Listener serves a transport.Server on a TCP address. Every request runs
+// in its own goroutine.
+type Listener struct {
+	srv *transport.Server
+	cfg Config
+	log *slog.Logger
+	ln  net.Listener
+
+	mu     sync.Mutex
+	conns  map[*serverConn]struct{}
+	closed bool
+	done   chan struct{} // closed by Close
+
+	wg       sync.WaitGroup // accept loop and connection goroutines
+	handlers sync.WaitGroup // running handlers; not waited for by Close
+}
+
+// Listen starts serving srv on addr ("127.0.0.1:0" picks a free port).
+func Listen(addr string, srv *transport.Server, cfg Config) (*Listener, error) {
+	if srv == nil {
+		return nil, errors.New("tcp: listen with a nil server")
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("tcp: listen: %w", err)
+	}
+	l := &Listener{
+		srv:   srv,
+		cfg:   cfg,
+		log:   cfg.logger().With("node", cfg.Node, "addr", ln.Addr().String()),
+		ln:    ln,
+		conns: map[*serverConn]struct{}{},
+		done:  make(chan struct{}),
+	}
+	l.wg.Add(1)
+	go l.accept()
+	return l, nil
+}
+
+// Addr returns the address the listener is bound to, as "host:port".
+func (l *Listener) Addr() string { return l.ln.Addr().String() }
+
+// Close stops accepting, closes every connection (calls in flight on them
+// fail with transport.ErrUnreachable) and waits for the listener's own
+// goroutines to exit. Handlers still running in the Server are not waited
+// for, since they may block on the system under test: each one finishes in
+// its own time and its reply is discarded. Close is idempotent.
+func (l *Listener) Close() error {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return nil
+	}
+	l.closed = true
+	close(l.done)
+	err := l.ln.Close()
+	for sc := range l.conns {
+		sc.shutdown()
+	}
+	l.mu.Unlock()
+	l.wg.Wait()
+	return err
+}
+
+// accept accepts connections until Close.
+func (l *Listener) accept() {
+	defer l.wg.Done()
+	var wait time.Duration // backoff after temporary errors (out of fds, say)
+	for {
+		nc, err := l.ln.Accept()
+		if err != nil {
+			select {
+			case <-l.done:
+				return
+			default:
+			}
+			wait = min(max(2*wait, 5*time.Millisecond), time.Second)
+			l.log.Warn("tcp: accept failed", "err", err, "retry_in", wait)
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+			case <-l.done:
+				t.Stop()
+				return
+			}
+			continue
+		}
+		wait = 0
+		if tc, ok := nc.(*net.TCPConn); ok {
+			_ = tc.SetNoDelay(true)
+		}
+		sc := &serverConn{l: l, nc: nc, done: make(chan struct{}), names: map[string]string{}}
+		sc.w = newConnWriter(nc, sc.done)
+		l.mu.Lock()
+		if l.closed {
+			l.mu.Unlock()
+			_ = nc.Close()
+			return
+		}
+		l.conns[sc] = struct{}{}
+		l.wg.Add(2)
+		l.mu.Unlock()
+		go sc.write()
+		go sc.read()
+	}
+}
+
+// serverConn is one accepted connection.
+type serverConn struct {
+	l    *Listener
+	nc   net.Conn
+	w    *connWriter
+	done chan struct{} // closed by shutdown
+	once sync.Once
+
+	names map[string]string // interned method names; reader goroutine only
+}
+
+// maxNames bounds a connection's interned method names, so that a client
+// sending endless distinct names costs allocations, not memory.
+const maxNames = 256
+
+// shutdown closes the connection; the reader and writer then exit.
+func (sc *serverConn) shutdown() {
+	sc.once.Do(func() {
+		close(sc.done)
+		_ = sc.nc.Close()
+	})
+}
+
+func (sc *serverConn) write() {
+	defer sc.l.wg.Done()
+	if err := sc.w.run(); err != nil {
+		sc.l.log.Debug("tcp: write failed", "remote", sc.nc.RemoteAddr().String(), "err", err)
+	}
+	sc.shutdown()
+}
+
+// read reads requests and starts a handler for each until the connection
+// ends. A frame that is too large, truncated or malformed ends it, logged.
+func (sc *serverConn) read() {
+	defer func() {
+		sc.shutdown()
+		sc.l.mu.Lock()
+		delete(sc.l.conns, sc)
+		sc.l.mu.Unlock()
+		sc.l.wg.Done()
+	}()
+	fr := newFrameReader(bufio.NewReaderSize(sc.nc, bufSize), sc.l.cfg.MaxFrameSize)
+	for {
+		f, err := fr.next()
+		if err == nil && f.typ != frameRequest {
+			err = fmt.Errorf("%w: %v frame from a client", errMalformed, f.typ)
+		}
+		if err != nil {
+			sc.logEnd(err)
+			return
+		}
+		body := getBuffer()
+		body.b = append(body.b[:0], f.body...)
+		sc.l.handlers.Add(1)
+		go sc.handle(f.id, sc.intern(f.method), body)
+	}
+}
+
+// logEnd logs why the connection ended: at Warn for a misbehaving peer, at
+// Debug for an ordinary hang-up.
+func (sc *serverConn) logEnd(err error) {
+	remote := sc.nc.RemoteAddr().String()
+	switch {
+	case errors.Is(err, errFrameTooLarge), errors.Is(err, errMalformed), errors.Is(err, errTruncated):
+		sc.l.log.Warn("tcp: dropping connection", "remote", remote, "reason", err)
+	case errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed):
+		sc.l.log.Debug("tcp: connection closed", "remote", remote)
+	default:
+		sc.l.log.Debug("tcp: connection failed", "remote", remote, "reason", err)
+	}
+}
+
+// intern returns method as a string, allocating only the first time a
+// connection sees it.
+func (sc *serverConn) intern(method []byte) string {
+	if s, ok := sc.names[string(method)]; ok {
+		return s
+	}
+	s := string(method)
+	if len(sc.names) < maxNames {
+		sc.names[s] = s
+	}
+	return s
+}
+
+// handle runs one request and queues its reply, reusing the request's
+// buffer for it.
+func (sc *serverConn) handle(id uint64, svcMeth string, buf *buffer) {
+	defer sc.l.handlers.Done()
+	reply, err := sc.l.srv.Dispatch(svcMeth, buf.b)
+	b := buf.b[:0]
+	if err == nil {
+		b = appendHeader(b, frameReply, id)
+		b = append(b, reply...)
+		if ferr := finishFrame(b, 0, sc.l.cfg.MaxFrameSize); ferr != nil {
+			err = fmt.Errorf("reply of %s: %w", svcMeth, ferr)
+		}
+	}
+	if err != nil {
+		b = appendFrame(b[:0], frame{typ: frameError, id: id, body: []byte(err.Error())})
+	}
+	buf.b = b
+	sc.w.send(buf)
+}
