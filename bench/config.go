@@ -51,7 +51,7 @@ func loadConfig(f *runFlags) (*workloads.Config, error) {
 	}
 	if f.set["backend"] {
 		cfg.Backend.Name = f.backend
-		if e, ok := registry[f.backend]; ok && !f.set["nodes"] {
+		if e, ok := registry[f.backend]; ok && !f.set["nodes"] && e.nodes > 0 {
 			cfg.Backend.Nodes = e.nodes
 		}
 	}
@@ -71,7 +71,13 @@ func loadConfig(f *runFlags) (*workloads.Config, error) {
 		return nil, fromFlags(src.Locate(err), f)
 	}
 	var e workloads.Errors
-	if _, ok := registry[cfg.Backend.Name]; !ok {
+	_, batch := batchBackends[cfg.Backend.Name]
+	if batch != (cfg.Workload.Kind == workloads.KindMapReduce) {
+		e = append(e, &workloads.FieldError{Path: "workload.kind",
+			Msg: fmt.Sprintf("kind %q does not go with backend %q (a mapreduce job runs on backend %q, and only there)",
+				cfg.Workload.Kind, cfg.Backend.Name, mapreduceBackend)})
+	}
+	if _, ok := registry[cfg.Backend.Name]; !ok && !batch {
 		e = append(e, &workloads.FieldError{Path: "backend.name",
 			Msg: fmt.Sprintf("unknown backend %q, want one of %s", cfg.Backend.Name, strings.Join(backendNames(), ", "))})
 	}

@@ -18,7 +18,10 @@ func cmdList(w io.Writer) int {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "BACKENDS")
 	for _, n := range backendNames() {
-		e := registry[n]
+		e, ok := registry[n]
+		if !ok {
+			e.desc = batchBackends[n]
+		}
 		def := ""
 		if n == defaultBackend {
 			def = " (default)"
@@ -29,6 +32,7 @@ func cmdList(w io.Writer) int {
 	fmt.Fprintf(tw, "  %s\t%s\n", workloads.KindKV, "key/value mix (custom or YCSB), checked for linearizability per key")
 	fmt.Fprintf(tw, "  %s\t%s\n", workloads.KindRegister, "Get/Put of unique values on a small key space, for porcupine")
 	fmt.Fprintf(tw, "  %s\t%s\n", workloads.KindAppend, "unique tokens appended to shared keys and read back; exact append check")
+	fmt.Fprintf(tw, "  %s\t%s\n", workloads.KindMapReduce, "one MapReduce job (backend mapreduce), output checked against a sequential run")
 	fmt.Fprintln(tw, "YCSB PRESETS (workload.ycsb, kind kv)")
 	for _, p := range workloads.YCSBPresets() {
 		fmt.Fprintf(tw, "  %s\t%s\n", p.Name, p.Description)

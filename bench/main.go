@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"faultline/system/mr"
 )
 
 // Exit statuses.
@@ -20,6 +22,8 @@ const (
 )
 
 func main() {
+	// MapReduce worker processes are this binary started again.
+	mr.WorkerProcessMain()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

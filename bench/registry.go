@@ -28,12 +28,20 @@ var registry = map[string]entry{
 		desc: "key/value service replicated by Raft over TCP, durable log (kvraft)"},
 }
 
+// batchBackends run one job instead of serving a workload.
+var batchBackends = map[string]string{
+	mapreduceBackend: "MapReduce job (workload kind mapreduce): word count and friends, output checked against a sequential run",
+}
+
 // defaultBackend is the backend of a bare `bench` run.
 var defaultBackend = "raftkv"
 
 func backendNames() []string {
 	var names []string
 	for n := range registry {
+		names = append(names, n)
+	}
+	for n := range batchBackends {
 		names = append(names, n)
 	}
 	sort.Strings(names)

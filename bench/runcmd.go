@@ -93,6 +93,17 @@ func execute(ctx context.Context, cfg *workloads.Config, verbose bool, stdout, s
 	if err := writeConfig(dir, cfg); err != nil {
 		return fail(err)
 	}
+	if cfg.Workload.Kind == workloads.KindMapReduce {
+		delete(res.Files, "history")
+		if err := runJob(ctx, cfg, dir, res, stdout); err != nil {
+			return fail(err)
+		}
+		if err := runner.WriteJSON(dir, "results.json", res); err != nil {
+			return res, dir, err
+		}
+		printSummary(stdout, res)
+		return res, dir, nil
+	}
 	var nem runner.Nemesis
 	if !cfg.Faults.IsZero() && newNemesis != nil {
 		if nem, err = newNemesis(cfg); err != nil {

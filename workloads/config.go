@@ -24,6 +24,8 @@ type Config struct {
 	Phases []Phase `yaml:"phases" json:"phases,omitempty"`
 	// Check says which checks run on the history.
 	Check Check `yaml:"check" json:"check"`
+	// Job describes a batch job (workload kind "mapreduce").
+	Job *Job `yaml:"job" json:"job,omitempty"`
 	// Faults is the fault schedule, interpreted by the chaos controller. It
 	// is kept as YAML so that its schema belongs to the controller.
 	Faults yaml.Node `yaml:"faults,omitempty" json:"-"`
@@ -56,6 +58,9 @@ const (
 	// KindAppend has every client append unique tokens to shared keys and
 	// read them back, checked by the exact append checker.
 	KindAppend = "append"
+	// KindMapReduce runs one MapReduce job (backend "mapreduce") and
+	// checks its output against a sequential run.
+	KindMapReduce = "mapreduce"
 )
 
 // Loop disciplines.
@@ -167,4 +172,27 @@ type Check struct {
 	// TimeLimit bounds the linearizability check; when it runs out the
 	// verdict is unknown, never valid.
 	TimeLimit Duration `yaml:"time_limit" json:"time_limit"`
+}
+
+// Job is a MapReduce batch job.
+type Job struct {
+	// App is a built-in application ("wc", "indexer") or a plugin path.
+	App string `yaml:"app" json:"app"`
+	// Input lists input files or glob patterns, relative to the working
+	// directory; one map task per file.
+	Input []string `yaml:"input" json:"input"`
+	// Reduce is the number of reduce tasks.
+	Reduce int `yaml:"reduce" json:"reduce"`
+	// Workers is the number of workers kept running.
+	Workers int `yaml:"workers" json:"workers"`
+	// Verify compares the output with a sequential run (default true).
+	Verify *bool `yaml:"verify" json:"verify"`
+	// TaskTimeout is how long the coordinator waits before reassigning a
+	// task.
+	TaskTimeout Duration `yaml:"task_timeout" json:"task_timeout"`
+	// KillEvery and StallEvery are the mean intervals between worker kills
+	// (SIGKILL) and stalls (SIGSTOP for twice the task timeout); zero
+	// disables them. They need process mode.
+	KillEvery  Duration `yaml:"kill_every" json:"kill_every,omitempty"`
+	StallEvery Duration `yaml:"stall_every" json:"stall_every,omitempty"`
 }

@@ -130,8 +130,26 @@ func (c *Config) Defaults() {
 			p.Rate = w.Rate
 		}
 	}
+	if j := c.Job; j != nil {
+		if j.App == "" {
+			j.App = "wc"
+		}
+		if j.Reduce == 0 {
+			j.Reduce = 10
+		}
+		if j.Workers == 0 {
+			j.Workers = 3
+		}
+		if j.Verify == nil {
+			t := true
+			j.Verify = &t
+		}
+		if j.TaskTimeout == 0 {
+			j.TaskTimeout = Duration(10 * time.Second)
+		}
+	}
 	if c.Check.Linearizable == nil {
-		on := w.Kind != KindAppend
+		on := w.Kind == KindKV || w.Kind == KindRegister
 		c.Check.Linearizable = &on
 	}
 	if c.Check.TimeLimit == 0 {

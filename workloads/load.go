@@ -183,7 +183,7 @@ func plain(msg string) string {
 var configTypes = map[string]reflect.Type{}
 
 func init() {
-	for _, v := range []any{Config{}, Backend{}, Workload{}, Mix{}, Hotspot{}, Phase{}, Check{}} {
+	for _, v := range []any{Config{}, Backend{}, Workload{}, Mix{}, Hotspot{}, Phase{}, Check{}, Job{}} {
 		t := reflect.TypeOf(v)
 		configTypes[t.String()] = t
 	}

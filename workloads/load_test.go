@@ -44,7 +44,7 @@ func TestParseErrors(t *testing.T) {
 		{"append value too small", "workload:\n  kind: append\n  value_size: 4\n", 3, "too small for an append token"},
 		{"read fraction on kv", "workload:\n  read_fraction: 0.5\n", 2, "only for register and append"},
 		{"mix on register", "workload:\n  kind: register\n  mix:\n    get: 1\n", 3, "only kv workloads have a mix"},
-		{"append linearizable", "workload:\n  kind: append\ncheck:\n  linearizable: true\n", 4, "append workloads are checked by the append checker"},
+		{"append linearizable", "workload:\n  kind: append\ncheck:\n  linearizable: true\n", 4, "append workloads have their own check"},
 		{"not a mapping", "- a\n- b\n", 1, "a config is a mapping"},
 		{"syntax", "workload:\n  clients: [1\n", 1, "did not find expected"},
 		{"empty", "", 0, "empty config"},
@@ -129,5 +129,24 @@ func TestLoadMissingFile(t *testing.T) {
 	_, _, err := Load(filepath.Join(t.TempDir(), "nope.yaml"))
 	if !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("err = %v, want ErrNotExist", err)
+	}
+}
+
+func TestJobSection(t *testing.T) {
+	for _, tc := range []struct {
+		yaml string
+		line int
+		want string
+	}{
+		{"workload:\n  kind: mapreduce\n", 2, "needs a job section"},
+		{"workload:\n  kind: mapreduce\njob:\n  reduce: 0\n", 3, "job.input: no input files"},
+		{"workload:\n  kind: mapreduce\njob:\n  input: [a]\n  workers: 100\n", 5, "job.workers: 100 workers"},
+		{"workload:\n  kind: kv\njob:\n  input: [a]\n", 3, "needs workload kind \"mapreduce\""},
+		{"backend:\n  mode: inprocess\nworkload:\n  kind: mapreduce\njob:\n  input: [a]\n  kill_every: 1s\n", 7, "need backend mode"},
+	} {
+		_, _, err := Parse("j.yaml", []byte(tc.yaml))
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("j.yaml:%d: ", tc.line)) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: error %v, want j.yaml:%d ... %q", tc.yaml, err, tc.line, tc.want)
+		}
 	}
 }

@@ -32,8 +32,13 @@ func (c *Config) Validate() error {
 	w := c.Workload
 	switch w.Kind {
 	case KindKV, KindRegister, KindAppend:
+		if c.Job != nil {
+			e.add("job", "a job section needs workload kind %q", KindMapReduce)
+		}
+	case KindMapReduce:
+		validJob(&e, c)
 	default:
-		e.add("workload.kind", "%q, want %q, %q or %q", w.Kind, KindKV, KindRegister, KindAppend)
+		e.add("workload.kind", "%q, want %q, %q, %q or %q", w.Kind, KindKV, KindRegister, KindAppend, KindMapReduce)
 	}
 	if w.YCSB != "" {
 		if w.YCSB == "e" || w.YCSB == "E" {
@@ -125,8 +130,8 @@ func (c *Config) Validate() error {
 	if c.Check.TimeLimit <= 0 {
 		e.add("check.time_limit", "%v, want > 0", c.Check.TimeLimit)
 	}
-	if c.Check.Linearizable != nil && *c.Check.Linearizable && w.Kind == KindAppend {
-		e.add("check.linearizable", "append workloads are checked by the append checker; set false")
+	if c.Check.Linearizable != nil && *c.Check.Linearizable && (w.Kind == KindAppend || w.Kind == KindMapReduce) {
+		e.add("check.linearizable", "%s workloads have their own check; set false", w.Kind)
 	}
 	if c.Out == "" {
 		e.add("out", "empty results directory")
@@ -178,4 +183,30 @@ func presetNames() []string {
 	}
 	sort.Strings(s)
 	return s
+}
+
+func validJob(e *errs, c *Config) {
+	j := c.Job
+	if j == nil {
+		e.add("workload.kind", "%q needs a job section (app, input, reduce, workers)", KindMapReduce)
+		return
+	}
+	if len(j.Input) == 0 {
+		e.add("job.input", "no input files")
+	}
+	if j.Reduce < 1 || j.Reduce > 1000 {
+		e.add("job.reduce", "%d reduce tasks, want 1 to 1000", j.Reduce)
+	}
+	if j.Workers < 1 || j.Workers > 64 {
+		e.add("job.workers", "%d workers, want 1 to 64", j.Workers)
+	}
+	if j.TaskTimeout < 0 {
+		e.add("job.task_timeout", "%v, want > 0", j.TaskTimeout)
+	}
+	if j.KillEvery < 0 || j.StallEvery < 0 {
+		e.add("job.kill_every", "negative interval")
+	}
+	if (j.KillEvery > 0 || j.StallEvery > 0) && c.Backend.Mode != "process" {
+		e.add("job.kill_every", "worker kills and stalls need backend mode \"process\"")
+	}
 }

@@ -52,6 +52,7 @@ type Results struct {
 	Series []Second                   `json:"series"`
 	Events []history.Event            `json:"events"`
 	RPC    map[string]backend.RPCStat `json:"rpc,omitempty"`
+	Job    *JobResults                `json:"job,omitempty"`
 	Checks []CheckResult              `json:"checks"`
 }
 
