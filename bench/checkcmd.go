@@ -41,7 +41,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	fmt.Fprintf(stdout, "%s: %d ops, %d events\n", path, len(ops), len(events))
 	checks := runner.CheckHistory(ctx, ops, runner.HistoryCheckOptions{
-		TimeLimit: *limit, Dir: filepath.Dir(path),
+		TimeLimit: *limit, Dir: filepath.Dir(path), Events: events,
 	})
 	for _, c := range checks {
 		fmt.Fprintf(stdout, "check %-13s %-8s %s (%.1fs)\n", c.Name, c.Verdict, c.Summary, c.DurationS)

@@ -29,7 +29,7 @@ type CheckOptions struct {
 // check.linearizable is false). A history that cannot be read yields one
 // unknown result saying why.
 func Check(ctx context.Context, o CheckOptions) []CheckResult {
-	ops, _, err := history.ReadFile(o.HistoryPath)
+	ops, events, err := history.ReadFile(o.HistoryPath)
 	if err != nil {
 		return []CheckResult{{Name: "history", Verdict: Unknown, Summary: err.Error()}}
 	}
@@ -40,7 +40,7 @@ func Check(ctx context.Context, o CheckOptions) []CheckResult {
 	if cfg.Check.Linearizable != nil && !*cfg.Check.Linearizable {
 		return nil
 	}
-	return []CheckResult{checkLinearizable(ctx, ops, cfg.Check.TimeLimit.D(), o.Dir)}
+	return []CheckResult{checkLinearizable(ctx, ops, events, cfg.Check.TimeLimit.D(), o.Dir)}
 }
 
 // HistoryCheckOptions bound an offline check.
@@ -49,6 +49,8 @@ type HistoryCheckOptions struct {
 	TimeLimit time.Duration
 	// Dir is where a visualization is written.
 	Dir string
+	// Events are drawn as fault windows in the visualization.
+	Events []history.Event
 }
 
 // CheckHistory checks ops whose workload is not known: a history whose
@@ -60,7 +62,7 @@ func CheckHistory(ctx context.Context, ops []history.Op, o HistoryCheckOptions) 
 	if isAppendHistory(ops) {
 		return []CheckResult{checkAppend(ops)}
 	}
-	return []CheckResult{checkLinearizable(ctx, ops, o.TimeLimit, o.Dir)}
+	return []CheckResult{checkLinearizable(ctx, ops, o.Events, o.TimeLimit, o.Dir)}
 }
 
 // isAppendHistory reports whether ops has appends and every write is an
@@ -97,7 +99,7 @@ func checkAppend(ops []history.Op) CheckResult {
 func fromChecker(name string, r *checker.Result, took time.Duration) CheckResult {
 	c := CheckResult{
 		Name: name, Verdict: r.Verdict.String(), Summary: r.Summary(),
-		Keys: append(append([]string(nil), r.FailingKeys...), r.UnknownKeys...),
+		Keys:    append(append([]string(nil), r.FailingKeys...), r.UnknownKeys...),
 		Details: r.Details(), Anomalies: r.Anomalies, DurationS: took.Seconds(),
 	}
 	return c

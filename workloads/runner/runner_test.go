@@ -141,7 +141,6 @@ func TestOpenLoopShowsStall(t *testing.T) {
 	}
 }
 
-
 func TestNemesisEventsRecorded(t *testing.T) {
 	nem := &fakeNemesis{}
 	_, _, events := runFake(t, newFake(), testConfig(nil), nem)

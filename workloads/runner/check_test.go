@@ -1,0 +1,72 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"faultline/workloads"
+	"faultline/workloads/history"
+)
+
+// runAndCheck runs a workload against a fake cluster with bug b and checks
+// its history as a real run does.
+func runAndCheck(t *testing.T, kind string, b bug, seed uint64) []CheckResult {
+	t.Helper()
+	cfg := testConfig(func(c *workloads.Config) {
+		c.Seed = int64(seed)
+		c.Workload.Kind = kind
+		c.Workload.Mix = workloads.Mix{}
+		c.Workload.Keys = 3
+		c.Workload.Clients = 5
+		c.Workload.Distribution = workloads.DistUniform
+		c.Workload.Duration = 0
+		c.Workload.Ops = 1500
+		c.Check.TimeLimit = workloads.Duration(30 * time.Second)
+	})
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "history.jsonl")
+	var buf bytes.Buffer
+	hw := history.NewWriter(&buf)
+	if _, err := Run(context.Background(), Options{Config: cfg, Cluster: newBuggy(b, seed), History: hw, Clock: history.NewClock()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := hw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return Check(context.Background(), CheckOptions{Config: cfg, HistoryPath: path, Dir: dir})
+}
+
+// TestCheckersFlagBrokenBackends: a backend that serves stale reads and one
+// that loses acknowledged writes are both caught, by the linearizability
+// check (register workload) and by the append checker (append workload); a
+// correct backend passes both.
+func TestCheckersFlagBrokenBackends(t *testing.T) {
+	for _, kind := range []string{workloads.KindRegister, workloads.KindAppend} {
+		for _, tc := range []struct {
+			name string
+			bug  bug
+			want string
+		}{{"correct", correct, Valid}, {"stale-read", stale, Invalid}, {"lost-write", lostWrite, Invalid}} {
+			t.Run(kind+"/"+tc.name, func(t *testing.T) {
+				const seed = 3
+				checks := runAndCheck(t, kind, tc.bug, seed)
+				if got := Merge(checks); got != tc.want {
+					t.Fatalf("seed %d: verdict %s, want %s: %+v", seed, got, tc.want, checks)
+				}
+				if tc.want == Invalid && len(checks[0].Keys) == 0 {
+					t.Fatalf("invalid without failing keys: %+v", checks[0])
+				}
+			})
+		}
+	}
+}
