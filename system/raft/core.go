@@ -61,6 +61,10 @@ type core struct {
 
 	msgs  []message
 	reads readState
+	// held are appends that arrived before the entries they follow
+	// (reordered in flight); they wait, unanswered, for a few ticks so the
+	// pipeline is not torn down by a gap that is about to fill.
+	held []heldApp
 
 	persisted   hardState // hard state as last handed out in a ready
 	snapDirty   bool      // log.snap changed since the last ready
@@ -108,6 +112,18 @@ func newCore(cfg Config, id, n int, hs hardState, snap snapshot, ents []Entry) (
 	r.becomeFollower(r.term, none)
 	return r, nil
 }
+
+// heldApp is an append waiting for the entries before it.
+type heldApp struct {
+	m   message
+	age int // ticks held
+}
+
+// Limits on held appends: how many, and for how many ticks.
+const (
+	maxHeld    = 64
+	maxHeldAge = 2
+)
 
 func (r *core) hardState() hardState { return hardState{Term: r.term, Vote: r.vote} }
 
@@ -161,6 +177,16 @@ func (r *core) step(m message) error {
 	return r.stepFn(r, m)
 }
 
+// rejectStale answers a request of an older term, telling its sender about
+// the newer one.
+func (r *core) rejectStale(m message) {
+	resp := message{Type: m.Type.response(), To: m.From, Reject: true, Index: m.Index, Context: m.Context, Ref: m.Ref}
+	if m.Type == msgSnap {
+		resp.Index = m.Snapshot.Index
+	}
+	r.send(resp)
+}
+
 func (r *core) send(m message) {
 	m.From = r.id
 	m.Term = r.term
@@ -179,6 +205,14 @@ func (r *core) reset(term int) {
 	r.prs = nil
 	r.votes = nil
 	r.reads.abort()
+	for _, h := range r.held {
+		if h.m.Term < r.term {
+			r.rejectStale(h.m)
+		} else {
+			r.appendAndRespond(h.m)
+		}
+	}
+	r.held = r.held[:0]
 }
 
 func (r *core) becomeFollower(term, lead int) {
@@ -267,6 +301,7 @@ func (r *core) handleVote(m message) {
 }
 
 func tickElection(r *core) {
+	r.ageHeld()
 	r.electionElapsed++
 	if r.electionElapsed >= r.electionTimeout {
 		r.electionElapsed = 0
@@ -340,6 +375,7 @@ func stepLeader(r *core, m message) error {
 		r.handleAppendResponse(m)
 	case msgSnapResp:
 		pr := &r.prs[m.From]
+		pr.stall = 0
 		pr.maybeUpdate(m.Index)
 		if pr.state == stateSnapshot && pr.match >= pr.pendingSnapshot {
 			pr.becomeReplicate()
@@ -372,9 +408,16 @@ func (r *core) handleAppendResponse(m message) {
 		}
 		return
 	}
-	if m.Type == msgHeartbeatResp && pr.state == stateProbe {
-		// The probe may have been lost: allow another.
-		pr.probeSent = false
+	if m.Type == msgHeartbeatResp {
+		if pr.state == stateProbe {
+			// The probe may have been lost: allow another.
+			pr.probeSent = false
+		} else if pr.stalled() {
+			pr.pendingSnapshot = 0
+			pr.becomeProbe()
+		}
+	} else {
+		pr.stall = 0
 	}
 	if pr.maybeUpdate(m.Index) || (pr.state == stateProbe && m.Type == msgAppResp && m.Index == pr.match) {
 		switch pr.state {
@@ -505,8 +548,47 @@ func (r *core) bcastHeartbeat() {
 }
 
 // handleAppend applies an append or heartbeat from the leader of the
-// current term and answers it.
+// current term and answers it, unless it is an append that overtook the
+// entries before it: that one is held for a while.
 func (r *core) handleAppend(m message) {
+	if m.Type == msgApp && m.Index > r.log.lastIndex() && len(r.held) < maxHeld {
+		r.held = append(r.held, heldApp{m: m})
+		return
+	}
+	r.appendAndRespond(m)
+	r.releaseHeld()
+}
+
+// releaseHeld handles the held appends that now follow the log.
+func (r *core) releaseHeld() {
+	for i := 0; i < len(r.held); {
+		if r.held[i].m.Index > r.log.lastIndex() {
+			i++
+			continue
+		}
+		m := r.held[i].m
+		r.held = slices.Delete(r.held, i, i+1)
+		r.appendAndRespond(m)
+		i = 0
+	}
+}
+
+// ageHeld rejects the held appends whose gap did not fill in time.
+func (r *core) ageHeld() {
+	for i := 0; i < len(r.held); {
+		r.held[i].age++
+		if r.held[i].age < maxHeldAge {
+			i++
+			continue
+		}
+		m := r.held[i].m
+		r.held = slices.Delete(r.held, i, i+1)
+		r.appendAndRespond(m)
+	}
+}
+
+// appendAndRespond applies an append or heartbeat and answers it.
+func (r *core) appendAndRespond(m message) {
 	resp := message{Type: m.Type.response(), To: m.From, Context: m.Context, Ref: m.Ref}
 	if lastNew, ok := r.log.maybeAppend(m.Index, m.LogTerm, m.Entries); ok {
 		r.log.commitTo(min(m.Commit, lastNew))

@@ -373,7 +373,6 @@ func (rf *Raft) stepInbound(in inbound) {
 	rf.nextRef++
 	in.m.Ref = rf.nextRef
 	rf.waiting[in.m.Ref] = in.reply
-	rf.steppedIn = append(rf.steppedIn, in.m.Ref)
 	_ = rf.core.step(in.m)
 }
 
@@ -462,16 +461,6 @@ func (rf *Raft) handleReady() error {
 		}
 		rf.send(m)
 	}
-	for _, ref := range rf.steppedIn {
-		if ch, ok := rf.waiting[ref]; ok {
-			// The core answers every request; this is a broken invariant,
-			// but the caller must not hang on it.
-			rf.logger.Error("request got no response", "ref", ref)
-			delete(rf.waiting, ref)
-			ch <- message{Term: c.term, Reject: true}
-		}
-	}
-	rf.steppedIn = rf.steppedIn[:0]
 	if rd.installSnapshot {
 		rf.apply.push(applyItem{snap: rd.snapshot})
 	}

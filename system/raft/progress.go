@@ -40,9 +40,34 @@ type progress struct {
 	pendingSnapshot int   // stateSnapshot: index of the snapshot sent
 	sentCommit      int   // commit index carried by the last append sent
 	readAck         uint64
+	// stall counts heartbeat responses since the last append or snapshot
+	// response: appends that stay unanswered while heartbeats get through
+	// were lost without word (a call that never returned).
+	stall int
+}
+
+// Stall limits, in heartbeat responses, before the leader gives up on what
+// it has in flight to a follower and probes again.
+const (
+	stallAppends  = 3
+	stallSnapshot = 10
+)
+
+// stalled records a heartbeat response and reports whether what is in
+// flight should be presumed lost.
+func (pr *progress) stalled() bool {
+	pr.stall++
+	switch pr.state {
+	case stateReplicate:
+		return len(pr.inflight) > 0 && pr.stall >= stallAppends
+	case stateSnapshot:
+		return pr.stall >= stallSnapshot
+	}
+	return false
 }
 
 func (pr *progress) becomeProbe() {
+	pr.stall = 0
 	if pr.state == stateSnapshot {
 		pr.next = max(pr.match+1, pr.pendingSnapshot+1)
 	} else {
@@ -55,6 +80,7 @@ func (pr *progress) becomeProbe() {
 }
 
 func (pr *progress) becomeReplicate() {
+	pr.stall = 0
 	pr.state = stateReplicate
 	pr.next = pr.match + 1
 	pr.probeSent = false
@@ -63,6 +89,7 @@ func (pr *progress) becomeReplicate() {
 }
 
 func (pr *progress) becomeSnapshot(index int) {
+	pr.stall = 0
 	pr.state = stateSnapshot
 	pr.probeSent = false
 	pr.inflight = pr.inflight[:0]
