@@ -101,14 +101,14 @@ var rules = []rule{
 		// Raft is the lowest system layer; kvraft and shardctrler sit on it,
 		// shardkv on them.
 		order := map[string]int{
-			"faultline/system/raft": 1, "faultline/system/storage": 0,
-			"faultline/system/kvraft": 2, "faultline/system/shardctrler": 2,
-			"faultline/system/shardkv": 3,
+			"faultline/system/storage": 0, "faultline/system/raft": 1,
+			"faultline/system/rsm": 2, "faultline/system/kvraft": 3,
+			"faultline/system/shardctrler": 3, "faultline/system/shardkv": 4,
 		}
 		pl, okp := order[p]
 		dl, okd := order[d]
 		if okp && okd && dl >= pl {
-			return true, "system layers import downwards only (storage < raft < kvraft, shardctrler < shardkv)"
+			return true, "system layers import downwards only (storage < raft < rsm < kvraft, shardctrler < shardkv)"
 		}
 		return false, ""
 	},
@@ -140,6 +140,8 @@ func TestRulesCatchViolations(t *testing.T) {
 		{"faultline/system/kvraft", "faultline/system/raft", false},
 		{"faultline/system/raft", "faultline/system/kvraft", true},
 		{"faultline/system/shardkv", "faultline/system/shardctrler", false},
+		{"faultline/system/shardctrler", "faultline/system/rsm", false},
+		{"faultline/system/rsm", "faultline/system/shardctrler", true},
 		{"faultline/system/backend", "faultline/transport", true},
 		{"faultline/chaos", "faultline/system/raftkv", true},
 		{"faultline/chaos", "faultline/system/backend", false},
