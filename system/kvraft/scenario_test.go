@@ -31,7 +31,14 @@ func TestUnreliableOneKey3A(t *testing.T) {
 			defer wg.Done()
 			my := c.recordedClerk(rec, apps, c.all())
 			for j := range upto {
-				my.appendJ("k", j)
+				tok := my.appendJ("k", j)
+				// A read after each append both checks it and pins the
+				// order of concurrent appends, which keeps the
+				// linearizability search small.
+				if v := my.get("k"); !strings.Contains(v, tok) {
+					t.Errorf("client %d: get after append %q = %q", my.id, tok, v)
+					return
+				}
 			}
 		}()
 	}
