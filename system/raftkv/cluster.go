@@ -108,7 +108,8 @@ func freePorts(n int) ([]string, error) {
 }
 
 // Cluster is a running raftkv cluster. It implements backend.Cluster,
-// backend.Killer, backend.Pauser (process mode), and backend.LeaderFinder.
+// backend.Killer, backend.Pauser (process mode), backend.LeaderFinder and
+// backend.Stats.
 type Cluster struct {
 	spec   backend.Spec
 	logger *slog.Logger

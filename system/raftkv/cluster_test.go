@@ -259,3 +259,16 @@ func TestParseNodeArgs(t *testing.T) {
 		}
 	}
 }
+
+func TestRPCStats(t *testing.T) {
+	c := startCluster(t, backend.ModeInProcess, 3, false)
+	w := newWriter(t, c, "s")
+	w.write(t, 5)
+	st, err := c.RPCStats(opCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st["Raft.AppendEntries"].Calls == 0 {
+		t.Fatalf("no AppendEntries counted: %v", st)
+	}
+}

@@ -19,6 +19,8 @@
 //     cannot be frozen; Pause returns backend.ErrUnsupported.
 //   - backend.LeaderFinder: asks every node for its Raft term and role and
 //     names the leader of the highest term.
+//   - backend.Stats: Raft RPCs sent by the running nodes, counted per method
+//     (calls only; the TCP transport does not expose byte counts).
 //
 // Backend options (Spec.Options): "maxraftstate", the Raft state size in
 // bytes that triggers a snapshot (default 4 MiB; -1 never snapshots).

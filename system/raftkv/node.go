@@ -83,15 +83,17 @@ func startNode(cfg NodeConfig) (*node, error) {
 	}
 	tcfg := tcp.Config{Node: nodeName(cfg.ID), Logger: logger}
 	n := &node{store: store}
+	cnt := &counter{}
 	peers := make([]raft.Peer, len(cfg.Addrs))
 	for i, addr := range cfg.Addrs {
 		c := tcp.DialNamed(nodeName(i), addr, tcfg)
 		n.peers = append(n.peers, c)
-		peers[i] = c
+		peers[i] = countingPeer{ContextCaller: c, c: cnt}
 	}
 	n.kv = kvraft.StartKVServer(peers, cfg.ID, store, cfg.MaxRaftState)
 	srv := transport.NewServer()
-	if err := errors.Join(srv.Register(n.kv), srv.Register(n.kv.Raft())); err != nil {
+	err = errors.Join(srv.Register(n.kv), srv.Register(n.kv.Raft()), srv.RegisterName("Node", &nodeService{c: cnt}))
+	if err != nil {
 		n.stop()
 		return nil, fmt.Errorf("raftkv: node %d: %w", cfg.ID, err)
 	}
