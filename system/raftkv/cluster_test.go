@@ -272,3 +272,45 @@ func TestRPCStats(t *testing.T) {
 		t.Fatalf("no AppendEntries counted: %v", st)
 	}
 }
+
+// TestSnapshotOnDisk: with a small maxraftstate the nodes snapshot into
+// their data directories, keep the log bounded, and a full restart recovers
+// from snapshot plus log tail.
+func TestSnapshotOnDisk(t *testing.T) {
+	const maxraftstate = 4000
+	spec := backend.Spec{Nodes: 3, Mode: backend.ModeInProcess, Dir: t.TempDir(),
+		Options: map[string]string{"maxraftstate": strconv.Itoa(maxraftstate)}}
+	bc, err := Backend{}.Start(opCtx(t), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := bc.(*Cluster)
+	t.Cleanup(func() { c.Stop(context.Background()) })
+	w := newWriter(t, c, "k")
+	w.write(t, 300)
+	c.mu.Lock()
+	for i, n := range c.nodes {
+		if n.store.SnapshotSize() == 0 {
+			t.Errorf("node %d took no snapshot", i)
+		}
+		if sz := n.store.RaftStateSize(); sz > 8*maxraftstate {
+			t.Errorf("node %d raft state %d bytes > 8x maxraftstate", i, sz)
+		}
+	}
+	c.mu.Unlock()
+	ctx := opCtx(t)
+	for _, n := range c.Nodes() {
+		if err := c.Kill(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, n := range c.Nodes() {
+		if err := c.Restart(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(w.acked) != 300 {
+		t.Fatalf("%d of 300 appends acknowledged", len(w.acked))
+	}
+	w.verify(t)
+}
