@@ -5,8 +5,17 @@
 // leader, which starts an Op in the Raft log and answers once that very entry
 // (same index and term) has been applied; every replica applies the same ops
 // in the same order to a deterministic state machine (Machine), so replicas
-// agree. Reads go through the log too, which makes them linearizable without
-// clocks.
+// agree. Writes go through the log; reads use Raft's ReadIndex (the leader
+// confirms its leadership with a quorum round, then serves from its machine
+// once it has applied up to the commit index of the read's start), falling
+// back to the log before the leader has committed an entry of its term.
+// Either way reads are linearizable without clocks or leases.
+//
+// A handler answers only from the entry it started: the applied entry at its
+// index must carry its term, client id and sequence number, otherwise it
+// answers ErrWrongLeader and the client retries. Many clients' operations
+// are started concurrently and Raft batches them; a map from log index to
+// waiting handler wakes exactly the handler an applied entry belongs to.
 //
 // Exactly-once: each client has a random id and numbers its operations; the
 // machine remembers, per client, the highest sequence number it applied and
