@@ -94,6 +94,9 @@ func fromMap(v any, index int) (event, bool, error) {
 	}
 	ev.typ, ev.f, ev.value = string(typ), string(f), get("value")
 	if t, ok := get("time").(int64); ok {
+		if t < 0 {
+			return ev, false, fmt.Errorf("negative :time %d", t)
+		}
 		ev.time = t
 	}
 	return ev, false, nil
@@ -181,8 +184,20 @@ func pair(evs []event) ([]history.Op, error) {
 	return ops, nil
 }
 
-// convert builds the history op of one invocation and its completion.
+// convert builds the history op of one invocation and its completion and
+// validates it.
 func convert(inv, done *event) (history.Op, error) {
+	op, err := build(inv, done)
+	if err != nil {
+		return op, err
+	}
+	if err := op.Validate(); err != nil {
+		return op, err
+	}
+	return op, nil
+}
+
+func build(inv, done *event) (history.Op, error) {
 	op := history.Op{Client: inv.process, Invoke: inv.time, Complete: max(done.time, inv.time)}
 	switch done.typ {
 	case "ok":
