@@ -214,3 +214,5 @@ func longestRead(ops []history.Op, key string) string {
 	}
 	return s
 }
+
+func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 2)) }
