@@ -201,9 +201,13 @@ func TestPorcupineErrors(t *testing.T) {
 // bad-* invalid; bad-<kind>.jsonl of the append check must show that kind.
 func TestFixtures(t *testing.T) {
 	checks := map[string]func([]history.Op) (Result, error){
-		"append":   func(ops []history.Op) (Result, error) { return CheckAppend(ops, AppendOptions{}) },
-		"kv":       func(ops []history.Op) (Result, error) { return CheckKV(ops, PorcupineOptions{KeyTimeout: 5 * time.Second}) },
-		"register": func(ops []history.Op) (Result, error) { return CheckRegister(ops, PorcupineOptions{KeyTimeout: 5 * time.Second}) },
+		"append": func(ops []history.Op) (Result, error) { return CheckAppend(ops, AppendOptions{}) },
+		"kv": func(ops []history.Op) (Result, error) {
+			return CheckKV(ops, PorcupineOptions{KeyTimeout: 5 * time.Second})
+		},
+		"register": func(ops []history.Op) (Result, error) {
+			return CheckRegister(ops, PorcupineOptions{KeyTimeout: 5 * time.Second})
+		},
 	}
 	files, err := filepath.Glob("testdata/*/*.jsonl")
 	if err != nil || len(files) < 15 {
