@@ -38,11 +38,8 @@ func (ck *Clerk) Get(key string) string {
 	for tried := 0; ; tried++ {
 		var reply GetReply
 		if ck.servers[ck.leader].Call("KVServer.Get", &args, &reply) {
-			switch reply.Err {
-			case OK, ErrNoKey:
+			if reply.Err == OK || reply.Err == ErrNoKey {
 				return reply.Value
-			case ErrTimeout:
-				continue // same server: it may still be leader
 			}
 		}
 		ck.next(tried)
@@ -61,11 +58,8 @@ func (ck *Clerk) putAppend(key, value, op string) {
 	for tried := 0; ; tried++ {
 		var reply PutAppendReply
 		if ck.servers[ck.leader].Call("KVServer.PutAppend", &args, &reply) {
-			switch reply.Err {
-			case OK:
+			if reply.Err == OK {
 				return
-			case ErrTimeout:
-				continue
 			}
 		}
 		ck.next(tried)
@@ -73,7 +67,8 @@ func (ck *Clerk) putAppend(key, value, op string) {
 }
 
 // next moves to the next server, pausing briefly after a full round of
-// refusals so a leaderless cluster is not hammered.
+// refusals so a leaderless cluster is not hammered. A server that timed out
+// is left too: it may be a leader cut off in a minority.
 func (ck *Clerk) next(tried int) {
 	ck.leader = (ck.leader + 1) % len(ck.servers)
 	if (tried+1)%len(ck.servers) == 0 {

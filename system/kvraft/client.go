@@ -160,9 +160,10 @@ func (c *Client) do(ctx context.Context, what string, attempt func(transport.Cal
 			c.mu.Unlock()
 			return maybe, nil
 		case e == ErrTimeout:
+			// Try elsewhere: this may be a leader cut off in a
+			// minority. Retries are deduplicated.
 			maybe = true
 			lastErr = fmt.Errorf("%s: server timed out waiting for apply", what)
-			continue // same server: it may still be leader
 		default:
 			// ErrWrongLeader may come after the entry was started on
 			// a deposed leader, which could still commit it.

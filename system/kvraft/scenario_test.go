@@ -206,3 +206,28 @@ func TestSpeed3A(t *testing.T) {
 	}
 	t.Logf("%v per op", dur/n)
 }
+
+// TestMinorityLeaderIsLeft: a clerk connected to every server must not stay
+// stuck on an old leader cut off in a minority: its operations complete on
+// the majority's new leader while the partition lasts.
+func TestMinorityLeaderIsLeft(t *testing.T) {
+	c := newCluster(t, 5, false, -1)
+	rec, apps := newRecorder(), newAppendLog()
+	ck := c.recordedClerk(rec, apps, c.all())
+	ck.put("a", "1") // the clerk now knows the leader
+	waitFor(t, 5*time.Second, "a leader", func() bool { _, ok := c.leader(); return ok })
+	p1, p2 := c.makePartition() // the leader is in p2, the minority
+	c.partition(p1, p2)
+	done := make(chan struct{})
+	go func() {
+		ck.put("a", "2")
+		ck.get("a")
+		close(done)
+	}()
+	if !waitDone(done, 10*time.Second) {
+		t.Fatal("operations did not complete on the majority within 10s")
+	}
+	check(t, ck, "a", "2")
+	c.connectAll()
+	rec.check(t)
+}
