@@ -11,38 +11,40 @@ const maxSpareBuffer = 16 << 20
 // Sync makes everything written before the call (by SetHardState and
 // AppendLog, from any goroutine) durable before it returns. It is a group
 // commit: the first caller becomes the leader and writes and fsyncs every
-// buffered record at once; callers arriving meanwhile queue behind it and
-// the next leader covers all of them with one fsync, so concurrent callers
-// share fsyncs. Sync returns nil at once when nothing new was written. A
-// failed write or fsync is returned here and by every later write: the
-// on-disk state is then unknown and the persister must be reopened.
+// buffered record at once; callers arriving meanwhile wait, return as soon
+// as an fsync covers their writes, and the next leader covers all the rest
+// with one fsync, so concurrent callers share fsyncs. Sync returns nil at
+// once when nothing new was written. A failed write or fsync is returned
+// here and by every later write: the on-disk state is then unknown and the
+// persister must be reopened.
 func (p *FilePersister) Sync() error {
 	p.stats.syncCalls.Add(1)
 	p.mu.Lock()
-	if err := p.usableLocked(); err != nil {
-		p.mu.Unlock()
-		return err
-	}
+	defer p.mu.Unlock()
 	target := p.appended
-	done := p.synced >= target
-	p.mu.Unlock()
-	if done {
-		return nil
-	}
-	p.ioMu.Lock()
-	defer p.ioMu.Unlock()
-	p.mu.Lock()
-	if err := p.usableLocked(); err != nil {
+	for {
+		if err := p.usableLocked(); err != nil {
+			return err
+		}
+		if p.synced >= target {
+			return nil
+		}
+		if p.syncing {
+			p.syncDone.Wait()
+			continue
+		}
+		p.syncing = true
 		p.mu.Unlock()
-		return err
+		p.ioMu.Lock()
+		err := p.commitLocked(true)
+		p.ioMu.Unlock()
+		p.mu.Lock()
+		p.syncing = false
+		p.syncDone.Broadcast()
+		if err != nil {
+			return err
+		}
 	}
-	// A leader that ran while this caller queued may have covered it.
-	done = p.synced >= target
-	p.mu.Unlock()
-	if done {
-		return nil
-	}
-	return p.commitLocked(true)
 }
 
 // commitLocked writes every buffered record to the active segment and, if
@@ -87,6 +89,7 @@ func (p *FilePersister) commitLocked(durable bool) error {
 	p.unsynced = false
 	p.mu.Lock()
 	p.synced = seq
+	p.syncDone.Broadcast()
 	p.mu.Unlock()
 	if seg.size >= p.opts.SegmentSize {
 		return p.rotateLocked()

@@ -51,6 +51,11 @@ type FilePersister struct {
 	// appended counts records put in buf since Open; synced is the value
 	// it had when the last completed fsync took the buffer.
 	appended, synced uint64
+	// syncing is set while a Sync caller leads a group commit; the others
+	// wait on syncDone, which is broadcast whenever synced moves or the
+	// leader is done.
+	syncing  bool
+	syncDone sync.Cond
 	// hs is the hard state including buffered records.
 	hs hardState
 	// snapIndex and snapTerm mirror man; lens[i] is the length of the entry
@@ -103,6 +108,7 @@ func Open(dir string, opts Options) (*FilePersister, error) {
 		return nil, err
 	}
 	p := &FilePersister{dir: dir, opts: opts, log: opts.Logger, lock: lock}
+	p.syncDone.L = &p.mu
 	if err := p.recover(); err != nil {
 		if p.active != nil {
 			p.active.Close()
@@ -200,12 +206,13 @@ func (p *FilePersister) liveSegments(man manifest, haveManifest bool) ([]uint64,
 }
 
 // repairTail cuts a torn tail off the last segment, or deletes the last
-// segment if not even its opening record survived. A segment the manifest
+// segment if not even its opening record survived (a crash while creating
+// it can leave it empty or torn). A segment the manifest
 // names as started (seq <= lastSeg) was durable before it was named, so
 // losing its opening record is corruption, not a torn write.
 func (p *FilePersister) repairTail(res *replayResult, lastSeg uint64) error {
 	n := len(res.segments)
-	if n == 0 || !res.tail.torn {
+	if n == 0 || (!res.tail.torn && res.tail.end > 0) {
 		return nil
 	}
 	last := res.segments[n-1]

@@ -287,3 +287,38 @@ func cutLast(t *testing.T, path string) {
 	b := readFile(t, path)
 	writeFile(t, path, b[:len(b)-1])
 }
+
+func TestSegmentInterruptedAtCreation(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		content func(seg []byte) []byte
+	}{
+		{"empty", func([]byte) []byte { return nil }},
+		{"torn opening record", func(seg []byte) []byte { return seg[:headerSize+3] }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := mustOpen(t, dir, Options{})
+			must(t, p.AppendLog(1, entriesFor(1, 5)))
+			mustClose(t, p)
+			// A crash while Open (or rotation) was creating segment 2, before
+			// the manifest named it.
+			seg := appendRecord(nil, recSegment, func(d []byte) []byte { return appendSegmentPayload(d, 2) })
+			writeFile(t, filepath.Join(dir, segmentName(2)), tc.content(seg))
+			for range 2 { // the repair holds across further reopenings
+				p = mustOpen(t, dir, Options{})
+				checkState(t, p, wantState{votedFor: -1, entries: entriesFor(1, 5)})
+				mustClose(t, p)
+			}
+		})
+	}
+	t.Run("named by the manifest", func(t *testing.T) {
+		dir := t.TempDir()
+		mustClose(t, mustOpen(t, dir, Options{}))
+		mustClose(t, mustOpen(t, dir, Options{})) // manifest names segment 2
+		writeFile(t, filepath.Join(dir, segmentName(2)), nil)
+		if _, err := Open(dir, Options{}); !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("Open with the manifest's newest segment emptied = %v, want ErrCorrupt", err)
+		}
+	})
+}
