@@ -29,19 +29,20 @@ type cluster struct {
 	snapshot bool // services snapshot every snapEvery entries
 	start    time.Time
 
-	mu         sync.Mutex
-	rafts      []*Raft
-	applyChs   []chan ApplyMsg
-	appliers   sync.WaitGroup
-	persisters []*MemoryPersister
-	connected  []bool
-	ends       [][]string // ends[i][j]: i's end to j, this incarnation
-	gen        int
-	logs       []map[int]any // applied commands by index, per peer
-	lastApply  []int
-	maxIndex   int
-	err        error // first inconsistency an applier found
-	goroutines int
+	mu           sync.Mutex
+	rafts        []*Raft
+	applyChs     []chan ApplyMsg
+	appliers     sync.WaitGroup
+	persisters   []*MemoryPersister
+	connected    []bool
+	ends         [][]string // ends[i][j]: i's end to j, this incarnation
+	gen          int
+	logs         []map[int]any // applied commands by index, per peer
+	lastApply    []int
+	maxIndex     int
+	err          error // first inconsistency an applier found
+	snapInstalls int
+	goroutines   int
 
 	rpcs0  int
 	bytes0 int64
@@ -188,6 +189,7 @@ func (c *cluster) applier(i int, rf *Raft, applyCh chan ApplyMsg) {
 		switch {
 		case m.SnapshotValid:
 			err = c.ingestSnapshot(i, m.Snapshot, m.SnapshotIndex)
+			c.snapInstalls++
 		case m.CommandValid:
 			err = c.record(i, m)
 		default:
