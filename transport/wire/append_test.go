@@ -2,6 +2,7 @@ package wire
 
 import (
 	"bytes"
+	"runtime"
 	"testing"
 )
 
@@ -40,5 +41,45 @@ func TestUnmarshalNilInput(t *testing.T) {
 	x = 0
 	if err := Unmarshal(nil, &x); err == nil {
 		t.Errorf("Unmarshal(nil) = nil error, decoded %d", x)
+	}
+}
+
+// TestHostileLengthPrefix checks that a length prefix promising far more
+// than the input holds fails without allocating what it promises.
+func TestHostileLengthPrefix(t *testing.T) {
+	// bin32 of 0xfffffff0 bytes, then 3 bytes; and array32 of that many.
+	for _, in := range [][]byte{
+		{0xc6, 0xff, 0xff, 0xff, 0xf0, 1, 2, 3},
+		{0xdd, 0xff, 0xff, 0xff, 0xf0, 1, 2, 3},
+	} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		var b []byte
+		var s []struct{ A, B, C, D [64]byte }
+		errB, errS := Unmarshal(in, &b), Unmarshal(in, &s)
+		runtime.ReadMemStats(&after)
+		if errB == nil || errS == nil {
+			t.Errorf("Unmarshal(%x) = %v, %v, want errors", in, errB, errS)
+		}
+		if got := after.TotalAlloc - before.TotalAlloc; got > 4<<20 {
+			t.Errorf("Unmarshal(%x) allocated %d bytes", in, got)
+		}
+	}
+}
+
+// TestLargeBytes checks that a multi-megabyte []byte round-trips (the
+// codec grows it in steps bounded by MaxInitLen).
+func TestLargeBytes(t *testing.T) {
+	in := bytes.Repeat([]byte("0123456789abcdef"), 1<<20) // 16 MiB
+	enc, err := Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []byte
+	if err := Unmarshal(enc, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(in, out) {
+		t.Fatal("16 MiB []byte did not round-trip")
 	}
 }
