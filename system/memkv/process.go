@@ -155,17 +155,19 @@ func (c *procCluster) Restart(ctx context.Context, node string) error {
 	return nil
 }
 
-// Pause implements backend.Pauser with SIGSTOP.
+// Pause implements backend.Pauser with SIGSTOP. It returns once the
+// process is stopped (signals are delivered asynchronously).
 func (c *procCluster) Pause(ctx context.Context, node string) error {
-	return c.signal(node, syscall.SIGSTOP)
+	return c.signal(ctx, node, syscall.SIGSTOP, true)
 }
 
-// Resume implements backend.Pauser with SIGCONT.
+// Resume implements backend.Pauser with SIGCONT. It returns once the
+// process runs again.
 func (c *procCluster) Resume(ctx context.Context, node string) error {
-	return c.signal(node, syscall.SIGCONT)
+	return c.signal(ctx, node, syscall.SIGCONT, false)
 }
 
-func (c *procCluster) signal(node string, sig syscall.Signal) error {
+func (c *procCluster) signal(ctx context.Context, node string, sig syscall.Signal, stopped bool) error {
 	if err := c.check(node); err != nil {
 		return err
 	}
@@ -177,7 +179,36 @@ func (c *procCluster) signal(node string, sig syscall.Signal) error {
 	if err := c.proc.cmd.Process.Signal(sig); err != nil {
 		return fmt.Errorf("memkv: signal %v: %w", sig, err)
 	}
-	return nil
+	return waitStopped(ctx, c.proc.cmd.Process.Pid, stopped)
+}
+
+// waitStopped polls /proc until the process's stopped state is want, for
+// at most a second.
+func waitStopped(ctx context.Context, pid int, want bool) error {
+	deadline := time.Now().Add(time.Second)
+	for {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return nil // no /proc, or the process is gone: nothing to wait for
+		}
+		// The state is the field after the parenthesised command name.
+		i := strings.LastIndexByte(string(b), ')')
+		if i < 0 || i+2 >= len(b) {
+			return nil
+		}
+		st := b[i+2]
+		if (st == 'T' || st == 't') == want {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("memkv: process %d state %q after signal", pid, st)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Millisecond):
+		}
+	}
 }
 
 // Stop implements backend.Cluster: SIGTERM (after SIGCONT, in case the
