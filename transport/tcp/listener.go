@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"faultline/transport"
@@ -26,8 +27,26 @@ type Listener struct {
 	closed bool
 	done   chan struct{} // closed by Close
 
-	wg       sync.WaitGroup // accept loop and connection goroutines
-	handlers sync.WaitGroup // running handlers; not waited for by Close
+	wg sync.WaitGroup // accept loop and connection goroutines
+
+	// Requests run on handler goroutines that, when done, wait for the
+	// next request (so that their grown stacks are reused), up to maxIdle
+	// of them at a time; a request that finds no idle handler starts a new
+	// one, so a blocked handler never holds up another request.
+	work     chan request   // unbuffered: a send succeeds only to an idle handler
+	idle     atomic.Int32   // handlers waiting on work
+	handlers sync.WaitGroup // handler goroutines; not waited for by Close
+}
+
+// maxIdle bounds the handler goroutines kept waiting for requests.
+const maxIdle = 128
+
+// request is one call read off a connection, on its way to a handler.
+type request struct {
+	sc      *serverConn
+	id      uint64
+	svcMeth string
+	body    *buffer // the encoded args; reused for the reply
 }
 
 // Listen starts serving srv on addr ("127.0.0.1:0" picks a free port).
@@ -50,6 +69,7 @@ func Listen(addr string, srv *transport.Server, cfg Config) (*Listener, error) {
 		ln:    ln,
 		conns: map[*serverConn]struct{}{},
 		done:  make(chan struct{}),
+		work:  make(chan request),
 	}
 	l.wg.Add(1)
 	go l.accept()
@@ -177,8 +197,7 @@ func (sc *serverConn) read() {
 		}
 		body := getBuffer()
 		body.b = append(body.b[:0], f.body...)
-		sc.l.handlers.Add(1)
-		go sc.handle(f.id, sc.intern(f.method), body)
+		sc.l.serve(request{sc: sc, id: f.id, svcMeth: sc.intern(f.method), body: body})
 	}
 }
 
@@ -209,10 +228,39 @@ func (sc *serverConn) intern(method []byte) string {
 	return s
 }
 
+// serve hands r to an idle handler, or to a new one.
+func (l *Listener) serve(r request) {
+	select {
+	case l.work <- r:
+	default:
+		l.handlers.Add(1)
+		go l.handler(r)
+	}
+}
+
+// handler runs r, then further requests while there are any, and exits
+// when too many handlers are idle or the listener closes.
+func (l *Listener) handler(r request) {
+	defer l.handlers.Done()
+	for {
+		r.sc.handle(r.id, r.svcMeth, r.body)
+		if l.idle.Add(1) > maxIdle {
+			l.idle.Add(-1)
+			return
+		}
+		select {
+		case r = <-l.work:
+			l.idle.Add(-1)
+		case <-l.done:
+			l.idle.Add(-1)
+			return
+		}
+	}
+}
+
 // handle runs one request and queues its reply, reusing the request's
 // buffer for it.
 func (sc *serverConn) handle(id uint64, svcMeth string, buf *buffer) {
-	defer sc.l.handlers.Done()
 	reply, err := sc.l.srv.Dispatch(svcMeth, buf.b)
 	b := buf.b[:0]
 	if err == nil {

@@ -3,6 +3,7 @@ package tcp
 import (
 	"bufio"
 	"net"
+	"runtime"
 )
 
 // writeQueueLen is the number of frames that may wait for a connection's
@@ -50,6 +51,12 @@ func (w *connWriter) run() error {
 			if err := w.write(b); err != nil {
 				return err
 			}
+			if err := w.drain(); err != nil {
+				return err
+			}
+			// Give the goroutines made runnable by this batch (callers,
+			// handlers) a chance to queue more before paying for a write.
+			runtime.Gosched()
 			if err := w.drain(); err != nil {
 				return err
 			}

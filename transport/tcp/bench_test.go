@@ -1,0 +1,128 @@
+package tcp
+
+import (
+	"net"
+	"net/rpc"
+	"runtime"
+	"testing"
+)
+
+// The benchmarks compare this transport with Go's net/rpc (gob encoding,
+// one connection per client) on loopback: sequential round trips and 64
+// concurrent callers sharing one client. Run them with
+//
+//	go test -run XXX -bench . -benchtime 2s -count 5 ./transport/tcp/
+
+// benchCallers is the number of concurrent callers in the Parallel
+// benchmarks.
+const benchCallers = 64
+
+var benchArgs = EchoArgs{N: 7, S: "AppendEntries"}
+
+func BenchmarkTCPSequential(b *testing.B) {
+	c := newBenchTCP(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		var r EchoReply
+		if !c.Call("Echo.Echo", &benchArgs, &r) {
+			b.Fatal("call failed")
+		}
+	}
+}
+
+func BenchmarkTCPParallel64(b *testing.B) {
+	c := newBenchTCP(b)
+	b.ReportAllocs()
+	runParallel(b, func() bool {
+		var r EchoReply
+		return c.Call("Echo.Echo", &benchArgs, &r)
+	})
+}
+
+func BenchmarkNetRPCSequential(b *testing.B) {
+	c := newBenchNetRPC(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		var r EchoReply
+		if err := c.Call("RPCEcho.Echo", &benchArgs, &r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkNetRPCParallel64(b *testing.B) {
+	c := newBenchNetRPC(b)
+	b.ReportAllocs()
+	runParallel(b, func() bool {
+		var r EchoReply
+		return c.Call("RPCEcho.Echo", &benchArgs, &r) == nil
+	})
+}
+
+// runParallel runs call from benchCallers goroutines.
+func runParallel(b *testing.B, call func() bool) {
+	b.SetParallelism(max(1, benchCallers/runtime.GOMAXPROCS(0)))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if !call() {
+				b.Error("call failed")
+				return
+			}
+		}
+	})
+}
+
+func newBenchTCP(b *testing.B) *Client {
+	l, _ := newEchoServer(b, Config{})
+	c := Dial(l.Addr(), Config{})
+	b.Cleanup(func() { c.Close() })
+	var r EchoReply
+	if !c.Call("Echo.Echo", &benchArgs, &r) {
+		b.Fatal("warm-up call failed")
+	}
+	return c
+}
+
+// RPCEcho is the net/rpc twin of Echo.
+type RPCEcho struct{}
+
+// Echo returns its arguments, N incremented.
+func (RPCEcho) Echo(args *EchoArgs, reply *EchoReply) error {
+	reply.N, reply.S, reply.Pad = args.N+1, args.S, args.Pad
+	return nil
+}
+
+func newBenchNetRPC(b *testing.B) *rpc.Client {
+	srv := rpc.NewServer()
+	if err := srv.Register(RPCEcho{}); err != nil {
+		b.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return // ln closed
+			}
+			go srv.ServeConn(conn)
+		}
+	}()
+	c, err := rpc.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		c.Close()
+		ln.Close()
+		<-done
+	})
+	return c
+}
