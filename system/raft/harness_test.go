@@ -33,7 +33,7 @@ type cluster struct {
 	rafts        []*Raft
 	applyChs     []chan ApplyMsg
 	appliers     sync.WaitGroup
-	persisters   []*MemoryPersister
+	persisters   []testPersister
 	connected    []bool
 	ends         [][]string // ends[i][j]: i's end to j, this incarnation
 	gen          int
@@ -50,8 +50,15 @@ type cluster struct {
 
 const snapEvery = 10
 
-// newCluster starts n connected peers on a reliable or unreliable network.
+// newCluster starts n connected peers with MemoryPersisters on a reliable
+// or unreliable network.
 func newCluster(t *testing.T, n int, reliable, snapshot bool) *cluster {
+	t.Helper()
+	return newClusterOn(t, n, reliable, snapshot, memoryStore)
+}
+
+// newClusterOn is newCluster with persisters of the given kind.
+func newClusterOn(t *testing.T, n int, reliable, snapshot bool, kind storeKind) *cluster {
 	t.Helper()
 	seed := *flagNetSeed
 	if seed == 0 {
@@ -64,7 +71,7 @@ func newCluster(t *testing.T, n int, reliable, snapshot bool) *cluster {
 		start:      time.Now(),
 		rafts:      make([]*Raft, n),
 		applyChs:   make([]chan ApplyMsg, n),
-		persisters: make([]*MemoryPersister, n),
+		persisters: make([]testPersister, n),
 		connected:  make([]bool, n),
 		ends:       make([][]string, n),
 		logs:       make([]map[int]any, n),
@@ -74,7 +81,14 @@ func newCluster(t *testing.T, n int, reliable, snapshot bool) *cluster {
 	c.net.Reliable(reliable)
 	for i := range n {
 		c.logs[i] = map[int]any{}
-		c.persisters[i] = MakePersister()
+		switch kind {
+		case memoryStore:
+			c.persisters[i] = memoryTestPersister{MakePersister()}
+		case fakeLogStore:
+			c.persisters[i] = newMemLogStore()
+		case fileStore:
+			c.persisters[i] = openFileTestPersister(t, t.TempDir())
+		}
 		c.start1(i)
 	}
 	for i := range n {
@@ -95,6 +109,13 @@ func (c *cluster) cleanup() {
 	}
 	c.net.Cleanup()
 	c.appliers.Wait()
+	for _, p := range c.persisters {
+		if cl, ok := p.(interface{ Close() error }); ok {
+			if err := cl.Close(); err != nil {
+				c.t.Errorf("close persister: %v", err)
+			}
+		}
+	}
 	if c.t.Failed() {
 		c.t.Logf("network seed %d", c.seed)
 		return
@@ -161,22 +182,28 @@ func (c *cluster) start1(i int) {
 	go c.applier(i, rf, applyCh)
 }
 
-// crash1 crashes peer i: it is cut off, its persister is copied (what the
-// old incarnation writes from now on is lost) and it is killed.
+// crash1 crashes peer i: it is cut off and killed, and its persister is
+// replaced by what survives the crash (for a MemoryPersister, a copy made
+// before the kill: what the dying peer writes is lost).
 func (c *cluster) crash1(i int) {
 	c.disconnect(i)
 	c.net.DeleteServer(strconv.Itoa(i))
 	c.mu.Lock()
-	c.persisters[i] = c.persisters[i].Copy()
 	rf := c.rafts[i]
 	c.rafts[i] = nil
 	ch := c.applyChs[i]
 	c.applyChs[i] = nil
+	p := c.persisters[i]
 	c.mu.Unlock()
-	if rf != nil {
-		rf.Kill()
-		close(ch) // rf's applier has exited: nobody sends on ch any more
-	}
+	p = p.crash(func() {
+		if rf != nil {
+			rf.Kill()
+			close(ch) // rf's applier has exited: nobody sends on ch any more
+		}
+	})
+	c.mu.Lock()
+	c.persisters[i] = p
+	c.mu.Unlock()
 }
 
 // applier is peer i's service: it checks that commands arrive in order and
@@ -355,25 +382,25 @@ func (c *cluster) leaders() map[int][]int {
 	return out
 }
 
-// checkOneLeader waits for a leader among the connected peers and returns
-// it; two leaders in one term fail the test.
+// checkOneLeader waits until exactly one connected peer believes it leads
+// (a rejoined old leader has heard of the newer term) and returns it; two
+// leaders in one term fail the test.
 func (c *cluster) checkOneLeader() int {
 	c.t.Helper()
 	leader := -1
 	ok := poll(5*time.Second, func() bool {
-		last := -1
+		count := 0
 		for term, ls := range c.leaders() {
 			if len(ls) > 1 {
 				c.fatalf("term %d has %d leaders: %v", term, len(ls), ls)
 			}
-			if term > last {
-				last, leader = term, ls[0]
-			}
+			count++
+			leader = ls[0]
 		}
-		return last != -1
+		return count == 1
 	})
 	if !ok {
-		c.fatalf("expected one leader, got none")
+		c.fatalf("expected one leader, got %v", c.leaders())
 	}
 	return leader
 }

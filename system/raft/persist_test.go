@@ -19,8 +19,9 @@ func (c *cluster) restartAll() {
 
 // TestPersist1: term, vote and log survive crashes of everyone, of the
 // leader and of a follower.
-func TestPersist1(t *testing.T) {
-	c := newCluster(t, 3, true, false)
+func TestPersist1(t *testing.T) { persist1(newCluster(t, 3, true, false)) }
+
+func persist1(c *cluster) {
 	c.begin("basic persistence")
 	c.one(11, 3, true)
 
@@ -85,8 +86,9 @@ func TestPersist2(t *testing.T) {
 
 // TestPersist3: a partitioned leader and a follower crash; the leader
 // restarts and the cluster goes on.
-func TestPersist3(t *testing.T) {
-	c := newCluster(t, 3, true, false)
+func TestPersist3(t *testing.T) { persist3(newCluster(t, 3, true, false)) }
+
+func persist3(c *cluster) {
 	c.begin("partitioned leader and one follower crash, leader restarts")
 	c.one(101, 3, true)
 
@@ -211,7 +213,9 @@ func TestFigure8Unreliable(t *testing.T) {
 			c.connect(i)
 		}
 	}
+	t.Logf("faults done after %v", time.Since(c.start))
 	c.one(c.rng.IntN(10000), n, true)
+	t.Logf("agreement after %v", time.Since(c.start))
 }
 
 // churn runs clients proposing commands while peers are cut off,

@@ -20,8 +20,11 @@ func (c *cluster) installs() int {
 // must catch up (by InstallSnapshot when it lags behind the leader's
 // snapshot). Persisted state must stay small throughout.
 func snapCommon(t *testing.T, name string, disconnect, reliable, crash bool) *cluster {
+	return snapRounds(newCluster(t, 3, reliable, true), name, disconnect, crash)
+}
+
+func snapRounds(c *cluster, name string, disconnect, crash bool) *cluster {
 	const iters = 30
-	c := newCluster(t, 3, reliable, true)
 	c.begin(name)
 	c.one(c.rng.Int(), c.n, true)
 	leader1 := c.checkOneLeader()
@@ -105,8 +108,9 @@ func TestSnapshotInstallUnCrash(t *testing.T) {
 
 // TestSnapshotAllCrash: everyone crashes at once, repeatedly, after
 // snapshotting; restarted peers resume from snapshot and log tail.
-func TestSnapshotAllCrash(t *testing.T) {
-	c := newCluster(t, 3, false, true)
+func TestSnapshotAllCrash(t *testing.T) { snapAllCrash(newCluster(t, 3, false, true)) }
+
+func snapAllCrash(c *cluster) {
 	c.begin("crash and restart all servers")
 	c.one(c.rng.Int(), c.n, true)
 	for range 5 {
