@@ -20,31 +20,28 @@ type keyCheck struct {
 	key string
 	ops []history.Op // the whole history; indexes below point into it
 
-	appends []appendRec            // the key's appends, in history order
-	tokenOp map[history.Token]slot // each appended token's op and position
-	reads   []readPos              // ok reads that are prefixes of s
-	s       string                 // the longest read value, cut before any malformed token
-	sRead   int32                  // the op that read s
-	badAt   int                    // byte offset of s's first malformed token, or -1
-	badErr  error                  // the parse error there
-	toks    []history.Token        // toks[p-1] is the token at position p
-	ends    []int                  // ends[p] is the byte offset just after position p; ends[0] = 0
-	chain   []int32                // chain[p] is the append op at position p, or -1 (none: a phantom or a duplicate)
+	appends []appendRec             // the key's appends, in history order
+	tokenOp map[history.Token]int32 // each appended token's index in appends
+	reads   []readPos               // ok reads that are prefixes of s
+	s       string                  // the longest read value, cut before any malformed token
+	sRead   int32                   // the op that read s
+	nReads  int                     // ok reads of the key
+	badAt   int                     // byte offset of s's first malformed token, or -1
+	badErr  error                   // the parse error there
+	toks    []history.Token         // toks[p-1] is the token at position p
+	ends    []int                   // ends[p] is the byte offset just after position p; ends[0] = 0
+	chain   []int32                 // chain[p] is the append op at position p, or -1 (none: a phantom or a duplicate)
 
 	best [numAnomalyKinds]witness
 	res  keyResult
 }
 
+// appendRec is one append of the key and the position its token was read
+// at (0: not read by anyone).
 type appendRec struct {
 	op  int32
-	tok history.Token
-}
-
-// slot records where an appended token's op was placed in the order
-// (pos 0: not read by anyone).
-type slot struct {
-	op  int32
 	pos int32
+	tok history.Token
 }
 
 // readPos is an ok read and k, the number of appends it saw.
@@ -108,7 +105,14 @@ func (c *keyCheck) retOf(op int32) int64 {
 // collect sorts the key's ops into appends and ok reads, rejecting ops the
 // append check cannot judge.
 func (c *keyCheck) collect(idx []int32) error {
-	c.tokenOp = make(map[history.Token]slot)
+	nAppends := 0
+	for _, i := range idx {
+		if c.ops[i].Kind == history.Append {
+			nAppends++
+		}
+	}
+	c.tokenOp = make(map[history.Token]int32, nAppends)
+	c.appends = make([]appendRec, 0, nAppends)
 	for _, i := range idx {
 		op := &c.ops[i]
 		if op.Complete < op.Invoke {
@@ -121,14 +125,15 @@ func (c *keyCheck) collect(idx []int32) error {
 				return fmt.Errorf("%w: op %d appends %s, which is not one token", ErrBadHistory, i, snippet(op.Value))
 			}
 			if prev, dup := c.tokenOp[tok]; dup {
-				return fmt.Errorf("%w: ops %d and %d both append %s", ErrBadHistory, prev.op, i, tok)
+				return fmt.Errorf("%w: ops %d and %d both append %s", ErrBadHistory, c.appends[prev].op, i, tok)
 			}
-			c.tokenOp[tok] = slot{op: i}
+			c.tokenOp[tok] = int32(len(c.appends))
 			c.appends = append(c.appends, appendRec{op: i, tok: tok})
 			c.res.ops++
 		case op.Kind.Reads():
 			if op.Outcome == history.OK {
 				c.res.ops++
+				c.nReads++
 				if c.sRead < 0 || len(op.Output) > len(c.ops[c.sRead].Output) {
 					c.sRead = i
 				}
@@ -150,6 +155,10 @@ func (c *keyCheck) placeReads(idx []int32) {
 		return
 	}
 	s := c.ops[c.sRead].Output
+	nToks := strings.Count(s, ";") // every token ends in ';'
+	c.toks = make([]history.Token, 0, nToks)
+	c.ends = make([]int, 1, nToks+1)
+	c.reads = make([]readPos, 0, c.nReads)
 	for off := 0; off < len(s); {
 		tok, n, err := history.ParseToken(s[off:])
 		if err != nil {
@@ -197,20 +206,21 @@ func (c *keyCheck) buildChain() {
 	c.chain[0] = -1
 	for p := 1; p <= n; p++ {
 		tok := c.toks[p-1]
-		sl, ok := c.tokenOp[tok]
+		ai, ok := c.tokenOp[tok]
 		switch {
 		case !ok:
 			c.chain[p] = -1
 			c.res.counts[NeverWritten]++
 			c.best[NeverWritten].offer(int64(p), int32(p), 0, 0)
-		case sl.pos != 0:
+		case c.appends[ai].pos != 0:
 			c.chain[p] = -1
 			c.res.counts[DuplicateToken]++
-			c.best[DuplicateToken].offer(int64(p), int32(p), sl.pos, 0)
+			c.best[DuplicateToken].offer(int64(p), int32(p), c.appends[ai].pos, 0)
 		default:
-			c.tokenOp[tok] = slot{op: sl.op, pos: int32(p)}
-			c.chain[p] = sl.op
-			if c.ops[sl.op].Outcome == history.Fail {
+			a := &c.appends[ai]
+			a.pos = int32(p)
+			c.chain[p] = a.op
+			if c.ops[a.op].Outcome == history.Fail {
 				c.res.counts[FailedAppendRead]++
 				c.best[FailedAppendRead].offer(int64(p), int32(p), 0, 0)
 			}
@@ -311,7 +321,7 @@ func (c *keyCheck) sweep() {
 	// Acknowledged appends nobody read: lost if anything ranked before them
 	// began after they completed; otherwise merely unread.
 	for _, a := range c.appends {
-		if c.tokenOp[a.tok].pos != 0 || c.ops[a.op].Outcome != history.OK {
+		if a.pos != 0 || c.ops[a.op].Outcome != history.OK {
 			continue
 		}
 		ret := c.ops[a.op].Complete

@@ -89,7 +89,7 @@ func precedenceGraph(c *keyCheck, quadratic bool) bool {
 		}
 	}
 	for _, a := range c.appends {
-		if c.tokenOp[a.tok].pos == 0 && c.ops[a.op].Outcome == history.OK {
+		if a.pos == 0 && c.ops[a.op].Outcome == history.OK {
 			v := g.node()
 			reals = append(reals, real{v, c.ops[a.op].Invoke, c.ops[a.op].Complete})
 			g.edge(tail, v)
