@@ -115,10 +115,8 @@ func (c *Client) call(ctx context.Context, svcMeth string, args, reply any) erro
 		putCall(cl)
 		return err
 	}
-	blocked := false
 	if v, faulty := c.cfg.Faults.judge(c.cfg.Node, c.name, true); faulty {
-		blocked = v.blocked
-		c.sendFaulty(cc, req, v)
+		c.sendFaulty(cc, id, req, v)
 	} else {
 		cc.w.send(req)
 	}
@@ -131,9 +129,9 @@ func (c *Client) call(ctx context.Context, svcMeth string, args, reply any) erro
 	select {
 	case err = <-cl.done:
 	case <-timerC:
-		err = c.abandon(cc, id, cl, svcMeth, nil, blocked)
+		err = c.abandon(cc, id, cl, svcMeth, nil)
 	case <-ctxDone:
-		err = c.abandon(cc, id, cl, svcMeth, ctx.Err(), blocked)
+		err = c.abandon(cc, id, cl, svcMeth, ctx.Err())
 	}
 	if ctx == nil {
 		cl.timer.Stop()
@@ -144,12 +142,9 @@ func (c *Client) call(ctx context.Context, svcMeth string, args, reply any) erro
 
 // abandon ends a call whose deadline passed. If another party claimed it
 // first, their result (which is on its way) wins.
-func (c *Client) abandon(cc *clientConn, id uint64, cl *call, svcMeth string, ctxErr error, blocked bool) error {
+func (c *Client) abandon(cc *clientConn, id uint64, cl *call, svcMeth string, ctxErr error) error {
 	if cc.claim(id) == nil {
 		return <-cl.done
-	}
-	if blocked {
-		return fmt.Errorf("%w: %s to %s: link %s -> %s blocked", transport.ErrUnreachable, svcMeth, c.name, c.cfg.Node, c.name)
 	}
 	return timeoutError(svcMeth, c.name, ctxErr)
 }
@@ -161,11 +156,13 @@ func timeoutError(svcMeth, peer string, ctxErr error) error {
 	return fmt.Errorf("%w: %s to %s: %w", transport.ErrTimeout, svcMeth, peer, ctxErr)
 }
 
-// sendFaulty sends a request through a faulty link: not at all (blocked or
-// dropped; the call then times out), late, or twice.
-func (c *Client) sendFaulty(cc *clientConn, req *buffer, v verdict) {
+// sendFaulty sends request id through a faulty link: late, twice, or not
+// at all (blocked or dropped: the call then fails as lost, unless its
+// deadline comes first).
+func (c *Client) sendFaulty(cc *clientConn, id uint64, req *buffer, v verdict) {
 	if v.blocked || v.drop {
 		putBuffer(req)
+		cc.loseLater(id, v, c.cfg.Node, c.name)
 		return
 	}
 	if v.dup {

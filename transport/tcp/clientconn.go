@@ -135,10 +135,11 @@ func (cc *clientConn) read() error {
 }
 
 // holdReply applies a faulty reverse link's verdict to one reply: a dropped
-// or blocked reply is discarded (its call times out); a delayed one is copied
-// and delivered later.
+// or blocked reply is discarded and its call fails as lost; a delayed one is
+// copied and delivered later.
 func (cc *clientConn) holdReply(f frame, v verdict) {
 	if v.blocked || v.drop {
+		cc.loseLater(f.id, v, cc.c.name, cc.c.cfg.Node)
 		return
 	}
 	body := getBuffer()
@@ -149,6 +150,20 @@ func (cc *clientConn) holdReply(f frame, v verdict) {
 			cl.done <- decodeReply(frame{typ: typ, id: id, body: body.b}, cl.reply)
 		}
 		putBuffer(body)
+	})
+}
+
+// loseLater fails call id with transport.ErrUnreachable after v.delay, the
+// fate of a call whose request or reply was lost on the link from -> to.
+func (cc *clientConn) loseLater(id uint64, v verdict, from, to string) {
+	how := "dropped"
+	if v.blocked {
+		how = "blocked"
+	}
+	cc.c.after(v.delay, func() {
+		if cl := cc.claim(id); cl != nil {
+			cl.done <- fmt.Errorf("%w: %s: message %s on link %s -> %s", transport.ErrUnreachable, cc.c.name, how, from, to)
+		}
 	})
 }
 

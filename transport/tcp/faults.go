@@ -72,11 +72,16 @@ func (f *Faults) HealAll() {
 	f.active.Store(0)
 }
 
+// maxLostWait bounds how long a call whose request or reply was lost waits
+// before failing with transport.ErrUnreachable, as the course's labrpc fails
+// lost calls after a short random delay.
+const maxLostWait = 100 * time.Millisecond
+
 // verdict is what happens to one message on a faulty link.
 type verdict struct {
-	blocked bool          // the link is partitioned
+	blocked bool          // the link is partitioned: the message is lost
 	drop    bool          // the message is lost
-	delay   time.Duration // the message is held back this long
+	delay   time.Duration // a lost message's call fails after this; others are held back this long
 	dup     bool          // a request is also delivered a second time...
 	dupWait time.Duration // ...after this delay
 }
@@ -93,13 +98,13 @@ func (f *Faults) judge(from, to string, request bool) (v verdict, ok bool) {
 	if !ok {
 		return verdict{}, false
 	}
-	if lf.Blocked {
-		return verdict{blocked: true}, true
-	}
 	f.rngMu.Lock()
 	defer f.rngMu.Unlock()
+	if lf.Blocked {
+		return verdict{blocked: true, delay: f.duration(maxLostWait)}, true
+	}
 	if f.chance(lf.Drop) {
-		return verdict{drop: true}, true
+		return verdict{drop: true, delay: f.duration(maxLostWait)}, true
 	}
 	v.delay = f.transit(&lf)
 	if request && f.chance(lf.Duplicate) {

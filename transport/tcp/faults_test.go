@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -138,54 +139,44 @@ func TestLinkFaults(t *testing.T) {
 		return err, time.Since(start)
 	}
 
-	t.Run("blocked request", func(t *testing.T) {
-		set("client", "server", transport.LinkFaults{Blocked: true})
-		before := e.calls.Load()
-		if err, _ := timed(50 * time.Millisecond); !errors.Is(err, transport.ErrUnreachable) {
-			t.Fatalf("err = %v, want ErrUnreachable", err)
-		}
-		if c.Call("Echo.Echo", &EchoArgs{}, &r) {
-			t.Fatal("Call over a blocked link returned true")
-		}
-		f.HealAll()
-		if err, _ := timed(10 * time.Second); err != nil {
-			t.Fatalf("after healing: %v", err)
-		}
-		if got := e.calls.Load() - before; got != 1 {
-			t.Errorf("server executed %d calls, want 1 (only after healing)", got)
-		}
-	})
-	t.Run("blocked reply", func(t *testing.T) {
-		set("server", "client", transport.LinkFaults{Blocked: true})
-		before := e.calls.Load()
-		if err, _ := timed(50 * time.Millisecond); !errors.Is(err, transport.ErrTimeout) {
-			t.Fatalf("err = %v, want ErrTimeout", err)
-		}
-		// The request got through; only the reply was lost.
-		waitFor(t, "the request to run", func() bool { return e.calls.Load() == before+1 })
-	})
-	t.Run("dropped request", func(t *testing.T) {
-		set("client", "server", transport.LinkFaults{Drop: 1})
-		before := e.calls.Load()
-		if err, _ := timed(50 * time.Millisecond); !errors.Is(err, transport.ErrTimeout) {
-			t.Fatalf("err = %v, want ErrTimeout", err)
-		}
-		f.HealAll()
-		if err, _ := timed(10 * time.Second); err != nil {
-			t.Fatalf("after healing: %v", err)
-		}
-		if got := e.calls.Load() - before; got != 1 {
-			t.Errorf("server executed %d calls, want 1", got)
-		}
-	})
-	t.Run("dropped reply", func(t *testing.T) {
-		set("server", "client", transport.LinkFaults{Drop: 1})
-		before := e.calls.Load()
-		if err, _ := timed(50 * time.Millisecond); !errors.Is(err, transport.ErrTimeout) {
-			t.Fatalf("err = %v, want ErrTimeout", err)
-		}
-		waitFor(t, "the request to run", func() bool { return e.calls.Load() == before+1 })
-	})
+	// A lost request or reply fails its call as unreachable within
+	// maxLostWait; the request ran only if the reply was the one lost.
+	for _, tc := range []struct {
+		name, from, to string
+		lf             transport.LinkFaults
+		how            string
+		ran            int64
+	}{
+		{"blocked request", "client", "server", transport.LinkFaults{Blocked: true}, "blocked on link client -> server", 0},
+		{"blocked reply", "server", "client", transport.LinkFaults{Blocked: true}, "blocked on link server -> client", 1},
+		{"dropped request", "client", "server", transport.LinkFaults{Drop: 1}, "dropped on link client -> server", 0},
+		{"dropped reply", "server", "client", transport.LinkFaults{Drop: 1}, "dropped on link server -> client", 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			set(tc.from, tc.to, tc.lf)
+			before := e.calls.Load()
+			err, took := timed(5 * time.Second)
+			if !errors.Is(err, transport.ErrUnreachable) || !strings.Contains(err.Error(), tc.how) {
+				t.Fatalf("err = %v, want ErrUnreachable saying %q", err, tc.how)
+			}
+			if took > 5*time.Second/2 {
+				t.Errorf("lost call took %v to fail", took)
+			}
+			if c.Call("Echo.Echo", &EchoArgs{}, &r) {
+				t.Fatal("Call returned true")
+			}
+			if tc.ran > 0 {
+				waitFor(t, "the requests to run", func() bool { return e.calls.Load() == before+2 })
+			}
+			f.HealAll()
+			if err, _ := timed(10 * time.Second); err != nil {
+				t.Fatalf("after healing: %v", err)
+			}
+			if got := e.calls.Load() - before; got != 2*tc.ran+1 {
+				t.Errorf("server executed %d calls, want %d", got, 2*tc.ran+1)
+			}
+		})
+	}
 	t.Run("some drops", func(t *testing.T) {
 		set("client", "server", transport.LinkFaults{Drop: 0.5})
 		ok := 0
