@@ -28,6 +28,12 @@ type Config struct {
 	BackoffMin time.Duration
 	// BackoffMax caps the wait between connection attempts.
 	BackoffMax time.Duration
+	// MaxInFlight bounds the requests of one server connection being
+	// handled at once. When it is reached the listener stops reading that
+	// connection until a handler finishes, so a client that sends without
+	// reading its replies stalls only its own connection, holding a bounded
+	// number of goroutines and buffers.
+	MaxInFlight int
 	// Node is this process's node name: the "from" of the link faults applied
 	// to requests (and the "to" of those applied to replies).
 	Node string
@@ -47,6 +53,7 @@ const (
 	DefaultConns        = 2
 	DefaultBackoffMin   = 10 * time.Millisecond
 	DefaultBackoffMax   = 250 * time.Millisecond
+	DefaultMaxInFlight  = 4096
 )
 
 // Bounds checked by Validate.
@@ -65,6 +72,7 @@ func DefaultConfig() Config {
 		Conns:        DefaultConns,
 		BackoffMin:   DefaultBackoffMin,
 		BackoffMax:   DefaultBackoffMax,
+		MaxInFlight:  DefaultMaxInFlight,
 	}
 }
 
@@ -91,6 +99,9 @@ func (c Config) Validate() error {
 	if c.Conns < 1 || c.Conns > maxConns {
 		return fmt.Errorf("tcp config: Conns = %d, want 1..%d", c.Conns, maxConns)
 	}
+	if c.MaxInFlight < 1 {
+		return fmt.Errorf("tcp config: MaxInFlight = %d, want >= 1", c.MaxInFlight)
+	}
 	if c.BackoffMax < c.BackoffMin {
 		return fmt.Errorf("tcp config: BackoffMax = %v, want >= BackoffMin (%v)", c.BackoffMax, c.BackoffMin)
 	}
@@ -114,6 +125,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.BackoffMin == 0 {
 		c.BackoffMin = d.BackoffMin
+	}
+	if c.MaxInFlight == 0 {
+		c.MaxInFlight = d.MaxInFlight
 	}
 	if c.BackoffMax == 0 {
 		c.BackoffMax = max(d.BackoffMax, c.BackoffMin)

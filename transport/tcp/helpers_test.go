@@ -149,10 +149,11 @@ func (b *logBuffer) Write(p []byte) (int, error) {
 	return b.buf.Write(p)
 }
 
-func (b *logBuffer) contains(s string) bool {
+// count returns how many times s was logged.
+func (b *logBuffer) count(s string) int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return strings.Contains(b.buf.String(), s)
+	return strings.Count(b.buf.String(), s)
 }
 
 func (b *logBuffer) String() string {

@@ -128,7 +128,13 @@ func (l *Listener) accept() {
 		if tc, ok := nc.(*net.TCPConn); ok {
 			_ = tc.SetNoDelay(true)
 		}
-		sc := &serverConn{l: l, nc: nc, done: make(chan struct{}), names: map[string]string{}}
+		sc := &serverConn{
+			l:        l,
+			nc:       nc,
+			done:     make(chan struct{}),
+			names:    map[string]string{},
+			inflight: make(chan struct{}, l.cfg.MaxInFlight),
+		}
 		sc.w = newConnWriter(nc, sc.done)
 		l.mu.Lock()
 		if l.closed {
@@ -152,7 +158,8 @@ type serverConn struct {
 	done chan struct{} // closed by shutdown
 	once sync.Once
 
-	names map[string]string // interned method names; reader goroutine only
+	names    map[string]string // interned method names; reader goroutine only
+	inflight chan struct{}     // a token per request being handled
 }
 
 // maxNames bounds a connection's interned method names, so that a client
@@ -193,6 +200,11 @@ func (sc *serverConn) read() {
 		}
 		if err != nil {
 			sc.logEnd(err)
+			return
+		}
+		select {
+		case sc.inflight <- struct{}{}:
+		case <-sc.done:
 			return
 		}
 		body := getBuffer()
@@ -275,4 +287,5 @@ func (sc *serverConn) handle(id uint64, svcMeth string, buf *buffer) {
 	}
 	buf.b = b
 	sc.w.send(buf)
+	<-sc.inflight
 }
