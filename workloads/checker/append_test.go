@@ -64,7 +64,7 @@ func TestAppendHandmade(t *testing.T) {
 			name:  "stale after a newer read",
 			ops:   []history.Op{app(a, 0, 100), read(5, 10, 20, a), read(6, 30, 40)},
 			kinds: []AnomalyKind{StaleRead},
-			text:  "read by client 6 at 0.030 s saw 0 appends, but a read by client 5 that completed earlier, at 0.020 s, had already seen 1, including c0.s0;, which the later read missed",
+			text:  "read by client 6 at 0.030 s saw no appends, but a read by client 5 that completed earlier, at 0.020 s, had already seen 1, including c0.s0;, which the later read missed",
 			steps: []int{2, 0, 1},
 		},
 		{

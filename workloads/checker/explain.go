@@ -122,7 +122,7 @@ func (c *keyCheck) explain(k AnomalyKind, w witness) Anomaly {
 		return Anomaly{
 			at: c.inv(r2.op), cycle: true,
 			Text: fmt.Sprintf("read by %s at %s saw %s, but a read by %s that completed earlier, at %s, had already seen %d, including %s, which the later read missed",
-				c.who(r.op), secs(c.inv(r.op), prec), plural(int(r.k), "append"), c.who(r2.op), secs(c.ret(r2.op), prec), r2.k, c.tok(p)),
+				c.who(r.op), secs(c.inv(r.op), prec), appendsText(r.k), c.who(r2.op), secs(c.ret(r2.op), prec), r2.k, c.tok(p)),
 			Steps: steps,
 		}
 
@@ -285,4 +285,12 @@ func (c *keyCheck) explainIncomparable(a, b int32) Anomaly {
 			{Op: int(b), Desc: fmt.Sprintf("read by %s, invoked %s, completed %s, returned %d bytes", c.who(b), secs(c.inv(b), prec), secs(c.ret(b), prec), len(y))},
 		},
 	}
+}
+
+// appendsText says how many appends a read saw: "no appends", "1 append".
+func appendsText(k int32) string {
+	if k == 0 {
+		return "no appends"
+	}
+	return plural(int(k), "append")
 }

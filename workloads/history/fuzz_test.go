@@ -80,3 +80,25 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSplitTokens: parsing never panics, and the tokens parsed print back to
+// exactly the bytes they were parsed from.
+func FuzzSplitTokens(f *testing.F) {
+	f.Add("c1.s0;c2.s0;c1.s1;")
+	f.Add("c12.s345;c0.s0;x")
+	f.Add("c01.s1;")
+	f.Add("c999999999999999999.s1;")
+	f.Fuzz(func(t *testing.T, s string) {
+		toks, err := SplitTokens(s)
+		var b []byte
+		for _, tok := range toks {
+			b = tok.AppendTo(b)
+		}
+		if err == nil && string(b) != s {
+			t.Fatalf("%q split into %v, which prints as %q", s, toks, b)
+		}
+		if err != nil && !bytes.HasPrefix([]byte(s), b) {
+			t.Fatalf("%q: tokens before the error print as %q, not a prefix", s, b)
+		}
+	})
+}
