@@ -86,9 +86,9 @@ func (k *AnomalyKind) UnmarshalText(b []byte) error {
 type Anomaly struct {
 	Kind AnomalyKind `json:"kind"`
 	Key  string      `json:"key"`
-	// Text explains it in plain words, for example "read by client 5
-	// (invoked 12.301 s) missed append c3.s17; (client 3), which completed
-	// at 12.200 s".
+	// Text explains it in plain words, for example "read by client 5 at
+	// 12.301 s missed append c3.s17; (client 3), which completed at
+	// 12.200 s".
 	Text string `json:"text"`
 	// Steps lists the ops involved. For a real-time violation they form a
 	// cycle of the precedence graph: each step must precede the next, and

@@ -16,8 +16,10 @@ type Result struct {
 	// Checker names the check: "kv", "register" or "append".
 	Checker string  `json:"checker"`
 	Verdict Verdict `json:"verdict"`
-	// Ops is the number of ops the check considered (failed ops and reads
-	// with unknown outcome are dropped before checking).
+	// Ops is the number of ops the check considered. The porcupine checks
+	// drop failed ops and reads with unknown outcome first; the append
+	// check drops such reads but keeps failed appends, which must not
+	// appear in any read.
 	Ops int `json:"ops"`
 	// Keys is the number of keys checked.
 	Keys int `json:"keys"`
