@@ -113,7 +113,7 @@ func (r *Reader) readLine() ([]byte, error) {
 			}
 			return r.buf, nil
 		default:
-			return nil, fmt.Errorf("history: read: %w", err)
+			return nil, fmt.Errorf("read: %w", err)
 		}
 	}
 }
