@@ -6,8 +6,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"net"
 	"testing"
+	"time"
 
+	"faultline/transport"
 	"faultline/transport/wire"
 )
 
@@ -150,6 +153,61 @@ func FuzzDecodeFrame(f *testing.F) {
 				t.Fatalf("frame at %d re-encodes to %x, read from %x", off, got, data[off:off+n])
 			}
 			off += n
+		}
+	})
+}
+
+// Pinger is the service FuzzServe calls: one method that cannot block or
+// allocate without bound.
+type Pinger struct{}
+
+// Ping echoes args.N.
+func (Pinger) Ping(args *EchoArgs, reply *EchoReply) { reply.N = args.N }
+
+// FuzzServe writes arbitrary bytes to a live listener over a raw
+// connection, then hangs up. The server must not crash, must close the
+// connection (it never waits for more than the input), and may only send
+// back well-formed reply or error frames.
+func FuzzServe(f *testing.F) {
+	req, _ := appendRequest(nil, 1, "Pinger.Ping", &EchoArgs{N: 1}, 1<<20)
+	f.Add(req)
+	f.Add(append(append([]byte(nil), req...), req...))
+	f.Add(rawFrame(frameRequest, 2, append([]byte{0, 11}, "Pinger.Ping\xc1"...)))
+	f.Add(rawFrame(frameRequest, 3, append([]byte{0, 8}, "Nope.Ping"...)))
+	f.Add(withLength(1<<30, nil))
+	f.Add([]byte("GET / HTTP/1.1\r\n\r\n"))
+	srv := transport.NewServer()
+	if err := srv.Register(Pinger{}); err != nil {
+		f.Fatal(err)
+	}
+	l, err := Listen("127.0.0.1:0", srv, Config{MaxFrameSize: 1 << 16})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { l.Close() })
+	f.Fuzz(func(t *testing.T, data []byte) {
+		nc, err := net.Dial("tcp", l.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer nc.Close()
+		_ = nc.SetDeadline(time.Now().Add(10 * time.Second))
+		if _, err := nc.Write(data); err != nil {
+			return // the server hung up early: fine
+		}
+		_ = nc.(*net.TCPConn).CloseWrite()
+		fr := newFrameReader(bufio.NewReader(nc), 1<<16)
+		for {
+			fm, err := fr.next()
+			var ne net.Error
+			switch {
+			case errors.As(err, &ne) && ne.Timeout():
+				t.Fatal("the server kept the connection open")
+			case err != nil:
+				return // closed, or reset
+			case fm.typ != frameReply && fm.typ != frameError:
+				t.Fatalf("server sent a %v frame", fm.typ)
+			}
 		}
 	})
 }
