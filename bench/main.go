@@ -25,6 +25,12 @@ func main() {
 	// MapReduce worker processes are this binary started again.
 	mr.WorkerProcessMain()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// The first signal winds the run down (heal, stop the cluster,
+		// check what was recorded); a second one kills the harness.
+		<-ctx.Done()
+		stop()
+	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

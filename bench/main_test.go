@@ -258,3 +258,58 @@ func TestList(t *testing.T) {
 		}
 	}
 }
+
+// TestInterruptLeavesNothing: a Ctrl-C in the middle of a process-mode run
+// winds it down: the results are still written (marked interrupted), the
+// exit status is not "failed", and no node process is left.
+func TestInterruptLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, dir, "long.yaml", strings.ReplaceAll(tinyConfig, "%s", "process"))
+	bin := benchBinary(t)
+	out := filepath.Join(dir, "results")
+	cmd := exec.Command(bin, "-config", cfg, "-duration", "60s", "-out", out)
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until ops are being recorded.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		hs, _ := filepath.Glob(filepath.Join(out, "*", "history.jsonl"))
+		if len(hs) == 1 {
+			if st, err := os.Stat(hs[0]); err == nil && st.Size() > 0 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatalf("no ops recorded within 30s:\n%s", buf.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("bench did not stop within 30s of SIGINT:\n%s", buf.String())
+	}
+	if code := cmd.ProcessState.ExitCode(); code == exitFailed || code < 0 {
+		t.Fatalf("exit %d after SIGINT:\n%s", code, buf.String())
+	}
+	res, err := runner.ReadResults(filepath.Join(resultsDir(t, buf.String()), "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(res.Error, "interrupted") || res.MeasureS >= 60 {
+		t.Fatalf("results not marked interrupted: error %q, measured %.1fs", res.Error, res.MeasureS)
+	}
+	if pids := nodeProcesses(t, bin); len(pids) > 0 {
+		t.Fatalf("node processes left after SIGINT: %v", pids)
+	}
+}

@@ -65,8 +65,10 @@ func (c *procCluster) spawn(ctx context.Context, addr string) (*proc, string, er
 		logf.Close()
 		return nil, "", fmt.Errorf("memkv: %w", err)
 	}
-	// Die with the harness, even if it is killed outright.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	// Die with the harness even if it is killed outright, and stay out of
+	// its process group so that a Ctrl-C reaches only the harness, which
+	// then stops the node in order.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		return nil, "", fmt.Errorf("memkv: start node: %w", err)

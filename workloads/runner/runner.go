@@ -127,6 +127,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		r.planned += p.Duration.D()
 	}
 
+	r.phase.Store(&phases[0].Name)
 	progDone := r.startProgress(ctx)
 	out := &Result{Start: o.Clock.Start()}
 
