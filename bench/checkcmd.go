@@ -23,7 +23,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	limit := fs.Duration("time-limit", 60*time.Second, "bound on the linearizability check; past it the verdict is unknown")
 	format := fs.String("format", "auto", "input format: auto, jsonl, edn or log")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: bench check [flags] HISTORY\n\nre-checks a saved history; exit status 0 valid, 1 invalid, 2 unknown, 3 failed")
+		fmt.Fprintln(stderr, "usage: bench check [flags] HISTORY|RESULTS_DIR\n\nre-checks a saved history (history.jsonl, a Jepsen history.edn or jepsen.log); exit status 0 valid, 1 invalid, 2 unknown, 3 failed")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -34,6 +34,9 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitFailed
 	}
 	path := fs.Arg(0)
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		path = filepath.Join(path, "history.jsonl") // a results folder
+	}
 	ops, events, err := readHistory(path, *format)
 	if err != nil {
 		fmt.Fprintf(stderr, "bench check: %v\n", err)

@@ -186,6 +186,10 @@ func TestCheckExitStatuses(t *testing.T) {
 	if code, out := runBench(t, "check", good); code != exitValid {
 		t.Fatalf("good history: exit %d, want %d:\n%s", code, exitValid, out)
 	}
+	// A time limit too short to decide anything is unknown, never valid.
+	if code, out := runBench(t, "check", "-time-limit", "1ns", good); code != exitUnknown {
+		t.Fatalf("good history with no time to check: exit %d, want %d:\n%s", code, exitUnknown, out)
+	}
 	if code, out := runBench(t, "check", filepath.Join(dir, "missing.jsonl")); code != exitFailed {
 		t.Fatalf("missing history: exit %d, want %d:\n%s", code, exitFailed, out)
 	}
