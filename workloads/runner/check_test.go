@@ -70,3 +70,37 @@ func TestCheckersFlagBrokenBackends(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckHistoryPicksTheChecker(t *testing.T) {
+	tok := history.Token{Client: 1, Seq: 1}.String()
+	cases := []struct {
+		name    string
+		ops     []history.Op
+		checker string
+		verdict string
+	}{
+		{"append", []history.Op{
+			{Client: 1, Kind: history.Append, Key: "k", Value: tok, Invoke: 0, Complete: 10, Outcome: history.OK},
+			{Client: 2, Kind: history.Get, Key: "k", Output: "", Invoke: 20, Complete: 30, Outcome: history.OK},
+		}, "append", Invalid},
+		{"register", []history.Op{
+			{Client: 1, Kind: history.Write, Key: "r", Value: "1", Invoke: 0, Complete: 10, Outcome: history.OK},
+			{Client: 2, Kind: history.Read, Key: "r", Output: "1", Invoke: 20, Complete: 30, Outcome: history.OK},
+		}, "linearizable", Valid},
+		{"kv put", []history.Op{
+			{Client: 1, Kind: history.Put, Key: "k", Value: "x", Invoke: 0, Complete: 10, Outcome: history.OK},
+			{Client: 2, Kind: history.Get, Key: "k", Output: "", Invoke: 20, Complete: 30, Outcome: history.OK},
+		}, "linearizable", Invalid},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := CheckHistory(context.Background(), tc.ops, HistoryCheckOptions{TimeLimit: 10 * time.Second, Dir: t.TempDir()})
+			if len(got) != 1 || got[0].Name != tc.checker || got[0].Verdict != tc.verdict {
+				t.Fatalf("got %+v, want %s %s", got, tc.checker, tc.verdict)
+			}
+			if tc.checker == "linearizable" && tc.verdict == Invalid && got[0].Visualization != VisualizationFile {
+				t.Fatalf("no visualization for a violation: %+v", got[0])
+			}
+		})
+	}
+}

@@ -163,3 +163,38 @@ func TestNemesisEventsRecorded(t *testing.T) {
 		t.Fatalf("events %+v: want a pause window and a leader point", events)
 	}
 }
+
+func TestPhasesRunInOrderWithOverrides(t *testing.T) {
+	cfg := testConfig(func(c *workloads.Config) {
+		c.Workload.Duration = 0
+		c.Workload.Mix = workloads.Mix{Get: 1}
+		c.Phases = []workloads.Phase{
+			{Name: "reads", Ops: 200},
+			{Name: "writes", Ops: 100, Mix: &workloads.Mix{Put: 1}},
+			{Name: "paced", Duration: workloads.Duration(500 * time.Millisecond), Loop: workloads.LoopOpen, Rate: 200},
+		}
+	})
+	res, ops, _ := runFake(t, newFake(), cfg, nil)
+	if len(res.Phases) != 3 {
+		t.Fatalf("phases %+v", res.Phases)
+	}
+	for i, want := range []string{"reads", "writes", "paced"} {
+		p := res.Phases[i]
+		if p.Name != want || !p.Measured || p.EndNS < p.StartNS || (i > 0 && p.StartNS < res.Phases[i-1].EndNS) {
+			t.Fatalf("phase %d = %+v, want %q after the previous one", i, p, want)
+		}
+	}
+	if res.Phases[0].Ops != 200 || res.Phases[1].Ops != 100 {
+		t.Fatalf("op limits not kept: %+v", res.Phases)
+	}
+	// Ops of the writes phase are all puts, those of the reads phase gets.
+	for _, op := range ops {
+		in := func(p PhaseResult) bool { return op.Invoke >= p.StartNS && op.Complete <= p.EndNS }
+		if in(res.Phases[0]) && op.Kind != history.Get || in(res.Phases[1]) && op.Kind != history.Put {
+			t.Fatalf("op %v does not follow its phase's mix", op)
+		}
+	}
+	if paced := res.Phases[2].Ops; paced < 80 || paced > 101 {
+		t.Fatalf("open-loop phase at 200 ops/s for 0.5s issued %d ops, want about 100", paced)
+	}
+}
