@@ -1,6 +1,7 @@
 package mr
 
 import (
+	"hash/fnv"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -14,7 +15,8 @@ import (
 // reduce call; nocrash computes the same output without. Their behaviour is
 // tuned by environment variables (read once per process).
 const (
-	// EnvCrashSeed seeds the crash decisions (an integer; default: the time).
+	// EnvCrashSeed seeds the crash decisions (an integer; default: the
+	// time), together with the worker's id (EnvWorkerID).
 	EnvCrashSeed = "FAULTLINE_MR_CRASH_SEED"
 	// EnvCrashExit is the probability that a call exits the process
 	// (default 0.33).
@@ -49,7 +51,10 @@ func maybeCrash() {
 	crash.once.Do(func() {
 		seed, stream := uint64(time.Now().UnixNano()), uint64(os.Getpid())
 		if v, err := strconv.ParseInt(os.Getenv(EnvCrashSeed), 10, 64); err == nil {
-			seed, stream = uint64(v), 0
+			// Reproducible, yet different for every worker process.
+			h := fnv.New64a()
+			h.Write([]byte(os.Getenv(EnvWorkerID)))
+			seed, stream = uint64(v), h.Sum64()
 		}
 		crash.rng = rand.New(rand.NewPCG(seed, stream))
 		crash.exit = envFloat(EnvCrashExit, 0.33)

@@ -88,12 +88,12 @@ func runWorkerProcess() int {
 
 // processSpec describes a worker process to start.
 type processSpec struct {
-	executable  string   // default: os.Executable()
-	app         string   // EnvApp
-	coordinator string   // EnvCoordinator
-	dir         string   // EnvDir
-	id          string   // EnvWorkerID
-	serve       string   // EnvServe
+	executable  string // default: os.Executable()
+	app         string // EnvApp
+	coordinator string // EnvCoordinator
+	dir         string // EnvDir
+	id          string // EnvWorkerID
+	serve       string // EnvServe
 	goneAfter   time.Duration
 	env         []string // extra variables
 	stderr      io.Writer
