@@ -18,6 +18,9 @@ type Config struct {
 	HeartbeatTick int
 	// TickInterval is the wall-clock length of one tick (driver only).
 	TickInterval time.Duration
+	// RPCTimeout bounds each RPC when the peer's end supports contexts
+	// (CallContext); a call that times out counts as lost.
+	RPCTimeout time.Duration
 	// MaxInflight bounds the appends in flight to one follower in the
 	// pipelined (replicate) state.
 	MaxInflight int
@@ -32,13 +35,15 @@ type Config struct {
 }
 
 // DefaultConfig returns the configuration Make uses: 10 ms ticks,
-// heartbeats every 100 ms, election timeouts in [300 ms, 600 ms), up to 8
-// pipelined appends of at most 1 MiB each, and a random seed.
+// heartbeats every 100 ms, election timeouts in [300 ms, 600 ms), RPCs
+// bounded by 2 s, up to 8 pipelined appends of at most 1 MiB each, and a
+// random seed.
 func DefaultConfig() Config {
 	return Config{
 		ElectionTick:   30,
 		HeartbeatTick:  10,
 		TickInterval:   10 * time.Millisecond,
+		RPCTimeout:     2 * time.Second,
 		MaxInflight:    8,
 		MaxBytesPerMsg: 1 << 20,
 		Seed:           rand.Uint64(),
@@ -55,6 +60,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("raft: config: ElectionTick = %d, want >= 2*HeartbeatTick (%d)", c.ElectionTick, 2*c.HeartbeatTick)
 	case c.TickInterval <= 0:
 		return fmt.Errorf("raft: config: TickInterval = %v, want > 0", c.TickInterval)
+	case c.RPCTimeout <= 0:
+		return fmt.Errorf("raft: config: RPCTimeout = %v, want > 0", c.RPCTimeout)
 	case c.MaxInflight < 1:
 		return fmt.Errorf("raft: config: MaxInflight = %d, want >= 1", c.MaxInflight)
 	case c.MaxBytesPerMsg < 1:

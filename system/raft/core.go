@@ -577,7 +577,7 @@ func (r *core) releaseHeld() {
 func (r *core) ageHeld() {
 	for i := 0; i < len(r.held); {
 		r.held[i].age++
-		if r.held[i].age < maxHeldAge {
+		if r.held[i].age < max(maxHeldAge, r.cfg.HeartbeatTick) {
 			i++
 			continue
 		}

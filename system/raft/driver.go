@@ -488,7 +488,9 @@ func (rf *Raft) send(m message) {
 		defer rf.calls.Done()
 		var ok bool
 		if cp, isCtx := peer.(contextPeer); isCtx {
-			ok = cp.CallContext(rf.ctx, method, args, reply) == nil
+			ctx, cancel := context.WithTimeout(rf.ctx, rf.cfg.RPCTimeout)
+			ok = cp.CallContext(ctx, method, args, reply) == nil
+			cancel()
 		} else {
 			ok = peer.Call(method, args, reply)
 		}

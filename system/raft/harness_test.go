@@ -84,6 +84,8 @@ func newClusterOn(t *testing.T, n int, reliable, snapshot bool, kind storeKind) 
 		switch kind {
 		case memoryStore:
 			c.persisters[i] = memoryTestPersister{MakePersister()}
+		case blobStore:
+			c.persisters[i] = newBlobTestPersister(MakePersister())
 		case fakeLogStore:
 			c.persisters[i] = newMemLogStore()
 		case fileStore:

@@ -87,6 +87,12 @@ func (l *raftLog) truncateAndAppend(from int, ents []Entry) {
 		panic(fmt.Sprintf("raft: truncating committed entry %d (committed %d)", from, l.committed))
 	}
 	keep := from - l.snap.Index - 1
+	if keep == len(l.entries) {
+		// Nothing to truncate: appending only writes past every slice
+		// handed out.
+		l.entries = append(l.entries, ents...)
+		return
+	}
 	// Cap the capacity so that append copies: old slices keep their view.
 	l.entries = append(l.entries[:keep:keep], ents...)
 	if from < l.unstable {

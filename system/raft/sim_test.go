@@ -131,7 +131,7 @@ func newSim(t testing.TB, seed uint64) *sim {
 	s := &sim{
 		t: t, seed: seed, rng: rng, p: p,
 		cfg: Config{
-			ElectionTick: 10, HeartbeatTick: 3, TickInterval: time.Millisecond,
+			ElectionTick: 10, HeartbeatTick: 3, TickInterval: time.Millisecond, RPCTimeout: time.Second,
 			MaxInflight: p.maxInflight, MaxBytesPerMsg: p.maxBytes, Seed: seed,
 		},
 		leaders:    map[int]int{},

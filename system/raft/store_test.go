@@ -21,13 +21,31 @@ type testPersister interface {
 type storeKind int
 
 const (
-	memoryStore  storeKind = iota // MemoryPersister: one blob per save
+	memoryStore  storeKind = iota // MemoryPersister (used through LogStore)
+	blobStore                     // a MemoryPersister seen as a plain Persister: one blob per save
 	fakeLogStore                  // memLogStore: incremental, loses unsynced writes
 	fileStore                     // storage.FilePersister in a temporary directory
 )
 
 func (k storeKind) String() string {
-	return [...]string{"memory", "fakelog", "file"}[k]
+	return [...]string{"memory", "blob", "fakelog", "file"}[k]
+}
+
+// blobTestPersister hides MemoryPersister's LogStore methods, so Raft
+// saves its state as one blob through the course's method set.
+type blobTestPersister struct {
+	Persister
+	mp *MemoryPersister
+}
+
+func newBlobTestPersister(mp *MemoryPersister) blobTestPersister {
+	return blobTestPersister{Persister: struct{ Persister }{mp}, mp: mp}
+}
+
+func (p blobTestPersister) crash(kill func()) testPersister {
+	c := newBlobTestPersister(p.mp.Copy())
+	kill()
+	return c
 }
 
 // memoryTestPersister crashes a MemoryPersister: it copies the state first,
@@ -45,18 +63,20 @@ func (p memoryTestPersister) crash(kill func()) testPersister {
 // acknowledges.
 type memLogStore struct {
 	mu       sync.Mutex
-	durable  logImage
-	pending  logImage
+	durable  fakeImage
+	pending  fakeImage
 	snapshot []byte
 }
 
-type logImage struct {
+type fakeImage struct {
 	term, vote, snapIndex, snapTerm int
 	entries                         [][]byte
 }
 
-func (im logImage) clone() logImage {
-	im.entries = slices.Clone(im.entries)
+// clone shares the entries' backing array: AppendLog never writes below
+// the length of a slice another image holds (it copies to truncate).
+func (im fakeImage) clone() fakeImage {
+	im.entries = im.entries[:len(im.entries):len(im.entries)]
 	return im
 }
 
@@ -66,7 +86,7 @@ var (
 )
 
 func newMemLogStore() *memLogStore {
-	return &memLogStore{durable: logImage{vote: none}, pending: logImage{vote: none}}
+	return &memLogStore{durable: fakeImage{vote: none}, pending: fakeImage{vote: none}}
 }
 
 func (s *memLogStore) crash(kill func()) testPersister {
@@ -92,7 +112,10 @@ func (s *memLogStore) AppendLog(index int, entries [][]byte) error {
 	if keep < 0 || keep > len(p.entries) {
 		return fmt.Errorf("append at %d outside (%d, %d]", index, p.snapIndex, p.snapIndex+len(p.entries)+1)
 	}
-	p.entries = append(p.entries[:keep:keep], entries...)
+	if keep < len(p.entries) {
+		p.entries = slices.Clone(p.entries[:keep])
+	}
+	p.entries = append(p.entries, entries...)
 	return nil
 }
 
@@ -184,10 +207,11 @@ func (p *fileTestPersister) crash(kill func()) testPersister {
 }
 
 // TestPersistStores runs the persistence and snapshot-crash scenarios on
-// the incremental LogStore path: a fake that drops unsynced writes on a
-// crash, and system/storage's FilePersister.
+// the other persisters: a plain Persister (the whole state as one blob),
+// a LogStore fake that drops unsynced writes on a crash, and
+// system/storage's FilePersister.
 func TestPersistStores(t *testing.T) {
-	for _, kind := range []storeKind{fakeLogStore, fileStore} {
+	for _, kind := range []storeKind{blobStore, fakeLogStore, fileStore} {
 		t.Run(kind.String(), func(t *testing.T) {
 			t.Run("Persist1", func(t *testing.T) { persist1(newClusterOn(t, 3, true, false, kind)) })
 			t.Run("Persist3", func(t *testing.T) { persist3(newClusterOn(t, 3, true, false, kind)) })

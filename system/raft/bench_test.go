@@ -1,0 +1,316 @@
+package raft
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	hraft "github.com/hashicorp/raft"
+
+	"faultline/system/storage"
+	"faultline/transport"
+	"faultline/transport/tcp"
+)
+
+// The commit benchmarks measure committed commands per second and commit
+// latency for a three-node cluster over loopback TCP, with P proposers each
+// proposing on the leader and waiting until its command is applied there.
+// Run them with a fixed count, for example:
+//
+//	go test -run '^$' -bench 'Commit' -benchtime 20000x ./system/raft/
+var benchProposers = []int{1, 16, 64, 256}
+
+// benchCmd is the proposed command: 16 bytes.
+const benchCmd = "0123456789abcdef"
+
+// benchCluster is what the shared workload needs from a cluster.
+type benchCluster interface {
+	// propose proposes one command on the leader and waits for it to be
+	// applied there.
+	propose() error
+	close()
+}
+
+// runCommitBench runs b.N proposals from p proposers and reports
+// throughput and latency percentiles.
+func runCommitBench(b *testing.B, bc benchCluster, p int) {
+	defer bc.close()
+	lat := make([][]time.Duration, p)
+	var next atomic.Int64
+	var failed atomic.Pointer[error]
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	start := time.Now()
+	for w := range p {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for next.Add(1) <= int64(b.N) {
+				t0 := time.Now()
+				if err := bc.propose(); err != nil {
+					failed.Store(&err)
+					return
+				}
+				lat[w] = append(lat[w], time.Since(t0))
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	if err := failed.Load(); err != nil {
+		b.Fatalf("propose: %v", *err)
+	}
+	all := slices.Concat(lat...)
+	slices.Sort(all)
+	pct := func(q float64) float64 {
+		return float64(all[min(len(all)-1, int(q*float64(len(all))))].Microseconds())
+	}
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "commits/s")
+	b.ReportMetric(pct(0.50), "p50-µs")
+	b.ReportMetric(pct(0.99), "p99-µs")
+	b.ReportMetric(pct(0.999), "p99.9-µs")
+}
+
+// BenchmarkCommit compares this Raft (in-memory persister, and the durable
+// system/storage log with fsync) with hashicorp/raft (in-memory stores,
+// NetworkTransport), on the same workload.
+func BenchmarkCommit(b *testing.B) {
+	for _, sys := range []string{"raft-memory", "raft-file", "hashicorp-inmem"} {
+		for _, p := range benchProposers {
+			b.Run(fmt.Sprintf("%s/proposers=%d", sys, p), func(b *testing.B) {
+				var bc benchCluster
+				switch sys {
+				case "raft-memory":
+					bc = newRaftBench(b, false)
+				case "raft-file":
+					bc = newRaftBench(b, true)
+				case "hashicorp-inmem":
+					bc = newHashicorpBench(b)
+				}
+				runCommitBench(b, bc, p)
+			})
+		}
+	}
+}
+
+// raftBench is a three-node cluster of this package's Raft over TCP.
+type raftBench struct {
+	rafts   []*Raft
+	leader  atomic.Pointer[Raft]
+	lns     []*tcp.Listener
+	clients []*tcp.Client
+	done    chan struct{}
+	wg      sync.WaitGroup
+
+	mu      sync.Mutex
+	applied int
+	waiters map[int]chan struct{}
+	closers []func()
+}
+
+// snapshotEvery is how often (in entries) the benchmark services
+// snapshot, as a KV service bounding its log would.
+const snapshotEvery = 2000
+
+func newRaftBench(b *testing.B, durable bool) *raftBench {
+	const n = 3
+	rb := &raftBench{done: make(chan struct{}), waiters: map[int]chan struct{}{}}
+	servers := make([]*transport.Server, n)
+	addrs := make([]string, n)
+	tcfg := tcp.DefaultConfig()
+	tcfg.Conns = 1
+	for i := range n {
+		servers[i] = transport.NewServer()
+		ln, err := tcp.Listen("127.0.0.1:0", servers[i], tcfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rb.lns = append(rb.lns, ln)
+		addrs[i] = ln.Addr()
+	}
+	for i := range n {
+		peers := make([]Peer, n)
+		for j := range n {
+			cl := tcp.Dial(addrs[j], tcfg)
+			rb.clients = append(rb.clients, cl)
+			peers[j] = cl
+		}
+		var p Persister = MakePersister()
+		if durable {
+			fp, err := storage.Open(b.TempDir(), storage.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			rb.closers = append(rb.closers, func() { fp.Close() })
+			p = fp
+		}
+		applyCh := make(chan ApplyMsg, 1024)
+		cfg := DefaultConfig()
+		rf, err := New(peers, i, p, applyCh, cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := servers[i].Register(rf); err != nil {
+			b.Fatal(err)
+		}
+		rb.rafts = append(rb.rafts, rf)
+		rb.wg.Add(1)
+		go rb.applier(rf, applyCh)
+	}
+	if !poll(10*time.Second, func() bool {
+		for _, rf := range rb.rafts {
+			if _, ok := rf.GetState(); ok {
+				rb.leader.Store(rf)
+				return true
+			}
+		}
+		return false
+	}) {
+		b.Fatal("no leader")
+	}
+	return rb
+}
+
+func (rb *raftBench) applier(rf *Raft, applyCh chan ApplyMsg) {
+	defer rb.wg.Done()
+	for {
+		select {
+		case <-rb.done:
+			return
+		case m := <-applyCh:
+			if !m.CommandValid {
+				continue
+			}
+			if m.CommandIndex%snapshotEvery == 0 {
+				rf.Snapshot(m.CommandIndex, []byte(strconv.Itoa(m.CommandIndex)))
+			}
+			if rf != rb.leader.Load() {
+				continue
+			}
+			rb.mu.Lock()
+			rb.applied = m.CommandIndex
+			if ch, ok := rb.waiters[m.CommandIndex]; ok {
+				close(ch)
+				delete(rb.waiters, m.CommandIndex)
+			}
+			rb.mu.Unlock()
+		}
+	}
+}
+
+func (rb *raftBench) propose() error {
+	index, _, ok := rb.leader.Load().Start(benchCmd)
+	if !ok {
+		return fmt.Errorf("leader lost leadership")
+	}
+	rb.mu.Lock()
+	if rb.applied >= index {
+		rb.mu.Unlock()
+		return nil
+	}
+	ch := make(chan struct{})
+	rb.waiters[index] = ch
+	rb.mu.Unlock()
+	select {
+	case <-ch:
+		return nil
+	case <-time.After(10 * time.Second):
+		return fmt.Errorf("index %d not applied in 10s", index)
+	}
+}
+
+func (rb *raftBench) close() {
+	for _, rf := range rb.rafts {
+		rf.Kill()
+	}
+	close(rb.done)
+	rb.wg.Wait()
+	for _, c := range rb.clients {
+		c.Close()
+	}
+	for _, ln := range rb.lns {
+		ln.Close()
+	}
+	for _, f := range rb.closers {
+		f()
+	}
+}
+
+// hashicorpBench is a three-node hashicorp/raft cluster with in-memory
+// stores over its NetworkTransport on loopback TCP.
+type hashicorpBench struct {
+	rafts  []*hraft.Raft
+	trans  []*hraft.NetworkTransport
+	leader *hraft.Raft
+}
+
+// nopFSM applies nothing: the benchmark measures the log.
+type nopFSM struct{}
+
+func (nopFSM) Apply(*hraft.Log) any                    { return nil }
+func (nopFSM) Snapshot() (hraft.FSMSnapshot, error)    { return nopSnapshot{}, nil }
+func (nopFSM) Restore(rc io.ReadCloser) error          { return rc.Close() }
+func (nopSnapshot) Persist(s hraft.SnapshotSink) error { return s.Close() }
+func (nopSnapshot) Release()                           {}
+
+type nopSnapshot struct{}
+
+func newHashicorpBench(b *testing.B) *hashicorpBench {
+	const n = 3
+	hb := &hashicorpBench{}
+	var servers []hraft.Server
+	for i := range n {
+		tr, err := hraft.NewTCPTransport("127.0.0.1:0", nil, 3, 10*time.Second, io.Discard)
+		if err != nil {
+			b.Fatal(err)
+		}
+		hb.trans = append(hb.trans, tr)
+		servers = append(servers, hraft.Server{ID: hraft.ServerID(strconv.Itoa(i)), Address: tr.LocalAddr()})
+	}
+	for i := range n {
+		conf := hraft.DefaultConfig()
+		conf.LocalID = hraft.ServerID(strconv.Itoa(i))
+		conf.LogOutput = io.Discard
+		store := hraft.NewInmemStore()
+		snaps := hraft.NewInmemSnapshotStore()
+		if err := hraft.BootstrapCluster(conf, store, store, snaps, hb.trans[i], hraft.Configuration{Servers: servers}); err != nil {
+			b.Fatal(err)
+		}
+		r, err := hraft.NewRaft(conf, nopFSM{}, store, store, snaps, hb.trans[i])
+		if err != nil {
+			b.Fatal(err)
+		}
+		hb.rafts = append(hb.rafts, r)
+	}
+	if !poll(20*time.Second, func() bool {
+		for _, r := range hb.rafts {
+			if r.State() == hraft.Leader {
+				hb.leader = r
+				return true
+			}
+		}
+		return false
+	}) {
+		b.Fatal("no hashicorp leader")
+	}
+	return hb
+}
+
+func (hb *hashicorpBench) propose() error {
+	return hb.leader.Apply([]byte(benchCmd), 10*time.Second).Error()
+}
+
+func (hb *hashicorpBench) close() {
+	for _, r := range hb.rafts {
+		r.Shutdown().Error()
+	}
+	for _, t := range hb.trans {
+		t.Close()
+	}
+}
