@@ -83,3 +83,23 @@ func TestLargeBytes(t *testing.T) {
 		t.Fatal("16 MiB []byte did not round-trip")
 	}
 }
+
+// TestMarshalOwnsResult checks that Marshal's results are not shared with
+// later encodings, small or large.
+func TestMarshalOwnsResult(t *testing.T) {
+	for _, size := range []int{1, 100 << 10} {
+		a, err := Marshal(bytes.Repeat([]byte{'a'}, size))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := bytes.Clone(a)
+		for range 3 {
+			if _, err := Marshal(bytes.Repeat([]byte{'b'}, size)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !bytes.Equal(a, want) {
+			t.Fatalf("size %d: a Marshal result changed after later Marshals", size)
+		}
+	}
+}

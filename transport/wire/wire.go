@@ -47,9 +47,28 @@ var decPool = sync.Pool{New: func() any {
 	return codec.NewDecoderBytes(nil, handle)
 }}
 
-// Marshal encodes v as msgpack.
+// scratchPool holds buffers Marshal encodes into before copying the result
+// out at its exact size: encoding into a fresh slice would allocate the
+// codec's 1 KiB default buffer for every value, however small.
+var scratchPool = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxScratch bounds the scratch buffers kept; a larger encoding is handed
+// to the caller as is, without a copy.
+const maxScratch = 64 << 10
+
+// Marshal encodes v as msgpack into a new slice.
 func Marshal(v any) ([]byte, error) {
-	return Append(nil, v)
+	s := scratchPool.Get().(*[]byte)
+	defer scratchPool.Put(s)
+	b, err := Append((*s)[:0], v)
+	if err != nil {
+		return nil, err
+	}
+	if cap(b) > maxScratch {
+		return b, nil
+	}
+	*s = b
+	return append([]byte(nil), b...), nil
 }
 
 // Append encodes v as msgpack, appending to dst, and returns the extended
