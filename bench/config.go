@@ -6,18 +6,19 @@ import (
 	"time"
 
 	"faultline/workloads"
+	"faultline/workloads/runner"
 )
 
 // loadConfig builds the run's config: the file (or the default), flag
 // overrides, and the checks that need the registry. Errors carry the file
 // and line where the config came from a file.
-func loadConfig(f *runFlags) (*workloads.Config, error) {
+func loadConfig(f *runFlags) (*workloads.Config, runner.Nemesis, error) {
 	var cfg *workloads.Config
 	var src *workloads.Source
 	if f.config != "" {
 		c, s, err := workloads.Load(f.config)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		cfg, src = c, s
 	} else {
@@ -65,10 +66,10 @@ func loadConfig(f *runFlags) (*workloads.Config, error) {
 		cfg.Out = f.out
 	}
 	if len(errs) > 0 {
-		return nil, errs
+		return nil, nil, errs
 	}
 	if err := cfg.Validate(); err != nil {
-		return nil, fromFlags(src.Locate(err), f)
+		return nil, nil, fromFlags(src.Locate(err), f)
 	}
 	var e workloads.Errors
 	_, batch := batchBackends[cfg.Backend.Name]
@@ -86,9 +87,19 @@ func loadConfig(f *runFlags) (*workloads.Config, error) {
 			Msg: "fault schedules need the chaos controller, which this build does not have yet"})
 	}
 	if len(e) > 0 {
-		return nil, fromFlags(src.Locate(e), f)
+		return nil, nil, fromFlags(src.Locate(e), f)
 	}
-	return cfg, nil
+	var nem runner.Nemesis
+	if !cfg.Faults.IsZero() {
+		// The fault schedule is checked now, before anything starts; its
+		// FieldErrors (paths like "faults[1].every") get their lines here.
+		n, err := newNemesis(cfg)
+		if err != nil {
+			return nil, nil, src.Locate(err)
+		}
+		nem = n
+	}
+	return cfg, nem, nil
 }
 
 // fromFlags renames the errors of fields a flag set, so that they point

@@ -29,7 +29,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return exitFailed
 	}
-	cfg, err := loadConfig(f)
+	cfg, nem, err := loadConfig(f)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitFailed
@@ -37,7 +37,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if cfg.Seed == 0 {
 		cfg.Seed = time.Now().UnixNano()%1_000_000_000 + 1
 	}
-	res, dir, err := execute(ctx, cfg, f.verbose, stdout, stderr)
+	res, dir, err := execute(ctx, cfg, nem, f.verbose, stdout, stderr)
 	if dir != "" {
 		fmt.Fprintf(stdout, "results: %s\n", dir)
 	}
@@ -63,7 +63,7 @@ func exitStatus(verdict string) int {
 // execute performs a run with a validated config: results folder, cluster,
 // load, checks, results.json and the summary. It returns the results and
 // the folder (set as soon as it exists, even on error).
-func execute(ctx context.Context, cfg *workloads.Config, verbose bool, stdout, stderr io.Writer) (*runner.Results, string, error) {
+func execute(ctx context.Context, cfg *workloads.Config, nem runner.Nemesis, verbose bool, stdout, stderr io.Writer) (*runner.Results, string, error) {
 	dir, err := makeRunDir(cfg)
 	if err != nil {
 		return nil, "", err
@@ -103,12 +103,6 @@ func execute(ctx context.Context, cfg *workloads.Config, verbose bool, stdout, s
 		}
 		printSummary(stdout, res)
 		return res, dir, nil
-	}
-	var nem runner.Nemesis
-	if !cfg.Faults.IsZero() && newNemesis != nil {
-		if nem, err = newNemesis(cfg); err != nil {
-			return fail(err)
-		}
 	}
 	hf, err := os.Create(filepath.Join(dir, "history.jsonl"))
 	if err != nil {
