@@ -503,7 +503,7 @@ func (r *core) sendAppend(to int, sendEmpty bool) bool {
 	if len(ents) == 0 && !sendEmpty {
 		return false
 	}
-	r.send(message{Type: msgApp, To: to, Index: prev, LogTerm: prevTerm, Entries: ents, Commit: r.log.committed, Context: r.reads.seq})
+	r.send(message{Type: msgApp, To: to, Index: prev, LogTerm: prevTerm, Entries: ents, Commit: r.log.committed, Context: r.reads.seq, Pipelined: pr.state == stateReplicate})
 	pr.sent(prev+len(ents), len(ents) == 0)
 	pr.sentCommit = r.log.committed
 	return true
@@ -551,7 +551,7 @@ func (r *core) bcastHeartbeat() {
 // current term and answers it, unless it is an append that overtook the
 // entries before it: that one is held for a while.
 func (r *core) handleAppend(m message) {
-	if m.Type == msgApp && m.Index > r.log.lastIndex() && len(r.held) < maxHeld {
+	if m.Type == msgApp && m.Pipelined && m.Index > r.log.lastIndex() && len(r.held) < maxHeld {
 		r.held = append(r.held, heldApp{m: m})
 		return
 	}

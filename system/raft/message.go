@@ -116,6 +116,10 @@ type message struct {
 	// Context is the newest read round a heartbeat or append asks the
 	// follower to acknowledge; responses echo it.
 	Context uint64
+	// Pipelined marks an append sent ahead of the acknowledgement of the
+	// ones before it: a follower missing those may wait for them a while
+	// instead of rejecting it at once.
+	Pipelined bool
 	// Ref is opaque to the core: it is copied from a request to its
 	// response so that a driver can pair them.
 	Ref uint64

@@ -28,6 +28,10 @@ type AppendEntriesArgs struct {
 	Heartbeat bool
 	// ReadRound is the leader's newest ReadIndex round; the reply echoes it.
 	ReadRound uint64
+	// Pipelined marks an append sent before the previous ones were
+	// acknowledged; a follower missing entries before PrevLogIndex waits a
+	// little for them before it refuses.
+	Pipelined bool
 }
 
 // AppendEntriesReply is the reply of "Raft.AppendEntries".
@@ -74,7 +78,7 @@ func (rf *Raft) AppendEntries(args *AppendEntriesArgs, reply *AppendEntriesReply
 	m := message{
 		Type: msgApp, From: args.LeaderID, To: rf.me, Term: args.Term,
 		Index: args.PrevLogIndex, LogTerm: args.PrevLogTerm, Entries: args.Entries,
-		Commit: args.LeaderCommit, Context: args.ReadRound,
+		Commit: args.LeaderCommit, Context: args.ReadRound, Pipelined: args.Pipelined,
 	}
 	if args.Heartbeat {
 		m.Type = msgHeartbeat
@@ -113,6 +117,7 @@ func request(m message) (method string, args, reply any) {
 		return "Raft.AppendEntries", &AppendEntriesArgs{
 			Term: m.Term, LeaderID: m.From, PrevLogIndex: m.Index, PrevLogTerm: m.LogTerm,
 			Entries: m.Entries, LeaderCommit: m.Commit, Heartbeat: m.Type == msgHeartbeat, ReadRound: m.Context,
+			Pipelined: m.Pipelined,
 		}, &AppendEntriesReply{}
 	case msgSnap:
 		return "Raft.InstallSnapshot", &InstallSnapshotArgs{
