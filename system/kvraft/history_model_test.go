@@ -61,3 +61,20 @@ func TestKVModelFixtures(t *testing.T) {
 		})
 	}
 }
+
+func TestBoundUnknown(t *testing.T) {
+	ops := []porcupine.Operation{
+		{Input: kvInput{op: OpAppend, key: "a", value: "x"}, Output: kvOutput{unknown: true}, Call: 0, Return: 1},
+		{Input: kvInput{op: OpAppend, key: "a", value: "y"}, Output: kvOutput{unknown: true}, Call: 0, Return: 1},
+		{Input: kvInput{op: OpGet, key: "a"}, Output: kvOutput{value: "x"}, Call: 5, Return: 9},
+		{Input: kvInput{op: OpGet, key: "a"}, Output: kvOutput{value: "x"}, Call: 3, Return: 7},
+		{Input: kvInput{op: OpGet, key: "b"}, Output: kvOutput{value: "y"}, Call: 3, Return: 4},
+	}
+	got := boundUnknown(ops)
+	if len(got) != 4 {
+		t.Fatalf("kept %d ops, want 4 (the unobserved append dropped)", len(got))
+	}
+	if got[0].Input.(kvInput).value != "x" || got[0].Return != 7 {
+		t.Fatalf("observed append = %+v, want return 7", got[0])
+	}
+}

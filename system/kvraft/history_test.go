@@ -101,15 +101,7 @@ func (r *recorder) check(t *testing.T) {
 	r.mu.Lock()
 	ops := append([]porcupine.Operation(nil), r.ops...)
 	r.mu.Unlock()
-	var last int64
-	for _, op := range ops {
-		last = max(last, op.Return, op.Call)
-	}
-	for i := range ops {
-		if ops[i].Output.(kvOutput).unknown {
-			ops[i].Return = min(last+1, math.MaxInt64)
-		}
-	}
+	ops = boundUnknown(ops)
 	res, info := porcupine.CheckOperationsVerbose(kvModel, ops, 30*time.Second)
 	switch res {
 	case porcupine.Illegal:
@@ -125,6 +117,44 @@ func (r *recorder) check(t *testing.T) {
 	case porcupine.Unknown:
 		t.Logf("linearizability check of %d ops timed out; history not judged", len(ops))
 	}
+}
+
+// boundUnknown gives each append of unknown outcome the tightest return
+// time the history proves. Append values are unique in these tests, so an
+// append that some Get observed took effect before that Get returned: its
+// return becomes the earliest such Get's. An append that no Get observed
+// (the final reads included) is dropped: a write still pending forever is
+// indistinguishable from one never made. Without these bounds an unknown
+// append is concurrent with everything after it, and the search explodes.
+func boundUnknown(ops []porcupine.Operation) []porcupine.Operation {
+	out := make([]porcupine.Operation, 0, len(ops))
+	for _, op := range ops {
+		in := op.Input.(kvInput)
+		if !op.Output.(kvOutput).unknown {
+			out = append(out, op)
+			continue
+		}
+		if in.op != OpAppend {
+			// A Put of unknown outcome stays pending until after
+			// everything else.
+			op.Return = math.MaxInt64
+			out = append(out, op)
+			continue
+		}
+		ret := int64(math.MaxInt64)
+		for _, g := range ops {
+			gin := g.Input.(kvInput)
+			if gin.op == OpGet && gin.key == in.key && strings.Contains(g.Output.(kvOutput).value, in.value) {
+				ret = min(ret, g.Return)
+			}
+		}
+		if ret == math.MaxInt64 {
+			continue
+		}
+		op.Return = ret
+		out = append(out, op)
+	}
+	return out
 }
 
 // appendToken is the value client cli appends as its j-th append.
