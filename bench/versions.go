@@ -39,10 +39,12 @@ func versions() map[string]string {
 // teeHandler sends every record to two handlers.
 type teeHandler struct{ a, b slog.Handler }
 
+// Enabled implements slog.Handler.
 func (t teeHandler) Enabled(ctx context.Context, l slog.Level) bool {
 	return t.a.Enabled(ctx, l) || t.b.Enabled(ctx, l)
 }
 
+// Handle implements slog.Handler.
 func (t teeHandler) Handle(ctx context.Context, r slog.Record) error {
 	if t.a.Enabled(ctx, r.Level) {
 		_ = t.a.Handle(ctx, r.Clone())
@@ -53,10 +55,12 @@ func (t teeHandler) Handle(ctx context.Context, r slog.Record) error {
 	return nil
 }
 
+// WithAttrs implements slog.Handler.
 func (t teeHandler) WithAttrs(as []slog.Attr) slog.Handler {
 	return teeHandler{t.a.WithAttrs(as), t.b.WithAttrs(as)}
 }
 
+// WithGroup implements slog.Handler.
 func (t teeHandler) WithGroup(n string) slog.Handler {
 	return teeHandler{t.a.WithGroup(n), t.b.WithGroup(n)}
 }

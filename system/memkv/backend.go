@@ -47,12 +47,15 @@ type inprocCluster struct {
 	err  error
 }
 
+// Nodes implements backend.Cluster.
 func (c *inprocCluster) Nodes() []string { return []string{nodeName} }
 
+// Client implements backend.Cluster.
 func (c *inprocCluster) Client(ctx context.Context, id int) (backend.Client, error) {
 	return NewClient(nodeName, c.node.Addr()), nil
 }
 
+// Stop implements backend.Cluster.
 func (c *inprocCluster) Stop(ctx context.Context) error {
 	c.once.Do(func() { c.err = c.node.Close() })
 	return c.err

@@ -110,8 +110,11 @@ func (p *proc) kill() {
 	<-p.exited
 }
 
+// Nodes implements backend.Cluster.
 func (c *procCluster) Nodes() []string { return []string{nodeName} }
 
+// Client implements backend.Cluster: clients keep working across restarts
+// (the node comes back on the same address).
 func (c *procCluster) Client(ctx context.Context, id int) (backend.Client, error) {
 	return NewClient(nodeName, c.addr), nil
 }

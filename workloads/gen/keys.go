@@ -154,9 +154,11 @@ func (h Hotspot) Next(r *rand.Rand, n int) int {
 	return hot + r.IntN(n-hot)
 }
 
-// Plain zipfian over the current key count, unscrambled: key 0 is hottest.
+// plainZipf is a zipfian over the current key count, unscrambled: key 0
+// is hottest. The tests compare it with theory.
 type plainZipf struct{ z *Zipfian }
 
+// Next implements KeyChooser.
 func (p plainZipf) Next(r *rand.Rand, n int) int {
 	for {
 		if d := p.z.Draw(r); d < n {
