@@ -137,9 +137,13 @@ func naiveSequential(t *testing.T, app App, files []string) []byte {
 // TestSequentialMatchesNaive: the reference agrees byte for byte with the
 // course's sort-everything algorithm.
 func TestSequentialMatchesNaive(t *testing.T) {
-	files := gutenbergFiles(t)
+	all := gutenbergFiles(t)
 	for _, name := range []string{"wc", "indexer", "nocrash"} {
 		app, _ := LookupApp(name)
+		files := all
+		if name == "wc" {
+			files = all[:2] // sorting every pair is slow under -race
+		}
 		var got bytes.Buffer
 		if err := Sequential(app, files, &got); err != nil {
 			t.Fatal(err)

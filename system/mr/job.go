@@ -320,10 +320,10 @@ type supervisor struct {
 	rng    *rand.Rand
 	events []Event
 
-	slots    []*workerProcess // the current process of each slot
-	stalled  map[*workerProcess]bool
-	exits    chan *workerProcess
-	quit     chan struct{}
+	slots   []*workerProcess // the current process of each slot
+	stalled map[*workerProcess]bool
+	exits   chan *workerProcess
+	quit    chan struct{}
 }
 
 func (s *supervisor) record(kind EventKind, worker, detail string) {
