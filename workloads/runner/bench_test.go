@@ -1,0 +1,31 @@
+package runner
+
+import (
+	"context"
+	"io"
+	"testing"
+
+	"faultline/workloads"
+	"faultline/workloads/history"
+)
+
+// BenchmarkHarnessOverhead measures what the harness alone costs per op:
+// 64 closed-loop clients on an in-memory fake cluster (no network), every
+// op generated, timed into HDR histograms and written to a history stream.
+// Its ops/s is the most any backend can be driven at on this machine.
+func BenchmarkHarnessOverhead(b *testing.B) {
+	cfg := testConfig(func(c *workloads.Config) {
+		c.Workload.Clients = 64
+		c.Workload.Keys = 1000
+		c.Workload.Mix = workloads.Mix{Get: 0.5, Put: 0.5}
+		c.Workload.Duration = 0
+		c.Workload.Ops = int64(max(b.N, 1))
+	})
+	b.ReportAllocs()
+	b.ResetTimer()
+	res, err := Run(context.Background(), Options{Config: cfg, Cluster: newFake(), History: history.NewWriter(io.Discard), Clock: history.NewClock()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(res.Stats["all"].Count)/b.Elapsed().Seconds(), "ops/s")
+}
