@@ -100,7 +100,9 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q (subcommands: check, list, node)", fs.Arg(0))
+		err := fmt.Errorf("unexpected argument %q (subcommands: check, list, node, help)", fs.Arg(0))
+		fmt.Fprintf(stderr, "bench: %v\n", err)
+		return nil, err
 	}
 	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
 	return f, nil
