@@ -78,6 +78,10 @@ func loadConfig(f *runFlags) (*workloads.Config, runner.Nemesis, error) {
 			Msg: fmt.Sprintf("kind %q does not go with backend %q (a mapreduce job runs on backend %q, and only there)",
 				cfg.Workload.Kind, cfg.Backend.Name, mapreduceBackend)})
 	}
+	if r, ok := registry[cfg.Backend.Name]; ok && r.maxNodes > 0 && cfg.Backend.Nodes > r.maxNodes {
+		e = append(e, &workloads.FieldError{Path: "backend.nodes",
+			Msg: fmt.Sprintf("%d nodes, but backend %q has at most %d", cfg.Backend.Nodes, cfg.Backend.Name, r.maxNodes)})
+	}
 	if _, ok := registry[cfg.Backend.Name]; !ok && !batch {
 		e = append(e, &workloads.FieldError{Path: "backend.name",
 			Msg: fmt.Sprintf("unknown backend %q, want one of %s", cfg.Backend.Name, strings.Join(backendNames(), ", "))})

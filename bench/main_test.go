@@ -148,6 +148,8 @@ func TestExitFailedOnBadConfig(t *testing.T) {
 		{"unknown key", "name: x\nworkload:\n  clientz: 3\n", nil, "bad.yaml:3: unknown key \"clientz\""},
 		{"unknown backend", "backend:\n  name: cassandra\n", nil, "bad.yaml:2: backend.name: unknown backend \"cassandra\""},
 		{"bad flag value", "name: x\n", []string{"-clients", "-1"}, "-clients: -1 clients"},
+		{"too many memory nodes", "backend:\n  name: memory\n  nodes: 3\n", nil, "bad.yaml:3: backend.nodes: 3 nodes, but backend \"memory\" has at most 1"},
+		{"job on raftkv", "workload:\n  kind: mapreduce\njob:\n  input: [x]\n", nil, "bad.yaml:2: workload.kind: kind \"mapreduce\" does not go with backend \"raftkv\""},
 		{"bad duration flag", "name: x\n", []string{"-duration", "soon"}, "-duration: \"soon\" is not a duration"},
 		{"faults without chaos", "faults:\n  - kind: kill\n", nil, "bad.yaml:1: faults: fault schedules need the chaos controller"},
 	}

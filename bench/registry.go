@@ -16,13 +16,15 @@ type entry struct {
 	runNode func(ctx context.Context, args []string) error
 	// nodes is the default cluster size when the backend is picked by flag.
 	nodes int
+	// maxNodes bounds the cluster size; zero means no bound of its own.
+	maxNodes int
 	desc  string
 }
 
 // registry maps backend names to their implementations. It is the only
 // place in Faultline that imports concrete systems.
 var registry = map[string]entry{
-	memkv.Name: {backend: memkv.Backend{}, runNode: memkv.RunNode, nodes: 1,
+	memkv.Name: {backend: memkv.Backend{}, runNode: memkv.RunNode, nodes: 1, maxNodes: 1,
 		desc: "one unreplicated in-memory node over TCP: the harness's ceiling"},
 	"raftkv": {backend: raftkv.Backend{}, runNode: raftkv.RunNode, nodes: 3,
 		desc: "key/value service replicated by Raft over TCP, durable log (kvraft)"},
