@@ -18,7 +18,7 @@ type entry struct {
 	nodes int
 	// maxNodes bounds the cluster size; zero means no bound of its own.
 	maxNodes int
-	desc  string
+	desc     string
 }
 
 // registry maps backend names to their implementations. It is the only
