@@ -182,6 +182,10 @@ func TestCheckExitStatuses(t *testing.T) {
 	if code, out := runBench(t, "check", stale); code != exitInvalid {
 		t.Fatalf("stale history: exit %d, want %d:\n%s", code, exitInvalid, out)
 	}
+	// porcupine's visualization is written next to the history.
+	if b, err := os.ReadFile(filepath.Join(dir, runner.VisualizationFile)); err != nil || !bytes.Contains(b, []byte("<html")) {
+		t.Fatalf("no HTML visualization beside the violating history: %v", err)
+	}
 	good := writeFile(t, dir, "good.jsonl", `{"type":"op","client":0,"kind":"put","key":"x","value":"1","invoke":0,"complete":10,"outcome":"ok"}
 {"type":"op","client":1,"kind":"get","key":"x","output":"1","invoke":5,"complete":50,"outcome":"ok"}
 `)
