@@ -12,6 +12,10 @@ import (
 // concurrent callers sharing one client. Run them with
 //
 //	go test -run XXX -bench . -benchtime 2s -count 5 ./transport/tcp/
+//
+// Besides ns/op (wall time, which a busy machine inflates) each benchmark
+// reports cpu-ns/op, the CPU time the process (client and server together)
+// spent per call.
 
 // benchCallers is the number of concurrent callers in the Parallel
 // benchmarks.
@@ -22,7 +26,7 @@ var benchArgs = EchoArgs{N: 7, S: "AppendEntries"}
 func BenchmarkTCPSequential(b *testing.B) {
 	c := newBenchTCP(b)
 	b.ReportAllocs()
-	b.ResetTimer()
+	defer reportCPU(b)()
 	for b.Loop() {
 		var r EchoReply
 		if !c.Call("Echo.Echo", &benchArgs, &r) {
@@ -43,7 +47,7 @@ func BenchmarkTCPParallel64(b *testing.B) {
 func BenchmarkNetRPCSequential(b *testing.B) {
 	c := newBenchNetRPC(b)
 	b.ReportAllocs()
-	b.ResetTimer()
+	defer reportCPU(b)()
 	for b.Loop() {
 		var r EchoReply
 		if err := c.Call("RPCEcho.Echo", &benchArgs, &r); err != nil {
@@ -64,6 +68,7 @@ func BenchmarkNetRPCParallel64(b *testing.B) {
 // runParallel runs call from benchCallers goroutines.
 func runParallel(b *testing.B, call func() bool) {
 	b.SetParallelism(max(1, benchCallers/runtime.GOMAXPROCS(0)))
+	defer reportCPU(b)()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
@@ -73,6 +78,17 @@ func runParallel(b *testing.B, call func() bool) {
 			}
 		}
 	})
+}
+
+// reportCPU starts measuring the process's CPU time; the function it
+// returns reports it per call as cpu-ns/op.
+func reportCPU(b *testing.B) func() {
+	start := cpuTime()
+	return func() {
+		if b.N > 0 && start > 0 {
+			b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+		}
+	}
 }
 
 func newBenchTCP(b *testing.B) *Client {

@@ -73,7 +73,7 @@ func DialNamed(name, addr string, cfg Config) *Client {
 // Call calls svcMeth with args and waits up to Config.CallTimeout for the
 // reply. It returns true when reply was filled, false on any failure.
 func (c *Client) Call(svcMeth string, args, reply any) bool {
-	return c.call(nil, svcMeth, args, reply) == nil
+	return c.call(context.Background(), c.cfg.CallTimeout, svcMeth, args, reply) == nil
 }
 
 // CallContext calls svcMeth with args and waits for the reply as long as ctx
@@ -83,21 +83,17 @@ func (c *Client) Call(svcMeth string, args, reply any) bool {
 // a *transport.RemoteError (the server rejected the call, or its reply did not
 // decode), or an error encoding args.
 func (c *Client) CallContext(ctx context.Context, svcMeth string, args, reply any) error {
-	return c.call(ctx, svcMeth, args, reply)
+	return c.call(ctx, 0, svcMeth, args, reply)
 }
 
-// call runs one RPC, bounded by ctx, or by Config.CallTimeout if ctx is nil
-// (which spares Call a context allocation).
-func (c *Client) call(ctx context.Context, svcMeth string, args, reply any) error {
+// call runs one RPC, bounded by ctx and, if timeout > 0, by timeout (a
+// pooled timer spares Call a context allocation).
+func (c *Client) call(ctx context.Context, timeout time.Duration, svcMeth string, args, reply any) error {
 	if c.closed.Load() {
 		return transport.ErrClosed
 	}
-	var ctxDone <-chan struct{}
-	if ctx != nil {
-		if err := ctx.Err(); err != nil {
-			return timeoutError(svcMeth, c.name, err)
-		}
-		ctxDone = ctx.Done()
+	if err := ctx.Err(); err != nil {
+		return timeoutError(svcMeth, c.name, err)
 	}
 	cc, err := c.conn(ctx)
 	if err != nil {
@@ -122,18 +118,18 @@ func (c *Client) call(ctx context.Context, svcMeth string, args, reply any) erro
 	}
 
 	var timerC <-chan time.Time
-	if ctx == nil {
-		cl.timer.Reset(c.cfg.CallTimeout)
+	if timeout > 0 {
+		cl.timer.Reset(timeout)
 		timerC = cl.timer.C
 	}
 	select {
 	case err = <-cl.done:
 	case <-timerC:
 		err = c.abandon(cc, id, cl, svcMeth, nil)
-	case <-ctxDone:
+	case <-ctx.Done():
 		err = c.abandon(cc, id, cl, svcMeth, ctx.Err())
 	}
-	if ctx == nil {
+	if timeout > 0 {
 		cl.timer.Stop()
 	}
 	putCall(cl)
@@ -258,9 +254,6 @@ func (c *Client) connect(ctx context.Context, s *slot) (*clientConn, error) {
 	now := time.Now()
 	if now.Before(s.retryAt) {
 		return nil, fmt.Errorf("%w: %s (%s), retrying in %v: %w", transport.ErrUnreachable, c.name, c.addr, s.retryAt.Sub(now).Round(time.Millisecond), s.lastErr)
-	}
-	if ctx == nil {
-		ctx = context.Background()
 	}
 	nc, err := c.dialer.DialContext(ctx, "tcp", c.addr)
 	if err != nil {

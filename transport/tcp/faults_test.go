@@ -131,12 +131,12 @@ func TestLinkFaults(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	timed := func(timeout time.Duration) (error, time.Duration) {
+	timed := func(timeout time.Duration) (time.Duration, error) {
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
 		start := time.Now()
 		err := c.CallContext(ctx, "Echo.Echo", &EchoArgs{N: 1}, &r)
-		return err, time.Since(start)
+		return time.Since(start), err
 	}
 
 	// A lost request or reply fails its call as unreachable within
@@ -155,7 +155,7 @@ func TestLinkFaults(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			set(tc.from, tc.to, tc.lf)
 			before := e.calls.Load()
-			err, took := timed(5 * time.Second)
+			took, err := timed(5 * time.Second)
 			if !errors.Is(err, transport.ErrUnreachable) || !strings.Contains(err.Error(), tc.how) {
 				t.Fatalf("err = %v, want ErrUnreachable saying %q", err, tc.how)
 			}
@@ -169,7 +169,7 @@ func TestLinkFaults(t *testing.T) {
 				waitFor(t, "the requests to run", func() bool { return e.calls.Load() == before+2 })
 			}
 			f.HealAll()
-			if err, _ := timed(10 * time.Second); err != nil {
+			if _, err := timed(10 * time.Second); err != nil {
 				t.Fatalf("after healing: %v", err)
 			}
 			if got := e.calls.Load() - before; got != 2*tc.ran+1 {
@@ -181,7 +181,7 @@ func TestLinkFaults(t *testing.T) {
 		set("client", "server", transport.LinkFaults{Drop: 0.5})
 		ok := 0
 		for range 40 {
-			if err, _ := timed(50 * time.Millisecond); err == nil {
+			if _, err := timed(50 * time.Millisecond); err == nil {
 				ok++
 			}
 		}
@@ -195,14 +195,14 @@ func TestLinkFaults(t *testing.T) {
 	} {
 		t.Run("delayed "+dir.name, func(t *testing.T) {
 			set(dir.from, dir.to, transport.LinkFaults{Delay: 80 * time.Millisecond, Jitter: 20 * time.Millisecond})
-			err, took := timed(10 * time.Second)
+			took, err := timed(10 * time.Second)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if took < 80*time.Millisecond {
 				t.Errorf("call took %v, want >= 80ms", took)
 			}
-			if err, _ := timed(40 * time.Millisecond); !errors.Is(err, transport.ErrTimeout) {
+			if _, err := timed(40 * time.Millisecond); !errors.Is(err, transport.ErrTimeout) {
 				t.Errorf("40ms deadline on an 80ms link: err = %v, want ErrTimeout", err)
 			}
 		})
@@ -210,7 +210,7 @@ func TestLinkFaults(t *testing.T) {
 	t.Run("duplicated request", func(t *testing.T) {
 		set("client", "server", transport.LinkFaults{Duplicate: 1})
 		before := e.calls.Load()
-		if err, _ := timed(10 * time.Second); err != nil || r.N != 2 {
+		if _, err := timed(10 * time.Second); err != nil || r.N != 2 {
 			t.Fatalf("err %v, reply %+v", err, r)
 		}
 		waitFor(t, "the duplicate to run", func() bool { return e.calls.Load() == before+2 })
