@@ -220,8 +220,8 @@ func (rb *raftBench) propose() error {
 	select {
 	case <-ch:
 		return nil
-	case <-time.After(10 * time.Second):
-		return fmt.Errorf("index %d not applied in 10s", index)
+	case <-rb.done:
+		return fmt.Errorf("index %d not applied before the cluster stopped", index)
 	}
 }
 

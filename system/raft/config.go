@@ -36,7 +36,7 @@ type Config struct {
 
 // DefaultConfig returns the configuration Make uses: 10 ms ticks,
 // heartbeats every 100 ms, election timeouts in [300 ms, 600 ms), RPCs
-// bounded by 2 s, up to 8 pipelined appends of at most 1 MiB each, and a
+// bounded by 2 s, up to 2 pipelined appends of at most 1 MiB each, and a
 // random seed.
 func DefaultConfig() Config {
 	return Config{
@@ -44,7 +44,7 @@ func DefaultConfig() Config {
 		HeartbeatTick:  10,
 		TickInterval:   10 * time.Millisecond,
 		RPCTimeout:     2 * time.Second,
-		MaxInflight:    8,
+		MaxInflight:    2,
 		MaxBytesPerMsg: 1 << 20,
 		Seed:           rand.Uint64(),
 	}

@@ -39,7 +39,7 @@ type Raft struct {
 
 	core *core // owned by run
 
-	propc chan proposal
+	propc chan struct{} // capacity 1: "props has new proposals"
 	recvc chan inbound
 	respc chan message
 	snapc chan snapRequest
@@ -56,25 +56,31 @@ type Raft struct {
 	status atomic.Uint64 // term<<1 | isLeader, published by run
 	apply  *applyQueue
 
+	props proposals
+
 	// Owned by run.
-	props     []proposal
 	nextRef   uint64
 	waiting   map[uint64]chan message
-	steppedIn []uint64
 	readBatch []chan readResult
 	readRound uint64
 	readWaits map[uint64][]chan readResult
 	snapWaits []snapRequest
 }
 
-type proposal struct {
-	data  []byte
-	reply chan proposalResult
-}
-
-type proposalResult struct {
-	index, term int
-	ok          bool
+// proposals is the hand-off between Start and the loop. Start assigns the
+// index itself, so it never waits for the loop: the loop publishes here,
+// before it appends a batch, the term and leadership of the core and the
+// index after its last entry, and drops proposals of a term that ended.
+//
+// Invariant: while leader is set, the core leads term and its log ends at
+// next-len(pending)-1.
+type proposals struct {
+	mu      sync.Mutex
+	term    int
+	leader  bool
+	next    int      // index the next proposal gets
+	pending [][]byte // encoded commands at next-len(pending) .. next-1
+	spare   [][]byte
 }
 
 type inbound struct {
@@ -145,7 +151,7 @@ func New(peers []Peer, me int, persister Persister, applyCh chan<- ApplyMsg, cfg
 		cfg:       cfg,
 		logger:    cfg.logger().With("raft", me),
 		core:      c,
-		propc:     make(chan proposal, 256),
+		propc:     make(chan struct{}, 1),
 		recvc:     make(chan inbound, 256),
 		respc:     make(chan message, 1024),
 		snapc:     make(chan snapRequest),
@@ -179,18 +185,21 @@ func (rf *Raft) Start(command any) (index int, term int, isLeader bool) {
 		rf.logger.Error("cannot encode command", "type", fmt.Sprintf("%T", command), "err", err)
 		return -1, term, false
 	}
-	p := proposal{data: data, reply: make(chan proposalResult, 1)}
-	select {
-	case rf.propc <- p:
-	case <-rf.done:
+	p := &rf.props
+	p.mu.Lock()
+	if !p.leader {
+		p.mu.Unlock()
 		return -1, term, false
 	}
+	index, term = p.next, p.term
+	p.next++
+	p.pending = append(p.pending, data)
+	p.mu.Unlock()
 	select {
-	case r := <-p.reply:
-		return r.index, r.term, r.ok
-	case <-rf.done:
-		return -1, term, false
+	case rf.propc <- struct{}{}:
+	default:
 	}
+	return index, term, true
 }
 
 // GetState returns the current term and whether this peer believes it is
@@ -309,8 +318,7 @@ func (rf *Raft) run() {
 			return
 		case <-ticker.C:
 			rf.core.tick()
-		case p := <-rf.propc:
-			rf.props = append(rf.props, p)
+		case <-rf.propc:
 		case in := <-rf.recvc:
 			rf.stepInbound(in)
 		case m := <-rf.respc:
@@ -323,8 +331,7 @@ func (rf *Raft) run() {
 	drain:
 		for range maxDrain {
 			select {
-			case p := <-rf.propc:
-				rf.props = append(rf.props, p)
+			case <-rf.propc:
 			case in := <-rf.recvc:
 				rf.stepInbound(in)
 			case m := <-rf.respc:
@@ -376,27 +383,41 @@ func (rf *Raft) stepInbound(in inbound) {
 	_ = rf.core.step(in.m)
 }
 
-// flushProposals appends every proposal collected in this iteration as one
-// batch, so that they travel in one AppendEntries per follower.
+// flushProposals publishes the core's leadership to Start and appends
+// every proposal made since the last call as one batch, so that they
+// travel in one AppendEntries per follower.
 func (rf *Raft) flushProposals() {
-	if len(rf.props) == 0 {
+	c, p := rf.core, &rf.props
+	p.mu.Lock()
+	if leader := c.role == roleLeader; leader != p.leader || c.term != p.term {
+		// A term began or ended: proposals of the old one are void (as if
+		// the old leader had crashed before replicating them).
+		p.leader, p.term = leader, c.term
+		clear(p.pending)
+		p.pending = p.pending[:0]
+		p.next = c.log.lastIndex() + 1
+	}
+	batch := p.pending
+	p.pending, p.spare = p.spare[:0], nil
+	next := p.next
+	p.mu.Unlock()
+	if len(batch) == 0 {
+		p.mu.Lock()
+		p.spare = batch
+		p.mu.Unlock()
 		return
 	}
-	ents := make([]Entry, len(rf.props))
-	for i, p := range rf.props {
-		ents[i] = Entry{Data: p.data}
+	ents := make([]Entry, len(batch))
+	for i, d := range batch {
+		ents[i] = Entry{Data: d}
 	}
-	err := rf.core.step(message{Type: msgProp, Entries: ents})
-	first := rf.core.log.lastIndex() - len(ents) + 1
-	for i, p := range rf.props {
-		if err != nil {
-			p.reply <- proposalResult{index: -1, term: rf.core.term}
-		} else {
-			p.reply <- proposalResult{index: first + i, term: rf.core.term, ok: true}
-		}
+	if err := c.step(message{Type: msgProp, Entries: ents}); err != nil || c.log.lastIndex() != next-1 {
+		panic(fmt.Sprintf("raft: proposals for indices up to %d landed at %d (%v)", next-1, c.log.lastIndex(), err))
 	}
-	clear(rf.props)
-	rf.props = rf.props[:0]
+	clear(batch)
+	p.mu.Lock()
+	p.spare = batch[:0]
+	p.mu.Unlock()
 }
 
 // flushReads starts one read round for every ReadIndex call collected in
