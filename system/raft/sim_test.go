@@ -648,7 +648,7 @@ func TestSimulator(t *testing.T) {
 		t.Logf("seed %d: %+v stats %+v", *flagSeed, s.p, s.stats)
 		return
 	}
-	seeds := 150
+	seeds := 60
 	if *flagSeeds > 0 {
 		seeds = *flagSeeds
 	}
