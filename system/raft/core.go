@@ -155,12 +155,7 @@ func (r *core) step(m message) error {
 		r.becomeFollower(m.Term, lead)
 	case m.Term < r.term:
 		if m.Type.isRequest() {
-			// Tell a stale leader or candidate about the newer term.
-			resp := message{Type: m.Type.response(), To: m.From, Reject: true, Index: m.Index, Context: m.Context, Ref: m.Ref}
-			if m.Type == msgSnap {
-				resp.Index = m.Snapshot.Index
-			}
-			r.send(resp)
+			r.rejectStale(m)
 		}
 		return nil
 	}
