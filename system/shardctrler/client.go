@@ -1,6 +1,7 @@
 package shardctrler
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/binary"
 	"time"
@@ -34,6 +35,33 @@ func randomID() int64 {
 	return int64(binary.LittleEndian.Uint64(b[:]) >> 1)
 }
 
+// QueryContext is Query bounded by ctx: it returns ctx's error if no
+// replica answered before ctx ended. Servers that poll the controller use it
+// so that they can stop.
+func (ck *Clerk) QueryContext(ctx context.Context, num int) (Config, error) {
+	for {
+		for i := 0; i < len(ck.servers); i++ {
+			if err := ctx.Err(); err != nil {
+				return Config{}, err
+			}
+			srv := (ck.leader + i) % len(ck.servers)
+			reply := &QueryReply{}
+			if ck.servers[srv].Call("ShardCtrler.Query", &QueryArgs{Num: num, ClientID: ck.id}, reply) && reply.Err == OK {
+				ck.leader = srv
+				if reply.Config.Groups == nil {
+					reply.Config.Groups = map[int][]string{}
+				}
+				return reply.Config, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return Config{}, ctx.Err()
+		case <-time.After(retryPause):
+		}
+	}
+}
+
 // do calls method on the servers, starting with the last leader, until one
 // answers a reply whose error, as errOf reports it, is OK or ErrInvalid (a
 // malformed request, such as a move onto a group that does not exist, which
@@ -55,12 +83,7 @@ func (ck *Clerk) do(method string, args any, newReply func() any, errOf func(any
 // Query returns configuration num, or the latest if num is -1 or larger
 // than the newest number.
 func (ck *Clerk) Query(num int) Config {
-	r := ck.do("Query", &QueryArgs{Num: num, ClientID: ck.id},
-		func() any { return &QueryReply{} }, func(r any) Err { return r.(*QueryReply).Err })
-	c := r.(*QueryReply).Config
-	if c.Groups == nil {
-		c.Groups = map[int][]string{}
-	}
+	c, _ := ck.QueryContext(context.Background(), num) // never ends
 	return c
 }
 

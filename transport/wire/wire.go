@@ -74,6 +74,9 @@ func Marshal(v any) ([]byte, error) {
 // Append encodes v as msgpack, appending to dst, and returns the extended
 // buffer.
 func Append(dst []byte, v any) (out []byte, err error) {
+	if err := checkType(reflect.TypeOf(v)); err != nil {
+		return dst, err
+	}
 	e := encPool.Get().(*encoder)
 	defer func() {
 		if r := recover(); r != nil {
@@ -105,6 +108,9 @@ func Append(dst []byte, v any) (out []byte, err error) {
 // Unmarshal decodes msgpack data into v, which must be a non-nil pointer.
 // Malformed or truncated input returns an error; it never panics.
 func Unmarshal(data []byte, v any) (err error) {
+	if err := checkType(reflect.TypeOf(v)); err != nil {
+		return err
+	}
 	dec := decPool.Get().(*codec.Decoder)
 	defer func() {
 		if r := recover(); r != nil {

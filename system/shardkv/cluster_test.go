@@ -1,0 +1,191 @@
+package shardkv
+
+import (
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"faultline/internal/labcluster"
+	"faultline/system/raft"
+	"faultline/system/shardctrler"
+	"faultline/transport/simnet"
+)
+
+var seedFlag = flag.Int64("seed", 0, "seed for the simulated network and test randomness (0: time-based)")
+
+// cluster is a shard controller group and several replica groups on one
+// simulated network, in the shape of the course's lab 4B config.
+type cluster struct {
+	t            *testing.T
+	net          *simnet.Network
+	rng          *rand.Rand
+	rngMu        sync.Mutex
+	maxraftstate int
+	ctrlers      *labcluster.Group
+	groups       []*labcluster.Group
+	gids         []int
+	mck          *shardctrler.Clerk
+	nextClient   atomic.Int64
+	nextEnd      atomic.Int64
+}
+
+const (
+	nCtrlers  = 3
+	perGroup  = 3
+	firstGID  = 100
+	opTimeout = 30 * time.Second
+)
+
+func newCluster(t *testing.T, nGroups int, unreliable bool, maxraftstate int) *cluster {
+	seed := *seedFlag
+	if seed == 0 {
+		seed = time.Now().UnixNano()
+	}
+	t.Logf("seed %d (replay with -seed %d)", seed, seed)
+	net := simnet.MakeNetwork(seed)
+	t.Cleanup(net.Cleanup)
+	c := &cluster{t: t, net: net, rng: rand.New(rand.NewPCG(uint64(seed), 7)), maxraftstate: maxraftstate}
+	c.ctrlers = labcluster.NewGroup(t, net, "ctrler", nCtrlers, func(ends []raft.Peer, me int, p raft.Persister) labcluster.Server {
+		return shardctrler.StartServer(ends, me, p)
+	})
+	for g := range nGroups {
+		gid := firstGID + g
+		c.gids = append(c.gids, gid)
+		c.groups = append(c.groups, labcluster.NewGroup(t, net, fmt.Sprintf("g%d", gid), perGroup,
+			func(ends []raft.Peer, me int, p raft.Persister) labcluster.Server {
+				name := fmt.Sprintf("g%d-%d", gid, me)
+				return StartServer(ends, me, p, maxraftstate, gid, c.ctrlerEnds(name), c.makeEnd(name))
+			}))
+	}
+	c.mck = shardctrler.MakeClerk(c.ctrlerEnds("mck"))
+	net.Reliable(!unreliable)
+	return c
+}
+
+func (c *cluster) randIntn(n int) int {
+	c.rngMu.Lock()
+	defer c.rngMu.Unlock()
+	return c.rng.IntN(n)
+}
+
+// makeEnd returns the makeEnd function of the node named origin: each call
+// makes a fresh end to the named server.
+func (c *cluster) makeEnd(origin string) func(string) raft.Peer {
+	return func(server string) raft.Peer {
+		name := fmt.Sprintf("mk-%s-%s-%d", origin, server, c.nextEnd.Add(1))
+		e := c.net.MakeEnd(name)
+		c.net.Connect(name, server)
+		c.net.SetOrigin(name, origin)
+		c.net.Enable(name, true)
+		return e
+	}
+}
+
+// ctrlerEnds returns fresh ends from origin to every controller replica.
+func (c *cluster) ctrlerEnds(origin string) []raft.Peer {
+	mk := c.makeEnd(origin)
+	ends := make([]raft.Peer, nCtrlers)
+	for i := range ends {
+		ends[i] = mk(c.ctrlers.ServerName(i))
+	}
+	return ends
+}
+
+func (c *cluster) clerk() *Clerk {
+	name := fmt.Sprintf("client-%d", c.nextClient.Add(1))
+	return MakeClerk(c.ctrlerEnds(name), c.makeEnd(name))
+}
+
+func (c *cluster) group(gid int) *labcluster.Group { return c.groups[gid-firstGID] }
+
+func (c *cluster) join(gids ...int) {
+	m := map[int][]string{}
+	for _, gid := range gids {
+		m[gid] = c.group(gid).ServerNames()
+	}
+	c.mck.Join(m)
+}
+
+func (c *cluster) leave(gids ...int) { c.mck.Leave(gids) }
+
+func (c *cluster) shutdownGroup(gid int) {
+	g := c.group(gid)
+	for i := range g.N() {
+		g.ShutdownServer(i)
+	}
+}
+
+func (c *cluster) startGroup(gid int) {
+	g := c.group(gid)
+	for i := range g.N() {
+		g.StartServer(i)
+	}
+	g.ConnectAll()
+}
+
+// totalStateSize sums Raft state and snapshots over every replica group.
+func (c *cluster) totalStateSize() int {
+	total := 0
+	for _, g := range c.groups {
+		total += g.TotalStateSize()
+	}
+	return total
+}
+
+// within runs f and fails the test if it does not return in d.
+func within(t *testing.T, d time.Duration, what string, f func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { defer close(done); f() }()
+	select {
+	case <-done:
+	case <-time.After(d):
+		t.Fatalf("%s did not finish within %v", what, d)
+	}
+}
+
+// randValue returns a short random string.
+func (c *cluster) randValue(n int) string {
+	const letters = "abcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = letters[c.randIntn(len(letters))]
+	}
+	return string(b)
+}
+
+// keys returns n keys spread over every shard.
+func keys(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%c%d", '0'+byte(i%shardctrler.NShards), i)
+	}
+	return out
+}
+
+// fill puts a random value under each key and returns the values.
+func (c *cluster) fill(ck *Clerk, ks []string) []string {
+	vals := make([]string, len(ks))
+	for i, k := range ks {
+		vals[i] = c.randValue(20)
+		ck.Put(k, vals[i])
+	}
+	return vals
+}
+
+// checkAll reads every key (with a deadline) and compares with vals.
+func (c *cluster) checkAll(ck *Clerk, ks, vals []string) {
+	c.t.Helper()
+	within(c.t, opTimeout, "reading every key", func() {
+		for i, k := range ks {
+			if v := ck.Get(k); v != vals[i] {
+				c.t.Errorf("Get(%q) = %q, want %q", k, v, vals[i])
+				return
+			}
+		}
+	})
+}
