@@ -1,0 +1,155 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"path/filepath"
+	"strconv"
+)
+
+// Comparison is the side-by-side view of several runs; the first is the
+// baseline every ratio refers to.
+type Comparison struct {
+	Runs []CompareRun `json:"runs"`
+}
+
+// CompareRun is one run of a comparison: its summary numbers, their ratios
+// to the first run's, and the series overlaid on the charts.
+type CompareRun struct {
+	Label    string  `json:"label"`
+	Dir      string  `json:"-"`
+	Verdict  string  `json:"-"`
+	Backend  string  `json:"-"`
+	Workload string  `json:"-"`
+	Nodes    int     `json:"-"`
+	OpsPerS  float64 `json:"-"`
+	P50US    int64   `json:"-"`
+	P99US    int64   `json:"-"`
+	P999US   int64   `json:"-"`
+	MaxUS    int64   `json:"-"`
+	// Availability is the share of successful ops over the whole run, and
+	// FaultAvailability over the fault windows only (-1: none).
+	Availability      float64 `json:"-"`
+	FaultAvailability float64 `json:"-"`
+	Errors            int64   `json:"-"`
+	// Ratios to the first run, keyed like the table's columns.
+	Ratio map[string]float64 `json:"-"`
+
+	T     []int        `json:"t"`
+	OK    []int64      `json:"ok"`
+	P99   []int64      `json:"p99"`
+	Curve [][2]float64 `json:"curve,omitempty"`
+}
+
+// Compare builds the comparison of the results folders dirs.
+func Compare(dirs []string) (*Comparison, error) {
+	if len(dirs) == 0 {
+		return nil, fmt.Errorf("reports: compare: no runs given")
+	}
+	c := &Comparison{}
+	for _, dir := range dirs {
+		d, err := Build(dir)
+		if err != nil {
+			return nil, err
+		}
+		c.Runs = append(c.Runs, compareRun(dir, d))
+	}
+	base := c.Runs[0]
+	for i := range c.Runs {
+		r := &c.Runs[i]
+		r.Ratio = map[string]float64{
+			"ops":  ratio(r.OpsPerS, base.OpsPerS),
+			"p50":  ratio(float64(r.P50US), float64(base.P50US)),
+			"p99":  ratio(float64(r.P99US), float64(base.P99US)),
+			"p999": ratio(float64(r.P999US), float64(base.P999US)),
+			"max":  ratio(float64(r.MaxUS), float64(base.MaxUS)),
+		}
+	}
+	return c, nil
+}
+
+func compareRun(dir string, d *Data) CompareRun {
+	h := d.Header
+	r := CompareRun{
+		Label: h.Backend + " · " + h.Workload + " · " + filepath.Base(dir), Dir: dir, Verdict: h.Verdict,
+		Backend: h.Backend, Workload: h.Workload, Nodes: len(h.Nodes),
+		Availability: -1, FaultAvailability: -1,
+	}
+	if all, ok := d.Summary["all"]; ok {
+		r.OpsPerS, r.P50US, r.P99US, r.P999US, r.MaxUS = all.OpsPerSec, all.P50US, all.P99US, all.P999US, all.MaxUS
+		r.Curve = all.Percentiles
+	}
+	for _, row := range d.Availability {
+		if row.Label == "whole run" {
+			r.Availability = row.Availability
+		}
+	}
+	var in, ok int64
+	for i, row := range d.Availability {
+		if i < len(d.Windows) {
+			in += row.OK + row.Fail + row.Info
+			ok += row.OK
+		}
+	}
+	if in > 0 {
+		r.FaultAvailability = round(float64(ok)/float64(in), 4)
+	}
+	for _, e := range d.Errors {
+		r.Errors += e.Count
+	}
+	r.T = d.Throughput.T
+	r.OK = make([]int64, len(r.T))
+	for _, s := range d.Throughput.Series {
+		if s.Outcome == "ok" {
+			for i, v := range s.Values {
+				r.OK[i] += v
+			}
+		}
+	}
+	r.P99 = d.Latency.P99
+	if r.T == nil {
+		r.T, r.OK, r.P99 = []int{}, []int64{}, []int64{}
+	}
+	return r
+}
+
+// ratio is a/b, or 0 when b is 0.
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return round(a/b, 3)
+}
+
+// formatRatio writes a ratio to the baseline as "×1.23".
+func formatRatio(v float64) string {
+	if v == 0 {
+		return "–"
+	}
+	return "×" + strconv.FormatFloat(v, 'f', 2, 64)
+}
+
+// WriteComparison renders c as one self-contained HTML page.
+func WriteComparison(w io.Writer, c *Comparison) error {
+	js, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("reports: encode comparison: %w", err)
+	}
+	return execute(w, "compare", &page{Title: "Faultline comparison", Assets: pageAssets, JSON: template.JS(js), Cmp: c})
+}
+
+// WriteCompareFile compares the runs in dirs and writes the page to path.
+func WriteCompareFile(path string, dirs []string) error {
+	c, err := Compare(dirs)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := WriteComparison(&buf, c); err != nil {
+		return err
+	}
+	return writeFile(path, buf.Bytes())
+}

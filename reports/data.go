@@ -1,0 +1,636 @@
+package reports
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Data is the data section of a report: everything the page script draws,
+// computed and downsampled in Go. It is embedded as JSON; its layout is
+// private to this package and its page script (and pinned by the golden
+// test), not a public file format.
+type Data struct {
+	Header       Header            `json:"header"`
+	Kinds        []string          `json:"kinds"`
+	Windows      []Window          `json:"windows"`
+	Throughput   Throughput        `json:"throughput"`
+	Latency      LatencySeries     `json:"latency"`
+	Scatter      *Scatter          `json:"scatter,omitempty"`
+	Percentiles  []Curve           `json:"percentiles"`
+	Table        []PercentileRow   `json:"table"`
+	Availability []AvailabilityRow `json:"availability"`
+	Errors       []NamedCount      `json:"errors"`
+	Events       []Window          `json:"events"`
+	RPC          []RPCRow          `json:"rpc,omitempty"`
+	Checks       []Check           `json:"checks"`
+	Job          *JobView          `json:"job,omitempty"`
+	Phases       []Phase           `json:"phases"`
+	Notes        []string          `json:"notes,omitempty"`
+	Links        map[string]string `json:"links,omitempty"`
+	// Summary is results.json's ops, for comparisons.
+	Summary map[string]OpStats `json:"-"`
+}
+
+// Header is the top of a report: what ran and what the checks concluded.
+type Header struct {
+	Name     string            `json:"name"`
+	Verdict  string            `json:"verdict"`
+	Headline string            `json:"headline"`
+	Error    string            `json:"error,omitempty"`
+	Backend  string            `json:"backend"`
+	Mode     string            `json:"mode"`
+	Nodes    []string          `json:"nodes"`
+	Workload string            `json:"workload"`
+	Seed     int64             `json:"seed"`
+	Started  string            `json:"started"`
+	ElapsedS float64           `json:"elapsed_s"`
+	MeasureS float64           `json:"measured_s"`
+	Versions []NamedText       `json:"versions"`
+	Command  string            `json:"command"`
+	Repro    string            `json:"repro"`
+	Appends  *AppendCounts     `json:"appends,omitempty"`
+	OpsPerS  float64           `json:"ops_per_sec"`
+	P99US    int64             `json:"p99_us"`
+	Files    map[string]string `json:"files,omitempty"`
+}
+
+// AppendCounts are the append check's headline numbers.
+type AppendCounts struct {
+	Lost       int64 `json:"lost"`
+	Duplicated int64 `json:"duplicated"`
+}
+
+// NamedText is a name and a text, in a stable order.
+type NamedText struct {
+	Name string `json:"name"`
+	Text string `json:"text"`
+}
+
+// NamedCount is a name and a count, in a stable order.
+type NamedCount struct {
+	Name  string `json:"name"`
+	Count int64  `json:"count"`
+}
+
+// Window is a fault window or a point event, in seconds since the run
+// started. A window still open at the end of the run has Open set and Stop
+// at the end of the run.
+type Window struct {
+	Kind  string   `json:"kind"`
+	Desc  string   `json:"desc,omitempty"`
+	Nodes []string `json:"nodes,omitempty"`
+	Start float64  `json:"start"`
+	Stop  float64  `json:"stop"`
+	Open  bool     `json:"open,omitempty"`
+	Point bool     `json:"point,omitempty"`
+}
+
+// Throughput is ops completed per second, one column per op type and
+// outcome that occurred.
+type Throughput struct {
+	T      []int         `json:"t"`
+	Series []CountSeries `json:"series"`
+}
+
+// CountSeries is one column of Throughput.
+type CountSeries struct {
+	Kind    string  `json:"kind"`
+	Outcome string  `json:"outcome"`
+	Values  []int64 `json:"values"`
+}
+
+// LatencySeries are per-second latency percentiles (µs) of completed ops;
+// a second with no ops has zeros.
+type LatencySeries struct {
+	T   []int   `json:"t"`
+	P50 []int64 `json:"p50"`
+	P99 []int64 `json:"p99"`
+	Max []int64 `json:"max"`
+}
+
+// Curve is a percentile curve of one op type: [percentile, µs] pairs.
+type Curve struct {
+	Kind   string       `json:"kind"`
+	Points [][2]float64 `json:"points"`
+}
+
+// PercentileRow is one row of the percentile table.
+type PercentileRow struct {
+	Kind string `json:"kind"`
+	OpStats
+}
+
+// AvailabilityRow counts the ops invoked during one fault window (or
+// outside every window, or over the whole run).
+type AvailabilityRow struct {
+	Label string  `json:"label"`
+	Start float64 `json:"start"`
+	Stop  float64 `json:"stop"`
+	OK    int64   `json:"ok"`
+	Fail  int64   `json:"fail"`
+	Info  int64   `json:"info"`
+	// Availability is OK over all ops; -1 when no op was invoked.
+	Availability float64 `json:"availability"`
+}
+
+// RPCRow is the transport statistics of one RPC type.
+type RPCRow struct {
+	Name         string  `json:"name"`
+	Calls        int64   `json:"calls"`
+	Bytes        int64   `json:"bytes"`
+	CallsPerOp   float64 `json:"calls_per_op"`
+	BytesPerOp   float64 `json:"bytes_per_op"`
+	BytesPerCall float64 `json:"bytes_per_call"`
+}
+
+// JobView is a MapReduce run: the job summary and its attempts, each with
+// the row (worker) it is drawn on.
+type JobView struct {
+	Job
+	Rows []string `json:"rows"`
+	Row  []int    `json:"row"`
+}
+
+// Build reads a results folder (results.json and, when present, the
+// history) and computes the data section of its report.
+func Build(dir string) (*Data, error) {
+	r, err := ReadResults(dir)
+	if err != nil {
+		return nil, err
+	}
+	d := &Data{Summary: r.Ops}
+	d.header(dir, r)
+	d.Kinds = opKinds(r)
+	end := runEnd(r)
+	d.Windows, d.Events = windows(r.Events, end)
+	d.throughput(r)
+	d.latency(r)
+	d.percentiles(r)
+	d.errors(r)
+	d.Checks = checksFirstFailing(r.Checks)
+	d.Phases = r.Phases
+	if r.Job != nil {
+		d.job(r.Job)
+	}
+	ops, hev, err := loadHistory(dir, r)
+	if err != nil {
+		return nil, err
+	}
+	if len(d.Events) == 0 && len(hev) > 0 {
+		d.Windows, d.Events = windows(hev, end)
+	}
+	if ops != nil {
+		d.Scatter = downsample(ops, MaxScatter, MaxScatterFailures)
+		d.availabilityFromHistory(ops)
+	} else {
+		d.availabilityFromSeries(r)
+	}
+	d.rpc(r, len(ops))
+	d.Links = links(dir, r)
+	return d, nil
+}
+
+func (d *Data) header(dir string, r *Results) {
+	h := Header{
+		Name: r.Name, Verdict: r.Verdict, Error: r.Error, Backend: r.Backend, Mode: r.Mode,
+		Nodes: r.Nodes, Workload: r.Workload, Seed: r.Seed, ElapsedS: r.ElapsedS, MeasureS: r.MeasureS,
+		Command: shellJoin(r.Command), Files: r.Files,
+	}
+	if !r.Started.IsZero() {
+		h.Started = r.Started.UTC().Format("2006-01-02 15:04:05 MST")
+	}
+	h.Headline = headline(r.Verdict, r.Workload)
+	for _, k := range slices.Sorted(maps.Keys(r.Versions)) {
+		h.Versions = append(h.Versions, NamedText{k, r.Versions[k]})
+	}
+	cfg := "config.yaml"
+	if f := r.Files["config"]; f != "" {
+		cfg = f
+	}
+	h.Repro = shellJoin([]string{"go", "run", "./bench", "-config", filepath.Join(dir, cfg), "-seed", fmt.Sprint(r.Seed)})
+	for _, c := range r.Checks {
+		if c.Name == "append" {
+			h.Appends = &AppendCounts{Lost: c.Details["lost-append"], Duplicated: c.Details["duplicate-token"]}
+		}
+	}
+	if all, ok := r.Ops["all"]; ok {
+		h.OpsPerS, h.P99US = all.OpsPerSec, all.P99US
+	}
+	d.Header = h
+}
+
+// headline is the verdict in words.
+func headline(verdict, workload string) string {
+	what := "linearizable"
+	switch workload {
+	case "append":
+		what = "append-consistent"
+	case "mapreduce":
+		what = "output correct"
+	}
+	switch verdict {
+	case Valid:
+		return strings.ToUpper(what[:1]) + what[1:]
+	case Invalid:
+		if workload == "mapreduce" {
+			return "Output WRONG"
+		}
+		return "NOT " + what
+	case Failed:
+		return "Run failed"
+	}
+	return "Unknown"
+}
+
+// shellJoin quotes argv for a shell where needed.
+func shellJoin(argv []string) string {
+	var b strings.Builder
+	for i, a := range argv {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if a != "" && strings.IndexFunc(a, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:,+@%", r))
+		}) < 0 {
+			b.WriteString(a)
+			continue
+		}
+		b.WriteString("'" + strings.ReplaceAll(a, "'", `'\''`) + "'")
+	}
+	return b.String()
+}
+
+// opKinds lists the op types of the run (not "all"), sorted.
+func opKinds(r *Results) []string {
+	set := map[string]bool{}
+	for k := range r.Ops {
+		if k != "all" {
+			set[k] = true
+		}
+	}
+	for _, s := range r.Series {
+		for k := range s.Ops {
+			set[k] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(set))
+}
+
+// runEnd is the end of the run in seconds: the last phase's end, else the
+// series' length, else the elapsed time.
+func runEnd(r *Results) float64 {
+	end := r.ElapsedS
+	for _, p := range r.Phases {
+		end = max(end, float64(p.EndNS)/1e9)
+	}
+	if n := len(r.Series); n > 0 {
+		end = max(end, float64(r.Series[n-1].T+1))
+	}
+	return end
+}
+
+// windows splits events into fault windows (shaded on the charts) and the
+// full timeline (windows and point events), both sorted by start.
+func windows(evs []Event, end float64) (faults, all []Window) {
+	for _, e := range evs {
+		w := Window{Kind: e.Kind, Desc: e.Desc, Nodes: e.Nodes, Start: secs(e.Start)}
+		switch {
+		case e.Stop == OpenStop:
+			w.Stop, w.Open = max(end, w.Start), true
+		case e.Stop == e.Start:
+			w.Stop, w.Point = w.Start, true
+		default:
+			w.Stop = secs(e.Stop)
+		}
+		all = append(all, w)
+		if !w.Point {
+			faults = append(faults, w)
+		}
+	}
+	byStart := func(a, b Window) int {
+		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Stop, b.Stop))
+	}
+	slices.SortStableFunc(faults, byStart)
+	slices.SortStableFunc(all, byStart)
+	return faults, all
+}
+
+// secs converts run nanoseconds to seconds, rounded to the microsecond so
+// that the data section stays short and stable.
+func secs(ns int64) float64 { return float64(ns/1e3) / 1e6 }
+
+var outcomeNames = [...]string{outcomeOK: "ok", outcomeFail: "fail", outcomeInfo: "info"}
+
+func (d *Data) throughput(r *Results) {
+	n := len(r.Series)
+	d.Throughput.T = make([]int, n)
+	for i, s := range r.Series {
+		d.Throughput.T[i] = s.T
+	}
+	for _, k := range d.Kinds {
+		for o, name := range outcomeNames {
+			vals := make([]int64, n)
+			any := false
+			for i, s := range r.Series {
+				c := s.Ops[k]
+				vals[i] = [...]int64{c.OK, c.Fail, c.Info}[o]
+				any = any || vals[i] != 0
+			}
+			if any {
+				d.Throughput.Series = append(d.Throughput.Series, CountSeries{Kind: k, Outcome: name, Values: vals})
+			}
+		}
+	}
+	if d.Throughput.Series == nil {
+		d.Throughput.Series = []CountSeries{}
+	}
+}
+
+func (d *Data) latency(r *Results) {
+	l := &d.Latency
+	for _, s := range r.Series {
+		l.T = append(l.T, s.T)
+		l.P50 = append(l.P50, s.P50US)
+		l.P99 = append(l.P99, s.P99US)
+		l.Max = append(l.Max, s.MaxUS)
+	}
+}
+
+func (d *Data) percentiles(r *Results) {
+	names := append(slices.Clone(d.Kinds), "all")
+	for _, k := range names {
+		s, ok := r.Ops[k]
+		if !ok {
+			continue
+		}
+		d.Table = append(d.Table, PercentileRow{Kind: k, OpStats: withoutCurve(s)})
+		if len(s.Percentiles) > 0 && s.Count > 0 {
+			d.Percentiles = append(d.Percentiles, Curve{Kind: k, Points: s.Percentiles})
+		}
+	}
+}
+
+func withoutCurve(s OpStats) OpStats {
+	s.Percentiles = nil
+	return s
+}
+
+func (d *Data) errors(r *Results) {
+	tot := map[string]int64{}
+	for _, s := range r.Series {
+		for k, n := range s.Errors {
+			tot[k] += n
+		}
+	}
+	d.Errors = []NamedCount{}
+	for _, k := range slices.Sorted(maps.Keys(tot)) {
+		d.Errors = append(d.Errors, NamedCount{k, tot[k]})
+	}
+}
+
+// checksFirstFailing orders checks invalid first, then unknown, then
+// valid, keeping the harness's order otherwise.
+func checksFirstFailing(cs []Check) []Check {
+	rank := map[string]int{Invalid: 0, Unknown: 1, Valid: 2}
+	out := slices.Clone(cs)
+	slices.SortStableFunc(out, func(a, b Check) int { return cmp.Compare(rank[a.Verdict], rank[b.Verdict]) })
+	if out == nil {
+		out = []Check{}
+	}
+	return out
+}
+
+func (d *Data) job(j *Job) {
+	v := &JobView{Job: *j}
+	rows := map[string]int{}
+	for _, a := range j.Attempts {
+		if _, ok := rows[a.Worker]; !ok {
+			rows[a.Worker] = 0
+		}
+	}
+	v.Rows = slices.SortedFunc(maps.Keys(rows), naturalLess)
+	for i, w := range v.Rows {
+		rows[w] = i
+	}
+	for _, a := range j.Attempts {
+		v.Row = append(v.Row, rows[a.Worker])
+	}
+	d.Job = v
+}
+
+// naturalLess orders names with numbers by value ("w2" before "w10").
+func naturalLess(a, b string) int {
+	ta, na := splitNumber(a)
+	tb, nb := splitNumber(b)
+	return cmp.Or(cmp.Compare(ta, tb), cmp.Compare(na, nb), cmp.Compare(a, b))
+}
+
+func splitNumber(s string) (string, int) {
+	i := len(s)
+	for i > 0 && s[i-1] >= '0' && s[i-1] <= '9' {
+		i--
+	}
+	n := 0
+	for _, c := range s[i:] {
+		n = min(n*10+int(c-'0'), 1<<30)
+	}
+	return s[:i], n
+}
+
+// loadHistory reads the run's history when the results folder has one.
+func loadHistory(dir string, r *Results) ([]op, []Event, error) {
+	name := r.Files["history"]
+	if name == "" {
+		return nil, nil, nil
+	}
+	f, err := os.Open(filepath.Join(dir, name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("reports: %w", err)
+	}
+	defer f.Close()
+	ops := []op{}
+	var evs []Event
+	err = readHistory(f, func(o op) { ops = append(ops, o) }, func(e Event) { evs = append(evs, e) })
+	if err != nil {
+		return nil, nil, fmt.Errorf("reports: %s: %w", f.Name(), err)
+	}
+	return ops, evs, nil
+}
+
+func (d *Data) availabilityFromHistory(ops []op) {
+	rows := make([]AvailabilityRow, 0, len(d.Windows)+2)
+	for _, w := range d.Windows {
+		rows = append(rows, AvailabilityRow{Label: windowLabel(w), Start: w.Start, Stop: w.Stop})
+	}
+	outside := AvailabilityRow{Label: "outside fault windows"}
+	whole := AvailabilityRow{Label: "whole run"}
+	for _, o := range ops {
+		t := secs(o.invoke)
+		in := false
+		for i, w := range d.Windows {
+			if t >= w.Start && t <= w.Stop {
+				rows[i].add(o.outcome)
+				in = true
+			}
+		}
+		if !in {
+			outside.add(o.outcome)
+		}
+		whole.add(o.outcome)
+	}
+	if len(d.Windows) > 0 {
+		rows = append(rows, outside)
+	}
+	d.Availability = finishAvailability(append(rows, whole))
+}
+
+// availabilityFromSeries approximates availability from the per-second
+// series (no history): a window counts every second it overlaps.
+func (d *Data) availabilityFromSeries(r *Results) {
+	rows := make([]AvailabilityRow, 0, len(d.Windows)+2)
+	for _, w := range d.Windows {
+		rows = append(rows, AvailabilityRow{Label: windowLabel(w), Start: w.Start, Stop: w.Stop})
+	}
+	outside := AvailabilityRow{Label: "outside fault windows"}
+	whole := AvailabilityRow{Label: "whole run"}
+	for _, s := range r.Series {
+		lo, hi := float64(s.T), float64(s.T+1)
+		var c Counts
+		for _, k := range slices.Sorted(maps.Keys(s.Ops)) {
+			c.OK += s.Ops[k].OK
+			c.Fail += s.Ops[k].Fail
+			c.Info += s.Ops[k].Info
+		}
+		in := false
+		for i, w := range d.Windows {
+			if w.Start < hi && w.Stop >= lo {
+				rows[i].addCounts(c)
+				in = true
+			}
+		}
+		if !in {
+			outside.addCounts(c)
+		}
+		whole.addCounts(c)
+	}
+	if len(d.Windows) > 0 {
+		rows = append(rows, outside)
+	}
+	if len(r.Series) > 0 {
+		d.Notes = append(d.Notes, "no history in the results folder: availability per window is approximated from whole seconds")
+	}
+	d.Availability = finishAvailability(append(rows, whole))
+}
+
+func windowLabel(w Window) string {
+	s := w.Kind
+	if len(w.Nodes) > 0 {
+		s += " " + strings.Join(w.Nodes, ",")
+	}
+	return s
+}
+
+func (a *AvailabilityRow) add(outcome int) {
+	switch outcome {
+	case outcomeOK:
+		a.OK++
+	case outcomeFail:
+		a.Fail++
+	default:
+		a.Info++
+	}
+}
+
+func (a *AvailabilityRow) addCounts(c Counts) {
+	a.OK += c.OK
+	a.Fail += c.Fail
+	a.Info += c.Info
+}
+
+func finishAvailability(rows []AvailabilityRow) []AvailabilityRow {
+	for i := range rows {
+		n := rows[i].OK + rows[i].Fail + rows[i].Info
+		rows[i].Availability = -1
+		if n > 0 {
+			rows[i].Availability = round(float64(rows[i].OK)/float64(n), 4)
+		}
+	}
+	return rows
+}
+
+func round(x float64, digits int) float64 {
+	p := 1.0
+	for range digits {
+		p *= 10
+	}
+	if x < 0 {
+		return -float64(int64(-x*p+0.5)) / p
+	}
+	return float64(int64(x*p+0.5)) / p
+}
+
+// rpc computes per-op transport costs. The transport counts every call of
+// the run, so they are divided by every op of the history (warm-up
+// included), or by the measured op count when there is no history.
+func (d *Data) rpc(r *Results, historyOps int) {
+	if len(r.RPC) == 0 {
+		return
+	}
+	ops := int64(historyOps)
+	if ops == 0 {
+		ops = r.Ops["all"].Count
+	}
+	var total RPCRow
+	total.Name = "all"
+	for _, name := range slices.Sorted(maps.Keys(r.RPC)) {
+		s := r.RPC[name]
+		d.RPC = append(d.RPC, rpcRow(name, s.Calls, s.Bytes, ops))
+		total.Calls += s.Calls
+		total.Bytes += s.Bytes
+	}
+	d.RPC = append(d.RPC, rpcRow("all", total.Calls, total.Bytes, ops))
+}
+
+func rpcRow(name string, calls, bytes, ops int64) RPCRow {
+	row := RPCRow{Name: name, Calls: calls, Bytes: bytes}
+	if ops > 0 {
+		row.CallsPerOp = round(float64(calls)/float64(ops), 3)
+		row.BytesPerOp = round(float64(bytes)/float64(ops), 1)
+	}
+	if calls > 0 {
+		row.BytesPerCall = round(float64(bytes)/float64(calls), 1)
+	}
+	return row
+}
+
+// links lists the files of the results folder the report points to, when
+// they exist.
+func links(dir string, r *Results) map[string]string {
+	out := map[string]string{}
+	for k, f := range r.Files {
+		if f == "" || filepath.IsAbs(f) || strings.Contains(f, "..") {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			out[k] = filepath.ToSlash(f)
+		}
+	}
+	for _, c := range r.Checks {
+		if c.Visualization != "" {
+			if _, err := os.Stat(filepath.Join(dir, c.Visualization)); err == nil {
+				out["visualization"] = filepath.ToSlash(c.Visualization)
+			}
+		}
+	}
+	return out
+}

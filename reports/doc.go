@@ -1,0 +1,30 @@
+// Package reports turns a run's results folder into HTML: one
+// self-contained report.html per run, an index of every run in a results
+// directory, a side-by-side comparison of several runs, and an HTTP handler
+// that serves a results directory for browsing.
+//
+// # Inputs
+//
+// The package reads what the harness writes and nothing else: results.json
+// (schema 1, documented in faultline/workloads/runner) and the JSON-lines
+// history.jsonl (documented in faultline/workloads/history). It mirrors
+// both formats with its own types (Results, historyLine) rather than
+// importing the harness, so that the layering stays one-way: bench imports
+// reports, never the reverse. Unknown fields are ignored, so that newer
+// harnesses that add fields within schema 1 still render.
+//
+// # Pages
+//
+// A report is one HTML file with everything inline: the vendored uPlot
+// chart library (assets/, MIT), the page's own script and style, and a
+// data section, a <script type="application/json" id="report-data">
+// holding a Data value. The page script draws every chart from the data
+// section; Go only computes and downsamples. After drawing, the script
+// records what it did in attributes of <body> (data-status, data-charts,
+// data-errors), which the browser test reads.
+//
+// Large runs stay light: the latency scatter keeps at most MaxScatter
+// successful ops (spread evenly over time, plus the slowest op of every
+// time bucket, so spikes survive) and every failed and unknown op up to
+// MaxScatterFailures; every other chart is drawn from per-second series.
+package reports
