@@ -44,6 +44,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return cmdCheck(ctx, args[1:], stdout, stderr)
 		case "list":
 			return cmdList(stdout)
+		case "serve", "compare":
+			return cmdReports(ctx, args, stdout, stderr)
 		case "node":
 			return cmdNode(ctx, args[1:], stderr)
 		case "help":

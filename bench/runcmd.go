@@ -38,6 +38,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cfg.Seed = time.Now().UnixNano()%1_000_000_000 + 1
 	}
 	res, dir, err := execute(ctx, cfg, nem, f.verbose, stdout, stderr)
+	writeRunReport(dir, stdout, stderr)
 	if dir != "" {
 		fmt.Fprintf(stdout, "results: %s\n", dir)
 	}

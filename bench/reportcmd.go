@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"faultline/reports"
+	"faultline/workloads"
+)
+
+// cmdReports runs the report subcommands: serve and compare.
+func cmdReports(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	switch args[0] {
+	case "serve":
+		return cmdServe(ctx, args[1:], stdout, stderr)
+	case "compare":
+		return cmdCompare(args[1:], stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "bench: unknown report command %q\n", args[0])
+	return exitFailed
+}
+
+// writeRunReport renders a finished run's report.html and refreshes the
+// index of the results directory it belongs to. A report that cannot be
+// written is a warning: the run's results stand without it.
+func writeRunReport(dir string, stdout, stderr io.Writer) {
+	if dir == "" {
+		return
+	}
+	if _, err := os.Stat(filepath.Join(dir, "results.json")); err != nil {
+		return
+	}
+	start := time.Now()
+	path, err := reports.WriteReport(dir)
+	if err != nil {
+		fmt.Fprintf(stderr, "bench: report: %v\n", err)
+		return
+	}
+	if _, err := reports.WriteIndex(filepath.Dir(dir)); err != nil {
+		fmt.Fprintf(stderr, "bench: index: %v\n", err)
+	}
+	fmt.Fprintf(stdout, "report: %s (%.1fs)\n", path, time.Since(start).Seconds())
+}
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("bench serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (loopback by default)")
+	dir := fs.String("dir", workloads.DefaultOut, "results directory to serve")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: bench serve [-addr 127.0.0.1:8080] [-dir results]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitValid
+		}
+		return exitFailed
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "bench serve: unexpected argument %q\n", fs.Arg(0))
+		return exitFailed
+	}
+	if st, err := os.Stat(*dir); err != nil || !st.IsDir() {
+		fmt.Fprintf(stderr, "bench serve: %s is not a results directory\n", *dir)
+		return exitFailed
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "bench serve: %v\n", err)
+		return exitFailed
+	}
+	fmt.Fprintf(stdout, "serving %s on http://%s/ (Ctrl-C stops)\n", *dir, ln.Addr())
+	if err := reports.Serve(ctx, ln, *dir); err != nil {
+		fmt.Fprintf(stderr, "bench serve: %v\n", err)
+		return exitFailed
+	}
+	return exitValid
+}
+
+func cmdCompare(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("bench compare", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("out", "", "output file (default: compare-TIME.html beside the first run)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: bench compare [-out FILE] RUN_DIR RUN_DIR...")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitValid
+		}
+		return exitFailed
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return exitFailed
+	}
+	path := *out
+	if path == "" {
+		path = filepath.Join(filepath.Dir(filepath.Clean(fs.Arg(0))),
+			"compare-"+time.Now().UTC().Format("20060102-150405")+".html")
+	}
+	if err := reports.WriteCompareFile(path, fs.Args()); err != nil {
+		fmt.Fprintf(stderr, "bench compare: %v\n", err)
+		return exitFailed
+	}
+	fmt.Fprintf(stdout, "comparison: %s\n", path)
+	return exitValid
+}
