@@ -37,7 +37,7 @@ type ShardKV struct {
 	wg     sync.WaitGroup
 
 	mu   sync.Mutex
-	st   *State                // guarded by mu
+	st   *State               // guarded by mu
 	ends map[string]raft.Peer // makeEnd cache; guarded by mu
 }
 

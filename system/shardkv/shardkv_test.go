@@ -258,9 +258,9 @@ func testConcurrent(t *testing.T, unreliable, restarts, linearizable bool, maxra
 	}
 }
 
-func TestConcurrent1(t *testing.T)  { testConcurrent(t, false, false, false, 100) }
-func TestConcurrent2(t *testing.T)  { testConcurrent(t, false, true, false, -1) }
-func TestConcurrent3(t *testing.T)  { testConcurrent(t, false, true, true, 300) }
+func TestConcurrent1(t *testing.T) { testConcurrent(t, false, false, false, 100) }
+func TestConcurrent2(t *testing.T) { testConcurrent(t, false, true, false, -1) }
+func TestConcurrent3(t *testing.T) { testConcurrent(t, false, true, true, 300) }
 func TestUnreliable1(t *testing.T) { testConcurrent(t, true, false, false, 100) }
 func TestUnreliable2(t *testing.T) { testConcurrent(t, true, true, false, 100) }
 func TestUnreliable3(t *testing.T) { testConcurrent(t, true, false, true, 100) }
