@@ -1,0 +1,161 @@
+package netem
+
+import (
+	"sync"
+	"time"
+
+	"faultline/transport"
+)
+
+// DefaultTick is how often a Seam redraws the faults it can only
+// approximate on a transport.LinkFaulter.
+const DefaultTick = 20 * time.Millisecond
+
+// Seam is a Network over a transport.LinkFaulter, the fault table of
+// Faultline's own transports, which decides every message itself with
+// uniform jitter and independent drops.
+//
+// What the table has no field for is approximated in time rather than per
+// message: a link with a normal or pareto delay, or with bursty loss, is
+// redrawn every tick (a fresh delay drawn from the distribution; the loss
+// chain stepped once, the link dropping everything while it is in the bad
+// state), so Burst counts ticks instead of messages. Bandwidth limits and
+// connection faults cannot be expressed and are refused by Supports.
+type Seam struct {
+	lf      transport.LinkFaulter
+	sampler *Sampler
+	tick    time.Duration
+
+	mu      sync.Mutex
+	redrawn map[[2]string]Link // links redrawn every tick
+	stop    chan struct{}      // closes the redraw goroutine; nil when none runs
+	done    chan struct{}
+	closed  bool
+}
+
+var _ Network = (*Seam)(nil)
+
+// NewSeam returns a Network over lf whose approximations draw from seed and
+// are redrawn every tick (zero means DefaultTick).
+func NewSeam(lf transport.LinkFaulter, seed int64, tick time.Duration) *Seam {
+	if tick <= 0 {
+		tick = DefaultTick
+	}
+	return &Seam{lf: lf, sampler: NewSampler(seed), tick: tick, redrawn: map[[2]string]Link{}}
+}
+
+// Supports refuses bandwidth limits and connection faults.
+func (s *Seam) Supports(l Link) error {
+	if l.Bandwidth > 0 {
+		return unsupported("a bandwidth limit", "the transport fault seam")
+	}
+	if l.Conn != ConnNone {
+		return unsupported("connection fault "+string(l.Conn), "the transport fault seam (it has no connections to break)")
+	}
+	return nil
+}
+
+// SetLink implements Network.
+func (s *Seam) SetLink(from, to string, l Link) error {
+	if err := l.Validate(); err != nil {
+		return err
+	}
+	if err := s.Supports(l); err != nil {
+		return err
+	}
+	k := [2]string{from, to}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if needsRedraw(l) {
+		s.redrawn[k] = l
+		s.startLocked()
+		return s.lf.SetLink(from, to, s.draw(k, l))
+	}
+	delete(s.redrawn, k)
+	return s.lf.SetLink(from, to, direct(l))
+}
+
+// HealAll implements Network.
+func (s *Seam) HealAll() error {
+	s.mu.Lock()
+	clear(s.redrawn)
+	s.mu.Unlock()
+	s.lf.HealAll()
+	return nil
+}
+
+// Close implements Network: it heals every link and stops redrawing.
+func (s *Seam) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	stop, done := s.stop, s.done
+	s.stop, s.done = nil, nil
+	s.mu.Unlock()
+	if stop != nil {
+		close(stop)
+		<-done
+	}
+	return s.HealAll()
+}
+
+// needsRedraw reports whether the table cannot express l per message.
+func needsRedraw(l Link) bool {
+	return (l.Jitter > 0 && l.Distribution != "" && l.Distribution != Uniform) || (l.Burst > 1 && l.Loss > 0 && l.Loss < 1)
+}
+
+// direct maps l to the table's fields: Delay±Jitter uniform becomes
+// Delay-Jitter plus a uniform [0, 2·Jitter).
+func direct(l Link) transport.LinkFaults {
+	lf := transport.LinkFaults{
+		Delay: l.Delay, Drop: l.Loss, Duplicate: l.Duplicate,
+		Reorder: l.Reorder, ReorderDelay: l.ReorderDelay, Blocked: l.Blocked,
+	}
+	if l.Jitter > 0 {
+		lf.Delay = max(l.Delay-l.Jitter, 0)
+		lf.Jitter = 2 * l.Jitter
+	}
+	return lf
+}
+
+// draw returns the table entry for one tick of a redrawn link. s.mu is held.
+func (s *Seam) draw(k [2]string, l Link) transport.LinkFaults {
+	lf := direct(l)
+	if l.Jitter > 0 && l.Distribution != "" && l.Distribution != Uniform {
+		lf.Delay = s.sampler.Delay(Link{Delay: l.Delay, Jitter: l.Jitter, Distribution: l.Distribution})
+		lf.Jitter = 0
+	}
+	if l.Burst > 1 && l.Loss > 0 && l.Loss < 1 {
+		lf.Drop = 0
+		if s.sampler.Lost(k[0], k[1], l) {
+			lf.Drop = 1
+		}
+	}
+	return lf
+}
+
+// startLocked starts the redraw goroutine if it is not running. s.mu is held.
+func (s *Seam) startLocked() {
+	if s.stop != nil || s.closed {
+		return
+	}
+	s.stop, s.done = make(chan struct{}), make(chan struct{})
+	go s.redraw(s.stop, s.done)
+}
+
+func (s *Seam) redraw(stop, done chan struct{}) {
+	defer close(done)
+	t := time.NewTicker(s.tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		s.mu.Lock()
+		for k, l := range s.redrawn {
+			_ = s.lf.SetLink(k[0], k[1], s.draw(k, l))
+		}
+		s.mu.Unlock()
+	}
+}
