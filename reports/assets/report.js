@@ -1,8 +1,9 @@
 // Faultline report script: draws the charts of a report (or a comparison)
 // from the JSON data section with uPlot, then records in <body> what it did:
 // data-status ("ok" or "error"), data-charts (charts created),
-// data-painted (charts whose canvas has painted pixels) and data-errors
-// (JavaScript errors seen). The browser test reads these attributes.
+// data-painted (charts whose canvas has painted pixels), data-draw-ms
+// (time to parse the data and draw) and data-errors (JavaScript errors
+// seen). The browser test reads these attributes.
 (function () {
   "use strict";
   var errors = [];
@@ -287,12 +288,14 @@
 
   function main() {
     document.body.setAttribute("data-status", "drawing");
+    var t0 = performance.now();
     var el = document.getElementById("report-data");
     var d = JSON.parse(el.textContent);
     if (d.runs) compare(d); else report(d);
     document.body.setAttribute("data-charts", String(charts.length));
     // uPlot commits its first draw in a microtask; count pixels after it.
     setTimeout(function () {
+      document.body.setAttribute("data-draw-ms", String(Math.round(performance.now() - t0)));
       document.body.setAttribute("data-painted", String(painted()));
       document.body.setAttribute("data-errors", String(errors.length));
       if (!errors.length) document.body.setAttribute("data-status", "ok");
