@@ -38,6 +38,8 @@ type KVServer struct {
 	m *Machine
 	// waiters maps a log index to the request waiting for it; guarded by mu.
 	waiters map[int]*waiter
+	// reads coalesces concurrent Gets into shared ReadIndex rounds.
+	reads readBatcher
 	// readers are Gets waiting for the machine to reach their read index;
 	// guarded by mu.
 	readers []reader
@@ -88,6 +90,7 @@ func StartKVServer(servers []raft.Peer, me int, persister raft.Persister, maxraf
 		kv.snapIndex = kv.m.Applied()
 	}
 	kv.rf = raft.Make(servers, me, persister, kv.applyCh)
+	kv.reads.readIndex = kv.rf.ReadIndex
 	kv.wg.Add(2)
 	go kv.applier()
 	go kv.monitor()
@@ -135,7 +138,7 @@ func (kv *KVServer) read(op Op) result {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), applyTimeout)
 	defer cancel()
-	index, err := kv.rf.ReadIndex(ctx)
+	index, err := kv.reads.wait(ctx)
 	switch {
 	case errors.Is(err, raft.ErrNotReady):
 		return kv.submit(op)
