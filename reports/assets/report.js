@@ -171,7 +171,8 @@
     var lo = Infinity, hi = -Infinity;
     items.forEach(function (it) { lo = Math.min(lo, it.start); hi = Math.max(hi, it.stop); });
     lo = Math.min(lo, 0);
-    hi = Math.max(hi, xmax || 0, lo + 1);
+    hi = Math.max(hi, xmax || 0);
+    if (hi <= lo) hi = lo + 1;
     var bars = {
       hooks: {
         draw: [function (u) {
@@ -189,6 +190,9 @@
               ctx.fillRect(x0 - px, y - h / 2 - 2 * px, 2 * px, h + 4 * px);
             } else {
               ctx.fillRect(x0, y - h / 2, Math.max(x1 - x0, 2 * px), h);
+              ctx.strokeStyle = "#fff";
+              ctx.lineWidth = px;
+              ctx.strokeRect(x0, y - h / 2, Math.max(x1 - x0, 2 * px), h);
               if (it.mark) {
                 ctx.strokeStyle = "#000";
                 ctx.lineWidth = 1.5 * px;
@@ -200,7 +204,7 @@
         }]
       }
     };
-    var height = Math.max(140, Math.min(600, 60 + rows.length * 26));
+    var height = Math.max(180, Math.min(700, 120 + rows.length * 34));
     make(id, { title: title, height: height,
       series: [{ label: "t (s)" }, { label: "", show: true, stroke: "transparent" }],
       legend: { show: false },
@@ -232,7 +236,7 @@
       var c = a.task === "reduce" && a.outcome === "completed" ? "#1f77b4" : base;
       return { row: j.row[i], start: a.start_s, stop: a.end_s, color: c, mark: a.attempt > 1 };
     });
-    timeline(id, "MapReduce tasks by worker (map green, reduce blue, retries outlined; red failed, orange expired, purple killed or unfinished)",
+    timeline(id, "MapReduce task attempts by worker",
       j.rows, items, [], j.elapsed_s);
   }
 
