@@ -156,3 +156,31 @@ func TestSequentialMatchesNaive(t *testing.T) {
 		t.Fatal("missing input: no error")
 	}
 }
+
+// TestGroupByKey checks the counting sort against naive grouping.
+func TestGroupByKey(t *testing.T) {
+	f := func(keys []uint8, values []string) bool {
+		var kvs []KeyValue
+		for i, k := range keys {
+			v := ""
+			if len(values) > 0 {
+				v = values[i%len(values)]
+			}
+			kvs = append(kvs, KeyValue{string(rune('a' + k%7)), v})
+		}
+		gotKeys, offsets, vals := groupByKey(kvs)
+		want := naiveGroups(kvs)
+		if len(gotKeys) != len(want) || len(offsets) != len(want)+1 {
+			return false
+		}
+		for i, g := range want {
+			if gotKeys[i] != g.Key || !slices.Equal(vals[offsets[i]:offsets[i+1]], g.Values) {
+				return false
+			}
+		}
+		return true
+	}
+	if err := quick.Check(f, nil); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -17,16 +17,61 @@ type grouper struct {
 
 func newGrouper() *grouper { return &grouper{groups: make(map[string][]string)} }
 
-// add records one pair.
-func (g *grouper) add(key, value string) {
-	g.groups[key] = append(g.groups[key], value)
+// reserve makes room for n more values of key, so that adding them does
+// not regrow its slice.
+func (g *grouper) reserve(key string, n int) {
+	g.groups[key] = slices.Grow(g.groups[key], n)
 }
 
-// addAll records every pair of kvs.
+// addGroup records values under key (values is not kept).
+func (g *grouper) addGroup(key string, values []string) {
+	g.groups[key] = append(g.groups[key], values...)
+}
+
+// addAll records every pair of kvs, grouping them first (groupByKey) so
+// that the shared table sees one lookup and one append per key rather than
+// per pair.
 func (g *grouper) addAll(kvs []KeyValue) {
-	for i := range kvs {
-		g.groups[kvs[i].Key] = append(g.groups[kvs[i].Key], kvs[i].Value)
+	keys, offsets, values := groupByKey(kvs)
+	for i, k := range keys {
+		g.addGroup(k, values[offsets[i]:offsets[i+1]])
 	}
+}
+
+// groupByKey groups kvs by key: it returns the distinct keys in order of
+// first appearance, and their values laid out contiguously, key i's being
+// values[offsets[i]:offsets[i+1]] in the order emitted. It is a counting
+// sort: one pass numbers the keys and counts their values, a second drops
+// every value into its key's range. Both passes read kvs in order, which
+// keeps them cache-friendly on large inputs.
+func groupByKey(kvs []KeyValue) (keys []string, offsets []int32, values []string) {
+	index := make(map[string]int32, 1024)
+	gid := make([]int32, len(kvs))
+	var counts []int32
+	for i := range kvs {
+		g, ok := index[kvs[i].Key]
+		if !ok {
+			g = int32(len(keys))
+			index[kvs[i].Key] = g
+			keys = append(keys, kvs[i].Key)
+			counts = append(counts, 0)
+		}
+		gid[i] = g
+		counts[g]++
+	}
+	offsets = make([]int32, len(keys)+1)
+	for g, n := range counts {
+		offsets[g+1] = offsets[g] + n
+	}
+	cursor := counts // reused: the next free slot of each key
+	copy(cursor, offsets[:len(keys)])
+	values = make([]string, len(kvs))
+	for i := range kvs {
+		g := gid[i]
+		values[cursor[g]] = kvs[i].Value
+		cursor[g]++
+	}
+	return keys, offsets, values
 }
 
 // reduceTo calls reducef once per key, in increasing key order, and writes

@@ -12,7 +12,11 @@ import (
 
 func TestMain(m *testing.M) {
 	WorkerProcessMain()
-	os.Exit(m.Run())
+	code := m.Run()
+	if benchCorpus.dir != "" {
+		os.RemoveAll(benchCorpus.dir)
+	}
+	os.Exit(code)
 }
 
 // gutenbergFiles returns the absolute paths of the corpus files.

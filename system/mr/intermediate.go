@@ -5,12 +5,22 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"unsafe"
 )
 
-// Intermediate data (the content of mr-X-Y) is a sequence of records, each
-// uvarint(len(key)) key uvarint(len(value)) value. There is no header: an
-// empty file holds no pairs. The format is compact (a word-count pair
-// "the"/"1" takes 6 bytes) and decodes without copying.
+// Intermediate data (the content of mr-X-Y) is a sequence of groups, one per
+// distinct key that map task X emitted for reduce task Y, in the order the
+// keys were first emitted:
+//
+//	uvarint(len(key)) key uvarint(n) n × (uvarint(len(value)) value)
+//
+// with the key's n values in the order they were emitted. There is no
+// header: an empty file holds no pairs. Grouping on the map side (as
+// Hadoop's map-side spill does) combines nothing: every value reaches the
+// reduce function. It writes each key once per map task rather than once
+// per pair, so the data is small (word count's "1" values take 2 bytes
+// each) and the reduce side does one lookup per group instead of one per
+// pair. Decoding copies nothing.
 
 // ErrCorrupt says intermediate data does not decode.
 var ErrCorrupt = errors.New("mr: corrupt intermediate data")
@@ -23,55 +33,157 @@ func intermediateName(m, r int) string {
 // outputName is the file name of reduce task r's output.
 func outputName(r int) string { return "mr-out-" + strconv.Itoa(r) }
 
-// appendRecord appends one encoded pair to buf.
-func appendRecord(buf []byte, key, value string) []byte {
-	buf = binary.AppendUvarint(buf, uint64(len(key)))
-	buf = append(buf, key...)
-	buf = binary.AppendUvarint(buf, uint64(len(value)))
-	return append(buf, value...)
+// appendString appends s with its uvarint length prefix.
+func appendString(buf []byte, s string) []byte {
+	buf = binary.AppendUvarint(buf, uint64(len(s)))
+	return append(buf, s...)
 }
 
-// decodeRecords calls fn for every pair encoded in data, in order. Keys and
-// values passed to fn are substrings of data (no copies). It returns an
-// error wrapping ErrCorrupt, after the pairs before the damage, if data is
-// malformed or truncated.
-func decodeRecords(data string, fn func(key, value string)) error {
+// appendGroup appends one encoded group to buf.
+func appendGroup(buf []byte, key string, values []string) []byte {
+	buf = appendString(buf, key)
+	buf = binary.AppendUvarint(buf, uint64(len(values)))
+	for _, v := range values {
+		buf = appendString(buf, v)
+	}
+	return buf
+}
+
+// partitionRecords groups kvs by key (groupByKey) and encodes the groups
+// into one buffer per reduce task, each allocated at its exact final size.
+// A key's partition is computed once, not once per pair.
+func partitionRecords(kvs []KeyValue, nReduce int) [][]byte {
+	keys, offsets, values := groupByKey(kvs)
+	parts := make([]int32, len(keys))
+	sizes := make([]int, nReduce)
+	for g, k := range keys {
+		p := partition(k, nReduce)
+		parts[g] = int32(p)
+		n := int(offsets[g+1] - offsets[g])
+		sizes[p] += uvarintLen(len(k)) + len(k) + uvarintLen(n)
+		for _, v := range values[offsets[g]:offsets[g+1]] {
+			sizes[p] += uvarintLen(len(v)) + len(v)
+		}
+	}
+	bufs := make([][]byte, nReduce)
+	for p := range bufs {
+		bufs[p] = make([]byte, 0, sizes[p])
+	}
+	for g, k := range keys {
+		p := parts[g]
+		bufs[p] = appendGroup(bufs[p], k, values[offsets[g]:offsets[g+1]])
+	}
+	return bufs
+}
+
+// uvarintLen is the encoded length of n as a uvarint.
+func uvarintLen(n int) int {
+	l := 1
+	for ; n >= 0x80; n >>= 7 {
+		l++
+	}
+	return l
+}
+
+// bytesToString returns b as a string without copying. The caller must
+// never modify b afterwards; every use here is of a buffer just read from a
+// file or the network and then only read.
+func bytesToString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// decodeGroups calls fn for every group encoded in data, in order. Keys and
+// values are substrings of data (no copies), except that one-byte values
+// come from oneByte. The values slice is reused: fn must not keep it. It
+// returns an error wrapping ErrCorrupt, after the groups before the damage,
+// if data is malformed or truncated.
+func decodeGroups(data string, fn func(key string, values []string)) error {
+	var values []string
 	for i := 0; i < len(data); {
 		key, next, err := decodeString(data, i)
 		if err != nil {
 			return err
 		}
-		value, next, err := decodeString(data, next)
+		n, next, err := decodeUvarint(data, next)
 		if err != nil {
 			return err
 		}
-		fn(key, value)
+		// Every value takes at least one byte: a larger count is damage
+		// (and must not size an allocation).
+		if n > uint64(len(data)-next) {
+			return fmt.Errorf("%w: %d values past end at byte %d", ErrCorrupt, n, next)
+		}
+		values = values[:0]
+		for j := uint64(0); j < n; j++ {
+			var v string
+			if v, next, err = decodeString(data, next); err != nil {
+				return err
+			}
+			if len(v) == 1 {
+				v = oneByte(v[0])
+			}
+			values = append(values, v)
+		}
+		fn(key, values)
 		i = next
 	}
 	return nil
 }
 
-// decodeString reads one uvarint-prefixed string at data[i:].
-func decodeString(data string, i int) (string, int, error) {
+// countGroups calls fn with every group's key and number of values, in
+// order, skipping the values themselves; it checks the data as
+// decodeGroups does.
+func countGroups(data string, fn func(key string, n int)) error {
+	for i := 0; i < len(data); {
+		key, next, err := decodeString(data, i)
+		if err != nil {
+			return err
+		}
+		n, next, err := decodeUvarint(data, next)
+		if err != nil {
+			return err
+		}
+		if n > uint64(len(data)-next) {
+			return fmt.Errorf("%w: %d values past end at byte %d", ErrCorrupt, n, next)
+		}
+		for j := uint64(0); j < n; j++ {
+			if _, next, err = decodeString(data, next); err != nil {
+				return err
+			}
+		}
+		fn(key, int(n))
+		i = next
+	}
+	return nil
+}
+
+// decodeUvarint reads one uvarint at data[i:].
+func decodeUvarint(data string, i int) (uint64, int, error) {
 	var n uint64
-	var shift uint
-	for {
+	for shift := uint(0); ; shift += 7 {
 		if i >= len(data) {
-			return "", 0, fmt.Errorf("%w: truncated length at byte %d", ErrCorrupt, i)
+			return 0, 0, fmt.Errorf("%w: truncated length at byte %d", ErrCorrupt, i)
 		}
 		b := data[i]
 		i++
 		if shift == 63 && b > 1 {
-			return "", 0, fmt.Errorf("%w: length overflows at byte %d", ErrCorrupt, i-1)
+			return 0, 0, fmt.Errorf("%w: length overflows at byte %d", ErrCorrupt, i-1)
 		}
 		n |= uint64(b&0x7f) << shift
 		if b < 0x80 {
-			break
+			return n, i, nil
 		}
-		shift += 7
-		if shift > 63 {
-			return "", 0, fmt.Errorf("%w: length overflows at byte %d", ErrCorrupt, i-1)
-		}
+	}
+}
+
+// decodeString reads one uvarint-prefixed string at data[i:].
+func decodeString(data string, i int) (string, int, error) {
+	n, i, err := decodeUvarint(data, i)
+	if err != nil {
+		return "", 0, err
 	}
 	if n > uint64(len(data)-i) {
 		return "", 0, fmt.Errorf("%w: length %d past end at byte %d", ErrCorrupt, n, i)

@@ -1,58 +1,109 @@
 package mr
 
 import (
+	"encoding/binary"
 	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"testing/quick"
 )
 
-func encodeAll(kvs []KeyValue) []byte {
+// group is one decoded group.
+type group struct {
+	Key    string
+	Values []string
+}
+
+func encodeGroups(groups []group) []byte {
 	var b []byte
-	for _, kv := range kvs {
-		b = appendRecord(b, kv.Key, kv.Value)
+	for _, g := range groups {
+		b = appendGroup(b, g.Key, g.Values)
 	}
 	return b
 }
 
-func decodeAll(data []byte) ([]KeyValue, error) {
-	var out []KeyValue
-	err := decodeRecords(string(data), func(k, v string) { out = append(out, KeyValue{k, v}) })
+func decodeAll(data []byte) ([]group, error) {
+	var out []group
+	err := decodeGroups(string(data), func(k string, v []string) {
+		out = append(out, group{k, append([]string{}, v...)})
+	})
 	return out, err
 }
 
-// TestIntermediateRoundTrip: any pairs decode to themselves.
-func TestIntermediateRoundTrip(t *testing.T) {
-	f := func(keys, values []string) bool {
-		var kvs []KeyValue
-		for i := range keys {
-			v := ""
-			if i < len(values) {
-				v = values[i]
-			}
-			kvs = append(kvs, KeyValue{keys[i], v})
+// naiveGroups groups kvs by key in order of first appearance.
+func naiveGroups(kvs []KeyValue) []group {
+	var out []group
+	index := map[string]int{}
+	for _, kv := range kvs {
+		i, ok := index[kv.Key]
+		if !ok {
+			i = len(out)
+			index[kv.Key] = i
+			out = append(out, group{Key: kv.Key, Values: []string{}})
 		}
-		got, err := decodeAll(encodeAll(kvs))
-		return err == nil && (len(kvs) == 0 && len(got) == 0 || reflect.DeepEqual(got, kvs))
+		out[i].Values = append(out[i].Values, kv.Value)
+	}
+	return out
+}
+
+// TestPartitionRoundTrip: partitionRecords puts every key in its
+// partition, groups its values in emission order, sizes every buffer
+// exactly, and decodes back to the naive grouping.
+func TestPartitionRoundTrip(t *testing.T) {
+	f := func(keys, values []string, n uint8) bool {
+		nReduce := int(n)%5 + 1
+		var kvs []KeyValue
+		for i, k := range keys {
+			v := ""
+			if len(values) > 0 {
+				v = values[i%len(values)]
+			}
+			kvs = append(kvs, KeyValue{k, v}, KeyValue{k, v + "x"}) // repeated keys
+		}
+		bufs := partitionRecords(kvs, nReduce)
+		var got []group
+		for p, b := range bufs {
+			if len(b) != cap(b) {
+				return false
+			}
+			groups, err := decodeAll(b)
+			if err != nil {
+				return false
+			}
+			for _, g := range groups {
+				if partition(g.Key, nReduce) != p {
+					return false
+				}
+			}
+			got = append(got, groups...)
+		}
+		want := naiveGroups(kvs)
+		slices.SortFunc(got, func(a, b group) int { return strings.Compare(a.Key, b.Key) })
+		slices.SortFunc(want, func(a, b group) int { return strings.Compare(a.Key, b.Key) })
+		return reflect.DeepEqual(got, want) || len(got) == 0 && len(want) == 0
 	}
 	if err := quick.Check(f, nil); err != nil {
 		t.Fatal(err)
 	}
-	long := string(make([]byte, 300)) // a two-byte length prefix
-	if got, err := decodeAll(encodeAll([]KeyValue{{long, "1"}})); err != nil || got[0].Key != long {
-		t.Fatalf("long key: %v", err)
+	long := strings.Repeat("k", 300) // two-byte length prefixes
+	got, err := decodeAll(encodeGroups([]group{{long, []string{long, "1", ""}}}))
+	if err != nil || got[0].Key != long || !slices.Equal(got[0].Values, []string{long, "1", ""}) {
+		t.Fatalf("long key: %v %v", got, err)
 	}
 }
 
 // TestIntermediateCorrupt: every truncation of valid data, and a few
 // malformed inputs, fail with ErrCorrupt instead of panicking or returning
-// made-up pairs.
+// made-up groups.
 func TestIntermediateCorrupt(t *testing.T) {
-	data := encodeAll([]KeyValue{{"hello", "1"}, {"world", "22"}})
+	data := encodeGroups([]group{{"hello", []string{"1", "22"}}, {"world", []string{"333"}}})
+	first := len(encodeGroups([]group{{"hello", []string{"1", "22"}}}))
 	for n := 1; n < len(data); n++ {
-		if n == 8 { // "hello" "1" is a whole record
+		if n == first { // a whole group
 			continue
 		}
 		if _, err := decodeAll(data[:n]); !errors.Is(err, ErrCorrupt) {
@@ -60,9 +111,10 @@ func TestIntermediateCorrupt(t *testing.T) {
 		}
 	}
 	for _, bad := range [][]byte{
-		{0x05, 'a'}, // length past the end
+		{0x05, 'a'}, // key length past the end
 		{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}, // overflowing varint
-		{0x80}, // unterminated varint
+		{0x80},                                   // unterminated varint
+		{0x01, 'a', 0xff, 0xff, 0x03, 0x01, '1'}, // more values than bytes
 	} {
 		if _, err := decodeAll(bad); !errors.Is(err, ErrCorrupt) {
 			t.Fatalf("%x: err = %v, want ErrCorrupt", bad, err)
@@ -70,18 +122,20 @@ func TestIntermediateCorrupt(t *testing.T) {
 	}
 }
 
-// FuzzDecodeRecords: decoding never panics, and whatever decodes
-// re-encodes to the same bytes.
-func FuzzDecodeRecords(f *testing.F) {
-	f.Add(encodeAll([]KeyValue{{"a", "1"}, {"b", ""}}))
+// FuzzDecodeGroups: decoding never panics, and whatever decodes
+// re-encodes to data that decodes to the same groups.
+func FuzzDecodeGroups(f *testing.F) {
+	f.Add(encodeGroups([]group{{"a", []string{"1"}}, {"b", []string{""}}}))
+	f.Add(partitionRecords(wcMap("", "the cat and the hat"), 1)[0])
 	f.Add([]byte{0x80})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		kvs, err := decodeAll(data)
+		groups, err := decodeAll(data)
 		if err != nil {
 			return
 		}
-		if got := encodeAll(kvs); string(got) != string(data) {
-			t.Fatalf("%x decoded to %q which encodes to %x", data, kvs, got)
+		again, err := decodeAll(encodeGroups(groups))
+		if err != nil || !reflect.DeepEqual(again, groups) {
+			t.Fatalf("%x decoded to %q, which re-decodes to %q (%v)", data, groups, again, err)
 		}
 	})
 }
@@ -118,5 +172,22 @@ func TestAtomicFile(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(filepath.Join(dir, "mr-0-0")); string(got) != "data" {
 		t.Fatalf("writeFileAtomic wrote %q", got)
+	}
+}
+
+// TestUvarintLen: uvarintLen agrees with binary.AppendUvarint.
+func TestUvarintLen(t *testing.T) {
+	for _, n := range []int{0, 1, 127, 128, 16383, 16384, 1 << 40} {
+		if got, want := uvarintLen(n), len(binary.AppendUvarint(nil, uint64(n))); got != want {
+			t.Fatalf("uvarintLen(%d) = %d, want %d", n, got, want)
+		}
+	}
+}
+
+func TestOneByte(t *testing.T) {
+	for b := 0; b < 256; b++ {
+		if s := oneByte(byte(b)); len(s) != 1 || s[0] != byte(b) {
+			t.Fatalf("oneByte(%d) = %q", b, s)
+		}
 	}
 }

@@ -105,6 +105,9 @@ type JobResult struct {
 	// counts worker processes that died by themselves before the job was
 	// done; Restarts counts replacements started.
 	WorkersStarted, Kills, Stalls, Crashes, Restarts int
+	// WorkerCPU is the user and system CPU time used by worker processes
+	// (zero for InProcess workers).
+	WorkerCPU time.Duration
 }
 
 // ErrMismatch says a job's output differs from the reference output.
@@ -321,6 +324,7 @@ type supervisor struct {
 	events []Event
 
 	slots   []*workerProcess // the current process of each slot
+	all     []*workerProcess // every process started
 	stalled map[*workerProcess]bool
 	exits   chan *workerProcess
 	quit    chan struct{}
@@ -364,6 +368,7 @@ func (s *supervisor) start(slot int) error {
 	}
 	s.res.WorkersStarted++
 	s.slots[slot] = p
+	s.all = append(s.all, p)
 	s.record(EventWorkerStarted, id, "")
 	go func() {
 		<-p.done
@@ -518,5 +523,11 @@ func (s *supervisor) shutdown() {
 		}
 		p.kill()
 		s.record(EventWorkerKilled, p.id, "still running after the job")
+	}
+	for _, p := range s.all {
+		<-p.done
+		if ps := p.cmd.ProcessState; ps != nil {
+			s.res.WorkerCPU += ps.UserTime() + ps.SystemTime()
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"syscall"
@@ -32,6 +33,9 @@ const (
 	// EnvGoneAfter is the worker process's gone-after time, a Go duration
 	// (see WithGoneAfter).
 	EnvGoneAfter = "FAULTLINE_MR_GONE_AFTER"
+	// EnvCPUProfileDir, if set, makes every worker process write a CPU
+	// profile to <dir>/cpu-<worker id>.pprof.
+	EnvCPUProfileDir = "FAULTLINE_MR_CPUPROFILE_DIR"
 )
 
 // Exit codes of a worker process.
@@ -75,6 +79,13 @@ func runWorkerProcess() int {
 			return exitConfig
 		}
 		opts = append(opts, WithGoneAfter(d))
+	}
+	if dir := os.Getenv(EnvCPUProfileDir); dir != "" {
+		f, err := os.Create(filepath.Join(dir, "cpu-"+os.Getenv(EnvWorkerID)+".pprof"))
+		if err == nil && pprof.StartCPUProfile(f) == nil {
+			defer f.Close()
+			defer pprof.StopCPUProfile()
+		}
 	}
 	if err := RunWorker(context.Background(), app.Map, app.Reduce, opts...); err != nil {
 		fmt.Fprintln(os.Stderr, "mr worker process:", err)

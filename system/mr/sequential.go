@@ -18,7 +18,7 @@ func Sequential(app App, files []string, w io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("mr: sequential: %w", err)
 		}
-		g.addAll(app.Map(name, string(data)))
+		g.addAll(app.Map(name, bytesToString(data)))
 	}
 	bw := bufio.NewWriterSize(w, 256<<10)
 	if err := g.reduceTo(bw, app.Reduce); err != nil {

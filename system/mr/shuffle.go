@@ -96,7 +96,7 @@ func (p *peerClients) fetch(ctx context.Context, addr string, m, y int, timeout 
 		}
 		data = append(data, reply.Data...)
 		if reply.EOF {
-			return string(data), nil
+			return bytesToString(data), nil
 		}
 	}
 }

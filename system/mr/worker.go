@@ -310,12 +310,8 @@ func (w *worker) runMap(t *TaskReply) error {
 	if err != nil {
 		return err
 	}
-	kvs := w.mapf(t.File, string(data))
-	bufs := make([][]byte, t.NReduce)
-	for i := range kvs {
-		p := partition(kvs[i].Key, t.NReduce)
-		bufs[p] = appendRecord(bufs[p], kvs[i].Key, kvs[i].Value)
-	}
+	kvs := w.mapf(t.File, bytesToString(data))
+	bufs := partitionRecords(kvs, t.NReduce)
 	dir := w.intermediateDir()
 	for r, buf := range bufs {
 		if err := writeFileAtomic(dir, intermediateName(t.Task.Index, r), buf); err != nil {
@@ -334,21 +330,35 @@ type lostOutput struct {
 
 // runReduce reads every map task's output for this reduce task, groups it
 // by key and writes mr-out-Y atomically. Output that cannot be read or
-// decoded is reported lost, so that its map task runs again.
+// decoded is reported lost, so that its map task runs again. Grouping
+// takes two passes over the data: the first counts each key's values, so
+// that the second appends them without ever regrowing a slice.
 func (w *worker) runReduce(ctx context.Context, t *TaskReply) (*lostOutput, error) {
-	g := newGrouper()
 	y := t.Task.Index
-	for m := 0; m < t.NMap; m++ {
+	inputs := make([]string, t.NMap)
+	counts := make(map[string]int)
+	for m := range inputs {
 		from := ""
 		if m < len(t.Sources) {
 			from = t.Sources[m]
 		}
 		data, err := w.readIntermediate(ctx, from, m, y)
 		if err == nil {
-			err = decodeRecords(data, g.add)
+			err = countGroups(data, func(key string, n int) { counts[key] += n })
 		}
 		if err != nil {
 			return &lostOutput{m: m, from: from, err: err}, nil
+		}
+		inputs[m] = data
+	}
+	g := newGrouper()
+	for key, n := range counts {
+		g.reserve(key, n)
+	}
+	counts = nil
+	for _, data := range inputs {
+		if err := decodeGroups(data, g.addGroup); err != nil {
+			return nil, err // counted once already: cannot happen
 		}
 	}
 	out, err := createAtomic(w.cfg.dir, outputName(y))
@@ -375,7 +385,7 @@ func (w *worker) readIntermediate(ctx context.Context, from string, m, y int) (s
 		return w.peers.fetch(ctx, from, m, y, w.cfg.fetchTimeout)
 	}
 	data, err := os.ReadFile(filepath.Join(dir, intermediateName(m, y)))
-	return string(data), err
+	return bytesToString(data), err
 }
 
 // sleepCtx sleeps for d or until ctx ends, and reports whether it slept
