@@ -10,8 +10,8 @@ import (
 	"faultline/chaos/netem"
 )
 
-// leaderWait bounds the search for a leader when a fault targets it.
-const leaderWait = 5 * time.Second
+// defaultLeaderWait bounds the search for a leader when a fault targets it.
+const defaultLeaderWait = 5 * time.Second
 
 // apply starts one occurrence of e: it chooses the nodes, applies the
 // fault, records its window (or point) and returns the window, or nil when
@@ -30,12 +30,12 @@ func (n *Nemesis) apply(ctx context.Context, ev recorder, e *Entry) (*window, er
 	return nil, fmt.Errorf("unknown fault %q", e.Fault)
 }
 
-// findLeader asks for the leader until one is named or leaderWait passes.
+// findLeader asks for the leader until one is named or n.leaderWait passes.
 func (n *Nemesis) findLeader(ctx context.Context) string {
 	if n.leader == nil {
 		return ""
 	}
-	ctx, cancel := context.WithTimeout(ctx, leaderWait)
+	ctx, cancel := context.WithTimeout(ctx, n.leaderWait)
 	defer cancel()
 	for {
 		l, err := n.leader.Leader(ctx)

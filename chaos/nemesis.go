@@ -23,6 +23,8 @@ type Nemesis struct {
 	seed    int64         // seed of times, targets and shapes
 	runLen  time.Duration // length of the measured run, 0 if unknown
 
+	leaderWait time.Duration // bound on finding a leader for a fault
+
 	// Set by Setup.
 	cluster backend.Cluster
 	nodes   []string
@@ -85,7 +87,7 @@ func New(cfg *workloads.Config) (*Nemesis, error) {
 // only Heal heals them). backendName names the backend in errors.
 func NewNemesis(s *Schedule, backendName string, seed int64, runLen time.Duration) *Nemesis {
 	return &Nemesis{
-		sched: s, backend: backendName, seed: seed, runLen: runLen,
+		sched: s, backend: backendName, seed: seed, runLen: runLen, leaderWait: defaultLeaderWait,
 		rng:    rand.New(rand.NewPCG(uint64(seed), 0xbb67ae8584caa73b)),
 		active: map[int]*window{}, down: map[string]bool{}, paused: map[string]bool{},
 		links: map[[2]string]map[int]netem.Link{},

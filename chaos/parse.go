@@ -333,7 +333,8 @@ func (p *parser) network(e *Entry, n *yaml.Node, vals map[string]*yaml.Node, pat
 		if _, t := vals["nodes"]; t {
 			p.add(v, paths["links"], "give links or nodes, not both")
 		}
-		for i, s := range p.strings(v, paths["links"]) {
+		list := p.strings(v, paths["links"])
+		for i, s := range list {
 			from, to, ok := strings.Cut(s, "->")
 			from, to = strings.TrimSpace(from), strings.TrimSpace(to)
 			if !ok || from == "" || to == "" || from == to {
@@ -342,7 +343,7 @@ func (p *parser) network(e *Entry, n *yaml.Node, vals map[string]*yaml.Node, pat
 			}
 			e.Links = append(e.Links, [2]string{from, to})
 		}
-		if len(e.Links) == 0 {
+		if len(list) == 0 {
 			p.add(v, paths["links"], "want at least one link")
 		}
 	}
@@ -405,7 +406,12 @@ func (p *parser) network(e *Entry, n *yaml.Node, vals map[string]*yaml.Node, pat
 	if v, ok := vals["reorder_delay"]; ok && l.Reorder == 0 {
 		p.add(v, paths["reorder_delay"], "reorder_delay goes with reorder")
 	}
-	if l.Healthy() {
+	given := false
+	for _, k := range []string{"delay", "jitter", "loss", "duplicate", "reorder", "bandwidth", "conn"} {
+		_, ok := vals[k]
+		given = given || ok
+	}
+	if !given {
 		p.add(n, e.Path, "a network fault needs at least one of delay, jitter, loss, duplicate, reorder, bandwidth or conn")
 	}
 }
