@@ -162,7 +162,7 @@ schedule:
 		t.Errorf("final heal after %v, want 700ms (run 1s minus recovery 300ms)", d)
 	}
 	calls := c.callList()
-	for _, want := range []string{"kill n0", "restart n0", "join [2]", "leave [", "move "} {
+	for _, want := range []string{"kill n0", "restart n0", "join [", "leave [", "move "} {
 		if !slices.ContainsFunc(calls, func(c string) bool { return strings.HasPrefix(c, want) }) {
 			t.Errorf("calls %v lack %q", calls, want)
 		}
