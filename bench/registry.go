@@ -7,6 +7,7 @@ import (
 	"faultline/system/backend"
 	"faultline/system/memkv"
 	"faultline/system/raftkv"
+	"faultline/system/sharded"
 )
 
 // entry is one registered backend.
@@ -28,6 +29,8 @@ var registry = map[string]entry{
 		desc: "one unreplicated in-memory node over TCP: the harness's ceiling"},
 	"raftkv": {backend: raftkv.Backend{}, runNode: raftkv.RunNode, nodes: 3,
 		desc: "key/value service replicated by Raft over TCP, durable log (kvraft)"},
+	sharded.Name: {backend: sharded.Backend{}, runNode: sharded.RunNode, nodes: 3,
+		desc: "sharded key/value store: a shard controller group and replica groups (option groups, default 3) that move shards while serving"},
 }
 
 // batchBackends run one job instead of serving a workload.

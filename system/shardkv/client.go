@@ -1,6 +1,7 @@
 package shardkv
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/binary"
 	"time"
@@ -24,6 +25,7 @@ type Clerk struct {
 	ends    map[string]raft.Peer
 	id      int64
 	seq     int64
+	last    string // server that answered the last operation
 }
 
 // MakeClerk returns a clerk that asks the controller replicas ctrlers for
@@ -52,9 +54,22 @@ func (ck *Clerk) end(name string) raft.Peer {
 
 // Get returns the value of key, or "" if it has none.
 func (ck *Clerk) Get(key string) string {
+	v, _ := ck.GetContext(context.Background(), key) // never ends
+	return v
+}
+
+// Put sets key to value.
+func (ck *Clerk) Put(key, value string) { _ = ck.PutContext(context.Background(), key, value) }
+
+// Append appends value to key's value.
+func (ck *Clerk) Append(key, value string) { _ = ck.AppendContext(context.Background(), key, value) }
+
+// GetContext is Get bounded by ctx: it returns ctx's error if no group
+// answered before ctx ended.
+func (ck *Clerk) GetContext(ctx context.Context, key string) (string, error) {
 	args := GetArgs{Key: key, ClientID: ck.id}
 	var value string
-	ck.do(key, func(end raft.Peer) Err {
+	err := ck.do(ctx, key, func(end raft.Peer) Err {
 		var reply GetReply
 		if !end.Call("ShardKV.Get", &args, &reply) {
 			return ErrWrongLeader
@@ -65,19 +80,25 @@ func (ck *Clerk) Get(key string) string {
 		}
 		return reply.Err
 	})
-	return value
+	return value, err
 }
 
-// Put sets key to value.
-func (ck *Clerk) Put(key, value string) { ck.putAppend(key, value, "Put") }
+// PutContext is Put bounded by ctx. An error means the outcome is unknown:
+// the Put may or may not have taken effect.
+func (ck *Clerk) PutContext(ctx context.Context, key, value string) error {
+	return ck.putAppend(ctx, key, value, "Put")
+}
 
-// Append appends value to key's value.
-func (ck *Clerk) Append(key, value string) { ck.putAppend(key, value, "Append") }
+// AppendContext is Append bounded by ctx. An error means the outcome is
+// unknown.
+func (ck *Clerk) AppendContext(ctx context.Context, key, value string) error {
+	return ck.putAppend(ctx, key, value, "Append")
+}
 
-func (ck *Clerk) putAppend(key, value, op string) {
+func (ck *Clerk) putAppend(ctx context.Context, key, value, op string) error {
 	ck.seq++
 	args := PutAppendArgs{Key: key, Value: value, Op: op, ClientID: ck.id, Seq: ck.seq}
-	ck.do(key, func(end raft.Peer) Err {
+	return ck.do(ctx, key, func(end raft.Peer) Err {
 		var reply PutAppendReply
 		if !end.Call("ShardKV.PutAppend", &args, &reply) {
 			return ErrWrongLeader
@@ -86,25 +107,44 @@ func (ck *Clerk) putAppend(key, value, op string) {
 	})
 }
 
+// LastNode names the server that answered the last operation.
+func (ck *Clerk) LastNode() string { return ck.last }
+
 // do runs call against the servers of key's group until one answers OK,
-// refreshing the configuration when the group is wrong or unreachable.
-func (ck *Clerk) do(key string, call func(end raft.Peer) Err) {
+// refreshing the configuration when the group is wrong or unreachable, until
+// ctx ends.
+func (ck *Clerk) do(ctx context.Context, key string, call func(end raft.Peer) Err) error {
 	shard := key2shard(key)
-	if ck.config.Num == 0 {
-		ck.config = ck.ctrl.Query(-1)
+	for ck.config.Num == 0 || !ck.tryGroup(ctx, ck.config.Groups[ck.config.Shards[shard]], call) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if ck.config.Num != 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(retryPause):
+			}
+		}
+		cfg, err := ck.ctrl.QueryContext(ctx, -1)
+		if err != nil {
+			return err
+		}
+		ck.config = cfg
 	}
-	for !ck.tryGroup(ck.config.Groups[ck.config.Shards[shard]], call) {
-		time.Sleep(retryPause)
-		ck.config = ck.ctrl.Query(-1)
-	}
+	return nil
 }
 
 // tryGroup tries call on each server of a group; it stops early when the
 // group says it does not own the key.
-func (ck *Clerk) tryGroup(servers []string, call func(end raft.Peer) Err) bool {
+func (ck *Clerk) tryGroup(ctx context.Context, servers []string, call func(end raft.Peer) Err) bool {
 	for _, name := range servers {
+		if ctx.Err() != nil {
+			return false
+		}
 		switch call(ck.end(name)) {
 		case OK:
+			ck.last = name
 			return true
 		case ErrWrongGroup:
 			return false

@@ -1,0 +1,146 @@
+package nodeproc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// StopGrace is how long Stop waits after SIGTERM before SIGKILL.
+const StopGrace = 5 * time.Second
+
+// Proc is one node process, the leader of its own process group.
+type Proc struct {
+	cmd  *exec.Cmd
+	done chan struct{} // closed once Wait returned
+	err  error         // Wait's result, set before done closes
+}
+
+// Start runs argv with stdout and stderr appended to logPath.
+func Start(argv []string, logPath string) (*Proc, error) {
+	if len(argv) == 0 {
+		return nil, errors.New("nodeproc: empty command")
+	}
+	log, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("nodeproc: log: %w", err)
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Stdout, cmd.Stderr = log, log
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		log.Close()
+		return nil, fmt.Errorf("nodeproc: start %s: %w", argv[0], err)
+	}
+	p := &Proc{cmd: cmd, done: make(chan struct{})}
+	go func() {
+		p.err = cmd.Wait()
+		log.Close()
+		close(p.done)
+	}()
+	return p, nil
+}
+
+// Pid returns the process id.
+func (p *Proc) Pid() int { return p.cmd.Process.Pid }
+
+// Done is closed when the process has exited.
+func (p *Proc) Done() <-chan struct{} { return p.done }
+
+// Signal sends sig to the process group. A group that is already gone is
+// not an error.
+func (p *Proc) Signal(sig syscall.Signal) error {
+	if err := syscall.Kill(-p.Pid(), sig); err != nil && !errors.Is(err, syscall.ESRCH) {
+		return fmt.Errorf("nodeproc: signal %v to group %d: %w", sig, p.Pid(), err)
+	}
+	return nil
+}
+
+// Kill SIGKILLs the group and waits for the process to exit.
+func (p *Proc) Kill() error {
+	err := p.Signal(syscall.SIGKILL)
+	<-p.done
+	return err
+}
+
+// Pause stops the process with SIGSTOP and returns once the kernel reports
+// it stopped: the signal is asynchronous, and a "paused" node that still
+// answers would make pause tests lie.
+func (p *Proc) Pause(ctx context.Context) error {
+	if err := p.Signal(syscall.SIGSTOP); err != nil {
+		return err
+	}
+	return p.waitState(ctx, true)
+}
+
+// Resume continues a paused process and returns once it runs again.
+func (p *Proc) Resume(ctx context.Context) error {
+	if err := p.Signal(syscall.SIGCONT); err != nil {
+		return err
+	}
+	return p.waitState(ctx, false)
+}
+
+// waitState polls /proc until the process is (or is not) stopped.
+func (p *Proc) waitState(ctx context.Context, stopped bool) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	for {
+		st, err := State(p.Pid())
+		if err != nil {
+			return err
+		}
+		if (st == 'T' || st == 't') == stopped {
+			return nil
+		}
+		select {
+		case <-p.done:
+			return fmt.Errorf("nodeproc: process %d exited", p.Pid())
+		case <-ctx.Done():
+			return fmt.Errorf("nodeproc: process %d state %c: %w", p.Pid(), st, ctx.Err())
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+}
+
+// State returns the one-letter state of process pid from /proc (R, S, T,
+// Z, ...).
+func State(pid int) (byte, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, fmt.Errorf("nodeproc: state of %d: %w", pid, err)
+	}
+	// The command name is in parentheses and may hold spaces; the state
+	// follows the last ')'.
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 || i+2 >= len(s) {
+		return 0, fmt.Errorf("nodeproc: state of %d: malformed stat %q", pid, s)
+	}
+	return s[i+2], nil
+}
+
+// Stop asks the process to stop (SIGTERM, plus SIGCONT in case it is
+// paused), then SIGKILLs the group if it has not exited within StopGrace or
+// by the end of ctx. Any straggler of the group is killed too.
+func (p *Proc) Stop(ctx context.Context) error {
+	if err := p.Signal(syscall.SIGTERM); err != nil {
+		return err
+	}
+	_ = p.Signal(syscall.SIGCONT)
+	t := time.NewTimer(StopGrace)
+	defer t.Stop()
+	select {
+	case <-p.done:
+		_ = p.Signal(syscall.SIGKILL)
+		return nil
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return p.Kill()
+}

@@ -1,0 +1,469 @@
+package sharded
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"faultline/system/backend"
+	"faultline/system/nodeproc"
+	"faultline/system/raft"
+	"faultline/system/shardctrler"
+	"faultline/system/shardkv"
+	"faultline/transport/tcp"
+)
+
+// Name is the backend's name in configs.
+const Name = "shardkv"
+
+// Backend is the "shardkv" backend. Its zero value is ready to use.
+type Backend struct{}
+
+var _ backend.Backend = Backend{}
+
+// Name returns "shardkv".
+func (Backend) Name() string { return Name }
+
+// Defaults of the options.
+const (
+	defaultGroups  = 3
+	defaultCtrlers = 3
+	firstGID       = 1
+	readyTimeout   = 30 * time.Second
+)
+
+// intOption reads a positive integer option.
+func intOption(opts map[string]string, key string, def int) (int, error) {
+	s, ok := opts[key]
+	if !ok {
+		return def, nil
+	}
+	v, err := strconv.Atoi(s)
+	if err != nil || (v < 1 && key != "maxraftstate") {
+		return 0, fmt.Errorf("sharded: option %s = %q, want a positive integer", key, s)
+	}
+	return v, nil
+}
+
+// Start launches the controller group and the replica groups (option
+// groups), joins the first of them (option joined, default all), and returns
+// once every shard answers.
+func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, error) {
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	groups, err := intOption(spec.Options, "groups", defaultGroups)
+	if err != nil {
+		return nil, err
+	}
+	nctrl, err := intOption(spec.Options, "ctrlers", defaultCtrlers)
+	if err != nil {
+		return nil, err
+	}
+	maxraftstate, err := intOption(spec.Options, "maxraftstate", DefaultMaxRaftState)
+	if err != nil {
+		return nil, err
+	}
+	joined, err := intOption(spec.Options, "joined", groups)
+	if err != nil {
+		return nil, err
+	}
+	if joined > groups {
+		return nil, fmt.Errorf("sharded: option joined = %d, more than groups = %d", joined, groups)
+	}
+	for k := range spec.Options {
+		switch k {
+		case "groups", "joined", "ctrlers", "maxraftstate":
+		default:
+			return nil, fmt.Errorf("sharded: unknown option %q (known: groups, joined, ctrlers, maxraftstate)", k)
+		}
+	}
+	logger := spec.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	addrs, err := freePorts(nctrl + groups*spec.Nodes)
+	if err != nil {
+		return nil, err
+	}
+	c := &Cluster{spec: spec, ctrlAddrs: addrs[:nctrl], groupAddrs: map[int][]string{}}
+	mk := func(role string, gid, id int, peers []string) NodeConfig {
+		cfg := NodeConfig{Role: role, GID: gid, ID: id, Peers: peers, Ctrlers: c.ctrlAddrs,
+			Fsync: spec.Fsync, MaxRaftState: maxraftstate, Logger: logger}
+		cfg.Dir = filepath.Join(spec.Dir, cfg.Name())
+		return cfg
+	}
+	for i := range nctrl {
+		c.cfgs = append(c.cfgs, mk(roleCtrler, 0, i, c.ctrlAddrs))
+	}
+	for g := range groups {
+		gid := firstGID + g
+		peers := addrs[nctrl+g*spec.Nodes : nctrl+(g+1)*spec.Nodes]
+		c.gids = append(c.gids, gid)
+		c.groupAddrs[gid] = peers
+		for i := range spec.Nodes {
+			c.cfgs = append(c.cfgs, mk(roleGroup, gid, i, peers))
+		}
+	}
+	c.nodes = make([]*node, len(c.cfgs))
+	c.procs = make([]*nodeproc.Proc, len(c.cfgs))
+	c.admin = c.newCtrlerClerk()
+	for i := range c.cfgs {
+		if err := c.startNode(i); err != nil {
+			c.Stop(context.Background())
+			return nil, err
+		}
+	}
+	if err := c.ready(ctx, c.gids[:joined]); err != nil {
+		c.Stop(context.Background())
+		return nil, err
+	}
+	return c, nil
+}
+
+// freePorts reserves n loopback addresses by binding port 0 and releasing
+// them; a port taken in between makes Start fail, not misbehave.
+func freePorts(n int) ([]string, error) {
+	addrs := make([]string, n)
+	var lns []net.Listener
+	defer func() {
+		for _, ln := range lns {
+			ln.Close()
+		}
+	}()
+	for i := range addrs {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("sharded: reserve port: %w", err)
+		}
+		lns = append(lns, ln)
+		addrs[i] = ln.Addr().String()
+	}
+	return addrs, nil
+}
+
+// Cluster is a running sharded store. It implements backend.Cluster,
+// Killer, Pauser (process mode) and Membership.
+type Cluster struct {
+	spec       backend.Spec
+	cfgs       []NodeConfig
+	ctrlAddrs  []string
+	gids       []int
+	groupAddrs map[int][]string
+
+	adminMu sync.Mutex // serializes use of admin (a Clerk is single-goroutine)
+	admin   *ctrlerClerk
+
+	mu      sync.Mutex
+	nodes   []*node
+	procs   []*nodeproc.Proc
+	stopped bool
+}
+
+var (
+	_ backend.Cluster    = (*Cluster)(nil)
+	_ backend.Killer     = (*Cluster)(nil)
+	_ backend.Pauser     = (*Cluster)(nil)
+	_ backend.Membership = (*Cluster)(nil)
+)
+
+// ctrlerClerk is a controller clerk with the connections it owns.
+type ctrlerClerk struct {
+	*shardctrler.Clerk
+	conns []*tcp.Client
+}
+
+func (c *Cluster) newCtrlerClerk() *ctrlerClerk {
+	ck := &ctrlerClerk{}
+	peers := make([]raft.Peer, len(c.ctrlAddrs))
+	for i, a := range c.ctrlAddrs {
+		conn := tcp.Dial(a, tcp.Config{})
+		ck.conns = append(ck.conns, conn)
+		peers[i] = conn
+	}
+	ck.Clerk = shardctrler.MakeClerk(peers)
+	return ck
+}
+
+func (ck *ctrlerClerk) close() error {
+	var errs []error
+	for _, c := range ck.conns {
+		errs = append(errs, c.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Nodes names the controllers c0.. and the group replicas g<gid>-<i>.
+func (c *Cluster) Nodes() []string {
+	out := make([]string, len(c.cfgs))
+	for i, cfg := range c.cfgs {
+		out[i] = cfg.Name()
+	}
+	return out
+}
+
+func (c *Cluster) index(name string) (int, error) {
+	for i, cfg := range c.cfgs {
+		if cfg.Name() == name {
+			return i, nil
+		}
+	}
+	return 0, fmt.Errorf("sharded: unknown node %q", name)
+}
+
+func (c *Cluster) startNode(i int) error {
+	cfg := c.cfgs[i]
+	if c.spec.Mode == backend.ModeProcess {
+		argv := append(slices.Clone(c.spec.Exec), nodeArgs(cfg)...)
+		p, err := nodeproc.Start(argv, filepath.Join(c.spec.Dir, cfg.Name()+".log"))
+		if err != nil {
+			return fmt.Errorf("sharded: node %s: %w", cfg.Name(), err)
+		}
+		c.mu.Lock()
+		c.procs[i] = p
+		c.mu.Unlock()
+		return nil
+	}
+	n, err := startNode(cfg)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.nodes[i] = n
+	c.mu.Unlock()
+	return nil
+}
+
+// ready joins the groups gids and waits until a key of every shard answers.
+func (c *Cluster) ready(ctx context.Context, gids []int) error {
+	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
+	defer cancel()
+	if err := c.Join(ctx, gids); err != nil {
+		return fmt.Errorf("sharded: joining the groups: %w", err)
+	}
+	cl, err := c.Client(ctx, -1)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	for shard := range shardctrler.NShards {
+		key := string(rune('0' + (shard+2)%shardctrler.NShards)) // '0' is shard 8
+		if shardkv.Key2Shard(key) != shard {
+			return fmt.Errorf("sharded: probe key %q is in shard %d, not %d", key, shardkv.Key2Shard(key), shard)
+		}
+		if _, err := cl.Get(ctx, key); err != nil {
+			return fmt.Errorf("sharded: waiting for shard %d: %w", shard, err)
+		}
+	}
+	return nil
+}
+
+// Client returns a context-aware clerk with its own connections.
+func (c *Cluster) Client(_ context.Context, _ int) (backend.Client, error) {
+	cl := &client{}
+	ctrl := make([]raft.Peer, len(c.ctrlAddrs))
+	for i, a := range c.ctrlAddrs {
+		ctrl[i] = cl.dial(a)
+	}
+	cl.ck = shardkv.MakeClerk(ctrl, func(addr string) raft.Peer { return cl.dial(addr) })
+	return cl, nil
+}
+
+// client adapts a shardkv Clerk to backend.Client. An error always means
+// the outcome is unknown: the clerk retries every definite refusal itself.
+type client struct {
+	ck    *shardkv.Clerk
+	conns []*tcp.Client
+}
+
+var (
+	_ backend.Client = (*client)(nil)
+	_ backend.Served = (*client)(nil)
+)
+
+func (cl *client) dial(addr string) *tcp.Client {
+	conn := tcp.Dial(addr, tcp.Config{})
+	cl.conns = append(cl.conns, conn)
+	return conn
+}
+
+// Get implements backend.Client.
+func (cl *client) Get(ctx context.Context, key string) (string, error) {
+	return cl.ck.GetContext(ctx, key)
+}
+
+// Put implements backend.Client.
+func (cl *client) Put(ctx context.Context, key, value string) error {
+	return cl.ck.PutContext(ctx, key, value)
+}
+
+// Append implements backend.Client.
+func (cl *client) Append(ctx context.Context, key, value string) error {
+	return cl.ck.AppendContext(ctx, key, value)
+}
+
+// LastNode implements backend.Served: the address of the replica that
+// answered last.
+func (cl *client) LastNode() string { return cl.ck.LastNode() }
+
+// Close closes the client's connections.
+func (cl *client) Close() error {
+	var errs []error
+	for _, c := range cl.conns {
+		errs = append(errs, c.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Stop stops every node and waits for them. It is safe to call twice.
+func (c *Cluster) Stop(ctx context.Context) error {
+	c.mu.Lock()
+	if c.stopped {
+		c.mu.Unlock()
+		return nil
+	}
+	c.stopped = true
+	nodes, procs := c.nodes, c.procs
+	c.nodes, c.procs = make([]*node, len(nodes)), make([]*nodeproc.Proc, len(procs))
+	c.mu.Unlock()
+	var wg sync.WaitGroup
+	errs := make([]error, len(nodes)+len(procs)+1)
+	for i, n := range nodes {
+		if n != nil {
+			wg.Add(1)
+			go func() { defer wg.Done(); errs[i] = n.stop() }()
+		}
+	}
+	for i, p := range procs {
+		if p != nil {
+			wg.Add(1)
+			go func() { defer wg.Done(); errs[len(nodes)+i] = p.Stop(ctx) }()
+		}
+	}
+	wg.Wait()
+	errs[len(errs)-1] = c.admin.close()
+	return errors.Join(errs...)
+}
+
+// Kill crashes a node: SIGKILL in process mode; in process, its service,
+// listener, connections and storage stop at once. Killing a dead node does
+// nothing.
+func (c *Cluster) Kill(_ context.Context, name string) error {
+	i, err := c.index(name)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	n, p := c.nodes[i], c.procs[i]
+	c.nodes[i], c.procs[i] = nil, nil
+	c.mu.Unlock()
+	switch {
+	case p != nil:
+		return p.Kill()
+	case n != nil:
+		return n.stop()
+	}
+	return nil
+}
+
+// Restart brings a killed node back from its data directory on the same
+// address. Restarting a running node does nothing.
+func (c *Cluster) Restart(_ context.Context, name string) error {
+	i, err := c.index(name)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	running := c.nodes[i] != nil || c.procs[i] != nil
+	stopped := c.stopped
+	c.mu.Unlock()
+	if stopped {
+		return fmt.Errorf("sharded: restart %s: cluster stopped", name)
+	}
+	if running {
+		return nil
+	}
+	return c.startNode(i)
+}
+
+// Pause freezes a node with SIGSTOP (process mode only).
+func (c *Cluster) Pause(ctx context.Context, name string) error {
+	p, err := c.proc(name, syscall.SIGSTOP)
+	if err != nil {
+		return err
+	}
+	return p.Pause(ctx)
+}
+
+// Resume thaws a paused node (process mode only).
+func (c *Cluster) Resume(ctx context.Context, name string) error {
+	p, err := c.proc(name, syscall.SIGCONT)
+	if err != nil {
+		return err
+	}
+	return p.Resume(ctx)
+}
+
+func (c *Cluster) proc(name string, sig syscall.Signal) (*nodeproc.Proc, error) {
+	if c.spec.Mode != backend.ModeProcess {
+		return nil, fmt.Errorf("sharded: %v of in-process node %s: %w", sig, name, backend.ErrUnsupported)
+	}
+	i, err := c.index(name)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	p := c.procs[i]
+	c.mu.Unlock()
+	if p == nil {
+		return nil, fmt.Errorf("sharded: %v of %s: node is not running", sig, name)
+	}
+	return p, nil
+}
+
+// Groups lists every replica group that exists, joined or not.
+func (c *Cluster) Groups() []int { return slices.Clone(c.gids) }
+
+// Join joins replica groups through the controller.
+func (c *Cluster) Join(ctx context.Context, gids []int) error {
+	m := map[int][]string{}
+	for _, gid := range gids {
+		addrs, ok := c.groupAddrs[gid]
+		if !ok {
+			return fmt.Errorf("sharded: join: no group %d (have %v)", gid, c.gids)
+		}
+		m[gid] = addrs
+	}
+	c.adminMu.Lock()
+	defer c.adminMu.Unlock()
+	return c.admin.JoinContext(ctx, m)
+}
+
+// Leave removes replica groups through the controller.
+func (c *Cluster) Leave(ctx context.Context, gids []int) error {
+	c.adminMu.Lock()
+	defer c.adminMu.Unlock()
+	return c.admin.LeaveContext(ctx, gids)
+}
+
+// Move puts shard on group gid through the controller.
+func (c *Cluster) Move(ctx context.Context, shard, gid int) error {
+	c.adminMu.Lock()
+	defer c.adminMu.Unlock()
+	return c.admin.MoveContext(ctx, shard, gid)
+}
+
+// Config returns the controller's latest configuration.
+func (c *Cluster) Config(ctx context.Context) (shardctrler.Config, error) {
+	c.adminMu.Lock()
+	defer c.adminMu.Unlock()
+	return c.admin.QueryContext(ctx, -1)
+}

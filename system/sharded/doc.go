@@ -1,0 +1,14 @@
+// Package sharded is the "shardkv" backend: Faultline's sharded key/value
+// store (system/shardkv with its controller, system/shardctrler) as a
+// cluster under test, over TCP with the durable log.
+//
+// A cluster is one controller group and several replica groups (option
+// "groups", default 3), each of Spec.Nodes replicas; every replica is a node
+// with its own data directory, running in process mode as `bench node
+// shardkv ...` (so kills and pauses are real signals) or in process as
+// goroutines. Server names in configurations are the replicas' TCP
+// addresses. The cluster starts with every replica group joined and
+// implements backend.Membership, so the chaos controller can join, leave
+// and move groups while the workload runs, as well as backend.Killer and
+// (process mode) backend.Pauser.
+package sharded

@@ -1,0 +1,227 @@
+package sharded
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+
+	"faultline/system/raft"
+	"faultline/system/shardctrler"
+	"faultline/system/shardkv"
+	"faultline/system/storage"
+	"faultline/transport"
+	"faultline/transport/tcp"
+)
+
+// DefaultMaxRaftState is the Raft state size at which replica groups
+// snapshot when the options do not say.
+const DefaultMaxRaftState = 1 << 20
+
+// Node roles.
+const (
+	roleCtrler = "ctrler"
+	roleGroup  = "group"
+)
+
+// NodeConfig describes one replica: of the controller group, or of replica
+// group GID.
+type NodeConfig struct {
+	Role         string   // "ctrler" or "group"
+	GID          int      // replica group id (role group)
+	ID           int      // index in Peers
+	Peers        []string // addresses of the replica's own group
+	Ctrlers      []string // addresses of the controller replicas (role group)
+	Dir          string
+	Fsync        bool
+	MaxRaftState int
+	Logger       *slog.Logger
+}
+
+// Name is the node's name in Nodes, logs and faults: c0.. for controllers,
+// g<gid>-<i> for group replicas.
+func (c NodeConfig) Name() string {
+	if c.Role == roleCtrler {
+		return fmt.Sprintf("c%d", c.ID)
+	}
+	return fmt.Sprintf("g%d-%d", c.GID, c.ID)
+}
+
+// Validate checks the config.
+func (c NodeConfig) Validate() error {
+	switch {
+	case c.Role != roleCtrler && c.Role != roleGroup:
+		return fmt.Errorf("sharded: node role = %q, want %q or %q", c.Role, roleCtrler, roleGroup)
+	case c.ID < 0 || c.ID >= len(c.Peers):
+		return fmt.Errorf("sharded: node id = %d, want in [0, %d)", c.ID, len(c.Peers))
+	case c.Dir == "":
+		return errors.New("sharded: node dir is empty")
+	case c.Role == roleGroup && c.GID <= 0:
+		return fmt.Errorf("sharded: node gid = %d, want > 0", c.GID)
+	case c.Role == roleGroup && len(c.Ctrlers) == 0:
+		return errors.New("sharded: group node needs --ctrlers")
+	}
+	return nil
+}
+
+// service is what a node runs: a controller or a group replica.
+type service interface {
+	Kill()
+	Raft() *raft.Raft
+}
+
+// node is one running replica with its storage and connections.
+type node struct {
+	store *storage.FilePersister
+	mu    sync.Mutex
+	conns []*tcp.Client // every client this node dialed; guarded by mu
+	svc   service
+	ln    *tcp.Listener
+}
+
+func (n *node) dial(addr string, cfg tcp.Config) *tcp.Client {
+	c := tcp.Dial(addr, cfg)
+	n.mu.Lock()
+	n.conns = append(n.conns, c)
+	n.mu.Unlock()
+	return c
+}
+
+func (n *node) peers(addrs []string, cfg tcp.Config) []raft.Peer {
+	out := make([]raft.Peer, len(addrs))
+	for i, a := range addrs {
+		out[i] = n.dial(a, cfg)
+	}
+	return out
+}
+
+// startNode opens the node's storage, starts its service and serves it.
+func startNode(cfg NodeConfig) (*node, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	logger = logger.With("node", cfg.Name())
+	store, err := storage.Open(cfg.Dir, storage.Options{NoSync: !cfg.Fsync, Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("sharded: node %s: %w", cfg.Name(), err)
+	}
+	tcfg := tcp.Config{Node: cfg.Name(), Logger: logger}
+	n := &node{store: store}
+	peers := n.peers(cfg.Peers, tcfg)
+	srv := transport.NewServer()
+	if cfg.Role == roleCtrler {
+		sc := shardctrler.StartServer(peers, cfg.ID, store)
+		n.svc = sc
+		err = srv.Register(sc)
+	} else {
+		makeEnd := func(addr string) raft.Peer { return n.dial(addr, tcfg) }
+		kv := shardkv.StartServer(peers, cfg.ID, store, cfg.MaxRaftState, cfg.GID, n.peers(cfg.Ctrlers, tcfg), makeEnd)
+		n.svc = kv
+		err = srv.Register(kv)
+	}
+	if err == nil {
+		err = srv.Register(n.svc.Raft())
+	}
+	if err == nil {
+		n.ln, err = tcp.Listen(cfg.Peers[cfg.ID], srv, tcfg)
+	}
+	if err != nil {
+		n.stop()
+		return nil, fmt.Errorf("sharded: node %s: %w", cfg.Name(), err)
+	}
+	logger.Info("node started", "addr", cfg.Peers[cfg.ID], "dir", cfg.Dir, "fsync", cfg.Fsync)
+	return n, nil
+}
+
+// stop kills the service, then closes the listener, connections and storage.
+func (n *node) stop() error {
+	if n.svc != nil {
+		n.svc.Kill()
+	}
+	var errs []error
+	if n.ln != nil {
+		errs = append(errs, n.ln.Close())
+	}
+	n.mu.Lock()
+	conns := n.conns
+	n.conns = nil
+	n.mu.Unlock()
+	for _, c := range conns {
+		errs = append(errs, c.Close())
+	}
+	errs = append(errs, n.store.Close())
+	return errors.Join(errs...)
+}
+
+// nodeArgs renders cfg as RunNode's arguments.
+func nodeArgs(cfg NodeConfig) []string {
+	return []string{
+		"--role", cfg.Role,
+		"--gid", fmt.Sprint(cfg.GID),
+		"--id", fmt.Sprint(cfg.ID),
+		"--peers", strings.Join(cfg.Peers, ","),
+		"--ctrlers", strings.Join(cfg.Ctrlers, ","),
+		"--dir", cfg.Dir,
+		fmt.Sprintf("--fsync=%v", cfg.Fsync),
+		"--maxraftstate", fmt.Sprint(cfg.MaxRaftState),
+	}
+}
+
+// parseNodeArgs is the inverse of nodeArgs.
+func parseNodeArgs(args []string) (NodeConfig, error) {
+	fs := flag.NewFlagSet("shardkv node", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var cfg NodeConfig
+	var peers, ctrlers string
+	fs.StringVar(&cfg.Role, "role", "", "ctrler or group")
+	fs.IntVar(&cfg.GID, "gid", 0, "replica group id (role group)")
+	fs.IntVar(&cfg.ID, "id", 0, "this node's index in --peers")
+	fs.StringVar(&peers, "peers", "", "comma-separated host:port of the node's group")
+	fs.StringVar(&ctrlers, "ctrlers", "", "comma-separated host:port of the controllers")
+	fs.StringVar(&cfg.Dir, "dir", "", "data directory")
+	fs.BoolVar(&cfg.Fsync, "fsync", true, "fsync durable writes")
+	fs.IntVar(&cfg.MaxRaftState, "maxraftstate", DefaultMaxRaftState, "snapshot threshold in bytes (-1 never)")
+	if err := fs.Parse(args); err != nil {
+		return cfg, fmt.Errorf("sharded: node arguments: %w", err)
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("sharded: node arguments: unexpected %q", fs.Args())
+	}
+	if peers != "" {
+		cfg.Peers = strings.Split(peers, ",")
+	}
+	if ctrlers != "" {
+		cfg.Ctrlers = strings.Split(ctrlers, ",")
+	}
+	return cfg, cfg.Validate()
+}
+
+// RunNode runs one replica, configured by args, until ctx ends or the
+// process receives SIGTERM or SIGINT; then it stops cleanly.
+func RunNode(ctx context.Context, args []string) error {
+	cfg, err := parseNodeArgs(args)
+	if err != nil {
+		return err
+	}
+	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	ctx, cancel := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
+	defer cancel()
+	n, err := startNode(cfg)
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	cfg.Logger.Info("node stopping")
+	return n.stop()
+}
