@@ -45,8 +45,8 @@ func newEchoCluster(t *testing.T) *echoCluster {
 	return &echoCluster{faults: f, ln: ln, c: c}
 }
 
-func (c *echoCluster) Nodes() []string                { return []string{"n0", "n1"} }
-func (c *echoCluster) Stop(context.Context) error     { return nil }
+func (c *echoCluster) Nodes() []string               { return []string{"n0", "n1"} }
+func (c *echoCluster) Stop(context.Context) error    { return nil }
 func (c *echoCluster) Faults() transport.LinkFaulter { return c.faults }
 func (c *echoCluster) Client(context.Context, int) (backend.Client, error) {
 	return nil, errors.New("echo: no KV clients")
