@@ -22,14 +22,10 @@ var outcomeCodes = map[string]int{"ok": outcomeOK, "fail": outcomeFail, "info": 
 // not use (value, output, expect) are not decoded.
 type historyLine struct {
 	Type     string   `json:"type"`
-	Client   int      `json:"client"`
 	Kind     string   `json:"kind"`
-	Key      string   `json:"key"`
 	Invoke   int64    `json:"invoke"`
 	Complete int64    `json:"complete"`
 	Outcome  string   `json:"outcome"`
-	Node     string   `json:"node"`
-	Error    string   `json:"error"`
 	Start    int64    `json:"start"`
 	Stop     int64    `json:"stop"`
 	Nodes    []string `json:"nodes"`
@@ -39,7 +35,6 @@ type historyLine struct {
 // op is the part of a history op the report keeps.
 type op struct {
 	kind     string
-	key      string
 	invoke   int64
 	complete int64
 	outcome  int
@@ -72,7 +67,7 @@ func readHistory(r io.Reader, fn func(op), ev func(Event)) error {
 			if line.Complete < line.Invoke || line.Invoke < 0 {
 				return fmt.Errorf("%w: line %d: times [%d,%d]", errHistory, n, line.Invoke, line.Complete)
 			}
-			fn(op{kind: line.Kind, key: line.Key, invoke: line.Invoke, complete: line.Complete, outcome: o})
+			fn(op{kind: line.Kind, invoke: line.Invoke, complete: line.Complete, outcome: o})
 		case "event":
 			ev(Event{Kind: line.Kind, Start: line.Start, Stop: line.Stop, Nodes: line.Nodes, Desc: line.Desc})
 		default:
