@@ -36,6 +36,9 @@ type Data struct {
 	Links        map[string]string `json:"links,omitempty"`
 	// Summary is results.json's ops, for comparisons.
 	Summary map[string]OpStats `json:"-"`
+	// Embeds holds the visualizations small enough to embed in the page,
+	// by file name.
+	Embeds map[string]string `json:"-"`
 }
 
 // Header is the top of a report: what ran and what the checks concluded.
@@ -194,6 +197,7 @@ func Build(dir string) (*Data, error) {
 	}
 	d.rpc(r, len(ops))
 	d.Links = links(dir, r)
+	d.Embeds = embeds(dir, d.Checks)
 	return d, nil
 }
 
@@ -630,6 +634,30 @@ func links(dir string, r *Results) map[string]string {
 			if _, err := os.Stat(filepath.Join(dir, c.Visualization)); err == nil {
 				out["visualization"] = filepath.ToSlash(c.Visualization)
 			}
+		}
+	}
+	return out
+}
+
+// MaxEmbed is the largest visualization embedded in a report; a larger one
+// is only linked.
+const MaxEmbed = 4 << 20
+
+// embeds reads the checks' visualizations that exist and are at most
+// MaxEmbed bytes.
+func embeds(dir string, checks []Check) map[string]string {
+	out := map[string]string{}
+	for _, c := range checks {
+		f := c.Visualization
+		if f == "" || filepath.IsAbs(f) || strings.Contains(f, "..") {
+			continue
+		}
+		st, err := os.Stat(filepath.Join(dir, f))
+		if err != nil || st.Size() > MaxEmbed {
+			continue
+		}
+		if b, err := os.ReadFile(filepath.Join(dir, f)); err == nil {
+			out[f] = string(b)
 		}
 	}
 	return out

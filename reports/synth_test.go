@@ -175,11 +175,10 @@ func synthRun(t testing.TB, dir string, o synthOptions) {
 			Anomalies: []Anomaly{{Kind: "lost-append", Key: "k7", Text: "append c3.s17; by client 3 was acknowledged but no later read saw it",
 				Steps: []Step{{Op: 10, Desc: "c3 append k7 c3.s17; ok", Then: "completed before"}, {Op: 12, Desc: "c5 get k7 → c1.s2;", Then: "missed it"}}}},
 			DurationS: 0.05},
-		{Name: "linearizable", Verdict: Valid, Summary: "kv: valid", DurationS: 0.1, Visualization: "linearizability.html"},
+		{Name: "linearizable", Verdict: o.verdict, Summary: "kv: not linearizable on key k3", Keys: []string{"k3"},
+			DurationS: 0.1, Visualization: "linearizability.html"},
 	}
-	if err := os.WriteFile(filepath.Join(dir, "linearizability.html"), []byte("<!DOCTYPE html><title>porcupine</title><p>visualization stand-in</p>"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeVisualization(t, filepath.Join(dir, "linearizability.html"))
 	writeJSON(t, dir, "results.json", r)
 }
 
