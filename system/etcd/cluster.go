@@ -1,0 +1,375 @@
+package etcd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
+
+	"faultline/system/backend"
+)
+
+// Name is the backend's name in configs.
+const Name = "etcd"
+
+// readyTimeout bounds how long Start waits for the cluster to elect a
+// leader when the context has no earlier deadline.
+const readyTimeout = 30 * time.Second
+
+// PeerLink is the peer address plan of one member, handed to
+// Backend.PeerProxy.
+type PeerLink struct {
+	// Node is the member's name ("n0").
+	Node string
+	// Listen is the "host:port" the member accepts peer traffic on.
+	Listen string
+	// Advertise is the "host:port" the other members dial to reach it.
+	Advertise string
+}
+
+// Backend is the "etcd" backend. Its zero value is ready to use and lets
+// members talk to each other directly.
+type Backend struct {
+	// PeerProxy, if set, routes peer traffic through proxies: Start gives
+	// every member a peer listen address and a distinct advertised address,
+	// and calls PeerProxy with both before any member starts. PeerProxy
+	// must forward each Advertise address to its Listen address until the
+	// returned Closer is closed, which Cluster.Stop does after the members
+	// stopped.
+	PeerProxy func(ctx context.Context, links []PeerLink) (io.Closer, error)
+}
+
+var _ backend.Backend = Backend{}
+
+// Name returns "etcd".
+func (Backend) Name() string { return Name }
+
+// options are the backend options of a Spec.
+type options struct {
+	tickMs, electionMs uint
+	snapshotCount      uint64
+}
+
+// parseOptions reads "tick-ms", "election-ms" and "snapshot-count".
+func parseOptions(opts map[string]string) (options, error) {
+	var o options
+	for k, v := range opts {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return o, fmt.Errorf("etcd: option %s = %q: %w", k, v, err)
+		}
+		switch k {
+		case "tick-ms":
+			o.tickMs = uint(n)
+		case "election-ms":
+			o.electionMs = uint(n)
+		case "snapshot-count":
+			o.snapshotCount = n
+		default:
+			return o, fmt.Errorf("etcd: unknown option %q (want tick-ms, election-ms or snapshot-count)", k)
+		}
+	}
+	return o, nil
+}
+
+// Start launches spec.Nodes etcd members on free loopback ports, each with
+// its own data directory under spec.Dir, and returns once they agree on a
+// leader.
+func (b Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, error) {
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	opts, err := parseOptions(spec.Options)
+	if err != nil {
+		return nil, err
+	}
+	perMember := 2
+	if b.PeerProxy != nil {
+		perMember = 3
+	}
+	addrs, err := freePorts(perMember * spec.Nodes)
+	if err != nil {
+		return nil, err
+	}
+	c := &Cluster{
+		spec:    spec,
+		names:   make([]string, spec.Nodes),
+		cfgs:    make([]MemberConfig, spec.Nodes),
+		links:   make([]PeerLink, spec.Nodes),
+		members: make([]*member, spec.Nodes),
+		procs:   make([]*proc, spec.Nodes),
+	}
+	var cluster []string
+	for i := range spec.Nodes {
+		name := nodeName(i)
+		c.names[i] = name
+		l := PeerLink{Node: name, Listen: addrs[perMember*i+1], Advertise: addrs[perMember*i+1]}
+		if b.PeerProxy != nil {
+			l.Advertise = addrs[perMember*i+2]
+		}
+		c.links[i] = l
+		cluster = append(cluster, name+"=http://"+l.Advertise)
+	}
+	for i := range spec.Nodes {
+		c.cfgs[i] = MemberConfig{
+			Name:          c.names[i],
+			Dir:           filepath.Join(spec.Dir, c.names[i]),
+			Client:        addrs[perMember*i],
+			PeerListen:    c.links[i].Listen,
+			Cluster:       strings.Join(cluster, ","),
+			Fsync:         spec.Fsync,
+			TickMs:        opts.tickMs,
+			ElectionMs:    opts.electionMs,
+			SnapshotCount: opts.snapshotCount,
+		}
+	}
+	if b.PeerProxy != nil {
+		c.proxy, err = b.PeerProxy(ctx, c.PeerLinks())
+		if err != nil {
+			return nil, fmt.Errorf("etcd: peer proxy: %w", err)
+		}
+	}
+	c.admin, err = clientv3.New(clientv3.Config{
+		Endpoints:   c.Endpoints(),
+		DialTimeout: 2 * time.Second,
+		Logger:      zap.NewNop(),
+	})
+	if err != nil {
+		c.Stop(context.Background())
+		return nil, fmt.Errorf("etcd: admin client: %w", err)
+	}
+	for i := range spec.Nodes {
+		if err := c.startMember(i); err != nil {
+			c.Stop(context.Background())
+			return nil, err
+		}
+	}
+	if err := c.waitReady(ctx); err != nil {
+		c.Stop(context.Background())
+		return nil, err
+	}
+	return c, nil
+}
+
+// freePorts reserves n loopback addresses by binding port 0 and releasing
+// it. Another process could take a port in between; Start then fails
+// instead of misbehaving.
+func freePorts(n int) ([]string, error) {
+	addrs := make([]string, n)
+	lns := make([]net.Listener, 0, n)
+	defer func() {
+		for _, ln := range lns {
+			ln.Close()
+		}
+	}()
+	for i := range addrs {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("etcd: reserve port: %w", err)
+		}
+		lns = append(lns, ln)
+		addrs[i] = ln.Addr().String()
+	}
+	return addrs, nil
+}
+
+// nodeName is the name of member i.
+func nodeName(i int) string { return "n" + strconv.Itoa(i) }
+
+// Cluster is a running etcd cluster. It implements backend.Cluster,
+// backend.Killer, backend.Pauser (process mode) and backend.LeaderFinder.
+type Cluster struct {
+	spec  backend.Spec
+	names []string
+	cfgs  []MemberConfig
+	links []PeerLink
+	proxy io.Closer
+	admin *clientv3.Client // every endpoint; member list and status
+	ids   map[uint64]string // member ID to name; set by Start, then read-only
+
+	mu      sync.Mutex
+	members []*member // in-process mode; nil while killed
+	procs   []*proc   // process mode; nil while killed
+	stopped bool
+}
+
+var (
+	_ backend.Cluster      = (*Cluster)(nil)
+	_ backend.Killer       = (*Cluster)(nil)
+	_ backend.Pauser       = (*Cluster)(nil)
+	_ backend.LeaderFinder = (*Cluster)(nil)
+)
+
+// Nodes names the members n0, n1, ...
+func (c *Cluster) Nodes() []string { return append([]string(nil), c.names...) }
+
+// Endpoints returns the members' client URLs, index for index with Nodes.
+func (c *Cluster) Endpoints() []string {
+	eps := make([]string, len(c.cfgs))
+	for i, cfg := range c.cfgs {
+		eps[i] = "http://" + cfg.Client
+	}
+	return eps
+}
+
+// PeerLinks returns the members' peer address plans, index for index with
+// Nodes.
+func (c *Cluster) PeerLinks() []PeerLink { return append([]PeerLink(nil), c.links...) }
+
+// MemberIDs maps etcd's member IDs to node names. etcd's peer requests
+// carry the sender's ID (the X-Server-From header and the last element of
+// stream paths), which a proxy can use to tell the source of a connection.
+func (c *Cluster) MemberIDs() map[uint64]string {
+	m := make(map[uint64]string, len(c.ids))
+	for id, n := range c.ids {
+		m[id] = n
+	}
+	return m
+}
+
+// startMember starts member i in the cluster's mode. Caller does not hold
+// mu.
+func (c *Cluster) startMember(i int) error {
+	if c.spec.Mode == backend.ModeProcess {
+		p, err := startProc(c.spec.Exec, c.cfgs[i], c.spec.Dir)
+		if err != nil {
+			return err
+		}
+		c.mu.Lock()
+		c.procs[i] = p
+		c.mu.Unlock()
+		return nil
+	}
+	m, err := startMember(c.cfgs[i], zap.NewNop())
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.members[i] = m
+	c.mu.Unlock()
+	return nil
+}
+
+// index returns the index of the node named name.
+func (c *Cluster) index(name string) (int, error) {
+	for i, n := range c.names {
+		if n == name {
+			return i, nil
+		}
+	}
+	return 0, fmt.Errorf("etcd: unknown node %q", name)
+}
+
+// waitReady polls until the member list can be read (which needs a
+// quorum) and some member names a leader, ctx ends, or readyTimeout.
+func (c *Cluster) waitReady(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
+	defer cancel()
+	for {
+		if c.ids == nil {
+			lctx, lcancel := context.WithTimeout(ctx, time.Second)
+			resp, err := c.admin.MemberList(lctx)
+			lcancel()
+			if err == nil && len(resp.Members) == len(c.names) {
+				ids := make(map[uint64]string, len(resp.Members))
+				for _, m := range resp.Members {
+					ids[m.ID] = m.Name
+				}
+				c.ids = ids
+			}
+		}
+		if c.ids != nil {
+			if l, _ := c.Leader(ctx); l != "" {
+				return nil
+			}
+		}
+		t := time.NewTimer(50 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("etcd: waiting for a leader: %w", ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+// Client returns a client with its own gRPC connections to every member.
+// Closing it closes them.
+func (c *Cluster) Client(_ context.Context, id int) (backend.Client, error) {
+	eps := c.Endpoints()
+	// Rotate so that clients spread their first connection.
+	k := id % len(eps)
+	if k < 0 {
+		k = 0
+	}
+	eps = append(eps[k:], eps[:k]...)
+	cli, err := clientv3.New(clientv3.Config{
+		Endpoints:   eps,
+		DialTimeout: 2 * time.Second,
+		Logger:      zap.NewNop(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("etcd: client: %w", err)
+	}
+	return &Client{cli: cli, ids: c.ids}, nil
+}
+
+// Stop stops every member (SIGTERM then, after a grace period, SIGKILL in
+// process mode), waits for them, then closes the peer proxies. It is safe
+// to call more than once.
+func (c *Cluster) Stop(ctx context.Context) error {
+	c.mu.Lock()
+	if c.stopped {
+		c.mu.Unlock()
+		return nil
+	}
+	c.stopped = true
+	members, procs := c.members, c.procs
+	c.members, c.procs = make([]*member, len(members)), make([]*proc, len(procs))
+	c.mu.Unlock()
+
+	var wg sync.WaitGroup
+	errs := make([]error, len(procs))
+	for _, m := range members {
+		if m != nil {
+			wg.Add(1)
+			go func() { defer wg.Done(); m.stop() }()
+		}
+	}
+	for i, p := range procs {
+		if p != nil {
+			wg.Add(1)
+			go func() { defer wg.Done(); errs[i] = p.stop(ctx) }()
+		}
+	}
+	wg.Wait()
+	if c.admin != nil {
+		errs = append(errs, c.admin.Close())
+	}
+	if c.proxy != nil {
+		errs = append(errs, c.proxy.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// singleClient returns a client of member i alone.
+func (c *Cluster) singleClient(i int) (*Client, error) {
+	cli, err := clientv3.New(clientv3.Config{
+		Endpoints:   []string{c.Endpoints()[i]},
+		DialTimeout: 2 * time.Second,
+		Logger:      zap.NewNop(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("etcd: client of %s: %w", c.names[i], err)
+	}
+	return &Client{cli: cli, ids: c.ids}, nil
+}

@@ -1,0 +1,74 @@
+// Package etcd is the Faultline backend that runs real etcd (v3.6, through
+// go.etcd.io/etcd/server/v3/embed) as the system under test, so that any
+// workload and fault schedule can be run against etcd and against
+// Faultline's own stack and compared.
+//
+// Start launches Spec.Nodes members named n0, n1, ... on free loopback
+// ports, each with its own data directory under Spec.Dir, as goroutines of
+// the harness (backend.ModeInProcess) or as separate OS processes started
+// from Spec.Exec plus this package's node arguments
+// (backend.ModeProcess); the harness's node subcommand hands those
+// arguments to RunNode. Spec.Fsync = false sets etcd's UnsafeNoFsync.
+//
+// # Operations
+//
+// Clients use go.etcd.io/etcd/client/v3 with every member as an endpoint.
+// Get is a linearizable range read (a missing key reads as ""), Put is a
+// put, and Append, which etcd lacks, is a read followed by a transaction
+// that writes old+value only if the key's ModRevision is unchanged,
+// retried (with the value the failed transaction returns) on conflict.
+//
+// Errors keep their meaning in the history: a definite refusal (invalid
+// or oversized request, quota, too many requests, and an Append whose
+// read failed or that gave up after conflicts) wraps backend.ErrDefinite;
+// a timeout, cancellation or unavailability (etcd's "no leader" and
+// "request timed out" included) is a plain error, an unknown outcome.
+//
+// # Powers
+//
+//   - backend.Killer: SIGKILL of the member's process group in process mode,
+//     and Restart re-executes it on the same data directory and ports. In
+//     in-process mode Kill hard-stops the server (no leadership handover)
+//     and closes it; this is approximate, since etcd flushes what it has on
+//     the way down, where a real crash would lose unsynced writes.
+//   - backend.Pauser: SIGSTOP/SIGCONT in process mode; in-process members
+//     cannot be frozen and Pause returns backend.ErrUnsupported.
+//   - backend.LeaderFinder: asks every member for its status and names the
+//     leader reported in the highest term.
+//   - backend.Served: clients report the member named in the last response
+//     header.
+//
+// # Network faults through proxies
+//
+// Faultline does not own etcd's networking, so network faults reach it
+// through TCP proxies on peer traffic. Set Backend.PeerProxy: Start then
+// gives every member a peer listen address and a distinct advertised peer
+// address, and calls PeerProxy with the plan (PeerLink: node, listen,
+// advertise) before any member starts. The hook must forward each
+// advertised address to its listen address until the returned io.Closer is
+// closed (Cluster.Stop does so after the members stopped); a chaos/proxy
+// Mesh can be wired in this way by package bench, which may import both.
+// Cluster.PeerLinks repeats the plan and Cluster.MemberIDs maps etcd's
+// member IDs to node names.
+//
+// What is exact and what approximate: etcd advertises one peer URL per
+// member to all others, so a plain proxy per advertised address sees the
+// traffic of every peer into one member (one proxy per destination, not
+// per link). Faults on all links into a member (isolating it, delaying
+// everything it receives) are exact. A fault on one directed link i -> j
+// is exact only if the proxy tells connections apart by sender: every
+// rafthttp request carries the dialing member's ID in its X-Server-From
+// header; pipeline and snapshot POSTs carry i's messages to j in the
+// request body, while a stream connection that i opens to j (a GET of
+// /raft/stream/{msgapp,message}/<id of i>) carries j's messages to i in
+// the response body. A proxy that does not parse these can only
+// apply per-destination faults, and a one-way fault then also touches the
+// responses on the same connection. Client traffic does not go through
+// the proxies: clients talk to members directly.
+//
+// # Options
+//
+// Spec.Options accepts "tick-ms" (heartbeat interval, default 100),
+// "election-ms" (election timeout, default 1000) and "snapshot-count";
+// anything else is an error.
+package etcd
