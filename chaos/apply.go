@@ -92,7 +92,6 @@ func (n *Nemesis) process(ctx context.Context, ev recorder, e *Entry) (*window, 
 		mark[x] = true
 	}
 	n.mu.Unlock()
-	id := ev.Begin(string(e.Fault), nodes, fmt.Sprintf("%s %s", verb, strings.Join(nodes, " ")))
 	var done []string
 	var err error
 	for _, x := range nodes {
@@ -102,7 +101,7 @@ func (n *Nemesis) process(ctx context.Context, ev recorder, e *Entry) (*window, 
 		}
 		done = append(done, x)
 	}
-	w := &window{id: id, entry: e, nodes: nodes, undo: func(ctx context.Context) error {
+	w := &window{id: n.newID(), entry: e, nodes: done, undo: func(ctx context.Context) error {
 		var errs []string
 		for _, x := range done {
 			if err := undo(ctx, x); err != nil {
@@ -119,12 +118,26 @@ func (n *Nemesis) process(ctx context.Context, ev recorder, e *Entry) (*window, 
 		}
 		return nil
 	}}
+	if len(done) == 0 {
+		w.undo(ctx)
+		return nil, err
+	}
+	// The window opens once the fault has taken effect.
+	w.ev = ev.Begin(string(e.Fault), done, fmt.Sprintf("%s %s", verb, strings.Join(done, " ")))
 	n.register(w)
 	if err != nil {
 		n.finish(ctx, ev, w)
 		return nil, err
 	}
 	return w, nil
+}
+
+// newID returns a fresh window id.
+func (n *Nemesis) newID() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.nextID++
+	return n.nextID
 }
 
 func (n *Nemesis) register(w *window) {
@@ -239,10 +252,12 @@ func describeLink(l netem.Link) string {
 // linkWindow adds spec as one window's contribution to the links and
 // records it.
 func (n *Nemesis) linkWindow(ctx context.Context, ev recorder, e *Entry, spec map[[2]string]netem.Link, nodes []string, desc string) (*window, error) {
-	id := ev.Begin(string(e.Fault), nodes, desc)
+	id := n.newID()
 	w := &window{id: id, entry: e, nodes: nodes}
 	err := n.contribute(id, spec)
 	w.undo = func(context.Context) error { return n.contribute(id, nil) }
+	// The window opens once the links are set.
+	w.ev = ev.Begin(string(e.Fault), nodes, desc)
 	n.register(w)
 	if err != nil {
 		n.finish(ctx, ev, w)

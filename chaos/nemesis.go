@@ -43,13 +43,15 @@ type Nemesis struct {
 	links   map[[2]string]map[int]netem.Link // each window's faults per link
 	joined  []int                            // serving groups, when tracked here
 	tracked bool                             // joined is known
+	nextID  int                              // last window id given out
 }
 
 var _ runner.Nemesis = (*Nemesis)(nil)
 
 // window is a fault in effect.
 type window struct {
-	id    int
+	id    int // the controller's id, keying active and links
+	ev    int // the event id of its window in the history
 	entry *Entry
 	nodes []string
 	undo  func(ctx context.Context) error
@@ -281,7 +283,7 @@ func (n *Nemesis) finish(ctx context.Context, ev recorder, w *window) error {
 		return nil
 	}
 	err := w.undo(ctx)
-	ev.End(w.id)
+	ev.End(w.ev)
 	if err != nil {
 		ev.Point("nemesis-error", w.nodes, fmt.Sprintf("undo %s (%s): %v", w.entry, w.entry.Path, err))
 	}
