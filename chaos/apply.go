@@ -59,15 +59,23 @@ func (n *Nemesis) up() []string {
 	return out
 }
 
-// targets chooses e's nodes among those up.
-func (n *Nemesis) targets(ctx context.Context, e *Entry) []string {
+// targets chooses e's nodes among those up. With claim, the chosen nodes
+// are marked in it in the same critical section, so that two faults
+// starting at once never take the same node.
+func (n *Nemesis) targets(ctx context.Context, e *Entry, claim map[string]bool) []string {
 	leader := ""
 	if e.Target == TargetLeader {
 		leader = n.findLeader(ctx)
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return pick(e.Target, e.Nodes, n.up(), leader, len(n.nodes), n.rng)
+	out := pick(e.Target, e.Nodes, n.up(), leader, len(n.nodes), n.rng)
+	for _, x := range out {
+		if claim != nil {
+			claim[x] = true
+		}
+	}
+	return out
 }
 
 func (n *Nemesis) skip(ev recorder, e *Entry, why string) {
@@ -76,22 +84,17 @@ func (n *Nemesis) skip(ev recorder, e *Entry, why string) {
 
 // process kills or pauses the target nodes.
 func (n *Nemesis) process(ctx context.Context, ev recorder, e *Entry) (*window, error) {
-	nodes := n.targets(ctx, e)
-	if len(nodes) == 0 {
-		n.skip(ev, e, "no target node up")
-		return nil, nil
-	}
 	mark, do, undo := n.down, n.killer.Kill, n.killer.Restart
 	verb, unverb := "kill", "restart"
 	if e.Fault == KindPause {
 		mark, do, undo = n.paused, n.pauser.Pause, n.pauser.Resume
 		verb, unverb = "pause", "resume"
 	}
-	n.mu.Lock()
-	for _, x := range nodes {
-		mark[x] = true
+	nodes := n.targets(ctx, e, mark)
+	if len(nodes) == 0 {
+		n.skip(ev, e, "no target node up")
+		return nil, nil
 	}
-	n.mu.Unlock()
 	var done []string
 	var err error
 	for _, x := range nodes {
@@ -151,7 +154,7 @@ func (n *Nemesis) partition(ctx context.Context, ev recorder, e *Entry) (*window
 	target := ""
 	switch e.Shape {
 	case ShapeIsolate, ShapeLeader, ShapeOneWay:
-		t := n.targets(ctx, e)
+		t := n.targets(ctx, e, nil)
 		if len(t) == 0 {
 			n.skip(ev, e, "no target node (no leader, or none up)")
 			return nil, nil
@@ -180,7 +183,7 @@ func (n *Nemesis) network(ctx context.Context, ev recorder, e *Entry) (*window, 
 		slices.Sort(nodes)
 		nodes = slices.Compact(nodes)
 	} else {
-		nodes = n.targets(ctx, e)
+		nodes = n.targets(ctx, e, nil)
 		if e.Target == TargetAll {
 			nodes = slices.Clone(n.nodes)
 		}

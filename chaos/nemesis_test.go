@@ -329,3 +329,51 @@ func TestNoGoroutineLeft(t *testing.T) {
 }
 
 var _ transport.LinkFaulter = newFake(1).faults
+
+// TestCancelMidFaultHealsEverything is the Ctrl-C path: the run is
+// cancelled while nodes are killed, paused and cut off; Heal brings every
+// node back and clears every link, and ends every window.
+func TestCancelMidFaultHealsEverything(t *testing.T) {
+	c := newFake(5)
+	n := nemesisFor(t, `
+- {fault: kill, target: minority, at: 0s, for: 1h}
+- {fault: pause, target: random, at: 0s, for: 1h}
+- {fault: partition, shape: ring, at: 0s, for: 1h}
+- {fault: network, target: all, delay: 5ms, jitter: 1ms, distribution: pareto, loss: 10%, burst: 3, at: 0s, for: 1h}
+`, 0)
+	if err := n.Setup(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	r := &rec{}
+	stop := start(t, n, r)
+	waitFor(t, "all four windows", func() bool {
+		k := 0
+		for _, e := range r.snapshot() {
+			if e.open {
+				k++
+			}
+		}
+		return k == 4
+	})
+	stop()
+	for _, e := range r.snapshot() {
+		if e.open {
+			t.Errorf("window %s %q open after heal", e.kind, e.desc)
+		}
+		if e.kind == "nemesis-error" {
+			t.Errorf("error: %s", e.desc)
+		}
+	}
+	c.mu.Lock()
+	if slices.Contains(mapValues(c.down), true) || slices.Contains(mapValues(c.paused), true) {
+		t.Errorf("after heal down %v paused %v", c.down, c.paused)
+	}
+	c.mu.Unlock()
+	for _, a := range names(5) {
+		for _, b := range names(5) {
+			if !c.faults.Link(a, b).Healthy() {
+				t.Errorf("%s->%s faulty after heal: %+v", a, b, c.faults.Link(a, b))
+			}
+		}
+	}
+}

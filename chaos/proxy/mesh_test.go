@@ -281,3 +281,29 @@ func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
 }
+
+func TestFull(t *testing.T) {
+	echo := []string{echoServer(t), echoServer(t), echoServer(t)}
+	m := NewMesh(1)
+	defer m.Close()
+	lists, err := m.Full([]string{"a", "b", "c"}, echo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lists[1][1] != echo[1] || lists[0][2] != m.Addr("a", "c") || lists[2][0] != m.Addr("c", "a") {
+		t.Fatalf("dial lists %v", lists)
+	}
+	// Block a -> c only: b still reaches c, and a's bytes to c are held.
+	m.SetLink("a", "c", netem.Link{Blocked: true})
+	c, r := dial(t, lists[1][2])
+	rtt(t, c, r)
+	c2, r2 := dial(t, lists[0][2])
+	c2.Write([]byte("x\n"))
+	c2.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+	if _, err := r2.ReadString('\n'); !isTimeout(err) {
+		t.Errorf("a -> c while blocked: %v, want a timeout", err)
+	}
+	if _, err := m.Full([]string{"a"}, nil); err == nil {
+		t.Error("mismatched names and addresses accepted")
+	}
+}
