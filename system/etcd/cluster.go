@@ -193,7 +193,7 @@ type Cluster struct {
 	cfgs  []MemberConfig
 	links []PeerLink
 	proxy io.Closer
-	admin *clientv3.Client // every endpoint; member list and status
+	admin *clientv3.Client  // every endpoint; member list and status
 	ids   map[uint64]string // member ID to name; set by Start, then read-only
 
 	mu      sync.Mutex
@@ -323,8 +323,9 @@ func (c *Cluster) Client(_ context.Context, id int) (backend.Client, error) {
 	return &Client{cli: cli, ids: c.ids}, nil
 }
 
-// Stop stops every member (SIGTERM then, after a grace period, SIGKILL in
-// process mode), waits for them, then closes the peer proxies. It is safe
+// Stop stops every member (in-process members at once, without leadership
+// handover; in process mode SIGTERM then, after a grace period, SIGKILL),
+// waits for them, then closes the peer proxies. It is safe
 // to call more than once.
 func (c *Cluster) Stop(ctx context.Context) error {
 	c.mu.Lock()
@@ -337,24 +338,26 @@ func (c *Cluster) Stop(ctx context.Context) error {
 	c.members, c.procs = make([]*member, len(members)), make([]*proc, len(procs))
 	c.mu.Unlock()
 
+	var errs []error
+	if c.admin != nil {
+		errs = append(errs, c.admin.Close())
+	}
 	var wg sync.WaitGroup
-	errs := make([]error, len(procs))
+	perr := make([]error, len(procs))
 	for _, m := range members {
 		if m != nil {
 			wg.Add(1)
-			go func() { defer wg.Done(); m.stop() }()
+			go func() { defer wg.Done(); m.kill() }()
 		}
 	}
 	for i, p := range procs {
 		if p != nil {
 			wg.Add(1)
-			go func() { defer wg.Done(); errs[i] = p.stop(ctx) }()
+			go func() { defer wg.Done(); perr[i] = p.stop(ctx) }()
 		}
 	}
 	wg.Wait()
-	if c.admin != nil {
-		errs = append(errs, c.admin.Close())
-	}
+	errs = append(errs, perr...)
 	if c.proxy != nil {
 		errs = append(errs, c.proxy.Close())
 	}

@@ -225,4 +225,3 @@ func RunNode(ctx context.Context, args []string) error {
 		return fmt.Errorf("etcd: member %s stopped on its own", cfg.Name)
 	}
 }
-
