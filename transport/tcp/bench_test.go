@@ -1,6 +1,7 @@
 package tcp
 
 import (
+	"context"
 	"net"
 	"net/rpc"
 	"runtime"
@@ -29,8 +30,8 @@ func BenchmarkTCPSequential(b *testing.B) {
 	defer reportCPU(b)()
 	for b.Loop() {
 		var r EchoReply
-		if !c.Call("Echo.Echo", &benchArgs, &r) {
-			b.Fatal("call failed")
+		if err := tcpCall(c, &r); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
@@ -38,9 +39,9 @@ func BenchmarkTCPSequential(b *testing.B) {
 func BenchmarkTCPParallel64(b *testing.B) {
 	c := newBenchTCP(b)
 	b.ReportAllocs()
-	runParallel(b, func() bool {
+	runParallel(b, func() error {
 		var r EchoReply
-		return c.Call("Echo.Echo", &benchArgs, &r)
+		return tcpCall(c, &r)
 	})
 }
 
@@ -59,21 +60,27 @@ func BenchmarkNetRPCSequential(b *testing.B) {
 func BenchmarkNetRPCParallel64(b *testing.B) {
 	c := newBenchNetRPC(b)
 	b.ReportAllocs()
-	runParallel(b, func() bool {
+	runParallel(b, func() error {
 		var r EchoReply
-		return c.Call("RPCEcho.Echo", &benchArgs, &r) == nil
+		return c.Call("RPCEcho.Echo", &benchArgs, &r)
 	})
 }
 
+// tcpCall is c.Call("Echo.Echo", &benchArgs, r), keeping the error for the
+// failure message.
+func tcpCall(c *Client, r *EchoReply) error {
+	return c.call(context.Background(), c.cfg.CallTimeout, "Echo.Echo", &benchArgs, r)
+}
+
 // runParallel runs call from benchCallers goroutines.
-func runParallel(b *testing.B, call func() bool) {
+func runParallel(b *testing.B, call func() error) {
 	b.SetParallelism(max(1, benchCallers/runtime.GOMAXPROCS(0)))
 	defer reportCPU(b)()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if !call() {
-				b.Error("call failed")
+			if err := call(); err != nil {
+				b.Error(err)
 				return
 			}
 		}
