@@ -19,6 +19,7 @@ import (
 const (
 	maxEntries     = 1000
 	maxOccurrences = 10000
+	minInterval    = 10 * time.Millisecond
 )
 
 // Parse reads a fault schedule from the "faults" node of a config, whose
@@ -212,8 +213,8 @@ func (p *parser) timing(e *Entry, n *yaml.Node, vals map[string]*yaml.Node, path
 		v := vals[set[0]]
 		before := len(p.errs)
 		e.Interval = p.duration(v, paths[set[0]])
-		if e.Interval <= 0 && len(p.errs) == before {
-			p.add(v, paths[set[0]], "want an interval > 0")
+		if e.Interval < minInterval && len(p.errs) == before {
+			p.add(v, paths[set[0]], "want an interval of at least %v", minInterval)
 		}
 		e.Start = e.Interval
 		if e.Timing == Random {

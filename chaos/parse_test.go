@@ -125,7 +125,7 @@ func TestParseErrors(t *testing.T) {
 		{"bad duration", "- fault: kill\n  at: 1s\n  for: 2", 3, []string{`3: faults[0].for: "2" is not a duration`}},
 		{"no for", "- fault: pause\n  at: 1s", 3, []string{"1: faults[0].for: missing"}},
 		{"for on point", "- fault: join\n  at: 1s\n  for: 1s", 3, []string{"3: faults[0].for: fault join happens at once"}},
-		{"zero every", "- fault: kill\n  every: 0s\n  for: 1s", 3, []string{"2: faults[0].every: want an interval > 0"}},
+		{"zero every", "- fault: kill\n  every: 0s\n  for: 1s", 3, []string{"2: faults[0].every: want an interval of at least 10ms"}},
 		{"start with at", "- fault: kill\n  at: 1s\n  start: 1s\n  for: 1s", 3, []string{"3: faults[0].start: start goes with every or random"}},
 		{"bad target", "- fault: kill\n  target: leeder\n  at: 1s\n  for: 1s", 3, []string{`2: faults[0].target: unknown target "leeder"`}},
 		{"target and nodes", "- fault: kill\n  target: all\n  nodes: [n1]\n  at: 1s\n  for: 1s", 3, []string{"2: faults[0].target: give target or nodes, not both"}},
