@@ -108,6 +108,11 @@ func TestCompareRatios(t *testing.T) {
 var fetches = regexp.MustCompile(`(?i)(\b(src|href)\s*=\s*["']?(https?:)?//|url\(\s*["']?(https?:)?//|@import|<link\b|\bimport\s*\()`)
 
 func TestPageSelfContained(t *testing.T) {
+	for _, bad := range []string{`<script src="https://cdn.example/u.js">`, `<link rel=stylesheet href=//x/y.css>`, `background:url('http://x/y.png')`} {
+		if !fetches.MatchString(bad) {
+			t.Fatalf("the fetch pattern misses %s", bad)
+		}
+	}
 	_, dirs := runsDir(t)
 	for _, d := range dirs {
 		p, err := WriteReport(d)
