@@ -45,11 +45,7 @@ func FuzzReadHistoryTwin(f *testing.F) {
 		}
 		b2.decodeLines()
 		wantErr = b2.err
-		for _, r := range b2.recs {
-			if !r.isEvent {
-				want = append(want, r.op)
-			}
-		}
+		want = b2.ops
 		if (err == nil) != (wantErr == nil) {
 			t.Fatalf("batched reader error %v, line reader error %v", err, wantErr)
 		}

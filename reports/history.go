@@ -52,16 +52,10 @@ type historyBatch struct {
 	lines [][]byte // the non-blank lines, slices of buf
 	nums  []int    // their line numbers
 	buf   []byte   // the batch's bytes, copied out of the scanner
-	recs  []historyRecord
+	ops   []op
+	evs   []Event
 	err   error // a decoding error, or the reader's error (then lines is empty)
 	done  chan struct{}
-}
-
-// historyRecord is one decoded line: an op, or an event when isEvent.
-type historyRecord struct {
-	op      op
-	ev      Event
-	isEvent bool
 }
 
 // batchLines is the number of lines a decoding worker takes at a time.
@@ -95,7 +89,8 @@ func readHistory(r io.Reader, fn func(op), ev func(Event)) error {
 		sc.Buffer(make([]byte, 64<<10), 16<<20)
 		n := 0
 		for more := true; more; {
-			b := &historyBatch{done: make(chan struct{})}
+			b := &historyBatch{done: make(chan struct{}), buf: make([]byte, 0, 256<<10),
+				lines: make([][]byte, 0, batchLines), nums: make([]int, 0, batchLines)}
 			for len(b.lines) < batchLines {
 				if !sc.Scan() {
 					more = false
@@ -134,12 +129,11 @@ func readHistory(r io.Reader, fn func(op), ev func(Event)) error {
 	defer close(stop)
 	for b := range ordered {
 		<-b.done
-		for _, rec := range b.recs {
-			if rec.isEvent {
-				ev(rec.ev)
-			} else {
-				fn(rec.op)
-			}
+		for _, o := range b.ops {
+			fn(o)
+		}
+		for _, e := range b.evs {
+			ev(e)
 		}
 		if b.err != nil {
 			return b.err
@@ -155,7 +149,7 @@ func readHistory(r io.Reader, fn func(op), ev func(Event)) error {
 // line by line to name the line.
 func (b *historyBatch) decode() {
 	readErr := b.err
-	b.recs = make([]historyRecord, 0, len(b.lines))
+	b.ops = make([]op, 0, len(b.lines))
 	dec := json.NewDecoder(bytes.NewReader(b.buf))
 	end := int64(0)
 	for _, raw := range b.lines {
@@ -168,12 +162,10 @@ func (b *historyBatch) decode() {
 			return
 		}
 		end++ // the newline
-		rec, ok := line.record()
-		if !ok {
+		if !b.add(&line) {
 			b.decodeLines()
 			return
 		}
-		b.recs = append(b.recs, rec)
 	}
 	b.err = readErr
 }
@@ -181,7 +173,7 @@ func (b *historyBatch) decode() {
 // decodeLines is decode, one line at a time.
 func (b *historyBatch) decodeLines() {
 	readErr := b.err
-	b.recs = b.recs[:0]
+	b.ops, b.evs = b.ops[:0], b.evs[:0]
 	for i, raw := range b.lines {
 		n := b.nums[i]
 		var line historyLine
@@ -189,33 +181,33 @@ func (b *historyBatch) decodeLines() {
 			b.err = fmt.Errorf("%w: line %d: %w", errHistory, n, err)
 			return
 		}
-		rec, ok := line.record()
-		if !ok {
+		if !b.add(&line) {
 			b.err = fmt.Errorf("%w: line %d: %s", errHistory, n, line.problem())
 			return
 		}
-		b.recs = append(b.recs, rec)
 	}
 	b.err = readErr
 }
 
-// record converts a decoded line; ok is false when the line is not a valid
-// op or event (problem says why).
-func (l *historyLine) record() (historyRecord, bool) {
+// add appends a decoded line to the batch's ops or events; it returns
+// false when the line is not a valid op or event (problem says why).
+func (b *historyBatch) add(l *historyLine) bool {
 	switch l.Type {
 	case "op":
 		o, known := outcomeCodes[l.Outcome]
 		if !known || l.Complete < l.Invoke || l.Invoke < 0 {
-			return historyRecord{}, false
+			return false
 		}
-		return historyRecord{op: op{kind: l.Kind, invoke: l.Invoke, complete: l.Complete, outcome: o}}, true
+		b.ops = append(b.ops, op{kind: l.Kind, invoke: l.Invoke, complete: l.Complete, outcome: o})
+		return true
 	case "event":
-		return historyRecord{isEvent: true, ev: Event{Kind: l.Kind, Start: l.Start, Stop: l.Stop, Nodes: l.Nodes, Desc: l.Desc}}, true
+		b.evs = append(b.evs, Event{Kind: l.Kind, Start: l.Start, Stop: l.Stop, Nodes: l.Nodes, Desc: l.Desc})
+		return true
 	}
-	return historyRecord{}, false
+	return false
 }
 
-// problem explains why record refused the line.
+// problem explains why add refused the line.
 func (l *historyLine) problem() string {
 	switch {
 	case l.Type != "op":
