@@ -4,17 +4,72 @@
 // one in the history as a window (with the nodes it touched), and heals
 // everything at the end.
 //
-// A schedule is a list of entries, each a fault kind with its parameters
-// and its timing: once at a time, every interval, or at random times with a
-// mean interval (seeded). Entries may overlap; overlapping network faults on
-// one link combine (netem.Merge). After the last fault the schedule heals
-// everything and leaves a recovery window in which the workload keeps
-// running.
+// # Schedule
+//
+// The "faults" key of a config is either a list of entries or a mapping:
+//
+//	faults:
+//	  seed: 7          # random times, targets and shapes; default the run's seed
+//	  recovery: 8s     # final heal this long before the end; default 5s
+//	  schedule:
+//	    - fault: partition
+//	      shape: leader
+//	      at: 4s       # once, 4s into the measured run
+//	      for: 5s
+//	    - fault: kill
+//	      target: minority
+//	      every: 10s   # at start (default: every), start+every, ...
+//	      start: 2s
+//	      for: 3s      # restart after 3s
+//	    - fault: network
+//	      nodes: [n1]  # or target: ..., or links: ["n0->n1"]
+//	      random: 6s   # Poisson: exponential gaps of mean 6s after start (default 0)
+//	      for: 2s
+//	      delay: 50ms
+//	      jitter: 10ms
+//	      distribution: normal   # uniform (default), normal, pareto
+//	      loss: 5%               # or 0.05
+//	      burst: 4               # mean loss burst (Gilbert-Elliott)
+//	      duplicate: 1%
+//	      reorder: 10%
+//	      reorder_delay: 20ms
+//	      bandwidth: 1MB/s       # bytes/s; KB, KiB, MB, Mbit, ...
+//	      conn: reset            # reset, stall, slow-close (proxies only)
+//	      slow_close: 2s
+//
+// Every entry has a fault, exactly one of at, every or random, and (for the
+// window faults network, partition, kill and pause) for. Kinds:
+//
+//   - network: link faults on both directions of every link of the target
+//     nodes (target random, leader, minority, majority or all, the
+//     default; or a nodes list) or on the listed directed links.
+//   - partition: shape halves (random halves), majority (a fixed minority,
+//     the last nodes, cut off), isolate (target random, leader, or one
+//     named node), leader, bridge, ring (majorities ring) or one-way
+//     (the target's messages out are lost; direction: in for those to it).
+//   - kill and pause: target random (default), leader, minority, majority,
+//     all, or a nodes list; nodes already killed or paused are not chosen
+//     again; restart and resume come when the window ends.
+//   - join, leave (groups: how many, default 1) and move: membership
+//     changes of sharded clusters; they happen at once.
+//
+// Errors are workloads.FieldErrors with paths under "faults" and the line
+// of the offending node, every problem reported at once.
+//
+// # Running
+//
+// Entries may overlap; overlapping network faults on one link combine
+// (netem.Merge). At the final heal (Recovery before the end of the
+// measured phases, when their length is known) every fault is undone and
+// the workload keeps running fault-free. Run records a fault's window once
+// it has taken effect (Begin) and when it is undone (End); faults that find
+// no target are recorded as "<kind>-skipped" points, failures as
+// "nemesis-error" points.
 //
 // Faults reach a cluster through small optional interfaces found by type
 // assertion: backend.Killer, backend.Pauser, backend.LeaderFinder and
 // backend.Membership from system/backend, and FaultSeam (a transport fault
 // table) or NetworkProvider (a netem.Network such as chaos/proxy's Mesh)
 // defined here. Setup refuses a schedule whose faults the cluster cannot
-// apply, naming the fault and the backend, before any load starts.
+// apply, naming each fault and the backend, before any load starts.
 package chaos
