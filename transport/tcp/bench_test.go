@@ -5,7 +5,10 @@ import (
 	"net"
 	"net/rpc"
 	"runtime"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // The benchmarks compare this transport with Go's net/rpc (gob encoding,
@@ -148,4 +151,55 @@ func newBenchNetRPC(b *testing.B) *rpc.Client {
 		<-done
 	})
 	return c
+}
+
+// BenchmarkRatioParallel64 runs the two Parallel64 workloads in alternating
+// slices of a few thousand calls, so that both see the same machine load,
+// and reports each one's calls per second and their ratio (tcp/netrpc).
+// b.N counts calls of each transport.
+func BenchmarkRatioParallel64(b *testing.B) {
+	tc := newBenchTCP(b)
+	rc := newBenchNetRPC(b)
+	tcpCalls := func() error {
+		var r EchoReply
+		return tcpCall(tc, &r)
+	}
+	rpcCalls := func() error {
+		var r EchoReply
+		return rc.Call("RPCEcho.Echo", &benchArgs, &r)
+	}
+	const slice = 4096
+	var tcpTime, rpcTime time.Duration
+	b.ResetTimer()
+	for done := 0; done < b.N; done += slice {
+		n := min(slice, b.N-done)
+		tcpTime += fanOut(b, n, tcpCalls)
+		rpcTime += fanOut(b, n, rpcCalls)
+	}
+	b.StopTimer()
+	if tcpTime > 0 && rpcTime > 0 {
+		b.ReportMetric(float64(b.N)/tcpTime.Seconds(), "tcp-calls/s")
+		b.ReportMetric(float64(b.N)/rpcTime.Seconds(), "netrpc-calls/s")
+		b.ReportMetric(rpcTime.Seconds()/tcpTime.Seconds(), "ratio")
+	}
+}
+
+// fanOut makes n calls from benchCallers goroutines and returns the time
+// they took.
+func fanOut(b *testing.B, n int, call func() error) time.Duration {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range benchCallers {
+		wg.Go(func() {
+			for next.Add(1) <= int64(n) {
+				if err := call(); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return time.Since(start)
 }
