@@ -127,9 +127,9 @@ func TestLossFailsCalls(t *testing.T) {
 			r := &rec{}
 			stop := start(t, n, r)
 			waitFor(t, "the fault", func() bool { _, ok := r.find("network"); return ok })
-			failed := 0
-			const calls = 60
-			for range calls {
+			// Call for 2s: a hundred 20ms redraw ticks of the burst chain.
+			failed, calls := 0, 0
+			for t0 := time.Now(); time.Since(t0) < 2*time.Second || calls < 60; calls++ {
 				if _, err := c.call(time.Second); err != nil {
 					if !errors.Is(err, transport.ErrUnreachable) && !errors.Is(err, transport.ErrTimeout) && !errors.Is(err, context.DeadlineExceeded) {
 						t.Fatalf("unexpected error %v", err)
@@ -140,8 +140,9 @@ func TestLossFailsCalls(t *testing.T) {
 			}
 			stop()
 			// With half the messages lost, 60 calls all succeeding or all
-			// failing has odds far below one in a million (the bursts
-			// last about five 20ms ticks: still many independent runs).
+			// failing has odds far below one in a million; with bursts of
+			// five ticks, a chain staying in one state for a hundred
+			// ticks has odds about 0.8^100.
 			if failed == 0 || failed == calls {
 				t.Errorf("%d of %d calls failed under 50%% loss", failed, calls)
 			}

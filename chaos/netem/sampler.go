@@ -79,7 +79,10 @@ func (s *Sampler) lost(k [2]string, l Link) bool {
 	}
 	r := 1 / l.Burst               // bad -> good
 	p := l.Loss * r / (1 - l.Loss) // good -> bad, so that p/(p+r) = Loss
-	bad := s.bad[k]
+	bad, seen := s.bad[k]
+	if !seen {
+		bad = s.chance(l.Loss) // start in the stationary distribution
+	}
 	if bad {
 		bad = !s.chance(r)
 	} else {
