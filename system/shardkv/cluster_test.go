@@ -189,3 +189,36 @@ func (c *cluster) checkAll(ck *Clerk, ks, vals []string) {
 		}
 	})
 }
+
+// waitMigrated waits until every group of the latest configuration has
+// applied it and holds every shard it owns there (none still pulling), so
+// that shutting down a group that left cannot strand a shard.
+func (c *cluster) waitMigrated() {
+	c.t.Helper()
+	latest := c.mck.Query(-1)
+	deadline := time.Now().Add(opTimeout)
+	for {
+		done := true
+		for gid := range latest.Groups {
+			g := c.group(gid)
+			l := g.Leader()
+			if l < 0 {
+				done = false
+				break
+			}
+			kv := g.Server(l).(*ShardKV)
+			kv.mu.Lock()
+			if kv.st.Config.Num < latest.Num || len(kv.st.ShardsIn(Pulling)) > 0 {
+				done = false
+			}
+			kv.mu.Unlock()
+		}
+		if done {
+			return
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("shards of config %d did not arrive within %v", latest.Num, opTimeout)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -86,7 +86,8 @@ func TestJoinLeave(t *testing.T) {
 	}
 	c.checkAll(ck, ks, vals)
 
-	// Group 100 has handed everything over: it can go away.
+	// Once group 101 holds every shard, group 100 can go away.
+	c.waitMigrated()
 	c.shutdownGroup(100)
 	c.checkAll(ck, ks, vals)
 }
