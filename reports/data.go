@@ -211,6 +211,9 @@ func (d *Data) header(dir string, r *Results) {
 		h.Started = r.Started.UTC().Format("2006-01-02 15:04:05 MST")
 	}
 	h.Headline = headline(r.Verdict, r.Workload)
+	if r.Verdict == Unknown && len(r.Checks) == 0 {
+		h.Headline = "Unknown: no checks ran"
+	}
 	for _, k := range slices.Sorted(maps.Keys(r.Versions)) {
 		h.Versions = append(h.Versions, NamedText{k, r.Versions[k]})
 	}
