@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"path/filepath"
 	"testing"
 )
 
@@ -118,16 +117,6 @@ func segmentFiles(t testing.TB, dir string) []uint64 {
 		t.Fatal(err)
 	}
 	return seqs
-}
-
-// lastSegment returns the path of the newest segment in dir.
-func lastSegment(t testing.TB, dir string) string {
-	t.Helper()
-	seqs := segmentFiles(t, dir)
-	if len(seqs) == 0 {
-		t.Fatal("no segments")
-	}
-	return filepath.Join(dir, segmentName(seqs[len(seqs)-1]))
 }
 
 func readFile(t testing.TB, path string) []byte {

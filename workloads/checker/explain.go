@@ -54,14 +54,6 @@ func (c *keyCheck) descRead(op int32, k int32, prec int) string {
 	return s + fmt.Sprintf("saw %s, the last %s", plural(int(k), "append"), c.tok(k))
 }
 
-// descPos describes the op at position p, or the bare token if no op wrote it.
-func (c *keyCheck) descPos(p int32, prec int) string {
-	if op := c.chain[p]; op >= 0 {
-		return c.descAppend(op, prec)
-	}
-	return "token " + c.tok(p) + ", which no append of this key wrote"
-}
-
 // readerOf returns a read that saw position p (the one that saw the fewest
 // appends, earliest first), or the longest read as a last resort.
 func (c *keyCheck) readerOf(p int32) readPos {

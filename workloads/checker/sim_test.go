@@ -204,15 +204,4 @@ func applyValues(cfg simConfig, sops []simOp, order []int, r *rand.Rand) {
 	}
 }
 
-// longestRead returns the longest ok read of key.
-func longestRead(ops []history.Op, key string) string {
-	s := ""
-	for _, op := range ops {
-		if op.Key == key && op.Kind.Reads() && op.Outcome == history.OK && len(op.Output) > len(s) {
-			s = op.Output
-		}
-	}
-	return s
-}
-
 func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 2)) }
