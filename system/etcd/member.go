@@ -120,6 +120,9 @@ func (c MemberConfig) embedConfig(lg *zap.Logger) (*embed.Config, error) {
 		cfg.SnapshotCount = c.SnapshotCount
 	}
 	cfg.EnableGRPCGateway = false
+	// NewConfig leaves this zero, which logs every request as slow; the
+	// etcd binary's flag default is 300ms.
+	cfg.WarningUnaryRequestDuration = embed.DefaultWarningUnaryRequestDuration
 	cfg.LogLevel = "warn"
 	if lg != nil {
 		cfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(lg)
