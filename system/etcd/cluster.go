@@ -12,7 +12,9 @@ import (
 	"sync"
 	"time"
 
+	"go.etcd.io/etcd/client/pkg/v3/types"
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.etcd.io/etcd/server/v3/etcdserver/api/membership"
 	"go.uber.org/zap"
 
 	"faultline/system/backend"
@@ -34,6 +36,9 @@ type PeerLink struct {
 	Listen string
 	// Advertise is the "host:port" the other members dial to reach it.
 	Advertise string
+	// ID is the member's etcd ID, derived by etcd from its advertised
+	// peer URL and the cluster token.
+	ID uint64
 }
 
 // Backend is the "etcd" backend. Its zero value is ready to use and lets
@@ -116,6 +121,7 @@ func (b Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster,
 		if b.PeerProxy != nil {
 			l.Advertise = addrs[perMember*i+2]
 		}
+		l.ID = memberID(l.Advertise)
 		c.links[i] = l
 		cluster = append(cluster, name+"=http://"+l.Advertise)
 	}
@@ -180,6 +186,17 @@ func freePorts(n int) ([]string, error) {
 		addrs[i] = ln.Addr().String()
 	}
 	return addrs, nil
+}
+
+// clusterToken is the initial-cluster-token of every cluster; etcd derives
+// member IDs from it.
+const clusterToken = "faultline"
+
+// memberID is the ID etcd gives a founding member advertising
+// http://advertise in a cluster with clusterToken.
+func memberID(advertise string) uint64 {
+	m := membership.NewMember("", types.MustNewURLs([]string{"http://" + advertise}), clusterToken, nil)
+	return uint64(m.ID)
 }
 
 // nodeName is the name of member i.

@@ -105,7 +105,7 @@ func (c MemberConfig) embedConfig(lg *zap.Logger) (*embed.Config, error) {
 	cfg.ListenPeerUrls = []url.URL{peer}
 	cfg.AdvertisePeerUrls = []url.URL{advPeer}
 	cfg.InitialCluster = c.Cluster
-	cfg.InitialClusterToken = "faultline"
+	cfg.InitialClusterToken = clusterToken
 	// "new" is ignored once the data directory holds a WAL, so restarts
 	// recover from it.
 	cfg.ClusterState = embed.ClusterStateFlagNew

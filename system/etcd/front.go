@@ -1,0 +1,196 @@
+package etcd
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"time"
+)
+
+// senderHeader is the header in which etcd's rafthttp names the member
+// that sends a peer request, as a hexadecimal member ID.
+const senderHeader = "X-Server-From"
+
+// maxHead bounds the request head a Front reads before it routes.
+const maxHead = 16 << 10
+
+// headTimeout bounds how long a Front waits for a request head.
+const headTimeout = 10 * time.Second
+
+// Front accepts the peer connections meant for one member on the member's
+// advertised peer address, learns from each connection's first request
+// which member dialled it (etcd's X-Server-From header), and forwards the
+// connection to the address Route picks for that sender: with one
+// forwarding target per sender, such as a per-link proxy, faults apply per
+// directed link. It is the piece that makes per-link network faults exact
+// for etcd (see the package doc).
+type Front struct {
+	to      string
+	ln      net.Listener
+	senders map[string]string // hexadecimal member ID -> node name
+	route   func(from, to string) string
+
+	mu     sync.Mutex
+	conns  map[net.Conn]struct{}
+	closed bool
+	wg     sync.WaitGroup
+}
+
+// ServeFronts starts a Front for every link on its Advertise address.
+// route(from, to) returns where a connection that member from opened to
+// member to goes, or "" to refuse it; from is "" for requests without a
+// known sender (etcd's /version and lease forwarding), which should
+// normally go to the Listen address of to. Closing the returned Closer
+// closes every Front.
+func ServeFronts(links []PeerLink, route func(from, to string) string) (io.Closer, error) {
+	senders := make(map[string]string, len(links))
+	for _, l := range links {
+		senders[fmt.Sprintf("%x", l.ID)] = l.Node
+	}
+	var fs fronts
+	for _, l := range links {
+		ln, err := net.Listen("tcp", l.Advertise)
+		if err != nil {
+			fs.Close()
+			return nil, fmt.Errorf("etcd: front of %s: %w", l.Node, err)
+		}
+		f := &Front{to: l.Node, ln: ln, senders: senders, route: route, conns: map[net.Conn]struct{}{}}
+		f.wg.Add(1)
+		go f.accept()
+		fs = append(fs, f)
+	}
+	return fs, nil
+}
+
+// fronts closes a set of Fronts.
+type fronts []*Front
+
+// Close closes every Front.
+func (fs fronts) Close() error {
+	var errs []error
+	for _, f := range fs {
+		errs = append(errs, f.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Close stops accepting, closes every connection through the Front and
+// waits for its goroutines. It is safe to call more than once.
+func (f *Front) Close() error {
+	f.mu.Lock()
+	if f.closed {
+		f.mu.Unlock()
+		return nil
+	}
+	f.closed = true
+	err := f.ln.Close()
+	for c := range f.conns {
+		c.Close()
+	}
+	f.mu.Unlock()
+	f.wg.Wait()
+	return err
+}
+
+// track registers c for Close; it returns false, having closed c, if the
+// Front is closed.
+func (f *Front) track(c net.Conn) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		c.Close()
+		return false
+	}
+	f.conns[c] = struct{}{}
+	return true
+}
+
+func (f *Front) untrack(c net.Conn) {
+	f.mu.Lock()
+	delete(f.conns, c)
+	f.mu.Unlock()
+	c.Close()
+}
+
+func (f *Front) accept() {
+	defer f.wg.Done()
+	for {
+		c, err := f.ln.Accept()
+		if err != nil {
+			return
+		}
+		if !f.track(c) {
+			return
+		}
+		f.wg.Add(1)
+		go f.serve(c)
+	}
+}
+
+// serve routes one connection by its first request head and splices it
+// to the chosen target.
+func (f *Front) serve(c net.Conn) {
+	defer f.wg.Done()
+	defer f.untrack(c)
+	_ = c.SetReadDeadline(time.Now().Add(headTimeout))
+	br := bufio.NewReaderSize(c, 4096)
+	head, from, err := readHead(br)
+	if err != nil {
+		return
+	}
+	_ = c.SetReadDeadline(time.Time{})
+	target := f.route(f.senders[from], f.to)
+	if target == "" {
+		return
+	}
+	d, err := net.DialTimeout("tcp", target, 5*time.Second)
+	if err != nil {
+		return
+	}
+	if !f.track(d) {
+		return
+	}
+	defer f.untrack(d)
+	if _, err := d.Write(head); err != nil {
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(c, d)
+		c.Close()
+		d.Close()
+		close(done)
+	}()
+	_, _ = io.Copy(d, br)
+	c.Close()
+	d.Close()
+	<-done
+}
+
+// readHead reads an HTTP request head (up to the blank line) and returns
+// its bytes and the value of its sender header, "" if absent.
+func readHead(br *bufio.Reader) (head []byte, from string, err error) {
+	var buf bytes.Buffer
+	for {
+		line, err := br.ReadSlice('\n')
+		if err != nil {
+			return nil, "", fmt.Errorf("etcd: front: request head: %w", err)
+		}
+		buf.Write(line)
+		if buf.Len() > maxHead {
+			return nil, "", errors.New("etcd: front: request head too long")
+		}
+		s := strings.TrimRight(string(line), "\r\n")
+		if s == "" {
+			return buf.Bytes(), from, nil
+		}
+		if k, v, ok := strings.Cut(s, ":"); ok && strings.EqualFold(strings.TrimSpace(k), senderHeader) {
+			from = strings.ToLower(strings.TrimSpace(v))
+		}
+	}
+}
