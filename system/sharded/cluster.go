@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"sync"
-	"syscall"
 	"time"
 
 	"faultline/system/backend"
@@ -90,11 +88,11 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	addrs, err := freePorts(nctrl + groups*spec.Nodes)
+	addrs, err := nodeproc.FreePorts(nctrl + groups*spec.Nodes)
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{spec: spec, ctrlAddrs: addrs[:nctrl], groupAddrs: map[int][]string{}}
+	c := &Cluster{ctrlAddrs: addrs[:nctrl], groupAddrs: map[int][]string{}}
 	mk := func(role string, gid, id int, peers []string) NodeConfig {
 		cfg := NodeConfig{Role: role, GID: gid, ID: id, Peers: peers, Ctrlers: c.ctrlAddrs,
 			Fsync: spec.Fsync, MaxRaftState: maxraftstate, Logger: logger}
@@ -113,14 +111,20 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 			c.cfgs = append(c.cfgs, mk(roleGroup, gid, i, peers))
 		}
 	}
-	c.nodes = make([]*node, len(c.cfgs))
-	c.procs = make([]*nodeproc.Proc, len(c.cfgs))
+	names := make([]string, len(c.cfgs))
+	for i, cfg := range c.cfgs {
+		names[i] = cfg.Name()
+	}
+	c.Set = nodeproc.NewSet(nodeproc.SetConfig{
+		Backend: "sharded", Names: names, Mode: spec.Mode,
+		Argv:      func(i int) []string { return append(slices.Clone(spec.Exec), nodeArgs(c.cfgs[i])...) },
+		LogPath:   func(i int) string { return filepath.Join(spec.Dir, c.cfgs[i].Name()+".log") },
+		InProcess: func(i int) (nodeproc.Stopper, error) { return startNode(c.cfgs[i]) },
+	})
 	c.admin = c.newCtrlerClerk()
-	for i := range c.cfgs {
-		if err := c.startNode(i); err != nil {
-			c.Stop(context.Background())
-			return nil, err
-		}
+	if err := c.StartAll(); err != nil {
+		c.admin.close()
+		return nil, err
 	}
 	if err := c.ready(ctx, c.gids[:joined]); err != nil {
 		c.Stop(context.Background())
@@ -129,31 +133,10 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 	return c, nil
 }
 
-// freePorts reserves n loopback addresses by binding port 0 and releasing
-// them; a port taken in between makes Start fail, not misbehave.
-func freePorts(n int) ([]string, error) {
-	addrs := make([]string, n)
-	var lns []net.Listener
-	defer func() {
-		for _, ln := range lns {
-			ln.Close()
-		}
-	}()
-	for i := range addrs {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, fmt.Errorf("sharded: reserve port: %w", err)
-		}
-		lns = append(lns, ln)
-		addrs[i] = ln.Addr().String()
-	}
-	return addrs, nil
-}
-
 // Cluster is a running sharded store. It implements backend.Cluster,
-// Killer, Pauser (process mode) and Membership.
+// Killer and Pauser (process mode; through its node Set) and Membership.
 type Cluster struct {
-	spec       backend.Spec
+	*nodeproc.Set
 	cfgs       []NodeConfig
 	ctrlAddrs  []string
 	gids       []int
@@ -161,11 +144,6 @@ type Cluster struct {
 
 	adminMu sync.Mutex // serializes use of admin (a Clerk is single-goroutine)
 	admin   *ctrlerClerk
-
-	mu      sync.Mutex
-	nodes   []*node
-	procs   []*nodeproc.Proc
-	stopped bool
 }
 
 var (
@@ -202,45 +180,7 @@ func (ck *ctrlerClerk) close() error {
 }
 
 // Nodes names the controllers c0.. and the group replicas g<gid>-<i>.
-func (c *Cluster) Nodes() []string {
-	out := make([]string, len(c.cfgs))
-	for i, cfg := range c.cfgs {
-		out[i] = cfg.Name()
-	}
-	return out
-}
-
-func (c *Cluster) index(name string) (int, error) {
-	for i, cfg := range c.cfgs {
-		if cfg.Name() == name {
-			return i, nil
-		}
-	}
-	return 0, fmt.Errorf("sharded: unknown node %q", name)
-}
-
-func (c *Cluster) startNode(i int) error {
-	cfg := c.cfgs[i]
-	if c.spec.Mode == backend.ModeProcess {
-		argv := append(slices.Clone(c.spec.Exec), nodeArgs(cfg)...)
-		p, err := nodeproc.Start(argv, filepath.Join(c.spec.Dir, cfg.Name()+".log"))
-		if err != nil {
-			return fmt.Errorf("sharded: node %s: %w", cfg.Name(), err)
-		}
-		c.mu.Lock()
-		c.procs[i] = p
-		c.mu.Unlock()
-		return nil
-	}
-	n, err := startNode(cfg)
-	if err != nil {
-		return err
-	}
-	c.mu.Lock()
-	c.nodes[i] = n
-	c.mu.Unlock()
-	return nil
-}
+func (c *Cluster) Nodes() []string { return c.Names() }
 
 // ready joins the groups gids and waits until a key of every shard answers.
 func (c *Cluster) ready(ctx context.Context, gids []int) error {
@@ -323,110 +263,9 @@ func (cl *client) Close() error {
 	return errors.Join(errs...)
 }
 
-// Stop stops every node and waits for them. It is safe to call twice.
+// Stop stops every node and waits. It is safe to call twice.
 func (c *Cluster) Stop(ctx context.Context) error {
-	c.mu.Lock()
-	if c.stopped {
-		c.mu.Unlock()
-		return nil
-	}
-	c.stopped = true
-	nodes, procs := c.nodes, c.procs
-	c.nodes, c.procs = make([]*node, len(nodes)), make([]*nodeproc.Proc, len(procs))
-	c.mu.Unlock()
-	var wg sync.WaitGroup
-	errs := make([]error, len(nodes)+len(procs)+1)
-	for i, n := range nodes {
-		if n != nil {
-			wg.Add(1)
-			go func() { defer wg.Done(); errs[i] = n.stop() }()
-		}
-	}
-	for i, p := range procs {
-		if p != nil {
-			wg.Add(1)
-			go func() { defer wg.Done(); errs[len(nodes)+i] = p.Stop(ctx) }()
-		}
-	}
-	wg.Wait()
-	errs[len(errs)-1] = c.admin.close()
-	return errors.Join(errs...)
-}
-
-// Kill crashes a node: SIGKILL in process mode; in process, its service,
-// listener, connections and storage stop at once. Killing a dead node does
-// nothing.
-func (c *Cluster) Kill(_ context.Context, name string) error {
-	i, err := c.index(name)
-	if err != nil {
-		return err
-	}
-	c.mu.Lock()
-	n, p := c.nodes[i], c.procs[i]
-	c.nodes[i], c.procs[i] = nil, nil
-	c.mu.Unlock()
-	switch {
-	case p != nil:
-		return p.Kill()
-	case n != nil:
-		return n.stop()
-	}
-	return nil
-}
-
-// Restart brings a killed node back from its data directory on the same
-// address. Restarting a running node does nothing.
-func (c *Cluster) Restart(_ context.Context, name string) error {
-	i, err := c.index(name)
-	if err != nil {
-		return err
-	}
-	c.mu.Lock()
-	running := c.nodes[i] != nil || c.procs[i] != nil
-	stopped := c.stopped
-	c.mu.Unlock()
-	if stopped {
-		return fmt.Errorf("sharded: restart %s: cluster stopped", name)
-	}
-	if running {
-		return nil
-	}
-	return c.startNode(i)
-}
-
-// Pause freezes a node with SIGSTOP (process mode only).
-func (c *Cluster) Pause(ctx context.Context, name string) error {
-	p, err := c.proc(name, syscall.SIGSTOP)
-	if err != nil {
-		return err
-	}
-	return p.Pause(ctx)
-}
-
-// Resume thaws a paused node (process mode only).
-func (c *Cluster) Resume(ctx context.Context, name string) error {
-	p, err := c.proc(name, syscall.SIGCONT)
-	if err != nil {
-		return err
-	}
-	return p.Resume(ctx)
-}
-
-func (c *Cluster) proc(name string, sig syscall.Signal) (*nodeproc.Proc, error) {
-	if c.spec.Mode != backend.ModeProcess {
-		return nil, fmt.Errorf("sharded: %v of in-process node %s: %w", sig, name, backend.ErrUnsupported)
-	}
-	i, err := c.index(name)
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	p := c.procs[i]
-	c.mu.Unlock()
-	if p == nil {
-		return nil, fmt.Errorf("sharded: %v of %s: node is not running", sig, name)
-	}
-	return p, nil
+	return errors.Join(c.Set.Stop(ctx), c.admin.close())
 }
 
 // Groups lists every replica group that exists, joined or not.

@@ -220,14 +220,10 @@ func TestProcessPauseAndStopLeavesNothing(t *testing.T) {
 	if err := c.Resume(ctx, "g1-0"); err != nil {
 		t.Fatal(err)
 	}
-	c.mu.Lock()
-	var pids []int
-	for _, p := range c.procs {
-		if p != nil {
-			pids = append(pids, p.Pid())
-		}
+	pids := c.Pids()
+	if len(pids) != 6 {
+		t.Fatalf("%d node processes, want 6", len(pids))
 	}
-	c.mu.Unlock()
 	if err := c.Stop(ctx); err != nil {
 		t.Fatal(err)
 	}

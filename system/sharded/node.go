@@ -137,15 +137,16 @@ func startNode(cfg NodeConfig) (*node, error) {
 		n.ln, err = tcp.Listen(cfg.Peers[cfg.ID], srv, tcfg)
 	}
 	if err != nil {
-		n.stop()
+		n.Stop()
 		return nil, fmt.Errorf("sharded: node %s: %w", cfg.Name(), err)
 	}
 	logger.Info("node started", "addr", cfg.Peers[cfg.ID], "dir", cfg.Dir, "fsync", cfg.Fsync)
 	return n, nil
 }
 
-// stop kills the service, then closes the listener, connections and storage.
-func (n *node) stop() error {
+// Stop kills the service, then closes the listener, connections and
+// storage. It implements nodeproc.Stopper.
+func (n *node) Stop() error {
 	if n.svc != nil {
 		n.svc.Kill()
 	}
@@ -223,5 +224,5 @@ func RunNode(ctx context.Context, args []string) error {
 	}
 	<-ctx.Done()
 	cfg.Logger.Info("node stopping")
-	return n.stop()
+	return n.Stop()
 }

@@ -1,0 +1,240 @@
+package nodeproc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"sync"
+
+	"faultline/system/backend"
+)
+
+// Stopper is a node running in process: Stop ends it at once, losing what
+// it had not made durable, and releases its resources.
+type Stopper interface {
+	Stop() error
+}
+
+// Set is the nodes of one cluster, each either a child process (process
+// mode) or goroutines of this process, with the powers the chaos controller
+// uses: Kill, Restart, Pause and Resume by node name. A backend's Cluster
+// embeds a *Set to implement backend.Killer and backend.Pauser.
+type Set struct {
+	names   []string
+	process bool
+	argv    func(i int) []string
+	logPath func(i int) string
+	inproc  func(i int) (Stopper, error)
+	prefix  string // for errors: the backend's name
+
+	mu      sync.Mutex
+	procs   []*Proc
+	nodes   []Stopper
+	stopped bool
+}
+
+// SetConfig describes a Set.
+type SetConfig struct {
+	// Backend names the backend in errors.
+	Backend string
+	// Names are the nodes' names, in order.
+	Names []string
+	// Mode says whether nodes are processes or in-process.
+	Mode backend.Mode
+	// Argv returns the command of node i (process mode).
+	Argv func(i int) []string
+	// LogPath returns the file node i's output goes to (process mode).
+	LogPath func(i int) string
+	// InProcess starts node i in this process (in-process mode).
+	InProcess func(i int) (Stopper, error)
+}
+
+// NewSet returns a Set with no node running.
+func NewSet(cfg SetConfig) *Set {
+	return &Set{
+		names: slices.Clone(cfg.Names), process: cfg.Mode == backend.ModeProcess,
+		argv: cfg.Argv, logPath: cfg.LogPath, inproc: cfg.InProcess, prefix: cfg.Backend,
+		procs: make([]*Proc, len(cfg.Names)), nodes: make([]Stopper, len(cfg.Names)),
+	}
+}
+
+// Names returns the nodes' names.
+func (s *Set) Names() []string { return slices.Clone(s.names) }
+
+// Index returns the position of the node called name.
+func (s *Set) Index(name string) (int, error) {
+	if i := slices.Index(s.names, name); i >= 0 {
+		return i, nil
+	}
+	return 0, fmt.Errorf("%s: unknown node %q (have %v)", s.prefix, name, s.names)
+}
+
+// Start starts node i in the set's mode.
+func (s *Set) Start(i int) error {
+	if s.process {
+		p, err := Start(s.argv(i), s.logPath(i))
+		if err != nil {
+			return fmt.Errorf("%s: node %s: %w", s.prefix, s.names[i], err)
+		}
+		s.mu.Lock()
+		s.procs[i] = p
+		s.mu.Unlock()
+		return nil
+	}
+	n, err := s.inproc(i)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.nodes[i] = n
+	s.mu.Unlock()
+	return nil
+}
+
+// StartAll starts every node; on an error it stops those started.
+func (s *Set) StartAll() error {
+	for i := range s.names {
+		if err := s.Start(i); err != nil {
+			s.Stop(context.Background())
+			return err
+		}
+	}
+	return nil
+}
+
+// Kill crashes a node: SIGKILL to its process group, or an immediate stop
+// in process. Killing a dead node does nothing.
+func (s *Set) Kill(_ context.Context, name string) error {
+	i, err := s.Index(name)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	n, p := s.nodes[i], s.procs[i]
+	s.nodes[i], s.procs[i] = nil, nil
+	s.mu.Unlock()
+	switch {
+	case p != nil:
+		return p.Kill()
+	case n != nil:
+		return n.Stop()
+	}
+	return nil
+}
+
+// Restart brings a killed node back (from its data directory, as the node
+// itself does). Restarting a running node does nothing.
+func (s *Set) Restart(_ context.Context, name string) error {
+	i, err := s.Index(name)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	running, stopped := s.nodes[i] != nil || s.procs[i] != nil, s.stopped
+	s.mu.Unlock()
+	if stopped {
+		return fmt.Errorf("%s: restart %s: cluster stopped", s.prefix, name)
+	}
+	if running {
+		return nil
+	}
+	return s.Start(i)
+}
+
+// Pause freezes a node with SIGSTOP; in-process nodes cannot be paused.
+func (s *Set) Pause(ctx context.Context, name string) error {
+	p, err := s.proc(name, "pause")
+	if err != nil {
+		return err
+	}
+	return p.Pause(ctx)
+}
+
+// Resume thaws a paused node.
+func (s *Set) Resume(ctx context.Context, name string) error {
+	p, err := s.proc(name, "resume")
+	if err != nil {
+		return err
+	}
+	return p.Resume(ctx)
+}
+
+func (s *Set) proc(name, what string) (*Proc, error) {
+	if !s.process {
+		return nil, fmt.Errorf("%s: %s in-process node %s: %w", s.prefix, what, name, backend.ErrUnsupported)
+	}
+	i, err := s.Index(name)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	p := s.procs[i]
+	s.mu.Unlock()
+	if p == nil {
+		return nil, fmt.Errorf("%s: %s %s: node is not running", s.prefix, what, name)
+	}
+	return p, nil
+}
+
+// Pids returns the process ids of the running node processes.
+func (s *Set) Pids() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []int
+	for _, p := range s.procs {
+		if p != nil {
+			out = append(out, p.Pid())
+		}
+	}
+	return out
+}
+
+// Stop stops every node in parallel and waits. Later Restarts fail. It is
+// safe to call more than once.
+func (s *Set) Stop(ctx context.Context) error {
+	s.mu.Lock()
+	s.stopped = true
+	nodes, procs := s.nodes, s.procs
+	s.nodes, s.procs = make([]Stopper, len(nodes)), make([]*Proc, len(procs))
+	s.mu.Unlock()
+	var wg sync.WaitGroup
+	errs := make([]error, len(nodes)+len(procs))
+	for i, n := range nodes {
+		if n != nil {
+			wg.Add(1)
+			go func() { defer wg.Done(); errs[i] = n.Stop() }()
+		}
+	}
+	for i, p := range procs {
+		if p != nil {
+			wg.Add(1)
+			go func() { defer wg.Done(); errs[len(nodes)+i] = p.Stop(ctx) }()
+		}
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// FreePorts reserves n loopback addresses by binding port 0 and releasing
+// them. Another process could take one in between; the node then fails to
+// listen and the start fails instead of misbehaving.
+func FreePorts(n int) ([]string, error) {
+	addrs := make([]string, n)
+	var lns []net.Listener
+	defer func() {
+		for _, ln := range lns {
+			ln.Close()
+		}
+	}()
+	for i := range addrs {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("reserve loopback port: %w", err)
+		}
+		lns = append(lns, ln)
+		addrs[i] = ln.Addr().String()
+	}
+	return addrs, nil
+}

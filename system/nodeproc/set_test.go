@@ -1,0 +1,111 @@
+package nodeproc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"faultline/system/backend"
+)
+
+type fakeNode struct{ stopped *int }
+
+func (f fakeNode) Stop() error { *f.stopped++; return nil }
+
+func TestSetInProcess(t *testing.T) {
+	started, stopped := 0, 0
+	s := NewSet(SetConfig{Backend: "fake", Names: []string{"a", "b"}, Mode: backend.ModeInProcess,
+		InProcess: func(int) (Stopper, error) { started++; return fakeNode{&stopped}, nil }})
+	ctx := context.Background()
+	if err := s.StartAll(); err != nil || started != 2 {
+		t.Fatalf("StartAll: %v, started %d", err, started)
+	}
+	if err := s.Kill(ctx, "a"); err != nil || stopped != 1 {
+		t.Fatalf("Kill: %v, stopped %d", err, stopped)
+	}
+	if err := s.Kill(ctx, "a"); err != nil || stopped != 1 {
+		t.Fatalf("second Kill: %v, stopped %d", err, stopped)
+	}
+	if err := s.Restart(ctx, "a"); err != nil || started != 3 {
+		t.Fatalf("Restart: %v, started %d", err, started)
+	}
+	if err := s.Restart(ctx, "a"); err != nil || started != 3 {
+		t.Fatalf("Restart of a running node started it again: %v, %d", err, started)
+	}
+	if err := s.Pause(ctx, "a"); !errors.Is(err, backend.ErrUnsupported) {
+		t.Fatalf("in-process Pause: %v", err)
+	}
+	if err := s.Kill(ctx, "zz"); err == nil {
+		t.Fatal("unknown node accepted")
+	}
+	if err := s.Stop(ctx); err != nil || stopped != 3 {
+		t.Fatalf("Stop: %v, stopped %d", err, stopped)
+	}
+	if err := s.Restart(ctx, "a"); err == nil {
+		t.Fatal("restart after Stop accepted")
+	}
+}
+
+func TestSetProcess(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("NODEPROC_CHILD", "sleep")
+	dir := t.TempDir()
+	s := NewSet(SetConfig{Backend: "fake", Names: []string{"n0", "n1"}, Mode: backend.ModeProcess,
+		Argv:    func(int) []string { return []string{exe, "-test.run=^$"} },
+		LogPath: func(i int) string { return filepath.Join(dir, fmt.Sprint(i)+".log") }})
+	ctx := context.Background()
+	if err := s.StartAll(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Stop(ctx) })
+	if n := len(s.Pids()); n != 2 {
+		t.Fatalf("%d processes, want 2", n)
+	}
+	if err := s.Pause(ctx, "n1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Resume(ctx, "n1"); err != nil {
+		t.Fatal(err)
+	}
+	old := s.Pids()
+	if err := s.Kill(ctx, "n0"); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(s.Pids()); n != 1 {
+		t.Fatalf("%d processes after a kill, want 1", n)
+	}
+	if err := s.Pause(ctx, "n0"); err == nil {
+		t.Fatal("paused a dead node")
+	}
+	if err := s.Restart(ctx, "n0"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, pid := range append(old, s.Pids()...) {
+		if _, err := State(pid); err == nil {
+			t.Errorf("process %d survives Stop", pid)
+		}
+	}
+}
+
+func TestFreePorts(t *testing.T) {
+	addrs, err := FreePorts(5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, a := range addrs {
+		if seen[a] {
+			t.Fatalf("port handed out twice: %v", addrs)
+		}
+		seen[a] = true
+	}
+}
