@@ -6,28 +6,29 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 
 	"faultline/system/backend"
 )
 
-type fakeNode struct{ stopped *int }
+type fakeNode struct{ stopped *atomic.Int32 }
 
-func (f fakeNode) Stop() error { *f.stopped++; return nil }
+func (f fakeNode) Stop() error { f.stopped.Add(1); return nil }
 
 func TestSetInProcess(t *testing.T) {
-	started, stopped := 0, 0
+	started, stopped := 0, &atomic.Int32{}
 	s := NewSet(SetConfig{Backend: "fake", Names: []string{"a", "b"}, Mode: backend.ModeInProcess,
-		InProcess: func(int) (Stopper, error) { started++; return fakeNode{&stopped}, nil }})
+		InProcess: func(int) (Stopper, error) { started++; return fakeNode{stopped}, nil }})
 	ctx := context.Background()
 	if err := s.StartAll(); err != nil || started != 2 {
 		t.Fatalf("StartAll: %v, started %d", err, started)
 	}
-	if err := s.Kill(ctx, "a"); err != nil || stopped != 1 {
-		t.Fatalf("Kill: %v, stopped %d", err, stopped)
+	if err := s.Kill(ctx, "a"); err != nil || stopped.Load() != 1 {
+		t.Fatalf("Kill: %v, stopped %d", err, stopped.Load())
 	}
-	if err := s.Kill(ctx, "a"); err != nil || stopped != 1 {
-		t.Fatalf("second Kill: %v, stopped %d", err, stopped)
+	if err := s.Kill(ctx, "a"); err != nil || stopped.Load() != 1 {
+		t.Fatalf("second Kill: %v, stopped %d", err, stopped.Load())
 	}
 	if err := s.Restart(ctx, "a"); err != nil || started != 3 {
 		t.Fatalf("Restart: %v, started %d", err, started)
@@ -41,8 +42,8 @@ func TestSetInProcess(t *testing.T) {
 	if err := s.Kill(ctx, "zz"); err == nil {
 		t.Fatal("unknown node accepted")
 	}
-	if err := s.Stop(ctx); err != nil || stopped != 3 {
-		t.Fatalf("Stop: %v, stopped %d", err, stopped)
+	if err := s.Stop(ctx); err != nil || stopped.Load() != 3 {
+		t.Fatalf("Stop: %v, stopped %d", err, stopped.Load())
 	}
 	if err := s.Restart(ctx, "a"); err == nil {
 		t.Fatal("restart after Stop accepted")
