@@ -163,6 +163,9 @@ func TestProcessKillAndPause(t *testing.T) {
 		t.Fatalf("pause event %+v, want one node", ev)
 	}
 	old = ev.nodes[0]
+	// SIGSTOP lands as soon as the node's threads are next scheduled:
+	// it stops answering then, and stays silent.
+	waitFor(t, "the paused node to stop answering", func() bool { _, err := status(addr[old]); return err != nil })
 	if _, err := status(addr[old]); err == nil {
 		t.Errorf("paused node %s answered", old)
 	}
