@@ -1,6 +1,8 @@
 package etcd
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -64,5 +66,26 @@ func TestFrontsRouteBySender(t *testing.T) {
 			}
 		}
 		return nil
+	})
+}
+
+// FuzzReadHead checks that readHead never panics, returns a prefix of its
+// input ending at a blank line, and finds a sender header only if present.
+func FuzzReadHead(f *testing.F) {
+	f.Add([]byte("GET /raft/stream/msgapp/8e9e05c52164694d HTTP/1.1\r\nHost: a\r\nX-Server-From: 8e9e05c52164694d\r\n\r\nbody"))
+	f.Add([]byte("POST /raft HTTP/1.1\r\nx-server-from:1\r\n\r\n"))
+	f.Add([]byte("GET /version HTTP/1.1\r\n\r\n"))
+	f.Add([]byte("\n"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		head, from, err := readHead(bufio.NewReader(bytes.NewReader(in)))
+		if err != nil {
+			return
+		}
+		if !bytes.HasPrefix(in, head) || !bytes.HasSuffix(head, []byte("\n")) {
+			t.Fatalf("head %q is not a line-terminated prefix of %q", head, in)
+		}
+		if from != "" && !bytes.Contains(bytes.ToLower(head), bytes.ToLower([]byte(senderHeader))) {
+			t.Fatalf("sender %q found in a head without the header: %q", from, head)
+		}
 	})
 }
