@@ -43,28 +43,37 @@
 // Faultline does not own etcd's networking, so network faults reach it
 // through TCP proxies on peer traffic. Set Backend.PeerProxy: Start then
 // gives every member a peer listen address and a distinct advertised peer
-// address, and calls PeerProxy with the plan (PeerLink: node, listen,
-// advertise) before any member starts. The hook must forward each
-// advertised address to its listen address until the returned io.Closer is
-// closed (Cluster.Stop does so after the members stopped); a chaos/proxy
-// Mesh can be wired in this way by package bench, which may import both.
-// Cluster.PeerLinks repeats the plan and Cluster.MemberIDs maps etcd's
-// member IDs to node names.
+// address, and calls PeerProxy with the plan (PeerLink: node, listen and
+// advertised addresses, and the member ID etcd will derive from them)
+// before any member starts. The hook must forward each advertised address
+// to its listen address until the returned io.Closer is closed
+// (Cluster.Stop does so after the members stopped). Cluster.PeerLinks
+// repeats the plan and Cluster.MemberIDs maps etcd's member IDs to names.
 //
-// What is exact and what approximate: etcd advertises one peer URL per
-// member to all others, so a plain proxy per advertised address sees the
-// traffic of every peer into one member (one proxy per destination, not
-// per link). Faults on all links into a member (isolating it, delaying
-// everything it receives) are exact. A fault on one directed link i -> j
-// is exact only if the proxy tells connections apart by sender: every
-// rafthttp request carries the dialing member's ID in its X-Server-From
-// header; pipeline and snapshot POSTs carry i's messages to j in the
-// request body, while a stream connection that i opens to j (a GET of
-// /raft/stream/{msgapp,message}/<id of i>) carries j's messages to i in
-// the response body. A proxy that does not parse these can only
-// apply per-destination faults, and a one-way fault then also touches the
-// responses on the same connection. Client traffic does not go through
-// the proxies: clients talk to members directly.
+// etcd advertises one peer URL per member to all the others, so a plain
+// proxy on an advertised address sees every peer's traffic into that
+// member: one proxy per destination, not per link. ServeFronts closes the
+// gap: it listens on the advertised addresses and routes each incoming
+// connection by its sender, which every rafthttp request names in its
+// X-Server-From header, to an address of the caller's choosing, such as
+// the per-link proxy of a chaos/proxy Mesh. A connection that member i
+// opens to j carries i's messages to j in its requests (pipeline and
+// snapshot POSTs) and j's messages to i in its responses (the stream GETs
+// /raft/stream/{msgapp,message}/<id of i>), which is exactly how a Mesh
+// link i -> j treats the two directions of its bytes. So with Fronts in
+// front of a Mesh, partitions and link faults are per directed link and
+// exact at the level of TCP streams (chaos/proxy documents how loss and
+// reordering are shown on a stream). The bench wiring does this when the
+// backend option peer-proxy is "true" (bench/etcd.go).
+//
+// Approximations: requests without a sender header (version checks
+// between members, lease renewals forwarded to the leader) cannot be
+// attributed; ServeFronts passes them to route with an empty sender and
+// the bench wiring sends them straight to the member, unfaulted. They do
+// not carry Raft messages, and Faultline's workloads use no leases. Client
+// traffic does not go through proxies either: clients talk to members
+// directly, so a partition cuts members off from each other, not from
+// their clients (as in Jepsen's etcd tests).
 //
 // # Options
 //
