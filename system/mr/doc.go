@@ -18,6 +18,12 @@
 // run more than once, map and reduce functions must be deterministic for
 // the output to be well defined (as in the MapReduce paper, section 3.3).
 //
+// Intermediate data is grouped by key on the map side (each key written once
+// per map task, followed by all its values; nothing is combined) in a compact
+// length-prefixed binary form; see intermediate.go. The reduce side merges
+// the groups of every map task and calls the reduce function once per key,
+// in key order.
+//
 // By default intermediates live in a directory shared by all workers, as in
 // the course. With WithServeIntermediates a worker keeps its map output in a
 // local directory and serves it over RPC (service MapOutputs); reduce workers
