@@ -1,0 +1,98 @@
+package nodeproc
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"faultline/transport"
+	"faultline/transport/tcp"
+)
+
+type echo struct{}
+
+type EchoArgs struct{ X int }
+type EchoReply struct{ X int }
+
+func (echo) Echo(a *EchoArgs, r *EchoReply) { r.X = a.X }
+
+// faultNode is a node with its own fault table, serving Echo and Faults.
+type faultNode struct {
+	name  string
+	table *tcp.Faults
+	ln    *tcp.Listener
+}
+
+func startFaultNode(t *testing.T, name string) *faultNode {
+	n := &faultNode{name: name, table: tcp.NewFaults(1)}
+	srv := transport.NewServer()
+	if err := srv.RegisterName("Echo", echo{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.RegisterName("Faults", &FaultService{Table: n.table}); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := tcp.Listen("127.0.0.1:0", srv, tcp.Config{Node: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.ln = ln
+	t.Cleanup(func() { ln.Close() })
+	return n
+}
+
+// dial returns n's client to peer, judged by n's table.
+func (n *faultNode) dial(t *testing.T, peer *faultNode) *tcp.Client {
+	c := tcp.DialNamed(peer.name, peer.ln.Addr(), tcp.Config{Node: n.name, Faults: n.table})
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func echoOK(c transport.ContextCaller) error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	var r EchoReply
+	return c.CallContext(ctx, "Echo.Echo", &EchoArgs{X: 7}, &r)
+}
+
+func TestRemoteFaultsBlockBothDirectionsOfCalls(t *testing.T) {
+	a, b := startFaultNode(t, "a"), startFaultNode(t, "b")
+	ab, ba := a.dial(t, b), b.dial(t, a)
+	admin := map[string]transport.ContextCaller{
+		"a": tcp.Dial(a.ln.Addr(), tcp.Config{}), "b": tcp.Dial(b.ln.Addr(), tcp.Config{}),
+	}
+	rf := NewRemoteFaults(admin)
+	if err := echoOK(ab); err != nil {
+		t.Fatalf("healthy a->b: %v", err)
+	}
+	// Block only a -> b: a's requests to b are lost, and so are a's
+	// replies to b's requests.
+	if err := rf.SetLink("a", "b", transport.LinkFaults{Blocked: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := echoOK(ab); !errors.Is(err, transport.ErrUnreachable) && !errors.Is(err, transport.ErrTimeout) {
+		t.Fatalf("a->b with the link blocked: %v", err)
+	}
+	if err := echoOK(ba); err == nil {
+		t.Fatal("b's call to a got a reply over the blocked a->b link")
+	}
+	if got := rf.Link("a", "b"); !got.Blocked {
+		t.Fatalf("Link = %+v", got)
+	}
+	rf.HealAll()
+	if err := echoOK(ab); err != nil {
+		t.Fatalf("a->b after heal: %v", err)
+	}
+	if err := echoOK(ba); err != nil {
+		t.Fatalf("b->a after heal: %v", err)
+	}
+	// Bad faults are refused before anything is sent; unknown nodes are
+	// an error.
+	if err := rf.SetLink("a", "b", transport.LinkFaults{Drop: 2}); err == nil {
+		t.Fatal("drop probability 2 accepted")
+	}
+	if err := rf.SetLink("a", "zz", transport.LinkFaults{Blocked: true}); err == nil {
+		t.Fatal("unknown node accepted")
+	}
+}
