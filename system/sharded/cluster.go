@@ -122,8 +122,9 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 		InProcess: func(i int) (nodeproc.Stopper, error) { return startNode(c.cfgs[i]) },
 	})
 	c.admin = c.newCtrlerClerk()
+	c.faults = c.newFaults()
 	if err := c.StartAll(); err != nil {
-		c.admin.close()
+		c.closeAdmin()
 		return nil, err
 	}
 	if err := c.ready(ctx, c.gids[:joined]); err != nil {
@@ -144,6 +145,7 @@ type Cluster struct {
 
 	adminMu sync.Mutex // serializes use of admin (a Clerk is single-goroutine)
 	admin   *ctrlerClerk
+	faults  *addrFaults
 }
 
 var (
@@ -265,7 +267,15 @@ func (cl *client) Close() error {
 
 // Stop stops every node and waits. It is safe to call twice.
 func (c *Cluster) Stop(ctx context.Context) error {
-	return errors.Join(c.Set.Stop(ctx), c.admin.close())
+	return errors.Join(c.Set.Stop(ctx), c.closeAdmin())
+}
+
+func (c *Cluster) closeAdmin() error {
+	errs := []error{c.admin.close()}
+	for _, conn := range c.faults.conns {
+		errs = append(errs, conn.Close())
+	}
+	return errors.Join(errs...)
 }
 
 // Groups lists every replica group that exists, joined or not.

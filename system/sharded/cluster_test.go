@@ -14,6 +14,7 @@ import (
 
 	"faultline/internal/kvcheck"
 	"faultline/system/backend"
+	"faultline/transport"
 )
 
 func startCluster(t *testing.T, mode backend.Mode, opts map[string]string) *Cluster {
@@ -234,5 +235,58 @@ func TestProcessPauseAndStopLeavesNothing(t *testing.T) {
 		if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err == nil {
 			t.Errorf("node process %d still in /proc", pid)
 		}
+	}
+}
+
+// TestLinkFaultsTakeEffect cuts every link inside one replica group, so it
+// has no majority: keys of its shards stop answering, the others keep
+// serving, and healing brings it back.
+func TestLinkFaultsTakeEffect(t *testing.T) {
+	c := startCluster(t, backend.ModeProcess, map[string]string{"groups": "2"})
+	ctx := context.Background()
+	cfg, err := c.Config(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A key of a shard on group 1 and one on group 2.
+	key := map[int]string{}
+	for s := range 10 {
+		k := fmt.Sprintf("%c-probe", '0'+(s+2)%10)
+		if _, ok := key[cfg.Shards[s]]; !ok {
+			key[cfg.Shards[s]] = k
+		}
+	}
+	cl, _ := c.Client(ctx, 0)
+	defer cl.Close()
+	members := []string{"g1-0", "g1-1", "g1-2"}
+	for _, a := range members {
+		for _, b := range members {
+			if a != b {
+				if err := c.Faults().SetLink(a, b, transport.LinkFaults{Blocked: true}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	short, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := cl.Put(short, key[2], "v2"); err != nil {
+		t.Fatalf("group 2 stopped serving while group 1 is cut: %v", err)
+	}
+	// Group 1's leader may hold on to leadership for an election timeout;
+	// a write needs a majority, which it cannot get.
+	short2, cancel2 := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel2()
+	if err := cl.Put(short2, key[1], "v1"); err == nil {
+		t.Fatal("a write committed in a group with every internal link cut")
+	}
+	c.Faults().HealAll()
+	healed, cancel3 := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel3()
+	if err := cl.Put(healed, key[1], "v1"); err != nil {
+		t.Fatalf("after healing: %v", err)
+	}
+	if v, err := cl.Get(healed, key[1]); err != nil || v != "v1" {
+		t.Fatalf("Get after heal = %q, %v", v, err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"syscall"
 
+	"faultline/system/nodeproc"
 	"faultline/system/raft"
 	"faultline/system/shardctrler"
 	"faultline/system/shardkv"
@@ -116,7 +117,10 @@ func startNode(cfg NodeConfig) (*node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sharded: node %s: %w", cfg.Name(), err)
 	}
-	tcfg := tcp.Config{Node: cfg.Name(), Logger: logger}
+	// Links are named by address: a node dials servers it learns from
+	// configurations by address, so that is the name both ends know.
+	table := tcp.NewFaults(int64(cfg.GID*1000 + cfg.ID))
+	tcfg := tcp.Config{Node: cfg.Peers[cfg.ID], Logger: logger, Faults: table}
 	n := &node{store: store}
 	peers := n.peers(cfg.Peers, tcfg)
 	srv := transport.NewServer()
@@ -132,6 +136,9 @@ func startNode(cfg NodeConfig) (*node, error) {
 	}
 	if err == nil {
 		err = srv.Register(n.svc.Raft())
+	}
+	if err == nil {
+		err = srv.RegisterName("Faults", &nodeproc.FaultService{Table: table})
 	}
 	if err == nil {
 		n.ln, err = tcp.Listen(cfg.Peers[cfg.ID], srv, tcfg)

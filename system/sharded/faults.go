@@ -1,0 +1,71 @@
+package sharded
+
+import (
+	"context"
+	"time"
+
+	"faultline/system/nodeproc"
+	"faultline/transport"
+	"faultline/transport/tcp"
+)
+
+// addrFaults is the cluster's link-fault seam: chaos names links by node
+// name (c0, g1-2), the nodes' fault tables by address.
+type addrFaults struct {
+	*nodeproc.RemoteFaults
+	addr  map[string]string // node name -> address
+	conns []*tcp.Client
+}
+
+var _ transport.LinkFaulter = (*addrFaults)(nil)
+
+func (c *Cluster) newFaults() *addrFaults {
+	f := &addrFaults{addr: map[string]string{}}
+	callers := map[string]transport.ContextCaller{}
+	for _, cfg := range c.cfgs {
+		a := cfg.Peers[cfg.ID]
+		f.addr[cfg.Name()] = a
+		conn := tcp.Dial(a, tcp.Config{})
+		f.conns = append(f.conns, conn)
+		callers[a] = conn
+	}
+	f.RemoteFaults = nodeproc.NewRemoteFaults(callers)
+	return f
+}
+
+// SetLink implements transport.LinkFaulter for node names.
+func (f *addrFaults) SetLink(from, to string, lf transport.LinkFaults) error {
+	return f.RemoteFaults.SetLink(f.name(from), f.name(to), lf)
+}
+
+// Link implements transport.LinkFaulter for node names.
+func (f *addrFaults) Link(from, to string) transport.LinkFaults {
+	return f.RemoteFaults.Link(f.name(from), f.name(to))
+}
+
+func (f *addrFaults) name(node string) string {
+	if a, ok := f.addr[node]; ok {
+		return a
+	}
+	return node // unknown: RemoteFaults reports it
+}
+
+// Faults returns the cluster's link-fault seam (chaos.FaultSeam): per
+// directed link between nodes, applied in the nodes' own transports.
+func (c *Cluster) Faults() transport.LinkFaulter { return c.faults }
+
+// Restart brings a killed node back and gives it again the link faults it
+// is under, waiting (up to a few seconds) for it to listen.
+func (c *Cluster) Restart(ctx context.Context, name string) error {
+	if err := c.Set.Restart(ctx, name); err != nil {
+		return err
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		err := c.faults.Reapply(c.faults.name(name))
+		if err == nil || time.Now().After(deadline) || ctx.Err() != nil {
+			return err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
