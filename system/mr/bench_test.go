@@ -52,6 +52,9 @@ func corpusFiles(tb testing.TB, mb int) []string {
 			}
 			benchCorpus.files = append(benchCorpus.files, name)
 		}
+		// Write the corpus back now, so that the first measurement does
+		// not compete with flushing it.
+		syscall.Sync()
 	})
 	if benchCorpus.err != nil {
 		tb.Fatal(benchCorpus.err)

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"unsafe"
 )
@@ -116,14 +117,20 @@ func decodeGroups(data string, fn func(key string, values []string)) error {
 		if n > uint64(len(data)-next) {
 			return fmt.Errorf("%w: %d values past end at byte %d", ErrCorrupt, n, next)
 		}
-		values = values[:0]
+		values = slices.Grow(values[:0], int(n))
 		for j := uint64(0); j < n; j++ {
 			var v string
-			if v, next, err = decodeString(data, next); err != nil {
-				return err
-			}
-			if len(v) == 1 {
-				v = oneByte(v[0])
+			if next+1 < len(data) && data[next] == 1 {
+				// Fast path for one-byte values (word count's "1").
+				v = oneByte(data[next+1])
+				next += 2
+			} else {
+				if v, next, err = decodeString(data, next); err != nil {
+					return err
+				}
+				if len(v) == 1 {
+					v = oneByte(v[0])
+				}
 			}
 			values = append(values, v)
 		}
@@ -150,6 +157,10 @@ func countGroups(data string, fn func(key string, n int)) error {
 			return fmt.Errorf("%w: %d values past end at byte %d", ErrCorrupt, n, next)
 		}
 		for j := uint64(0); j < n; j++ {
+			if next < len(data) && data[next] < 0x80 && int(data[next]) < len(data)-next {
+				next += 1 + int(data[next]) // fast path: a short value
+				continue
+			}
 			if _, next, err = decodeString(data, next); err != nil {
 				return err
 			}

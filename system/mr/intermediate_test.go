@@ -130,8 +130,20 @@ func FuzzDecodeGroups(f *testing.F) {
 	f.Add([]byte{0x80})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		groups, err := decodeAll(data)
+		var counted []group
+		cerr := countGroups(string(data), func(k string, n int) {
+			counted = append(counted, group{Key: k, Values: make([]string, n)})
+		})
+		if (err == nil) != (cerr == nil) {
+			t.Fatalf("%x: decode err %v, count err %v", data, err, cerr)
+		}
 		if err != nil {
 			return
+		}
+		for i := range groups {
+			if counted[i].Key != groups[i].Key || len(counted[i].Values) != len(groups[i].Values) {
+				t.Fatalf("%x: counted %q, decoded %q", data, counted, groups)
+			}
 		}
 		again, err := decodeAll(encodeGroups(groups))
 		if err != nil || !reflect.DeepEqual(again, groups) {
