@@ -11,4 +11,5 @@ import (
 func init() {
 	newNemesis = func(cfg *workloads.Config) (runner.Nemesis, error) { return chaos.New(cfg) }
 	faultKinds = chaos.Kinds
+	defaultFaults = chaos.DefaultSchedule
 }

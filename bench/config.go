@@ -7,7 +7,14 @@ import (
 
 	"faultline/workloads"
 	"faultline/workloads/runner"
+
+	"gopkg.in/yaml.v3"
 )
+
+// defaultFaults is the fault schedule of a bare `bench` run on the default
+// backend (YAML, the value of a config's faults key); set by the chaos
+// controller's wiring.
+var defaultFaults string
 
 // loadConfig builds the run's config: the file (or the default), flag
 // overrides, and the checks that need the registry. Errors carry the file
@@ -92,6 +99,14 @@ func loadConfig(f *runFlags) (*workloads.Config, runner.Nemesis, error) {
 	}
 	if len(e) > 0 {
 		return nil, nil, fromFlags(src.Locate(e), f)
+	}
+	if f.config == "" && cfg.Backend.Name == defaultBackend && cfg.Faults.IsZero() && defaultFaults != "" {
+		// A bare run shows the system surviving faults.
+		var doc yaml.Node
+		if err := yaml.Unmarshal([]byte(defaultFaults), &doc); err != nil || len(doc.Content) != 1 {
+			return nil, nil, fmt.Errorf("built-in default fault schedule: %v", err)
+		}
+		cfg.Faults = *doc.Content[0]
 	}
 	var nem runner.Nemesis
 	if !cfg.Faults.IsZero() {

@@ -24,8 +24,8 @@ func TestShippedConfigsLoad(t *testing.T) {
 
 func TestDefaultConfigUsesDefaultBackend(t *testing.T) {
 	cfg, nem, err := loadConfig(&runFlags{set: map[string]bool{}})
-	if err != nil || nem != nil {
-		t.Fatalf("default config: %v, nemesis %v", err, nem)
+	if err != nil || nem == nil {
+		t.Fatalf("default config: %v, nemesis %v (want the default fault schedule)", err, nem)
 	}
 	if cfg.Backend.Name != defaultBackend || cfg.Backend.Mode != "process" {
 		t.Fatalf("default backend %q mode %q", cfg.Backend.Name, cfg.Backend.Mode)

@@ -151,7 +151,8 @@ func TestExitFailedOnBadConfig(t *testing.T) {
 		{"too many memory nodes", "backend:\n  name: memory\n  nodes: 3\n", nil, "bad.yaml:3: backend.nodes: 3 nodes, but backend \"memory\" has at most 1"},
 		{"job on raftkv", "workload:\n  kind: mapreduce\njob:\n  input: [x]\n", nil, "bad.yaml:2: workload.kind: kind \"mapreduce\" does not go with backend \"raftkv\""},
 		{"bad duration flag", "name: x\n", []string{"-duration", "soon"}, "-duration: \"soon\" is not a duration"},
-		{"faults without chaos", "faults:\n  - kind: kill\n", nil, "bad.yaml:1: faults: fault schedules need the chaos controller"},
+		{"fault without a kind", "faults:\n  - kind: kill\n", nil, "bad.yaml:2: faults[0].fault: missing"},
+		{"partition of one node", "backend:\n  name: memory\n  nodes: 1\nfaults:\n  - fault: partition\n    shape: halves\n    at: 1s\n    for: 1s\n", nil, "bad.yaml:6: faults[0].shape: shape halves needs at least 2 nodes"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -20,6 +21,10 @@ type ClientConfig struct {
 	// ClientID is the client's id for duplicate detection; zero picks a
 	// random one. Two live clients must never share an id.
 	ClientID int64
+	// ReadAnyServer sends each Get to a random server first instead of the
+	// last leader: with servers in ReadLocalUnsafe mode this makes stale
+	// reads likely (the harness's self-test).
+	ReadAnyServer bool
 }
 
 // Client is a context-aware key/value client that implements
@@ -84,6 +89,9 @@ func (c *Client) Close() error { return nil }
 func (c *Client) Get(ctx context.Context, key string) (string, error) {
 	c.seq++
 	args := GetArgs{Key: key, ClientID: c.id, Seq: c.seq}
+	if c.cfg.ReadAnyServer {
+		c.leader = rand.IntN(len(c.servers))
+	}
 	var value string
 	_, err := c.do(ctx, "KVServer.Get", func(srv transport.Caller, actx context.Context) (Err, error) {
 		var reply GetReply

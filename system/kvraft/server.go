@@ -40,6 +40,8 @@ type KVServer struct {
 	waiters map[int]*waiter
 	// reads coalesces concurrent Gets into shared ReadIndex rounds.
 	reads readBatcher
+	// readMode is a ReadMode; see SetReadMode.
+	readMode atomic.Uint32
 	// readers are Gets waiting for the machine to reach their read index;
 	// guarded by mu.
 	readers []reader
@@ -119,6 +121,24 @@ func (kv *KVServer) Kill() {
 // Killed reports whether Kill was called.
 func (kv *KVServer) Killed() bool { return kv.dead.Load() }
 
+// ReadMode says how a KVServer serves Gets.
+type ReadMode uint32
+
+// Read modes.
+const (
+	// ReadLinearizable serves a Get on the leader after a ReadIndex round
+	// (or through the log): linearizable. The default.
+	ReadLinearizable ReadMode = iota
+	// ReadLocalUnsafe serves a Get from whatever this server has applied,
+	// on any server, leader or not, without confirming anything. It is
+	// deliberately wrong (stale reads) and exists so that the harness can
+	// prove its checkers catch a real bug.
+	ReadLocalUnsafe
+)
+
+// SetReadMode switches how this server serves Gets.
+func (kv *KVServer) SetReadMode(m ReadMode) { kv.readMode.Store(uint32(m)) }
+
 // Get is the RPC handler for reads.
 //
 // A Get does not write the log: the leader confirms with a quorum that it
@@ -127,6 +147,12 @@ func (kv *KVServer) Killed() bool { return kv.dead.Load() }
 // the leader has committed an entry of its term, the Get goes through the
 // log instead.
 func (kv *KVServer) Get(args *GetArgs, reply *GetReply) {
+	if ReadMode(kv.readMode.Load()) == ReadLocalUnsafe {
+		kv.mu.Lock()
+		reply.Value, reply.Err = kv.m.Read(args.Key)
+		kv.mu.Unlock()
+		return
+	}
 	r := kv.read(Op{Kind: OpGet, Key: args.Key, ClientID: args.ClientID, Seq: args.Seq})
 	reply.Value, reply.Err = r.value, r.err
 }

@@ -13,6 +13,7 @@ import (
 
 	"faultline/system/backend"
 	"faultline/system/kvraft"
+	"faultline/system/nodeproc"
 	"faultline/transport"
 	"faultline/transport/tcp"
 )
@@ -43,6 +44,12 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 		}
 		maxraftstate = v
 	}
+	reads := spec.Options["reads"]
+	for k := range spec.Options {
+		if k != "maxraftstate" && k != "reads" {
+			return nil, fmt.Errorf("raftkv: unknown option %q (known: maxraftstate, reads)", k)
+		}
+	}
 	logger := spec.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -68,10 +75,19 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 			Dir:          filepath.Join(spec.Dir, "node-"+strconv.Itoa(i)),
 			Fsync:        spec.Fsync,
 			MaxRaftState: maxraftstate,
+			Reads:        reads,
 			Logger:       logger,
+		}
+		if err := c.cfgs[i].Validate(); err != nil {
+			return nil, err
 		}
 		c.admin[i] = tcp.DialNamed(c.names[i], addrs[i], tcp.Config{})
 	}
+	admin := map[string]transport.ContextCaller{}
+	for i, a := range c.admin {
+		admin[c.names[i]] = a
+	}
+	c.faults = nodeproc.NewRemoteFaults(admin)
 	for i := range spec.Nodes {
 		if err := c.startNode(i); err != nil {
 			c.Stop(context.Background())
@@ -116,6 +132,7 @@ type Cluster struct {
 	names  []string
 	cfgs   []NodeConfig
 	admin  []*tcp.Client // one caller per node for status queries
+	faults *nodeproc.RemoteFaults
 
 	mu      sync.Mutex
 	nodes   []*node // in-process mode; nil while killed
@@ -177,7 +194,8 @@ func (c *Cluster) Client(_ context.Context, _ int) (backend.Client, error) {
 		conns[i] = tcp.DialNamed(name, c.cfgs[i].Addrs[i], tcp.Config{})
 		callers[i] = conns[i]
 	}
-	kc, err := kvraft.NewClient(callers, kvraft.ClientConfig{Names: c.names})
+	kc, err := kvraft.NewClient(callers, kvraft.ClientConfig{Names: c.names,
+		ReadAnyServer: c.cfgs[0].Reads == ReadsUnsafeLocal})
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"faultline/system/kvraft"
+	"faultline/system/nodeproc"
 	"faultline/system/raft"
 	"faultline/system/storage"
 	"faultline/transport"
@@ -37,9 +38,19 @@ type NodeConfig struct {
 	// MaxRaftState is kvraft's snapshot threshold in bytes; <= 0 never
 	// snapshots.
 	MaxRaftState int
+	// Reads is "linearizable" (the default when empty) or "unsafe-local",
+	// the deliberately broken mode of kvraft.ReadLocalUnsafe that the
+	// harness's self-test must catch.
+	Reads string
 	// Logger receives diagnostics; nil discards them.
 	Logger *slog.Logger
 }
+
+// Read modes a node accepts.
+const (
+	ReadsLinearizable = "linearizable"
+	ReadsUnsafeLocal  = "unsafe-local"
+)
 
 // Validate checks the config.
 func (c NodeConfig) Validate() error {
@@ -51,6 +62,9 @@ func (c NodeConfig) Validate() error {
 	}
 	if c.Dir == "" {
 		return errors.New("raftkv: node config: Dir is empty")
+	}
+	if c.Reads != "" && c.Reads != ReadsLinearizable && c.Reads != ReadsUnsafeLocal {
+		return fmt.Errorf("raftkv: node config: Reads = %q, want %q or %q", c.Reads, ReadsLinearizable, ReadsUnsafeLocal)
 	}
 	return nil
 }
@@ -81,7 +95,8 @@ func startNode(cfg NodeConfig) (*node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("raftkv: node %d: %w", cfg.ID, err)
 	}
-	tcfg := tcp.Config{Node: nodeName(cfg.ID), Logger: logger}
+	table := tcp.NewFaults(int64(cfg.ID + 1))
+	tcfg := tcp.Config{Node: nodeName(cfg.ID), Logger: logger, Faults: table}
 	n := &node{store: store}
 	cnt := &counter{}
 	peers := make([]raft.Peer, len(cfg.Addrs))
@@ -91,8 +106,13 @@ func startNode(cfg NodeConfig) (*node, error) {
 		peers[i] = countingPeer{ContextCaller: c, c: cnt}
 	}
 	n.kv = kvraft.StartKVServer(peers, cfg.ID, store, cfg.MaxRaftState)
+	if cfg.Reads == ReadsUnsafeLocal {
+		n.kv.SetReadMode(kvraft.ReadLocalUnsafe)
+		logger.Warn("serving reads from local state without confirming leadership: NOT linearizable")
+	}
 	srv := transport.NewServer()
-	err = errors.Join(srv.Register(n.kv), srv.Register(n.kv.Raft()), srv.RegisterName("Node", &nodeService{c: cnt}))
+	err = errors.Join(srv.Register(n.kv), srv.Register(n.kv.Raft()), srv.RegisterName("Node", &nodeService{c: cnt}),
+		srv.RegisterName("Faults", &nodeproc.FaultService{Table: table}))
 	if err != nil {
 		n.stop()
 		return nil, fmt.Errorf("raftkv: node %d: %w", cfg.ID, err)
@@ -129,6 +149,7 @@ func nodeArgs(cfg NodeConfig) []string {
 		"--dir", cfg.Dir,
 		fmt.Sprintf("--fsync=%v", cfg.Fsync),
 		"--maxraftstate", fmt.Sprint(cfg.MaxRaftState),
+		"--reads", cfg.Reads,
 	}
 }
 
@@ -143,6 +164,7 @@ func parseNodeArgs(args []string) (NodeConfig, error) {
 	fs.StringVar(&cfg.Dir, "dir", "", "data directory")
 	fs.BoolVar(&cfg.Fsync, "fsync", true, "fsync durable writes")
 	fs.IntVar(&cfg.MaxRaftState, "maxraftstate", DefaultMaxRaftState, "snapshot threshold in bytes (-1 never)")
+	fs.StringVar(&cfg.Reads, "reads", "", "linearizable (default) or unsafe-local (deliberately broken)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, fmt.Errorf("raftkv: node arguments: %w", err)
 	}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"syscall"
+	"time"
 
 	"faultline/system/backend"
+	"faultline/transport"
 )
 
 // Kill crashes node: SIGKILL to its process group in process mode; in
@@ -46,8 +48,26 @@ func (c *Cluster) Restart(_ context.Context, name string) error {
 	if running {
 		return nil
 	}
-	return c.startNode(i)
+	if err := c.startNode(i); err != nil {
+		return err
+	}
+	// The node's fault table starts empty: give it back the faults of its
+	// links once it listens.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		err := c.faults.Reapply(name)
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
+
+// Faults returns the cluster's link-fault seam (chaos.FaultSeam): per
+// directed link between nodes, applied by the nodes' own transports (a
+// fault on a -> b is set in both a's and b's tables, since each judges its
+// requests and the replies to them).
+func (c *Cluster) Faults() transport.LinkFaulter { return c.faults }
 
 // Pause freezes node with SIGSTOP (process mode only).
 func (c *Cluster) Pause(_ context.Context, name string) error {
