@@ -48,6 +48,11 @@ func printSummary(w io.Writer, r *runner.Results) {
 	if len(r.Events) > 0 {
 		fmt.Fprintf(w, "%d fault/cluster events recorded\n", len(r.Events))
 	}
+	for _, e := range r.Events {
+		if e.Kind == "final-read" {
+			fmt.Fprintf(w, "final read: %s\n", e.Desc)
+		}
+	}
 	for _, c := range r.Checks {
 		fmt.Fprintf(w, "check %-13s %-8s %s (%.1fs)\n", c.Name, c.Verdict, c.Summary, c.DurationS)
 		if c.Visualization != "" {

@@ -70,7 +70,19 @@ type Result struct {
 	Ops      int64 // all ops recorded, warm-up included
 	// Interrupted says the context ended the run early.
 	Interrupted bool
+	// FinalRead counts the reads of every key made after a fault schedule
+	// was healed (zero without faults).
+	FinalRead FinalRead
 }
+
+// FinalRead is what the read of every key after the final heal found.
+type FinalRead struct {
+	Keys   int // keys read
+	Read   int // reads that succeeded
+	Failed int // reads that failed or timed out
+}
+
+func ptr(s string) *string { return &s }
 
 // Run drives the cluster with the configured workload: warm-up (not
 // counted), then each measured phase in turn, with the nemesis active
@@ -184,6 +196,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		out.Phases = phases[:i+1]
 	}
 	stopNemesis()
+	if o.Nemesis != nil && !out.Interrupted {
+		r.phase.Store(ptr("final-read"))
+		out.FinalRead.Keys = g.Keys()
+		out.FinalRead.Read, out.FinalRead.Failed = r.finalRead(ctx, out.FinalRead.Keys)
+	}
 	close(progDone.stop)
 	<-progDone.done
 	out.Events = r.events.closeAll()

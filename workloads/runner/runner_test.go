@@ -146,9 +146,32 @@ func TestOpenLoopShowsStall(t *testing.T) {
 
 func TestNemesisEventsRecorded(t *testing.T) {
 	nem := &fakeNemesis{}
-	_, _, events := runFake(t, newFake(), testConfig(nil), nem)
+	cfg := testConfig(nil)
+	res, ops, events := runFake(t, newFake(), cfg, nem)
 	if !nem.setup || !nem.healed {
 		t.Fatalf("nemesis setup %v healed %v", nem.setup, nem.healed)
+	}
+	// After the heal, every key was read once, and those reads are in
+	// the history after the last measured phase.
+	if fr := res.FinalRead; fr.Keys != cfg.Workload.Keys || fr.Read != fr.Keys || fr.Failed != 0 {
+		t.Fatalf("final read %+v, want all %d keys read", fr, cfg.Workload.Keys)
+	}
+	end := res.Phases[len(res.Phases)-1].EndNS
+	finalKeys := map[string]bool{}
+	for _, op := range ops {
+		if op.Invoke >= end && op.Kind == history.Get && op.Outcome == history.OK {
+			finalKeys[op.Key] = true
+		}
+	}
+	if len(finalKeys) != cfg.Workload.Keys {
+		t.Fatalf("%d distinct keys read after the run, want %d", len(finalKeys), cfg.Workload.Keys)
+	}
+	var sawFinal bool
+	for _, e := range events {
+		sawFinal = sawFinal || e.Kind == "final-read"
+	}
+	if !sawFinal {
+		t.Fatal("no final-read event")
 	}
 	var window, point bool
 	for _, e := range events {

@@ -95,7 +95,12 @@ func (w *worker) do(ctx context.Context, op gen.Op, intended time.Time, measured
 // exec performs one client call with the op timeout and writes it to the
 // history.
 func (w *worker) exec(ctx context.Context, kind history.Kind, key, value string) (string, history.Outcome, string) {
-	octx, cancel := context.WithTimeout(ctx, w.r.cfg.Workload.Timeout.D())
+	return w.execTimeout(ctx, kind, key, value, w.r.cfg.Workload.Timeout.D())
+}
+
+// execTimeout is exec with its own op timeout.
+func (w *worker) execTimeout(ctx context.Context, kind history.Kind, key, value string, timeout time.Duration) (string, history.Outcome, string) {
+	octx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	h := history.Op{Client: w.id, Kind: kind, Key: key, Value: value}
 	h.Invoke = w.r.clock.Now()
