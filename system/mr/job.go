@@ -202,7 +202,14 @@ func RunJob(ctx context.Context, cfg JobConfig) (JobResult, error) {
 	if cfg.InProcess {
 		err = runGoroutineWorkers(ctx, c, cfg, app, res.Dir, &res)
 	} else {
-		s := &supervisor{cfg: cfg, c: c, dir: res.Dir, res: &res,
+		// Worker processes that serve map output keep it under scratch,
+		// which goes when the job does: a killed worker cannot clean up.
+		scratch, serr := os.MkdirTemp("", "mr-job-scratch-*")
+		if serr != nil {
+			return res, fmt.Errorf("mr: job: %w", serr)
+		}
+		defer os.RemoveAll(scratch)
+		s := &supervisor{cfg: cfg, c: c, dir: res.Dir, scratch: scratch, res: &res,
 			rng: rand.New(rand.NewPCG(uint64(cfg.Seed), 0x6d72)), exits: make(chan *workerProcess, cfg.Workers)}
 		err = s.run(ctx)
 		events = s.events
@@ -316,12 +323,13 @@ func lines(s string) []string {
 
 // supervisor keeps a job's worker processes running and applies chaos.
 type supervisor struct {
-	cfg    JobConfig
-	c      *Coordinator
-	dir    string
-	res    *JobResult
-	rng    *rand.Rand
-	events []Event
+	cfg     JobConfig
+	c       *Coordinator
+	dir     string
+	scratch string // parent of serving workers' local directories
+	res     *JobResult
+	rng     *rand.Rand
+	events  []Event
 
 	slots   []*workerProcess // the current process of each slot
 	all     []*workerProcess // every process started
@@ -361,6 +369,10 @@ func (s *supervisor) start(slot int) error {
 	}
 	if s.cfg.ServeIntermediates {
 		spec.serve = "127.0.0.1:0"
+		spec.localDir = filepath.Join(s.scratch, id)
+		if err := os.Mkdir(spec.localDir, 0o755); err != nil {
+			return fmt.Errorf("mr: job: %w", err)
+		}
 	}
 	p, err := startWorkerProcess(spec)
 	if err != nil {

@@ -30,6 +30,9 @@ const (
 	// EnvServe, if set, is the address at which the worker process serves
 	// its map output (see WithServeIntermediates).
 	EnvServe = "FAULTLINE_MR_SERVE"
+	// EnvLocalDir is where a serving worker process keeps its map output
+	// (see WithServeIntermediates); default a temporary directory.
+	EnvLocalDir = "FAULTLINE_MR_LOCAL_DIR"
 	// EnvGoneAfter is the worker process's gone-after time, a Go duration
 	// (see WithGoneAfter).
 	EnvGoneAfter = "FAULTLINE_MR_GONE_AFTER"
@@ -70,7 +73,7 @@ func runWorkerProcess() int {
 		opts = append(opts, WithWorkerID(id))
 	}
 	if a := os.Getenv(EnvServe); a != "" {
-		opts = append(opts, WithServeIntermediates(a, ""))
+		opts = append(opts, WithServeIntermediates(a, os.Getenv(EnvLocalDir)))
 	}
 	if v := os.Getenv(EnvGoneAfter); v != "" {
 		d, err := time.ParseDuration(v)
@@ -105,6 +108,7 @@ type processSpec struct {
 	dir         string // EnvDir
 	id          string // EnvWorkerID
 	serve       string // EnvServe
+	localDir    string // EnvLocalDir
 	goneAfter   time.Duration
 	env         []string // extra variables
 	stderr      io.Writer
@@ -141,6 +145,7 @@ func startWorkerProcess(spec processSpec) (*workerProcess, error) {
 		EnvDir+"="+spec.dir,
 		EnvWorkerID+"="+spec.id,
 		EnvServe+"="+spec.serve,
+		EnvLocalDir+"="+spec.localDir,
 	)
 	if spec.goneAfter > 0 {
 		cmd.Env = append(cmd.Env, EnvGoneAfter+"="+spec.goneAfter.String())
