@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -316,3 +317,15 @@ func (c *Cluster) Config(ctx context.Context) (shardctrler.Config, error) {
 	defer c.adminMu.Unlock()
 	return c.admin.QueryContext(ctx, -1)
 }
+
+// Joined lists the replica groups of the latest configuration, in order.
+func (c *Cluster) Joined(ctx context.Context) ([]int, error) {
+	cfg, err := c.Config(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Sorted(maps.Keys(cfg.Groups)), nil
+}
+
+// Shards returns the number of shards, for moves.
+func (c *Cluster) Shards() int { return shardctrler.NShards }
