@@ -48,7 +48,6 @@ var errHistory = errors.New("malformed history")
 
 // historyBatch is a run of consecutive lines, decoded by one worker.
 type historyBatch struct {
-	first int      // line number of lines[0]
 	lines [][]byte // the non-blank lines, slices of buf
 	nums  []int    // their line numbers
 	buf   []byte   // the batch's bytes, copied out of the scanner

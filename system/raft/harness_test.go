@@ -528,8 +528,6 @@ func (c *cluster) begin(desc string) {
 	c.bytes0 = c.net.GetTotalBytes()
 }
 
-func (c *cluster) rpcTotal() int { return c.net.GetTotalCount() }
-
 func (c *cluster) bytesTotal() int64 { return c.net.GetTotalBytes() }
 
 // rpcCount is the number of RPCs delivered to peer i's current incarnation.
