@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"faultline/system/raft"
+	"faultline/transport/wire"
 )
 
 // StateMachine is the service's deterministic state. The RSM calls its
@@ -24,6 +25,12 @@ type StateMachine interface {
 	// Restore replaces the state with a snapshot made by Snapshot.
 	Restore(snapshot []byte) error
 }
+
+// noop is the entry a new leader proposes to commit its predecessors'
+// entries; it never reaches the state machine.
+type noop struct{}
+
+func init() { wire.Register(noop{}) }
 
 // Errors of Submit.
 var (
@@ -216,7 +223,10 @@ func (r *RSM) apply(msg raft.ApplyMsg) {
 		if msg.CommandIndex <= r.applied {
 			return
 		}
-		v := r.sm.Apply(msg.CommandIndex, msg.Command)
+		var v any
+		if _, ok := msg.Command.(noop); !ok {
+			v = r.sm.Apply(msg.CommandIndex, msg.Command)
+		}
 		r.applied = msg.CommandIndex
 		if w := r.waiters[msg.CommandIndex]; w != nil {
 			delete(r.waiters, msg.CommandIndex)
@@ -256,11 +266,13 @@ func (r *RSM) maybeSnapshot() {
 }
 
 // monitor fails waiting Submits as soon as Raft reports a new term or lost
-// leadership: their entries may never commit.
+// leadership: their entries may never commit. It also has every new leader
+// propose a no-op, so that entries of earlier terms commit.
 func (r *RSM) monitor() {
 	defer r.wg.Done()
 	t := time.NewTicker(r.cfg.LeaderCheck)
 	defer t.Stop()
+	noopTerm := -1
 	for {
 		select {
 		case <-r.done:
@@ -268,6 +280,15 @@ func (r *RSM) monitor() {
 		case <-t.C:
 		}
 		term, isLeader := r.rf.GetState()
+		if isLeader && term != noopTerm {
+			// A new leader commits entries of earlier terms only once an
+			// entry of its own term commits (Raft §5.4.2). After a restart
+			// the log tail may hold the very entries that decide whether
+			// this group serves a request; without an entry of its own
+			// the leader might never commit them.
+			r.rf.Start(noop{})
+			noopTerm = term
+		}
 		r.mu.Lock()
 		if len(r.waiters) > 0 {
 			r.failWaiters(func(_ int, w *waiter) bool { return !isLeader || w.term != term }, ErrWrongLeader)
