@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -64,7 +65,7 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 		names:  make([]string, spec.Nodes),
 		cfgs:   make([]NodeConfig, spec.Nodes),
 		nodes:  make([]*node, spec.Nodes),
-		procs:  make([]*proc, spec.Nodes),
+		procs:  make([]*nodeproc.Proc, spec.Nodes),
 		admin:  make([]*tcp.Client, spec.Nodes),
 	}
 	for i := range spec.Nodes {
@@ -135,8 +136,8 @@ type Cluster struct {
 	faults *nodeproc.RemoteFaults
 
 	mu      sync.Mutex
-	nodes   []*node // in-process mode; nil while killed
-	procs   []*proc // process mode; nil while killed
+	nodes   []*node          // in-process mode; nil while killed
+	procs   []*nodeproc.Proc // process mode; nil while killed
 	stopped bool
 }
 
@@ -156,9 +157,10 @@ func (c *Cluster) Addrs() []string { return append([]string(nil), c.cfgs[0].Addr
 // startNode starts node i in the cluster's mode. Caller does not hold mu.
 func (c *Cluster) startNode(i int) error {
 	if c.spec.Mode == backend.ModeProcess {
-		p, err := startProc(c.spec.Exec, c.cfgs[i], c.spec.Dir)
+		argv := append(slices.Clone(c.spec.Exec), nodeArgs(c.cfgs[i])...)
+		p, err := nodeproc.Start(argv, filepath.Join(c.spec.Dir, fmt.Sprintf("node-%d.log", i)))
 		if err != nil {
-			return err
+			return fmt.Errorf("raftkv: node %d: %w", i, err)
 		}
 		c.mu.Lock()
 		c.procs[i] = p
@@ -227,7 +229,7 @@ func (c *Cluster) Stop(ctx context.Context) error {
 	}
 	c.stopped = true
 	nodes, procs := c.nodes, c.procs
-	c.nodes, c.procs = make([]*node, len(nodes)), make([]*proc, len(procs))
+	c.nodes, c.procs = make([]*node, len(nodes)), make([]*nodeproc.Proc, len(procs))
 	c.mu.Unlock()
 
 	var wg sync.WaitGroup
@@ -241,7 +243,7 @@ func (c *Cluster) Stop(ctx context.Context) error {
 	for i, p := range procs {
 		if p != nil {
 			wg.Add(1)
-			go func() { defer wg.Done(); errs[len(nodes)+i] = p.stop(ctx) }()
+			go func() { defer wg.Done(); errs[len(nodes)+i] = p.Stop(ctx) }()
 		}
 	}
 	wg.Wait()

@@ -23,7 +23,7 @@ func (c *Cluster) Kill(_ context.Context, name string) error {
 	c.nodes[i], c.procs[i] = nil, nil
 	c.mu.Unlock()
 	if p != nil {
-		return p.kill()
+		return p.Kill()
 	}
 	if n != nil {
 		return n.stop()
@@ -93,5 +93,5 @@ func (c *Cluster) signal(name string, sig syscall.Signal) error {
 	if p == nil {
 		return fmt.Errorf("raftkv: %v of %s: node is not running", sig, name)
 	}
-	return p.signal(sig)
+	return p.Signal(sig)
 }
