@@ -3,10 +3,12 @@ package etcd
 import (
 	"context"
 	"errors"
+	"faultline/system/nodeproc"
 	"fmt"
 	"io"
 	"net"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -111,7 +113,7 @@ func (b Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster,
 		cfgs:    make([]MemberConfig, spec.Nodes),
 		links:   make([]PeerLink, spec.Nodes),
 		members: make([]*member, spec.Nodes),
-		procs:   make([]*proc, spec.Nodes),
+		procs:   make([]*nodeproc.Proc, spec.Nodes),
 	}
 	var cluster []string
 	for i := range spec.Nodes {
@@ -214,8 +216,8 @@ type Cluster struct {
 	ids   map[uint64]string // member ID to name; set by Start, then read-only
 
 	mu      sync.Mutex
-	members []*member // in-process mode; nil while killed
-	procs   []*proc   // process mode; nil while killed
+	members []*member        // in-process mode; nil while killed
+	procs   []*nodeproc.Proc // process mode; nil while killed
 	stopped bool
 }
 
@@ -257,9 +259,10 @@ func (c *Cluster) MemberIDs() map[uint64]string {
 // mu.
 func (c *Cluster) startMember(i int) error {
 	if c.spec.Mode == backend.ModeProcess {
-		p, err := startProc(c.spec.Exec, c.cfgs[i], c.spec.Dir)
+		argv := append(slices.Clone(c.spec.Exec), memberArgs(c.cfgs[i])...)
+		p, err := nodeproc.Start(argv, filepath.Join(c.spec.Dir, c.cfgs[i].Name+".log"))
 		if err != nil {
-			return err
+			return fmt.Errorf("etcd: member %s: %w", c.cfgs[i].Name, err)
 		}
 		c.mu.Lock()
 		c.procs[i] = p
@@ -352,7 +355,7 @@ func (c *Cluster) Stop(ctx context.Context) error {
 	}
 	c.stopped = true
 	members, procs := c.members, c.procs
-	c.members, c.procs = make([]*member, len(members)), make([]*proc, len(procs))
+	c.members, c.procs = make([]*member, len(members)), make([]*nodeproc.Proc, len(procs))
 	c.mu.Unlock()
 
 	var errs []error
@@ -370,7 +373,7 @@ func (c *Cluster) Stop(ctx context.Context) error {
 	for i, p := range procs {
 		if p != nil {
 			wg.Add(1)
-			go func() { defer wg.Done(); perr[i] = p.stop(ctx) }()
+			go func() { defer wg.Done(); perr[i] = p.Stop(ctx) }()
 		}
 	}
 	wg.Wait()

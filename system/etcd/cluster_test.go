@@ -325,7 +325,7 @@ func TestStopLeavesNoProcess(t *testing.T) {
 	var pids []int
 	c.mu.Lock()
 	for _, p := range c.procs {
-		pids = append(pids, p.cmd.Process.Pid)
+		pids = append(pids, p.Pid())
 	}
 	c.mu.Unlock()
 	if err := c.Stop(ctx); err != nil {

@@ -26,7 +26,7 @@ func (c *Cluster) Kill(_ context.Context, name string) error {
 	c.members[i], c.procs[i] = nil, nil
 	c.mu.Unlock()
 	if p != nil {
-		return p.kill()
+		return p.Kill()
 	}
 	if m != nil {
 		m.kill()
@@ -79,7 +79,7 @@ func (c *Cluster) signal(name string, sig syscall.Signal) error {
 	if p == nil {
 		return fmt.Errorf("etcd: %v of %s: node is not running", sig, name)
 	}
-	return p.signal(sig)
+	return p.Signal(sig)
 }
 
 // Leader asks every member for its status and names the leader reported
