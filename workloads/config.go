@@ -29,6 +29,9 @@ type Config struct {
 	// Faults is the fault schedule, interpreted by the chaos controller. It
 	// is kept as YAML so that its schema belongs to the controller.
 	Faults yaml.Node `yaml:"faults,omitempty" json:"-"`
+	// Compare makes the config a side-by-side benchmark of several
+	// backends over alternating rounds (see Compare and Expand).
+	Compare *Compare `yaml:"compare,omitempty" json:"compare,omitempty"`
 }
 
 // Backend selects and shapes the system under test.

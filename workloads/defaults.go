@@ -13,6 +13,7 @@ const (
 	DefaultTimeout   = 2 * time.Second
 	DefaultTimeLimit = 60 * time.Second
 	DefaultOut       = "results"
+	DefaultRounds    = 3
 )
 
 // Default is the config of a bare `bench` run: a 3-node raftkv cluster in
@@ -154,6 +155,9 @@ func (c *Config) Defaults() {
 	}
 	if c.Check.TimeLimit == 0 {
 		c.Check.TimeLimit = Duration(DefaultTimeLimit)
+	}
+	if c.Compare != nil && c.Compare.Rounds == 0 {
+		c.Compare.Rounds = DefaultRounds
 	}
 }
 

@@ -52,6 +52,11 @@ func Parse(file string, data []byte) (*Config, *Source, error) {
 	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
 		return nil, nil, src.yamlErr(err)
 	}
+	if c.Compare != nil {
+		if err := checkCaseKeys(src, c.Compare); err != nil {
+			return nil, nil, err
+		}
+	}
 	c.Defaults()
 	if err := c.Validate(); err != nil {
 		return nil, nil, src.Locate(err)
@@ -183,7 +188,7 @@ func plain(msg string) string {
 var configTypes = map[string]reflect.Type{}
 
 func init() {
-	for _, v := range []any{Config{}, Backend{}, Workload{}, Mix{}, Hotspot{}, Phase{}, Check{}, Job{}} {
+	for _, v := range []any{Config{}, Backend{}, Workload{}, Mix{}, Hotspot{}, Phase{}, Check{}, Job{}, Compare{}, CompareCase{}} {
 		t := reflect.TypeOf(v)
 		configTypes[t.String()] = t
 	}

@@ -136,6 +136,9 @@ func (c *Config) Validate() error {
 	if c.Out == "" {
 		e.add("out", "empty results directory")
 	}
+	if c.Compare != nil {
+		validCompare(&e, c.Compare)
+	}
 	return e.err()
 }
 
