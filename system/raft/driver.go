@@ -7,8 +7,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"faultline/transport/wire"
 )
 
 // Peer is the client end of the RPC connection to one peer, in the shape
@@ -180,7 +178,7 @@ func (rf *Raft) Start(command any) (index int, term int, isLeader bool) {
 	if !isLeader || rf.killed() {
 		return -1, term, false
 	}
-	data, err := wire.EncodeAny(command)
+	data, err := encodeCommand(command)
 	if err != nil {
 		rf.logger.Error("cannot encode command", "type", fmt.Sprintf("%T", command), "err", err)
 		return -1, term, false
@@ -551,7 +549,7 @@ func (rf *Raft) applier() {
 				continue
 			}
 			for i, e := range it.entries {
-				cmd, err := wire.DecodeAny(e.Data)
+				cmd, err := decodeCommand(e.Data)
 				if err != nil {
 					panic(fmt.Sprintf("raft: peer %d cannot decode the command at index %d (register its type with wire.Register): %v", rf.me, it.index+i, err))
 				}
