@@ -212,6 +212,25 @@ func TestBrowser(t *testing.T) {
 		}
 		renderCheck(t, bin, p, 3)
 	})
+	t.Run("benchmark", func(t *testing.T) {
+		broot := filepath.Join(t.TempDir(), "bench")
+		if err := os.Mkdir(broot, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		bm, err := BuildBenchmark("browser", broot, benchRuns(t, broot), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := WriteBenchmarkFiles(broot, bm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Two cases, each with throughput, p99 and percentile overlays.
+		a := renderCheck(t, bin, p, 6)
+		if a["data-page"] != "benchmark" {
+			t.Errorf("page attributes %v", a)
+		}
+	})
 	t.Run("index", func(t *testing.T) {
 		p, err := WriteIndex(root)
 		if err != nil {

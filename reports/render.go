@@ -73,6 +73,7 @@ type page struct {
 	Data   *Data
 	Index  []IndexEntry
 	Cmp    *Comparison
+	Bench  *Benchmark
 }
 
 // DataJSON returns the data section of d as embedded in the page.

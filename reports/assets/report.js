@@ -250,7 +250,8 @@
   }
 
   // compare overlays the runs of a comparison page.
-  function compare(c) {
+  function compare(c, sfx) {
+    sfx = sfx || "";
     var runs = c.runs;
     var tmax = 0;
     runs.forEach(function (r) { if (r.t.length) tmax = Math.max(tmax, r.t[r.t.length - 1]); });
@@ -268,10 +269,10 @@
         axes: [{ label: "seconds since start" }, yAxis] }, data);
     }
     if (tmax > 0 || runs.some(function (r) { return r.t.length; })) {
-      overlay("chart-cmp-throughput", "Ops completed per second (all types, ok)", function (r) { return r.ok; }, false, { label: "ops/s", size: 60 });
-      overlay("chart-cmp-p99", "p99 latency per second", function (r) { return r.p99; }, true, usAxis());
+      overlay("chart-cmp-throughput" + sfx, "Ops completed per second (all types, ok)", function (r) { return r.ok; }, false, { label: "ops/s", size: 60 });
+      overlay("chart-cmp-p99" + sfx, "p99 latency per second", function (r) { return r.p99; }, true, usAxis());
     }
-    percentilePlot("chart-cmp-percentiles", runs.filter(function (r) { return r.curve; }).map(function (r) {
+    percentilePlot("chart-cmp-percentiles" + sfx, runs.filter(function (r) { return r.curve; }).map(function (r) {
       return { kind: "run", label: r.label, points: r.curve };
     }), "Latency distribution, all op types (HDR histogram)");
   }
@@ -295,7 +296,8 @@
     var t0 = performance.now();
     var el = document.getElementById("report-data");
     var d = JSON.parse(el.textContent);
-    if (d.runs) compare(d); else report(d);
+    if (d.cases) d.cases.forEach(function (c, i) { compare(c, "-" + i); });
+    else if (d.runs) compare(d); else report(d);
     document.body.setAttribute("data-charts", String(charts.length));
     // uPlot commits its first draw in a microtask; count pixels after it.
     setTimeout(function () {

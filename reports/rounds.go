@@ -1,0 +1,260 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"path/filepath"
+	"slices"
+	"sort"
+)
+
+// RoundRun names one finished run of a benchmark that alternates rounds
+// of several backends (a config with a compare section).
+type RoundRun struct {
+	Case    string
+	Backend string
+	Round   int
+	Dir     string
+}
+
+// Benchmark is the comparison of backends over repeated rounds: per case,
+// the median of each backend's rounds and its ratios to the first
+// backend's medians.
+type Benchmark struct {
+	Name  string           `json:"name"`
+	Cases []BenchmarkCase  `json:"cases"`
+	Notes []string         `json:"notes,omitempty"`
+	Runs  []RoundRunResult `json:"-"`
+}
+
+// BenchmarkCase is one case of a benchmark.
+type BenchmarkCase struct {
+	Name     string             `json:"name"`
+	Backends []BenchmarkBackend `json:"backends"`
+	// Charts overlays the median round of every backend (the round whose
+	// throughput is the median of its rounds).
+	Charts []CompareRun `json:"runs"`
+}
+
+// BenchmarkBackend is one backend's rounds of one case and their medians.
+type BenchmarkBackend struct {
+	Backend string `json:"backend"`
+	// Verdict is the worst verdict of its rounds.
+	Verdict string `json:"verdict"`
+	Rounds  int    `json:"rounds"`
+	// OpsPerS lists every round's throughput, in round order.
+	OpsPerS []float64 `json:"ops_per_s"`
+	// Medians over the rounds, each metric on its own.
+	MedianOpsPerS     float64 `json:"median_ops_per_s"`
+	P50US             int64   `json:"p50_us"`
+	P99US             int64   `json:"p99_us"`
+	P999US            int64   `json:"p999_us"`
+	MaxUS             int64   `json:"max_us"`
+	Availability      float64 `json:"availability"`
+	FaultAvailability float64 `json:"fault_availability"`
+	Errors            int64   `json:"errors"`
+	// Ratio to the first backend's medians: "ops" (higher is better),
+	// "p50", "p99", "p999", "max" (lower is better), "availability" and
+	// "fault_availability" (higher is better).
+	Ratio map[string]float64 `json:"ratio"`
+	// Dirs are the rounds' results folders, relative to the benchmark's.
+	Dirs []string `json:"dirs"`
+}
+
+// RoundRunResult is one run with the numbers read from its results.
+type RoundRunResult struct {
+	RoundRun
+	Run CompareRun
+}
+
+// BuildBenchmark reads every run's results and computes the medians and
+// ratios. Backends keep the order of their first appearance within each
+// case unless order names them (the baseline first).
+func BuildBenchmark(name, root string, runs []RoundRun, order []string) (*Benchmark, error) {
+	if len(runs) == 0 {
+		return nil, fmt.Errorf("reports: benchmark %s: no runs", name)
+	}
+	b := &Benchmark{Name: name}
+	var caseOrder []string
+	byCase := map[string]map[string][]RoundRunResult{}
+	for _, r := range runs {
+		d, err := Build(r.Dir)
+		if err != nil {
+			return nil, err
+		}
+		cr := compareRun(r.Dir, d)
+		cr.Label = fmt.Sprintf("%s · round %d", r.Backend, r.Round)
+		res := RoundRunResult{RoundRun: r, Run: cr}
+		b.Runs = append(b.Runs, res)
+		if byCase[r.Case] == nil {
+			byCase[r.Case] = map[string][]RoundRunResult{}
+			caseOrder = append(caseOrder, r.Case)
+		}
+		byCase[r.Case][r.Backend] = append(byCase[r.Case][r.Backend], res)
+	}
+	for _, cn := range caseOrder {
+		c := BenchmarkCase{Name: cn}
+		var names []string
+		for _, n := range order {
+			if _, ok := byCase[cn][n]; ok {
+				names = append(names, n)
+			}
+		}
+		for _, r := range runs {
+			if r.Case == cn && !slices.Contains(names, r.Backend) {
+				names = append(names, r.Backend)
+			}
+		}
+		for _, n := range names {
+			bb, chart := summarize(root, n, byCase[cn][n])
+			c.Backends = append(c.Backends, bb)
+			c.Charts = append(c.Charts, chart)
+		}
+		base := c.Backends[0]
+		for i := range c.Backends {
+			x := &c.Backends[i]
+			x.Ratio = map[string]float64{
+				"ops":  ratio(x.MedianOpsPerS, base.MedianOpsPerS),
+				"p50":  ratio(float64(x.P50US), float64(base.P50US)),
+				"p99":  ratio(float64(x.P99US), float64(base.P99US)),
+				"p999": ratio(float64(x.P999US), float64(base.P999US)),
+				"max":  ratio(float64(x.MaxUS), float64(base.MaxUS)),
+			}
+			if x.Availability >= 0 && base.Availability > 0 {
+				x.Ratio["availability"] = ratio(x.Availability, base.Availability)
+			}
+			if x.FaultAvailability >= 0 && base.FaultAvailability > 0 {
+				x.Ratio["fault_availability"] = ratio(x.FaultAvailability, base.FaultAvailability)
+			}
+		}
+		b.Cases = append(b.Cases, c)
+	}
+	return b, nil
+}
+
+// summarize takes one backend's rounds of one case to their medians, and
+// picks the median round for the overlaid charts.
+func summarize(root, backend string, rs []RoundRunResult) (BenchmarkBackend, CompareRun) {
+	sort.Slice(rs, func(i, j int) bool { return rs[i].Round < rs[j].Round })
+	bb := BenchmarkBackend{Backend: backend, Rounds: len(rs), Verdict: ""}
+	var ops, avail, favail []float64
+	var p50, p99, p999, mx, errs []int64
+	for _, r := range rs {
+		cr := r.Run
+		bb.OpsPerS = append(bb.OpsPerS, round(cr.OpsPerS, 1))
+		ops = append(ops, cr.OpsPerS)
+		p50, p99, p999, mx = append(p50, cr.P50US), append(p99, cr.P99US), append(p999, cr.P999US), append(mx, cr.MaxUS)
+		errs = append(errs, cr.Errors)
+		if cr.Availability >= 0 {
+			avail = append(avail, cr.Availability)
+		}
+		if cr.FaultAvailability >= 0 {
+			favail = append(favail, cr.FaultAvailability)
+		}
+		bb.Verdict = worseVerdict(bb.Verdict, cr.Verdict)
+		rel, err := filepath.Rel(root, r.Dir)
+		if err != nil {
+			rel = r.Dir
+		}
+		bb.Dirs = append(bb.Dirs, filepath.ToSlash(rel))
+	}
+	bb.MedianOpsPerS = round(medianF(ops), 1)
+	bb.P50US, bb.P99US, bb.P999US, bb.MaxUS = medianI(p50), medianI(p99), medianI(p999), medianI(mx)
+	bb.Errors = medianI(errs)
+	bb.Availability, bb.FaultAvailability = -1, -1
+	if len(avail) > 0 {
+		bb.Availability = round(medianF(avail), 4)
+	}
+	if len(favail) > 0 {
+		bb.FaultAvailability = round(medianF(favail), 4)
+	}
+	// The chart shows the round whose throughput is closest to the median.
+	pick := 0
+	for i, r := range rs {
+		if abs(r.Run.OpsPerS-bb.MedianOpsPerS) < abs(rs[pick].Run.OpsPerS-bb.MedianOpsPerS) {
+			pick = i
+		}
+	}
+	chart := rs[pick].Run
+	chart.Label = fmt.Sprintf("%s (round %d of %d)", backend, rs[pick].Round, len(rs))
+	return bb, chart
+}
+
+// verdictRank orders verdicts from best to worst.
+var verdictRank = map[string]int{"": -1, "valid": 0, "unknown": 2, "invalid": 3, "failed": 4}
+
+func worseVerdict(a, b string) string {
+	ra, ok := verdictRank[a]
+	if !ok {
+		ra = 5
+	}
+	rb, ok := verdictRank[b]
+	if !ok {
+		rb = 5
+	}
+	if rb > ra {
+		return b
+	}
+	return a
+}
+
+// medianF is the median of xs (the mean of the middle two for an even
+// count); 0 for none.
+func medianF(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	m := len(s) / 2
+	if len(s)%2 == 1 {
+		return s[m]
+	}
+	return (s[m-1] + s[m]) / 2
+}
+
+func medianI(xs []int64) int64 {
+	f := make([]float64, len(xs))
+	for i, x := range xs {
+		f[i] = float64(x)
+	}
+	return int64(medianF(f) + 0.5)
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// WriteBenchmark renders b as one self-contained HTML page.
+func WriteBenchmark(w io.Writer, b *Benchmark) error {
+	js, err := json.Marshal(b)
+	if err != nil {
+		return fmt.Errorf("reports: encode benchmark: %w", err)
+	}
+	return execute(w, "benchmark", &page{Title: "Faultline benchmark: " + b.Name, Assets: pageAssets, JSON: template.JS(js), Bench: b})
+}
+
+// WriteBenchmarkFiles writes b to dir as compare.html (the page) and
+// compare.json (its numbers, for scripts), atomically, and returns the
+// page's path.
+func WriteBenchmarkFiles(dir string, b *Benchmark) (string, error) {
+	var buf bytes.Buffer
+	if err := WriteBenchmark(&buf, b); err != nil {
+		return "", err
+	}
+	js, err := json.MarshalIndent(b, "", "  ")
+	if err != nil {
+		return "", fmt.Errorf("reports: encode benchmark: %w", err)
+	}
+	if err := writeFile(filepath.Join(dir, "compare.json"), append(js, '\n')); err != nil {
+		return "", err
+	}
+	p := filepath.Join(dir, "compare.html")
+	return p, writeFile(p, buf.Bytes())
+}
