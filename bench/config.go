@@ -78,6 +78,38 @@ func loadConfig(f *runFlags) (*workloads.Config, runner.Nemesis, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, nil, fromFlags(src.Locate(err), f)
 	}
+	if cfg.Compare != nil {
+		// A comparison is checked run by run by loadComparison.
+		return cfg, nil, nil
+	}
+	nem, err := checkRun(cfg, src, f.config == "")
+	if err != nil {
+		return nil, nil, fromFlags(err, f)
+	}
+	return cfg, nem, nil
+}
+
+// fromFlags renames the errors of fields a flag set, so that they point
+// at the flag instead of a line that no longer holds the value.
+func fromFlags(err error, f *runFlags) error {
+	byPath := map[string]string{
+		"workload.duration": "duration", "workload.clients": "clients",
+		"backend.name": "backend", "backend.nodes": "nodes", "backend.mode": "mode", "out": "out",
+	}
+	for _, fe := range workloads.Fields(err) {
+		if name, ok := byPath[fe.Path]; ok && f.set[name] {
+			fe.File, fe.Line, fe.Path = "", 0, "-"+name
+		}
+	}
+	return err
+}
+
+// checkRun makes the checks of one run's validated config that need the
+// registry and the chaos controller, and builds its nemesis (nil without
+// faults). bare says the config is the built-in default, which gets the
+// default fault schedule on the default backend. A fault schedule written
+// as "faults: default" is the built-in one too.
+func checkRun(cfg *workloads.Config, src *workloads.Source, bare bool) (runner.Nemesis, error) {
 	var e workloads.Errors
 	_, batch := batchBackends[cfg.Backend.Name]
 	if batch != (cfg.Workload.Kind == workloads.KindMapReduce) {
@@ -98,40 +130,28 @@ func loadConfig(f *runFlags) (*workloads.Config, runner.Nemesis, error) {
 			Msg: "fault schedules need the chaos controller, which this build does not have yet"})
 	}
 	if len(e) > 0 {
-		return nil, nil, fromFlags(src.Locate(e), f)
+		return nil, src.Locate(e)
 	}
-	if f.config == "" && cfg.Backend.Name == defaultBackend && cfg.Faults.IsZero() && defaultFaults != "" {
+	wantDefault := bare && cfg.Backend.Name == defaultBackend && cfg.Faults.IsZero()
+	if cfg.Faults.Kind == yaml.ScalarNode && cfg.Faults.Value == "default" {
+		wantDefault = true
+	}
+	if wantDefault && defaultFaults != "" {
 		// A bare run shows the system surviving faults.
 		var doc yaml.Node
 		if err := yaml.Unmarshal([]byte(defaultFaults), &doc); err != nil || len(doc.Content) != 1 {
-			return nil, nil, fmt.Errorf("built-in default fault schedule: %v", err)
+			return nil, fmt.Errorf("built-in default fault schedule: %v", err)
 		}
 		cfg.Faults = *doc.Content[0]
 	}
-	var nem runner.Nemesis
-	if !cfg.Faults.IsZero() {
-		// The fault schedule is checked now, before anything starts; its
-		// FieldErrors (paths like "faults[1].every") get their lines here.
-		n, err := newNemesis(cfg)
-		if err != nil {
-			return nil, nil, src.Locate(err)
-		}
-		nem = n
+	if cfg.Faults.IsZero() {
+		return nil, nil
 	}
-	return cfg, nem, nil
-}
-
-// fromFlags renames the errors of fields a flag set, so that they point
-// at the flag instead of a line that no longer holds the value.
-func fromFlags(err error, f *runFlags) error {
-	byPath := map[string]string{
-		"workload.duration": "duration", "workload.clients": "clients",
-		"backend.name": "backend", "backend.nodes": "nodes", "backend.mode": "mode", "out": "out",
+	// The fault schedule is checked now, before anything starts; its
+	// FieldErrors (paths like "faults[1].every") get their lines here.
+	n, err := newNemesis(cfg)
+	if err != nil {
+		return nil, src.Locate(err)
 	}
-	for _, fe := range workloads.Fields(err) {
-		if name, ok := byPath[fe.Path]; ok && f.set[name] {
-			fe.File, fe.Line, fe.Path = "", 0, "-"+name
-		}
-	}
-	return err
+	return n, nil
 }

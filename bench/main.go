@@ -58,7 +58,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
-  bench [flags]                 run a workload (the default one, or -config FILE)
+  bench [flags]                 run a workload (the default one, or -config FILE); a config
+                                with a compare section runs several backends in alternating
+                                rounds and writes a benchmark page (compare.html)
+  bench compare RUN_DIR...      compare finished runs side by side
+  bench serve [-dir results]    serve the results directory on a loopback port
   bench check [flags] HISTORY   re-check a saved history (history.jsonl, Jepsen history.edn or jepsen.log)
   bench list                    list backends, workloads and faults
   bench node BACKEND ARGS...    run one node process (started by the harness)
@@ -81,6 +85,7 @@ type runFlags struct {
 	mode     string
 	out      string
 	verbose  bool
+	rounds   int
 	set      map[string]bool
 }
 
@@ -98,6 +103,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
 	fs.StringVar(&f.mode, "mode", "", "node placement, overriding the config: process or inprocess")
 	fs.StringVar(&f.out, "out", "", "results directory, overriding the config")
 	fs.BoolVar(&f.verbose, "v", false, "log diagnostics to stderr too")
+	fs.IntVar(&f.rounds, "rounds", 0, "rounds of each case, overriding a comparison config's compare.rounds")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

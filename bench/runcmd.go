@@ -37,6 +37,13 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if cfg.Seed == 0 {
 		cfg.Seed = time.Now().UnixNano()%1_000_000_000 + 1
 	}
+	if cfg.Compare != nil {
+		return runComparison(ctx, f, cfg, stdout, stderr)
+	}
+	if f.set["rounds"] {
+		fmt.Fprintln(stderr, "bench: -rounds applies to a config with a compare section")
+		return exitFailed
+	}
 	res, dir, err := execute(ctx, cfg, nem, f.verbose, stdout, stderr)
 	writeRunReport(dir, stdout, stderr)
 	if dir != "" {

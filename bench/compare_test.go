@@ -1,0 +1,143 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"faultline/reports"
+)
+
+// TestComparisonRun runs a small comparison end to end: two backends, two
+// cases (one under a kill fault), alternating rounds, then the benchmark
+// page and its numbers.
+func TestComparisonRun(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, dir, "cmp.yaml", `name: tiny
+seed: 7
+out: `+filepath.Join(dir, "results")+`
+backend: {nodes: 3, mode: inprocess, fsync: false}
+workload:
+  keys: 20
+  clients: 4
+  warmup: 0s
+  duration: 1500ms
+  timeout: 1s
+compare:
+  backends: [raftkv, {name: memory, nodes: 1}]   # memory is one node
+  rounds: 2
+  cases:
+    - name: puts
+      set: {workload: {mix: {put: 1}}}
+    - name: kill
+      rounds: 1
+      backends: [raftkv]
+      set:
+        workload: {duration: 3s, mix: {get: 1, put: 1}}
+        faults:
+          recovery: 1s
+          schedule:
+            - {fault: kill, target: random, at: 500ms, for: 1s}
+`)
+	code, out := runBench(t, "-config", cfg)
+	if code != exitValid {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	// Runs alternate: round 1 raftkv first, round 2 memory first.
+	order := regexp.MustCompile(`case (\S+), backend (\S+), round (\d)`).FindAllStringSubmatch(out, -1)
+	var got []string
+	for _, m := range order {
+		got = append(got, m[1]+"/"+m[2]+"/"+m[3])
+	}
+	want := "puts/raftkv/1 puts/memory/1 kill/raftkv/1 puts/memory/2 puts/raftkv/2"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("run order %v, want %s\n%s", got, want, out)
+	}
+	m := regexp.MustCompile(`comparison: (\S+compare\.html)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no comparison page in the output\n%s", out)
+	}
+	root := filepath.Dir(m[1])
+	js, err := os.ReadFile(filepath.Join(root, "compare.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bm reports.Benchmark
+	if err := json.Unmarshal(js, &bm); err != nil {
+		t.Fatal(err)
+	}
+	if len(bm.Cases) != 2 || bm.Cases[0].Name != "puts" || bm.Cases[1].Name != "kill" {
+		t.Fatalf("cases %+v", bm.Cases)
+	}
+	puts := bm.Cases[0]
+	if len(puts.Backends) != 2 || puts.Backends[0].Backend != "raftkv" || puts.Backends[1].Backend != "memory" {
+		t.Fatalf("puts backends %+v", puts.Backends)
+	}
+	for _, b := range puts.Backends {
+		if b.Rounds != 2 || b.MedianOpsPerS <= 0 || b.Verdict != "valid" {
+			t.Errorf("puts/%s: %d rounds, median %v ops/s, verdict %s", b.Backend, b.Rounds, b.MedianOpsPerS, b.Verdict)
+		}
+		for _, d := range b.Dirs {
+			if _, err := os.Stat(filepath.Join(root, d, "report.html")); err != nil {
+				t.Errorf("round report: %v", err)
+			}
+		}
+	}
+	if r := puts.Backends[1].Ratio["ops"]; r != reportsRatio(puts.Backends[1].MedianOpsPerS, puts.Backends[0].MedianOpsPerS) {
+		t.Errorf("memory/raftkv ratio %v", r)
+	}
+	kill := bm.Cases[1].Backends
+	if len(kill) != 1 || kill[0].Backend != "raftkv" || kill[0].FaultAvailability < 0 {
+		t.Errorf("kill case %+v: want raftkv with availability in the fault window", kill)
+	}
+	if !strings.Contains(out, "medians over rounds (ratios to raftkv)") {
+		t.Errorf("no medians table\n%s", out)
+	}
+}
+
+func reportsRatio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	r := a / b
+	return float64(int64(r*1000+0.5)) / 1000
+}
+
+// TestComparisonConfigErrors: a comparison's problems are reported, with
+// lines, before anything starts.
+func TestComparisonConfigErrors(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		name, body string
+		args       []string
+		want       string
+	}{
+		{"unknown backend", "compare:\n  backends: [raftkv, nosuch]\n", nil,
+			`cfg.yaml:2: backend.name: unknown backend "nosuch", want one of`},
+		{"fault schedule", "workload: {duration: 5s}\ncompare:\n  backends: [raftkv]\n  cases:\n    - name: f\n      set:\n        faults:\n          recovery: 1s\n          schedule:\n            - {fault: kill, at: 9s, for: 1s}\n", nil,
+			`cfg.yaml:10: faults.schedule[0].at: at 9s is not before the final heal at 4s`},
+		{"single-run flag", "compare:\n  backends: [raftkv]\n", []string{"-backend", "memory"},
+			"flag -backend shapes a single run"},
+		{"rounds range", "compare:\n  backends: [raftkv]\n", []string{"-rounds", "0"},
+			"-rounds: 0"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := writeFile(t, dir, "cfg.yaml", tc.body)
+			code, out := runBench(t, append([]string{"-config", p, "-out", filepath.Join(dir, "r")}, tc.args...)...)
+			if code != exitFailed || !strings.Contains(out, tc.want) {
+				t.Errorf("exit %d, output:\n%s\nwant %q", code, out, tc.want)
+			}
+			if strings.Contains(out, "starting ") {
+				t.Errorf("a cluster started despite the error")
+			}
+		})
+	}
+	code, out := runBench(t, "-rounds", "2")
+	if code != exitFailed || !strings.Contains(out, "-rounds applies to a config with a compare section") {
+		t.Errorf("-rounds without a comparison: exit %d\n%s", code, out)
+	}
+}

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"faultline/reports"
+	"faultline/workloads"
+)
+
+// compareFlags are the run flags a comparison config takes; the others
+// shape a single run and are refused.
+var compareFlags = map[string]bool{"config": true, "seed": true, "out": true, "v": true, "rounds": true}
+
+// loadComparison expands a comparison config into its runs and checks
+// every one of them (backend, fault schedule) before anything starts.
+func loadComparison(f *runFlags, cfg *workloads.Config) ([]workloads.CompareRun, error) {
+	var bad []string
+	for name := range f.set {
+		if !compareFlags[name] {
+			bad = append(bad, "-"+name)
+		}
+	}
+	if len(bad) > 0 {
+		return nil, fmt.Errorf("%s: flag %s shapes a single run; a config with a compare section sets it per case (its flags: -seed, -out, -rounds, -v)",
+			f.config, strings.Join(bad, ", "))
+	}
+	_, src, err := workloads.Load(f.config)
+	if err != nil {
+		return nil, err
+	}
+	if f.set["rounds"] {
+		if f.rounds < 1 || f.rounds > workloads.MaxRounds {
+			return nil, fmt.Errorf("-rounds: %d, want 1 to %d", f.rounds, workloads.MaxRounds)
+		}
+		cfg.Compare.Rounds = f.rounds
+		for i := range cfg.Compare.Cases {
+			cfg.Compare.Cases[i].Rounds = min(max(cfg.Compare.Cases[i].Rounds, 0), f.rounds)
+		}
+	}
+	runs, err := cfg.Expand(src)
+	if err != nil {
+		return nil, err
+	}
+	var out []workloads.CompareRun
+	var errs workloads.Errors
+	seen := map[string]bool{}
+	for _, r := range runs {
+		r.Config.Out = cfg.Out
+		if _, err := checkRun(r.Config, r.Source, false); err != nil {
+			fes := workloads.Fields(err)
+			if fes == nil {
+				return nil, fmt.Errorf("case %s, backend %s: %w", r.Case, r.Backend, err)
+			}
+			for _, fe := range fes {
+				fe.Msg = fmt.Sprintf("%s (case %s, backend %s)", fe.Msg, r.Case, r.Backend)
+				if !seen[fe.Error()] {
+					seen[fe.Error()] = true
+					errs = append(errs, fe)
+				}
+			}
+			continue
+		}
+		out = append(out, r)
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return out, nil
+}
+
+// runComparison runs a comparison config: every planned run in order,
+// each a complete run with its own results folder under one comparison
+// folder, then the benchmark page over all of them. The exit status is
+// the worst of the runs'.
+func runComparison(ctx context.Context, f *runFlags, cfg *workloads.Config, stdout, stderr io.Writer) int {
+	plan, err := loadComparison(f, cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitFailed
+	}
+	root, err := makeRunDir(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "bench: %v\n", err)
+		return exitFailed
+	}
+	fmt.Fprintf(stdout, "comparison %s: %d runs in %s\n", cfg.Name, len(plan), root)
+	var done []reports.RoundRun
+	status := exitValid
+	for i, p := range plan {
+		if ctx.Err() != nil {
+			fmt.Fprintln(stderr, "bench: interrupted; the runs so far are compared")
+			status = exitFailed
+			break
+		}
+		rc := *p.Config
+		rc.Out = root
+		rc.Name = fmt.Sprintf("%s-%s-r%d", p.Case, p.Backend, p.Round)
+		// A fresh nemesis per run: a schedule's state belongs to one run.
+		nem, err := checkRun(&rc, p.Source, false)
+		if err != nil {
+			fmt.Fprintf(stderr, "bench: %s: %v\n", rc.Name, err)
+			return exitFailed
+		}
+		fmt.Fprintf(stdout, "\n[%d/%d] case %s, backend %s, round %d (seed %d)\n", i+1, len(plan), p.Case, p.Backend, p.Round, rc.Seed)
+		res, dir, err := execute(ctx, &rc, nem, f.verbose, stdout, stderr)
+		writeRunReport(dir, stdout, stderr)
+		if err != nil {
+			fmt.Fprintf(stderr, "bench: %s: %v\n", rc.Name, err)
+			status = worseStatus(status, exitFailed)
+		} else {
+			status = worseStatus(status, exitStatus(res.Verdict))
+		}
+		if dir != "" && err == nil {
+			done = append(done, reports.RoundRun{Case: p.Case, Backend: p.Backend, Round: p.Round, Dir: dir})
+		}
+	}
+	if len(done) == 0 {
+		fmt.Fprintln(stderr, "bench: no run finished; nothing to compare")
+		return exitFailed
+	}
+	var order []string
+	for _, b := range cfg.Compare.Backends {
+		order = append(order, b.Name)
+	}
+	bm, err := reports.BuildBenchmark(cfg.Name, root, done, order)
+	if err != nil {
+		fmt.Fprintf(stderr, "bench: compare: %v\n", err)
+		return exitFailed
+	}
+	page, err := reports.WriteBenchmarkFiles(root, bm)
+	if err != nil {
+		fmt.Fprintf(stderr, "bench: compare: %v\n", err)
+		return exitFailed
+	}
+	printBenchmark(stdout, bm)
+	fmt.Fprintf(stdout, "comparison: %s\n", page)
+	return status
+}
+
+// worseStatus orders exit statuses: failed over invalid over unknown over
+// valid.
+func worseStatus(a, b int) int {
+	rank := map[int]int{exitValid: 0, exitUnknown: 1, exitInvalid: 2, exitFailed: 3}
+	if rank[b] > rank[a] {
+		return b
+	}
+	return a
+}
+
+// printBenchmark writes the medians and ratios of every case as a table.
+func printBenchmark(w io.Writer, b *reports.Benchmark) {
+	fmt.Fprintf(w, "\nmedians over rounds (ratios to %s)\n", baselineName(b))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "case\tbackend\tverdict\trounds\tops/s\tratio\tp50 ms\tp99 ms\tp99 ratio\tavailability\tin faults\t")
+	for _, c := range b.Cases {
+		for _, x := range c.Backends {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%.2f\t%s\t%s\t\n",
+				c.Name, x.Backend, x.Verdict, x.Rounds, x.MedianOpsPerS, x.Ratio["ops"],
+				float64(x.P50US)/1e3, float64(x.P99US)/1e3, x.Ratio["p99"], pct(x.Availability), pct(x.FaultAvailability))
+		}
+	}
+	tw.Flush()
+}
+
+func baselineName(b *reports.Benchmark) string {
+	if len(b.Cases) == 0 || len(b.Cases[0].Backends) == 0 {
+		return "the first backend"
+	}
+	return b.Cases[0].Backends[0].Backend
+}
+
+func pct(v float64) string {
+	if v < 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f%%", 100*v)
+}
