@@ -3,40 +3,46 @@ package netem
 import (
 	"fmt"
 	"time"
+
+	"faultline/transport"
 )
 
-// Distribution is the shape of a link's delay jitter.
-type Distribution string
+// Distribution is the shape of a link's delay jitter. It is the
+// transport's type; a Link's Jitter means what it says below, which for
+// Uniform differs from transport.LinkFaults (see Seam).
+type Distribution = transport.Distribution
 
 // Distributions a Link can use.
 const (
 	// Uniform spreads the delay evenly over [Delay-Jitter, Delay+Jitter].
-	Uniform Distribution = "uniform"
+	Uniform = transport.DelayUniform
 	// Normal draws the delay from a normal distribution with mean Delay
 	// and standard deviation Jitter.
-	Normal Distribution = "normal"
+	Normal = transport.DelayNormal
 	// Pareto draws a heavy-tailed delay: most messages near Delay-Jitter,
 	// a few far above, with mean Delay (shape 3).
-	Pareto Distribution = "pareto"
+	Pareto = transport.DelayPareto
 )
 
-// Conn is a connection fault, applied by proxies (a message-level transport
-// has no connections to break).
-type Conn string
+// Conn is a connection fault: the transport's type.
+type Conn = transport.ConnFault
 
-// Connection faults.
+// Connection faults. Proxies apply them to the proxied TCP connections;
+// Seam hands them to a transport whose fault table applies them to its
+// own connections (transport/tcp), and refuses them for one that has none
+// (transport/simnet).
 const (
 	// ConnNone leaves connections alone.
-	ConnNone Conn = ""
+	ConnNone = transport.ConnNone
 	// ConnReset closes every connection on the link abruptly (RST) and
 	// refuses new ones while the fault lasts.
-	ConnReset Conn = "reset"
-	// ConnStall accepts connections and holds every byte without
-	// forwarding it (a black hole that keeps sockets open).
-	ConnStall Conn = "stall"
+	ConnReset = transport.ConnReset
+	// ConnStall holds every byte or message without forwarding or
+	// failing it (a black hole that keeps sockets open).
+	ConnStall = transport.ConnStall
 	// ConnSlowClose delays the close of a connection by SlowClose after
 	// either side closed it, forwarding nothing meanwhile.
-	ConnSlowClose Conn = "slow-close"
+	ConnSlowClose = transport.ConnSlowClose
 )
 
 // Link is the set of faults on one directed link. The zero value is a

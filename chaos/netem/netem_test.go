@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"faultline/transport"
+	"faultline/transport/simnet"
 	"faultline/transport/tcp"
 )
 
@@ -97,15 +98,22 @@ func TestValidateAndMerge(t *testing.T) {
 	}
 }
 
-func TestSeam(t *testing.T) {
+// legacyTable is a LinkFaulter that does not say what it supports, as a
+// table that knows only the original fields.
+type legacyTable struct{ transport.LinkFaulter }
+
+func TestSeamLegacyTable(t *testing.T) {
 	base := runtime.NumGoroutine()
 	f := tcp.NewFaults(1)
-	s := NewSeam(f, 1, time.Millisecond)
+	s := NewSeam(legacyTable{f}, 1, time.Millisecond)
 	if err := s.SetLink("a", "b", Link{Bandwidth: 1}); !errors.Is(err, ErrUnsupported) {
 		t.Errorf("bandwidth: %v", err)
 	}
 	if err := s.SetLink("a", "b", Link{Conn: ConnReset}); !errors.Is(err, ErrUnsupported) {
 		t.Errorf("reset: %v", err)
+	}
+	if s.Exact(Link{Delay: 1}) {
+		t.Error("a legacy table claims exact faults")
 	}
 	// Uniform jitter maps straight onto the table.
 	s.SetLink("a", "b", Link{Delay: 50, Jitter: 10, Loss: 0.1, Duplicate: 0.2, Reorder: 0.3, ReorderDelay: 7})
@@ -129,7 +137,76 @@ func TestSeam(t *testing.T) {
 	if !f.Link("a", "b").Healthy() || !f.Link("b", "a").Healthy() {
 		t.Error("Close left faults")
 	}
-	deadline = time.Now().Add(10 * time.Second)
+	waitGoroutines(t, base)
+}
+
+// TestSeamExact checks that a table supporting every field gets every
+// fault straight through, with nothing redrawn.
+func TestSeamExact(t *testing.T) {
+	base := runtime.NumGoroutine()
+	f := tcp.NewFaults(1)
+	s := NewSeam(f, 1, time.Millisecond)
+	defer s.Close()
+	for _, tc := range []struct {
+		l    Link
+		want transport.LinkFaults
+	}{
+		{Link{Bandwidth: 1 << 20}, transport.LinkFaults{Bandwidth: 1 << 20}},
+		{Link{Conn: ConnReset}, transport.LinkFaults{Conn: transport.ConnReset}},
+		{Link{Conn: ConnStall}, transport.LinkFaults{Conn: transport.ConnStall}},
+		{Link{Conn: ConnSlowClose, SlowClose: time.Second}, transport.LinkFaults{Conn: transport.ConnSlowClose, SlowClose: time.Second}},
+		{Link{Conn: ConnReset, SlowClose: time.Second}, transport.LinkFaults{Conn: transport.ConnReset}},
+		{Link{Loss: 0.5, Burst: 3}, transport.LinkFaults{Drop: 0.5, Burst: 3}},
+		{Link{Delay: 50, Jitter: 10, Distribution: Normal}, transport.LinkFaults{Delay: 50, Jitter: 10, Distribution: transport.DelayNormal}},
+		{Link{Delay: 50, Jitter: 10, Distribution: Pareto, Loss: 0.1, Burst: 4, Bandwidth: 9, Duplicate: 0.2, Reorder: 0.3, ReorderDelay: 7},
+			transport.LinkFaults{Delay: 50, Jitter: 10, Distribution: transport.DelayPareto, Drop: 0.1, Burst: 4, Bandwidth: 9, Duplicate: 0.2, Reorder: 0.3, ReorderDelay: 7}},
+		{Link{Delay: 50, Jitter: 10, Distribution: Uniform}, transport.LinkFaults{Delay: 40, Jitter: 20}},
+	} {
+		if !s.Exact(tc.l) {
+			t.Errorf("%+v: not exact", tc.l)
+		}
+		if err := s.SetLink("a", "b", tc.l); err != nil {
+			t.Fatalf("%+v: %v", tc.l, err)
+		}
+		if got := f.Link("a", "b"); got != tc.want {
+			t.Errorf("%+v: table %+v, want %+v", tc.l, got, tc.want)
+		}
+	}
+	s.mu.Lock()
+	redrawing := s.stop != nil || len(s.redrawn) > 0
+	s.mu.Unlock()
+	if redrawing {
+		t.Error("an exact table is being redrawn")
+	}
+	s.Close()
+	if !f.Link("a", "b").Healthy() {
+		t.Error("Close left faults")
+	}
+	waitGoroutines(t, base)
+}
+
+// TestSeamSimnet checks a table that supports all but connection faults.
+func TestSeamSimnet(t *testing.T) {
+	n := simnet.MakeNetwork(1)
+	defer n.Cleanup()
+	s := NewSeam(n, 1, time.Millisecond)
+	defer s.Close()
+	err := s.SetLink("a", "b", Link{Conn: ConnStall})
+	if !errors.Is(err, ErrUnsupported) || !errors.Is(err, transport.ErrFaultUnsupported) {
+		t.Errorf("stall on simnet: %v, want ErrUnsupported", err)
+	}
+	l := Link{Bandwidth: 100, Loss: 0.2, Burst: 5, Delay: 9, Jitter: 3, Distribution: Pareto}
+	if err := s.SetLink("a", "b", l); err != nil {
+		t.Fatal(err)
+	}
+	if got := n.Link("a", "b"); got != Faults(l) {
+		t.Errorf("simnet link %+v, want %+v", got, Faults(l))
+	}
+}
+
+func waitGoroutines(t *testing.T, base int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
 	for runtime.NumGoroutine() > base && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}

@@ -1,6 +1,7 @@
 package netem
 
 import (
+	"fmt"
 	"sync"
 	"time"
 
@@ -12,17 +13,28 @@ import (
 const DefaultTick = 20 * time.Millisecond
 
 // Seam is a Network over a transport.LinkFaulter, the fault table of
-// Faultline's own transports, which decides every message itself with
-// uniform jitter and independent drops.
+// Faultline's own transports, which decides every message itself.
 //
-// What the table has no field for is approximated in time rather than per
-// message: a link with a normal or pareto delay, or with bursty loss, is
-// redrawn every tick (a fresh delay drawn from the distribution; the loss
-// chain stepped once, the link dropping everything while it is in the bad
-// state), so Burst counts ticks instead of messages. Bandwidth limits and
-// connection faults cannot be expressed and are refused by Supports.
+// When the table says (transport.FaultSupport) that it applies a Link's
+// faults, the Link goes straight through, converted to
+// transport.LinkFaults, and every fault is exact, message by message: that
+// is the case for transport/tcp's Faults (every fault, connection faults
+// included, on the clients' own connections), for the tables of node
+// processes behind system/nodeproc's RemoteFaults, and for
+// transport/simnet (all but connection faults, which it refuses).
+//
+// A table without that support is taken to apply only delay with uniform
+// jitter, independent drops, duplication, reordering and blocking. For it,
+// what it lacks is approximated in time rather than per message: a link
+// with a normal or pareto delay, or with bursty loss, is redrawn every tick
+// (a fresh delay drawn from the distribution; the loss chain stepped once,
+// the link dropping everything while it is in the bad state), so Burst
+// counts ticks instead of messages; bandwidth limits and connection faults
+// are refused by Supports. A supporting table that refuses a distribution
+// or burst falls back to the same approximation.
 type Seam struct {
 	lf      transport.LinkFaulter
+	sup     transport.FaultSupport // nil when lf does not say what it supports
 	sampler *Sampler
 	tick    time.Duration
 
@@ -41,18 +53,40 @@ func NewSeam(lf transport.LinkFaulter, seed int64, tick time.Duration) *Seam {
 	if tick <= 0 {
 		tick = DefaultTick
 	}
-	return &Seam{lf: lf, sampler: NewSampler(seed), tick: tick, redrawn: map[[2]string]Link{}}
+	sup, _ := lf.(transport.FaultSupport)
+	return &Seam{lf: lf, sup: sup, sampler: NewSampler(seed), tick: tick, redrawn: map[[2]string]Link{}}
 }
 
-// Supports refuses bandwidth limits and connection faults.
+// Exact reports whether the seam applies every fault of l exactly, message
+// by message (rather than approximated by redrawing, or refused).
+func (s *Seam) Exact(l Link) bool {
+	return s.sup != nil && s.sup.SupportsLink(Faults(l)) == nil
+}
+
+// Supports refuses what the table can neither apply nor have approximated:
+// with a table that does not support them, bandwidth limits and connection
+// faults.
 func (s *Seam) Supports(l Link) error {
-	if l.Bandwidth > 0 {
-		return unsupported("a bandwidth limit", "the transport fault seam")
+	if s.Exact(l) {
+		return nil
 	}
-	if l.Conn != ConnNone {
-		return unsupported("connection fault "+string(l.Conn), "the transport fault seam (it has no connections to break)")
+	var why error
+	if s.sup != nil {
+		why = s.sup.SupportsLink(Faults(l))
 	}
-	return nil
+	var what string
+	switch {
+	case l.Bandwidth > 0:
+		what = "a bandwidth limit"
+	case l.Conn != ConnNone:
+		what = "connection fault " + string(l.Conn)
+	default:
+		return nil // approximated
+	}
+	if why != nil {
+		return fmt.Errorf("%s by the transport fault seam: %w (%w)", what, ErrUnsupported, why)
+	}
+	return unsupported(what, "the transport fault seam (its table does not apply it)")
 }
 
 // SetLink implements Network.
@@ -66,6 +100,10 @@ func (s *Seam) SetLink(from, to string, l Link) error {
 	k := [2]string{from, to}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.Exact(l) {
+		delete(s.redrawn, k)
+		return s.lf.SetLink(from, to, Faults(l))
+	}
 	if needsRedraw(l) {
 		s.redrawn[k] = l
 		s.startLocked()
@@ -103,8 +141,28 @@ func needsRedraw(l Link) bool {
 	return (l.Jitter > 0 && l.Distribution != "" && l.Distribution != Uniform) || (l.Burst > 1 && l.Loss > 0 && l.Loss < 1)
 }
 
-// direct maps l to the table's fields: Delay±Jitter uniform becomes
-// Delay-Jitter plus a uniform [0, 2·Jitter).
+// Faults converts l to the transport's fields, every one of them: a
+// uniform Delay±Jitter becomes Delay-Jitter (at least 0) plus a uniform
+// [0, 2·Jitter); normal and pareto delays mean the same in both; Loss is
+// Drop; SlowClose is kept only under ConnSlowClose.
+func Faults(l Link) transport.LinkFaults {
+	lf := direct(l)
+	if l.Jitter > 0 && l.Distribution != "" && l.Distribution != Uniform {
+		lf.Delay, lf.Jitter, lf.Distribution = l.Delay, l.Jitter, l.Distribution
+	}
+	if l.Loss > 0 && l.Burst > 1 {
+		lf.Burst = l.Burst
+	}
+	lf.Bandwidth = l.Bandwidth
+	lf.Conn = l.Conn
+	if l.Conn == ConnSlowClose {
+		lf.SlowClose = l.SlowClose
+	}
+	return lf
+}
+
+// direct maps l to the fields every table applies: Delay±Jitter uniform
+// becomes Delay-Jitter plus a uniform [0, 2·Jitter).
 func direct(l Link) transport.LinkFaults {
 	lf := transport.LinkFaults{
 		Delay: l.Delay, Drop: l.Loss, Duplicate: l.Duplicate,

@@ -61,7 +61,18 @@ type RemoteFaults struct {
 	links map[[2]string]transport.LinkFaults
 }
 
-var _ transport.LinkFaulter = (*RemoteFaults)(nil)
+var (
+	_ transport.LinkFaulter  = (*RemoteFaults)(nil)
+	_ transport.FaultSupport = (*RemoteFaults)(nil)
+)
+
+// SupportsLink implements transport.FaultSupport: the remote tables are
+// tcp.Faults, which apply every field of f (LinkFaults travels whole in
+// SetLinkArgs).
+func (r *RemoteFaults) SupportsLink(f transport.LinkFaults) error {
+	var table *tcp.Faults
+	return table.SupportsLink(f)
+}
 
 // NewRemoteFaults returns a faulter over the named nodes' admin callers.
 func NewRemoteFaults(nodes map[string]transport.ContextCaller) *RemoteFaults {

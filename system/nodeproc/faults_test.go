@@ -96,3 +96,61 @@ func TestRemoteFaultsBlockBothDirectionsOfCalls(t *testing.T) {
 		t.Fatal("unknown node accepted")
 	}
 }
+
+// TestRemoteFaultsCarryEveryField checks that every field of LinkFaults
+// reaches the nodes' tables through the FaultService (msgpack on the way),
+// and that a remote connection reset takes effect on both nodes' clients.
+func TestRemoteFaultsCarryEveryField(t *testing.T) {
+	a, b := startFaultNode(t, "a"), startFaultNode(t, "b")
+	ab, ba := a.dial(t, b), b.dial(t, a)
+	admin := map[string]transport.ContextCaller{
+		"a": tcp.Dial(a.ln.Addr(), tcp.Config{}), "b": tcp.Dial(b.ln.Addr(), tcp.Config{}),
+	}
+	rf := NewRemoteFaults(admin)
+	if err := rf.SupportsLink(transport.LinkFaults{Bandwidth: 1, Conn: transport.ConnSlowClose, Burst: 3, Drop: 0.1, Distribution: transport.DelayPareto}); err != nil {
+		t.Errorf("SupportsLink: %v", err)
+	}
+	if err := rf.SupportsLink(transport.LinkFaults{Conn: "bogus"}); err == nil {
+		t.Error("SupportsLink accepted an unknown connection fault")
+	}
+	full := transport.LinkFaults{
+		Delay: 3 * time.Millisecond, Jitter: time.Millisecond, Distribution: transport.DelayNormal,
+		Drop: 0.25, Burst: 4.5, Duplicate: 0.125, Reorder: 0.5, ReorderDelay: 7 * time.Millisecond,
+		Bandwidth: 123456, Blocked: true, Conn: transport.ConnSlowClose, SlowClose: 1500 * time.Millisecond,
+	}
+	if err := rf.SetLink("a", "b", full); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []*faultNode{a, b} {
+		if got := n.table.Link("a", "b"); got != full {
+			t.Errorf("node %s's table has %+v, want %+v", n.name, got, full)
+		}
+	}
+	rf.HealAll()
+	if err := echoOK(ab); err != nil {
+		t.Fatalf("a->b healthy: %v", err)
+	}
+	if err := echoOK(ba); err != nil {
+		t.Fatalf("b->a healthy: %v", err)
+	}
+	// A reset of a -> b fails both nodes' calls at once: a's client
+	// carries a's requests, b's client a's replies.
+	if err := rf.SetLink("a", "b", transport.LinkFaults{Conn: transport.ConnReset}); err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]*tcp.Client{"a->b": ab, "b->a": ba} {
+		t0 := time.Now()
+		if err := echoOK(c); !errors.Is(err, transport.ErrUnreachable) {
+			t.Errorf("%s under reset: %v, want ErrUnreachable", name, err)
+		} else if d := time.Since(t0); d > 500*time.Millisecond {
+			t.Errorf("%s under reset failed after %v, want at once", name, d)
+		}
+	}
+	rf.HealAll()
+	if err := echoOK(ab); err != nil {
+		t.Errorf("a->b after the reset: %v", err)
+	}
+	if err := echoOK(ba); err != nil {
+		t.Errorf("b->a after the reset: %v", err)
+	}
+}

@@ -17,7 +17,12 @@ type addrFaults struct {
 	conns []*tcp.Client
 }
 
-var _ transport.LinkFaulter = (*addrFaults)(nil)
+var (
+	_ transport.LinkFaulter = (*addrFaults)(nil)
+	// The nodes' tables apply every link fault (RemoteFaults.SupportsLink
+	// is promoted: support does not depend on the link's names).
+	_ transport.FaultSupport = (*addrFaults)(nil)
+)
 
 func (c *Cluster) newFaults() *addrFaults {
 	f := &addrFaults{addr: map[string]string{}}

@@ -74,10 +74,10 @@ func (e *ClientEnd) CallContext(ctx context.Context, svcMeth string, args any, r
 	if r.req.Blocked {
 		return n.failLater(ctx, r.longDelays)
 	}
-	if n.rng.chance(r.req.Drop) {
+	if n.rng.lost(r.reqLink, &r.req) {
 		return transport.ErrUnreachable
 	}
-	if err := n.wait(ctx, n.transit(&r.req), r.off, r.srv.gone); err != nil {
+	if err := n.wait(ctx, n.transit(r.reqLink, &r.req, len(req)), r.off, r.srv.gone); err != nil {
 		return err
 	}
 
@@ -113,10 +113,14 @@ func (e *ClientEnd) CallContext(ctx context.Context, svcMeth string, args any, r
 	if !r.reliable && n.rng.intn(1000) < 100 {
 		return transport.ErrUnreachable
 	}
-	if r.rep.Blocked || n.rng.chance(r.rep.Drop) {
+	if r.rep.Blocked || n.rng.lost(r.repLink, &r.rep) {
 		return transport.ErrUnreachable
 	}
-	hold := n.transit(&r.rep)
+	size := len(res.body)
+	if res.err != nil {
+		size = len(res.err.Error())
+	}
+	hold := n.transit(r.repLink, &r.rep, size)
 	if r.longReordering && n.rng.intn(900) < 600 {
 		hold += 200*time.Millisecond + n.rng.millis(1+n.rng.intn(2000))
 	}
@@ -157,6 +161,8 @@ type route struct {
 	longDelays     bool
 	longReordering bool
 	req, rep       transport.LinkFaults // links origin -> server, server -> origin
+	reqLink        link                 // origin -> server
+	repLink        link                 // server -> origin
 }
 
 func (n *Network) route(st *endState) (route, error) {
@@ -176,24 +182,21 @@ func (n *Network) route(st *endState) (route, error) {
 	r.srv = n.servers[st.server]
 	r.off = st.off
 	if st.origin != "" && len(n.links) > 0 {
-		r.req = n.links[link{st.origin, st.server}]
-		r.rep = n.links[link{st.server, st.origin}]
+		r.reqLink, r.repLink = link{st.origin, st.server}, link{st.server, st.origin}
+		r.req = n.links[r.reqLink]
+		r.rep = n.links[r.repLink]
 	}
 	return r, nil
 }
 
-// transit returns the time one message spends on a link with faults f:
-// delay, jitter, and a possible reordering hold-back.
-func (n *Network) transit(f *transport.LinkFaults) time.Duration {
-	d := f.Delay + n.rng.duration(f.Jitter)
-	if n.rng.chance(f.Reorder) {
-		max := f.ReorderDelay
-		if max == 0 {
-			max = 100 * time.Millisecond
-		}
-		d += n.rng.duration(max)
+// transit returns the time one message of size bytes spends on link k
+// with faults f: its wait for the link's bandwidth, its delay in f's
+// distribution, and a possible reordering hold-back.
+func (n *Network) transit(k link, f *transport.LinkFaults, size int) time.Duration {
+	if f.Healthy() {
+		return 0
 	}
-	return d
+	return n.rng.transit(k, f, size)
 }
 
 // failLater fails an undeliverable call after labrpc's random delay.

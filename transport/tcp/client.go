@@ -29,7 +29,9 @@ type Client struct {
 	tmu      sync.Mutex // guards the fields below
 	timers   map[uint64]*time.Timer
 	timerSeq uint64
+	held     map[<-chan struct{}][]func() // messages held by a stall, in order, by the stall's lifted channel
 	tclosed  bool
+	stop     chan struct{} // closed by Close: held messages are dropped
 }
 
 var _ transport.ContextCaller = (*Client)(nil)
@@ -66,7 +68,10 @@ func DialNamed(name, addr string, cfg Config) *Client {
 		dialer: net.Dialer{Timeout: cfg.DialTimeout},
 		slots:  make([]slot, cfg.Conns),
 		timers: map[uint64]*time.Timer{},
+		held:   map[<-chan struct{}][]func(){},
+		stop:   make(chan struct{}),
 	}
+	cfg.Faults.register(c, cfg.Node, name)
 	return c
 }
 
@@ -95,23 +100,33 @@ func (c *Client) call(ctx context.Context, timeout time.Duration, svcMeth string
 	if err := ctx.Err(); err != nil {
 		return timeoutError(svcMeth, c.name, err)
 	}
-	cc, err := c.conn(ctx)
-	if err != nil {
-		return err
-	}
-	id := cc.nextID.Add(1)
+	// The request is encoded (and judged) before it has an id, which has
+	// a fixed size, so that a reset link fails the call without a dial.
 	req := getBuffer()
-	if req.b, err = appendRequest(req.b[:0], id, svcMeth, args, c.cfg.MaxFrameSize); err != nil {
+	var err error
+	if req.b, err = appendRequest(req.b[:0], 0, svcMeth, args, c.cfg.MaxFrameSize); err != nil {
 		putBuffer(req)
 		return fmt.Errorf("tcp: call %s: %w", svcMeth, err)
 	}
+	v, faulty := c.cfg.Faults.judge(c.cfg.Node, c.name, true, len(req.b))
+	if faulty && v.reset {
+		putBuffer(req)
+		return c.resetError(c.cfg.Node, c.name)
+	}
+	cc, err := c.conn(ctx)
+	if err != nil {
+		putBuffer(req)
+		return err
+	}
+	id := cc.nextID.Add(1)
+	setFrameID(req.b, id)
 	cl := getCall(reply)
 	if err := cc.register(id, cl); err != nil {
 		putBuffer(req)
 		putCall(cl)
 		return err
 	}
-	if v, faulty := c.cfg.Faults.judge(c.cfg.Node, c.name, true); faulty {
+	if faulty {
 		c.sendFaulty(cc, id, req, v)
 	} else {
 		cc.w.send(req)
@@ -152,11 +167,27 @@ func timeoutError(svcMeth, peer string, ctxErr error) error {
 	return fmt.Errorf("%w: %s to %s: %w", transport.ErrTimeout, svcMeth, peer, ctxErr)
 }
 
-// sendFaulty sends request id through a faulty link: late, twice, or not
-// at all (blocked or dropped: the call then fails as lost, unless its
-// deadline comes first).
+// resetError is the error of a call on a link whose connections are
+// reset.
+func (c *Client) resetError(from, to string) error {
+	return fmt.Errorf("%w: %s: connection reset on link %s -> %s", transport.ErrUnreachable, c.name, from, to)
+}
+
+// sendFaulty sends request id through a faulty link: late, twice, once a
+// stall lifts, or not at all (blocked or dropped: the call then fails as
+// lost, unless its deadline comes first; reset: it fails at once).
 func (c *Client) sendFaulty(cc *clientConn, id uint64, req *buffer, v verdict) {
-	if v.blocked || v.drop {
+	switch {
+	case v.reset:
+		putBuffer(req)
+		cc.failCall(id, c.resetError(c.cfg.Node, c.name))
+		return
+	case v.stalled != nil:
+		if !c.hold(v.stalled, func() { c.resend(cc, id, req) }) {
+			putBuffer(req)
+		}
+		return
+	case v.blocked || v.drop:
 		putBuffer(req)
 		cc.loseLater(id, v, c.cfg.Node, c.name)
 		return
@@ -167,6 +198,15 @@ func (c *Client) sendFaulty(cc *clientConn, id uint64, req *buffer, v verdict) {
 		c.sendAfter(cc, dup, v.dupWait)
 	}
 	c.sendAfter(cc, req, v.delay)
+}
+
+// resend judges again a request held by a stall, and sends it on.
+func (c *Client) resend(cc *clientConn, id uint64, req *buffer) {
+	if v, faulty := c.cfg.Faults.judge(c.cfg.Node, c.name, true, len(req.b)); faulty {
+		c.sendFaulty(cc, id, req, v)
+	} else {
+		cc.w.send(req)
+	}
 }
 
 func (c *Client) sendAfter(cc *clientConn, req *buffer, d time.Duration) {
@@ -198,6 +238,51 @@ func (c *Client) after(d time.Duration, fn func()) bool {
 		fn()
 	})
 	return true
+}
+
+// hold runs fn once lifted is closed, after the functions held on it
+// before, unless the client is closed first. It reports false (and never
+// runs fn) if the client is closed.
+func (c *Client) hold(lifted <-chan struct{}, fn func()) bool {
+	c.tmu.Lock()
+	defer c.tmu.Unlock()
+	if c.tclosed {
+		return false
+	}
+	q, waiting := c.held[lifted]
+	c.held[lifted] = append(q, fn)
+	if !waiting {
+		c.wg.Add(1)
+		go c.release(lifted)
+	}
+	return true
+}
+
+// release waits for a stall to lift and runs what it held, in order.
+func (c *Client) release(lifted <-chan struct{}) {
+	defer c.wg.Done()
+	select {
+	case <-lifted:
+	case <-c.stop:
+		return
+	}
+	c.tmu.Lock()
+	fns := c.held[lifted]
+	delete(c.held, lifted)
+	c.tmu.Unlock()
+	for _, fn := range fns {
+		fn()
+	}
+}
+
+// resetConns closes every connection of the pool abruptly with err (which
+// wraps transport.ErrUnreachable).
+func (c *Client) resetConns(err error) {
+	for i := range c.slots {
+		if cc := c.slots[i].cur.Load(); cc != nil {
+			cc.reset(err)
+		}
+	}
 }
 
 // appendRequest appends a request frame for svcMeth(args) to b.
@@ -280,14 +365,17 @@ func (c *Client) connect(ctx context.Context, s *slot) (*clientConn, error) {
 }
 
 // Close closes every connection, fails the calls in flight with
-// transport.ErrClosed, cancels pending fault delays and waits for the
+// transport.ErrClosed, cancels pending fault delays, drops the messages
+// held by stalled links and waits for the
 // client's goroutines to exit. Later calls fail with transport.ErrClosed.
 func (c *Client) Close() error {
 	if c.closed.Swap(true) {
 		return nil
 	}
+	c.cfg.Faults.unregister(c, c.cfg.Node, c.name)
 	c.tmu.Lock()
 	c.tclosed = true
+	close(c.stop)
 	for key, t := range c.timers {
 		if t.Stop() {
 			c.wg.Done()

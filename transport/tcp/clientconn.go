@@ -27,6 +27,7 @@ type clientConn struct {
 	mu      sync.Mutex
 	pending map[uint64]*call
 	err     error // why the connection failed; set once, under mu
+	closing bool  // a slow close is under way (see fail); under mu
 }
 
 func newClientConn(c *Client, nc net.Conn) *clientConn {
@@ -48,6 +49,9 @@ func (cc *clientConn) start() {
 		defer cc.c.wg.Done()
 		if err := cc.w.run(); err != nil {
 			cc.fail(fmt.Errorf("%w: write to %s: %w", transport.ErrUnreachable, cc.c.name, err))
+			// During a slow close the connection still takes calls:
+			// swallow their requests until it is done.
+			cc.w.discard()
 		}
 	}()
 	go func() {
@@ -82,12 +86,50 @@ func (cc *clientConn) claim(id uint64) *call {
 // fail shuts the connection down with err (already classified: it wraps
 // transport.ErrUnreachable or is transport.ErrClosed) and fails every pending
 // call with it. Only the first call has an effect.
+//
+// Under a slow-close fault on either direction of the link (and unless err
+// is transport.ErrClosed, the client closing) the failure is put off by the
+// fault's SlowClose: the socket is closed at once, so nothing moves, but
+// the connection stays the pool's, takes new calls and fails them all, with
+// err, only when SlowClose has passed, as a peer would see a close that a
+// middlebox holds back.
 func (cc *clientConn) fail(err error) {
 	cc.mu.Lock()
 	if cc.err != nil {
 		cc.mu.Unlock()
 		return
 	}
+	if !errors.Is(err, transport.ErrClosed) {
+		if cc.closing {
+			cc.mu.Unlock()
+			return
+		}
+		if hold := cc.c.cfg.Faults.slowClose(cc.c.cfg.Node, cc.c.name); hold > 0 {
+			cc.closing = true
+			cc.mu.Unlock()
+			_ = cc.nc.Close()
+			cc.c.log.Debug("tcp: connection closing slowly", "peer", cc.c.name, "addr", cc.c.addr, "hold", hold, "reason", err)
+			if !cc.c.after(hold, func() { cc.failNow(err) }) {
+				cc.failNow(err) // the client is closing
+			}
+			return
+		}
+	}
+	cc.failLocked(err)
+}
+
+// failNow is fail without a slow close.
+func (cc *clientConn) failNow(err error) {
+	cc.mu.Lock()
+	if cc.err != nil {
+		cc.mu.Unlock()
+		return
+	}
+	cc.failLocked(err)
+}
+
+// failLocked does the work of fail; cc.mu is held and is released.
+func (cc *clientConn) failLocked(err error) {
 	cc.err = err
 	pending := cc.pending
 	cc.pending = nil
@@ -123,8 +165,14 @@ func (cc *clientConn) read() error {
 			cc.c.log.Warn("tcp: dropping connection", "peer", cc.c.name, "addr", cc.c.addr, "reason", err)
 			return fmt.Errorf("%w: %s: %w", transport.ErrUnreachable, cc.c.name, err)
 		}
-		if v, faulty := cc.c.cfg.Faults.judge(cc.c.name, cc.c.cfg.Node, false); faulty {
-			cc.holdReply(f, v)
+		if v, faulty := cc.c.cfg.Faults.judge(cc.c.name, cc.c.cfg.Node, false, replySize(f)); faulty {
+			if v.reset {
+				cc.reset(cc.c.resetError(cc.c.name, cc.c.cfg.Node))
+				continue // the read fails next
+			}
+			body := getBuffer()
+			body.b = append(body.b[:0], f.body...)
+			cc.deliver(f.typ, f.id, body, v)
 			continue
 		}
 		if cl := cc.claim(f.id); cl != nil {
@@ -134,23 +182,65 @@ func (cc *clientConn) read() error {
 	}
 }
 
-// holdReply applies a faulty reverse link's verdict to one reply: a dropped
-// or blocked reply is discarded and its call fails as lost; a delayed one is
-// copied and delivered later.
-func (cc *clientConn) holdReply(f frame, v verdict) {
-	if v.blocked || v.drop {
-		cc.loseLater(f.id, v, cc.c.name, cc.c.cfg.Node)
+// replySize is the encoded size of a reply frame, what it occupies on a
+// link.
+func replySize(f frame) int { return lenSize + headerSize + len(f.body) }
+
+// deliver applies a faulty reverse link's verdict to one reply, whose body
+// it owns: a reset fails the connection; a dropped or blocked reply is
+// discarded and its call fails as lost; a stalled one waits for the stall
+// to lift and is judged again; a delayed one is delivered later.
+func (cc *clientConn) deliver(typ frameType, id uint64, body *buffer, v verdict) {
+	switch {
+	case v.reset:
+		putBuffer(body)
+		cc.reset(cc.c.resetError(cc.c.name, cc.c.cfg.Node))
+	case v.stalled != nil:
+		if !cc.c.hold(v.stalled, func() { cc.redeliver(typ, id, body) }) {
+			putBuffer(body)
+		}
+	case v.blocked || v.drop:
+		putBuffer(body)
+		cc.loseLater(id, v, cc.c.name, cc.c.cfg.Node)
+	default:
+		if !cc.c.after(v.delay, func() { cc.complete(typ, id, body) }) {
+			putBuffer(body)
+		}
+	}
+}
+
+// redeliver judges again a reply held by a stall.
+func (cc *clientConn) redeliver(typ frameType, id uint64, body *buffer) {
+	size := replySize(frame{body: body.b})
+	if v, faulty := cc.c.cfg.Faults.judge(cc.c.name, cc.c.cfg.Node, false, size); faulty {
+		cc.deliver(typ, id, body, v)
 		return
 	}
-	body := getBuffer()
-	body.b = append(body.b[:0], f.body...)
-	typ, id := f.typ, f.id
-	cc.c.after(v.delay, func() {
-		if cl := cc.claim(id); cl != nil {
-			cl.done <- decodeReply(frame{typ: typ, id: id, body: body.b}, cl.reply)
-		}
-		putBuffer(body)
-	})
+	cc.complete(typ, id, body)
+}
+
+// complete hands a reply to its call, if the call still waits for it.
+func (cc *clientConn) complete(typ frameType, id uint64, body *buffer) {
+	if cl := cc.claim(id); cl != nil {
+		cl.done <- decodeReply(frame{typ: typ, id: id, body: body.b}, cl.reply)
+	}
+	putBuffer(body)
+}
+
+// reset closes the connection abruptly (an RST, not a FIN) and fails it
+// with err.
+func (cc *clientConn) reset(err error) {
+	if tc, ok := cc.nc.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	cc.fail(err)
+}
+
+// failCall fails the pending call id with err, if it still waits.
+func (cc *clientConn) failCall(id uint64, err error) {
+	if cl := cc.claim(id); cl != nil {
+		cl.done <- err
+	}
 }
 
 // loseLater fails call id with transport.ErrUnreachable after v.delay, the

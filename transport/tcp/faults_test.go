@@ -34,21 +34,21 @@ func TestFaultsTable(t *testing.T) {
 	if got := f.Link("b", "a"); !got.Healthy() {
 		t.Errorf("reverse link Link(b, a) = %+v, want healthy", got)
 	}
-	if _, faulty := f.judge("b", "a", true); faulty {
+	if _, faulty := f.judge("b", "a", true, 100); faulty {
 		t.Error("judge found faults on the healthy reverse link")
 	}
 	f.HealAll()
 	if got := f.Link("a", "b"); !got.Healthy() {
 		t.Errorf("after HealAll, Link(a, b) = %+v", got)
 	}
-	if _, faulty := f.judge("a", "b", true); faulty {
+	if _, faulty := f.judge("a", "b", true, 100); faulty {
 		t.Error("judge found faults after HealAll")
 	}
 	if err := f.SetLink("a", "b", transport.LinkFaults{}); err != nil || f.active.Load() != 0 {
 		t.Errorf("setting a healthy link: err %v, %d active links", err, f.active.Load())
 	}
 	var nilFaults *Faults
-	if _, faulty := nilFaults.judge("a", "b", true); faulty {
+	if _, faulty := nilFaults.judge("a", "b", true, 100); faulty {
 		t.Error("a nil *Faults judged a link faulty")
 	}
 }
@@ -68,7 +68,7 @@ func TestFaultsJudge(t *testing.T) {
 		}
 		out := make([]verdict, n)
 		for i := range out {
-			out[i], _ = f.judge("a", "b", true)
+			out[i], _ = f.judge("a", "b", true, 100)
 		}
 		return out
 	}
@@ -104,11 +104,11 @@ func TestFaultsJudge(t *testing.T) {
 	}
 	f := NewFaults(seed)
 	_ = f.SetLink("a", "b", transport.LinkFaults{Duplicate: 1})
-	if v, _ := f.judge("a", "b", false); v.dup {
+	if v, _ := f.judge("a", "b", false, 100); v.dup {
 		t.Error("a reply was duplicated")
 	}
 	_ = f.SetLink("a", "b", transport.LinkFaults{Blocked: true, Drop: 0.5})
-	if v, _ := f.judge("a", "b", true); !v.blocked {
+	if v, _ := f.judge("a", "b", true, 100); !v.blocked {
 		t.Error("blocked link not judged blocked")
 	}
 }

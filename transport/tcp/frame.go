@@ -59,6 +59,11 @@ func appendHeader(b []byte, t frameType, id uint64) []byte {
 	return binary.BigEndian.AppendUint64(b, id)
 }
 
+// setFrameID sets the id of the frame that starts at b[0].
+func setFrameID(b []byte, id uint64) {
+	binary.BigEndian.PutUint64(b[lenSize+1:], id)
+}
+
 // finishFrame fills in the length prefix of the frame that starts at
 // b[start:] and ends at the end of b. It fails when the frame is longer than
 // max.

@@ -88,3 +88,16 @@ func (w *connWriter) write(b *buffer) error {
 	putBuffer(b)
 	return err
 }
+
+// discard drops queued frames until done is closed, for a connection whose
+// writes failed but which still takes calls (a slow close).
+func (w *connWriter) discard() {
+	for {
+		select {
+		case b := <-w.queue:
+			putBuffer(b)
+		case <-w.done:
+			return
+		}
+	}
+}
