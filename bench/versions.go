@@ -29,7 +29,8 @@ func versions() map[string]string {
 	for _, d := range bi.Deps {
 		switch d.Path {
 		case "github.com/anishathalye/porcupine", "github.com/HdrHistogram/hdrhistogram-go",
-			"github.com/hashicorp/raft", "github.com/hashicorp/go-msgpack/v2":
+			"github.com/hashicorp/raft", "github.com/hashicorp/go-msgpack/v2",
+			"go.etcd.io/etcd/server/v3", "go.etcd.io/etcd/client/v3":
 			v[d.Path] = d.Version
 		}
 	}

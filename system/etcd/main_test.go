@@ -6,8 +6,6 @@ import (
 	"os"
 	"slices"
 	"testing"
-
-	"faultline/system/raftkv"
 )
 
 // nodeMarker, found in the test binary's arguments, makes it run as an
@@ -18,13 +16,6 @@ func TestMain(m *testing.M) {
 	if i := slices.Index(os.Args, nodeMarker); i >= 0 {
 		if err := RunNode(context.Background(), os.Args[i+1:]); err != nil {
 			fmt.Fprintln(os.Stderr, "node:", err)
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
-	if i := slices.Index(os.Args, raftkvMarker); i >= 0 {
-		if err := raftkv.RunNode(context.Background(), os.Args[i+1:]); err != nil {
-			fmt.Fprintln(os.Stderr, "raftkv node:", err)
 			os.Exit(1)
 		}
 		os.Exit(0)
