@@ -2,6 +2,7 @@ package raft
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -326,20 +327,7 @@ func (rf *Raft) run() {
 		case ch := <-rf.readc:
 			rf.readBatch = append(rf.readBatch, ch)
 		}
-	drain:
-		for range maxDrain {
-			select {
-			case <-rf.propc:
-			case in := <-rf.recvc:
-				rf.stepInbound(in)
-			case m := <-rf.respc:
-				_ = rf.core.step(m)
-			case ch := <-rf.readc:
-				rf.readBatch = append(rf.readBatch, ch)
-			default:
-				break drain
-			}
-		}
+		rf.drain()
 		rf.flushProposals()
 		rf.flushReads()
 		if rf.core.hasReady() {
@@ -353,6 +341,50 @@ func (rf *Raft) run() {
 		}
 		rf.snapWaits = rf.snapWaits[:0]
 		rf.publish()
+	}
+}
+
+// drain takes the events that are already waiting, up to maxDrain, so
+// that one round of persisting and sending covers them all. It polls each
+// channel on its own: a non-blocking receive from one channel costs far
+// less than a select over all of them, which locks every channel.
+func (rf *Raft) drain() {
+	for n := 0; n < maxDrain; {
+		took := n
+		select {
+		case <-rf.propc:
+		default:
+		}
+		for ; n < maxDrain; n++ {
+			select {
+			case in := <-rf.recvc:
+				rf.stepInbound(in)
+				continue
+			default:
+			}
+			break
+		}
+		for ; n < maxDrain; n++ {
+			select {
+			case m := <-rf.respc:
+				_ = rf.core.step(m)
+				continue
+			default:
+			}
+			break
+		}
+		for ; n < maxDrain; n++ {
+			select {
+			case ch := <-rf.readc:
+				rf.readBatch = append(rf.readBatch, ch)
+				continue
+			default:
+			}
+			break
+		}
+		if n == took {
+			return
+		}
 	}
 }
 
@@ -450,9 +482,18 @@ func (rf *Raft) handleReady() error {
 	}
 	sync := false
 	if rd.entriesIndex != 0 {
+		// One buffer holds every encoded entry: the store may keep the
+		// slices (until Sync or for good), and nothing reuses the buffer.
+		size := 0
+		for _, e := range rd.entries {
+			size += binary.MaxVarintLen64 + len(e.Data)
+		}
+		buf := make([]byte, 0, size)
 		enc := make([][]byte, len(rd.entries))
 		for i, e := range rd.entries {
-			enc[i] = appendEntry(nil, e)
+			start := len(buf)
+			buf = appendEntry(buf, e)
+			enc[i] = buf[start:len(buf):len(buf)]
 		}
 		if err := rf.store.AppendLog(rd.entriesIndex, enc); err != nil {
 			return err
@@ -562,6 +603,11 @@ func (rf *Raft) applier() {
 }
 
 func (rf *Raft) deliver(msg ApplyMsg) bool {
+	select {
+	case rf.applyCh <- msg:
+		return true
+	default:
+	}
 	select {
 	case rf.applyCh <- msg:
 		return true
