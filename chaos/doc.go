@@ -34,7 +34,7 @@
 //	      reorder: 10%
 //	      reorder_delay: 20ms
 //	      bandwidth: 1MB/s       # bytes/s; KB, KiB, MB, Mbit, ...
-//	      conn: reset            # reset, stall, slow-close (proxies only)
+//	      conn: reset            # reset, stall, slow-close
 //	      slow_close: 2s
 //
 // Every entry has a fault, exactly one of at, every or random, and (for the
@@ -72,4 +72,14 @@
 // table) or NetworkProvider (a netem.Network such as chaos/proxy's Mesh)
 // defined here. Setup refuses a schedule whose faults the cluster cannot
 // apply, naming each fault and the backend, before any load starts.
+//
+// Every network fault is applied exactly, message by message (or byte by
+// byte), on Faultline's own backends, whose fault table is
+// transport/tcp's (netem.Seam hands it each fault as it is), and on
+// backends behind chaos/proxy's per-link proxies, which refuse only
+// duplication. A simulated network (transport/simnet) applies all but
+// connection faults, which it refuses. Only a fault table that does not
+// declare its support (transport.FaultSupport) gets approximations: a
+// normal or pareto delay and bursty loss redrawn every 20ms, and bandwidth
+// and connection faults refused.
 package chaos

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,10 +16,14 @@ import (
 // Echo is a service for measuring round trips.
 type Echo struct{}
 
-// EchoArgs is Echo.Echo's argument.
-type EchoArgs struct{ N int }
+// EchoArgs is Echo.Echo's argument; Pad makes a request large (the reply
+// leaves it out).
+type EchoArgs struct {
+	N   int
+	Pad []byte
+}
 
-// Echo answers its argument.
+// Echo answers its argument's N.
 func (Echo) Echo(a *EchoArgs, r *EchoArgs) { r.N = a.N }
 
 // echoCluster is two nodes over transport/tcp sharing a fault table; node
@@ -127,7 +132,9 @@ func TestLossFailsCalls(t *testing.T) {
 			r := &rec{}
 			stop := start(t, n, r)
 			waitFor(t, "the fault", func() bool { _, ok := r.find("network"); return ok })
-			// Call for 2s: a hundred 20ms redraw ticks of the burst chain.
+			// Call for 2s, at least 60 calls (the tcp table steps the
+			// burst chain per message; a table without burst support
+			// would be redrawn every 20ms tick).
 			failed, calls := 0, 0
 			for t0 := time.Now(); time.Since(t0) < 2*time.Second || calls < 60; calls++ {
 				if _, err := c.call(time.Second); err != nil {
@@ -141,8 +148,8 @@ func TestLossFailsCalls(t *testing.T) {
 			stop()
 			// With half the messages lost, 60 calls all succeeding or all
 			// failing has odds far below one in a million; with bursts of
-			// five ticks, a chain staying in one state for a hundred
-			// ticks has odds about 0.8^100.
+			// five messages, a chain staying in one state for 60 calls
+			// has odds about 0.8^60.
 			if failed == 0 || failed == calls {
 				t.Errorf("%d of %d calls failed under 50%% loss", failed, calls)
 			}
@@ -150,5 +157,63 @@ func TestLossFailsCalls(t *testing.T) {
 				t.Errorf("call after heal: %v", err)
 			}
 		})
+	}
+}
+
+// TestBandwidthAndResetOnTCPSeam runs a schedule with a bandwidth limit
+// and a connection reset on a cluster whose links go over transport/tcp:
+// Setup accepts both (the tcp table applies them itself), the limit slows
+// large requests by their size over the rate, and the reset fails calls at
+// once while it lasts, after which calls get through again, still paced.
+func TestBandwidthAndResetOnTCPSeam(t *testing.T) {
+	c := newEchoCluster(t)
+	n := nemesisFor(t, `
+- {fault: network, links: ["n0->n1"], bandwidth: 200KB/s, at: 0s, for: 1h}
+- {fault: network, links: ["n1->n0"], conn: reset, at: 1500ms, for: 1s}
+`, 0)
+	if err := n.Setup(context.Background(), c); err != nil {
+		t.Fatalf("Setup refused bandwidth and reset on a tcp seam: %v", err)
+	}
+	pad := make([]byte, 32<<10) // 32 KiB at 200 KB/s: 164ms
+	big := func() (time.Duration, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		t0 := time.Now()
+		err := c.c.CallContext(ctx, "Echo.Echo", &EchoArgs{N: 1, Pad: pad}, &EchoArgs{})
+		return time.Since(t0), err
+	}
+	if took, err := big(); err != nil || took > 100*time.Millisecond {
+		t.Fatalf("healthy 32 KiB call: %v after %v", err, took)
+	}
+	r := &rec{}
+	event := func(desc string, open bool) func() bool {
+		return func() bool {
+			for _, e := range r.snapshot() {
+				if e.kind == "network" && strings.Contains(e.desc, desc) && e.open == open {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	stop := start(t, n, r)
+	waitFor(t, "the bandwidth limit", event("bandwidth 200000B/s", true))
+	if took, err := big(); err != nil || took < 150*time.Millisecond || took > time.Second {
+		t.Errorf("32 KiB call at 200 KB/s: %v after %v, want about 164ms", err, took)
+	}
+	waitFor(t, "the reset", event("conn reset", true))
+	for range 3 {
+		took, err := c.call(2 * time.Second)
+		if !errors.Is(err, transport.ErrUnreachable) || took > 100*time.Millisecond {
+			t.Errorf("call during the reset: %v after %v, want ErrUnreachable at once", err, took)
+		}
+	}
+	waitFor(t, "the reset to end", event("conn reset", false))
+	if took, err := big(); err != nil || took < 150*time.Millisecond {
+		t.Errorf("32 KiB call after the reset: %v after %v, want success at the limited rate", err, took)
+	}
+	stop()
+	if took, err := big(); err != nil || took > 100*time.Millisecond {
+		t.Errorf("32 KiB call after heal: %v after %v", err, took)
 	}
 }

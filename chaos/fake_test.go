@@ -184,3 +184,13 @@ func (b bare) Client(context.Context, int) (backend.Client, error) {
 	return nil, errors.New("bare: no clients")
 }
 func (b bare) Stop(context.Context) error { return nil }
+
+// legacyFake is a fakeCluster whose fault table does not say what it
+// supports (no transport.FaultSupport), as a transport knowing only the
+// original link faults.
+type legacyFake struct{ *fakeCluster }
+
+// legacyTable hides the table's SupportsLink.
+type legacyTable struct{ transport.LinkFaulter }
+
+func (c legacyFake) Faults() transport.LinkFaulter { return legacyTable{c.faults} }

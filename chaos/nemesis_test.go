@@ -83,17 +83,25 @@ func TestSetupRefusesMissingPowers(t *testing.T) {
 		t.Errorf("partition of one node: %v", err)
 	}
 
-	// The transport seam cannot limit bandwidth or break connections.
-	n = nemesisFor(t, `
+	// A fault table that does not say it supports them cannot limit
+	// bandwidth or break connections; a tcp table can.
+	const netSrc = `
 - {fault: network, bandwidth: 1MB/s, at: 1s, for: 1s}
 - {fault: network, conn: reset, at: 1s, for: 1s}
+- {fault: network, conn: stall, loss: 10%, burst: 3, delay: 5ms, jitter: 1ms, distribution: pareto, at: 1s, for: 1s}
 - {fault: kill, nodes: [n7], at: 1s, for: 1s}
-`, 0)
-	err = n.Setup(context.Background(), newFake(3))
-	for _, want := range []string{"faults[0]): backend \"fake\": a bandwidth limit", "faults[1]): backend \"fake\": connection fault reset", `no node "n7"`} {
+`
+	n = nemesisFor(t, netSrc, 0)
+	err = n.Setup(context.Background(), legacyFake{newFake(3)})
+	for _, want := range []string{"faults[0]): backend \"fake\": a bandwidth limit", "faults[1]): backend \"fake\": connection fault reset", "faults[2]): backend \"fake\": connection fault stall", `no node "n7"`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q: %v", want, err)
 		}
+	}
+	n = nemesisFor(t, netSrc, 0)
+	err = n.Setup(context.Background(), newFake(3))
+	if err == nil || strings.Contains(err.Error(), "faults[0]") || strings.Contains(err.Error(), "faults[1]") || strings.Contains(err.Error(), "faults[2]") || !strings.Contains(err.Error(), `no node "n7"`) {
+		t.Errorf("tcp table: want only the missing node refused, got %v", err)
 	}
 
 	n = nemesisFor(t, DefaultSchedule, 35*time.Second)

@@ -6,6 +6,8 @@
 //
 // Its Network interface is what the chaos controller drives. Two
 // implementations exist: Seam adapts a transport.LinkFaulter (the fault table
-// of Faultline's own transports), and chaos/proxy's Mesh puts a TCP proxy on
-// every directed link for systems whose networking Faultline does not own.
+// of Faultline's own transports, which applies every fault itself when it
+// says so through transport.FaultSupport, as transport/tcp's does), and
+// chaos/proxy's Mesh puts a TCP proxy on every directed link for systems
+// whose networking Faultline does not own.
 package netem
