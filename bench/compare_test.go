@@ -93,6 +93,12 @@ compare:
 	if len(kill) != 1 || kill[0].Backend != "raftkv" || kill[0].FaultAvailability < 0 {
 		t.Errorf("kill case %+v: want raftkv with availability in the fault window", kill)
 	}
+	if len(kill) == 1 && (len(kill[0].Windows) != 1 || kill[0].Windows[0].Kind != "kill") {
+		t.Errorf("kill case windows %+v, want one kill window", kill[0].Windows)
+	}
+	if !strings.Contains(out, "availability per fault window, case kill") {
+		t.Errorf("no per-window availability table\n%s", out)
+	}
 	if !strings.Contains(out, "medians over rounds (ratios to raftkv)") {
 		t.Errorf("no medians table\n%s", out)
 	}

@@ -164,6 +164,27 @@ func printBenchmark(w io.Writer, b *reports.Benchmark) {
 		}
 	}
 	tw.Flush()
+	for _, c := range b.Cases {
+		rows := c.WindowRows()
+		if len(rows) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\navailability per fault window, case %s\n", c.Name)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprint(tw, "fault\tfrom s\tto s\t")
+		for _, x := range c.Backends {
+			fmt.Fprintf(tw, "%s\t", x.Backend)
+		}
+		fmt.Fprintln(tw)
+		for _, r := range rows {
+			fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t", r.Label, r.Start, r.Stop)
+			for _, a := range r.Availability {
+				fmt.Fprintf(tw, "%s\t", pct(a))
+			}
+			fmt.Fprintln(tw)
+		}
+		tw.Flush()
+	}
 }
 
 func baselineName(b *reports.Benchmark) string {

@@ -35,6 +35,8 @@ type CompareRun struct {
 	Availability      float64 `json:"-"`
 	FaultAvailability float64 `json:"-"`
 	Errors            int64   `json:"-"`
+	// Windows is the availability inside each fault window, in order.
+	Windows []WindowAvailability `json:"-"`
 	// Ratios to the first run, keyed like the table's columns.
 	Ratio map[string]float64 `json:"-"`
 
@@ -42,6 +44,16 @@ type CompareRun struct {
 	OK    []int64      `json:"ok"`
 	P99   []int64      `json:"p99"`
 	Curve [][2]float64 `json:"curve,omitempty"`
+}
+
+// WindowAvailability is the share of ops that succeeded inside one fault
+// window (-1: no op was invoked in it).
+type WindowAvailability struct {
+	Kind         string  `json:"kind"`
+	Label        string  `json:"label"`
+	Start        float64 `json:"start"`
+	Stop         float64 `json:"stop"`
+	Availability float64 `json:"availability"`
 }
 
 // Compare builds the comparison of the results folders dirs.
@@ -92,6 +104,8 @@ func compareRun(dir string, d *Data) CompareRun {
 		if i < len(d.Windows) {
 			in += row.OK + row.Fail + row.Info
 			ok += row.OK
+			r.Windows = append(r.Windows, WindowAvailability{Kind: d.Windows[i].Kind, Label: row.Label,
+				Start: row.Start, Stop: row.Stop, Availability: row.Availability})
 		}
 	}
 	if in > 0 {

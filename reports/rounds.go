@@ -56,6 +56,9 @@ type BenchmarkBackend struct {
 	Availability      float64 `json:"availability"`
 	FaultAvailability float64 `json:"fault_availability"`
 	Errors            int64   `json:"errors"`
+	// Windows is the median availability inside each fault window, the
+	// windows matched by their order in the schedule (and kind).
+	Windows []WindowAvailability `json:"windows,omitempty"`
 	// Ratio to the first backend's medians: "ops" (higher is better),
 	// "p50", "p99", "p999", "max" (lower is better), "availability" and
 	// "fault_availability" (higher is better).
@@ -171,6 +174,7 @@ func summarize(root, backend string, rs []RoundRunResult) (BenchmarkBackend, Com
 	if len(favail) > 0 {
 		bb.FaultAvailability = round(medianF(favail), 4)
 	}
+	bb.Windows = medianWindows(rs)
 	// The chart shows the round whose throughput is closest to the median.
 	pick := 0
 	for i, r := range rs {
@@ -181,6 +185,71 @@ func summarize(root, backend string, rs []RoundRunResult) (BenchmarkBackend, Com
 	chart := rs[pick].Run
 	chart.Label = fmt.Sprintf("%s (round %d of %d)", backend, rs[pick].Round, len(rs))
 	return bb, chart
+}
+
+// medianWindows takes the availability of each fault window to its median
+// over the rounds; window i of every round is the same scheduled fault
+// when the kinds agree, and the windows stop at the first disagreement
+// (random schedules can differ from round to round).
+func medianWindows(rs []RoundRunResult) []WindowAvailability {
+	if len(rs) == 0 {
+		return nil
+	}
+	var out []WindowAvailability
+	for i, w := range rs[0].Run.Windows {
+		var av []float64
+		for _, r := range rs {
+			if i >= len(r.Run.Windows) || r.Run.Windows[i].Kind != w.Kind {
+				return out
+			}
+			if a := r.Run.Windows[i].Availability; a >= 0 {
+				av = append(av, a)
+			}
+		}
+		m := WindowAvailability{Kind: w.Kind, Label: w.Label, Start: w.Start, Stop: w.Stop, Availability: -1}
+		if len(rs) > 1 {
+			m.Label = w.Kind // nodes differ from round to round
+		}
+		if len(av) > 0 {
+			m.Availability = round(medianF(av), 4)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// WindowRows lines up the fault windows of a case's backends: one row per
+// window of the backend with the most, one column per backend (-1 where a
+// backend has no such window or no op in it).
+func (c BenchmarkCase) WindowRows() []WindowRow {
+	n := 0
+	for _, b := range c.Backends {
+		n = max(n, len(b.Windows))
+	}
+	var rows []WindowRow
+	for i := 0; i < n; i++ {
+		var row WindowRow
+		for _, b := range c.Backends {
+			a := -1.0
+			if i < len(b.Windows) {
+				w := b.Windows[i]
+				if row.Label == "" {
+					row.Label, row.Start, row.Stop = w.Kind, w.Start, w.Stop
+				}
+				a = w.Availability
+			}
+			row.Availability = append(row.Availability, a)
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// WindowRow is one fault window across a case's backends.
+type WindowRow struct {
+	Label        string
+	Start, Stop  float64
+	Availability []float64
 }
 
 // verdictRank orders verdicts from best to worst.

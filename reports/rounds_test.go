@@ -80,6 +80,21 @@ func TestBenchmarkMedians(t *testing.T) {
 		if base.Ratio["ops"] != 1 || other.Ratio["ops"] != ratio(other.MedianOpsPerS, base.MedianOpsPerS) {
 			t.Errorf("%s: ratios %v / %v", c.Name, base.Ratio, other.Ratio)
 		}
+		rows := c.WindowRows()
+		if len(rows) == 0 || len(rows[0].Availability) != 2 || len(base.Windows) == 0 {
+			t.Errorf("%s: fault windows %+v", c.Name, rows)
+		}
+		for i, w := range base.Windows {
+			var av []float64
+			for _, r := range bm.Runs {
+				if r.Case == c.Name && r.Backend == base.Backend {
+					av = append(av, r.Run.Windows[i].Availability)
+				}
+			}
+			if want := round(medianF(av), 4); w.Availability != want || rows[i].Availability[0] != want {
+				t.Errorf("%s window %d: availability %v (row %v), want median %v of %v", c.Name, i, w.Availability, rows[i].Availability[0], want, av)
+			}
+		}
 		if len(c.Charts) != 2 || !strings.HasPrefix(c.Charts[0].Label, "b (round ") {
 			t.Errorf("%s: charts %d, first label %q", c.Name, len(c.Charts), c.Charts[0].Label)
 		}
@@ -99,7 +114,7 @@ func TestBenchmarkMedians(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`id="case-put"`, `id="chart-cmp-throughput-1"`, "put-b-r1/report.html", "(baseline)"} {
+	for _, want := range []string{`id="case-put"`, `id="chart-cmp-throughput-1"`, `id="windows-put"`, "put-b-r1/report.html", "(baseline)"} {
 		if !bytes.Contains(page, []byte(want)) {
 			t.Errorf("page lacks %q", want)
 		}
