@@ -99,6 +99,10 @@ compare:
 	if !strings.Contains(out, "availability per fault window, case kill") {
 		t.Errorf("no per-window availability table\n%s", out)
 	}
+	top, err := os.ReadFile(filepath.Join(dir, "results", "index.html"))
+	if err != nil || !strings.Contains(string(top), filepath.Base(root)+"/compare.html") {
+		t.Errorf("the results index does not link the comparison (%v)", err)
+	}
 	if !strings.Contains(out, "medians over rounds (ratios to raftkv)") {
 		t.Errorf("no medians table\n%s", out)
 	}

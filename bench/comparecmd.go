@@ -136,6 +136,9 @@ func runComparison(ctx context.Context, f *runFlags, cfg *workloads.Config, stdo
 		fmt.Fprintf(stderr, "bench: compare: %v\n", err)
 		return exitFailed
 	}
+	if _, err := reports.WriteIndex(cfg.Out); err != nil {
+		fmt.Fprintf(stderr, "bench: index: %v\n", err)
+	}
 	printBenchmark(stdout, bm)
 	fmt.Fprintf(stdout, "comparison: %s\n", page)
 	return status

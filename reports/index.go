@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -27,6 +29,9 @@ type IndexEntry struct {
 	P99US    int64
 	// Report says the folder has a report.html.
 	Report bool
+	// Comparison says the folder is a benchmark of several backends
+	// (compare.json and compare.html, with its runs inside).
+	Comparison bool
 }
 
 // Scan lists the runs of a results directory (each sub-folder holding a
@@ -44,6 +49,9 @@ func Scan(root string) ([]IndexEntry, error) {
 		}
 		dir := filepath.Join(root, de.Name())
 		if _, err := os.Stat(filepath.Join(dir, "results.json")); errors.Is(err, fs.ErrNotExist) {
+			if e, ok := scanComparison(dir, de.Name()); ok {
+				out = append(out, e)
+			}
 			continue
 		}
 		e := IndexEntry{Dir: de.Name(), Name: de.Name(), Verdict: Unknown}
@@ -64,6 +72,46 @@ func Scan(root string) ([]IndexEntry, error) {
 		return cmp.Or(b.Started.Compare(a.Started), cmp.Compare(b.Dir, a.Dir))
 	})
 	return out, nil
+}
+
+// scanComparison lists a benchmark folder (one holding compare.json): its
+// name, the backends compared, the worst verdict of its runs, and its start
+// time from the folder name the harness gives it (TIME-NAME).
+func scanComparison(dir, name string) (IndexEntry, bool) {
+	b, err := os.ReadFile(filepath.Join(dir, "compare.json"))
+	if err != nil {
+		return IndexEntry{}, false
+	}
+	e := IndexEntry{Dir: name, Name: name, Verdict: Unknown, Comparison: true, Workload: "comparison"}
+	if t, err := time.Parse("20060102-150405", cut(name, 15)); err == nil {
+		e.Started = t
+	}
+	var bm Benchmark
+	if err := json.Unmarshal(b, &bm); err != nil {
+		e.Error = fmt.Sprintf("compare.json: %v", err)
+		return e, true
+	}
+	e.Name, e.Verdict = bm.Name, ""
+	var backends []string
+	for _, c := range bm.Cases {
+		for _, x := range c.Backends {
+			e.Verdict = worseVerdict(e.Verdict, x.Verdict)
+			if !slices.Contains(backends, x.Backend) {
+				backends = append(backends, x.Backend)
+			}
+		}
+	}
+	e.Backend = strings.Join(backends, " vs ")
+	_, err = os.Stat(filepath.Join(dir, "compare.html"))
+	e.Report = err == nil
+	return e, true
+}
+
+func cut(s string, n int) string {
+	if len(s) < n {
+		return s
+	}
+	return s[:n]
 }
 
 // WriteIndexPage renders the index of entries.

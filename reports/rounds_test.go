@@ -148,3 +148,42 @@ func TestMedian(t *testing.T) {
 		t.Error("verdict order")
 	}
 }
+
+func TestIndexListsComparisons(t *testing.T) {
+	root := t.TempDir()
+	bdir := filepath.Join(root, "20261123-150000-cmp")
+	if err := os.Mkdir(bdir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bm, err := BuildBenchmark("cmp", bdir, benchRuns(t, bdir), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := WriteBenchmarkFiles(bdir, bm); err != nil {
+		t.Fatal(err)
+	}
+	run := filepath.Join(root, "20261123-140000-kv")
+	if err := os.Mkdir(run, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	synthRun(t, run, synthOptions{seed: 1, ops: 500, seconds: 5, verdict: Valid})
+	es, err := Scan(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(es) != 2 || !es[0].Comparison || es[1].Comparison {
+		t.Fatalf("entries %+v, want the comparison (newer) then the run", es)
+	}
+	c := es[0]
+	if c.Name != "cmp" || c.Backend != "a vs b" || c.Verdict != Invalid || !c.Report || c.Started.Hour() != 15 {
+		t.Errorf("comparison entry %+v", c)
+	}
+	p, err := WriteIndex(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := os.ReadFile(p)
+	if !bytes.Contains(page, []byte(`href="20261123-150000-cmp/compare.html"`)) {
+		t.Error("index does not link the comparison page")
+	}
+}
