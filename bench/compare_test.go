@@ -77,8 +77,8 @@ compare:
 		t.Fatalf("puts backends %+v", puts.Backends)
 	}
 	for _, b := range puts.Backends {
-		if b.Rounds != 2 || b.MedianOpsPerS <= 0 || b.Verdict != "valid" {
-			t.Errorf("puts/%s: %d rounds, median %v ops/s, verdict %s", b.Backend, b.Rounds, b.MedianOpsPerS, b.Verdict)
+		if b.Rounds != 2 || b.OpsPerS <= 0 || b.Verdict != "valid" {
+			t.Errorf("puts/%s: %d rounds, median %v ops/s, verdict %s", b.Backend, b.Rounds, b.OpsPerS, b.Verdict)
 		}
 		for _, d := range b.Dirs {
 			if _, err := os.Stat(filepath.Join(root, d, "report.html")); err != nil {
@@ -86,7 +86,7 @@ compare:
 			}
 		}
 	}
-	if r := puts.Backends[1].Ratio["ops"]; r != reportsRatio(puts.Backends[1].MedianOpsPerS, puts.Backends[0].MedianOpsPerS) {
+	if r := puts.Backends[1].Ratio["ops"]; r != reportsRatio(puts.Backends[1].OpsPerS, puts.Backends[0].OpsPerS) {
 		t.Errorf("memory/raftkv ratio %v", r)
 	}
 	kill := bm.Cases[1].Backends

@@ -162,7 +162,7 @@ func printBenchmark(w io.Writer, b *reports.Benchmark) {
 	for _, c := range b.Cases {
 		for _, x := range c.Backends {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%.2f\t%s\t%s\t\n",
-				c.Name, x.Backend, x.Verdict, x.Rounds, x.MedianOpsPerS, x.Ratio["ops"],
+				c.Name, x.Backend, x.Verdict, x.Rounds, x.OpsPerS, x.Ratio["ops"],
 				float64(x.P50US)/1e3, float64(x.P99US)/1e3, x.Ratio["p99"], pct(x.Availability), pct(x.FaultAvailability))
 		}
 	}

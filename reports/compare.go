@@ -19,22 +19,13 @@ type Comparison struct {
 // CompareRun is one run of a comparison: its summary numbers, their ratios
 // to the first run's, and the series overlaid on the charts.
 type CompareRun struct {
-	Label    string  `json:"label"`
-	Dir      string  `json:"-"`
-	Verdict  string  `json:"-"`
-	Backend  string  `json:"-"`
-	Workload string  `json:"-"`
-	Nodes    int     `json:"-"`
-	OpsPerS  float64 `json:"-"`
-	P50US    int64   `json:"-"`
-	P99US    int64   `json:"-"`
-	P999US   int64   `json:"-"`
-	MaxUS    int64   `json:"-"`
-	// Availability is the share of successful ops over the whole run, and
-	// FaultAvailability over the fault windows only (-1: none).
-	Availability      float64 `json:"-"`
-	FaultAvailability float64 `json:"-"`
-	Errors            int64   `json:"-"`
+	Label    string `json:"label"`
+	Dir      string `json:"-"`
+	Verdict  string `json:"-"`
+	Backend  string `json:"-"`
+	Workload string `json:"-"`
+	Nodes    int    `json:"-"`
+	Figures
 	// Windows is the availability inside each fault window, in order.
 	Windows []WindowAvailability `json:"-"`
 	// Ratios to the first run, keyed like the table's columns.
@@ -44,6 +35,40 @@ type CompareRun struct {
 	OK    []int64      `json:"ok"`
 	P99   []int64      `json:"p99"`
 	Curve [][2]float64 `json:"curve,omitempty"`
+}
+
+// Figures are the summary numbers of a run, or their medians over rounds.
+type Figures struct {
+	OpsPerS float64 `json:"ops_per_s"`
+	P50US   int64   `json:"p50_us"`
+	P99US   int64   `json:"p99_us"`
+	P999US  int64   `json:"p999_us"`
+	MaxUS   int64   `json:"max_us"`
+	// Availability is the share of successful ops over the whole run, and
+	// FaultAvailability over the fault windows only (-1: none).
+	Availability      float64 `json:"availability"`
+	FaultAvailability float64 `json:"fault_availability"`
+	Errors            int64   `json:"errors"`
+}
+
+// ratios divides f by base: "ops" (higher is better), "p50", "p99",
+// "p999", "max" (lower is better), and where both have them
+// "availability" and "fault_availability" (higher is better).
+func (f Figures) ratios(base Figures) map[string]float64 {
+	r := map[string]float64{
+		"ops":  ratio(f.OpsPerS, base.OpsPerS),
+		"p50":  ratio(float64(f.P50US), float64(base.P50US)),
+		"p99":  ratio(float64(f.P99US), float64(base.P99US)),
+		"p999": ratio(float64(f.P999US), float64(base.P999US)),
+		"max":  ratio(float64(f.MaxUS), float64(base.MaxUS)),
+	}
+	if f.Availability >= 0 && base.Availability > 0 {
+		r["availability"] = ratio(f.Availability, base.Availability)
+	}
+	if f.FaultAvailability >= 0 && base.FaultAvailability > 0 {
+		r["fault_availability"] = ratio(f.FaultAvailability, base.FaultAvailability)
+	}
+	return r
 }
 
 // WindowAvailability is the share of ops that succeeded inside one fault
@@ -72,13 +97,7 @@ func Compare(dirs []string) (*Comparison, error) {
 	base := c.Runs[0]
 	for i := range c.Runs {
 		r := &c.Runs[i]
-		r.Ratio = map[string]float64{
-			"ops":  ratio(r.OpsPerS, base.OpsPerS),
-			"p50":  ratio(float64(r.P50US), float64(base.P50US)),
-			"p99":  ratio(float64(r.P99US), float64(base.P99US)),
-			"p999": ratio(float64(r.P999US), float64(base.P999US)),
-			"max":  ratio(float64(r.MaxUS), float64(base.MaxUS)),
-		}
+		r.Ratio = r.Figures.ratios(base.Figures)
 	}
 	return c, nil
 }
@@ -88,7 +107,7 @@ func compareRun(dir string, d *Data) CompareRun {
 	r := CompareRun{
 		Label: h.Backend + " · " + h.Workload + " · " + filepath.Base(dir), Dir: dir, Verdict: h.Verdict,
 		Backend: h.Backend, Workload: h.Workload, Nodes: len(h.Nodes),
-		Availability: -1, FaultAvailability: -1,
+		Figures: Figures{Availability: -1, FaultAvailability: -1},
 	}
 	if all, ok := d.Summary["all"]; ok {
 		r.OpsPerS, r.P50US, r.P99US, r.P999US, r.MaxUS = all.OpsPerSec, all.P50US, all.P99US, all.P999US, all.MaxUS

@@ -45,23 +45,14 @@ type BenchmarkBackend struct {
 	// Verdict is the worst verdict of its rounds.
 	Verdict string `json:"verdict"`
 	Rounds  int    `json:"rounds"`
-	// OpsPerS lists every round's throughput, in round order.
-	OpsPerS []float64 `json:"ops_per_s"`
-	// Medians over the rounds, each metric on its own.
-	MedianOpsPerS     float64 `json:"median_ops_per_s"`
-	P50US             int64   `json:"p50_us"`
-	P99US             int64   `json:"p99_us"`
-	P999US            int64   `json:"p999_us"`
-	MaxUS             int64   `json:"max_us"`
-	Availability      float64 `json:"availability"`
-	FaultAvailability float64 `json:"fault_availability"`
-	Errors            int64   `json:"errors"`
+	// RoundOpsPerS lists every round's throughput, in round order.
+	RoundOpsPerS []float64 `json:"round_ops_per_s"`
+	// Figures are the medians over the rounds, each metric on its own.
+	Figures
 	// Windows is the median availability inside each fault window, the
 	// windows matched by their order in the schedule (and kind).
 	Windows []WindowAvailability `json:"windows,omitempty"`
-	// Ratio to the first backend's medians: "ops" (higher is better),
-	// "p50", "p99", "p999", "max" (lower is better), "availability" and
-	// "fault_availability" (higher is better).
+	// Ratio to the first backend's medians (see Figures.ratios).
 	Ratio map[string]float64 `json:"ratio"`
 	// Dirs are the rounds' results folders, relative to the benchmark's.
 	Dirs []string `json:"dirs"`
@@ -119,19 +110,7 @@ func BuildBenchmark(name, root string, runs []RoundRun, order []string) (*Benchm
 		base := c.Backends[0]
 		for i := range c.Backends {
 			x := &c.Backends[i]
-			x.Ratio = map[string]float64{
-				"ops":  ratio(x.MedianOpsPerS, base.MedianOpsPerS),
-				"p50":  ratio(float64(x.P50US), float64(base.P50US)),
-				"p99":  ratio(float64(x.P99US), float64(base.P99US)),
-				"p999": ratio(float64(x.P999US), float64(base.P999US)),
-				"max":  ratio(float64(x.MaxUS), float64(base.MaxUS)),
-			}
-			if x.Availability >= 0 && base.Availability > 0 {
-				x.Ratio["availability"] = ratio(x.Availability, base.Availability)
-			}
-			if x.FaultAvailability >= 0 && base.FaultAvailability > 0 {
-				x.Ratio["fault_availability"] = ratio(x.FaultAvailability, base.FaultAvailability)
-			}
+			x.Ratio = x.Figures.ratios(base.Figures)
 		}
 		b.Cases = append(b.Cases, c)
 	}
@@ -147,7 +126,7 @@ func summarize(root, backend string, rs []RoundRunResult) (BenchmarkBackend, Com
 	var p50, p99, p999, mx, errs []int64
 	for _, r := range rs {
 		cr := r.Run
-		bb.OpsPerS = append(bb.OpsPerS, round(cr.OpsPerS, 1))
+		bb.RoundOpsPerS = append(bb.RoundOpsPerS, round(cr.OpsPerS, 1))
 		ops = append(ops, cr.OpsPerS)
 		p50, p99, p999, mx = append(p50, cr.P50US), append(p99, cr.P99US), append(p999, cr.P999US), append(mx, cr.MaxUS)
 		errs = append(errs, cr.Errors)
@@ -164,7 +143,7 @@ func summarize(root, backend string, rs []RoundRunResult) (BenchmarkBackend, Com
 		}
 		bb.Dirs = append(bb.Dirs, filepath.ToSlash(rel))
 	}
-	bb.MedianOpsPerS = round(medianF(ops), 1)
+	bb.OpsPerS = round(medianF(ops), 1)
 	bb.P50US, bb.P99US, bb.P999US, bb.MaxUS = medianI(p50), medianI(p99), medianI(p999), medianI(mx)
 	bb.Errors = medianI(errs)
 	bb.Availability, bb.FaultAvailability = -1, -1
@@ -178,7 +157,7 @@ func summarize(root, backend string, rs []RoundRunResult) (BenchmarkBackend, Com
 	// The chart shows the round whose throughput is closest to the median.
 	pick := 0
 	for i, r := range rs {
-		if abs(r.Run.OpsPerS-bb.MedianOpsPerS) < abs(rs[pick].Run.OpsPerS-bb.MedianOpsPerS) {
+		if abs(r.Run.OpsPerS-bb.OpsPerS) < abs(rs[pick].Run.OpsPerS-bb.OpsPerS) {
 			pick = i
 		}
 	}

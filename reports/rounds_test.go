@@ -66,18 +66,18 @@ func TestBenchmarkMedians(t *testing.T) {
 			}
 			slices.Sort(ops)
 			slices.Sort(p99)
-			if bb.Rounds != 3 || len(bb.OpsPerS) != 3 || len(bb.Dirs) != 3 {
-				t.Errorf("%s/%s: %d rounds, %d figures, %d dirs", c.Name, bb.Backend, bb.Rounds, len(bb.OpsPerS), len(bb.Dirs))
+			if bb.Rounds != 3 || len(bb.RoundOpsPerS) != 3 || len(bb.Dirs) != 3 {
+				t.Errorf("%s/%s: %d rounds, %d figures, %d dirs", c.Name, bb.Backend, bb.Rounds, len(bb.RoundOpsPerS), len(bb.Dirs))
 			}
-			if bb.MedianOpsPerS != round(ops[1], 1) || bb.P99US != int64(p99[1]) {
-				t.Errorf("%s/%s: median ops/s %v p99 %v, want %v and %v", c.Name, bb.Backend, bb.MedianOpsPerS, bb.P99US, ops[1], p99[1])
+			if bb.OpsPerS != round(ops[1], 1) || bb.P99US != int64(p99[1]) {
+				t.Errorf("%s/%s: median ops/s %v p99 %v, want %v and %v", c.Name, bb.Backend, bb.OpsPerS, bb.P99US, ops[1], p99[1])
 			}
 			if strings.HasPrefix(bb.Dirs[0], "/") {
 				t.Errorf("dirs are not relative: %v", bb.Dirs)
 			}
 		}
 		base, other := c.Backends[0], c.Backends[1]
-		if base.Ratio["ops"] != 1 || other.Ratio["ops"] != ratio(other.MedianOpsPerS, base.MedianOpsPerS) {
+		if base.Ratio["ops"] != 1 || other.Ratio["ops"] != ratio(other.OpsPerS, base.OpsPerS) {
 			t.Errorf("%s: ratios %v / %v", c.Name, base.Ratio, other.Ratio)
 		}
 		rows := c.WindowRows()
@@ -127,7 +127,7 @@ func TestBenchmarkMedians(t *testing.T) {
 	if err := json.Unmarshal(js, &back); err != nil {
 		t.Fatal(err)
 	}
-	if back.Cases[1].Backends[1].MedianOpsPerS != bm.Cases[1].Backends[1].MedianOpsPerS {
+	if back.Cases[1].Backends[1].OpsPerS != bm.Cases[1].Backends[1].OpsPerS {
 		t.Errorf("compare.json does not round-trip the medians")
 	}
 	if _, err := BuildBenchmark("none", root, nil, nil); err == nil {
