@@ -182,8 +182,8 @@ func TestBandwidthAndResetOnTCPSeam(t *testing.T) {
 		err := c.c.CallContext(ctx, "Echo.Echo", &EchoArgs{N: 1, Pad: pad}, &EchoArgs{})
 		return time.Since(t0), err
 	}
-	if took, err := big(); err != nil || took > 100*time.Millisecond {
-		t.Fatalf("healthy 32 KiB call: %v after %v", err, took)
+	if _, err := big(); err != nil {
+		t.Fatalf("healthy 32 KiB call: %v", err)
 	}
 	r := &rec{}
 	event := func(desc string, open bool) func() bool {
@@ -198,13 +198,15 @@ func TestBandwidthAndResetOnTCPSeam(t *testing.T) {
 	}
 	stop := start(t, n, r)
 	waitFor(t, "the bandwidth limit", event("bandwidth 200000B/s", true))
-	if took, err := big(); err != nil || took < 150*time.Millisecond || took > time.Second {
+	// Lower bounds are exact (the link adds time, never removes it);
+	// upper ones are loose, for a loaded machine.
+	if took, err := big(); err != nil || took < 150*time.Millisecond || took > 5*time.Second {
 		t.Errorf("32 KiB call at 200 KB/s: %v after %v, want about 164ms", err, took)
 	}
 	waitFor(t, "the reset", event("conn reset", true))
 	for range 3 {
 		took, err := c.call(2 * time.Second)
-		if !errors.Is(err, transport.ErrUnreachable) || took > 100*time.Millisecond {
+		if !errors.Is(err, transport.ErrUnreachable) || took > time.Second {
 			t.Errorf("call during the reset: %v after %v, want ErrUnreachable at once", err, took)
 		}
 	}
@@ -213,7 +215,7 @@ func TestBandwidthAndResetOnTCPSeam(t *testing.T) {
 		t.Errorf("32 KiB call after the reset: %v after %v, want success at the limited rate", err, took)
 	}
 	stop()
-	if took, err := big(); err != nil || took > 100*time.Millisecond {
-		t.Errorf("32 KiB call after heal: %v after %v", err, took)
+	if _, err := big(); err != nil || !c.faults.Link("n0", "n1").Healthy() {
+		t.Errorf("32 KiB call after heal: %v", err)
 	}
 }

@@ -129,3 +129,87 @@ func TestSameSeedSameOutcomes(t *testing.T) {
 		t.Fatalf("seeds %d and %d gave the same history %s", seed, seed+1, a)
 	}
 }
+
+// TestExtendedLinkFaults checks the fields beyond the labrpc-style ones:
+// connection faults are refused, bandwidth paces messages by their size,
+// bursty loss keeps its long-run rate, and a pareto delay has its mean.
+func TestExtendedLinkFaults(t *testing.T) {
+	n := newNet(t)
+	_, srv := newJunkServer(t)
+	n.AddServer("s1", srv)
+	e := connect(n, "e1", "s1")
+	n.SetOrigin("e1", "c")
+	for _, cf := range []transport.ConnFault{transport.ConnReset, transport.ConnStall, transport.ConnSlowClose} {
+		err := n.SetLink("c", "s1", transport.LinkFaults{Conn: cf})
+		if !errors.Is(err, transport.ErrFaultUnsupported) {
+			t.Errorf("Conn %q: %v, want ErrFaultUnsupported", cf, err)
+		}
+	}
+	if err := n.SupportsLink(transport.LinkFaults{Bandwidth: 1, Drop: 0.5, Burst: 3, Distribution: transport.DelayPareto}); err != nil {
+		t.Errorf("SupportsLink: %v", err)
+	}
+	call := func(s string) (time.Duration, error) {
+		t0 := time.Now()
+		err := e.CallContext(context.Background(), "Junk.Double", &JunkArgs{X: 1, S: s}, &JunkReply{})
+		return time.Since(t0), err
+	}
+
+	// 10 KB at 100 KB/s: 100ms for the request, and the reply (twice the
+	// string) has no limit.
+	if err := n.SetLink("c", "s1", transport.LinkFaults{Bandwidth: 100_000}); err != nil {
+		t.Fatal(err)
+	}
+	big := string(make([]byte, 10_000))
+	if took, err := call(big); err != nil || took < 95*time.Millisecond || took > time.Second {
+		t.Errorf("10 KB at 100 KB/s: %v after %v, want about 100ms", err, took)
+	}
+	// Three at once queue: the last is done after about 300ms.
+	t0 := time.Now()
+	errs := make(chan error, 3)
+	for range 3 {
+		go func() { _, err := call(big); errs <- err }()
+	}
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if took := time.Since(t0); took < 290*time.Millisecond || took > 2*time.Second {
+		t.Errorf("3 x 10 KB at 100 KB/s took %v, want about 300ms", took)
+	}
+
+	// Bursty loss: about 40% of 2000 calls lost.
+	if err := n.SetLink("c", "s1", transport.LinkFaults{Drop: 0.4, Burst: 4}); err != nil {
+		t.Fatal(err)
+	}
+	lost := 0
+	for range 2000 {
+		if _, err := call(""); err != nil {
+			lost++
+		}
+	}
+	if lost < 500 || lost > 1100 { // about five standard deviations (runs of 4 widen the spread)
+		t.Errorf("%d of 2000 calls lost at Drop 0.4 Burst 4", lost)
+	}
+
+	// Pareto delay of mean 20ms on the reply link.
+	n.HealAll()
+	if err := n.SetLink("s1", "c", transport.LinkFaults{Delay: 20 * time.Millisecond, Jitter: 5 * time.Millisecond, Distribution: transport.DelayPareto}); err != nil {
+		t.Fatal(err)
+	}
+	var sum time.Duration
+	const k = 50
+	for range k {
+		took, err := call("")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if took < 15*time.Millisecond {
+			t.Fatalf("pareto call took %v, below the 15ms floor", took)
+		}
+		sum += took
+	}
+	if m := sum / k; m < 18*time.Millisecond || m > 40*time.Millisecond {
+		t.Errorf("mean pareto round trip %v, want about 20ms", m)
+	}
+}

@@ -75,38 +75,53 @@ func (p *faultyPair) heldCount() int {
 }
 
 // TestDelayDistributionsOnLoopback sends concurrent calls over a link with
-// a normal and then a pareto delay of the same mean: both round trips
-// average the delay, and pareto's are skewed (most below the mean, a long
-// tail above). Loopback and scheduling add a few milliseconds to every
-// round trip, more on a loaded machine, so the shape is judged by measures
-// that such a shift leaves alone.
+// a normal and then a pareto delay of the same mean. A twin table with the
+// same seed replays the delays drawn (one draw per request, in whatever
+// order the calls were judged), so the test knows them exactly: their shape
+// is checked, and every round trip is checked against them rank by rank
+// (the k-th fastest call took at least the k-th smallest delay), which a
+// loaded machine cannot break.
 func TestDelayDistributionsOnLoopback(t *testing.T) {
 	checkGoroutines(t)
-	p := newFaultyPair(t, 21, Config{})
+	const seed = 21
+	p := newFaultyPair(t, seed, Config{})
 	const delay, jitter = 40 * time.Millisecond, 10 * time.Millisecond
-	rtts := func(d transport.Distribution) []time.Duration {
+	const batches, batch = 15, 20
+	dists := []transport.Distribution{transport.DelayNormal, transport.DelayPareto}
+	twin := NewFaults(seed)
+	drawn := map[transport.Distribution][]time.Duration{}
+	for _, d := range dists {
+		_ = twin.SetLink("client", "server", transport.LinkFaults{Delay: delay, Jitter: jitter, Distribution: d})
+		for range batches * batch {
+			v, _ := twin.judge("client", "server", true, 100)
+			drawn[d] = append(drawn[d], v.delay)
+		}
+		slices.Sort(drawn[d])
+	}
+	rtts := map[transport.Distribution][]time.Duration{}
+	for _, d := range dists {
 		p.set(t, "client", "server", transport.LinkFaults{Delay: delay, Jitter: jitter, Distribution: d})
-		const batches, batch = 15, 20
 		var mu sync.Mutex
-		var out []time.Duration
 		for range batches {
 			var wg sync.WaitGroup
 			for range batch {
 				wg.Go(func() {
-					took, err := p.call("Echo.Echo", &EchoArgs{}, 5*time.Second)
+					took, err := p.call("Echo.Echo", &EchoArgs{}, 10*time.Second)
 					if err != nil {
 						t.Error(err)
 						return
 					}
 					mu.Lock()
-					out = append(out, took)
+					rtts[d] = append(rtts[d], took)
 					mu.Unlock()
 				})
 			}
 			wg.Wait()
 		}
-		slices.Sort(out)
-		return out
+		slices.Sort(rtts[d])
+	}
+	if t.Failed() {
+		return
 	}
 	mean := func(x []time.Duration) time.Duration {
 		var s time.Duration
@@ -116,40 +131,37 @@ func TestDelayDistributionsOnLoopback(t *testing.T) {
 		return s / time.Duration(len(x))
 	}
 	q := func(x []time.Duration, p float64) time.Duration { return x[int(p*float64(len(x)-1))] }
-	below := func(x []time.Duration) float64 {
-		m := mean(x)
-		k, _ := slices.BinarySearch(x, m)
-		return float64(k) / float64(len(x))
-	}
-	nor, par := rtts(transport.DelayNormal), rtts(transport.DelayPareto)
-	if t.Failed() {
-		return
-	}
-	t.Logf("normal: mean %v p50 %v p99 %v, %.2f below the mean; pareto: min %v mean %v p50 %v p99 %v, %.2f below the mean",
-		mean(nor), q(nor, .5), q(nor, .99), below(nor), par[0], mean(par), q(par, .5), q(par, .99), below(par))
-	// Same mean (the sample means' own spread is about 1ms; the shift
-	// is common to both), at the delay plus the shift.
-	if d := mean(par) - mean(nor); d < -5*time.Millisecond || d > 5*time.Millisecond {
-		t.Errorf("mean round trips: normal %v, pareto %v, want equal", mean(nor), mean(par))
-	}
+	nor, par := drawn[transport.DelayNormal], drawn[transport.DelayPareto]
+	t.Logf("drawn normal: mean %v p50 %v p99 %v; pareto: min %v mean %v p50 %v p99 %v",
+		mean(nor), q(nor, .5), q(nor, .99), par[0], mean(par), q(par, .5), q(par, .99))
+	// The shape of what was drawn: the configured mean (the sample
+	// mean's spread is about 1ms), pareto skewed above its floor with a
+	// much longer tail (p99 about 103ms against normal's 63ms).
 	for name, x := range map[string][]time.Duration{"normal": nor, "pareto": par} {
-		if m := mean(x); m < delay-3*time.Millisecond || m > delay+20*time.Millisecond {
-			t.Errorf("%s: mean round trip %v, want about %v", name, m, delay)
+		if m := mean(x); m < delay-3*time.Millisecond || m > delay+3*time.Millisecond {
+			t.Errorf("%s: mean delay %v, want %v", name, m, delay)
 		}
 	}
-	if par[0] < delay-jitter {
-		t.Errorf("pareto: fastest round trip %v, below the %v floor", par[0], delay-jitter)
+	if par[0] < delay-jitter || q(par, .5) >= q(nor, .5) || q(par, .99) < q(nor, .99)+25*time.Millisecond {
+		t.Errorf("pareto min %v p50 %v p99 %v against normal p50 %v p99 %v: want a floor at %v, a lower median, a heavier tail",
+			par[0], q(par, .5), q(par, .99), q(nor, .5), q(nor, .99), delay-jitter)
 	}
-	// Symmetric normal: half below its mean; pareto (shape 3): 70%.
-	if f := below(nor); f < 0.4 || f > 0.6 {
-		t.Errorf("normal: %.2f of round trips below the mean, want about half", f)
-	}
-	if f := below(par); f < 0.6 {
-		t.Errorf("pareto: %.2f of round trips below the mean, want about 70%%", f)
-	}
-	// Tail: from median to p99 is about 23ms for normal, 68ms for pareto.
-	if tn, tp := q(nor, .99)-q(nor, .5), q(par, .99)-q(par, .5); tp < 2*tn {
-		t.Errorf("median to p99: pareto %v, normal %v, want a much heavier pareto tail", tp, tn)
+	// What the wire did: every call took at least its delay, and most
+	// not much more.
+	for _, d := range dists {
+		var extra []time.Duration
+		for k, rtt := range rtts[d] {
+			if rtt < drawn[d][k] {
+				t.Errorf("%s: the %d-th fastest call took %v, below the %d-th smallest delay %v", d, k, rtt, k, drawn[d][k])
+				break
+			}
+			extra = append(extra, rtt-drawn[d][k])
+		}
+		slices.Sort(extra)
+		t.Logf("%s: round trips exceed the delays by %v at the median", d, q(extra, .5))
+		if q(extra, .5) > 30*time.Millisecond {
+			t.Errorf("%s: round trips exceed the delays by %v at the median, want a few ms", d, q(extra, .5))
+		}
 	}
 }
 
@@ -224,8 +236,9 @@ func TestBandwidthOnLoopback(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// 64 KiB at 1 MB/s is 65.5ms on the link.
-		if took < 60*time.Millisecond || took > 400*time.Millisecond {
+		// 64 KiB at 1 MB/s is 65.5ms on the link (upper bounds in
+		// this file are loose: a loaded machine only adds time).
+		if took < 60*time.Millisecond || took > 3*time.Second {
 			t.Errorf("64 KiB request at 1 MB/s took %v, want about 66ms", took)
 		}
 	})
@@ -236,7 +249,7 @@ func TestBandwidthOnLoopback(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if took < 60*time.Millisecond || took > 400*time.Millisecond {
+		if took < 60*time.Millisecond || took > 3*time.Second {
 			t.Errorf("64 KiB reply at 1 MB/s took %v, want about 66ms", took)
 		}
 	})
@@ -265,16 +278,20 @@ func TestBandwidthOnLoopback(t *testing.T) {
 		total := time.Since(t0)
 		slices.Sort(done)
 		t.Logf("%d x %d B at %d B/s: first done %v, last %v, want about %v", n, size, bw, done[0], total, want)
-		if total < want*9/10 || total > want*3/2+100*time.Millisecond {
+		if total < want*95/100 || total > want+3*time.Second {
 			t.Errorf("%d requests of %d B took %v, want about %v", n, size, total, want)
 		}
-		// They finished spread over the period, not all together.
-		if done[0] > want/2 {
-			t.Errorf("the first request finished after %v, want about %v", done[0], want/n)
+		// They left one after another: the k-th to finish waited for k+1
+		// messages to cross the link.
+		for k, d := range done {
+			if min := time.Duration(float64((k+1)*size) / bw * float64(time.Second)); d < min*95/100 {
+				t.Errorf("request %d of %d finished after %v, before %d messages could cross (%v)", k+1, n, d, k+1, min)
+				break
+			}
 		}
 	})
-	if took, err := p.call("Echo.Echo", &EchoArgs{Pad: pad}, 5*time.Second); err != nil || took > 50*time.Millisecond {
-		t.Errorf("after heal: %v, %v", took, err)
+	if _, err := p.call("Echo.Echo", &EchoArgs{Pad: pad}, 5*time.Second); err != nil || !p.f.Link("client", "server").Healthy() {
+		t.Errorf("after heal: %v", err)
 	}
 }
 
@@ -312,7 +329,7 @@ func TestConnReset(t *testing.T) {
 					t.Errorf("call in flight: %v, want ErrUnreachable (connection reset)", err)
 				}
 			}
-			if d := time.Since(t0); d > 500*time.Millisecond {
+			if d := time.Since(t0); d > 2*time.Second {
 				t.Errorf("calls in flight failed %v after the reset, want at once", d)
 			}
 			waitFor(t, "the server to see the connections go", func() bool { return p.serverConns() == 0 })
@@ -320,7 +337,7 @@ func TestConnReset(t *testing.T) {
 			// New calls fail fast, without a connection.
 			for range 5 {
 				took, err := p.call("Echo.Echo", &EchoArgs{}, 5*time.Second)
-				if !errors.Is(err, transport.ErrUnreachable) || took > 100*time.Millisecond {
+				if !errors.Is(err, transport.ErrUnreachable) || took > time.Second {
 					t.Errorf("call during the reset: %v after %v, want ErrUnreachable at once", err, took)
 				}
 			}
@@ -498,7 +515,7 @@ func TestConnStall(t *testing.T) {
 // link is closed by the server, its calls in flight, and those still sent
 // on it, fail only after SlowClose; without the fault they fail at once.
 func TestConnSlowClose(t *testing.T) {
-	const hold = 300 * time.Millisecond
+	const hold = 1500 * time.Millisecond
 	for _, tc := range []struct {
 		name string
 		lf   transport.LinkFaults
@@ -535,19 +552,28 @@ func TestConnSlowClose(t *testing.T) {
 					return cc.closing
 				})
 				// A call made now still goes to the closing connection
-				// and waits with the others.
+				// and waits with the others (unless, on a slow machine,
+				// the hold is over by the time it starts).
 				go func() {
 					_, err := p.call("Echo.Echo", &EchoArgs{}, 10*time.Second)
+					if err == nil && time.Since(t0) < hold {
+						err = errors.New("a call sent during the slow close succeeded")
+					}
 					errs <- err
 				}()
 			}
 			for i := 0; i < 1 || (tc.min > 0 && i < 2); i++ {
 				err := <-errs
 				took := time.Since(t0)
+				if err == nil && i == 1 {
+					continue // the late call above, after the hold
+				}
 				if !errors.Is(err, transport.ErrUnreachable) {
 					t.Errorf("call on the closed connection: %v, want ErrUnreachable", err)
 				}
-				if took < tc.min || took > tc.min+500*time.Millisecond {
+				// Without the fault, the failure comes well before the
+				// hold; with it, not before.
+				if took < tc.min || (tc.min == 0 && took >= hold) || took > tc.min+5*time.Second {
 					t.Errorf("call failed %v after the close, want %v", took, tc.min)
 				}
 			}
@@ -576,7 +602,7 @@ func TestResetWithSlowClose(t *testing.T) {
 	t0 := time.Now()
 	p.set(t, "client", "server", transport.LinkFaults{Conn: transport.ConnReset})
 	err := <-errs
-	if took := time.Since(t0); !errors.Is(err, transport.ErrUnreachable) || took < hold || took > hold+500*time.Millisecond {
+	if took := time.Since(t0); !errors.Is(err, transport.ErrUnreachable) || took < hold || took > hold+5*time.Second {
 		t.Errorf("reset call: %v after %v, want ErrUnreachable after %v", err, took, hold)
 	}
 	p.e.unblock()
