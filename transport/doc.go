@@ -17,6 +17,8 @@
 // deterministic tests, in the shape of the course's labrpc network).
 //
 // Both implement LinkFaulter, the seam the chaos controller drives: per
-// directed link delay with jitter, drops, duplication, reordering and
-// blocking.
+// directed link delay with jitter in a chosen distribution, drops (bursty
+// if asked), duplication, reordering, blocking, a bandwidth limit and, on
+// tcp, connection faults (reset, stall, slow close). FaultSupport says which
+// of them a LinkFaulter applies.
 package transport

@@ -19,9 +19,12 @@
 // to seven seconds to fail rather than up to a hundred milliseconds.
 //
 // Network also implements transport.LinkFaulter: per directed link between
-// nodes (SetOrigin says which node owns an end) it applies delay with jitter,
-// drops, duplication, reordering and blocking. Requests travel the link
-// origin -> server and replies the link server -> origin.
+// nodes (SetOrigin says which node owns an end) it applies delay with jitter
+// in a uniform, normal or pareto shape, independent or bursty drops,
+// duplication, reordering, blocking and a bandwidth limit (by encoded
+// message size); it refuses connection faults, having no connections.
+// Requests travel the link origin -> server and replies the link
+// server -> origin.
 //
 // All randomness comes from one source seeded by MakeNetwork, so a test that
 // logs its seed can be replayed with the same random choices (the goroutine

@@ -33,7 +33,11 @@
 // # Faults
 //
 // A Faults table (shared by the clients that name it in their Config) injects
-// per-link delay, jitter, drops, duplication, reordering and blocking on the
-// client side: requests are subject to the link Config.Node -> peer, replies
-// to the link peer -> Config.Node, applied when the reply reaches the client.
+// every fault of transport.LinkFaults on the client side, message by
+// message: delay in a uniform, normal or pareto shape, independent or bursty
+// drops, duplication, reordering, blocking, a bandwidth limit (by encoded
+// frame size) and connection faults on the client's own connections (reset,
+// stall, slow close). Requests are subject to the link Config.Node -> peer,
+// replies to the link peer -> Config.Node, applied when the reply reaches
+// the client. A healthy table costs one atomic load per message.
 package tcp
