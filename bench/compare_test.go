@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"faultline/reports"
 )
@@ -149,5 +153,82 @@ func TestComparisonConfigErrors(t *testing.T) {
 	code, out := runBench(t, "-rounds", "2")
 	if code != exitFailed || !strings.Contains(out, "-rounds applies to a config with a compare section") {
 		t.Errorf("-rounds without a comparison: exit %d\n%s", code, out)
+	}
+}
+
+// TestComparisonInterrupt: a Ctrl-C during a comparison stops it, leaves
+// the interrupted round out of the medians, still writes the page over the
+// finished rounds, and leaves no node process behind.
+func TestComparisonInterrupt(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "results")
+	cfg := writeFile(t, dir, "cmp.yaml", `name: stop
+backend: {nodes: 3, mode: process, fsync: false}
+workload: {keys: 20, clients: 4, warmup: 0s, duration: 4s, mix: {put: 1}}
+compare:
+  backends: [{name: memory, nodes: 1}, raftkv]
+  rounds: 3
+`)
+	bin := benchBinary(t)
+	cmd := exec.Command(bin, "-config", cfg, "-out", out)
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the second run records ops.
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		hs, _ := filepath.Glob(filepath.Join(out, "*", "*", "history.jsonl"))
+		sort.Strings(hs)
+		if len(hs) == 2 {
+			if st, err := os.Stat(hs[1]); err == nil && st.Size() > 0 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatalf("the second run recorded no ops within 60s:\n%s", buf.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("bench did not stop within 60s of SIGINT:\n%s", buf.String())
+	}
+	text := buf.String()
+	if code := cmd.ProcessState.ExitCode(); code != exitFailed {
+		t.Errorf("exit %d after an interrupted comparison, want %d", code, exitFailed)
+	}
+	if !strings.Contains(text, "left out of the comparison: interrupted") {
+		t.Errorf("the interrupted round was not left out:\n%s", text)
+	}
+	runs, _ := filepath.Glob(filepath.Join(out, "*", "*", "results.json"))
+	js, err := os.ReadFile(filepath.Join(filepath.Dir(filepath.Dir(runs[0])), "compare.json"))
+	if err != nil {
+		t.Fatalf("no comparison written: %v\n%s", err, text)
+	}
+	var bm reports.Benchmark
+	if err := json.Unmarshal(js, &bm); err != nil {
+		t.Fatal(err)
+	}
+	counted := 0
+	for _, c := range bm.Cases {
+		for _, b := range c.Backends {
+			counted += b.Rounds
+		}
+	}
+	if counted != len(runs)-1 {
+		t.Errorf("the comparison counts %d rounds of %d runs, want all but the interrupted one", counted, len(runs))
+	}
+	if pids := nodeProcesses(t, bin); len(pids) > 0 {
+		t.Fatalf("node processes left after SIGINT: %v", pids)
 	}
 }

@@ -114,7 +114,13 @@ func runComparison(ctx context.Context, f *runFlags, cfg *workloads.Config, stdo
 		} else {
 			status = worseStatus(status, exitStatus(res.Verdict))
 		}
-		if dir != "" && err == nil {
+		switch {
+		case err != nil || dir == "":
+		case res.Error != "":
+			// An interrupted round is shorter than the others: its figures
+			// would skew the medians.
+			fmt.Fprintf(stderr, "bench: %s left out of the comparison: %s\n", rc.Name, res.Error)
+		default:
 			done = append(done, reports.RoundRun{Case: p.Case, Backend: p.Backend, Round: p.Round, Dir: dir})
 		}
 	}
