@@ -21,7 +21,7 @@ type AppendEntriesArgs struct {
 	LeaderID     int
 	PrevLogIndex int
 	PrevLogTerm  int
-	Entries      []Entry
+	Entries      EntryList
 	LeaderCommit int
 	// Heartbeat marks a periodic heartbeat: it carries no entries and its
 	// PrevLogIndex is the follower's last known match.
