@@ -97,17 +97,6 @@ func (r *lockedRand) chance(p float64) bool {
 	return v < p
 }
 
-// duration returns a uniform duration in [0, d), or 0 when d <= 0.
-func (r *lockedRand) duration(d time.Duration) time.Duration {
-	if d <= 0 {
-		return 0
-	}
-	r.mu.Lock()
-	v := r.rng.Int64N(int64(d))
-	r.mu.Unlock()
-	return time.Duration(v)
-}
-
 // millis returns a uniform duration of [0, n) whole milliseconds.
 func (r *lockedRand) millis(n int) time.Duration {
 	return time.Duration(r.intn(n)) * time.Millisecond
