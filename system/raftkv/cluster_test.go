@@ -268,8 +268,14 @@ func TestRPCStats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st["Raft.AppendEntries"].Calls == 0 {
+	ae := st["Raft.AppendEntries"]
+	if ae.Calls == 0 {
 		t.Fatalf("no AppendEntries counted: %v", st)
+	}
+	// Every call moves at least a frame header each way; five writes of
+	// their values to two followers move at least their bytes.
+	if ae.Bytes < 2*ae.Calls*8 {
+		t.Fatalf("AppendEntries: %d calls but %d bytes", ae.Calls, ae.Bytes)
 	}
 }
 

@@ -96,14 +96,16 @@ func startNode(cfg NodeConfig) (*node, error) {
 		return nil, fmt.Errorf("raftkv: node %d: %w", cfg.ID, err)
 	}
 	table := tcp.NewFaults(int64(cfg.ID + 1))
+	meter := &tcp.Meter{}
 	tcfg := tcp.Config{Node: nodeName(cfg.ID), Logger: logger, Faults: table}
 	n := &node{store: store}
-	cnt := &counter{}
 	peers := make([]raft.Peer, len(cfg.Addrs))
 	for i, addr := range cfg.Addrs {
-		c := tcp.DialNamed(nodeName(i), addr, tcfg)
+		pcfg := tcfg
+		pcfg.Meter = meter
+		c := tcp.DialNamed(nodeName(i), addr, pcfg)
 		n.peers = append(n.peers, c)
-		peers[i] = countingPeer{ContextCaller: c, c: cnt}
+		peers[i] = c
 	}
 	n.kv = kvraft.StartKVServer(peers, cfg.ID, store, cfg.MaxRaftState)
 	if cfg.Reads == ReadsUnsafeLocal {
@@ -111,7 +113,7 @@ func startNode(cfg NodeConfig) (*node, error) {
 		logger.Warn("serving reads from local state without confirming leadership: NOT linearizable")
 	}
 	srv := transport.NewServer()
-	err = errors.Join(srv.Register(n.kv), srv.Register(n.kv.Raft()), srv.RegisterName("Node", &nodeService{c: cnt}),
+	err = errors.Join(srv.Register(n.kv), srv.Register(n.kv.Raft()), srv.RegisterName("Stats", &nodeproc.StatsService{Meter: meter}),
 		srv.RegisterName("Faults", &nodeproc.FaultService{Table: table}))
 	if err != nil {
 		n.stop()

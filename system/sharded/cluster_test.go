@@ -14,6 +14,7 @@ import (
 
 	"faultline/internal/kvcheck"
 	"faultline/system/backend"
+	"faultline/system/shardkv"
 	"faultline/transport"
 )
 
@@ -174,6 +175,32 @@ func TestInProcessBasics(t *testing.T) {
 	}
 	if err := c.Pause(ctx, "c0"); !errors.Is(err, backend.ErrUnsupported) {
 		t.Fatalf("in-process pause: %v", err)
+	}
+	// Node-to-node traffic is counted: Raft in every group, and moving the
+	// shard of "a" makes its new group pull it from the old one (once the
+	// groups see the new configuration).
+	sa := shardkv.Key2Shard("a")
+	cfg, err = c.Config(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Move(ctx, sa, cfg.Shards[sa]%2+1); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := cl.Get(ctx, "a"); err != nil || v != "12" {
+		t.Fatalf("Get after moving its shard = %q, %v", v, err)
+	}
+	var st map[string]backend.RPCStat
+	for st["ShardKV.Pull"].Calls == 0 && ctx.Err() == nil {
+		if st, err = c.RPCStats(ctx); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, m := range []string{"Raft.AppendEntries", "ShardKV.Pull"} {
+		if s := st[m]; s.Calls == 0 || s.Bytes < s.Calls*8 {
+			t.Errorf("%s: %+v (all: %v)", m, s, st)
+		}
 	}
 }
 

@@ -2,8 +2,10 @@ package sharded
 
 import (
 	"context"
+	"fmt"
 	"time"
 
+	"faultline/system/backend"
 	"faultline/system/nodeproc"
 	"faultline/transport"
 	"faultline/transport/tcp"
@@ -15,6 +17,8 @@ type addrFaults struct {
 	*nodeproc.RemoteFaults
 	addr  map[string]string // node name -> address
 	conns []*tcp.Client
+	// byName are the same connections by node name.
+	byName map[string]transport.ContextCaller
 }
 
 var (
@@ -25,7 +29,7 @@ var (
 )
 
 func (c *Cluster) newFaults() *addrFaults {
-	f := &addrFaults{addr: map[string]string{}}
+	f := &addrFaults{addr: map[string]string{}, byName: map[string]transport.ContextCaller{}}
 	callers := map[string]transport.ContextCaller{}
 	for _, cfg := range c.cfgs {
 		a := cfg.Peers[cfg.ID]
@@ -33,6 +37,7 @@ func (c *Cluster) newFaults() *addrFaults {
 		conn := tcp.Dial(a, tcp.Config{})
 		f.conns = append(f.conns, conn)
 		callers[a] = conn
+		f.byName[cfg.Name()] = conn
 	}
 	f.RemoteFaults = nodeproc.NewRemoteFaults(callers)
 	return f
@@ -73,4 +78,17 @@ func (c *Cluster) Restart(ctx context.Context, name string) error {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+var _ backend.Stats = (*Cluster)(nil)
+
+// RPCStats sums the RPCs every running node (controllers and replica
+// groups) sent to others since it last started: calls, and bytes on the
+// wire as the TCP transport counts them. Unreachable nodes are skipped.
+func (c *Cluster) RPCStats(ctx context.Context) (map[string]backend.RPCStat, error) {
+	st, err := nodeproc.SumStats(ctx, c.faults.byName)
+	if err != nil {
+		return nil, fmt.Errorf("sharded: %w", err)
+	}
+	return st, nil
 }

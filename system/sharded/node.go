@@ -120,7 +120,8 @@ func startNode(cfg NodeConfig) (*node, error) {
 	// Links are named by address: a node dials servers it learns from
 	// configurations by address, so that is the name both ends know.
 	table := tcp.NewFaults(int64(cfg.GID*1000 + cfg.ID))
-	tcfg := tcp.Config{Node: cfg.Peers[cfg.ID], Logger: logger, Faults: table}
+	meter := &tcp.Meter{}
+	tcfg := tcp.Config{Node: cfg.Peers[cfg.ID], Logger: logger, Faults: table, Meter: meter}
 	n := &node{store: store}
 	peers := n.peers(cfg.Peers, tcfg)
 	srv := transport.NewServer()
@@ -139,6 +140,9 @@ func startNode(cfg NodeConfig) (*node, error) {
 	}
 	if err == nil {
 		err = srv.RegisterName("Faults", &nodeproc.FaultService{Table: table})
+	}
+	if err == nil {
+		err = srv.RegisterName("Stats", &nodeproc.StatsService{Meter: meter})
 	}
 	if err == nil {
 		n.ln, err = tcp.Listen(cfg.Peers[cfg.ID], srv, tcfg)

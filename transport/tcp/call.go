@@ -12,6 +12,7 @@ import (
 // the caller has its result nobody refers to the call, so it is pooled.
 type call struct {
 	reply any
+	meth  string      // "Service.Method", for the Meter
 	done  chan error  // capacity 1: one result per use
 	timer *time.Timer // the Call (bool form) deadline, reused
 }

@@ -120,7 +120,9 @@ func (c *Client) call(ctx context.Context, timeout time.Duration, svcMeth string
 	}
 	id := cc.nextID.Add(1)
 	setFrameID(req.b, id)
+	c.cfg.Meter.sent(svcMeth, len(req.b))
 	cl := getCall(reply)
+	cl.meth = svcMeth
 	if err := cc.register(id, cl); err != nil {
 		putBuffer(req)
 		putCall(cl)

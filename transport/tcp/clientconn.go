@@ -176,6 +176,7 @@ func (cc *clientConn) read() error {
 			continue
 		}
 		if cl := cc.claim(f.id); cl != nil {
+			cc.c.cfg.Meter.received(cl.meth, replySize(f))
 			cl.done <- decodeReply(f, cl.reply)
 		}
 		// Else a reply to a call that timed out, or to a duplicate.
@@ -222,7 +223,9 @@ func (cc *clientConn) redeliver(typ frameType, id uint64, body *buffer) {
 // complete hands a reply to its call, if the call still waits for it.
 func (cc *clientConn) complete(typ frameType, id uint64, body *buffer) {
 	if cl := cc.claim(id); cl != nil {
-		cl.done <- decodeReply(frame{typ: typ, id: id, body: body.b}, cl.reply)
+		f := frame{typ: typ, id: id, body: body.b}
+		cc.c.cfg.Meter.received(cl.meth, replySize(f))
+		cl.done <- decodeReply(f, cl.reply)
 	}
 	putBuffer(body)
 }

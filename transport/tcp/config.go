@@ -40,6 +40,8 @@ type Config struct {
 	// Faults is the link-fault table shared with the chaos controller; nil
 	// means a healthy network.
 	Faults *Faults
+	// Meter, if not nil, counts the Client's calls and bytes by method.
+	Meter *Meter
 	// Logger receives connection-level events (a peer disconnected for a
 	// malformed frame, say); nil discards them.
 	Logger *slog.Logger
