@@ -2,6 +2,7 @@ package netem
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"faultline/transport"
@@ -85,40 +86,18 @@ func (l Link) Healthy() bool { return l == Link{} }
 
 // Validate checks the ranges of l's fields.
 func (l Link) Validate() error {
-	for _, p := range []struct {
-		name string
-		v    float64
-	}{{"Loss", l.Loss}, {"Duplicate", l.Duplicate}, {"Reorder", l.Reorder}} {
-		if p.v < 0 || p.v > 1 || p.v != p.v {
-			return fmt.Errorf("netem: %s = %v, want a probability in [0, 1]", p.name, p.v)
-		}
+	// The transport's LinkFaults has the same fields under the same rules
+	// (Loss is its Drop).
+	lf := transport.LinkFaults{
+		Delay: l.Delay, Jitter: l.Jitter, Distribution: l.Distribution, Drop: l.Loss, Burst: l.Burst,
+		Duplicate: l.Duplicate, Reorder: l.Reorder, ReorderDelay: l.ReorderDelay, Bandwidth: l.Bandwidth,
+		Blocked: l.Blocked, Conn: l.Conn, SlowClose: l.SlowClose,
 	}
-	for _, d := range []struct {
-		name string
-		v    time.Duration
-	}{{"Delay", l.Delay}, {"Jitter", l.Jitter}, {"ReorderDelay", l.ReorderDelay}, {"SlowClose", l.SlowClose}} {
-		if d.v < 0 {
-			return fmt.Errorf("netem: %s = %v, want >= 0", d.name, d.v)
-		}
-	}
-	if l.Burst < 0 || l.Burst != l.Burst {
-		return fmt.Errorf("netem: Burst = %v, want >= 0", l.Burst)
+	if err := lf.Validate(); err != nil {
+		return fmt.Errorf("netem: %s", strings.Replace(strings.TrimPrefix(err.Error(), "link faults: "), "Drop =", "Loss =", 1))
 	}
 	if l.Burst > 1 && l.Loss >= 1 {
 		return fmt.Errorf("netem: Burst = %v with Loss = 1, want Loss < 1", l.Burst)
-	}
-	if l.Bandwidth < 0 {
-		return fmt.Errorf("netem: Bandwidth = %d, want >= 0", l.Bandwidth)
-	}
-	switch l.Distribution {
-	case "", Uniform, Normal, Pareto:
-	default:
-		return fmt.Errorf("netem: Distribution = %q, want %q, %q or %q", l.Distribution, Uniform, Normal, Pareto)
-	}
-	switch l.Conn {
-	case ConnNone, ConnReset, ConnStall, ConnSlowClose:
-	default:
-		return fmt.Errorf("netem: Conn = %q, want %q, %q or %q", l.Conn, ConnReset, ConnStall, ConnSlowClose)
 	}
 	return nil
 }
