@@ -81,5 +81,8 @@
 // connection faults, which it refuses. Only a fault table that does not
 // declare its support (transport.FaultSupport) gets approximations: a
 // normal or pareto delay and bursty loss redrawn every 20ms, and bandwidth
-// and connection faults refused.
+// and connection faults refused. Where each node has its own table (node
+// processes), a node judges the messages of the calls it makes, so a
+// directed link's requests and its replies are two streams, each under the
+// link's bandwidth limit and with its own loss chain.
 package chaos
