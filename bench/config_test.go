@@ -14,11 +14,71 @@ func TestShippedConfigsLoad(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			_, _, err := loadConfig(&runFlags{config: f, set: map[string]bool{}})
+			fl := &runFlags{config: f, set: map[string]bool{}}
+			cfg, _, err := loadConfig(fl)
 			if err != nil {
 				t.Fatal(err)
 			}
+			if cfg.Compare == nil {
+				return
+			}
+			// A comparison: every run it expands to passes the same checks.
+			runs, err := loadComparison(fl, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(runs) < 2 {
+				t.Fatalf("a comparison of %d runs", len(runs))
+			}
+			for _, r := range runs {
+				if r.Config.Backend.Name != r.Backend {
+					t.Errorf("run %s/%s has backend %q", r.Case, r.Backend, r.Config.Backend.Name)
+				}
+			}
 		})
+	}
+}
+
+// TestCompareEtcdConfig pins what issue 10 asks of compare-etcd.yaml: the
+// five cases on raftkv and etcd, 3 nodes, 64 clients, fsync where it says,
+// the default fault schedule with etcd's peer traffic proxied.
+func TestCompareEtcdConfig(t *testing.T) {
+	fl := &runFlags{config: "../workloads/configs/compare-etcd.yaml", set: map[string]bool{}}
+	cfg, _, err := loadConfig(fl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, err := loadComparison(fl, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, r := range runs {
+		c := r.Config
+		seen[r.Case+"/"+r.Backend]++
+		if c.Backend.Nodes != 3 || c.Workload.Clients != 64 || c.Backend.Mode != "process" {
+			t.Errorf("%s/%s: %d nodes, %d clients, mode %s", r.Case, r.Backend, c.Backend.Nodes, c.Workload.Clients, c.Backend.Mode)
+		}
+		if want := r.Case != "put-nofsync"; *c.Backend.Fsync != want {
+			t.Errorf("%s/%s: fsync %v", r.Case, r.Backend, *c.Backend.Fsync)
+		}
+		if hasFaults := !c.Faults.IsZero(); hasFaults != (r.Case == "faults") {
+			t.Errorf("%s/%s: faults %v", r.Case, r.Backend, hasFaults)
+		}
+		if r.Case == "faults" && r.Backend == "etcd" && c.Backend.Options["peer-proxy"] != "true" {
+			t.Errorf("etcd under faults without peer proxies: %v", c.Backend.Options)
+		}
+	}
+	for _, cs := range []string{"put-fsync", "put-nofsync", "get", "ycsb-a", "faults"} {
+		for _, b := range []string{"raftkv", "etcd"} {
+			want := 3
+			if cs == "faults" {
+				want = 1
+			}
+			if seen[cs+"/"+b] != want {
+				t.Errorf("%s on %s: %d rounds, want %d", cs, b, seen[cs+"/"+b], want)
+			}
+		}
 	}
 }
 
