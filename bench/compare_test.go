@@ -176,33 +176,16 @@ compare:
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	// Wait until the second run records ops.
-	deadline := time.Now().Add(60 * time.Second)
-	for {
+	// Interrupt once the second run records ops.
+	interruptWhen(t, cmd, &buf, "ops recorded by the second run", 60*time.Second, func() bool {
 		hs, _ := filepath.Glob(filepath.Join(out, "*", "*", "history.jsonl"))
 		sort.Strings(hs)
-		if len(hs) == 2 {
-			if st, err := os.Stat(hs[1]); err == nil && st.Size() > 0 {
-				break
-			}
+		if len(hs) != 2 {
+			return false
 		}
-		if time.Now().After(deadline) {
-			_ = cmd.Process.Kill()
-			t.Fatalf("the second run recorded no ops within 60s:\n%s", buf.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err := cmd.Process.Signal(os.Interrupt); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(60 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatalf("bench did not stop within 60s of SIGINT:\n%s", buf.String())
-	}
+		st, err := os.Stat(hs[1])
+		return err == nil && st.Size() > 0
+	})
 	text := buf.String()
 	if code := cmd.ProcessState.ExitCode(); code != exitFailed {
 		t.Errorf("exit %d after an interrupted comparison, want %d", code, exitFailed)

@@ -284,32 +284,15 @@ func TestInterruptLeavesNothing(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	// Wait until ops are being recorded.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	// Interrupt once ops are being recorded.
+	interruptWhen(t, cmd, &buf, "ops recorded", 30*time.Second, func() bool {
 		hs, _ := filepath.Glob(filepath.Join(out, "*", "history.jsonl"))
-		if len(hs) == 1 {
-			if st, err := os.Stat(hs[0]); err == nil && st.Size() > 0 {
-				break
-			}
+		if len(hs) != 1 {
+			return false
 		}
-		if time.Now().After(deadline) {
-			_ = cmd.Process.Kill()
-			t.Fatalf("no ops recorded within 30s:\n%s", buf.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err := cmd.Process.Signal(os.Interrupt); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatalf("bench did not stop within 30s of SIGINT:\n%s", buf.String())
-	}
+		st, err := os.Stat(hs[0])
+		return err == nil && st.Size() > 0
+	})
 	if code := cmd.ProcessState.ExitCode(); code == exitFailed || code < 0 {
 		t.Fatalf("exit %d after SIGINT:\n%s", code, buf.String())
 	}
@@ -322,5 +305,31 @@ func TestInterruptLeavesNothing(t *testing.T) {
 	}
 	if pids := nodeProcesses(t, bin); len(pids) > 0 {
 		t.Fatalf("node processes left after SIGINT: %v", pids)
+	}
+}
+
+// interruptWhen polls ready until it holds (failing the test after wait),
+// sends the running bench SIGINT, and waits for it to exit (failing after
+// wait again).
+func interruptWhen(t *testing.T, cmd *exec.Cmd, out *bytes.Buffer, what string, wait time.Duration, ready func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for !ready() {
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatalf("not %s within %v:\n%s", what, wait, out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(wait):
+		_ = cmd.Process.Kill()
+		t.Fatalf("bench did not stop within %v of SIGINT:\n%s", wait, out.String())
 	}
 }
