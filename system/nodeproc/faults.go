@@ -162,3 +162,22 @@ func (r *RemoteFaults) Reapply(node string) error {
 	}
 	return errors.Join(errs...)
 }
+
+// ReapplyWithin calls Reapply(node) until it succeeds, for a node that
+// just restarted and may not listen yet: it retries every 20ms for at most
+// within, or until ctx ends, and returns the last error.
+func (r *RemoteFaults) ReapplyWithin(ctx context.Context, node string, within time.Duration) error {
+	deadline := time.Now().Add(within)
+	for {
+		err := r.Reapply(node)
+		if err == nil || time.Now().After(deadline) || ctx.Err() != nil {
+			return err
+		}
+		t := time.NewTimer(20 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}

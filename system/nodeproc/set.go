@@ -27,6 +27,8 @@ type Set struct {
 	argv    func(i int) []string
 	logPath func(i int) string
 	inproc  func(i int) (Stopper, error)
+	after   func(ctx context.Context, i int) error
+	release func() error
 	prefix  string // for errors: the backend's name
 
 	mu      sync.Mutex
@@ -49,6 +51,14 @@ type SetConfig struct {
 	LogPath func(i int) string
 	// InProcess starts node i in this process (in-process mode).
 	InProcess func(i int) (Stopper, error)
+	// Restarted, if set, is called by Restart once it started killed node
+	// i again (not when the node was running); its error is Restart's.
+	// Backends give the node back what it lost, such as link faults.
+	Restarted func(ctx context.Context, i int) error
+	// Release, if set, is called by the first Stop once every node
+	// stopped, to close what the cluster holds besides its nodes (admin
+	// connections, proxies); its error joins Stop's.
+	Release func() error
 }
 
 // NewSet returns a Set with no node running.
@@ -56,6 +66,7 @@ func NewSet(cfg SetConfig) *Set {
 	return &Set{
 		names: slices.Clone(cfg.Names), process: cfg.Mode == backend.ModeProcess,
 		argv: cfg.Argv, logPath: cfg.LogPath, inproc: cfg.InProcess, prefix: cfg.Backend,
+		after: cfg.Restarted, release: cfg.Release,
 		procs: make([]*Proc, len(cfg.Names)), nodes: make([]Stopper, len(cfg.Names)),
 	}
 }
@@ -125,8 +136,9 @@ func (s *Set) Kill(_ context.Context, name string) error {
 }
 
 // Restart brings a killed node back (from its data directory, as the node
-// itself does). Restarting a running node does nothing.
-func (s *Set) Restart(_ context.Context, name string) error {
+// itself does), then calls SetConfig.Restarted. Restarting a running node
+// does nothing.
+func (s *Set) Restart(ctx context.Context, name string) error {
 	i, err := s.Index(name)
 	if err != nil {
 		return err
@@ -140,7 +152,13 @@ func (s *Set) Restart(_ context.Context, name string) error {
 	if running {
 		return nil
 	}
-	return s.Start(i)
+	if err := s.Start(i); err != nil {
+		return err
+	}
+	if s.after != nil {
+		return s.after(ctx, i)
+	}
+	return nil
 }
 
 // Pause freezes a node with SIGSTOP; in-process nodes cannot be paused.
@@ -178,6 +196,14 @@ func (s *Set) proc(name, what string) (*Proc, error) {
 	return p, nil
 }
 
+// InProcess returns in-process node i, or nil while it is killed or in
+// process mode.
+func (s *Set) InProcess(i int) Stopper {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.nodes[i]
+}
+
 // Pids returns the process ids of the running node processes.
 func (s *Set) Pids() []int {
 	s.mu.Lock()
@@ -191,10 +217,13 @@ func (s *Set) Pids() []int {
 	return out
 }
 
-// Stop stops every node in parallel and waits. Later Restarts fail. It is
-// safe to call more than once.
+// Stop stops every node in parallel (in-process nodes at once, processes
+// with SIGTERM then, after StopGrace, SIGKILL), waits, and then calls
+// SetConfig.Release. Later Restarts fail. It is safe to call more than
+// once; later calls do nothing.
 func (s *Set) Stop(ctx context.Context) error {
 	s.mu.Lock()
+	first := !s.stopped
 	s.stopped = true
 	nodes, procs := s.nodes, s.procs
 	s.nodes, s.procs = make([]Stopper, len(nodes)), make([]*Proc, len(procs))
@@ -214,6 +243,9 @@ func (s *Set) Stop(ctx context.Context) error {
 		}
 	}
 	wg.Wait()
+	if first && s.release != nil {
+		errs = append(errs, s.release())
+	}
 	return errors.Join(errs...)
 }
 

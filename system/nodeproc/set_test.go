@@ -110,3 +110,49 @@ func TestFreePorts(t *testing.T) {
 		seen[a] = true
 	}
 }
+
+// TestSetHooks checks that Restarted runs only when Restart started a
+// killed node, that its error is Restart's, and that Release runs once,
+// after the nodes stopped.
+func TestSetHooks(t *testing.T) {
+	stopped := &atomic.Int32{}
+	var restarted, released int
+	var releasedAfter int32
+	hookErr := errors.New("hook failed")
+	s := NewSet(SetConfig{Backend: "fake", Names: []string{"a", "b"}, Mode: backend.ModeInProcess,
+		InProcess: func(int) (Stopper, error) { return fakeNode{stopped}, nil },
+		Restarted: func(_ context.Context, i int) error {
+			restarted++
+			if i == 1 {
+				return hookErr
+			}
+			return nil
+		},
+		Release: func() error { released++; releasedAfter = stopped.Load(); return hookErr },
+	})
+	ctx := context.Background()
+	if err := s.StartAll(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Restart(ctx, "a"); err != nil || restarted != 0 {
+		t.Fatalf("Restart of a running node: %v, hook ran %d times", err, restarted)
+	}
+	if err := s.Kill(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Restart(ctx, "a"); err != nil || restarted != 1 {
+		t.Fatalf("Restart: %v, hook ran %d times", err, restarted)
+	}
+	if err := s.Kill(ctx, "b"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Restart(ctx, "b"); !errors.Is(err, hookErr) {
+		t.Fatalf("Restart with a failing hook = %v, want %v", err, hookErr)
+	}
+	if err := s.Stop(ctx); !errors.Is(err, hookErr) || released != 1 || releasedAfter != 4 {
+		t.Fatalf("Stop = %v, released %d times, after %d stops (want 4)", err, released, releasedAfter)
+	}
+	if err := s.Stop(ctx); err != nil || released != 1 {
+		t.Fatalf("second Stop = %v, released %d times", err, released)
+	}
+}

@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"path/filepath"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	"faultline/system/backend"
@@ -55,18 +53,14 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	addrs, err := freePorts(spec.Nodes)
+	addrs, err := nodeproc.FreePorts(spec.Nodes)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("raftkv: %w", err)
 	}
 	c := &Cluster{
-		spec:   spec,
-		logger: logger,
-		names:  make([]string, spec.Nodes),
-		cfgs:   make([]NodeConfig, spec.Nodes),
-		nodes:  make([]*node, spec.Nodes),
-		procs:  make([]*nodeproc.Proc, spec.Nodes),
-		admin:  make([]*tcp.Client, spec.Nodes),
+		names: make([]string, spec.Nodes),
+		cfgs:  make([]NodeConfig, spec.Nodes),
+		admin: make([]*tcp.Client, spec.Nodes),
 	}
 	for i := range spec.Nodes {
 		c.names[i] = nodeName(i)
@@ -89,11 +83,20 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 		admin[c.names[i]] = a
 	}
 	c.faults = nodeproc.NewRemoteFaults(admin)
-	for i := range spec.Nodes {
-		if err := c.startNode(i); err != nil {
-			c.Stop(context.Background())
-			return nil, err
-		}
+	c.Set = nodeproc.NewSet(nodeproc.SetConfig{
+		Backend: "raftkv", Names: c.names, Mode: spec.Mode,
+		Argv:      func(i int) []string { return append(slices.Clone(spec.Exec), nodeArgs(c.cfgs[i])...) },
+		LogPath:   func(i int) string { return filepath.Join(spec.Dir, fmt.Sprintf("node-%d.log", i)) },
+		InProcess: func(i int) (nodeproc.Stopper, error) { return startNode(c.cfgs[i]) },
+		// The node's fault table starts empty: give it back the faults of
+		// its links once it listens.
+		Restarted: func(ctx context.Context, i int) error {
+			return c.faults.ReapplyWithin(ctx, c.names[i], 5*time.Second)
+		},
+		Release: c.closeAdmin,
+	})
+	if err := c.StartAll(); err != nil {
+		return nil, err
 	}
 	if err := c.waitLeader(ctx); err != nil {
 		c.Stop(context.Background())
@@ -102,43 +105,15 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 	return c, nil
 }
 
-// freePorts reserves n loopback addresses by binding port 0 and releasing
-// it. Another process could take a port in between; Start then fails
-// instead of misbehaving.
-func freePorts(n int) ([]string, error) {
-	addrs := make([]string, n)
-	lns := make([]net.Listener, 0, n)
-	defer func() {
-		for _, ln := range lns {
-			ln.Close()
-		}
-	}()
-	for i := range addrs {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, fmt.Errorf("raftkv: reserve port: %w", err)
-		}
-		lns = append(lns, ln)
-		addrs[i] = ln.Addr().String()
-	}
-	return addrs, nil
-}
-
 // Cluster is a running raftkv cluster. It implements backend.Cluster,
-// backend.Killer, backend.Pauser (process mode), backend.LeaderFinder and
-// backend.Stats.
+// backend.Killer and backend.Pauser (process mode; through its node Set),
+// backend.LeaderFinder and backend.Stats.
 type Cluster struct {
-	spec   backend.Spec
-	logger *slog.Logger
+	*nodeproc.Set
 	names  []string
 	cfgs   []NodeConfig
 	admin  []*tcp.Client // one caller per node for status queries
 	faults *nodeproc.RemoteFaults
-
-	mu      sync.Mutex
-	nodes   []*node          // in-process mode; nil while killed
-	procs   []*nodeproc.Proc // process mode; nil while killed
-	stopped bool
 }
 
 var (
@@ -153,39 +128,6 @@ func (c *Cluster) Nodes() []string { return append([]string(nil), c.names...) }
 
 // Addrs returns the nodes' loopback addresses, index for index with Nodes.
 func (c *Cluster) Addrs() []string { return append([]string(nil), c.cfgs[0].Addrs...) }
-
-// startNode starts node i in the cluster's mode. Caller does not hold mu.
-func (c *Cluster) startNode(i int) error {
-	if c.spec.Mode == backend.ModeProcess {
-		argv := append(slices.Clone(c.spec.Exec), nodeArgs(c.cfgs[i])...)
-		p, err := nodeproc.Start(argv, filepath.Join(c.spec.Dir, fmt.Sprintf("node-%d.log", i)))
-		if err != nil {
-			return fmt.Errorf("raftkv: node %d: %w", i, err)
-		}
-		c.mu.Lock()
-		c.procs[i] = p
-		c.mu.Unlock()
-		return nil
-	}
-	n, err := startNode(c.cfgs[i])
-	if err != nil {
-		return err
-	}
-	c.mu.Lock()
-	c.nodes[i] = n
-	c.mu.Unlock()
-	return nil
-}
-
-// index returns the index of the node named name.
-func (c *Cluster) index(name string) (int, error) {
-	for i, n := range c.names {
-		if n == name {
-			return i, nil
-		}
-	}
-	return 0, fmt.Errorf("raftkv: unknown node %q", name)
-}
 
 // Client returns a context-aware kvraft client with its own connections to
 // every node. Closing it closes them.
@@ -219,34 +161,10 @@ func (cl *client) Close() error {
 	return errors.Join(errs...)
 }
 
-// Stop stops every node (SIGTERM then, after a grace period, SIGKILL in
-// process mode) and waits for them. It is safe to call more than once.
-func (c *Cluster) Stop(ctx context.Context) error {
-	c.mu.Lock()
-	if c.stopped {
-		c.mu.Unlock()
-		return nil
-	}
-	c.stopped = true
-	nodes, procs := c.nodes, c.procs
-	c.nodes, c.procs = make([]*node, len(nodes)), make([]*nodeproc.Proc, len(procs))
-	c.mu.Unlock()
-
-	var wg sync.WaitGroup
-	errs := make([]error, len(nodes)+len(procs))
-	for i, n := range nodes {
-		if n != nil {
-			wg.Add(1)
-			go func() { defer wg.Done(); errs[i] = n.stop() }()
-		}
-	}
-	for i, p := range procs {
-		if p != nil {
-			wg.Add(1)
-			go func() { defer wg.Done(); errs[len(nodes)+i] = p.Stop(ctx) }()
-		}
-	}
-	wg.Wait()
+// closeAdmin closes the status and fault connections; the node Set calls
+// it once, when the cluster stops.
+func (c *Cluster) closeAdmin() error {
+	var errs []error
 	for _, a := range c.admin {
 		errs = append(errs, a.Close())
 	}

@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"faultline/internal/nodetest"
 	"faultline/system/backend"
 )
 
@@ -32,23 +31,10 @@ func startCluster(t *testing.T, mode backend.Mode, nodes int, fsync bool) *Clust
 			t.Errorf("stop: %v", err)
 		}
 		if mode == backend.ModeProcess {
-			assertNoChildren(t)
+			nodetest.NoChildren(t)
 		}
 	})
 	return c
-}
-
-// assertNoChildren fails if this process still has child processes.
-func assertNoChildren(t *testing.T) {
-	t.Helper()
-	out, err := exec.Command("pgrep", "-P", strconv.Itoa(os.Getpid())).Output()
-	if err != nil {
-		return // pgrep exits 1 when nothing matches
-	}
-	// pgrep itself has exited; anything listed is a leftover node.
-	if s := strings.TrimSpace(string(out)); s != "" {
-		t.Errorf("child processes left after Stop: %s", s)
-	}
 }
 
 func opCtx(t *testing.T) context.Context {
@@ -294,8 +280,8 @@ func TestSnapshotOnDisk(t *testing.T) {
 	t.Cleanup(func() { c.Stop(context.Background()) })
 	w := newWriter(t, c, "k")
 	w.write(t, 300)
-	c.mu.Lock()
-	for i, n := range c.nodes {
+	for i := range c.Nodes() {
+		n := c.InProcess(i).(*node)
 		if n.store.SnapshotSize() == 0 {
 			t.Errorf("node %d took no snapshot", i)
 		}
@@ -303,7 +289,6 @@ func TestSnapshotOnDisk(t *testing.T) {
 			t.Errorf("node %d raft state %d bytes > 8x maxraftstate", i, sz)
 		}
 	}
-	c.mu.Unlock()
 	ctx := opCtx(t)
 	for _, n := range c.Nodes() {
 		if err := c.Kill(ctx, n); err != nil {

@@ -5,12 +5,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"faultline/system/kvraft"
 	"faultline/system/nodeproc"
@@ -116,21 +112,22 @@ func startNode(cfg NodeConfig) (*node, error) {
 	err = errors.Join(srv.Register(n.kv), srv.Register(n.kv.Raft()), srv.RegisterName("Stats", &nodeproc.StatsService{Meter: meter}),
 		srv.RegisterName("Faults", &nodeproc.FaultService{Table: table}))
 	if err != nil {
-		n.stop()
+		n.Stop()
 		return nil, fmt.Errorf("raftkv: node %d: %w", cfg.ID, err)
 	}
 	n.ln, err = tcp.Listen(cfg.Addrs[cfg.ID], srv, tcfg)
 	if err != nil {
-		n.stop()
+		n.Stop()
 		return nil, fmt.Errorf("raftkv: node %d: %w", cfg.ID, err)
 	}
 	logger.Info("node started", "addr", cfg.Addrs[cfg.ID], "dir", cfg.Dir, "fsync", cfg.Fsync)
 	return n, nil
 }
 
-// stop kills the server first (pending requests answer at once), then
-// closes the listener, the peer clients and the persister.
-func (n *node) stop() error {
+// Stop kills the server first (pending requests answer at once), then
+// closes the listener, the peer clients and the persister. It implements
+// nodeproc.Stopper.
+func (n *node) Stop() error {
 	n.kv.Kill()
 	var errs []error
 	if n.ln != nil {
@@ -158,7 +155,6 @@ func nodeArgs(cfg NodeConfig) []string {
 // parseNodeArgs is the inverse of nodeArgs.
 func parseNodeArgs(args []string) (NodeConfig, error) {
 	fs := flag.NewFlagSet("raftkv node", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	var cfg NodeConfig
 	var peers string
 	fs.IntVar(&cfg.ID, "id", 0, "this node's index in --peers")
@@ -167,35 +163,23 @@ func parseNodeArgs(args []string) (NodeConfig, error) {
 	fs.BoolVar(&cfg.Fsync, "fsync", true, "fsync durable writes")
 	fs.IntVar(&cfg.MaxRaftState, "maxraftstate", DefaultMaxRaftState, "snapshot threshold in bytes (-1 never)")
 	fs.StringVar(&cfg.Reads, "reads", "", "linearizable (default) or unsafe-local (deliberately broken)")
-	if err := fs.Parse(args); err != nil {
+	if err := nodeproc.ParseArgs(fs, args); err != nil {
 		return cfg, fmt.Errorf("raftkv: node arguments: %w", err)
 	}
-	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("raftkv: node arguments: unexpected %q", fs.Args())
-	}
-	if peers != "" {
-		cfg.Addrs = strings.Split(peers, ",")
-	}
+	cfg.Addrs = nodeproc.SplitList(peers)
 	return cfg, cfg.Validate()
 }
 
 // RunNode runs one node, configured by args (--id, --peers, --dir, --fsync,
-// --maxraftstate), until ctx ends or the process receives SIGTERM or
-// SIGINT; then it stops the node cleanly and returns. Diagnostics go to
+// --maxraftstate, --reads), until ctx ends or the process receives SIGTERM
+// or SIGINT; then it stops the node cleanly and returns. Diagnostics go to
 // stderr.
 func RunNode(ctx context.Context, args []string) error {
 	cfg, err := parseNodeArgs(args)
 	if err != nil {
 		return err
 	}
-	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	ctx, cancel := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
-	defer cancel()
-	n, err := startNode(cfg)
-	if err != nil {
-		return err
-	}
-	<-ctx.Done()
-	cfg.Logger.Info("node stopping", "node", nodeName(cfg.ID))
-	return n.stop()
+	cfg.Logger = nodeproc.StderrLogger()
+	return nodeproc.Serve(ctx, cfg.Logger.With("node", nodeName(cfg.ID)),
+		func() (nodeproc.Stopper, error) { return startNode(cfg) })
 }
