@@ -214,6 +214,14 @@ func (c *cluster) applier(i int, rf *Raft, applyCh chan ApplyMsg) {
 	defer c.appliers.Done()
 	for m := range applyCh {
 		c.mu.Lock()
+		if c.rafts[i] != rf {
+			// This incarnation has crashed and perhaps restarted: what it
+			// delivered but its service had not yet taken is lost with the
+			// crash, and must not be checked against the new incarnation's
+			// progress (start1 reset it).
+			c.mu.Unlock()
+			continue
+		}
 		var err error
 		switch {
 		case m.SnapshotValid:
