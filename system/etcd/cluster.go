@@ -3,15 +3,12 @@ package etcd
 import (
 	"context"
 	"errors"
-	"faultline/system/nodeproc"
 	"fmt"
 	"io"
-	"net"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"go.etcd.io/etcd/client/pkg/v3/types"
@@ -20,6 +17,7 @@ import (
 	"go.uber.org/zap"
 
 	"faultline/system/backend"
+	"faultline/system/nodeproc"
 )
 
 // Name is the backend's name in configs.
@@ -103,17 +101,14 @@ func (b Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster,
 	if b.PeerProxy != nil {
 		perMember = 3
 	}
-	addrs, err := freePorts(perMember * spec.Nodes)
+	addrs, err := nodeproc.FreePorts(perMember * spec.Nodes)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("etcd: %w", err)
 	}
 	c := &Cluster{
-		spec:    spec,
-		names:   make([]string, spec.Nodes),
-		cfgs:    make([]MemberConfig, spec.Nodes),
-		links:   make([]PeerLink, spec.Nodes),
-		members: make([]*member, spec.Nodes),
-		procs:   make([]*nodeproc.Proc, spec.Nodes),
+		names: make([]string, spec.Nodes),
+		cfgs:  make([]MemberConfig, spec.Nodes),
+		links: make([]PeerLink, spec.Nodes),
 	}
 	var cluster []string
 	for i := range spec.Nodes {
@@ -140,6 +135,13 @@ func (b Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster,
 			SnapshotCount: opts.snapshotCount,
 		}
 	}
+	c.Set = nodeproc.NewSet(nodeproc.SetConfig{
+		Backend: "etcd", Names: c.names, Mode: spec.Mode,
+		Argv:      func(i int) []string { return append(slices.Clone(spec.Exec), memberArgs(c.cfgs[i])...) },
+		LogPath:   func(i int) string { return filepath.Join(spec.Dir, c.cfgs[i].Name+".log") },
+		InProcess: func(i int) (nodeproc.Stopper, error) { return startMember(c.cfgs[i], zap.NewNop()) },
+		Release:   c.release,
+	})
 	if b.PeerProxy != nil {
 		c.proxy, err = b.PeerProxy(ctx, c.PeerLinks())
 		if err != nil {
@@ -155,39 +157,14 @@ func (b Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster,
 		c.Stop(context.Background())
 		return nil, fmt.Errorf("etcd: admin client: %w", err)
 	}
-	for i := range spec.Nodes {
-		if err := c.startMember(i); err != nil {
-			c.Stop(context.Background())
-			return nil, err
-		}
+	if err := c.StartAll(); err != nil {
+		return nil, err
 	}
 	if err := c.waitReady(ctx); err != nil {
 		c.Stop(context.Background())
 		return nil, err
 	}
 	return c, nil
-}
-
-// freePorts reserves n loopback addresses by binding port 0 and releasing
-// it. Another process could take a port in between; Start then fails
-// instead of misbehaving.
-func freePorts(n int) ([]string, error) {
-	addrs := make([]string, n)
-	lns := make([]net.Listener, 0, n)
-	defer func() {
-		for _, ln := range lns {
-			ln.Close()
-		}
-	}()
-	for i := range addrs {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, fmt.Errorf("etcd: reserve port: %w", err)
-		}
-		lns = append(lns, ln)
-		addrs[i] = ln.Addr().String()
-	}
-	return addrs, nil
 }
 
 // clusterToken is the initial-cluster-token of every cluster; etcd derives
@@ -205,20 +182,16 @@ func memberID(advertise string) uint64 {
 func nodeName(i int) string { return "n" + strconv.Itoa(i) }
 
 // Cluster is a running etcd cluster. It implements backend.Cluster,
-// backend.Killer, backend.Pauser (process mode) and backend.LeaderFinder.
+// backend.Killer and backend.Pauser (process mode; through its node Set)
+// and backend.LeaderFinder.
 type Cluster struct {
-	spec  backend.Spec
+	*nodeproc.Set
 	names []string
 	cfgs  []MemberConfig
 	links []PeerLink
 	proxy io.Closer
 	admin *clientv3.Client  // every endpoint; member list and status
 	ids   map[uint64]string // member ID to name; set by Start, then read-only
-
-	mu      sync.Mutex
-	members []*member        // in-process mode; nil while killed
-	procs   []*nodeproc.Proc // process mode; nil while killed
-	stopped bool
 }
 
 var (
@@ -253,40 +226,6 @@ func (c *Cluster) MemberIDs() map[uint64]string {
 		m[id] = n
 	}
 	return m
-}
-
-// startMember starts member i in the cluster's mode. Caller does not hold
-// mu.
-func (c *Cluster) startMember(i int) error {
-	if c.spec.Mode == backend.ModeProcess {
-		argv := append(slices.Clone(c.spec.Exec), memberArgs(c.cfgs[i])...)
-		p, err := nodeproc.Start(argv, filepath.Join(c.spec.Dir, c.cfgs[i].Name+".log"))
-		if err != nil {
-			return fmt.Errorf("etcd: member %s: %w", c.cfgs[i].Name, err)
-		}
-		c.mu.Lock()
-		c.procs[i] = p
-		c.mu.Unlock()
-		return nil
-	}
-	m, err := startMember(c.cfgs[i], zap.NewNop())
-	if err != nil {
-		return err
-	}
-	c.mu.Lock()
-	c.members[i] = m
-	c.mu.Unlock()
-	return nil
-}
-
-// index returns the index of the node named name.
-func (c *Cluster) index(name string) (int, error) {
-	for i, n := range c.names {
-		if n == name {
-			return i, nil
-		}
-	}
-	return 0, fmt.Errorf("etcd: unknown node %q", name)
 }
 
 // waitReady polls until the member list can be read (which needs a
@@ -343,41 +282,13 @@ func (c *Cluster) Client(_ context.Context, id int) (backend.Client, error) {
 	return &Client{cli: cli, ids: c.ids}, nil
 }
 
-// Stop stops every member (in-process members at once, without leadership
-// handover; in process mode SIGTERM then, after a grace period, SIGKILL),
-// waits for them, then closes the peer proxies. It is safe
-// to call more than once.
-func (c *Cluster) Stop(ctx context.Context) error {
-	c.mu.Lock()
-	if c.stopped {
-		c.mu.Unlock()
-		return nil
-	}
-	c.stopped = true
-	members, procs := c.members, c.procs
-	c.members, c.procs = make([]*member, len(members)), make([]*nodeproc.Proc, len(procs))
-	c.mu.Unlock()
-
+// release closes the admin client and then the peer proxies; the node Set
+// calls it once, when the cluster stops, after the members stopped.
+func (c *Cluster) release() error {
 	var errs []error
 	if c.admin != nil {
 		errs = append(errs, c.admin.Close())
 	}
-	var wg sync.WaitGroup
-	perr := make([]error, len(procs))
-	for _, m := range members {
-		if m != nil {
-			wg.Add(1)
-			go func() { defer wg.Done(); m.kill() }()
-		}
-	}
-	for i, p := range procs {
-		if p != nil {
-			wg.Add(1)
-			go func() { defer wg.Done(); perr[i] = p.Stop(ctx) }()
-		}
-	}
-	wg.Wait()
-	errs = append(errs, perr...)
 	if c.proxy != nil {
 		errs = append(errs, c.proxy.Close())
 	}

@@ -276,7 +276,7 @@ func TestPauseResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Only the thawed member is asked, so the read proves it caught up.
-	i, _ := c.index(leader)
+	i, _ := c.Index(leader)
 	eventually(t, 30*time.Second, func(ctx context.Context) error {
 		r, err := c.admin.Status(ctx, c.Endpoints()[i])
 		if err != nil {
@@ -322,12 +322,10 @@ func TestStopLeavesNoProcess(t *testing.T) {
 	if err := c.Pause(ctx, "n2"); err != nil {
 		t.Fatal(err)
 	}
-	var pids []int
-	c.mu.Lock()
-	for _, p := range c.procs {
-		pids = append(pids, p.Pid())
+	pids := c.Pids()
+	if len(pids) != 3 {
+		t.Fatalf("%d member processes, want 3", len(pids))
 	}
-	c.mu.Unlock()
 	if err := c.Stop(ctx); err != nil {
 		t.Fatal(err)
 	}

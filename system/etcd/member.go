@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net/url"
 	"os/signal"
 	"strings"
@@ -13,6 +12,8 @@ import (
 
 	"go.etcd.io/etcd/server/v3/embed"
 	"go.uber.org/zap"
+
+	"faultline/system/nodeproc"
 )
 
 // MemberConfig describes one etcd member.
@@ -157,6 +158,13 @@ func (m *member) kill() {
 	m.e.Close()
 }
 
+// Stop kills the member (see kill); it implements nodeproc.Stopper, for
+// the node Set both kills and stops in-process members this way.
+func (m *member) Stop() error {
+	m.kill()
+	return nil
+}
+
 // stop stops the member gracefully (a leader hands over leadership first).
 func (m *member) stop() {
 	m.e.Close()
@@ -180,7 +188,6 @@ func memberArgs(cfg MemberConfig) []string {
 // parseMemberArgs is the inverse of memberArgs.
 func parseMemberArgs(args []string) (MemberConfig, error) {
 	fs := flag.NewFlagSet("etcd node", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	var cfg MemberConfig
 	fs.StringVar(&cfg.Name, "name", "", "member name")
 	fs.StringVar(&cfg.Dir, "dir", "", "data directory")
@@ -191,11 +198,8 @@ func parseMemberArgs(args []string) (MemberConfig, error) {
 	fs.UintVar(&cfg.TickMs, "tick-ms", 0, "heartbeat interval in ms (0: etcd's default)")
 	fs.UintVar(&cfg.ElectionMs, "election-ms", 0, "election timeout in ms (0: etcd's default)")
 	fs.Uint64Var(&cfg.SnapshotCount, "snapshot-count", 0, "snapshot count (0: etcd's default)")
-	if err := fs.Parse(args); err != nil {
+	if err := nodeproc.ParseArgs(fs, args); err != nil {
 		return cfg, fmt.Errorf("etcd: node arguments: %w", err)
-	}
-	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("etcd: node arguments: unexpected %q", fs.Args())
 	}
 	return cfg, cfg.Validate()
 }
