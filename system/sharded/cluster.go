@@ -121,11 +121,16 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 		Argv:      func(i int) []string { return append(slices.Clone(spec.Exec), nodeArgs(c.cfgs[i])...) },
 		LogPath:   func(i int) string { return filepath.Join(spec.Dir, c.cfgs[i].Name()+".log") },
 		InProcess: func(i int) (nodeproc.Stopper, error) { return startNode(c.cfgs[i]) },
+		// The node's fault table starts empty: give it back the faults of
+		// its links once it listens.
+		Restarted: func(ctx context.Context, i int) error {
+			return c.faults.ReapplyWithin(ctx, c.faults.name(c.cfgs[i].Name()), 5*time.Second)
+		},
+		Release: c.closeAdmin,
 	})
 	c.admin = c.newCtrlerClerk()
 	c.faults = c.newFaults()
 	if err := c.StartAll(); err != nil {
-		c.closeAdmin()
 		return nil, err
 	}
 	if err := c.ready(ctx, c.gids[:joined]); err != nil {
@@ -266,11 +271,8 @@ func (cl *client) Close() error {
 	return errors.Join(errs...)
 }
 
-// Stop stops every node and waits. It is safe to call twice.
-func (c *Cluster) Stop(ctx context.Context) error {
-	return errors.Join(c.Set.Stop(ctx), c.closeAdmin())
-}
-
+// closeAdmin closes the controller clerk and the fault connections; the
+// node Set calls it once, when the cluster stops (Stop is the Set's).
 func (c *Cluster) closeAdmin() error {
 	errs := []error{c.admin.close()}
 	for _, conn := range c.faults.conns {

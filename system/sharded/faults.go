@@ -3,7 +3,6 @@ package sharded
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"faultline/system/backend"
 	"faultline/system/nodeproc"
@@ -63,22 +62,6 @@ func (f *addrFaults) name(node string) string {
 // Faults returns the cluster's link-fault seam (chaos.FaultSeam): per
 // directed link between nodes, applied in the nodes' own transports.
 func (c *Cluster) Faults() transport.LinkFaulter { return c.faults }
-
-// Restart brings a killed node back and gives it again the link faults it
-// is under, waiting (up to a few seconds) for it to listen.
-func (c *Cluster) Restart(ctx context.Context, name string) error {
-	if err := c.Set.Restart(ctx, name); err != nil {
-		return err
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		err := c.faults.Reapply(c.faults.name(name))
-		if err == nil || time.Now().After(deadline) || ctx.Err() != nil {
-			return err
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 var _ backend.Stats = (*Cluster)(nil)
 

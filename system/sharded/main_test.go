@@ -1,33 +1,16 @@
 package sharded
 
 import (
-	"context"
-	"fmt"
-	"os"
-	"slices"
 	"testing"
+
+	"faultline/internal/nodetest"
 )
 
 // nodeMarker, found in the test binary's arguments, makes it run as a node:
 // the process-mode tests re-execute themselves.
 const nodeMarker = "sharded-test-node"
 
-func TestMain(m *testing.M) {
-	if i := slices.Index(os.Args, nodeMarker); i >= 0 {
-		if err := RunNode(context.Background(), os.Args[i+1:]); err != nil {
-			fmt.Fprintln(os.Stderr, "node:", err)
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { nodetest.Main(m, nodeMarker, RunNode) }
 
-func selfExec(t testing.TB) []string {
-	t.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return []string{exe, nodeMarker}
-}
+// selfExec is the Spec.Exec that runs this test binary as a node.
+func selfExec(t testing.TB) []string { return nodetest.Exec(t, nodeMarker) }

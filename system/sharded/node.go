@@ -5,13 +5,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
-	"os"
-	"os/signal"
 	"strings"
 	"sync"
-	"syscall"
 
 	"faultline/system/nodeproc"
 	"faultline/system/raft"
@@ -193,7 +189,6 @@ func nodeArgs(cfg NodeConfig) []string {
 // parseNodeArgs is the inverse of nodeArgs.
 func parseNodeArgs(args []string) (NodeConfig, error) {
 	fs := flag.NewFlagSet("shardkv node", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	var cfg NodeConfig
 	var peers, ctrlers string
 	fs.StringVar(&cfg.Role, "role", "", "ctrler or group")
@@ -204,18 +199,10 @@ func parseNodeArgs(args []string) (NodeConfig, error) {
 	fs.StringVar(&cfg.Dir, "dir", "", "data directory")
 	fs.BoolVar(&cfg.Fsync, "fsync", true, "fsync durable writes")
 	fs.IntVar(&cfg.MaxRaftState, "maxraftstate", DefaultMaxRaftState, "snapshot threshold in bytes (-1 never)")
-	if err := fs.Parse(args); err != nil {
+	if err := nodeproc.ParseArgs(fs, args); err != nil {
 		return cfg, fmt.Errorf("sharded: node arguments: %w", err)
 	}
-	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("sharded: node arguments: unexpected %q", fs.Args())
-	}
-	if peers != "" {
-		cfg.Peers = strings.Split(peers, ",")
-	}
-	if ctrlers != "" {
-		cfg.Ctrlers = strings.Split(ctrlers, ",")
-	}
+	cfg.Peers, cfg.Ctrlers = nodeproc.SplitList(peers), nodeproc.SplitList(ctrlers)
 	return cfg, cfg.Validate()
 }
 
@@ -226,14 +213,6 @@ func RunNode(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	ctx, cancel := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
-	defer cancel()
-	n, err := startNode(cfg)
-	if err != nil {
-		return err
-	}
-	<-ctx.Done()
-	cfg.Logger.Info("node stopping")
-	return n.Stop()
+	cfg.Logger = nodeproc.StderrLogger()
+	return nodeproc.Serve(ctx, cfg.Logger, func() (nodeproc.Stopper, error) { return startNode(cfg) })
 }
