@@ -31,7 +31,8 @@
 //     in-process mode Kill hard-stops the server (no leadership handover)
 //     and closes it; this is approximate, since etcd flushes what it has on
 //     the way down, where a real crash would lose unsynced writes.
-//   - backend.Pauser: SIGSTOP/SIGCONT in process mode; in-process members
+//   - backend.Pauser: SIGSTOP/SIGCONT in process mode, returning once the
+//     kernel reports the member stopped (or running); in-process members
 //     cannot be frozen and Pause returns backend.ErrUnsupported.
 //   - backend.LeaderFinder: asks every member for its status and names the
 //     leader reported in the highest term.

@@ -15,7 +15,8 @@
 //     in-process mode Kill stops the node's server, Raft peer, listener and
 //     persister at once (records written to the operating system survive, as
 //     they would a process kill), and Restart reopens its directory.
-//   - backend.Pauser: SIGSTOP/SIGCONT in process mode. In-process nodes
+//   - backend.Pauser: SIGSTOP/SIGCONT in process mode, returning once the
+//     kernel reports the node stopped (or running). In-process nodes
 //     cannot be frozen; Pause returns backend.ErrUnsupported.
 //   - backend.LeaderFinder: asks every node for its Raft term and role and
 //     names the leader of the highest term.
