@@ -405,9 +405,8 @@ func (d *Data) errors(r *Results) {
 // checksFirstFailing orders checks invalid first, then unknown, then
 // valid, keeping the harness's order otherwise.
 func checksFirstFailing(cs []Check) []Check {
-	rank := map[string]int{Invalid: 0, Unknown: 1, Valid: 2}
 	out := slices.Clone(cs)
-	slices.SortStableFunc(out, func(a, b Check) int { return cmp.Compare(rank[a.Verdict], rank[b.Verdict]) })
+	slices.SortStableFunc(out, func(a, b Check) int { return cmp.Compare(severity(b.Verdict), severity(a.Verdict)) })
 	if out == nil {
 		out = []Check{}
 	}

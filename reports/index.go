@@ -95,7 +95,7 @@ func scanComparison(dir, name string) (IndexEntry, bool) {
 	var backends []string
 	for _, c := range bm.Cases {
 		for _, x := range c.Backends {
-			e.Verdict = worseVerdict(e.Verdict, x.Verdict)
+			e.Verdict = WorseVerdict(e.Verdict, x.Verdict)
 			if !slices.Contains(backends, x.Backend) {
 				backends = append(backends, x.Backend)
 			}

@@ -136,7 +136,7 @@ func summarize(root, backend string, rs []RoundRunResult) (BenchmarkBackend, Com
 		if cr.FaultAvailability >= 0 {
 			favail = append(favail, cr.FaultAvailability)
 		}
-		bb.Verdict = worseVerdict(bb.Verdict, cr.Verdict)
+		bb.Verdict = WorseVerdict(bb.Verdict, cr.Verdict)
 		rel, err := filepath.Rel(root, r.Dir)
 		if err != nil {
 			rel = r.Dir
@@ -231,19 +231,28 @@ type WindowRow struct {
 	Availability []float64
 }
 
-// verdictRank orders verdicts from best to worst.
-var verdictRank = map[string]int{"": -1, "valid": 0, "unknown": 2, "invalid": 3, "failed": 4}
+// severity orders verdicts from best to worst: none, valid, unknown,
+// invalid, failed. A verdict this package does not know counts as the
+// worst.
+func severity(v string) int {
+	switch v {
+	case "":
+		return 0
+	case Valid:
+		return 1
+	case Unknown:
+		return 2
+	case Invalid:
+		return 3
+	case Failed:
+		return 4
+	}
+	return 5
+}
 
-func worseVerdict(a, b string) string {
-	ra, ok := verdictRank[a]
-	if !ok {
-		ra = 5
-	}
-	rb, ok := verdictRank[b]
-	if !ok {
-		rb = 5
-	}
-	if rb > ra {
+// WorseVerdict returns the worse of two verdicts ("" is none yet).
+func WorseVerdict(a, b string) string {
+	if severity(b) > severity(a) {
 		return b
 	}
 	return a

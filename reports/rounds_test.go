@@ -144,7 +144,7 @@ func TestMedian(t *testing.T) {
 			t.Errorf("median %v = %v, want %v", tc.in, got, tc.want)
 		}
 	}
-	if worseVerdict(Valid, Unknown) != Unknown || worseVerdict(Invalid, Valid) != Invalid || worseVerdict("", Valid) != Valid {
+	if WorseVerdict(Valid, Unknown) != Unknown || WorseVerdict(Invalid, Valid) != Invalid || WorseVerdict("", Valid) != Valid {
 		t.Error("verdict order")
 	}
 }
