@@ -9,15 +9,24 @@ import (
 
 	"faultline/reports"
 	"faultline/workloads"
+	"faultline/workloads/runner"
 )
 
 // compareFlags are the run flags a comparison config takes; the others
 // shape a single run and are refused.
 var compareFlags = map[string]bool{"config": true, "seed": true, "out": true, "v": true, "rounds": true}
 
-// loadComparison expands a comparison config into its runs and checks
-// every one of them (backend, fault schedule) before anything starts.
-func loadComparison(f *runFlags, cfg *workloads.Config) ([]workloads.CompareRun, error) {
+// plannedRun is one run of a comparison, checked, with its own nemesis
+// (nil without faults): a schedule's state belongs to one run.
+type plannedRun struct {
+	workloads.CompareRun
+	nem runner.Nemesis
+}
+
+// loadComparison expands a comparison config (read from src) into its
+// runs and checks every one of them (backend, fault schedule) before
+// anything starts.
+func loadComparison(f *runFlags, cfg *workloads.Config, src *workloads.Source) ([]plannedRun, error) {
 	var bad []string
 	for name := range f.set {
 		if !compareFlags[name] {
@@ -28,29 +37,26 @@ func loadComparison(f *runFlags, cfg *workloads.Config) ([]workloads.CompareRun,
 		return nil, fmt.Errorf("%s: flag %s shapes a single run; a config with a compare section sets it per case (its flags: -seed, -out, -rounds, -v)",
 			f.config, strings.Join(bad, ", "))
 	}
-	_, src, err := workloads.Load(f.config)
-	if err != nil {
-		return nil, err
-	}
 	if f.set["rounds"] {
 		if f.rounds < 1 || f.rounds > workloads.MaxRounds {
 			return nil, fmt.Errorf("-rounds: %d, want 1 to %d", f.rounds, workloads.MaxRounds)
 		}
 		cfg.Compare.Rounds = f.rounds
 		for i := range cfg.Compare.Cases {
-			cfg.Compare.Cases[i].Rounds = min(max(cfg.Compare.Cases[i].Rounds, 0), f.rounds)
+			cfg.Compare.Cases[i].Rounds = min(cfg.Compare.Cases[i].Rounds, f.rounds)
 		}
 	}
 	runs, err := cfg.Expand(src)
 	if err != nil {
 		return nil, err
 	}
-	var out []workloads.CompareRun
+	var out []plannedRun
 	var errs workloads.Errors
 	seen := map[string]bool{}
 	for _, r := range runs {
 		r.Config.Out = cfg.Out
-		if _, err := checkRun(r.Config, r.Source, false); err != nil {
+		nem, err := checkRun(r.Config, r.Source, false)
+		if err != nil {
 			fes := workloads.Fields(err)
 			if fes == nil {
 				return nil, fmt.Errorf("case %s, backend %s: %w", r.Case, r.Backend, err)
@@ -64,7 +70,7 @@ func loadComparison(f *runFlags, cfg *workloads.Config) ([]workloads.CompareRun,
 			}
 			continue
 		}
-		out = append(out, r)
+		out = append(out, plannedRun{r, nem})
 	}
 	if len(errs) > 0 {
 		return nil, errs
@@ -76,12 +82,7 @@ func loadComparison(f *runFlags, cfg *workloads.Config) ([]workloads.CompareRun,
 // each a complete run with its own results folder under one comparison
 // folder, then the benchmark page over all of them. The exit status is
 // the worst of the runs'.
-func runComparison(ctx context.Context, f *runFlags, cfg *workloads.Config, stdout, stderr io.Writer) int {
-	plan, err := loadComparison(f, cfg)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitFailed
-	}
+func runComparison(ctx context.Context, cfg *workloads.Config, plan []plannedRun, verbose bool, stdout, stderr io.Writer) int {
 	root, err := makeRunDir(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "bench: %v\n", err)
@@ -89,30 +90,24 @@ func runComparison(ctx context.Context, f *runFlags, cfg *workloads.Config, stdo
 	}
 	fmt.Fprintf(stdout, "comparison %s: %d runs in %s\n", cfg.Name, len(plan), root)
 	var done []reports.RoundRun
-	status := exitValid
+	worst := "" // the worst verdict so far
 	for i, p := range plan {
 		if ctx.Err() != nil {
 			fmt.Fprintln(stderr, "bench: interrupted; the runs so far are compared")
-			status = exitFailed
+			worst = runner.Failed
 			break
 		}
 		rc := *p.Config
 		rc.Out = root
 		rc.Name = fmt.Sprintf("%s-%s-r%d", p.Case, p.Backend, p.Round)
-		// A fresh nemesis per run: a schedule's state belongs to one run.
-		nem, err := checkRun(&rc, p.Source, false)
-		if err != nil {
-			fmt.Fprintf(stderr, "bench: %s: %v\n", rc.Name, err)
-			return exitFailed
-		}
 		fmt.Fprintf(stdout, "\n[%d/%d] case %s, backend %s, round %d (seed %d)\n", i+1, len(plan), p.Case, p.Backend, p.Round, rc.Seed)
-		res, dir, err := execute(ctx, &rc, nem, f.verbose, stdout, stderr)
+		res, dir, err := execute(ctx, &rc, p.nem, verbose, stdout, stderr)
 		writeRunReport(dir, stdout, stderr)
 		if err != nil {
 			fmt.Fprintf(stderr, "bench: %s: %v\n", rc.Name, err)
-			status = worseStatus(status, exitFailed)
+			worst = reports.WorseVerdict(worst, runner.Failed)
 		} else {
-			status = worseStatus(status, exitStatus(res.Verdict))
+			worst = reports.WorseVerdict(worst, res.Verdict)
 		}
 		switch {
 		case err != nil || dir == "":
@@ -147,17 +142,7 @@ func runComparison(ctx context.Context, f *runFlags, cfg *workloads.Config, stdo
 	}
 	printBenchmark(stdout, bm)
 	fmt.Fprintf(stdout, "comparison: %s\n", page)
-	return status
-}
-
-// worseStatus orders exit statuses: failed over invalid over unknown over
-// valid.
-func worseStatus(a, b int) int {
-	rank := map[int]int{exitValid: 0, exitUnknown: 1, exitInvalid: 2, exitFailed: 3}
-	if rank[b] > rank[a] {
-		return b
-	}
-	return a
+	return exitStatus(worst)
 }
 
 // printBenchmark writes the medians and ratios of every case as a table.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -16,16 +17,27 @@ import (
 // controller's wiring.
 var defaultFaults string
 
+// loaded is a checked config, ready to run: one run with its nemesis, or
+// a comparison's planned runs.
+type loaded struct {
+	cfg *workloads.Config
+	// nem is the single run's fault injector; nil without faults.
+	nem runner.Nemesis
+	// plan lists a comparison's runs in order; nil for a single run.
+	plan []plannedRun
+}
+
 // loadConfig builds the run's config: the file (or the default), flag
-// overrides, and the checks that need the registry. Errors carry the file
-// and line where the config came from a file.
-func loadConfig(f *runFlags) (*workloads.Config, runner.Nemesis, error) {
+// overrides, a seed, and the checks that need the registry; a comparison
+// is expanded into its runs, each checked. Errors carry the file and line
+// where the config came from a file.
+func loadConfig(f *runFlags) (*loaded, error) {
 	var cfg *workloads.Config
 	var src *workloads.Source
 	if f.config != "" {
 		c, s, err := workloads.Load(f.config)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		cfg, src = c, s
 	} else {
@@ -73,20 +85,30 @@ func loadConfig(f *runFlags) (*workloads.Config, runner.Nemesis, error) {
 		cfg.Out = f.out
 	}
 	if len(errs) > 0 {
-		return nil, nil, errs
+		return nil, errs
 	}
 	if err := cfg.Validate(); err != nil {
-		return nil, nil, fromFlags(src.Locate(err), f)
+		return nil, fromFlags(src.Locate(err), f)
+	}
+	if cfg.Seed == 0 {
+		// Chosen before the fault schedule is built, which draws from it.
+		cfg.Seed = time.Now().UnixNano()%1_000_000_000 + 1
 	}
 	if cfg.Compare != nil {
-		// A comparison is checked run by run by loadComparison.
-		return cfg, nil, nil
+		plan, err := loadComparison(f, cfg, src)
+		if err != nil {
+			return nil, err
+		}
+		return &loaded{cfg: cfg, plan: plan}, nil
+	}
+	if f.set["rounds"] {
+		return nil, errors.New("-rounds applies to a config with a compare section")
 	}
 	nem, err := checkRun(cfg, src, f.config == "")
 	if err != nil {
-		return nil, nil, fromFlags(err, f)
+		return nil, fromFlags(err, f)
 	}
-	return cfg, nem, nil
+	return &loaded{cfg: cfg, nem: nem}, nil
 }
 
 // fromFlags renames the errors of fields a flag set, so that they point

@@ -15,18 +15,15 @@ func TestShippedConfigsLoad(t *testing.T) {
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			fl := &runFlags{config: f, set: map[string]bool{}}
-			cfg, _, err := loadConfig(fl)
+			l, err := loadConfig(fl)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if cfg.Compare == nil {
+			if l.cfg.Compare == nil {
 				return
 			}
 			// A comparison: every run it expands to passes the same checks.
-			runs, err := loadComparison(fl, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
+			runs := l.plan
 			if len(runs) < 2 {
 				t.Fatalf("a comparison of %d runs", len(runs))
 			}
@@ -44,16 +41,12 @@ func TestShippedConfigsLoad(t *testing.T) {
 // the default fault schedule with etcd's peer traffic proxied.
 func TestCompareEtcdConfig(t *testing.T) {
 	fl := &runFlags{config: "../workloads/configs/compare-etcd.yaml", set: map[string]bool{}}
-	cfg, _, err := loadConfig(fl)
-	if err != nil {
-		t.Fatal(err)
-	}
-	runs, err := loadComparison(fl, cfg)
+	l, err := loadConfig(fl)
 	if err != nil {
 		t.Fatal(err)
 	}
 	seen := map[string]int{}
-	for _, r := range runs {
+	for _, r := range l.plan {
 		c := r.Config
 		seen[r.Case+"/"+r.Backend]++
 		if c.Backend.Nodes != 3 || c.Workload.Clients != 64 || c.Backend.Mode != "process" {
@@ -83,9 +76,13 @@ func TestCompareEtcdConfig(t *testing.T) {
 }
 
 func TestDefaultConfigUsesDefaultBackend(t *testing.T) {
-	cfg, nem, err := loadConfig(&runFlags{set: map[string]bool{}})
-	if err != nil || nem == nil {
-		t.Fatalf("default config: %v, nemesis %v (want the default fault schedule)", err, nem)
+	l, err := loadConfig(&runFlags{set: map[string]bool{}})
+	if err != nil || l.nem == nil {
+		t.Fatalf("default config: %v (want the default fault schedule)", err)
+	}
+	cfg := l.cfg
+	if cfg.Seed == 0 {
+		t.Fatal("no seed chosen before the fault schedule was built from it")
 	}
 	if cfg.Backend.Name != defaultBackend || cfg.Backend.Mode != "process" {
 		t.Fatalf("default backend %q mode %q", cfg.Backend.Name, cfg.Backend.Mode)

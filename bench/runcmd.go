@@ -29,22 +29,15 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return exitFailed
 	}
-	cfg, nem, err := loadConfig(f)
+	l, err := loadConfig(f)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitFailed
 	}
-	if cfg.Seed == 0 {
-		cfg.Seed = time.Now().UnixNano()%1_000_000_000 + 1
+	if l.plan != nil {
+		return runComparison(ctx, l.cfg, l.plan, f.verbose, stdout, stderr)
 	}
-	if cfg.Compare != nil {
-		return runComparison(ctx, f, cfg, stdout, stderr)
-	}
-	if f.set["rounds"] {
-		fmt.Fprintln(stderr, "bench: -rounds applies to a config with a compare section")
-		return exitFailed
-	}
-	res, dir, err := execute(ctx, cfg, nem, f.verbose, stdout, stderr)
+	res, dir, err := execute(ctx, l.cfg, l.nem, f.verbose, stdout, stderr)
 	writeRunReport(dir, stdout, stderr)
 	if dir != "" {
 		fmt.Fprintf(stdout, "results: %s\n", dir)
