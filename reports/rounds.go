@@ -24,10 +24,8 @@ type RoundRun struct {
 // the median of each backend's rounds and its ratios to the first
 // backend's medians.
 type Benchmark struct {
-	Name  string           `json:"name"`
-	Cases []BenchmarkCase  `json:"cases"`
-	Notes []string         `json:"notes,omitempty"`
-	Runs  []RoundRunResult `json:"-"`
+	Name  string          `json:"name"`
+	Cases []BenchmarkCase `json:"cases"`
 }
 
 // BenchmarkCase is one case of a benchmark.
@@ -58,8 +56,8 @@ type BenchmarkBackend struct {
 	Dirs []string `json:"dirs"`
 }
 
-// RoundRunResult is one run with the numbers read from its results.
-type RoundRunResult struct {
+// roundResult is one run with the numbers read from its results.
+type roundResult struct {
 	RoundRun
 	Run CompareRun
 }
@@ -73,7 +71,7 @@ func BuildBenchmark(name, root string, runs []RoundRun, order []string) (*Benchm
 	}
 	b := &Benchmark{Name: name}
 	var caseOrder []string
-	byCase := map[string]map[string][]RoundRunResult{}
+	byCase := map[string]map[string][]roundResult{}
 	for _, r := range runs {
 		d, err := Build(r.Dir)
 		if err != nil {
@@ -81,10 +79,9 @@ func BuildBenchmark(name, root string, runs []RoundRun, order []string) (*Benchm
 		}
 		cr := compareRun(r.Dir, d)
 		cr.Label = fmt.Sprintf("%s · round %d", r.Backend, r.Round)
-		res := RoundRunResult{RoundRun: r, Run: cr}
-		b.Runs = append(b.Runs, res)
+		res := roundResult{RoundRun: r, Run: cr}
 		if byCase[r.Case] == nil {
-			byCase[r.Case] = map[string][]RoundRunResult{}
+			byCase[r.Case] = map[string][]roundResult{}
 			caseOrder = append(caseOrder, r.Case)
 		}
 		byCase[r.Case][r.Backend] = append(byCase[r.Case][r.Backend], res)
@@ -119,7 +116,7 @@ func BuildBenchmark(name, root string, runs []RoundRun, order []string) (*Benchm
 
 // summarize takes one backend's rounds of one case to their medians, and
 // picks the median round for the overlaid charts.
-func summarize(root, backend string, rs []RoundRunResult) (BenchmarkBackend, CompareRun) {
+func summarize(root, backend string, rs []roundResult) (BenchmarkBackend, CompareRun) {
 	sort.Slice(rs, func(i, j int) bool { return rs[i].Round < rs[j].Round })
 	bb := BenchmarkBackend{Backend: backend, Rounds: len(rs), Verdict: ""}
 	var ops, avail, favail []float64
@@ -170,7 +167,7 @@ func summarize(root, backend string, rs []RoundRunResult) (BenchmarkBackend, Com
 // over the rounds; window i of every round is the same scheduled fault
 // when the kinds agree, and the windows stop at the first disagreement
 // (random schedules can differ from round to round).
-func medianWindows(rs []RoundRunResult) []WindowAvailability {
+func medianWindows(rs []roundResult) []WindowAvailability {
 	if len(rs) == 0 {
 		return nil
 	}
