@@ -10,7 +10,7 @@ import (
 	"faultline/chaos/netem"
 	"faultline/chaos/proxy"
 	"faultline/system/backend"
-	"faultline/system/etcd"
+	"faultline/system/backend/etcd"
 )
 
 // init registers the etcd backend. It lives in its own file so that the

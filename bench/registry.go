@@ -5,9 +5,9 @@ import (
 	"sort"
 
 	"faultline/system/backend"
-	"faultline/system/memkv"
-	"faultline/system/raftkv"
-	"faultline/system/sharded"
+	"faultline/system/backend/memory"
+	"faultline/system/backend/raftkv"
+	"faultline/system/backend/shardkv"
 )
 
 // entry is one registered backend.
@@ -25,11 +25,11 @@ type entry struct {
 // registry maps backend names to their implementations. It is the only
 // place in Faultline that imports concrete systems.
 var registry = map[string]entry{
-	memkv.Name: {backend: memkv.Backend{}, runNode: memkv.RunNode, nodes: 1, maxNodes: 1,
+	memory.Name: {backend: memory.Backend{}, runNode: memory.RunNode, nodes: 1, maxNodes: 1,
 		desc: "one unreplicated in-memory node over TCP: the harness's ceiling"},
 	"raftkv": {backend: raftkv.Backend{}, runNode: raftkv.RunNode, nodes: 3,
 		desc: "key/value service replicated by Raft over TCP, durable log (kvraft)"},
-	sharded.Name: {backend: sharded.Backend{}, runNode: sharded.RunNode, nodes: 3,
+	shardkv.Name: {backend: shardkv.Backend{}, runNode: shardkv.RunNode, nodes: 3,
 		desc: "sharded key/value store: a shard controller group and replica groups (option groups, default 3) that move shards while serving"},
 }
 

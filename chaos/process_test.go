@@ -13,7 +13,7 @@ import (
 
 	"faultline/system/backend"
 	"faultline/system/kvraft"
-	"faultline/system/raftkv"
+	"faultline/system/backend/raftkv"
 	"faultline/transport/tcp"
 )
 

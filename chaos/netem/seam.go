@@ -20,7 +20,7 @@ const DefaultTick = 20 * time.Millisecond
 // transport.LinkFaults, and every fault is exact, message by message: that
 // is the case for transport/tcp's Faults (every fault, connection faults
 // included, on the clients' own connections), for the tables of node
-// processes behind system/nodeproc's RemoteFaults, and for
+// processes behind system/backend/nodeproc's RemoteFaults, and for
 // transport/simnet (all but connection faults, which it refuses).
 //
 // A table without that support is taken to apply only delay with uniform

@@ -72,14 +72,14 @@ var rules = []rule{
 		return false, ""
 	},
 	func(p, d string) (bool, string) {
-		if under(p, "faultline/system/backend") && !isStd(d) {
-			return true, "system/backend is a stdlib-only leaf"
+		if p == "faultline/system/backend" && !isStd(d) {
+			return true, "system/backend (the seam) is a stdlib-only leaf"
 		}
 		return false, ""
 	},
 	func(p, d string) (bool, string) {
 		if (under(p, "faultline/workloads") || under(p, "faultline/chaos")) &&
-			under(d, "faultline/system") && !under(d, "faultline/system/backend") {
+			under(d, "faultline/system") && d != "faultline/system/backend" {
 			return true, "workloads and chaos may use system/backend but no concrete system"
 		}
 		return false, ""
@@ -143,12 +143,14 @@ func TestRulesCatchViolations(t *testing.T) {
 		{"faultline/system/shardctrler", "faultline/system/rsm", false},
 		{"faultline/system/rsm", "faultline/system/shardctrler", true},
 		{"faultline/system/backend", "faultline/transport", true},
-		{"faultline/chaos", "faultline/system/raftkv", true},
+		{"faultline/chaos", "faultline/system/backend/raftkv", true},
+		{"faultline/workloads", "faultline/system/backend/nodeproc", true},
+		{"faultline/system/backend", "faultline/system/backend/nodeproc", true},
 		{"faultline/chaos", "faultline/system/backend", false},
 		{"faultline/chaos", "faultline/workloads/history", false},
 		{"faultline/workloads/runner", "faultline/chaos", true},
 		{"faultline/reports", "faultline/bench", true},
-		{"faultline/bench", "faultline/system/raftkv", false},
+		{"faultline/bench", "faultline/system/backend/raftkv", false},
 	}
 	for _, c := range cases {
 		got := false

@@ -18,7 +18,7 @@ import (
 // with the durable log (fsync on, and off), for Put and Get at several
 // client counts. It reports ops/s and latency percentiles in ms.
 //
-//	go test -run '^$' -bench BenchmarkCluster -benchtime 4000x ./system/raftkv/
+//	go test -run '^$' -bench BenchmarkCluster -benchtime 4000x ./system/backend/raftkv/
 func BenchmarkCluster(b *testing.B) {
 	for _, fsync := range []bool{true, false} {
 		b.Run(fmt.Sprintf("fsync=%v", fsync), func(b *testing.B) {

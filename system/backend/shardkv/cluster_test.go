@@ -1,4 +1,4 @@
-package sharded
+package shardkv
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 
 	"faultline/internal/kvcheck"
 	"faultline/system/backend"
-	"faultline/system/shardkv"
+	skv "faultline/system/shardkv"
 	"faultline/transport"
 )
 
@@ -179,7 +179,7 @@ func TestInProcessBasics(t *testing.T) {
 	// Node-to-node traffic is counted: Raft in every group, and moving the
 	// shard of "a" makes its new group pull it from the old one (once the
 	// groups see the new configuration).
-	sa := shardkv.Key2Shard("a")
+	sa := skv.Key2Shard("a")
 	cfg, err = c.Config(ctx)
 	if err != nil {
 		t.Fatal(err)

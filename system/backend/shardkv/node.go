@@ -1,4 +1,4 @@
-package sharded
+package shardkv
 
 import (
 	"context"
@@ -9,10 +9,10 @@ import (
 	"strings"
 	"sync"
 
-	"faultline/system/nodeproc"
+	"faultline/system/backend/nodeproc"
 	"faultline/system/raft"
 	"faultline/system/shardctrler"
-	"faultline/system/shardkv"
+	skv "faultline/system/shardkv"
 	"faultline/system/storage"
 	"faultline/transport"
 	"faultline/transport/tcp"
@@ -55,15 +55,15 @@ func (c NodeConfig) Name() string {
 func (c NodeConfig) Validate() error {
 	switch {
 	case c.Role != roleCtrler && c.Role != roleGroup:
-		return fmt.Errorf("sharded: node role = %q, want %q or %q", c.Role, roleCtrler, roleGroup)
+		return fmt.Errorf("shardkv: node role = %q, want %q or %q", c.Role, roleCtrler, roleGroup)
 	case c.ID < 0 || c.ID >= len(c.Peers):
-		return fmt.Errorf("sharded: node id = %d, want in [0, %d)", c.ID, len(c.Peers))
+		return fmt.Errorf("shardkv: node id = %d, want in [0, %d)", c.ID, len(c.Peers))
 	case c.Dir == "":
-		return errors.New("sharded: node dir is empty")
+		return errors.New("shardkv: node dir is empty")
 	case c.Role == roleGroup && c.GID <= 0:
-		return fmt.Errorf("sharded: node gid = %d, want > 0", c.GID)
+		return fmt.Errorf("shardkv: node gid = %d, want > 0", c.GID)
 	case c.Role == roleGroup && len(c.Ctrlers) == 0:
-		return errors.New("sharded: group node needs --ctrlers")
+		return errors.New("shardkv: group node needs --ctrlers")
 	}
 	return nil
 }
@@ -111,7 +111,7 @@ func startNode(cfg NodeConfig) (*node, error) {
 	logger = logger.With("node", cfg.Name())
 	store, err := storage.Open(cfg.Dir, storage.Options{NoSync: !cfg.Fsync, Logger: logger})
 	if err != nil {
-		return nil, fmt.Errorf("sharded: node %s: %w", cfg.Name(), err)
+		return nil, fmt.Errorf("shardkv: node %s: %w", cfg.Name(), err)
 	}
 	// Links are named by address: a node dials servers it learns from
 	// configurations by address, so that is the name both ends know.
@@ -127,7 +127,7 @@ func startNode(cfg NodeConfig) (*node, error) {
 		err = srv.Register(sc)
 	} else {
 		makeEnd := func(addr string) raft.Peer { return n.dial(addr, tcfg) }
-		kv := shardkv.StartServer(peers, cfg.ID, store, cfg.MaxRaftState, cfg.GID, n.peers(cfg.Ctrlers, tcfg), makeEnd)
+		kv := skv.StartServer(peers, cfg.ID, store, cfg.MaxRaftState, cfg.GID, n.peers(cfg.Ctrlers, tcfg), makeEnd)
 		n.svc = kv
 		err = srv.Register(kv)
 	}
@@ -145,7 +145,7 @@ func startNode(cfg NodeConfig) (*node, error) {
 	}
 	if err != nil {
 		n.Stop()
-		return nil, fmt.Errorf("sharded: node %s: %w", cfg.Name(), err)
+		return nil, fmt.Errorf("shardkv: node %s: %w", cfg.Name(), err)
 	}
 	logger.Info("node started", "addr", cfg.Peers[cfg.ID], "dir", cfg.Dir, "fsync", cfg.Fsync)
 	return n, nil
@@ -200,7 +200,7 @@ func parseNodeArgs(args []string) (NodeConfig, error) {
 	fs.BoolVar(&cfg.Fsync, "fsync", true, "fsync durable writes")
 	fs.IntVar(&cfg.MaxRaftState, "maxraftstate", DefaultMaxRaftState, "snapshot threshold in bytes (-1 never)")
 	if err := nodeproc.ParseArgs(fs, args); err != nil {
-		return cfg, fmt.Errorf("sharded: node arguments: %w", err)
+		return cfg, fmt.Errorf("shardkv: node arguments: %w", err)
 	}
 	cfg.Peers, cfg.Ctrlers = nodeproc.SplitList(peers), nodeproc.SplitList(ctrlers)
 	return cfg, cfg.Validate()

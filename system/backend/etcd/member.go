@@ -13,7 +13,7 @@ import (
 	"go.etcd.io/etcd/server/v3/embed"
 	"go.uber.org/zap"
 
-	"faultline/system/nodeproc"
+	"faultline/system/backend/nodeproc"
 )
 
 // MemberConfig describes one etcd member.

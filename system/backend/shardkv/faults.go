@@ -1,11 +1,11 @@
-package sharded
+package shardkv
 
 import (
 	"context"
 	"fmt"
 
 	"faultline/system/backend"
-	"faultline/system/nodeproc"
+	"faultline/system/backend/nodeproc"
 	"faultline/transport"
 	"faultline/transport/tcp"
 )
@@ -71,7 +71,7 @@ var _ backend.Stats = (*Cluster)(nil)
 func (c *Cluster) RPCStats(ctx context.Context) (map[string]backend.RPCStat, error) {
 	st, err := nodeproc.SumStats(ctx, c.faults.byName)
 	if err != nil {
-		return nil, fmt.Errorf("sharded: %w", err)
+		return nil, fmt.Errorf("shardkv: %w", err)
 	}
 	return st, nil
 }

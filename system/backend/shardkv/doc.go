@@ -11,4 +11,4 @@
 // implements backend.Membership, so the chaos controller can join, leave
 // and move groups while the workload runs, as well as backend.Killer and
 // (process mode) backend.Pauser.
-package sharded
+package shardkv

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"faultline/system/backend"
-	"faultline/system/nodeproc"
+	"faultline/system/backend/nodeproc"
 	"faultline/transport"
 )
 

@@ -1,4 +1,4 @@
-package sharded
+package shardkv
 
 import (
 	"context"
@@ -13,10 +13,10 @@ import (
 	"time"
 
 	"faultline/system/backend"
-	"faultline/system/nodeproc"
+	"faultline/system/backend/nodeproc"
 	"faultline/system/raft"
 	"faultline/system/shardctrler"
-	"faultline/system/shardkv"
+	skv "faultline/system/shardkv"
 	"faultline/transport/tcp"
 )
 
@@ -47,7 +47,7 @@ func intOption(opts map[string]string, key string, def int) (int, error) {
 	}
 	v, err := strconv.Atoi(s)
 	if err != nil || (v < 1 && key != "maxraftstate") {
-		return 0, fmt.Errorf("sharded: option %s = %q, want a positive integer", key, s)
+		return 0, fmt.Errorf("shardkv: option %s = %q, want a positive integer", key, s)
 	}
 	return v, nil
 }
@@ -76,13 +76,13 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 		return nil, err
 	}
 	if joined > groups {
-		return nil, fmt.Errorf("sharded: option joined = %d, more than groups = %d", joined, groups)
+		return nil, fmt.Errorf("shardkv: option joined = %d, more than groups = %d", joined, groups)
 	}
 	for k := range spec.Options {
 		switch k {
 		case "groups", "joined", "ctrlers", "maxraftstate":
 		default:
-			return nil, fmt.Errorf("sharded: unknown option %q (known: groups, joined, ctrlers, maxraftstate)", k)
+			return nil, fmt.Errorf("shardkv: unknown option %q (known: groups, joined, ctrlers, maxraftstate)", k)
 		}
 	}
 	logger := spec.Logger
@@ -117,7 +117,7 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 		names[i] = cfg.Name()
 	}
 	c.Set = nodeproc.NewSet(nodeproc.SetConfig{
-		Backend: "sharded", Names: names, Mode: spec.Mode,
+		Backend: "shardkv", Names: names, Mode: spec.Mode,
 		Argv:      func(i int) []string { return append(slices.Clone(spec.Exec), nodeArgs(c.cfgs[i])...) },
 		LogPath:   func(i int) string { return filepath.Join(spec.Dir, c.cfgs[i].Name()+".log") },
 		InProcess: func(i int) (nodeproc.Stopper, error) { return startNode(c.cfgs[i]) },
@@ -195,7 +195,7 @@ func (c *Cluster) ready(ctx context.Context, gids []int) error {
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
 	if err := c.Join(ctx, gids); err != nil {
-		return fmt.Errorf("sharded: joining the groups: %w", err)
+		return fmt.Errorf("shardkv: joining the groups: %w", err)
 	}
 	cl, err := c.Client(ctx, -1)
 	if err != nil {
@@ -204,11 +204,11 @@ func (c *Cluster) ready(ctx context.Context, gids []int) error {
 	defer cl.Close()
 	for shard := range shardctrler.NShards {
 		key := string(rune('0' + (shard+2)%shardctrler.NShards)) // '0' is shard 8
-		if shardkv.Key2Shard(key) != shard {
-			return fmt.Errorf("sharded: probe key %q is in shard %d, not %d", key, shardkv.Key2Shard(key), shard)
+		if skv.Key2Shard(key) != shard {
+			return fmt.Errorf("shardkv: probe key %q is in shard %d, not %d", key, skv.Key2Shard(key), shard)
 		}
 		if _, err := cl.Get(ctx, key); err != nil {
-			return fmt.Errorf("sharded: waiting for shard %d: %w", shard, err)
+			return fmt.Errorf("shardkv: waiting for shard %d: %w", shard, err)
 		}
 	}
 	return nil
@@ -221,14 +221,14 @@ func (c *Cluster) Client(_ context.Context, _ int) (backend.Client, error) {
 	for i, a := range c.ctrlAddrs {
 		ctrl[i] = cl.dial(a)
 	}
-	cl.ck = shardkv.MakeClerk(ctrl, func(addr string) raft.Peer { return cl.dial(addr) })
+	cl.ck = skv.MakeClerk(ctrl, func(addr string) raft.Peer { return cl.dial(addr) })
 	return cl, nil
 }
 
 // client adapts a shardkv Clerk to backend.Client. An error always means
 // the outcome is unknown: the clerk retries every definite refusal itself.
 type client struct {
-	ck    *shardkv.Clerk
+	ck    *skv.Clerk
 	conns []*tcp.Client
 }
 
@@ -290,7 +290,7 @@ func (c *Cluster) Join(ctx context.Context, gids []int) error {
 	for _, gid := range gids {
 		addrs, ok := c.groupAddrs[gid]
 		if !ok {
-			return fmt.Errorf("sharded: join: no group %d (have %v)", gid, c.gids)
+			return fmt.Errorf("shardkv: join: no group %d (have %v)", gid, c.gids)
 		}
 		m[gid] = addrs
 	}

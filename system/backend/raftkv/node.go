@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"faultline/system/kvraft"
-	"faultline/system/nodeproc"
+	"faultline/system/backend/nodeproc"
 	"faultline/system/raft"
 	"faultline/system/storage"
 	"faultline/transport"

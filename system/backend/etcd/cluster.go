@@ -17,7 +17,7 @@ import (
 	"go.uber.org/zap"
 
 	"faultline/system/backend"
-	"faultline/system/nodeproc"
+	"faultline/system/backend/nodeproc"
 )
 
 // Name is the backend's name in configs.

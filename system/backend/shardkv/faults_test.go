@@ -1,10 +1,10 @@
-package sharded
+package shardkv
 
 import (
 	"testing"
 	"time"
 
-	"faultline/system/nodeproc"
+	"faultline/system/backend/nodeproc"
 	"faultline/transport"
 )
 

@@ -12,7 +12,7 @@ import (
 
 	"faultline/system/backend"
 	"faultline/system/kvraft"
-	"faultline/system/nodeproc"
+	"faultline/system/backend/nodeproc"
 	"faultline/transport"
 	"faultline/transport/tcp"
 )

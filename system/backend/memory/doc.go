@@ -12,4 +12,4 @@
 // harness, still over TCP). In process mode it can be killed (its state is
 // lost: it keeps nothing on disk), restarted on the same address, paused
 // and resumed.
-package memkv
+package memory
