@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"faultline/system/backend"
-	"faultline/system/kvraft"
 	"faultline/system/backend/raftkv"
+	"faultline/system/kvraft"
 	"faultline/transport/tcp"
 )
 

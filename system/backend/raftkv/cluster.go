@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"faultline/system/backend"
-	"faultline/system/kvraft"
 	"faultline/system/backend/nodeproc"
+	"faultline/system/kvraft"
 	"faultline/transport"
 	"faultline/transport/tcp"
 )

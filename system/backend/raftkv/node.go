@@ -8,8 +8,8 @@ import (
 	"log/slog"
 	"strings"
 
-	"faultline/system/kvraft"
 	"faultline/system/backend/nodeproc"
+	"faultline/system/kvraft"
 	"faultline/system/raft"
 	"faultline/system/storage"
 	"faultline/transport"
