@@ -7,10 +7,10 @@ import (
 	"io"
 	"maps"
 
-	"faultline/chaos/netem"
-	"faultline/chaos/proxy"
 	"faultline/system/backend"
 	"faultline/system/backend/etcd"
+	"faultline/transport"
+	"faultline/transport/proxy"
 )
 
 // init registers the etcd backend. It lives in its own file so that the
@@ -82,14 +82,14 @@ func (etcdBackend) Start(ctx context.Context, spec backend.Spec) (backend.Cluste
 }
 
 // proxiedEtcd is an etcd cluster whose peer links run through a Mesh,
-// which it offers to the chaos controller (chaos.NetworkProvider).
+// which it offers to the chaos controller (chaos.FaultSeam).
 type proxiedEtcd struct {
 	*etcd.Cluster
 	mesh *proxy.Mesh
 }
 
-// Network returns the Mesh carrying the members' peer traffic.
-func (p proxiedEtcd) Network() netem.Network { return p.mesh }
+// Faults returns the Mesh carrying the members' peer traffic.
+func (p proxiedEtcd) Faults() transport.LinkFaulter { return p.mesh }
 
 // closers closes each in order.
 type closers []io.Closer

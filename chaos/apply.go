@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"faultline/chaos/netem"
+	"faultline/transport"
 )
 
 // defaultLeaderWait bounds the search for a leader when a fault targets it.
@@ -164,16 +164,16 @@ func (n *Nemesis) partition(ctx context.Context, ev recorder, e *Entry) (*window
 	n.mu.Lock()
 	c, desc := partition(e.Shape, n.nodes, target, e.Inbound, n.rng)
 	n.mu.Unlock()
-	spec := make(map[[2]string]netem.Link, len(c))
+	spec := make(map[[2]string]transport.LinkFaults, len(c))
 	for l := range c {
-		spec[l] = netem.Link{Blocked: true}
+		spec[l] = transport.LinkFaults{Blocked: true}
 	}
 	return n.linkWindow(ctx, ev, e, spec, c.nodes(), fmt.Sprintf("partition %s: %s", e.Shape, desc))
 }
 
 // network applies e.Link to the chosen links.
 func (n *Nemesis) network(ctx context.Context, ev recorder, e *Entry) (*window, error) {
-	spec := map[[2]string]netem.Link{}
+	spec := map[[2]string]transport.LinkFaults{}
 	var nodes []string
 	if len(e.Links) > 0 {
 		for _, l := range e.Links {
@@ -215,7 +215,7 @@ func linksDesc(e *Entry, nodes []string) string {
 }
 
 // describeLink prints the faults of l briefly ("delay 50ms±10ms normal, loss 5%").
-func describeLink(l netem.Link) string {
+func describeLink(l transport.LinkFaults) string {
 	var s []string
 	if l.Delay > 0 || l.Jitter > 0 {
 		d := "delay " + l.Delay.String()
@@ -227,8 +227,8 @@ func describeLink(l netem.Link) string {
 		}
 		s = append(s, d)
 	}
-	if l.Loss > 0 {
-		d := fmt.Sprintf("loss %g%%", l.Loss*100)
+	if l.Drop > 0 {
+		d := fmt.Sprintf("loss %g%%", l.Drop*100)
 		if l.Burst > 1 {
 			d += fmt.Sprintf(" burst %g", l.Burst)
 		}
@@ -243,7 +243,7 @@ func describeLink(l netem.Link) string {
 	if l.Bandwidth > 0 {
 		s = append(s, fmt.Sprintf("bandwidth %dB/s", l.Bandwidth))
 	}
-	if l.Conn != netem.ConnNone {
+	if l.Conn != transport.ConnNone {
 		s = append(s, "conn "+string(l.Conn))
 	}
 	if l.Blocked {
@@ -254,7 +254,7 @@ func describeLink(l netem.Link) string {
 
 // linkWindow adds spec as one window's contribution to the links and
 // records it.
-func (n *Nemesis) linkWindow(ctx context.Context, ev recorder, e *Entry, spec map[[2]string]netem.Link, nodes []string, desc string) (*window, error) {
+func (n *Nemesis) linkWindow(ctx context.Context, ev recorder, e *Entry, spec map[[2]string]transport.LinkFaults, nodes []string, desc string) (*window, error) {
 	id := n.newID()
 	w := &window{id: id, entry: e, nodes: nodes}
 	err := n.contribute(id, spec)
@@ -271,7 +271,7 @@ func (n *Nemesis) linkWindow(ctx context.Context, ev recorder, e *Entry, spec ma
 
 // contribute replaces window id's faults by spec (nil: removes them) and
 // sets every affected link to the merge of the contributions on it.
-func (n *Nemesis) contribute(id int, spec map[[2]string]netem.Link) error {
+func (n *Nemesis) contribute(id int, spec map[[2]string]transport.LinkFaults) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	touched := map[[2]string]bool{}
@@ -283,7 +283,7 @@ func (n *Nemesis) contribute(id int, spec map[[2]string]netem.Link) error {
 	}
 	for l, f := range spec {
 		if n.links[l] == nil {
-			n.links[l] = map[int]netem.Link{}
+			n.links[l] = map[int]transport.LinkFaults{}
 		}
 		n.links[l][id] = f
 		touched[l] = true
@@ -295,9 +295,9 @@ func (n *Nemesis) contribute(id int, spec map[[2]string]netem.Link) error {
 			ids = append(ids, i)
 		}
 		slices.Sort(ids)
-		var m netem.Link
+		var m transport.LinkFaults
 		for _, i := range ids {
-			m = netem.Merge(m, n.links[l][i])
+			m = m.Merge(n.links[l][i])
 		}
 		if len(ids) == 0 {
 			delete(n.links, l)

@@ -59,7 +59,7 @@
 // # Running
 //
 // Entries may overlap; overlapping network faults on one link combine
-// (netem.Merge). At the final heal (Recovery before the end of the
+// (transport.LinkFaults.Merge). At the final heal (Recovery before the end of the
 // measured phases, when their length is known) every fault is undone and
 // the workload keeps running fault-free. Run records a fault's window once
 // it has taken effect (Begin) and when it is undone (End); faults that find
@@ -68,21 +68,20 @@
 //
 // Faults reach a cluster through small optional interfaces found by type
 // assertion: backend.Killer, backend.Pauser, backend.LeaderFinder and
-// backend.Membership from system/backend, and FaultSeam (a transport fault
-// table) or NetworkProvider (a netem.Network such as chaos/proxy's Mesh)
-// defined here. Setup refuses a schedule whose faults the cluster cannot
-// apply, naming each fault and the backend, before any load starts.
+// backend.Membership from system/backend, and FaultSeam (the cluster's
+// transport.LinkFaulter) defined here. A network fault is one
+// transport.LinkFaults, the single fault description of the whole harness:
+// the schedule's keys are its fields (loss is Drop; delay is the mean and
+// jitter the spread, ±jitter when uniform). Setup refuses a schedule whose
+// faults the cluster cannot apply (transport.Supports), naming each fault
+// and the backend, before any load starts.
 //
 // Every network fault is applied exactly, message by message (or byte by
-// byte), on Faultline's own backends, whose fault table is
-// transport/tcp's (netem.Seam hands it each fault as it is), and on
-// backends behind chaos/proxy's per-link proxies, which refuse only
-// duplication. A simulated network (transport/simnet) applies all but
-// connection faults, which it refuses. Only a fault table that does not
-// declare its support (transport.FaultSupport) gets approximations: a
-// normal or pareto delay and bursty loss redrawn every 20ms, and bandwidth
-// and connection faults refused. Where each node has its own table (node
-// processes), a node judges the messages of the calls it makes, so a
-// directed link's requests and its replies are two streams, each under the
-// link's bandwidth limit and with its own loss chain.
+// byte), by the table itself: transport/tcp's on Faultline's own backends,
+// transport/proxy's Mesh of per-link proxies for etcd (which refuses only
+// duplication), and transport/simnet's simulated network (which refuses
+// connection faults). Where each node has its own table (node processes),
+// a node judges the messages of the calls it makes, so a directed link's
+// requests and its replies are two streams, each under the link's
+// bandwidth limit and with its own loss chain.
 package chaos

@@ -133,8 +133,7 @@ func TestLossFailsCalls(t *testing.T) {
 			stop := start(t, n, r)
 			waitFor(t, "the fault", func() bool { _, ok := r.find("network"); return ok })
 			// Call for 2s, at least 60 calls (the tcp table steps the
-			// burst chain per message; a table without burst support
-			// would be redrawn every 20ms tick).
+			// burst chain per message).
 			failed, calls := 0, 0
 			for t0 := time.Now(); time.Since(t0) < 2*time.Second || calls < 60; calls++ {
 				if _, err := c.call(time.Second); err != nil {
@@ -143,7 +142,7 @@ func TestLossFailsCalls(t *testing.T) {
 					}
 					failed++
 				}
-				time.Sleep(5 * time.Millisecond) // spread the calls over redraw ticks
+				time.Sleep(5 * time.Millisecond) // pace the calls over the 2s
 			}
 			stop()
 			// With half the messages lost, 60 calls all succeeding or all

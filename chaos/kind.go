@@ -5,9 +5,9 @@ type Kind string
 
 // Fault kinds.
 const (
-	// KindNetwork applies netem-style link faults (delay, jitter, loss,
-	// duplication, reordering, bandwidth, connection faults) to the links
-	// of the target nodes, or to the listed links.
+	// KindNetwork applies link faults (transport.LinkFaults: delay,
+	// jitter, loss, duplication, reordering, bandwidth, connection faults)
+	// to the links of the target nodes, or to the listed links.
 	KindNetwork Kind = "network"
 	// KindPartition cuts the network into a shape (see Shape).
 	KindPartition Kind = "partition"

@@ -9,8 +9,8 @@ import (
 	"sync"
 	"time"
 
-	"faultline/chaos/netem"
 	"faultline/system/backend"
+	"faultline/transport"
 	"faultline/workloads"
 	"faultline/workloads/runner"
 )
@@ -28,8 +28,7 @@ type Nemesis struct {
 	// Set by Setup.
 	cluster backend.Cluster
 	nodes   []string
-	net     netem.Network
-	ownNet  bool // net was made by Setup and is closed by Heal
+	net     transport.LinkFaulter
 	killer  backend.Killer
 	pauser  backend.Pauser
 	leader  backend.LeaderFinder
@@ -37,13 +36,13 @@ type Nemesis struct {
 
 	mu      sync.Mutex
 	rng     *rand.Rand
-	active  map[int]*window                  // windows in effect, by event id
-	down    map[string]bool                  // killed nodes
-	paused  map[string]bool                  // paused nodes
-	links   map[[2]string]map[int]netem.Link // each window's faults per link
-	joined  []int                            // serving groups, when tracked here
-	tracked bool                             // joined is known
-	nextID  int                              // last window id given out
+	active  map[int]*window                            // windows in effect, by event id
+	down    map[string]bool                            // killed nodes
+	paused  map[string]bool                            // paused nodes
+	links   map[[2]string]map[int]transport.LinkFaults // each window's faults per link
+	joined  []int                                      // serving groups, when tracked here
+	tracked bool                                       // joined is known
+	nextID  int                                        // last window id given out
 }
 
 var _ runner.Nemesis = (*Nemesis)(nil)
@@ -92,7 +91,7 @@ func NewNemesis(s *Schedule, backendName string, seed int64, runLen time.Duratio
 		sched: s, backend: backendName, seed: seed, runLen: runLen, leaderWait: defaultLeaderWait,
 		rng:    rand.New(rand.NewPCG(uint64(seed), 0xbb67ae8584caa73b)),
 		active: map[int]*window{}, down: map[string]bool{}, paused: map[string]bool{},
-		links: map[[2]string]map[int]netem.Link{},
+		links: map[[2]string]map[int]transport.LinkFaults{},
 	}
 }
 
@@ -136,10 +135,8 @@ func (n *Nemesis) Setup(ctx context.Context, c backend.Cluster) error {
 	n.pauser, _ = c.(backend.Pauser)
 	n.leader, _ = c.(backend.LeaderFinder)
 	n.members, _ = c.(backend.Membership)
-	if np, ok := c.(NetworkProvider); ok {
-		n.net = np.Network()
-	} else if fs, ok := c.(FaultSeam); ok && fs.Faults() != nil {
-		n.net, n.ownNet = netem.NewSeam(fs.Faults(), n.seed, 0), true
+	if fs, ok := c.(FaultSeam); ok {
+		n.net = fs.Faults()
 	}
 	var errs []error
 	need := func(e *Entry, ok bool, power string) {
@@ -165,22 +162,18 @@ func (n *Nemesis) Setup(ctx context.Context, c backend.Cluster) error {
 		case KindJoin, KindLeave, KindMove:
 			need(e, n.members != nil, "membership changes (backend.Membership)")
 		case KindPartition, KindNetwork:
-			need(e, n.net != nil, "network fault seam (chaos.FaultSeam or chaos.NetworkProvider)")
+			need(e, n.net != nil, "network fault seam (chaos.FaultSeam)")
 			if e.Fault == KindPartition && len(n.nodes) < 2 {
 				errs = append(errs, fmt.Errorf("%s (%s): backend %q has %d node(s), a partition needs 2: %w", e, e.Path, n.backend, len(n.nodes), backend.ErrUnsupported))
 			}
 			if n.net != nil && e.Fault == KindNetwork {
-				if err := n.net.Supports(e.Link); err != nil {
+				if err := transport.Supports(n.net, e.Link); err != nil {
 					errs = append(errs, fmt.Errorf("%s (%s): backend %q: %w (%w)", e, e.Path, n.backend, err, backend.ErrUnsupported))
 				}
 			}
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		if n.ownNet {
-			n.net.Close()
-			n.net, n.ownNet = nil, false
-		}
 		return fmt.Errorf("chaos: %w", err)
 	}
 	if n.members != nil {
@@ -214,7 +207,7 @@ func (n *Nemesis) Run(ctx context.Context, ev *runner.Events) error {
 // Heal implements runner.Nemesis: it undoes every fault still in effect
 // and ends its window.
 func (n *Nemesis) Heal(ctx context.Context, ev *runner.Events) error {
-	return n.heal(ctx, ev, true)
+	return n.heal(ctx, ev)
 }
 
 func (n *Nemesis) run(ctx context.Context, ev recorder) error {
@@ -242,7 +235,7 @@ func (n *Nemesis) run(ctx context.Context, ev recorder) error {
 		return nil // Heal undoes what is left
 	}
 	if end > 0 {
-		if err := n.heal(ctx, ev, false); err != nil {
+		if err := n.heal(ctx, ev); err != nil {
 			return err
 		}
 		ev.Point("heal", nil, "final heal; recovery window")
@@ -291,8 +284,8 @@ func (n *Nemesis) finish(ctx context.Context, ev recorder, w *window) error {
 }
 
 // heal undoes every window in effect, newest first, and removes every link
-// fault; with release it also closes a network Setup made.
-func (n *Nemesis) heal(ctx context.Context, ev recorder, release bool) error {
+// fault.
+func (n *Nemesis) heal(ctx context.Context, ev recorder) error {
 	n.mu.Lock()
 	ws := make([]*window, 0, len(n.active))
 	for _, w := range n.active {
@@ -310,14 +303,7 @@ func (n *Nemesis) heal(ctx context.Context, ev recorder, release bool) error {
 		n.mu.Lock()
 		clear(n.links)
 		n.mu.Unlock()
-		if err := n.net.HealAll(); err != nil {
-			errs = append(errs, err)
-		}
-		if n.ownNet && release {
-			if err := n.net.Close(); err != nil {
-				errs = append(errs, err)
-			}
-		}
+		n.net.HealAll()
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("chaos: heal: %w", err)

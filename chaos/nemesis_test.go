@@ -43,7 +43,7 @@ func start(t *testing.T, n *Nemesis, r *rec) func() {
 		if err := <-done; err != nil {
 			t.Errorf("run: %v", err)
 		}
-		if err := n.heal(context.Background(), r, true); err != nil {
+		if err := n.heal(context.Background(), r); err != nil {
 			t.Errorf("heal: %v", err)
 		}
 	}
@@ -108,7 +108,7 @@ func TestSetupRefusesMissingPowers(t *testing.T) {
 	if err := n.Setup(context.Background(), newFake(3)); err != nil {
 		t.Errorf("default schedule on a cluster with every power: %v", err)
 	}
-	n.heal(context.Background(), &rec{}, true)
+	n.heal(context.Background(), &rec{})
 }
 
 func TestIsolateLeaderBlocksItsLinks(t *testing.T) {
@@ -319,8 +319,6 @@ func TestNoGoroutineLeft(t *testing.T) {
 	base := runtime.NumGoroutine()
 	for range 3 {
 		c := newFake(3)
-		// A normal distribution makes the seam redraw the link in a
-		// goroutine of its own.
 		n := nemesisFor(t, "- {fault: network, delay: 5ms, jitter: 2ms, distribution: normal, target: all, at: 0s, for: 1h}", 0)
 		if err := n.Setup(context.Background(), c); err != nil {
 			t.Fatal(err)

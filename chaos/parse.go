@@ -11,7 +11,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"faultline/chaos/netem"
+	"faultline/transport"
 	"faultline/workloads"
 )
 
@@ -365,13 +365,13 @@ func (p *parser) network(e *Entry, n *yaml.Node, vals map[string]*yaml.Node, pat
 	dur("jitter", &l.Jitter)
 	dur("reorder_delay", &l.ReorderDelay)
 	dur("slow_close", &l.SlowClose)
-	prob("loss", &l.Loss)
+	prob("loss", &l.Drop)
 	prob("duplicate", &l.Duplicate)
 	prob("reorder", &l.Reorder)
 	if v, ok := vals["distribution"]; ok {
-		l.Distribution = netem.Distribution(v.Value)
+		l.Distribution = transport.Distribution(v.Value)
 		switch l.Distribution {
-		case netem.Uniform, netem.Normal, netem.Pareto:
+		case transport.DelayUniform, transport.DelayNormal, transport.DelayPareto:
 		default:
 			p.add(v, paths["distribution"], "unknown distribution %q, want uniform, normal or pareto", v.Value)
 		}
@@ -384,9 +384,9 @@ func (p *parser) network(e *Entry, n *yaml.Node, vals map[string]*yaml.Node, pat
 		switch {
 		case l.Burst < 1:
 			p.add(v, paths["burst"], "want the mean length of a loss burst, >= 1 (messages)")
-		case l.Loss == 0:
+		case l.Drop == 0:
 			p.add(v, paths["burst"], "burst shapes loss; give loss too")
-		case l.Loss >= 1:
+		case l.Drop >= 1:
 			p.add(v, paths["burst"], "burst with loss 1 means nothing; use loss < 1")
 		}
 	}
@@ -394,14 +394,14 @@ func (p *parser) network(e *Entry, n *yaml.Node, vals map[string]*yaml.Node, pat
 		l.Bandwidth = p.bandwidth(v, paths["bandwidth"])
 	}
 	if v, ok := vals["conn"]; ok {
-		l.Conn = netem.Conn(v.Value)
+		l.Conn = transport.ConnFault(v.Value)
 		switch l.Conn {
-		case netem.ConnReset, netem.ConnStall, netem.ConnSlowClose:
+		case transport.ConnReset, transport.ConnStall, transport.ConnSlowClose:
 		default:
 			p.add(v, paths["conn"], "unknown connection fault %q, want reset, stall or slow-close", v.Value)
 		}
 	}
-	if v, ok := vals["slow_close"]; ok && l.Conn != netem.ConnSlowClose {
+	if v, ok := vals["slow_close"]; ok && l.Conn != transport.ConnSlowClose {
 		p.add(v, paths["slow_close"], "slow_close goes with conn: slow-close")
 	}
 	if v, ok := vals["reorder_delay"]; ok && l.Reorder == 0 {

@@ -8,7 +8,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"faultline/chaos/netem"
+	"faultline/transport"
 	"faultline/workloads"
 )
 
@@ -40,7 +40,7 @@ func TestParseDefaultSchedule(t *testing.T) {
 		t.Errorf("entry 0: %+v", s.Entries[0])
 	}
 	l := s.Entries[2].Link
-	if l.Delay != 20*time.Millisecond || l.Jitter != 5*time.Millisecond || l.Distribution != netem.Normal || l.Loss != 0.02 {
+	if l.Delay != 20*time.Millisecond || l.Jitter != 5*time.Millisecond || l.Distribution != transport.DelayNormal || l.Drop != 0.02 {
 		t.Errorf("entry 2 link: %+v", l)
 	}
 	if err := s.check(35 * time.Second); err != nil {
@@ -93,8 +93,8 @@ schedule:
 	if len(e.Links) != 2 || e.Links[1] != [2]string{"n2", "n3"} {
 		t.Errorf("links %v", e.Links)
 	}
-	want := netem.Link{Delay: 10 * time.Millisecond, Jitter: 2 * time.Millisecond, Distribution: netem.Pareto,
-		Loss: 0.1, Burst: 3, Reorder: 0.5, ReorderDelay: 20 * time.Millisecond, Bandwidth: 1250000}
+	want := transport.LinkFaults{Delay: 10 * time.Millisecond, Jitter: 2 * time.Millisecond, Distribution: transport.DelayPareto,
+		Drop: 0.1, Burst: 3, Reorder: 0.5, ReorderDelay: 20 * time.Millisecond, Bandwidth: 1250000}
 	if e.Link != want {
 		t.Errorf("link %+v, want %+v", e.Link, want)
 	}

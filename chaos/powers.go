@@ -3,23 +3,19 @@ package chaos
 import (
 	"context"
 
-	"faultline/chaos/netem"
 	"faultline/transport"
 )
 
-// FaultSeam is a Cluster whose nodes share a transport fault table that
-// the controller may edit (Faultline's own systems in-process, over
-// transport/tcp with a shared tcp.Faults). Node names in the table are the
-// names of Cluster.Nodes.
+// FaultSeam is a Cluster whose links the controller may fault: Faults
+// returns the link fault table its nodes' traffic goes through, keyed by
+// the names of Cluster.Nodes. Faultline's own systems return their
+// transport/tcp table (shared in-process, or one per node process behind
+// nodeproc.RemoteFaults); a system whose networking Faultline does not own
+// returns the transport/proxy Mesh its peers talk through (etcd with
+// peer-proxy). What the table applies it says through
+// transport.FaultSupport (see transport.Supports).
 type FaultSeam interface {
 	Faults() transport.LinkFaulter
-}
-
-// NetworkProvider is a Cluster that offers a full netem.Network, for
-// instance a chaos/proxy Mesh through which its nodes talk. It is preferred
-// over FaultSeam when a cluster has both.
-type NetworkProvider interface {
-	Network() netem.Network
 }
 
 // Shards is an optional power of a backend.Membership cluster: how many

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"faultline/chaos/netem"
+	"faultline/transport"
 )
 
 // Schedule is a parsed fault schedule.
@@ -74,7 +74,7 @@ type Entry struct {
 	Inbound bool
 	// Link is a network fault's faults, applied to every link it touches
 	// (in both directions for node targets).
-	Link netem.Link
+	Link transport.LinkFaults
 	// Groups is how many replica groups a join or leave changes (default 1).
 	Groups int
 }

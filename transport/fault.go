@@ -1,18 +1,20 @@
 package transport
 
 import (
-	"errors"
+	"cmp"
 	"fmt"
 	"time"
 )
 
-// Distribution is the shape of a link's delay (see LinkFaults.Jitter).
+// Distribution is the shape of a link's delay (see LinkFaults.Jitter). In
+// every distribution Delay is the mean delay and Jitter its spread.
 type Distribution string
 
 // Delay distributions.
 const (
-	// DelayUniform adds a uniformly random extra delay in [0, Jitter). The
-	// empty Distribution means DelayUniform.
+	// DelayUniform spreads the delay evenly over [Delay-Jitter,
+	// Delay+Jitter), cut off at zero. The empty Distribution means
+	// DelayUniform.
 	DelayUniform Distribution = "uniform"
 	// DelayNormal draws the delay from a normal distribution of mean Delay
 	// and standard deviation Jitter, cut off at zero.
@@ -54,10 +56,6 @@ const (
 // DefaultSlowClose is the hold of ConnSlowClose when SlowClose is zero.
 const DefaultSlowClose = 5 * time.Second
 
-// ErrFaultUnsupported is wrapped by the errors of a LinkFaulter that cannot
-// apply some field of a LinkFaults (see FaultSupport).
-var ErrFaultUnsupported = errors.New("link fault not supported")
-
 // LinkFaults describes the faults applied to every message sent over one
 // directed link, from node A to node B. The zero value is a healthy link.
 //
@@ -69,11 +67,10 @@ var ErrFaultUnsupported = errors.New("link fault not supported")
 // the link to be free (Bandwidth), then is delayed (Delay, Jitter,
 // Distribution, Reorder).
 type LinkFaults struct {
-	// Delay is added to every message on the link (for DelayNormal and
-	// DelayPareto it is the mean).
+	// Delay is the mean one-way delay of a message on the link.
 	Delay time.Duration
-	// Jitter spreads the delay as Distribution says: by default a
-	// uniformly random extra delay in [0, Jitter).
+	// Jitter spreads the delay as Distribution says: by default evenly
+	// over Delay±Jitter (a schedule's "delay: 50ms, jitter: 10ms").
 	Jitter time.Duration
 	// Distribution is the shape of the delay; "" means DelayUniform.
 	Distribution Distribution
@@ -157,26 +154,29 @@ func (f LinkFaults) Validate() error {
 // from float64's limits.
 const maxBurst = 1e9
 
-// LinkFaulter is the fault-injection seam implemented by every transport.
-// Node names are the names the transport knows its endpoints by (simnet
-// server names, or tcp node names).
-type LinkFaulter interface {
-	// SetLink replaces the faults of the directed link from -> to.
-	SetLink(from, to string, f LinkFaults) error
-	// Link returns the faults currently on from -> to.
-	Link(from, to string) LinkFaults
-	// HealAll removes every link fault.
-	HealAll()
-}
-
-// FaultSupport is an optional interface of a LinkFaulter that says which
-// faults it applies. A LinkFaulter without it is taken to apply only
-// Delay, uniform Jitter, independent Drop, Duplicate, Reorder,
-// ReorderDelay and Blocked.
-type FaultSupport interface {
-	// SupportsLink returns nil if the faulter applies every field of f,
-	// message by message, as LinkFaults documents; otherwise an error
-	// wrapping ErrFaultUnsupported naming what it cannot apply (or f's
-	// validation error).
-	SupportsLink(f LinkFaults) error
+// Merge combines two sets of faults on the same link, as when two fault
+// windows overlap: delays add, probabilities combine as independent events,
+// the wider jitter, longer burst and longer holds win, the tighter
+// bandwidth wins, a block applies if either has it, and a's distribution
+// and connection fault come before b's.
+func (f LinkFaults) Merge(g LinkFaults) LinkFaults {
+	either := func(p, q float64) float64 { return 1 - (1-p)*(1-q) }
+	out := LinkFaults{
+		Delay:        f.Delay + g.Delay,
+		Jitter:       max(f.Jitter, g.Jitter),
+		Distribution: cmp.Or(f.Distribution, g.Distribution),
+		Drop:         either(f.Drop, g.Drop),
+		Burst:        max(f.Burst, g.Burst),
+		Duplicate:    either(f.Duplicate, g.Duplicate),
+		Reorder:      either(f.Reorder, g.Reorder),
+		ReorderDelay: max(f.ReorderDelay, g.ReorderDelay),
+		Bandwidth:    f.Bandwidth,
+		Blocked:      f.Blocked || g.Blocked,
+		Conn:         cmp.Or(f.Conn, g.Conn),
+		SlowClose:    max(f.SlowClose, g.SlowClose),
+	}
+	if g.Bandwidth > 0 && (out.Bandwidth == 0 || g.Bandwidth < out.Bandwidth) {
+		out.Bandwidth = g.Bandwidth
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -57,8 +58,8 @@ func TestTransitDistributions(t *testing.T) {
 	q := func(x []time.Duration, p float64) time.Duration { return x[int(p*float64(len(x)-1))] }
 	ms := time.Millisecond
 	uni, nor, par := draws(DelayUniform), draws(DelayNormal), draws(DelayPareto)
-	if m := mean(uni); m < 44*ms || m > 46*ms || uni[0] < 40*ms || uni[n-1] >= 50*ms {
-		t.Errorf("uniform: mean %v range [%v, %v], want 45ms in [40ms, 50ms)", m, uni[0], uni[n-1])
+	if m := mean(uni); m < 39*ms || m > 41*ms || uni[0] < 30*ms || uni[n-1] >= 50*ms {
+		t.Errorf("uniform: mean %v range [%v, %v], want 40ms in [30ms, 50ms)", m, uni[0], uni[n-1])
 	}
 	if m := mean(nor); m < 39*ms || m > 41*ms {
 		t.Errorf("normal: mean %v, want 40ms", m)
@@ -76,11 +77,12 @@ func TestTransitDistributions(t *testing.T) {
 	if q(par, 0.99) < q(nor, 0.99)+25*ms {
 		t.Errorf("p99 pareto %v, normal %v: want a much heavier pareto tail", q(par, 0.99), q(nor, 0.99))
 	}
-	// Uniform draws replay the original model: Delay + Int64N(Jitter).
+	// A uniform draw is one Int64N: Delay-Jitter + Int64N(2·Jitter), cut
+	// off at zero.
 	r1, r2 := rand.New(rand.NewPCG(5, 6)), rand.New(rand.NewPCG(5, 6))
 	f := LinkFaults{Delay: 3, Jitter: 1000}
 	for range 100 {
-		if got, want := f.Transit(r1), 3+time.Duration(r2.Int64N(1000)); got != want {
+		if got, want := f.Transit(r1), max(3-1000+time.Duration(r2.Int64N(2000)), 0); got != want {
 			t.Fatalf("uniform transit %v, want %v", got, want)
 		}
 	}
@@ -140,5 +142,39 @@ func TestPacer(t *testing.T) {
 	// Once the link is idle again a message waits only for itself.
 	if d := p.Admit(t0.Add(time.Second), 500, 10000); d != 50*time.Millisecond {
 		t.Errorf("after idle: %v", d)
+	}
+}
+
+func TestMerge(t *testing.T) {
+	m := LinkFaults{Delay: 10, Drop: 0.5, Bandwidth: 100}.Merge(LinkFaults{Delay: 5, Drop: 0.5, Bandwidth: 50, Blocked: true, Conn: ConnStall})
+	if m.Delay != 15 || m.Drop != 0.75 || m.Bandwidth != 50 || !m.Blocked || m.Conn != ConnStall {
+		t.Errorf("merge %+v", m)
+	}
+	if m := (LinkFaults{Distribution: DelayPareto, Conn: ConnReset}).Merge(LinkFaults{Distribution: DelayNormal, Conn: ConnStall}); m.Distribution != DelayPareto || m.Conn != ConnReset {
+		t.Errorf("merge keeps the first distribution and connection fault: %+v", m)
+	}
+	if !(LinkFaults{}).Merge(LinkFaults{}).Healthy() {
+		t.Error("merge of healthy links is not healthy")
+	}
+}
+
+// plainFaulter is a LinkFaulter that does not say what it supports.
+type plainFaulter struct{}
+
+func (plainFaulter) SetLink(string, string, LinkFaults) error { return nil }
+func (plainFaulter) Link(string, string) LinkFaults           { return LinkFaults{} }
+func (plainFaulter) HealAll()                                 {}
+
+func TestSupportsWithoutFaultSupport(t *testing.T) {
+	for _, f := range []LinkFaults{{Bandwidth: 1}, {Conn: ConnReset}, {Jitter: 1, Distribution: DelayNormal}, {Drop: 0.5, Burst: 3}} {
+		if err := Supports(plainFaulter{}, f); !errors.Is(err, ErrFaultUnsupported) {
+			t.Errorf("%+v: %v, want ErrFaultUnsupported", f, err)
+		}
+	}
+	if err := Supports(plainFaulter{}, LinkFaults{Drop: 2}); err == nil || errors.Is(err, ErrFaultUnsupported) {
+		t.Errorf("invalid faults: %v, want a validation error", err)
+	}
+	if err := Supports(plainFaulter{}, LinkFaults{Delay: 1, Jitter: 1, Drop: 0.1, Duplicate: 0.1, Reorder: 0.1, ReorderDelay: 1, Blocked: true}); err != nil {
+		t.Errorf("plain faults: %v", err)
 	}
 }

@@ -11,10 +11,10 @@ import (
 // caller serialises access to the random source and to the per-link state.
 
 // Transit draws the time one message spends on a link with faults f: its
-// delay in f's distribution plus a possible reordering hold-back. It draws
-// from r exactly as the uniform model always has (a jitter draw when Jitter
-// > 0, a reorder draw when 0 < Reorder < 1, a hold draw when reordered), so
-// seeded runs of uniform links replay.
+// delay in f's distribution (mean Delay, spread Jitter) plus a possible
+// reordering hold-back. It draws from r at most three times (a jitter draw
+// when Jitter > 0, a reorder draw when 0 < Reorder < 1, a hold draw when
+// reordered), so a seed replays a link's delays.
 func (f *LinkFaults) Transit(r *rand.Rand) time.Duration {
 	d := f.Delay
 	if f.Jitter > 0 {
@@ -27,7 +27,7 @@ func (f *LinkFaults) Transit(r *rand.Rand) time.Duration {
 			u := 1 - r.Float64() // (0, 1]
 			d += -f.Jitter + time.Duration(2*float64(f.Jitter)*(math.Pow(u, -1/alpha)-1))
 		default:
-			d += time.Duration(r.Int64N(int64(f.Jitter)))
+			d += time.Duration(r.Int64N(2*int64(f.Jitter))) - f.Jitter
 		}
 		d = max(d, 0)
 	}

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"faultline/chaos/netem"
+	"faultline/transport"
 )
 
 // echoServer echoes every line back, until closed.
@@ -98,10 +98,10 @@ func TestDelay(t *testing.T) {
 	c, r := dial(t, addr)
 	base := median(t, c, r, 10)
 	// 30ms one way on a -> b, 10ms on the replies b -> a.
-	if err := m.SetLink("a", "b", netem.Link{Delay: 30 * time.Millisecond, Jitter: 3 * time.Millisecond, Distribution: netem.Normal}); err != nil {
+	if err := m.SetLink("a", "b", transport.LinkFaults{Delay: 30 * time.Millisecond, Jitter: 3 * time.Millisecond, Distribution: transport.DelayNormal}); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.SetLink("b", "a", netem.Link{Delay: 10 * time.Millisecond}); err != nil {
+	if err := m.SetLink("b", "a", transport.LinkFaults{Delay: 10 * time.Millisecond}); err != nil {
 		t.Fatal(err)
 	}
 	slow := median(t, c, r, 10)
@@ -117,7 +117,7 @@ func TestDelay(t *testing.T) {
 func TestLossDelaysLikeRetransmission(t *testing.T) {
 	m, addr := mesh(t)
 	c, r := dial(t, addr)
-	if err := m.SetLink("a", "b", netem.Link{Loss: 1}); err != nil {
+	if err := m.SetLink("a", "b", transport.LinkFaults{Drop: 1}); err != nil {
 		t.Fatal(err)
 	}
 	if d := rtt(t, c, r); d < rto {
@@ -127,7 +127,7 @@ func TestLossDelaysLikeRetransmission(t *testing.T) {
 
 func TestBandwidth(t *testing.T) {
 	m, addr := mesh(t)
-	if err := m.SetLink("a", "b", netem.Link{Bandwidth: 200 << 10}); err != nil { // 200 KiB/s
+	if err := m.SetLink("a", "b", transport.LinkFaults{Bandwidth: 200 << 10}); err != nil { // 200 KiB/s
 		t.Fatal(err)
 	}
 	c, _ := dial(t, addr)
@@ -144,7 +144,7 @@ func TestBandwidth(t *testing.T) {
 }
 
 func TestBlockedAndStallHoldBytesUntilHealed(t *testing.T) {
-	for _, l := range []netem.Link{{Blocked: true}, {Conn: netem.ConnStall}} {
+	for _, l := range []transport.LinkFaults{{Blocked: true}, {Conn: transport.ConnStall}} {
 		m, addr := mesh(t)
 		c, r := dial(t, addr)
 		rtt(t, c, r)
@@ -168,7 +168,7 @@ func TestReset(t *testing.T) {
 	m, addr := mesh(t)
 	c, r := dial(t, addr)
 	rtt(t, c, r)
-	if err := m.SetLink("a", "b", netem.Link{Conn: netem.ConnReset}); err != nil {
+	if err := m.SetLink("a", "b", transport.LinkFaults{Conn: transport.ConnReset}); err != nil {
 		t.Fatal(err)
 	}
 	c.SetReadDeadline(time.Now().Add(5 * time.Second))
@@ -196,7 +196,7 @@ func TestSlowClose(t *testing.T) {
 	m, addr := mesh(t)
 	c, r := dial(t, addr)
 	rtt(t, c, r)
-	if err := m.SetLink("a", "b", netem.Link{Conn: netem.ConnSlowClose, SlowClose: 300 * time.Millisecond}); err != nil {
+	if err := m.SetLink("a", "b", transport.LinkFaults{Conn: transport.ConnSlowClose, SlowClose: 300 * time.Millisecond}); err != nil {
 		t.Fatal(err)
 	}
 	t0 := time.Now()
@@ -213,10 +213,10 @@ func TestSlowClose(t *testing.T) {
 func TestSupports(t *testing.T) {
 	m := NewMesh(1)
 	defer m.Close()
-	if err := m.SetLink("a", "b", netem.Link{Duplicate: 0.1}); !errors.Is(err, netem.ErrUnsupported) {
+	if err := m.SetLink("a", "b", transport.LinkFaults{Duplicate: 0.1}); !errors.Is(err, transport.ErrFaultUnsupported) {
 		t.Errorf("duplicate: %v", err)
 	}
-	if err := m.Supports(netem.Link{Bandwidth: 1, Conn: netem.ConnReset, Loss: 0.5, Burst: 3, Delay: 1}); err != nil {
+	if err := m.SupportsLink(transport.LinkFaults{Bandwidth: 1, Conn: transport.ConnReset, Drop: 0.5, Burst: 3, Delay: 1}); err != nil {
 		t.Errorf("supports: %v", err)
 	}
 }
@@ -236,7 +236,7 @@ func TestCloseLeavesNothing(t *testing.T) {
 	if _, err := m.Add("a", "b", echo); err == nil {
 		t.Error("second proxy on a link accepted")
 	}
-	m.SetLink("a", "b", netem.Link{Blocked: true})
+	m.SetLink("a", "b", transport.LinkFaults{Blocked: true})
 	var conns []net.Conn
 	for _, a := range addrs {
 		c, err := net.Dial("tcp", a)
@@ -294,7 +294,7 @@ func TestFull(t *testing.T) {
 		t.Fatalf("dial lists %v", lists)
 	}
 	// Block a -> c only: b still reaches c, and a's bytes to c are held.
-	m.SetLink("a", "c", netem.Link{Blocked: true})
+	m.SetLink("a", "c", transport.LinkFaults{Blocked: true})
 	c, r := dial(t, lists[1][2])
 	rtt(t, c, r)
 	c2, r2 := dial(t, lists[0][2])

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"faultline/chaos/netem"
+	"faultline/transport"
 )
 
 // Retransmission timing of a lost chunk: TCP's initial timeout, doubled for
@@ -19,10 +19,6 @@ const (
 
 // chunkSize bounds the bytes read (and delayed) as one unit.
 const chunkSize = 32 << 10
-
-// defaultSlowClose is the hold of a closing connection under
-// ConnSlowClose with no SlowClose.
-const defaultSlowClose = 5 * time.Second
 
 // linkProxy is the proxy of one directed link.
 type linkProxy struct {
@@ -61,7 +57,7 @@ func (lp *linkProxy) accept() {
 			return
 		}
 		client := c.(*net.TCPConn)
-		if l, _ := lp.m.link(lp.from, lp.to); l.Conn == netem.ConnReset {
+		if l, _ := lp.m.link(lp.from, lp.to); l.Conn == transport.ConnReset {
 			client.SetLinger(0)
 			client.Close()
 			continue
@@ -99,8 +95,9 @@ func (lp *linkProxy) serve(client *net.TCPConn) {
 	lp.mu.Unlock()
 }
 
-// resetAll closes every connection of the link abruptly.
-func (lp *linkProxy) resetAll() {
+// closeAll closes every connection of the link, abruptly (RST) with reset:
+// at a reset fault, and at Close.
+func (lp *linkProxy) closeAll(reset bool) {
 	lp.mu.Lock()
 	ps := make([]*pair, 0, len(lp.conns))
 	for p := range lp.conns {
@@ -108,20 +105,7 @@ func (lp *linkProxy) resetAll() {
 	}
 	lp.mu.Unlock()
 	for _, p := range ps {
-		p.close(true)
-	}
-}
-
-// closeAll closes every connection of the link (at Close).
-func (lp *linkProxy) closeAll() {
-	lp.mu.Lock()
-	ps := make([]*pair, 0, len(lp.conns))
-	for p := range lp.conns {
-		ps = append(ps, p)
-	}
-	lp.mu.Unlock()
-	for _, p := range ps {
-		p.close(true)
+		p.close(reset)
 	}
 }
 
@@ -149,9 +133,9 @@ func (lp *linkProxy) pump(p *pair, src, dst *net.TCPConn, from, to string) {
 		n, err := src.Read(b)
 		now := time.Now()
 		if n > 0 {
-			l, _ := lp.m.link(from, to)
-			due := now.Add(lp.m.sampler.Delay(l))
-			if lp.m.sampler.Lost(from, to, l) {
+			transit, lost := lp.m.draw(from, to)
+			due := now.Add(transit)
+			if lost {
 				due = due.Add(min(rto<<losses, maxRTO))
 				losses = min(losses+1, 8)
 			} else {
@@ -224,7 +208,7 @@ func (lp *linkProxy) hold(p *pair, due time.Time, from, to string) bool {
 	}
 	for {
 		l, changed := lp.m.link(from, to)
-		if !l.Blocked && l.Conn != netem.ConnStall {
+		if !l.Blocked && l.Conn != transport.ConnStall {
 			return true
 		}
 		select {
@@ -240,15 +224,15 @@ func (lp *linkProxy) hold(p *pair, due time.Time, from, to string) bool {
 // slowClose holds a closing connection while the link has ConnSlowClose.
 func (lp *linkProxy) slowClose(from, to string) {
 	l, _ := lp.m.link(from, to)
-	if l.Conn != netem.ConnSlowClose {
+	if l.Conn != transport.ConnSlowClose {
 		l, _ = lp.m.link(to, from)
 	}
-	if l.Conn != netem.ConnSlowClose {
+	if l.Conn != transport.ConnSlowClose {
 		return
 	}
 	d := l.SlowClose
 	if d == 0 {
-		d = defaultSlowClose
+		d = transport.DefaultSlowClose
 	}
 	lp.sleep(d)
 }
