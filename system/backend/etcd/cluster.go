@@ -18,6 +18,7 @@ import (
 
 	"faultline/system/backend"
 	"faultline/system/backend/nodeproc"
+	"faultline/transport/proxy"
 )
 
 // Name is the backend's name in configs.
@@ -41,10 +42,13 @@ type PeerLink struct {
 	ID uint64
 }
 
-// Backend is the "etcd" backend. Its zero value is ready to use and lets
-// members talk to each other directly.
+// Backend is the "etcd" backend. Its zero value is ready to use: members
+// talk to each other directly, or, with the option "peer-proxy" set to
+// "true", through a transport/proxy Mesh that the cluster offers to the
+// chaos controller as its link fault table (Cluster.Faults).
 type Backend struct {
-	// PeerProxy, if set, routes peer traffic through proxies: Start gives
+	// PeerProxy, if set, routes peer traffic through proxies of the
+	// caller's own instead (the option "peer-proxy" is then ignored): Start gives
 	// every member a peer listen address and a distinct advertised address,
 	// and calls PeerProxy with both before any member starts. PeerProxy
 	// must forward each Advertise address to its Listen address until the
@@ -62,12 +66,22 @@ func (Backend) Name() string { return Name }
 type options struct {
 	tickMs, electionMs uint
 	snapshotCount      uint64
+	peerProxy          bool // peer traffic through a Mesh
 }
 
-// parseOptions reads "tick-ms", "election-ms" and "snapshot-count".
+// parseOptions reads "tick-ms", "election-ms", "snapshot-count" and
+// "peer-proxy".
 func parseOptions(opts map[string]string) (options, error) {
 	var o options
 	for k, v := range opts {
+		if k == "peer-proxy" {
+			b, err := strconv.ParseBool(v)
+			if err != nil || (v != "true" && v != "false") {
+				return o, fmt.Errorf("etcd: option peer-proxy = %q, want true or false", v)
+			}
+			o.peerProxy = b
+			continue
+		}
 		n, err := strconv.ParseUint(v, 10, 64)
 		if err != nil {
 			return o, fmt.Errorf("etcd: option %s = %q: %w", k, v, err)
@@ -80,7 +94,7 @@ func parseOptions(opts map[string]string) (options, error) {
 		case "snapshot-count":
 			o.snapshotCount = n
 		default:
-			return o, fmt.Errorf("etcd: unknown option %q (want tick-ms, election-ms or snapshot-count)", k)
+			return o, fmt.Errorf("etcd: unknown option %q (want tick-ms, election-ms, snapshot-count or peer-proxy)", k)
 		}
 	}
 	return o, nil
@@ -97,6 +111,22 @@ func (b Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster,
 	if err != nil {
 		return nil, err
 	}
+	if !opts.peerProxy || b.PeerProxy != nil {
+		return b.start(ctx, spec, opts, nil)
+	}
+	mesh := proxy.NewMesh(spec.Seed)
+	b.PeerProxy = meshPeers(mesh)
+	c, err := b.start(ctx, spec, opts, mesh)
+	if err != nil {
+		mesh.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// start is Start with parsed options; mesh, if not nil, is what
+// b.PeerProxy routes the peers through, offered by Cluster.Faults.
+func (b Backend) start(ctx context.Context, spec backend.Spec, opts options, mesh *proxy.Mesh) (*Cluster, error) {
 	perMember := 2
 	if b.PeerProxy != nil {
 		perMember = 3
@@ -109,6 +139,7 @@ func (b Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster,
 		names: make([]string, spec.Nodes),
 		cfgs:  make([]MemberConfig, spec.Nodes),
 		links: make([]PeerLink, spec.Nodes),
+		mesh:  mesh,
 	}
 	var cluster []string
 	for i := range spec.Nodes {
@@ -190,6 +221,7 @@ type Cluster struct {
 	cfgs  []MemberConfig
 	links []PeerLink
 	proxy io.Closer
+	mesh  *proxy.Mesh // the peer proxies when Start made them, else nil
 	admin *clientv3.Client  // every endpoint; member list and status
 	ids   map[uint64]string // member ID to name; set by Start, then read-only
 }

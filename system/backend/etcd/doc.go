@@ -42,14 +42,22 @@
 // # Network faults through proxies
 //
 // Faultline does not own etcd's networking, so network faults reach it
-// through TCP proxies on peer traffic. Set Backend.PeerProxy: Start then
-// gives every member a peer listen address and a distinct advertised peer
-// address, and calls PeerProxy with the plan (PeerLink: node, listen and
-// advertised addresses, and the member ID etcd will derive from them)
-// before any member starts. The hook must forward each advertised address
-// to its listen address until the returned io.Closer is closed
-// (Cluster.Stop does so after the members stopped). Cluster.PeerLinks
-// repeats the plan and Cluster.MemberIDs maps etcd's member IDs to names.
+// through TCP proxies on peer traffic. With the backend option peer-proxy
+// set to "true", Start puts a transport/proxy Mesh between the members (one
+// proxy per directed link) and the cluster offers it to the chaos
+// controller as its link fault table (Cluster.Faults, chaos.FaultSeam);
+// without it Faults is nil and the cluster takes no network faults. The
+// Mesh closes when the cluster stops.
+//
+// The mechanism under it is Backend.PeerProxy, a hook a caller may also set
+// to route peers through proxies of its own: Start then gives every member
+// a peer listen address and a distinct advertised peer address, and calls
+// the hook with the plan (PeerLink: node, listen and advertised addresses,
+// and the member ID etcd will derive from them) before any member starts.
+// The hook must forward each advertised address to its listen address
+// until the returned io.Closer is closed (Cluster.Stop does so after the
+// members stopped). Cluster.PeerLinks repeats the plan and
+// Cluster.MemberIDs maps etcd's member IDs to names.
 //
 // etcd advertises one peer URL per member to all the others, so a plain
 // proxy on an advertised address sees every peer's traffic into that
@@ -57,20 +65,20 @@
 // gap: it listens on the advertised addresses and routes each incoming
 // connection by its sender, which every rafthttp request names in its
 // X-Server-From header, to an address of the caller's choosing, such as
-// the per-link proxy of a chaos/proxy Mesh. A connection that member i
-// opens to j carries i's messages to j in its requests (pipeline and
-// snapshot POSTs) and j's messages to i in its responses (the stream GETs
+// the per-link proxy of a Mesh. A connection that member i opens to j
+// carries i's messages to j in its requests (pipeline and snapshot POSTs)
+// and j's messages to i in its responses (the stream GETs
 // /raft/stream/{msgapp,message}/<id of i>), which is exactly how a Mesh
 // link i -> j treats the two directions of its bytes. So with Fronts in
 // front of a Mesh, partitions and link faults are per directed link and
-// exact at the level of TCP streams (chaos/proxy documents how loss and
-// reordering are shown on a stream). The bench wiring does this when the
-// backend option peer-proxy is "true" (bench/etcd.go).
+// exact at the level of TCP streams (transport/proxy documents how loss
+// and reordering are shown on a stream); peer-proxy wires them so
+// (peerproxy.go).
 //
 // Approximations: requests without a sender header (version checks
 // between members, lease renewals forwarded to the leader) cannot be
 // attributed; ServeFronts passes them to route with an empty sender and
-// the bench wiring sends them straight to the member, unfaulted. They do
+// peer-proxy sends them straight to the member, unfaulted. They do
 // not carry Raft messages, and Faultline's workloads use no leases. Client
 // traffic does not go through proxies either: clients talk to members
 // directly, so a partition cuts members off from each other, not from
@@ -79,6 +87,13 @@
 // # Options
 //
 // Spec.Options accepts "tick-ms" (heartbeat interval, default 100),
-// "election-ms" (election timeout, default 1000) and "snapshot-count";
-// anything else is an error.
+// "election-ms" (election timeout, default 1000), "snapshot-count" and
+// "peer-proxy" ("true" or "false", the default); anything else is an
+// error.
+//
+// # Imports
+//
+// It may import system/backend and its nodeproc supervisor, transport and
+// transport/proxy, and etcd's own modules; never workloads, chaos, bench
+// or reports.
 package etcd

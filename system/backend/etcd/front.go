@@ -52,7 +52,7 @@ func ServeFronts(links []PeerLink, route func(from, to string) string) (io.Close
 	for _, l := range links {
 		senders[fmt.Sprintf("%x", l.ID)] = l.Node
 	}
-	var fs fronts
+	var fs closers
 	for _, l := range links {
 		ln, err := net.Listen("tcp", l.Advertise)
 		if err != nil {
@@ -65,18 +65,6 @@ func ServeFronts(links []PeerLink, route func(from, to string) string) (io.Close
 		fs = append(fs, f)
 	}
 	return fs, nil
-}
-
-// fronts closes a set of Fronts.
-type fronts []*Front
-
-// Close closes every Front.
-func (fs fronts) Close() error {
-	var errs []error
-	for _, f := range fs {
-		errs = append(errs, f.Close())
-	}
-	return errors.Join(errs...)
 }
 
 // Close stops accepting, closes every connection through the Front and

@@ -90,7 +90,10 @@ func TestOptions(t *testing.T) {
 	if o != (options{tickMs: 50, electionMs: 500, snapshotCount: 7}) {
 		t.Fatalf("options = %+v", o)
 	}
-	for _, bad := range []map[string]string{{"tick-ms": "x"}, {"fsync": "1"}} {
+	if o, err := parseOptions(map[string]string{"peer-proxy": "true"}); err != nil || !o.peerProxy {
+		t.Errorf("peer-proxy true: %+v, %v", o, err)
+	}
+	for _, bad := range []map[string]string{{"tick-ms": "x"}, {"fsync": "1"}, {"peer-proxy": "yes"}, {"peer-proxy": "1"}} {
 		if _, err := parseOptions(bad); err == nil {
 			t.Errorf("parseOptions(%v) = nil error", bad)
 		}
