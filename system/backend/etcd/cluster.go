@@ -221,7 +221,7 @@ type Cluster struct {
 	cfgs  []MemberConfig
 	links []PeerLink
 	proxy io.Closer
-	mesh  *proxy.Mesh // the peer proxies when Start made them, else nil
+	mesh  *proxy.Mesh       // the peer proxies when Start made them, else nil
 	admin *clientv3.Client  // every endpoint; member list and status
 	ids   map[uint64]string // member ID to name; set by Start, then read-only
 }
