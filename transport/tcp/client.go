@@ -24,14 +24,8 @@ type Client struct {
 	slots      []slot
 	next       atomic.Uint32 // round-robin over slots
 	closed     atomic.Bool
-	wg         sync.WaitGroup // connection goroutines and fired fault timers
-
-	tmu      sync.Mutex // guards the fields below
-	timers   map[uint64]*time.Timer
-	timerSeq uint64
-	held     map[<-chan struct{}][]func() // messages held by a stall, in order, by the stall's lifted channel
-	tclosed  bool
-	stop     chan struct{} // closed by Close: held messages are dropped
+	wg         sync.WaitGroup // connection goroutines, fired fault delays, stall releases
+	faults     interceptor    // applies Config.Faults; nil without a table
 }
 
 var _ transport.ContextCaller = (*Client)(nil)
@@ -67,11 +61,10 @@ func DialNamed(name, addr string, cfg Config) *Client {
 		log:    cfg.logger().With("node", cfg.Node),
 		dialer: net.Dialer{Timeout: cfg.DialTimeout},
 		slots:  make([]slot, cfg.Conns),
-		timers: map[uint64]*time.Timer{},
-		held:   map[<-chan struct{}][]func(){},
-		stop:   make(chan struct{}),
 	}
-	cfg.Faults.register(c, cfg.Node, name)
+	if cfg.Faults != nil {
+		c.faults = newFaultLink(cfg.Faults, c, cfg.Node, name)
+	}
 	return c
 }
 
@@ -100,18 +93,18 @@ func (c *Client) call(ctx context.Context, timeout time.Duration, svcMeth string
 	if err := ctx.Err(); err != nil {
 		return timeoutError(svcMeth, c.name, err)
 	}
-	// The request is encoded (and judged) before it has an id, which has
-	// a fixed size, so that a reset link fails the call without a dial.
+	// The request is encoded before it has an id, which has a fixed size.
 	req := getBuffer()
 	var err error
 	if req.b, err = appendRequest(req.b[:0], 0, svcMeth, args, c.cfg.MaxFrameSize); err != nil {
 		putBuffer(req)
 		return fmt.Errorf("tcp: call %s: %w", svcMeth, err)
 	}
-	v, faulty := c.cfg.Faults.judge(c.cfg.Node, c.name, true, len(req.b))
-	if faulty && v.reset {
-		putBuffer(req)
-		return c.resetError(c.cfg.Node, c.name)
+	if c.faults != nil {
+		if err := c.faults.refuse(); err != nil { // a reset link fails the call without a dial
+			putBuffer(req)
+			return err
+		}
 	}
 	cc, err := c.conn(ctx)
 	if err != nil {
@@ -128,9 +121,7 @@ func (c *Client) call(ctx context.Context, timeout time.Duration, svcMeth string
 		putCall(cl)
 		return err
 	}
-	if faulty {
-		c.sendFaulty(cc, id, req, v)
-	} else {
+	if c.faults == nil || !c.faults.send(cc, id, req) {
 		cc.w.send(req)
 	}
 
@@ -167,114 +158,6 @@ func timeoutError(svcMeth, peer string, ctxErr error) error {
 		return fmt.Errorf("%w: %s to %s", transport.ErrTimeout, svcMeth, peer)
 	}
 	return fmt.Errorf("%w: %s to %s: %w", transport.ErrTimeout, svcMeth, peer, ctxErr)
-}
-
-// resetError is the error of a call on a link whose connections are
-// reset.
-func (c *Client) resetError(from, to string) error {
-	return fmt.Errorf("%w: %s: connection reset on link %s -> %s", transport.ErrUnreachable, c.name, from, to)
-}
-
-// sendFaulty sends request id through a faulty link: late, twice, once a
-// stall lifts, or not at all (blocked or dropped: the call then fails as
-// lost, unless its deadline comes first; reset: it fails at once).
-func (c *Client) sendFaulty(cc *clientConn, id uint64, req *buffer, v verdict) {
-	switch {
-	case v.reset:
-		putBuffer(req)
-		cc.failCall(id, c.resetError(c.cfg.Node, c.name))
-		return
-	case v.stalled != nil:
-		if !c.hold(v.stalled, func() { c.resend(cc, id, req) }) {
-			putBuffer(req)
-		}
-		return
-	case v.blocked || v.drop:
-		putBuffer(req)
-		cc.loseLater(id, v, c.cfg.Node, c.name)
-		return
-	}
-	if v.dup {
-		dup := getBuffer()
-		dup.b = append(dup.b[:0], req.b...)
-		c.sendAfter(cc, dup, v.dupWait)
-	}
-	c.sendAfter(cc, req, v.delay)
-}
-
-// resend judges again a request held by a stall, and sends it on.
-func (c *Client) resend(cc *clientConn, id uint64, req *buffer) {
-	if v, faulty := c.cfg.Faults.judge(c.cfg.Node, c.name, true, len(req.b)); faulty {
-		c.sendFaulty(cc, id, req, v)
-	} else {
-		cc.w.send(req)
-	}
-}
-
-func (c *Client) sendAfter(cc *clientConn, req *buffer, d time.Duration) {
-	if d <= 0 {
-		cc.w.send(req)
-		return
-	}
-	if !c.after(d, func() { cc.w.send(req) }) {
-		putBuffer(req)
-	}
-}
-
-// after runs fn in its own goroutine after d, unless the client is closed
-// first. It reports false (and never runs fn) if the client is closed.
-func (c *Client) after(d time.Duration, fn func()) bool {
-	c.tmu.Lock()
-	defer c.tmu.Unlock()
-	if c.tclosed {
-		return false
-	}
-	c.timerSeq++
-	key := c.timerSeq
-	c.wg.Add(1)
-	c.timers[key] = time.AfterFunc(d, func() {
-		defer c.wg.Done()
-		c.tmu.Lock()
-		delete(c.timers, key)
-		c.tmu.Unlock()
-		fn()
-	})
-	return true
-}
-
-// hold runs fn once lifted is closed, after the functions held on it
-// before, unless the client is closed first. It reports false (and never
-// runs fn) if the client is closed.
-func (c *Client) hold(lifted <-chan struct{}, fn func()) bool {
-	c.tmu.Lock()
-	defer c.tmu.Unlock()
-	if c.tclosed {
-		return false
-	}
-	q, waiting := c.held[lifted]
-	c.held[lifted] = append(q, fn)
-	if !waiting {
-		c.wg.Add(1)
-		go c.release(lifted)
-	}
-	return true
-}
-
-// release waits for a stall to lift and runs what it held, in order.
-func (c *Client) release(lifted <-chan struct{}) {
-	defer c.wg.Done()
-	select {
-	case <-lifted:
-	case <-c.stop:
-		return
-	}
-	c.tmu.Lock()
-	fns := c.held[lifted]
-	delete(c.held, lifted)
-	c.tmu.Unlock()
-	for _, fn := range fns {
-		fn()
-	}
 }
 
 // resetConns closes every connection of the pool abruptly with err (which
@@ -368,23 +251,15 @@ func (c *Client) connect(ctx context.Context, s *slot) (*clientConn, error) {
 
 // Close closes every connection, fails the calls in flight with
 // transport.ErrClosed, cancels pending fault delays, drops the messages
-// held by stalled links and waits for the
-// client's goroutines to exit. Later calls fail with transport.ErrClosed.
+// held by stalled links and waits for the client's goroutines to exit.
+// Later calls fail with transport.ErrClosed.
 func (c *Client) Close() error {
 	if c.closed.Swap(true) {
 		return nil
 	}
-	c.cfg.Faults.unregister(c, c.cfg.Node, c.name)
-	c.tmu.Lock()
-	c.tclosed = true
-	close(c.stop)
-	for key, t := range c.timers {
-		if t.Stop() {
-			c.wg.Done()
-		}
-		delete(c.timers, key)
+	if c.faults != nil {
+		c.faults.close()
 	}
-	c.tmu.Unlock()
 	for i := range c.slots {
 		s := &c.slots[i]
 		s.mu.Lock()

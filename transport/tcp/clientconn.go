@@ -104,15 +104,13 @@ func (cc *clientConn) fail(err error) {
 			cc.mu.Unlock()
 			return
 		}
-		if hold := cc.c.cfg.Faults.slowClose(cc.c.cfg.Node, cc.c.name); hold > 0 {
-			cc.closing = true
-			cc.mu.Unlock()
-			_ = cc.nc.Close()
-			cc.c.log.Debug("tcp: connection closing slowly", "peer", cc.c.name, "addr", cc.c.addr, "hold", hold, "reason", err)
-			if !cc.c.after(hold, func() { cc.failNow(err) }) {
-				cc.failNow(err) // the client is closing
+		if fl := cc.c.faults; fl != nil {
+			if hold := fl.closeHold(); hold > 0 {
+				cc.closing = true
+				cc.mu.Unlock()
+				fl.slowClose(cc, hold, err)
+				return
 			}
-			return
 		}
 	}
 	cc.failLocked(err)
@@ -165,21 +163,9 @@ func (cc *clientConn) read() error {
 			cc.c.log.Warn("tcp: dropping connection", "peer", cc.c.name, "addr", cc.c.addr, "reason", err)
 			return fmt.Errorf("%w: %s: %w", transport.ErrUnreachable, cc.c.name, err)
 		}
-		if v, faulty := cc.c.cfg.Faults.judge(cc.c.name, cc.c.cfg.Node, false, replySize(f)); faulty {
-			if v.reset {
-				cc.reset(cc.c.resetError(cc.c.name, cc.c.cfg.Node))
-				continue // the read fails next
-			}
-			body := getBuffer()
-			body.b = append(body.b[:0], f.body...)
-			cc.deliver(f.typ, f.id, body, v)
-			continue
+		if fl := cc.c.faults; fl == nil || !fl.receive(cc, f) {
+			cc.complete(f)
 		}
-		if cl := cc.claim(f.id); cl != nil {
-			cc.c.cfg.Meter.received(cl.meth, replySize(f))
-			cl.done <- decodeReply(f, cl.reply)
-		}
-		// Else a reply to a call that timed out, or to a duplicate.
 	}
 }
 
@@ -187,47 +173,13 @@ func (cc *clientConn) read() error {
 // link.
 func replySize(f frame) int { return lenSize + headerSize + len(f.body) }
 
-// deliver applies a faulty reverse link's verdict to one reply, whose body
-// it owns: a reset fails the connection; a dropped or blocked reply is
-// discarded and its call fails as lost; a stalled one waits for the stall
-// to lift and is judged again; a delayed one is delivered later.
-func (cc *clientConn) deliver(typ frameType, id uint64, body *buffer, v verdict) {
-	switch {
-	case v.reset:
-		putBuffer(body)
-		cc.reset(cc.c.resetError(cc.c.name, cc.c.cfg.Node))
-	case v.stalled != nil:
-		if !cc.c.hold(v.stalled, func() { cc.redeliver(typ, id, body) }) {
-			putBuffer(body)
-		}
-	case v.blocked || v.drop:
-		putBuffer(body)
-		cc.loseLater(id, v, cc.c.name, cc.c.cfg.Node)
-	default:
-		if !cc.c.after(v.delay, func() { cc.complete(typ, id, body) }) {
-			putBuffer(body)
-		}
-	}
-}
-
-// redeliver judges again a reply held by a stall.
-func (cc *clientConn) redeliver(typ frameType, id uint64, body *buffer) {
-	size := replySize(frame{body: body.b})
-	if v, faulty := cc.c.cfg.Faults.judge(cc.c.name, cc.c.cfg.Node, false, size); faulty {
-		cc.deliver(typ, id, body, v)
-		return
-	}
-	cc.complete(typ, id, body)
-}
-
-// complete hands a reply to its call, if the call still waits for it.
-func (cc *clientConn) complete(typ frameType, id uint64, body *buffer) {
-	if cl := cc.claim(id); cl != nil {
-		f := frame{typ: typ, id: id, body: body.b}
+// complete hands reply f to its call, if the call still waits for it: a
+// reply to a call that timed out, or to a duplicated request, finds none.
+func (cc *clientConn) complete(f frame) {
+	if cl := cc.claim(f.id); cl != nil {
 		cc.c.cfg.Meter.received(cl.meth, replySize(f))
 		cl.done <- decodeReply(f, cl.reply)
 	}
-	putBuffer(body)
 }
 
 // reset closes the connection abruptly (an RST, not a FIN) and fails it
@@ -244,20 +196,6 @@ func (cc *clientConn) failCall(id uint64, err error) {
 	if cl := cc.claim(id); cl != nil {
 		cl.done <- err
 	}
-}
-
-// loseLater fails call id with transport.ErrUnreachable after v.delay, the
-// fate of a call whose request or reply was lost on the link from -> to.
-func (cc *clientConn) loseLater(id uint64, v verdict, from, to string) {
-	how := "dropped"
-	if v.blocked {
-		how = "blocked"
-	}
-	cc.c.after(v.delay, func() {
-		if cl := cc.claim(id); cl != nil {
-			cl.done <- fmt.Errorf("%w: %s: message %s on link %s -> %s", transport.ErrUnreachable, cc.c.name, how, from, to)
-		}
-	})
 }
 
 // decodeReply turns a reply or error frame into the call's result.

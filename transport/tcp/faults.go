@@ -1,7 +1,6 @@
 package tcp
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -32,7 +31,7 @@ type Faults struct {
 
 	mu      sync.Mutex // guards everything below
 	links   map[link]*linkState
-	clients map[link]map[*Client]struct{} // by (Node, peer name), for resets
+	clients map[link]map[*faultLink]struct{} // clients' interceptors by (Node, peer name), for resets
 	rng     *rand.Rand
 }
 
@@ -58,7 +57,7 @@ type linkState struct {
 func NewFaults(seed int64) *Faults {
 	return &Faults{
 		links:   map[link]*linkState{},
-		clients: map[link]map[*Client]struct{}{},
+		clients: map[link]map[*faultLink]struct{}{},
 		rng:     rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15)),
 	}
 }
@@ -99,21 +98,21 @@ func (f *Faults) SetLink(from, to string, lf transport.LinkFaults) error {
 		close(ls.lifted)
 		ls.lifted = nil
 	}
-	var reset []*Client
+	var reset []*faultLink
 	if lf.Conn == transport.ConnReset && old.Conn != transport.ConnReset {
 		reset = f.clientsOn(k)
 	}
 	f.mu.Unlock()
-	for _, c := range reset {
-		c.resetConns(fmt.Errorf("%w: %s: connection reset on link %s -> %s", transport.ErrUnreachable, c.name, from, to))
+	for _, fl := range reset {
+		fl.c.resetConns(fl.resetError(from, to))
 	}
 	return nil
 }
 
-// clientsOn returns the clients whose connections carry link k. f.mu is
-// held.
-func (f *Faults) clientsOn(k link) []*Client {
-	var out []*Client
+// clientsOn returns the interceptors of the clients whose connections
+// carry link k. f.mu is held.
+func (f *Faults) clientsOn(k link) []*faultLink {
+	var out []*faultLink
 	for _, kk := range []link{k, {k.to, k.from}} {
 		for c := range f.clients[kk] {
 			out = append(out, c)
@@ -145,30 +144,24 @@ func (f *Faults) HealAll() {
 	f.active.Store(0)
 }
 
-// register records c as a client carrying the links between node and peer,
-// so that resets reach its connections.
-func (f *Faults) register(c *Client, node, peer string) {
-	if f == nil {
-		return
-	}
+// register records fl's client as one carrying the links between its node
+// and peer, so that resets reach its connections.
+func (f *Faults) register(fl *faultLink) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	k := link{node, peer}
+	k := link{fl.node, fl.peer}
 	if f.clients[k] == nil {
-		f.clients[k] = map[*Client]struct{}{}
+		f.clients[k] = map[*faultLink]struct{}{}
 	}
-	f.clients[k][c] = struct{}{}
+	f.clients[k][fl] = struct{}{}
 }
 
-// unregister forgets c.
-func (f *Faults) unregister(c *Client, node, peer string) {
-	if f == nil {
-		return
-	}
+// unregister forgets fl.
+func (f *Faults) unregister(fl *faultLink) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	k := link{node, peer}
-	delete(f.clients[k], c)
+	k := link{fl.node, fl.peer}
+	delete(f.clients[k], fl)
 	if len(f.clients[k]) == 0 {
 		delete(f.clients, k)
 	}
@@ -231,11 +224,27 @@ func (f *Faults) judge(from, to string, request bool, size int) (v verdict, ok b
 	return v, true
 }
 
+// resetting reports whether either direction of the link between node and
+// peer has its connections reset.
+func (f *Faults) resetting(node, peer string) bool {
+	if f.active.Load() == 0 {
+		return false
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, k := range []link{{node, peer}, {peer, node}} {
+		if ls := f.links[k]; ls != nil && ls.f.Conn == transport.ConnReset {
+			return true
+		}
+	}
+	return false
+}
+
 // slowClose returns how long a closing connection between node and peer
 // is held open under ConnSlowClose on either direction (the longer), or
 // zero.
 func (f *Faults) slowClose(node, peer string) time.Duration {
-	if f == nil || f.active.Load() == 0 {
+	if f.active.Load() == 0 {
 		return 0
 	}
 	f.mu.Lock()
