@@ -84,4 +84,9 @@
 // a node judges the messages of the calls it makes, so a directed link's
 // requests and its replies are two streams, each under the link's
 // bandwidth limit and with its own loss chain.
+//
+// It may import system/backend (the seam and its optional powers),
+// transport (the link fault description and LinkFaulter), workloads (the
+// config, its errors and the runner's history types) and yaml; never a
+// concrete system, bench or reports.
 package chaos

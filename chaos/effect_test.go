@@ -96,11 +96,7 @@ func TestDelayRaisesRoundTrip(t *testing.T) {
 			c := newEchoCluster(t)
 			base := c.medianRTT(t, 20)
 			n := nemesisFor(t, tc.src, 0)
-			if err := n.Setup(context.Background(), c); err != nil {
-				t.Fatal(err)
-			}
-			r := &rec{}
-			stop := start(t, n, r)
+			r, stop := setUp(t, n, c)
 			waitFor(t, "the fault", func() bool { _, ok := r.find("network"); return ok })
 			slow := c.medianRTT(t, 15)
 			stop()
@@ -126,11 +122,7 @@ func TestLossFailsCalls(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newEchoCluster(t)
 			n := nemesisFor(t, tc.src, 0)
-			if err := n.Setup(context.Background(), c); err != nil {
-				t.Fatal(err)
-			}
-			r := &rec{}
-			stop := start(t, n, r)
+			r, stop := setUp(t, n, c)
 			waitFor(t, "the fault", func() bool { _, ok := r.find("network"); return ok })
 			// Call for 2s, at least 60 calls (the tcp table steps the
 			// burst chain per message).

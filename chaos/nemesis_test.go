@@ -26,6 +26,17 @@ func nemesisFor(t *testing.T, src string, runLen time.Duration) *Nemesis {
 	return NewNemesis(s, "fake", 1, runLen)
 }
 
+// setUp sets n up on c, failing the test if it refuses, and starts it
+// with a fresh recorder (see start), which it returns with the stop func.
+func setUp(t *testing.T, n *Nemesis, c backend.Cluster) (*rec, func()) {
+	t.Helper()
+	if err := n.Setup(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	r := &rec{}
+	return r, start(t, n, r)
+}
+
 // start runs n in the background; the returned func cancels the run,
 // waits for Run and calls Heal.
 func start(t *testing.T, n *Nemesis, r *rec) func() {
@@ -115,11 +126,7 @@ func TestIsolateLeaderBlocksItsLinks(t *testing.T) {
 	c := newFake(3)
 	c.leader = "n1"
 	n := nemesisFor(t, "- {fault: partition, shape: leader, at: 0s, for: 1h}", 0)
-	if err := n.Setup(context.Background(), c); err != nil {
-		t.Fatal(err)
-	}
-	r := &rec{}
-	stop := start(t, n, r)
+	r, stop := setUp(t, n, c)
 	waitFor(t, "the partition", func() bool { _, ok := r.find("partition"); return ok })
 	ev, _ := r.find("partition")
 	if !ev.open || !slices.Equal(ev.nodes, []string{"n0", "n1", "n2"}) || !strings.Contains(ev.desc, "n1 | n0 n2") {
@@ -233,11 +240,7 @@ func TestOverlappingNetworkFaultsCombine(t *testing.T) {
 - {fault: network, links: ["n0->n1"], delay: 10ms, loss: 0.5, at: 0s, for: 1h}
 - {fault: network, links: ["n0->n1", "n1->n2"], delay: 20ms, loss: 0.5, at: 0s, for: 200ms}
 `, 0)
-	if err := n.Setup(context.Background(), c); err != nil {
-		t.Fatal(err)
-	}
-	r := &rec{}
-	stop := start(t, n, r)
+	r, stop := setUp(t, n, c)
 	two := func() bool {
 		k := 0
 		for _, e := range r.snapshot() {
@@ -281,11 +284,7 @@ func TestFailedKillIsRecorded(t *testing.T) {
 	c := newFake(3)
 	c.fail = "kill n2"
 	n := nemesisFor(t, "- {fault: kill, nodes: [n2], at: 0s, for: 1h}", 0)
-	if err := n.Setup(context.Background(), c); err != nil {
-		t.Fatal(err)
-	}
-	r := &rec{}
-	start(t, n, r)
+	r, _ := setUp(t, n, c)
 	waitFor(t, "the error", func() bool { _, ok := r.find("nemesis-error"); return ok })
 	ev, _ := r.find("nemesis-error")
 	if !strings.Contains(ev.desc, "kill n2: fake failure") {
@@ -304,11 +303,7 @@ func TestLeaderTargetWithoutLeaderIsSkipped(t *testing.T) {
 	c.leader = ""
 	n := nemesisFor(t, "- {fault: kill, target: leader, at: 0s, for: 1h}", 0)
 	n.leaderWait = 100 * time.Millisecond
-	if err := n.Setup(context.Background(), c); err != nil {
-		t.Fatal(err)
-	}
-	r := &rec{}
-	start(t, n, r)
+	r, _ := setUp(t, n, c)
 	waitFor(t, "the skip", func() bool { _, ok := r.find("kill-skipped"); return ok })
 	if len(c.callList()) != 0 {
 		t.Errorf("calls %v", c.callList())
@@ -320,11 +315,7 @@ func TestNoGoroutineLeft(t *testing.T) {
 	for range 3 {
 		c := newFake(3)
 		n := nemesisFor(t, "- {fault: network, delay: 5ms, jitter: 2ms, distribution: normal, target: all, at: 0s, for: 1h}", 0)
-		if err := n.Setup(context.Background(), c); err != nil {
-			t.Fatal(err)
-		}
-		r := &rec{}
-		stop := start(t, n, r)
+		_, stop := setUp(t, n, c)
 		waitFor(t, "the fault", func() bool { return c.faults.Link("n0", "n1").Delay > 0 })
 		stop()
 		if got := c.faults.Link("n0", "n1"); !got.Healthy() {
@@ -347,11 +338,7 @@ func TestCancelMidFaultHealsEverything(t *testing.T) {
 - {fault: partition, shape: ring, at: 0s, for: 1h}
 - {fault: network, target: all, delay: 5ms, jitter: 1ms, distribution: pareto, loss: 10%, burst: 3, at: 0s, for: 1h}
 `, 0)
-	if err := n.Setup(context.Background(), c); err != nil {
-		t.Fatal(err)
-	}
-	r := &rec{}
-	stop := start(t, n, r)
+	r, stop := setUp(t, n, c)
 	waitFor(t, "all four windows", func() bool {
 		k := 0
 		for _, e := range r.snapshot() {

@@ -298,14 +298,10 @@ func (p *parser) partition(e *Entry, n *yaml.Node, vals map[string]*yaml.Node, p
 		p.noKey(vals, paths, "shape "+string(e.Shape)+" chooses its own nodes", "target", "nodes")
 	}
 	if d, ok := vals["direction"]; ok {
-		switch {
-		case e.Shape != ShapeOneWay:
+		if e.Shape != ShapeOneWay {
 			p.add(d, paths["direction"], "direction goes with shape one-way")
-		case d.Value == "in":
-			e.Inbound = true
-		case d.Value == "out":
-		default:
-			p.add(d, paths["direction"], "unknown direction %q, want in or out", d.Value)
+		} else if p.oneOf(d, paths["direction"], "direction", "in", "out") {
+			e.Inbound = d.Value == "in"
 		}
 	}
 	need := 2
@@ -370,11 +366,7 @@ func (p *parser) network(e *Entry, n *yaml.Node, vals map[string]*yaml.Node, pat
 	prob("reorder", &l.Reorder)
 	if v, ok := vals["distribution"]; ok {
 		l.Distribution = transport.Distribution(v.Value)
-		switch l.Distribution {
-		case transport.DelayUniform, transport.DelayNormal, transport.DelayPareto:
-		default:
-			p.add(v, paths["distribution"], "unknown distribution %q, want uniform, normal or pareto", v.Value)
-		}
+		p.oneOf(v, paths["distribution"], "distribution", string(transport.DelayUniform), string(transport.DelayNormal), string(transport.DelayPareto))
 		if l.Jitter == 0 {
 			p.add(v, paths["distribution"], "a distribution shapes the jitter; give jitter too")
 		}
@@ -395,11 +387,7 @@ func (p *parser) network(e *Entry, n *yaml.Node, vals map[string]*yaml.Node, pat
 	}
 	if v, ok := vals["conn"]; ok {
 		l.Conn = transport.ConnFault(v.Value)
-		switch l.Conn {
-		case transport.ConnReset, transport.ConnStall, transport.ConnSlowClose:
-		default:
-			p.add(v, paths["conn"], "unknown connection fault %q, want reset, stall or slow-close", v.Value)
-		}
+		p.oneOf(v, paths["conn"], "connection fault", string(transport.ConnReset), string(transport.ConnStall), string(transport.ConnSlowClose))
 	}
 	if v, ok := vals["slow_close"]; ok && l.Conn != transport.ConnSlowClose {
 		p.add(v, paths["slow_close"], "slow_close goes with conn: slow-close")
@@ -415,6 +403,16 @@ func (p *parser) network(e *Entry, n *yaml.Node, vals map[string]*yaml.Node, pat
 	if !given {
 		p.add(n, e.Path, "a network fault needs at least one of delay, jitter, loss, duplicate, reorder, bandwidth or conn")
 	}
+}
+
+// oneOf reports whether v's value is one of allowed, adding an error that
+// names them if it is not.
+func (p *parser) oneOf(v *yaml.Node, path, what string, allowed ...string) bool {
+	if slices.Contains(allowed, v.Value) {
+		return true
+	}
+	p.add(v, path, "unknown %s %q, want %s or %s", what, v.Value, strings.Join(allowed[:len(allowed)-1], ", "), allowed[len(allowed)-1])
+	return false
 }
 
 func (p *parser) scalar(v *yaml.Node, path, want string) (string, bool) {

@@ -129,23 +129,14 @@ func (c *raftCluster) Client(context.Context, int) (backend.Client, error) {
 }
 
 func (c *raftCluster) Stop(context.Context) error {
-	c.mu.Lock()
-	nodes := c.nodes
-	c.nodes = make([]*raftNode, len(nodes))
-	c.mu.Unlock()
-	for _, nd := range nodes {
-		if nd != nil {
-			nd.stop()
-		}
+	for i := range c.names {
+		c.halt(i)
 	}
 	return nil
 }
 
-func (c *raftCluster) Kill(_ context.Context, name string) error {
-	i, err := c.index(name)
-	if err != nil {
-		return err
-	}
+// halt stops node i if it runs.
+func (c *raftCluster) halt(i int) {
 	c.mu.Lock()
 	nd := c.nodes[i]
 	c.nodes[i] = nil
@@ -153,7 +144,14 @@ func (c *raftCluster) Kill(_ context.Context, name string) error {
 	if nd != nil {
 		nd.stop()
 	}
-	return nil
+}
+
+func (c *raftCluster) Kill(_ context.Context, name string) error {
+	i, err := c.index(name)
+	if err == nil {
+		c.halt(i)
+	}
+	return err
 }
 
 func (c *raftCluster) Restart(_ context.Context, name string) error {
@@ -229,11 +227,7 @@ func TestIsolatedLeaderIsReplaced(t *testing.T) {
 	put(t, cl, "k", "before")
 
 	n := nemesisFor(t, "- {fault: partition, shape: leader, at: 0s, for: 1h}", 0)
-	if err := n.Setup(context.Background(), c); err != nil {
-		t.Fatal(err)
-	}
-	r := &rec{}
-	stop := start(t, n, r)
+	r, stop := setUp(t, n, c)
 	waitFor(t, "the partition", func() bool { _, ok := r.find("partition"); return ok })
 	if ev, _ := r.find("partition"); !strings.Contains(ev.desc, old+" | ") {
 		t.Errorf("partition %q does not isolate the leader %s", ev.desc, old)
@@ -261,11 +255,7 @@ func TestKilledNodesRestartWithTheirData(t *testing.T) {
 		put(t, cl, fmt.Sprint("k", i), fmt.Sprint("v", i))
 	}
 	n := nemesisFor(t, "- {fault: kill, target: all, at: 0s, for: 300ms}", 0)
-	if err := n.Setup(context.Background(), c); err != nil {
-		t.Fatal(err)
-	}
-	r := &rec{}
-	stop := start(t, n, r)
+	r, stop := setUp(t, n, c)
 	waitFor(t, "the kill", func() bool { _, ok := r.find("kill"); return ok })
 	// While the window is open every node is gone: nothing listens.
 	c.mu.Lock()

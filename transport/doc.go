@@ -21,4 +21,7 @@
 // if asked), duplication, reordering, blocking, a bandwidth limit and, on
 // tcp, connection faults (reset, stall, slow close). FaultSupport says which
 // of them a LinkFaulter applies.
+//
+// It may import the standard library and transport/wire (msgpack) only;
+// never system, workloads, chaos, bench or reports.
 package transport

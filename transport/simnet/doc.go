@@ -30,4 +30,7 @@
 // logs its seed can be replayed with the same random choices (the goroutine
 // schedule, and so the order in which calls draw from the source, is not
 // reproducible).
+//
+// It may import the standard library, package transport and transport/wire
+// (msgpack) only.
 package simnet

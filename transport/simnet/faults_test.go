@@ -11,10 +11,7 @@ import (
 )
 
 func TestLinkFaultsNeedOrigin(t *testing.T) {
-	n := newNet(t)
-	j, srv := newJunkServer(t)
-	n.AddServer("s1", srv)
-	e := connect(n, "e1", "s1")
+	n, j, e := junkNet(t)
 	if err := n.SetLink("n1", "s1", transport.LinkFaults{Blocked: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -38,10 +35,7 @@ func TestLinkFaultsNeedOrigin(t *testing.T) {
 }
 
 func TestDuplicateCountsTwice(t *testing.T) {
-	n := newNet(t)
-	j, srv := newJunkServer(t)
-	n.AddServer("s1", srv)
-	e := connect(n, "e1", "s1")
+	n, j, e := junkNet(t)
 	n.SetOrigin("e1", "c")
 	if err := n.SetLink("c", "s1", transport.LinkFaults{Duplicate: 1}); err != nil {
 		t.Fatal(err)
@@ -58,10 +52,7 @@ func TestDuplicateCountsTwice(t *testing.T) {
 
 func TestBlockedLinkHonoursLongDelays(t *testing.T) {
 	const calls = 20
-	n := newNet(t)
-	_, srv := newJunkServer(t)
-	n.AddServer("s1", srv)
-	e := connect(n, "e1", "s1")
+	n, _, e := junkNet(t)
 	n.SetOrigin("e1", "c")
 	if err := n.SetLink("c", "s1", transport.LinkFaults{Blocked: true}); err != nil {
 		t.Fatal(err)
@@ -134,10 +125,7 @@ func TestSameSeedSameOutcomes(t *testing.T) {
 // connection faults are refused, bandwidth paces messages by their size,
 // bursty loss keeps its long-run rate, and a pareto delay has its mean.
 func TestExtendedLinkFaults(t *testing.T) {
-	n := newNet(t)
-	_, srv := newJunkServer(t)
-	n.AddServer("s1", srv)
-	e := connect(n, "e1", "s1")
+	n, _, e := junkNet(t)
 	n.SetOrigin("e1", "c")
 	for _, cf := range []transport.ConnFault{transport.ConnReset, transport.ConnStall, transport.ConnSlowClose} {
 		err := n.SetLink("c", "s1", transport.LinkFaults{Conn: cf})

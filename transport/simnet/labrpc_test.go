@@ -96,15 +96,8 @@ func TestUnconnectedAndMissingServer(t *testing.T) {
 }
 
 func TestDisableFailsInFlight(t *testing.T) {
-	n := newNet(t)
-	j, srv := newJunkServer(t)
-	n.AddServer("s1", srv)
-	e := connect(n, "e1", "s1")
-	errc := make(chan error, 1)
-	go func() {
-		errc <- e.CallContext(context.Background(), "Junk.Block", &JunkArgs{X: 1}, &JunkReply{})
-	}()
-	waitFor(t, "handler to start", func() bool { return j.calls.Load() == 1 })
+	n, j, e := junkNet(t)
+	errc := callBlocked(t, e, j)
 	n.Enable("e1", false)
 	n.Enable("e1", true) // re-enabling does not revive the call
 	close(j.release)
@@ -118,10 +111,7 @@ func TestDisableFailsInFlight(t *testing.T) {
 }
 
 func TestRemoteErrorsAndDecode(t *testing.T) {
-	n := newNet(t)
-	_, srv := newJunkServer(t)
-	n.AddServer("s1", srv)
-	e := connect(n, "e1", "s1")
+	n, _, e := junkNet(t)
 	ctx := context.Background()
 
 	err := e.CallContext(ctx, "Junk.Missing", &JunkArgs{}, &JunkReply{})
@@ -165,10 +155,7 @@ func TestMakeEndTwicePanics(t *testing.T) {
 func TestUnreliable(t *testing.T) {
 	const goroutines, calls = 50, 20
 	const total = goroutines * calls
-	n := newNet(t)
-	j, srv := newJunkServer(t)
-	n.AddServer("s1", srv)
-	e := connect(n, "e1", "s1")
+	n, j, e := junkNet(t)
 	n.Reliable(false)
 
 	var mu sync.Mutex
@@ -216,10 +203,7 @@ func TestUnreliable(t *testing.T) {
 // by 200 ms or more, and none by much more than 2.2 s.
 func TestLongReordering(t *testing.T) {
 	const calls = 60
-	n := newNet(t)
-	_, srv := newJunkServer(t)
-	n.AddServer("s1", srv)
-	e := connect(n, "e1", "s1")
+	n, _, e := junkNet(t)
 	n.LongReordering(true)
 
 	rtts := make([]time.Duration, calls)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"faultline/transport"
+	"faultline/transport/transporttest"
 )
 
 var seedFlag = flag.Int64("seed", 0, "seed for the simulated network (0: derived from the clock)")
@@ -77,11 +78,32 @@ func connect(n *Network, endname, servername string) *ClientEnd {
 	return e
 }
 
-func TestBasic(t *testing.T) {
+// junkNet returns a network with a Junk server "s1" and an enabled end
+// "e1" connected to it.
+func junkNet(t testing.TB) (*Network, *junk, *ClientEnd) {
+	t.Helper()
 	n := newNet(t)
 	j, srv := newJunkServer(t)
 	n.AddServer("s1", srv)
-	e := connect(n, "e1", "s1")
+	return n, j, connect(n, "e1", "s1")
+}
+
+// callBlocked starts a call of Junk.Block on e and returns the channel of
+// its result once its handler runs (j counts it).
+func callBlocked(t testing.TB, e *ClientEnd, j *junk) <-chan error {
+	t.Helper()
+	before := j.calls.Load()
+	errc := make(chan error, 1)
+	go func() {
+		var reply JunkReply
+		errc <- e.CallContext(context.Background(), "Junk.Block", &JunkArgs{X: 1}, &reply)
+	}()
+	waitFor(t, "handler to start", func() bool { return j.calls.Load() == before+1 })
+	return errc
+}
+
+func TestBasic(t *testing.T) {
+	n, j, e := junkNet(t)
 
 	var reply JunkReply
 	if !e.Call("Junk.Double", &JunkArgs{X: 21, S: "ab"}, &reply) {
@@ -133,17 +155,9 @@ func TestDisabledEndFails(t *testing.T) {
 }
 
 func TestDeleteServerFailsInFlight(t *testing.T) {
-	n := newNet(t)
-	j, srv := newJunkServer(t)
-	n.AddServer("s1", srv)
-	e := connect(n, "e1", "s1")
+	n, j, e := junkNet(t)
 
-	errc := make(chan error, 1)
-	go func() {
-		var reply JunkReply
-		errc <- e.CallContext(context.Background(), "Junk.Block", &JunkArgs{X: 1}, &reply)
-	}()
-	waitFor(t, "handler to start", func() bool { return j.calls.Load() == 1 })
+	errc := callBlocked(t, e, j)
 	n.DeleteServer("s1")
 	select {
 	case err := <-errc:
@@ -169,12 +183,7 @@ func TestReplacedServerReplyNotDelivered(t *testing.T) {
 	n.AddServer("s1", srv1)
 	e := connect(n, "e1", "s1")
 
-	errc := make(chan error, 1)
-	go func() {
-		var reply JunkReply
-		errc <- e.CallContext(context.Background(), "Junk.Block", &JunkArgs{X: 1}, &reply)
-	}()
-	waitFor(t, "handler to start", func() bool { return j1.calls.Load() == 1 })
+	errc := callBlocked(t, e, j1)
 	j2, srv2 := newJunkServer(t)
 	n.AddServer("s1", srv2)
 	close(j1.release) // the old handler now returns a reply
@@ -193,14 +202,5 @@ func TestReplacedServerReplyNotDelivered(t *testing.T) {
 	}
 }
 
-// waitFor polls cond until it holds, failing the test after a deadline.
-func waitFor(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
+// waitFor polls cond until it holds, failing the test after 10s.
+var waitFor = transporttest.WaitFor

@@ -1,6 +1,7 @@
 package tcp
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"math"
@@ -113,27 +114,13 @@ func (c Config) Validate() error {
 // withDefaults returns c with its zero fields set to their defaults.
 func (c Config) withDefaults() Config {
 	d := DefaultConfig()
-	if c.MaxFrameSize == 0 {
-		c.MaxFrameSize = d.MaxFrameSize
-	}
-	if c.DialTimeout == 0 {
-		c.DialTimeout = d.DialTimeout
-	}
-	if c.CallTimeout == 0 {
-		c.CallTimeout = d.CallTimeout
-	}
-	if c.Conns == 0 {
-		c.Conns = d.Conns
-	}
-	if c.BackoffMin == 0 {
-		c.BackoffMin = d.BackoffMin
-	}
-	if c.MaxInFlight == 0 {
-		c.MaxInFlight = d.MaxInFlight
-	}
-	if c.BackoffMax == 0 {
-		c.BackoffMax = max(d.BackoffMax, c.BackoffMin)
-	}
+	c.MaxFrameSize = cmp.Or(c.MaxFrameSize, d.MaxFrameSize)
+	c.DialTimeout = cmp.Or(c.DialTimeout, d.DialTimeout)
+	c.CallTimeout = cmp.Or(c.CallTimeout, d.CallTimeout)
+	c.Conns = cmp.Or(c.Conns, d.Conns)
+	c.BackoffMin = cmp.Or(c.BackoffMin, d.BackoffMin)
+	c.MaxInFlight = cmp.Or(c.MaxInFlight, d.MaxInFlight)
+	c.BackoffMax = cmp.Or(c.BackoffMax, max(d.BackoffMax, c.BackoffMin))
 	return c
 }
 

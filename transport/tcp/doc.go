@@ -39,5 +39,11 @@
 // frame size) and connection faults on the client's own connections (reset,
 // stall, slow close). Requests are subject to the link Config.Node -> peer,
 // replies to the link peer -> Config.Node, applied when the reply reaches
-// the client. A healthy table costs one atomic load per message.
+// the client. A Client applies them through a narrow interceptor
+// (intercept.go) that it has only when its Config names a table: without
+// one the client's path costs a nil check, with a healthy table one atomic
+// load per message.
+//
+// It may import the standard library, package transport and transport/wire
+// (msgpack) only.
 package tcp

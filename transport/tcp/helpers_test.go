@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"faultline/transport"
+	"faultline/transport/transporttest"
 )
 
 // Echo is the test service.
@@ -106,16 +107,7 @@ func dial(t testing.TB, addr string, cfg Config) *Client {
 }
 
 // waitFor polls cond until it holds, failing the test after 10s.
-func waitFor(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
+var waitFor = transporttest.WaitFor
 
 // checkGoroutines fails the test if, once its cleanups have run, more
 // goroutines are left than when it started. Call it first in a test, so

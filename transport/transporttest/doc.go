@@ -14,4 +14,8 @@
 // errors (unknown service or method, undecodable arguments), server restart
 // with the same caller, and every kind of link fault of transport.LinkFaults.
 // It synchronises on conditions with deadlines, never on bare sleeps.
+//
+// It may import the standard library, package transport and testing
+// helpers only; the transports' own tests import it, never production
+// code.
 package transporttest

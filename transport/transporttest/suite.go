@@ -113,15 +113,23 @@ func checkLost(err error) error {
 	}
 }
 
-// eventually polls cond every few milliseconds until it holds or d passes.
-func eventually(t *testing.T, d time.Duration, what string, cond func() bool) {
+// WaitFor polls cond every millisecond until it holds, failing the test
+// after 10s: the transports' tests wait on conditions with it, never on
+// bare sleeps.
+func WaitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	eventually(t, 10*time.Second, "waiting for "+what, cond)
+}
+
+// eventually polls cond every millisecond until it holds or d passes.
+func eventually(t testing.TB, d time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("after %v: %s", d, what)
 		}
-		time.Sleep(2 * time.Millisecond)
+		time.Sleep(time.Millisecond)
 	}
 }
 

@@ -3,4 +3,6 @@
 // transport, plus a small type registry so that values held in interfaces
 // (a Raft log command, say) keep their dynamic type across the wire, as the
 // course's labgob does.
+//
+// It may import the standard library and msgpack only.
 package wire

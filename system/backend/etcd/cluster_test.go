@@ -24,6 +24,12 @@ func startCluster(t *testing.T, mode backend.Mode, fsync bool) *Cluster {
 	if mode == backend.ModeProcess {
 		spec.Exec = selfExec(t)
 	}
+	return startSpec(t, spec)
+}
+
+// startSpec starts the cluster of spec, stopped at cleanup.
+func startSpec(t *testing.T, spec backend.Spec) *Cluster {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	bc, err := Backend{}.Start(ctx, spec)

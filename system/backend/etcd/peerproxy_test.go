@@ -14,20 +14,10 @@ import (
 // the leader off through the Mesh the cluster offers as its fault table,
 // waits for the others to elect a new leader, and heals.
 func TestPeerProxyPartition(t *testing.T) {
-	spec := backend.Spec{Nodes: 3, Mode: backend.ModeInProcess, Dir: t.TempDir(), Seed: 1,
-		Options: map[string]string{"peer-proxy": "true", "election-ms": "500"}}
+	c := startSpec(t, backend.Spec{Nodes: 3, Mode: backend.ModeInProcess, Dir: t.TempDir(), Seed: 1,
+		Options: map[string]string{"peer-proxy": "true", "election-ms": "500"}})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	bc, err := Backend{}.Start(ctx, spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := bc.(*Cluster)
-	t.Cleanup(func() {
-		if err := c.Stop(context.Background()); err != nil {
-			t.Errorf("stop: %v", err)
-		}
-	})
 	lf := c.Faults()
 	if _, ok := lf.(*proxy.Mesh); !ok {
 		t.Fatalf("Faults() = %T, want the peer Mesh", lf)

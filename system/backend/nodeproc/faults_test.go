@@ -49,6 +49,19 @@ func (n *faultNode) dial(t *testing.T, peer *faultNode) *tcp.Client {
 	return c
 }
 
+// startFaultPair starts nodes a and b and a RemoteFaults over their
+// Faults services.
+func startFaultPair(t *testing.T) (a, b *faultNode, rf *RemoteFaults) {
+	a, b = startFaultNode(t, "a"), startFaultNode(t, "b")
+	admin := map[string]transport.ContextCaller{}
+	for _, n := range []*faultNode{a, b} {
+		c := tcp.Dial(n.ln.Addr(), tcp.Config{})
+		t.Cleanup(func() { c.Close() })
+		admin[n.name] = c
+	}
+	return a, b, NewRemoteFaults(admin)
+}
+
 func echoOK(c transport.ContextCaller) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
@@ -57,12 +70,8 @@ func echoOK(c transport.ContextCaller) error {
 }
 
 func TestRemoteFaultsBlockBothDirectionsOfCalls(t *testing.T) {
-	a, b := startFaultNode(t, "a"), startFaultNode(t, "b")
+	a, b, rf := startFaultPair(t)
 	ab, ba := a.dial(t, b), b.dial(t, a)
-	admin := map[string]transport.ContextCaller{
-		"a": tcp.Dial(a.ln.Addr(), tcp.Config{}), "b": tcp.Dial(b.ln.Addr(), tcp.Config{}),
-	}
-	rf := NewRemoteFaults(admin)
 	if err := echoOK(ab); err != nil {
 		t.Fatalf("healthy a->b: %v", err)
 	}
@@ -101,12 +110,8 @@ func TestRemoteFaultsBlockBothDirectionsOfCalls(t *testing.T) {
 // reaches the nodes' tables through the FaultService (msgpack on the way),
 // and that a remote connection reset takes effect on both nodes' clients.
 func TestRemoteFaultsCarryEveryField(t *testing.T) {
-	a, b := startFaultNode(t, "a"), startFaultNode(t, "b")
+	a, b, rf := startFaultPair(t)
 	ab, ba := a.dial(t, b), b.dial(t, a)
-	admin := map[string]transport.ContextCaller{
-		"a": tcp.Dial(a.ln.Addr(), tcp.Config{}), "b": tcp.Dial(b.ln.Addr(), tcp.Config{}),
-	}
-	rf := NewRemoteFaults(admin)
 	if err := rf.SupportsLink(transport.LinkFaults{Bandwidth: 1, Conn: transport.ConnSlowClose, Burst: 3, Drop: 0.1, Distribution: transport.DelayPareto}); err != nil {
 		t.Errorf("SupportsLink: %v", err)
 	}
