@@ -194,16 +194,19 @@ func TestLinkFaults(t *testing.T) {
 		{"reply", "server", "client"},
 	} {
 		t.Run("delayed "+dir.name, func(t *testing.T) {
-			set(dir.from, dir.to, transport.LinkFaults{Delay: 90 * time.Millisecond, Jitter: 10 * time.Millisecond}) // 80ms to 100ms
+			// 490ms to 510ms: far beyond the 40ms deadline below, so that
+			// a caller starved by a loaded machine cannot see the reply
+			// arrive together with its deadline.
+			set(dir.from, dir.to, transport.LinkFaults{Delay: 500 * time.Millisecond, Jitter: 10 * time.Millisecond})
 			took, err := timed(10 * time.Second)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if took < 80*time.Millisecond {
-				t.Errorf("call took %v, want >= 80ms", took)
+			if took < 490*time.Millisecond {
+				t.Errorf("call took %v, want >= 490ms", took)
 			}
 			if _, err := timed(40 * time.Millisecond); !errors.Is(err, transport.ErrTimeout) {
-				t.Errorf("40ms deadline on an 80ms link: err = %v, want ErrTimeout", err)
+				t.Errorf("40ms deadline on a 490ms link: err = %v, want ErrTimeout", err)
 			}
 		})
 	}
