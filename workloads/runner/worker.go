@@ -89,7 +89,7 @@ func (w *worker) do(ctx context.Context, op gen.Op, intended time.Time, measured
 		}
 	}
 	done := time.Now()
-	w.r.coll.add(op.Kind.String(), toOutcome(out), done.Sub(w.r.clock.Start()), done.Sub(intended), measured, errKind)
+	w.r.coll.add(op.Kind.String(), out, done.Sub(w.r.clock.Start()), done.Sub(intended), measured, errKind)
 }
 
 // exec performs one client call with the op timeout and writes it to the
@@ -117,9 +117,9 @@ func (w *worker) execTimeout(ctx context.Context, kind history.Kind, key, value 
 	if s, ok := w.client.(backend.Served); ok {
 		h.Node = s.LastNode()
 	}
-	h.Outcome, h.Error = classify(err)
+	h.Outcome = history.OutcomeOf(err)
 	if h.Outcome != history.OK {
-		h.Output = ""
+		h.Output, h.Error = "", err.Error()
 	}
 	if werr := w.r.o.History.WriteOp(h); werr != nil {
 		w.r.log.Error("history write", "err", werr)
@@ -128,25 +128,12 @@ func (w *worker) execTimeout(ctx context.Context, kind history.Kind, key, value 
 	return h.Output, h.Outcome, errorKind(err)
 }
 
-// classify maps a client error to a history outcome: nil is OK, an error
-// wrapping backend.ErrDefinite is Fail, anything else is Info (unknown).
-func classify(err error) (history.Outcome, string) {
-	switch {
-	case err == nil:
-		return history.OK, ""
-	case errors.Is(err, backend.ErrDefinite):
-		return history.Fail, err.Error()
-	default:
-		return history.Info, err.Error()
-	}
-}
-
 // errorKind names an error's class for the per-second error counts.
 func errorKind(err error) string {
 	switch {
 	case err == nil:
 		return ""
-	case errors.Is(err, backend.ErrDefinite):
+	case history.OutcomeOf(err) == history.Fail:
 		return "definite"
 	case errors.Is(err, transport.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
 		return "timeout"
@@ -157,14 +144,4 @@ func errorKind(err error) string {
 	default:
 		return "other"
 	}
-}
-
-func toOutcome(o history.Outcome) outcome {
-	switch o {
-	case history.OK:
-		return okOut
-	case history.Fail:
-		return failOut
-	}
-	return infoOut
 }
