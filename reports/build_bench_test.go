@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"faultline/workloads/checker"
 	"fmt"
 	"os"
 	"testing"
@@ -17,7 +18,7 @@ func BenchmarkBuild(b *testing.B) {
 		}
 	}
 	dir := b.TempDir()
-	synthRun(b, dir, synthOptions{seed: 5, ops: ops, seconds: 60, verdict: Valid})
+	synthRun(b, dir, synthOptions{seed: 5, ops: ops, seconds: 60, verdict: checker.Valid})
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {

@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
+	"faultline/workloads/checker"
 	"fmt"
 	"html/template"
 	"io"
@@ -19,12 +20,12 @@ type Comparison struct {
 // CompareRun is one run of a comparison: its summary numbers, their ratios
 // to the first run's, and the series overlaid on the charts.
 type CompareRun struct {
-	Label    string `json:"label"`
-	Dir      string `json:"-"`
-	Verdict  string `json:"-"`
-	Backend  string `json:"-"`
-	Workload string `json:"-"`
-	Nodes    int    `json:"-"`
+	Label    string          `json:"label"`
+	Dir      string          `json:"-"`
+	Verdict  checker.Verdict `json:"-"`
+	Backend  string          `json:"-"`
+	Workload string          `json:"-"`
+	Nodes    int             `json:"-"`
 	Figures
 	// Windows is the availability inside each fault window, in order.
 	Windows []WindowAvailability `json:"-"`

@@ -93,7 +93,7 @@ func Write(w io.Writer, d *Data) error {
 	if err != nil {
 		return err
 	}
-	title := "Faultline · " + d.Header.Name + " · " + d.Header.Verdict
+	title := "Faultline · " + d.Header.Name + " · " + d.Header.Verdict.String()
 	return execute(w, "report", &page{Title: title, Assets: pageAssets, JSON: template.JS(js), Data: d})
 }
 
