@@ -1,6 +1,9 @@
 package checker
 
-import "fmt"
+import (
+	"cmp"
+	"fmt"
+)
 
 // Verdict is the outcome of a check, of a run's checks merged, or of a
 // whole run. It is Faultline's one verdict type: the checkers, the runner,
@@ -75,8 +78,10 @@ func (v Verdict) Merge(w Verdict) Verdict {
 	return v
 }
 
-// Worse reports whether v ranks above w in Merge's order.
-func (v Verdict) Worse(w Verdict) bool { return v.rank() > w.rank() }
+// Compare orders v and w as Merge does, from best to worst: it returns
+// -1 when v is better than w (valid before unknown before invalid before
+// failed), +1 when worse, 0 when equal.
+func (v Verdict) Compare(w Verdict) int { return cmp.Compare(v.rank(), w.rank()) }
 
 // MergeAll merges any number of verdicts. Merging none is Unknown: nothing
 // checked is not valid.
