@@ -6,10 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
 	"faultline/workloads"
 	"faultline/workloads/runner"
-
-	"gopkg.in/yaml.v3"
 )
 
 // loaded is a checked config, ready to run: one run with its nemesis, or

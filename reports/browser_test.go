@@ -2,7 +2,6 @@ package reports
 
 import (
 	"context"
-	"faultline/workloads/checker"
 	"image"
 	"image/png"
 	"os"
@@ -14,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"faultline/workloads/checker"
 )
 
 // The browser tests render pages in Debian's chromium, headless. They skip

@@ -1,10 +1,11 @@
 package reports
 
 import (
-	"faultline/workloads/checker"
 	"fmt"
 	"os"
 	"testing"
+
+	"faultline/workloads/checker"
 )
 
 // BenchmarkBuild builds the data section of a synthetic run of

@@ -3,12 +3,13 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
-	"faultline/workloads/checker"
 	"fmt"
 	"html/template"
 	"io"
 	"path/filepath"
 	"strconv"
+
+	"faultline/workloads/checker"
 )
 
 // Comparison is the side-by-side view of several runs; the first is the

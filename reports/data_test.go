@@ -3,12 +3,13 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
-	"faultline/workloads/checker"
 	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"faultline/workloads/checker"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")

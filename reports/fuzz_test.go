@@ -2,8 +2,9 @@ package reports
 
 import (
 	"bytes"
-	"faultline/workloads/history"
 	"testing"
+
+	"faultline/workloads/history"
 )
 
 // FuzzReadHistory checks that the history decoder never panics and that

@@ -5,8 +5,6 @@ import (
 	"cmp"
 	"encoding/json"
 	"errors"
-	"faultline/workloads/checker"
-	"faultline/workloads/results"
 	"fmt"
 	"io"
 	"io/fs"
@@ -15,6 +13,9 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"faultline/workloads/checker"
+	"faultline/workloads/results"
 )
 
 // IndexEntry is one run of a results directory, as listed on the index.

@@ -3,7 +3,6 @@ package reports
 import (
 	"bytes"
 	"context"
-	"faultline/workloads/checker"
 	"html"
 	"io"
 	"net"
@@ -15,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"faultline/workloads/checker"
 )
 
 // runsDir makes a results directory with three synthetic runs (started a

@@ -3,13 +3,14 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
-	"faultline/workloads/checker"
 	"fmt"
 	"html/template"
 	"io"
 	"path/filepath"
 	"slices"
 	"sort"
+
+	"faultline/workloads/checker"
 )
 
 // RoundRun names one finished run of a benchmark that alternates rounds

@@ -3,12 +3,13 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
-	"faultline/workloads/checker"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"faultline/workloads/checker"
 )
 
 // benchRuns writes two backends' rounds of two cases as synthetic runs

@@ -3,9 +3,6 @@ package reports
 import (
 	"bufio"
 	"encoding/json"
-	"faultline/workloads/checker"
-	"faultline/workloads/history"
-	"faultline/workloads/results"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -14,6 +11,10 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"faultline/workloads/checker"
+	"faultline/workloads/history"
+	"faultline/workloads/results"
 )
 
 // synthOptions shape a synthetic run.
