@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"faultline/workloads/checker"
+	"faultline/workloads/results"
 )
 
 // Comparison is the side-by-side view of several runs; the first is the
@@ -186,5 +187,5 @@ func WriteCompareFile(path string, dirs []string) error {
 	if err := WriteComparison(&buf, c); err != nil {
 		return err
 	}
-	return writeFile(path, buf.Bytes())
+	return results.WriteFile(path, buf.Bytes())
 }

@@ -136,5 +136,5 @@ func WriteIndex(root string) (string, error) {
 		return "", err
 	}
 	path := filepath.Join(root, "index.html")
-	return path, writeFile(path, buf.Bytes())
+	return path, results.WriteFile(path, buf.Bytes())
 }

@@ -11,6 +11,7 @@ import (
 	"sort"
 
 	"faultline/workloads/checker"
+	"faultline/workloads/results"
 )
 
 // RoundRun names one finished run of a benchmark that alternates rounds
@@ -283,9 +284,9 @@ func WriteBenchmarkFiles(dir string, b *Benchmark) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("reports: encode benchmark: %w", err)
 	}
-	if err := writeFile(filepath.Join(dir, "compare.json"), append(js, '\n')); err != nil {
+	if err := results.WriteFile(filepath.Join(dir, "compare.json"), append(js, '\n')); err != nil {
 		return "", err
 	}
 	p := filepath.Join(dir, "compare.html")
-	return p, writeFile(p, buf.Bytes())
+	return p, results.WriteFile(p, buf.Bytes())
 }

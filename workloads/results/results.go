@@ -128,27 +128,37 @@ type RPCStat struct {
 // Write writes r as indented JSON to dir/results.json, atomically.
 func Write(dir string, r *Results) error { return WriteJSON(dir, File, r) }
 
-// WriteJSON writes v as indented JSON to dir/name, atomically (a temporary
-// file renamed into place).
+// WriteJSON writes v as indented JSON to dir/name, atomically.
 func WriteJSON(dir, name string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return fmt.Errorf("results: encode %s: %w", name, err)
 	}
-	tmp, err := os.CreateTemp(dir, "."+name+".*")
+	return WriteFile(filepath.Join(dir, name), append(b, '\n'))
+}
+
+// WriteFile writes b to path through a temporary file renamed into place,
+// so that a reader never sees half a file; the file is readable by all.
+func WriteFile(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return fmt.Errorf("results: %w", err)
 	}
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
+	if _, err := tmp.Write(b); err != nil {
 		tmp.Close()
 		os.Remove(tmp.Name())
-		return fmt.Errorf("results: write %s: %w", name, err)
+		return fmt.Errorf("results: write %s: %w", path, err)
 	}
 	if err := tmp.Close(); err != nil {
 		os.Remove(tmp.Name())
-		return fmt.Errorf("results: write %s: %w", name, err)
+		return fmt.Errorf("results: write %s: %w", path, err)
 	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("results: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
 		return fmt.Errorf("results: %w", err)
 	}
 	return nil

@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"sort"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -92,11 +93,7 @@ func (e *Events) write(ev history.Event) {
 func (e *Events) Active() []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	ids := make([]int, 0, len(e.open))
-	for id := range e.open {
-		ids = append(ids, id)
-	}
-	sort.Ints(ids)
+	ids := e.openIDs()
 	out := make([]string, len(ids))
 	for i, id := range ids {
 		ev := e.open[id]
@@ -108,17 +105,18 @@ func (e *Events) Active() []string {
 	return out
 }
 
+// openIDs lists the ids of the open windows, oldest first; the caller
+// holds mu.
+func (e *Events) openIDs() []int {
+	return slices.Sorted(maps.Keys(e.open))
+}
+
 // closeAll writes every window still open with Stop = history.Open and
 // returns every event recorded.
 func (e *Events) closeAll() []history.Event {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	ids := make([]int, 0, len(e.open))
-	for id := range e.open {
-		ids = append(ids, id)
-	}
-	sort.Ints(ids)
-	for _, id := range ids {
+	for _, id := range e.openIDs() {
 		e.write(e.open[id])
 		delete(e.open, id)
 	}
