@@ -10,7 +10,7 @@ import (
 // Outcome codes of a history op, as compact integers for the data section
 // (0 ok, 1 fail, 2 info): history.Outcome shifted to start at zero.
 const (
-	outcomeOK   = int(history.OK - history.OK)
+	outcomeOK   = 0
 	outcomeFail = int(history.Fail - history.OK)
 	outcomeInfo = int(history.Info - history.OK)
 )

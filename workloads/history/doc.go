@@ -40,4 +40,11 @@
 // The append workload appends unique, self-delimiting tokens (see Token):
 // "c<client>.s<seq>;". A value is a concatenation of tokens, so any read of a
 // key reveals the exact order of every append it contains.
+//
+// # Outcomes and imports
+//
+// OutcomeOf is the one place that classifies a client call's error into an
+// Outcome (backend.ErrDefinite is Fail, any other error Info). history
+// imports the standard library and system/backend (for that error value)
+// only.
 package history
