@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"faultline/system/backend"
 	"faultline/workloads/history"
 )
 
@@ -17,10 +16,19 @@ type Run struct {
 	Ops    []history.Op
 	Events []history.Event
 	// Job is a batch job's report; nil for a key/value run.
-	Job *backend.JobReport
+	Job *Job
 	// Dir is where a checker may write files (porcupine's visualization);
 	// "" writes none.
 	Dir string
+}
+
+// Job is what the output check needs of a batch job's report
+// (backend.JobReport, converted by the engine): the directories of its
+// output and of its reference output ("" when not verified), and how long
+// each took.
+type Job struct {
+	Output, Reference   string
+	Elapsed, Sequential time.Duration
 }
 
 // Checker judges one run. Implementations are values; the engine calls

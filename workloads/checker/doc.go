@@ -89,6 +89,6 @@
 // failed, over all), merging nothing is Unknown, and ExitCode is the one
 // mapping to the bench exit status.
 //
-// checker imports the standard library, porcupine, system/backend (the
-// JobReport a batch job returns) and workloads/history only.
+// checker imports the standard library, porcupine and workloads/history
+// only (no system package, so that reports can use its verdicts).
 package checker

@@ -41,10 +41,8 @@
 // "c<client>.s<seq>;". A value is a concatenation of tokens, so any read of a
 // key reveals the exact order of every append it contains.
 //
-// # Outcomes and imports
+// # Imports
 //
-// OutcomeOf is the one place that classifies a client call's error into an
-// Outcome (backend.ErrDefinite is Fail, any other error Info). history
-// imports the standard library and system/backend (for that error value)
-// only.
+// history imports the standard library only, so that every layer above
+// (reports included) can read histories.
 package history

@@ -11,6 +11,7 @@ import (
 
 	"faultline/system/backend"
 	"faultline/workloads"
+	"faultline/workloads/checker"
 	"faultline/workloads/history"
 	"faultline/workloads/results"
 )
@@ -24,7 +25,7 @@ const OutputDir = "output"
 // powers) for as long as the job runs. It records the job in res and
 // returns its report for the checkers.
 func runBatch(ctx context.Context, s Spec, cluster backend.Cluster, hw *history.Writer, clock history.Clock,
-	res *results.Results, status io.Writer, log *slog.Logger) (*backend.JobReport, error) {
+	res *results.Results, status io.Writer, log *slog.Logger) (*checker.Job, error) {
 	cfg := s.Config
 	b, ok := cluster.(backend.Batch)
 	if !ok {
@@ -57,7 +58,7 @@ func runBatch(ctx context.Context, s Spec, cluster backend.Cluster, hw *history.
 		return nil, fmt.Errorf("runner: job: %w", err)
 	}
 	res.Job = jobResults(job, &rep, len(res.Nodes), res.Events)
-	return &rep, nil
+	return &checker.Job{Output: rep.Output, Reference: rep.Reference, Elapsed: rep.Elapsed, Sequential: rep.Sequential}, nil
 }
 
 // JobSpec is the job of a batch config: its input patterns expanded

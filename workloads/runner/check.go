@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"faultline/system/backend"
 	"faultline/workloads"
 	"faultline/workloads/checker"
 	"faultline/workloads/history"
@@ -31,7 +30,7 @@ func Checkers(cfg *workloads.Config) []checker.Checker {
 // Check runs checkers on the history saved at path (and a batch job's
 // report, nil for none), writing their files into dir. A history that
 // cannot be read yields one unknown check saying why.
-func Check(ctx context.Context, path string, job *backend.JobReport, checkers []checker.Checker, dir string) []results.Check {
+func Check(ctx context.Context, path string, job *checker.Job, checkers []checker.Checker, dir string) []results.Check {
 	ops, events, err := history.ReadFile(path)
 	if err != nil {
 		return []results.Check{{Name: "history", Verdict: checker.Unknown, Summary: err.Error()}}

@@ -23,7 +23,7 @@
 //
 // Every client call is one history.Op: client, kind, key, value, output,
 // invoke and complete in run nanoseconds (history.Clock), outcome
-// (history.OutcomeOf: ok; fail when the error wraps backend.ErrDefinite;
+// (outcomeOf, the one classifier: ok; fail when the error wraps backend.ErrDefinite;
 // info otherwise) and the node
 // that served it (backend.Served). YCSB F's read-modify-write is a Get and
 // a Put, two history ops, measured together as one "rmw" op. Fault windows

@@ -129,7 +129,7 @@ func Run(ctx context.Context, s Spec) (*results.Results, error) {
 
 	clock := history.NewClock()
 	res.Started = clock.Start().UTC()
-	var job *backend.JobReport
+	var job *checker.Job
 	var ops int64
 	if cfg.Workload.Kind == workloads.KindMapReduce {
 		job, err = runBatch(ctx, s, cluster, hw, clock, res, status, log)

@@ -117,7 +117,7 @@ func (w *worker) execTimeout(ctx context.Context, kind history.Kind, key, value 
 	if s, ok := w.client.(backend.Served); ok {
 		h.Node = s.LastNode()
 	}
-	h.Outcome = history.OutcomeOf(err)
+	h.Outcome = outcomeOf(err)
 	if h.Outcome != history.OK {
 		h.Output, h.Error = "", err.Error()
 	}
@@ -128,12 +128,27 @@ func (w *worker) execTimeout(ctx context.Context, kind history.Kind, key, value 
 	return h.Output, h.Outcome, errorKind(err)
 }
 
+// outcomeOf classifies the error of a client call, the one place Faultline
+// does so: nil is OK; an error wrapping backend.ErrDefinite is Fail (the
+// operation certainly did not take effect); any other error is Info (the
+// outcome is unknown: a timeout, a lost connection).
+func outcomeOf(err error) history.Outcome {
+	switch {
+	case err == nil:
+		return history.OK
+	case errors.Is(err, backend.ErrDefinite):
+		return history.Fail
+	default:
+		return history.Info
+	}
+}
+
 // errorKind names an error's class for the per-second error counts.
 func errorKind(err error) string {
 	switch {
 	case err == nil:
 		return ""
-	case history.OutcomeOf(err) == history.Fail:
+	case outcomeOf(err) == history.Fail:
 		return "definite"
 	case errors.Is(err, transport.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
 		return "timeout"
