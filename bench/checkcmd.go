@@ -10,8 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"faultline/workloads/checker"
 	"faultline/workloads/history"
 	"faultline/workloads/jepsen"
+	"faultline/workloads/results"
 	"faultline/workloads/runner"
 )
 
@@ -43,18 +45,17 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitFailed
 	}
 	fmt.Fprintf(stdout, "%s: %d ops, %d events\n", path, len(ops), len(events))
-	checks := runner.CheckHistory(ctx, ops, runner.HistoryCheckOptions{
-		TimeLimit: *limit, Dir: filepath.Dir(path), Events: events,
-	})
+	run := checker.Run{Ops: ops, Events: events, Dir: filepath.Dir(path)}
+	checks := runner.CheckRun(ctx, run, []checker.Checker{checker.ForHistory(ops, *limit)})
 	for _, c := range checks {
 		fmt.Fprintf(stdout, "check %-13s %-8s %s (%.1fs)\n", c.Name, c.Verdict, c.Summary, c.DurationS)
 		if c.Visualization != "" {
 			fmt.Fprintf(stdout, "  visualization: %s\n", filepath.Join(filepath.Dir(path), c.Visualization))
 		}
 	}
-	v := runner.Merge(checks)
+	v := results.Merge(checks)
 	fmt.Fprintf(stdout, "verdict: %s\n", v)
-	return exitStatus(v)
+	return v.ExitCode()
 }
 
 // readHistory reads a history in the given or guessed format.

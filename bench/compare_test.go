@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"faultline/reports"
+	"faultline/workloads/checker"
 )
 
 // TestComparisonRun runs a small comparison end to end: two backends, two
@@ -81,7 +82,7 @@ compare:
 		t.Fatalf("puts backends %+v", puts.Backends)
 	}
 	for _, b := range puts.Backends {
-		if b.Rounds != 2 || b.OpsPerS <= 0 || b.Verdict != "valid" {
+		if b.Rounds != 2 || b.OpsPerS <= 0 || b.Verdict != checker.Valid {
 			t.Errorf("puts/%s: %d rounds, median %v ops/s, verdict %s", b.Backend, b.Rounds, b.OpsPerS, b.Verdict)
 		}
 		for _, d := range b.Dirs {

@@ -9,6 +9,7 @@ import (
 
 	"faultline/reports"
 	"faultline/workloads"
+	"faultline/workloads/checker"
 	"faultline/workloads/runner"
 )
 
@@ -26,7 +27,7 @@ type plannedRun struct {
 // loadComparison expands a comparison config (read from src) into its
 // runs and checks every one of them (backend, fault schedule) before
 // anything starts.
-func loadComparison(f *runFlags, cfg *workloads.Config, src *workloads.Source) ([]plannedRun, error) {
+func (reg *registries) loadComparison(f *runFlags, cfg *workloads.Config, src *workloads.Source) ([]plannedRun, error) {
 	var bad []string
 	for name := range f.set {
 		if !compareFlags[name] {
@@ -55,7 +56,7 @@ func loadComparison(f *runFlags, cfg *workloads.Config, src *workloads.Source) (
 	seen := map[string]bool{}
 	for _, r := range runs {
 		r.Config.Out = cfg.Out
-		nem, err := checkRun(r.Config, r.Source, false)
+		nem, err := reg.checkRun(r.Config, r.Source, false)
 		if err != nil {
 			fes := workloads.Fields(err)
 			if fes == nil {
@@ -82,7 +83,7 @@ func loadComparison(f *runFlags, cfg *workloads.Config, src *workloads.Source) (
 // each a complete run with its own results folder under one comparison
 // folder, then the benchmark page over all of them. The exit status is
 // the worst of the runs'.
-func runComparison(ctx context.Context, cfg *workloads.Config, plan []plannedRun, verbose bool, stdout, stderr io.Writer) int {
+func (reg *registries) runComparison(ctx context.Context, cfg *workloads.Config, plan []plannedRun, verbose bool, stdout, stderr io.Writer) int {
 	root, err := makeRunDir(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "bench: %v\n", err)
@@ -90,24 +91,24 @@ func runComparison(ctx context.Context, cfg *workloads.Config, plan []plannedRun
 	}
 	fmt.Fprintf(stdout, "comparison %s: %d runs in %s\n", cfg.Name, len(plan), root)
 	var done []reports.RoundRun
-	worst := "" // the worst verdict so far
+	worst := checker.Valid // the worst verdict so far
 	for i, p := range plan {
 		if ctx.Err() != nil {
 			fmt.Fprintln(stderr, "bench: interrupted; the runs so far are compared")
-			worst = runner.Failed
+			worst = checker.Failed
 			break
 		}
 		rc := *p.Config
 		rc.Out = root
 		rc.Name = fmt.Sprintf("%s-%s-r%d", p.Case, p.Backend, p.Round)
 		fmt.Fprintf(stdout, "\n[%d/%d] case %s, backend %s, round %d (seed %d)\n", i+1, len(plan), p.Case, p.Backend, p.Round, rc.Seed)
-		res, dir, err := execute(ctx, &rc, p.nem, verbose, stdout, stderr)
+		res, dir, err := reg.execute(ctx, &rc, p.nem, verbose, stdout, stderr)
 		writeRunReport(dir, stdout, stderr)
 		if err != nil {
 			fmt.Fprintf(stderr, "bench: %s: %v\n", rc.Name, err)
-			worst = reports.WorseVerdict(worst, runner.Failed)
+			worst = worst.Merge(checker.Failed)
 		} else {
-			worst = reports.WorseVerdict(worst, res.Verdict)
+			worst = worst.Merge(res.Verdict)
 		}
 		switch {
 		case err != nil || dir == "":
@@ -142,7 +143,7 @@ func runComparison(ctx context.Context, cfg *workloads.Config, plan []plannedRun
 	}
 	printBenchmark(stdout, bm)
 	fmt.Fprintf(stdout, "comparison: %s\n", page)
-	return exitStatus(worst)
+	return worst.ExitCode()
 }
 
 // printBenchmark writes the medians and ratios of every case as a table.

@@ -6,16 +6,11 @@ import (
 	"strings"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
 	"faultline/workloads"
 	"faultline/workloads/runner"
-
-	"gopkg.in/yaml.v3"
 )
-
-// defaultFaults is the fault schedule of a bare `bench` run on the default
-// backend (YAML, the value of a config's faults key); set by the chaos
-// controller's wiring.
-var defaultFaults string
 
 // loaded is a checked config, ready to run: one run with its nemesis, or
 // a comparison's planned runs.
@@ -31,7 +26,7 @@ type loaded struct {
 // overrides, a seed, and the checks that need the registry; a comparison
 // is expanded into its runs, each checked. Errors carry the file and line
 // where the config came from a file.
-func loadConfig(f *runFlags) (*loaded, error) {
+func (reg *registries) loadConfig(f *runFlags) (*loaded, error) {
 	var cfg *workloads.Config
 	var src *workloads.Source
 	if f.config != "" {
@@ -42,8 +37,8 @@ func loadConfig(f *runFlags) (*loaded, error) {
 		cfg, src = c, s
 	} else {
 		c := workloads.Default()
-		if _, ok := registry[c.Backend.Name]; !ok {
-			c.Backend.Name, c.Backend.Nodes = defaultBackend, registry[defaultBackend].nodes
+		if _, ok := reg.backends[c.Backend.Name]; !ok {
+			c.Backend.Name, c.Backend.Nodes = reg.defaultBackend, reg.backends[reg.defaultBackend].nodes
 		}
 		cfg = &c
 	}
@@ -71,7 +66,7 @@ func loadConfig(f *runFlags) (*loaded, error) {
 	}
 	if f.set["backend"] {
 		cfg.Backend.Name = f.backend
-		if e, ok := registry[f.backend]; ok && !f.set["nodes"] && e.nodes > 0 {
+		if e, ok := reg.backends[f.backend]; ok && !f.set["nodes"] && e.nodes > 0 {
 			cfg.Backend.Nodes = e.nodes
 		}
 	}
@@ -95,7 +90,7 @@ func loadConfig(f *runFlags) (*loaded, error) {
 		cfg.Seed = time.Now().UnixNano()%1_000_000_000 + 1
 	}
 	if cfg.Compare != nil {
-		plan, err := loadComparison(f, cfg, src)
+		plan, err := reg.loadComparison(f, cfg, src)
 		if err != nil {
 			return nil, err
 		}
@@ -104,7 +99,7 @@ func loadConfig(f *runFlags) (*loaded, error) {
 	if f.set["rounds"] {
 		return nil, errors.New("-rounds applies to a config with a compare section")
 	}
-	nem, err := checkRun(cfg, src, f.config == "")
+	nem, err := reg.checkRun(cfg, src, f.config == "")
 	if err != nil {
 		return nil, fromFlags(err, f)
 	}
@@ -127,41 +122,37 @@ func fromFlags(err error, f *runFlags) error {
 }
 
 // checkRun makes the checks of one run's validated config that need the
-// registry and the chaos controller, and builds its nemesis (nil without
-// faults). bare says the config is the built-in default, which gets the
-// default fault schedule on the default backend. A fault schedule written
-// as "faults: default" is the built-in one too.
-func checkRun(cfg *workloads.Config, src *workloads.Source, bare bool) (runner.Nemesis, error) {
+// registries, and builds its nemesis (nil without faults). bare says the
+// config is the built-in default, which gets the default fault schedule on
+// the default backend. A fault schedule written as "faults: default" is the
+// built-in one too.
+func (reg *registries) checkRun(cfg *workloads.Config, src *workloads.Source, bare bool) (runner.Nemesis, error) {
 	var e workloads.Errors
-	_, batch := batchBackends[cfg.Backend.Name]
-	if batch != (cfg.Workload.Kind == workloads.KindMapReduce) {
-		e = append(e, &workloads.FieldError{Path: "workload.kind",
-			Msg: fmt.Sprintf("kind %q does not go with backend %q (a mapreduce job runs on backend %q, and only there)",
-				cfg.Workload.Kind, cfg.Backend.Name, mapreduceBackend)})
-	}
-	if r, ok := registry[cfg.Backend.Name]; ok && r.maxNodes > 0 && cfg.Backend.Nodes > r.maxNodes {
-		e = append(e, &workloads.FieldError{Path: "backend.nodes",
-			Msg: fmt.Sprintf("%d nodes, but backend %q has at most %d", cfg.Backend.Nodes, cfg.Backend.Name, r.maxNodes)})
-	}
-	if _, ok := registry[cfg.Backend.Name]; !ok && !batch {
+	b, known := reg.backends[cfg.Backend.Name]
+	switch {
+	case !known:
 		e = append(e, &workloads.FieldError{Path: "backend.name",
-			Msg: fmt.Sprintf("unknown backend %q, want one of %s", cfg.Backend.Name, strings.Join(backendNames(), ", "))})
+			Msg: fmt.Sprintf("unknown backend %q, want one of %s", cfg.Backend.Name, strings.Join(reg.backendNames(), ", "))})
+	case b.batch != (cfg.Workload.Kind == workloads.KindMapReduce):
+		e = append(e, &workloads.FieldError{Path: "workload.kind",
+			Msg: fmt.Sprintf("kind %q does not go with backend %q (a %s job runs on a batch backend, and only there)",
+				cfg.Workload.Kind, cfg.Backend.Name, workloads.KindMapReduce)})
 	}
-	if !cfg.Faults.IsZero() && newNemesis == nil {
-		e = append(e, &workloads.FieldError{Path: "faults",
-			Msg: "fault schedules need the chaos controller, which this build does not have yet"})
+	if known && b.maxNodes > 0 && cfg.Backend.Nodes > b.maxNodes {
+		e = append(e, &workloads.FieldError{Path: "backend.nodes",
+			Msg: fmt.Sprintf("%d nodes, but backend %q has at most %d", cfg.Backend.Nodes, cfg.Backend.Name, b.maxNodes)})
 	}
 	if len(e) > 0 {
 		return nil, src.Locate(e)
 	}
-	wantDefault := bare && cfg.Backend.Name == defaultBackend && cfg.Faults.IsZero()
+	wantDefault := bare && cfg.Backend.Name == reg.defaultBackend && cfg.Faults.IsZero()
 	if cfg.Faults.Kind == yaml.ScalarNode && cfg.Faults.Value == "default" {
 		wantDefault = true
 	}
-	if wantDefault && defaultFaults != "" {
+	if wantDefault {
 		// A bare run shows the system surviving faults.
 		var doc yaml.Node
-		if err := yaml.Unmarshal([]byte(defaultFaults), &doc); err != nil || len(doc.Content) != 1 {
+		if err := yaml.Unmarshal([]byte(reg.defaultFaults), &doc); err != nil || len(doc.Content) != 1 {
 			return nil, fmt.Errorf("built-in default fault schedule: %v", err)
 		}
 		cfg.Faults = *doc.Content[0]
@@ -171,7 +162,7 @@ func checkRun(cfg *workloads.Config, src *workloads.Source, bare bool) (runner.N
 	}
 	// The fault schedule is checked now, before anything starts; its
 	// FieldErrors (paths like "faults[1].every") get their lines here.
-	n, err := newNemesis(cfg)
+	n, err := reg.nemesis(cfg)
 	if err != nil {
 		return nil, src.Locate(err)
 	}

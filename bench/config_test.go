@@ -15,7 +15,7 @@ func TestShippedConfigsLoad(t *testing.T) {
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			fl := &runFlags{config: f, set: map[string]bool{}}
-			l, err := loadConfig(fl)
+			l, err := withBatchBackend(newRegistries()).loadConfig(fl)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -41,7 +41,7 @@ func TestShippedConfigsLoad(t *testing.T) {
 // the default fault schedule with etcd's peer traffic proxied.
 func TestCompareEtcdConfig(t *testing.T) {
 	fl := &runFlags{config: "../workloads/configs/compare-etcd.yaml", set: map[string]bool{}}
-	l, err := loadConfig(fl)
+	l, err := newRegistries().loadConfig(fl)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestCompareEtcdConfig(t *testing.T) {
 }
 
 func TestDefaultConfigUsesDefaultBackend(t *testing.T) {
-	l, err := loadConfig(&runFlags{set: map[string]bool{}})
+	l, err := newRegistries().loadConfig(&runFlags{set: map[string]bool{}})
 	if err != nil || l.nem == nil {
 		t.Fatalf("default config: %v (want the default fault schedule)", err)
 	}
@@ -84,7 +84,17 @@ func TestDefaultConfigUsesDefaultBackend(t *testing.T) {
 	if cfg.Seed == 0 {
 		t.Fatal("no seed chosen before the fault schedule was built from it")
 	}
-	if cfg.Backend.Name != defaultBackend || cfg.Backend.Mode != "process" {
+	if cfg.Backend.Name != newRegistries().defaultBackend || cfg.Backend.Mode != "process" {
 		t.Fatalf("default backend %q mode %q", cfg.Backend.Name, cfg.Backend.Mode)
 	}
+}
+
+// withBatchBackend adds a stand-in batch backend named "mapreduce" unless
+// the registries have the real one, so that the shipped MapReduce config
+// is checked (kind, nodes, fault schedule) like the others.
+func withBatchBackend(reg *registries) *registries {
+	if _, ok := reg.backends["mapreduce"]; !ok {
+		reg.backends["mapreduce"] = entry{nodes: 3, batch: true, desc: "stand-in for the MapReduce backend"}
+	}
+	return reg
 }

@@ -10,20 +10,19 @@ import (
 	"os/signal"
 	"syscall"
 
-	"faultline/system/mr"
+	"faultline/workloads/checker"
 )
 
-// Exit statuses.
-const (
-	exitValid   = 0
-	exitInvalid = 1
-	exitUnknown = 2
-	exitFailed  = 3
+// Exit statuses: each is the ExitCode of a verdict, the one mapping.
+var (
+	exitValid   = checker.Valid.ExitCode()
+	exitInvalid = checker.Invalid.ExitCode()
+	exitUnknown = checker.Unknown.ExitCode()
+	exitFailed  = checker.Failed.ExitCode()
 )
 
 func main() {
-	// MapReduce worker processes are this binary started again.
-	mr.WorkerProcessMain()
+	reg := newRegistries()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	go func() {
 		// The first signal winds the run down (heal, stop the cluster,
@@ -31,29 +30,29 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := run(ctx, reg, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
 
 // run dispatches a command line and returns the exit status.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, reg *registries, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
 		switch args[0] {
 		case "check":
 			return cmdCheck(ctx, args[1:], stdout, stderr)
 		case "list":
-			return cmdList(stdout)
+			return cmdList(reg, stdout)
 		case "serve", "compare":
 			return cmdReports(ctx, args, stdout, stderr)
 		case "node":
-			return cmdNode(ctx, args[1:], stderr)
+			return cmdNode(ctx, reg, args[1:], stderr)
 		case "help":
 			usage(stdout)
 			return exitValid
 		}
 	}
-	return cmdRun(ctx, args, stdout, stderr)
+	return cmdRun(ctx, reg, args, stdout, stderr)
 }
 
 func usage(w io.Writer) {
@@ -89,7 +88,7 @@ type runFlags struct {
 	set      map[string]bool
 }
 
-func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
+func parseRunFlags(reg *registries, args []string, stderr io.Writer) (*runFlags, error) {
 	f := &runFlags{set: map[string]bool{}}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -98,7 +97,7 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
 	fs.StringVar(&f.duration, "duration", "", "measured duration, overriding the config (e.g. 20s)")
 	fs.IntVar(&f.clients, "clients", 0, "number of concurrent clients, overriding the config")
 	fs.Int64Var(&f.seed, "seed", 0, "random seed, overriding the config (0: a fresh one)")
-	fs.StringVar(&f.backend, "backend", "", "backend, overriding the config ("+fmt.Sprint(backendNames())+")")
+	fs.StringVar(&f.backend, "backend", "", "backend, overriding the config ("+fmt.Sprint(reg.backendNames())+")")
 	fs.IntVar(&f.nodes, "nodes", 0, "number of nodes, overriding the config")
 	fs.StringVar(&f.mode, "mode", "", "node placement, overriding the config: process or inprocess")
 	fs.StringVar(&f.out, "out", "", "results directory, overriding the config")
@@ -116,14 +115,14 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, error) {
 	return f, nil
 }
 
-func cmdNode(ctx context.Context, args []string, stderr io.Writer) int {
+func cmdNode(ctx context.Context, reg *registries, args []string, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, "bench node: missing BACKEND")
 		return exitFailed
 	}
-	e, ok := registry[args[0]]
+	e, ok := reg.backends[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "bench node: unknown backend %q (have %v)\n", args[0], backendNames())
+		fmt.Fprintf(stderr, "bench node: unknown backend %q (have %v)\n", args[0], reg.backendNames())
 		return exitFailed
 	}
 	if err := e.runNode(ctx, args[1:]); err != nil && !errors.Is(err, context.Canceled) {

@@ -13,7 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"faultline/workloads/runner"
+	"faultline/workloads/checker"
+	"faultline/workloads/results"
 )
 
 var (
@@ -112,11 +113,11 @@ func TestExitValidWithMemoryBackend(t *testing.T) {
 				t.Fatalf("exit %d, want %d (valid):\n%s", code, exitValid, out)
 			}
 			rd := resultsDir(t, out)
-			res, err := runner.ReadResults(filepath.Join(rd, "results.json"))
+			res, err := results.ReadFile(filepath.Join(rd, "results.json"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Verdict != runner.Valid || res.Seed != 7 || res.Ops["all"].Count == 0 || len(res.Series) == 0 {
+			if res.Verdict != checker.Valid || res.Seed != 7 || res.Ops["all"].Count == 0 || len(res.Series) == 0 {
 				t.Fatalf("results: verdict %s seed %d ops %+v", res.Verdict, res.Seed, res.Ops["all"])
 			}
 			for _, f := range []string{"config.yaml", "history.jsonl", "bench.log"} {
@@ -184,7 +185,7 @@ func TestCheckExitStatuses(t *testing.T) {
 		t.Fatalf("stale history: exit %d, want %d:\n%s", code, exitInvalid, out)
 	}
 	// porcupine's visualization is written next to the history.
-	if b, err := os.ReadFile(filepath.Join(dir, runner.VisualizationFile)); err != nil || !bytes.Contains(b, []byte("<html")) {
+	if b, err := os.ReadFile(filepath.Join(dir, checker.VisualizationFile)); err != nil || !bytes.Contains(b, []byte("<html")) {
 		t.Fatalf("no HTML visualization beside the violating history: %v", err)
 	}
 	good := writeFile(t, dir, "good.jsonl", `{"type":"op","client":0,"kind":"put","key":"x","value":"1","invoke":0,"complete":10,"outcome":"ok"}
@@ -296,7 +297,7 @@ func TestInterruptLeavesNothing(t *testing.T) {
 	if code := cmd.ProcessState.ExitCode(); code == exitFailed || code < 0 {
 		t.Fatalf("exit %d after SIGINT:\n%s", code, buf.String())
 	}
-	res, err := runner.ReadResults(filepath.Join(resultsDir(t, buf.String()), "results.json"))
+	res, err := results.ReadFile(filepath.Join(resultsDir(t, buf.String()), "results.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,15 +2,19 @@ package main
 
 import (
 	"context"
+	"maps"
 	"sort"
 
+	"faultline/chaos"
 	"faultline/system/backend"
 	"faultline/system/backend/memory"
 	"faultline/system/backend/raftkv"
 	"faultline/system/backend/shardkv"
+	"faultline/workloads"
+	"faultline/workloads/runner"
 )
 
-// entry is one registered backend.
+// entry is one backend a bench binary can run.
 type entry struct {
 	backend backend.Backend
 	// runNode is the node-process entry point (`bench node NAME ARGS...`).
@@ -19,34 +23,66 @@ type entry struct {
 	nodes int
 	// maxNodes bounds the cluster size; zero means no bound of its own.
 	maxNodes int
-	desc     string
+	// batch says the backend's clusters run one batch job (backend.Batch)
+	// instead of serving key/value clients: it takes workload kind
+	// "mapreduce", and only it does.
+	batch bool
+	desc  string
 }
 
-// registry maps backend names to their implementations. It is the only
-// place in Faultline that imports concrete systems.
-var registry = map[string]entry{
-	memory.Name: {backend: memory.Backend{}, runNode: memory.RunNode, nodes: 1, maxNodes: 1,
-		desc: "one unreplicated in-memory node over TCP: the harness's ceiling"},
-	"raftkv": {backend: raftkv.Backend{}, runNode: raftkv.RunNode, nodes: 3,
-		desc: "key/value service replicated by Raft over TCP, durable log (kvraft)"},
-	shardkv.Name: {backend: shardkv.Backend{}, runNode: shardkv.RunNode, nodes: 3,
-		desc: "sharded key/value store: a shard controller group and replica groups (option groups, default 3) that move shards while serving"},
+// registries is what this bench binary can run: the backends by name, the
+// fault injector and the fault list of `bench list`. main builds it with
+// newRegistries and hands it down; nothing registers itself into package
+// state.
+type registries struct {
+	backends map[string]entry
+	// defaultBackend is the backend of a bare `bench` run.
+	defaultBackend string
+	// nemesis builds the fault injector of a config with a fault schedule
+	// (cfg.Faults, raw YAML whose schema the chaos controller owns). It is
+	// called while the config is checked, before anything starts; errors
+	// that are workloads.FieldErrors with paths under "faults" are reported
+	// with the file and line.
+	nemesis func(cfg *workloads.Config) (runner.Nemesis, error)
+	// faultKinds lists the faults for `bench list`.
+	faultKinds func() [][2]string
+	// defaultFaults is the fault schedule of a bare run on the default
+	// backend (YAML, the value of a config's faults key).
+	defaultFaults string
 }
 
-// batchBackends run one job instead of serving a workload.
-var batchBackends = map[string]string{
-	mapreduceBackend: "MapReduce job (workload kind mapreduce): word count and friends, output checked against a sequential run",
-}
-
-// defaultBackend is the backend of a bare `bench` run.
-var defaultBackend = "raftkv"
-
-func backendNames() []string {
-	var names []string
-	for n := range registry {
-		names = append(names, n)
+// newRegistries builds the registries of this binary. It is the only place
+// in Faultline that imports concrete systems; a backend is one more line in
+// the map below.
+func newRegistries() *registries {
+	r := &registries{
+		backends: map[string]entry{
+			memory.Name: {backend: memory.Backend{}, runNode: memory.RunNode, nodes: 1, maxNodes: 1,
+				desc: "one unreplicated in-memory node over TCP: the harness's ceiling"},
+			"raftkv": {backend: raftkv.Backend{}, runNode: raftkv.RunNode, nodes: 3,
+				desc: "key/value service replicated by Raft over TCP, durable log (kvraft)"},
+			shardkv.Name: {backend: shardkv.Backend{}, runNode: shardkv.RunNode, nodes: 3,
+				desc: "sharded key/value store: a shard controller group and replica groups (option groups, default 3) that move shards while serving"},
+		},
+		defaultBackend: "raftkv",
+		nemesis:        func(cfg *workloads.Config) (runner.Nemesis, error) { return chaos.New(cfg) },
+		faultKinds:     chaos.Kinds,
+		defaultFaults:  chaos.DefaultSchedule,
 	}
-	for n := range batchBackends {
+	// Backends still wired by a file of their own (etcd.go, whose init the
+	// lead folds into the map above).
+	maps.Copy(r.backends, registry)
+	return r
+}
+
+// registry holds backends that an init function of this package added
+// (etcd.go). Nothing else writes it; newRegistries copies it.
+var registry = map[string]entry{}
+
+// backendNames lists the backends, sorted.
+func (r *registries) backendNames() []string {
+	names := make([]string, 0, len(r.backends))
+	for n := range r.backends {
 		names = append(names, n)
 	}
 	sort.Strings(names)

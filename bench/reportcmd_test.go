@@ -35,7 +35,7 @@ func TestReportCommands(t *testing.T) {
 	ctx := context.Background()
 	var out strings.Builder
 	page := filepath.Join(root, "cmp.html")
-	if code := run(ctx, []string{"compare", "-out", page, a, b}, &out, io.Discard); code != exitValid {
+	if code := run(ctx, newRegistries(), []string{"compare", "-out", page, a, b}, &out, io.Discard); code != exitValid {
 		t.Fatalf("compare: exit %d", code)
 	}
 	html, err := os.ReadFile(page)
@@ -45,10 +45,10 @@ func TestReportCommands(t *testing.T) {
 	if !strings.Contains(string(html), "×2.50") {
 		t.Error("comparison lacks the 2.5× throughput ratio")
 	}
-	if code := run(ctx, []string{"compare"}, io.Discard, io.Discard); code != exitFailed {
+	if code := run(ctx, newRegistries(), []string{"compare"}, io.Discard, io.Discard); code != exitFailed {
 		t.Errorf("compare without runs: exit %d", code)
 	}
-	if code := run(ctx, []string{"serve", "-dir", filepath.Join(root, "missing")}, io.Discard, io.Discard); code != exitFailed {
+	if code := run(ctx, newRegistries(), []string{"serve", "-dir", filepath.Join(root, "missing")}, io.Discard, io.Discard); code != exitFailed {
 		t.Errorf("serve of a missing directory: exit %d", code)
 	}
 	writeRunReport(a, &out, io.Discard)

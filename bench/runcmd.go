@@ -14,30 +14,29 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"faultline/system/backend"
 	"faultline/workloads"
-	"faultline/workloads/history"
+	"faultline/workloads/results"
 	"faultline/workloads/runner"
 )
 
 // cmdRun runs one workload and returns its exit status.
-func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	f, err := parseRunFlags(args, stderr)
+func cmdRun(ctx context.Context, reg *registries, args []string, stdout, stderr io.Writer) int {
+	f, err := parseRunFlags(reg, args, stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitValid
 		}
 		return exitFailed
 	}
-	l, err := loadConfig(f)
+	l, err := reg.loadConfig(f)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitFailed
 	}
 	if l.plan != nil {
-		return runComparison(ctx, l.cfg, l.plan, f.verbose, stdout, stderr)
+		return reg.runComparison(ctx, l.cfg, l.plan, f.verbose, stdout, stderr)
 	}
-	res, dir, err := execute(ctx, l.cfg, l.nem, f.verbose, stdout, stderr)
+	res, dir, err := reg.execute(ctx, l.cfg, l.nem, f.verbose, stdout, stderr)
 	writeRunReport(dir, stdout, stderr)
 	if dir != "" {
 		fmt.Fprintf(stdout, "results: %s\n", dir)
@@ -46,25 +45,14 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bench: %v\n", err)
 		return exitFailed
 	}
-	return exitStatus(res.Verdict)
+	return res.Verdict.ExitCode()
 }
 
-func exitStatus(verdict string) int {
-	switch verdict {
-	case runner.Valid:
-		return exitValid
-	case runner.Invalid:
-		return exitInvalid
-	case runner.Unknown:
-		return exitUnknown
-	}
-	return exitFailed
-}
-
-// execute performs a run with a validated config: results folder, cluster,
-// load, checks, results.json and the summary. It returns the results and
-// the folder (set as soon as it exists, even on error).
-func execute(ctx context.Context, cfg *workloads.Config, nem runner.Nemesis, verbose bool, stdout, stderr io.Writer) (*runner.Results, string, error) {
+// execute performs a run with a checked config: it makes the results
+// folder, saves the config and the log there, hands the run to the engine
+// (runner.Run) and prints the summary. It returns the results and the
+// folder (set as soon as it exists, even on error).
+func (reg *registries) execute(ctx context.Context, cfg *workloads.Config, nem runner.Nemesis, verbose bool, stdout, stderr io.Writer) (*results.Results, string, error) {
 	dir, err := makeRunDir(cfg)
 	if err != nil {
 		return nil, "", err
@@ -78,130 +66,34 @@ func execute(ctx context.Context, cfg *workloads.Config, nem runner.Nemesis, ver
 	if verbose {
 		h = teeHandler{h, slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo})}
 	}
-	log := slog.New(h)
-
-	res := &runner.Results{
-		Schema: runner.SchemaVersion, Name: cfg.Name, Backend: cfg.Backend.Name, Mode: cfg.Backend.Mode,
-		Workload: workloadLabel(cfg), Seed: cfg.Seed, Command: os.Args, Versions: versions(),
-		Config: *cfg, Started: time.Now().UTC(),
-		Files: map[string]string{"config": "config.yaml", "history": "history.jsonl", "log": "bench.log"},
-	}
-	fail := func(err error) (*runner.Results, string, error) {
-		res.Verdict, res.Error = runner.Failed, err.Error()
-		_ = runner.WriteJSON(dir, "results.json", res)
-		return res, dir, err
+	spec := runner.Spec{
+		Config: *cfg, Backend: reg.backends[cfg.Backend.Name].backend, Nemesis: nem, Dir: dir,
+		Command: os.Args, Versions: versions(),
+		Files:  map[string]string{"config": "config.yaml", "log": "bench.log"},
+		Status: stdout, Logger: slog.New(h),
 	}
 	if err := writeConfig(dir, cfg); err != nil {
-		return fail(err)
+		return failed(spec, err)
 	}
-	if cfg.Workload.Kind == workloads.KindMapReduce {
-		delete(res.Files, "history")
-		if err := runJob(ctx, cfg, dir, res, stdout); err != nil {
-			return fail(err)
-		}
-		if err := runner.WriteJSON(dir, "results.json", res); err != nil {
-			return res, dir, err
-		}
-		printSummary(stdout, res)
-		return res, dir, nil
-	}
-	hf, err := os.Create(filepath.Join(dir, "history.jsonl"))
-	if err != nil {
-		return fail(err)
-	}
-	defer hf.Close()
-	hw := history.NewWriter(hf)
-
-	clusterDir, err := os.MkdirTemp("", "faultline-"+cfg.Backend.Name+"-")
-	if err != nil {
-		return fail(err)
-	}
-	defer os.RemoveAll(clusterDir)
 	exe, err := os.Executable()
 	if err != nil {
-		return fail(fmt.Errorf("find own executable for node processes: %w", err))
+		return failed(spec, fmt.Errorf("find own executable for node processes: %w", err))
 	}
-	spec := backend.Spec{
-		Nodes: cfg.Backend.Nodes, Mode: backend.Mode(cfg.Backend.Mode), Dir: clusterDir,
-		Fsync: *cfg.Backend.Fsync, Exec: []string{exe, "node", cfg.Backend.Name},
-		Seed: cfg.Seed, Options: cfg.Backend.Options, Logger: log.With("backend", cfg.Backend.Name),
-	}
-	fmt.Fprintf(stdout, "starting %s: %d node(s), %s mode\n", cfg.Backend.Name, cfg.Backend.Nodes, cfg.Backend.Mode)
-	sctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-	cluster, err := registry[cfg.Backend.Name].backend.Start(sctx, spec)
-	cancel()
-	if err != nil {
-		return fail(fmt.Errorf("start %s: %w", cfg.Backend.Name, err))
-	}
-	stopped := false
-	stopCluster := func() error {
-		if stopped {
-			return nil
-		}
-		stopped = true
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		defer cancel()
-		err := cluster.Stop(sctx)
-		keepLogs(clusterDir, filepath.Join(dir, "logs"))
-		return err
-	}
-	defer stopCluster()
-	res.Nodes = cluster.Nodes()
-
+	spec.Exec = []string{exe, "node", cfg.Backend.Name}
 	prog := newProgress(stdout)
-	clock := history.NewClock()
-	res.Started = clock.Start().UTC()
-	out, err := runner.Run(ctx, runner.Options{
-		Config: *cfg, Cluster: cluster, History: hw, Clock: clock, Nemesis: nem,
-		Progress: prog.update, Logger: log,
-	})
+	spec.Progress = prog.update
+	res, err := runner.Run(ctx, spec)
 	prog.done()
-	if err != nil {
-		return fail(err)
+	if err == nil {
+		printSummary(stdout, res)
 	}
-	if st, ok := cluster.(backend.Stats); ok {
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		if rpc, err := st.RPCStats(sctx); err == nil {
-			res.RPC = rpc
-		}
-		cancel()
-	}
-	if err := stopCluster(); err != nil {
-		log.Warn("stop cluster", "err", err)
-	}
-	if err := hw.Flush(); err != nil {
-		return fail(err)
-	}
-	res.ElapsedS = time.Since(clock.Start()).Seconds()
-	res.MeasureS = out.Measured.Seconds()
-	res.Phases, res.Ops, res.Series, res.Events = out.Phases, out.Stats, out.Series, out.Events
-	if out.Interrupted {
-		res.Error = "interrupted before the end of the run"
-	}
-
-	fmt.Fprintf(stdout, "checking %d ops...\n", out.Ops)
-	cctx := context.WithoutCancel(ctx)
-	res.Checks = runner.Check(cctx, runner.CheckOptions{
-		Config: *cfg, HistoryPath: filepath.Join(dir, "history.jsonl"), Dir: dir, Logger: log,
-	})
-	res.Verdict = runner.Merge(res.Checks)
-	for _, c := range res.Checks {
-		if c.Visualization != "" {
-			res.Files["visualization"] = c.Visualization
-		}
-	}
-	if err := runner.WriteJSON(dir, "results.json", res); err != nil {
-		return res, dir, err
-	}
-	printSummary(stdout, res)
-	return res, dir, nil
+	return res, dir, err
 }
 
-func workloadLabel(cfg *workloads.Config) string {
-	if cfg.Workload.YCSB != "" {
-		return "ycsb-" + cfg.Workload.YCSB
-	}
-	return cfg.Workload.Kind
+// failed records a run that failed before the engine started it.
+func failed(s runner.Spec, err error) (*results.Results, string, error) {
+	res := runner.NewResults(s)
+	return res, s.Dir, runner.Fail(s.Dir, res, err)
 }
 
 // makeRunDir creates a fresh results folder under cfg.Out, named by time
@@ -243,21 +135,4 @@ func writeConfig(dir string, cfg *workloads.Config) error {
 	head := "# The exact config of this run, defaults filled in. Re-run with:\n#   bench -config " +
 		filepath.Join(dir, "config.yaml") + "\n"
 	return os.WriteFile(filepath.Join(dir, "config.yaml"), append([]byte(head), b...), 0o644)
-}
-
-// keepLogs copies the node logs (*.log) of the cluster directory into the
-// results folder before the cluster directory is removed.
-func keepLogs(from, to string) {
-	logs, _ := filepath.Glob(filepath.Join(from, "*.log"))
-	if len(logs) == 0 {
-		return
-	}
-	if err := os.MkdirAll(to, 0o755); err != nil {
-		return
-	}
-	for _, l := range logs {
-		if b, err := os.ReadFile(l); err == nil {
-			_ = os.WriteFile(filepath.Join(to, filepath.Base(l)), b, 0o644)
-		}
-	}
 }

@@ -7,12 +7,12 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"faultline/workloads/runner"
+	"faultline/workloads/results"
 )
 
 // printSummary writes the final table: one row per op type and "all",
 // then the checks and the verdict.
-func printSummary(w io.Writer, r *runner.Results) {
+func printSummary(w io.Writer, r *results.Results) {
 	if r.Job != nil {
 		fmt.Fprintf(w, "\n%s on %s (%s), seed %d\n", r.Name, r.Backend, r.Mode, r.Seed)
 	} else {

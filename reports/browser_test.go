@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"faultline/workloads/checker"
 )
 
 // The browser tests render pages in Debian's chromium, headless. They skip
@@ -161,13 +163,13 @@ func TestBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	synthRun(t, kv, synthOptions{seed: 1, ops: 20_000, seconds: 20, verdict: Invalid})
-	synthRun(t, job, synthOptions{seed: 2, verdict: Valid, job: true})
+	synthRun(t, kv, synthOptions{seed: 1, ops: 20_000, seconds: 20, verdict: checker.Invalid})
+	synthRun(t, job, synthOptions{seed: 2, verdict: checker.Valid, job: true})
 	bigOps := 200_000
 	if os.Getenv("FAULTLINE_REPORTS_1M") != "" {
 		bigOps = 1_000_000
 	}
-	synthRun(t, big, synthOptions{seed: 3, ops: bigOps, seconds: 60, verdict: Valid})
+	synthRun(t, big, synthOptions{seed: 3, ops: bigOps, seconds: 60, verdict: checker.Valid})
 
 	t.Run("kv", func(t *testing.T) {
 		p, err := WriteReport(kv)

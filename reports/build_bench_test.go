@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"testing"
+
+	"faultline/workloads/checker"
 )
 
 // BenchmarkBuild builds the data section of a synthetic run of
@@ -17,7 +19,7 @@ func BenchmarkBuild(b *testing.B) {
 		}
 	}
 	dir := b.TempDir()
-	synthRun(b, dir, synthOptions{seed: 5, ops: ops, seconds: 60, verdict: Valid})
+	synthRun(b, dir, synthOptions{seed: 5, ops: ops, seconds: 60, verdict: checker.Valid})
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {

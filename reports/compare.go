@@ -8,6 +8,9 @@ import (
 	"io"
 	"path/filepath"
 	"strconv"
+
+	"faultline/workloads/checker"
+	"faultline/workloads/results"
 )
 
 // Comparison is the side-by-side view of several runs; the first is the
@@ -19,12 +22,12 @@ type Comparison struct {
 // CompareRun is one run of a comparison: its summary numbers, their ratios
 // to the first run's, and the series overlaid on the charts.
 type CompareRun struct {
-	Label    string `json:"label"`
-	Dir      string `json:"-"`
-	Verdict  string `json:"-"`
-	Backend  string `json:"-"`
-	Workload string `json:"-"`
-	Nodes    int    `json:"-"`
+	Label    string          `json:"label"`
+	Dir      string          `json:"-"`
+	Verdict  checker.Verdict `json:"-"`
+	Backend  string          `json:"-"`
+	Workload string          `json:"-"`
+	Nodes    int             `json:"-"`
 	Figures
 	// Windows is the availability inside each fault window, in order.
 	Windows []WindowAvailability `json:"-"`
@@ -184,5 +187,5 @@ func WriteCompareFile(path string, dirs []string) error {
 	if err := WriteComparison(&buf, c); err != nil {
 		return err
 	}
-	return writeFile(path, buf.Bytes())
+	return results.WriteFile(path, buf.Bytes())
 }

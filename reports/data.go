@@ -2,14 +2,16 @@ package reports
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"faultline/workloads/checker"
+	"faultline/workloads/history"
+	"faultline/workloads/results"
 )
 
 // Data is the data section of a report: everything the page script draws,
@@ -29,13 +31,13 @@ type Data struct {
 	Errors       []NamedCount      `json:"errors"`
 	Events       []Window          `json:"events"`
 	RPC          []RPCRow          `json:"rpc,omitempty"`
-	Checks       []Check           `json:"checks"`
+	Checks       []results.Check   `json:"checks"`
 	Job          *JobView          `json:"job,omitempty"`
-	Phases       []Phase           `json:"phases"`
+	Phases       []results.Phase   `json:"phases"`
 	Notes        []string          `json:"notes,omitempty"`
 	Links        map[string]string `json:"links,omitempty"`
 	// Summary is results.json's ops, for comparisons.
-	Summary map[string]OpStats `json:"-"`
+	Summary map[string]results.OpStats `json:"-"`
 	// Embeds holds the visualizations small enough to embed in the page,
 	// by file name.
 	Embeds map[string]string `json:"-"`
@@ -44,7 +46,7 @@ type Data struct {
 // Header is the top of a report: what ran and what the checks concluded.
 type Header struct {
 	Name     string            `json:"name"`
-	Verdict  string            `json:"verdict"`
+	Verdict  checker.Verdict   `json:"verdict"`
 	Headline string            `json:"headline"`
 	Error    string            `json:"error,omitempty"`
 	Backend  string            `json:"backend"`
@@ -127,7 +129,7 @@ type Curve struct {
 // PercentileRow is one row of the percentile table.
 type PercentileRow struct {
 	Kind string `json:"kind"`
-	OpStats
+	results.OpStats
 }
 
 // AvailabilityRow counts the ops invoked during one fault window (or
@@ -156,7 +158,7 @@ type RPCRow struct {
 // JobView is a MapReduce run: the job summary and its attempts, each with
 // the row (worker) it is drawn on.
 type JobView struct {
-	Job
+	results.Job
 	Rows []string `json:"rows"`
 	Row  []int    `json:"row"`
 }
@@ -164,7 +166,7 @@ type JobView struct {
 // Build reads a results folder (results.json and, when present, the
 // history) and computes the data section of its report.
 func Build(dir string) (*Data, error) {
-	r, err := ReadResults(dir)
+	r, err := results.Read(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +203,7 @@ func Build(dir string) (*Data, error) {
 	return d, nil
 }
 
-func (d *Data) header(dir string, r *Results) {
+func (d *Data) header(dir string, r *results.Results) {
 	h := Header{
 		Name: r.Name, Verdict: r.Verdict, Error: r.Error, Backend: r.Backend, Mode: r.Mode,
 		Nodes: r.Nodes, Workload: r.Workload, Seed: r.Seed, ElapsedS: r.ElapsedS, MeasureS: r.MeasureS,
@@ -211,7 +213,7 @@ func (d *Data) header(dir string, r *Results) {
 		h.Started = r.Started.UTC().Format("2006-01-02 15:04:05 MST")
 	}
 	h.Headline = headline(r.Verdict, r.Workload)
-	if r.Verdict == Unknown && len(r.Checks) == 0 {
+	if r.Verdict == checker.Unknown && len(r.Checks) == 0 {
 		h.Headline = "Unknown: no checks ran"
 	}
 	for _, k := range slices.Sorted(maps.Keys(r.Versions)) {
@@ -234,7 +236,7 @@ func (d *Data) header(dir string, r *Results) {
 }
 
 // headline is the verdict in words.
-func headline(verdict, workload string) string {
+func headline(verdict checker.Verdict, workload string) string {
 	what := "linearizable"
 	switch workload {
 	case "append":
@@ -243,14 +245,14 @@ func headline(verdict, workload string) string {
 		what = "output correct"
 	}
 	switch verdict {
-	case Valid:
+	case checker.Valid:
 		return strings.ToUpper(what[:1]) + what[1:]
-	case Invalid:
+	case checker.Invalid:
 		if workload == "mapreduce" {
 			return "Output WRONG"
 		}
 		return "NOT " + what
-	case Failed:
+	case checker.Failed:
 		return "Run failed"
 	}
 	return "Unknown"
@@ -275,7 +277,7 @@ func shellJoin(argv []string) string {
 }
 
 // opKinds lists the op types of the run (not "all"), sorted.
-func opKinds(r *Results) []string {
+func opKinds(r *results.Results) []string {
 	set := map[string]bool{}
 	for k := range r.Ops {
 		if k != "all" {
@@ -292,7 +294,7 @@ func opKinds(r *Results) []string {
 
 // runEnd is the end of the run in seconds: the last phase's end, else the
 // series' length, else the elapsed time.
-func runEnd(r *Results) float64 {
+func runEnd(r *results.Results) float64 {
 	end := r.ElapsedS
 	for _, p := range r.Phases {
 		end = max(end, float64(p.EndNS)/1e9)
@@ -305,11 +307,11 @@ func runEnd(r *Results) float64 {
 
 // windows splits events into fault windows (shaded on the charts) and the
 // full timeline (windows and point events), both sorted by start.
-func windows(evs []Event, end float64) (faults, all []Window) {
+func windows(evs []history.Event, end float64) (faults, all []Window) {
 	for _, e := range evs {
 		w := Window{Kind: e.Kind, Desc: e.Desc, Nodes: e.Nodes, Start: secs(e.Start)}
 		switch {
-		case e.Stop == OpenStop:
+		case e.Stop == history.Open:
 			w.Stop, w.Open = max(end, w.Start), true
 		case e.Stop == e.Start:
 			w.Stop, w.Point = w.Start, true
@@ -335,7 +337,7 @@ func secs(ns int64) float64 { return float64(ns/1e3) / 1e6 }
 
 var outcomeNames = [...]string{outcomeOK: "ok", outcomeFail: "fail", outcomeInfo: "info"}
 
-func (d *Data) throughput(r *Results) {
+func (d *Data) throughput(r *results.Results) {
 	n := len(r.Series)
 	d.Throughput.T = make([]int, n)
 	for i, s := range r.Series {
@@ -360,7 +362,7 @@ func (d *Data) throughput(r *Results) {
 	}
 }
 
-func (d *Data) latency(r *Results) {
+func (d *Data) latency(r *results.Results) {
 	l := &d.Latency
 	for _, s := range r.Series {
 		l.T = append(l.T, s.T)
@@ -370,7 +372,7 @@ func (d *Data) latency(r *Results) {
 	}
 }
 
-func (d *Data) percentiles(r *Results) {
+func (d *Data) percentiles(r *results.Results) {
 	names := append(slices.Clone(d.Kinds), "all")
 	for _, k := range names {
 		s, ok := r.Ops[k]
@@ -384,12 +386,12 @@ func (d *Data) percentiles(r *Results) {
 	}
 }
 
-func withoutCurve(s OpStats) OpStats {
+func withoutCurve(s results.OpStats) results.OpStats {
 	s.Percentiles = nil
 	return s
 }
 
-func (d *Data) errors(r *Results) {
+func (d *Data) errors(r *results.Results) {
 	tot := map[string]int64{}
 	for _, s := range r.Series {
 		for k, n := range s.Errors {
@@ -404,16 +406,16 @@ func (d *Data) errors(r *Results) {
 
 // checksFirstFailing orders checks invalid first, then unknown, then
 // valid, keeping the harness's order otherwise.
-func checksFirstFailing(cs []Check) []Check {
+func checksFirstFailing(cs []results.Check) []results.Check {
 	out := slices.Clone(cs)
-	slices.SortStableFunc(out, func(a, b Check) int { return cmp.Compare(severity(b.Verdict), severity(a.Verdict)) })
+	slices.SortStableFunc(out, func(a, b results.Check) int { return b.Verdict.Compare(a.Verdict) })
 	if out == nil {
-		out = []Check{}
+		out = []results.Check{}
 	}
 	return out
 }
 
-func (d *Data) job(j *Job) {
+func (d *Data) job(j *results.Job) {
 	v := &JobView{Job: *j}
 	rows := map[string]int{}
 	for _, a := range j.Attempts {
@@ -450,130 +452,6 @@ func splitNumber(s string) (string, int) {
 	return s[:i], n
 }
 
-// loadHistory reads the run's history when the results folder has one.
-func loadHistory(dir string, r *Results) ([]op, []Event, error) {
-	name := r.Files["history"]
-	if name == "" {
-		return nil, nil, nil
-	}
-	f, err := os.Open(filepath.Join(dir, name))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, nil
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("reports: %w", err)
-	}
-	defer f.Close()
-	ops := []op{}
-	var evs []Event
-	err = readHistory(f, func(o op) { ops = append(ops, o) }, func(e Event) { evs = append(evs, e) })
-	if err != nil {
-		return nil, nil, fmt.Errorf("reports: %s: %w", f.Name(), err)
-	}
-	return ops, evs, nil
-}
-
-func (d *Data) availabilityFromHistory(ops []op) {
-	rows := make([]AvailabilityRow, 0, len(d.Windows)+2)
-	for _, w := range d.Windows {
-		rows = append(rows, AvailabilityRow{Label: windowLabel(w), Start: w.Start, Stop: w.Stop})
-	}
-	outside := AvailabilityRow{Label: "outside fault windows"}
-	whole := AvailabilityRow{Label: "whole run"}
-	for _, o := range ops {
-		t := secs(o.invoke)
-		in := false
-		for i, w := range d.Windows {
-			if t >= w.Start && t <= w.Stop {
-				rows[i].add(o.outcome)
-				in = true
-			}
-		}
-		if !in {
-			outside.add(o.outcome)
-		}
-		whole.add(o.outcome)
-	}
-	if len(d.Windows) > 0 {
-		rows = append(rows, outside)
-	}
-	d.Availability = finishAvailability(append(rows, whole))
-}
-
-// availabilityFromSeries approximates availability from the per-second
-// series (no history): a window counts every second it overlaps.
-func (d *Data) availabilityFromSeries(r *Results) {
-	rows := make([]AvailabilityRow, 0, len(d.Windows)+2)
-	for _, w := range d.Windows {
-		rows = append(rows, AvailabilityRow{Label: windowLabel(w), Start: w.Start, Stop: w.Stop})
-	}
-	outside := AvailabilityRow{Label: "outside fault windows"}
-	whole := AvailabilityRow{Label: "whole run"}
-	for _, s := range r.Series {
-		lo, hi := float64(s.T), float64(s.T+1)
-		var c Counts
-		for _, k := range slices.Sorted(maps.Keys(s.Ops)) {
-			c.OK += s.Ops[k].OK
-			c.Fail += s.Ops[k].Fail
-			c.Info += s.Ops[k].Info
-		}
-		in := false
-		for i, w := range d.Windows {
-			if w.Start < hi && w.Stop >= lo {
-				rows[i].addCounts(c)
-				in = true
-			}
-		}
-		if !in {
-			outside.addCounts(c)
-		}
-		whole.addCounts(c)
-	}
-	if len(d.Windows) > 0 {
-		rows = append(rows, outside)
-	}
-	if len(r.Series) > 0 {
-		d.Notes = append(d.Notes, "no history in the results folder: availability per window is approximated from whole seconds")
-	}
-	d.Availability = finishAvailability(append(rows, whole))
-}
-
-func windowLabel(w Window) string {
-	s := w.Kind
-	if len(w.Nodes) > 0 {
-		s += " " + strings.Join(w.Nodes, ",")
-	}
-	return s
-}
-
-func (a *AvailabilityRow) add(outcome int) {
-	switch outcome {
-	case outcomeOK:
-		a.OK++
-	case outcomeFail:
-		a.Fail++
-	default:
-		a.Info++
-	}
-}
-
-func (a *AvailabilityRow) addCounts(c Counts) {
-	a.OK += c.OK
-	a.Fail += c.Fail
-	a.Info += c.Info
-}
-
-func finishAvailability(rows []AvailabilityRow) []AvailabilityRow {
-	for i := range rows {
-		n := rows[i].OK + rows[i].Fail + rows[i].Info
-		rows[i].Availability = -1
-		if n > 0 {
-			rows[i].Availability = round(float64(rows[i].OK)/float64(n), 4)
-		}
-	}
-	return rows
-}
-
 func round(x float64, digits int) float64 {
 	p := 1.0
 	for range digits {
@@ -588,7 +466,7 @@ func round(x float64, digits int) float64 {
 // rpc computes per-op transport costs. The transport counts every call of
 // the run, so they are divided by every op of the history (warm-up
 // included), or by the measured op count when there is no history.
-func (d *Data) rpc(r *Results, historyOps int) {
+func (d *Data) rpc(r *results.Results, historyOps int) {
 	if len(r.RPC) == 0 {
 		return
 	}
@@ -621,7 +499,7 @@ func rpcRow(name string, calls, bytes, ops int64) RPCRow {
 
 // links lists the files of the results folder the report points to, when
 // they exist.
-func links(dir string, r *Results) map[string]string {
+func links(dir string, r *results.Results) map[string]string {
 	out := map[string]string{}
 	for k, f := range r.Files {
 		if f == "" || filepath.IsAbs(f) || strings.Contains(f, "..") {
@@ -647,7 +525,7 @@ const MaxEmbed = 4 << 20
 
 // embeds reads the checks' visualizations that exist and are at most
 // MaxEmbed bytes.
-func embeds(dir string, checks []Check) map[string]string {
+func embeds(dir string, checks []results.Check) map[string]string {
 	out := map[string]string{}
 	for _, c := range checks {
 		f := c.Visualization

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"faultline/workloads/checker"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
@@ -18,9 +20,9 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 func goldenCases(t *testing.T) map[string]string {
 	t.Helper()
 	kv := t.TempDir()
-	synthRun(t, kv, synthOptions{seed: 7, ops: 3000, seconds: 12, verdict: Invalid})
+	synthRun(t, kv, synthOptions{seed: 7, ops: 3000, seconds: 12, verdict: checker.Invalid})
 	job := t.TempDir()
-	synthRun(t, job, synthOptions{seed: 8, verdict: Valid, job: true})
+	synthRun(t, job, synthOptions{seed: 8, verdict: checker.Valid, job: true})
 	return map[string]string{
 		"synthetic-kv":  kv,
 		"synthetic-job": job,
@@ -87,7 +89,7 @@ func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
 
 func TestBuildKV(t *testing.T) {
 	dir := t.TempDir()
-	synthRun(t, dir, synthOptions{seed: 3, ops: 5000, seconds: 10, verdict: Invalid})
+	synthRun(t, dir, synthOptions{seed: 3, ops: 5000, seconds: 10, verdict: checker.Invalid})
 	d, err := Build(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +100,7 @@ func TestBuildKV(t *testing.T) {
 	if a := d.Header.Appends; a == nil || a.Lost != 2 || a.Duplicated != 1 {
 		t.Errorf("append counts %+v, want lost 2 duplicated 1", a)
 	}
-	if d.Checks[0].Verdict != Invalid {
+	if d.Checks[0].Verdict != checker.Invalid {
 		t.Errorf("first check %s is %s, want the invalid one first", d.Checks[0].Name, d.Checks[0].Verdict)
 	}
 	if len(d.Windows) != 3 || len(d.Events) != 5 {

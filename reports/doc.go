@@ -6,12 +6,15 @@
 // # Inputs
 //
 // The package reads what the harness writes and nothing else: results.json
-// (schema 1, documented in faultline/workloads/runner) and the JSON-lines
-// history.jsonl (documented in faultline/workloads/history). It mirrors
-// both formats with its own types (Results, historyLine) rather than
-// importing the harness, so that the layering stays one-way: bench imports
-// reports, never the reverse. Unknown fields are ignored, so that newer
-// harnesses that add fields within schema 1 still render.
+// (schema 1, declared once in faultline/workloads/results) and the
+// JSON-lines history.jsonl (read with faultline/workloads/history's reader,
+// the one decoder of that format). Unknown fields of results.json are
+// ignored, so that newer harnesses that add fields within schema 1 still
+// render.
+//
+// reports imports the standard library, workloads/results,
+// workloads/history and workloads/checker (verdicts); never bench, chaos or
+// anything under system/ (the layering test enforces it).
 //
 // # Pages
 //

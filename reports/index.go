@@ -13,6 +13,9 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"faultline/workloads/checker"
+	"faultline/workloads/results"
 )
 
 // IndexEntry is one run of a results directory, as listed on the index.
@@ -21,7 +24,7 @@ type IndexEntry struct {
 	Dir      string
 	Name     string
 	Started  time.Time
-	Verdict  string
+	Verdict  checker.Verdict
 	Error    string
 	Backend  string
 	Workload string
@@ -54,8 +57,8 @@ func Scan(root string) ([]IndexEntry, error) {
 			}
 			continue
 		}
-		e := IndexEntry{Dir: de.Name(), Name: de.Name(), Verdict: Unknown}
-		r, err := ReadResults(dir)
+		e := IndexEntry{Dir: de.Name(), Name: de.Name(), Verdict: checker.Unknown}
+		r, err := results.Read(dir)
 		if err != nil {
 			e.Error = err.Error()
 		} else {
@@ -82,7 +85,7 @@ func scanComparison(dir, name string) (IndexEntry, bool) {
 	if err != nil {
 		return IndexEntry{}, false
 	}
-	e := IndexEntry{Dir: name, Name: name, Verdict: Unknown, Comparison: true, Workload: "comparison"}
+	e := IndexEntry{Dir: name, Name: name, Verdict: checker.Unknown, Comparison: true, Workload: "comparison"}
 	if t, err := time.Parse("20060102-150405", cut(name, 15)); err == nil {
 		e.Started = t
 	}
@@ -91,16 +94,18 @@ func scanComparison(dir, name string) (IndexEntry, bool) {
 		e.Error = fmt.Sprintf("compare.json: %v", err)
 		return e, true
 	}
-	e.Name, e.Verdict = bm.Name, ""
+	e.Name = bm.Name
+	var verdicts []checker.Verdict
 	var backends []string
 	for _, c := range bm.Cases {
 		for _, x := range c.Backends {
-			e.Verdict = WorseVerdict(e.Verdict, x.Verdict)
+			verdicts = append(verdicts, x.Verdict)
 			if !slices.Contains(backends, x.Backend) {
 				backends = append(backends, x.Backend)
 			}
 		}
 	}
+	e.Verdict = checker.MergeAll(verdicts...)
 	e.Backend = strings.Join(backends, " vs ")
 	_, err = os.Stat(filepath.Join(dir, "compare.html"))
 	e.Report = err == nil
@@ -131,5 +136,5 @@ func WriteIndex(root string) (string, error) {
 		return "", err
 	}
 	path := filepath.Join(root, "index.html")
-	return path, writeFile(path, buf.Bytes())
+	return path, results.WriteFile(path, buf.Bytes())
 }

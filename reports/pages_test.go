@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"faultline/workloads/checker"
 )
 
 // runsDir makes a results directory with three synthetic runs (started a
@@ -22,9 +24,9 @@ func runsDir(t *testing.T) (root string, dirs []string) {
 	t.Helper()
 	root = t.TempDir()
 	for i, o := range []synthOptions{
-		{seed: 11, ops: 2000, seconds: 8, verdict: Valid},
-		{seed: 12, ops: 3000, seconds: 8, verdict: Invalid},
-		{seed: 13, verdict: Valid, job: true},
+		{seed: 11, ops: 2000, seconds: 8, verdict: checker.Valid},
+		{seed: 12, ops: 3000, seconds: 8, verdict: checker.Invalid},
+		{seed: 13, verdict: checker.Valid, job: true},
 	} {
 		d := filepath.Join(root, "run-"+string(rune('a'+i)))
 		if err := os.Mkdir(d, 0o755); err != nil {
@@ -52,7 +54,7 @@ func TestScanNewestFirst(t *testing.T) {
 	if strings.Join(got, " ") != "run-c run-b run-a" {
 		t.Fatalf("runs %v, want newest first: run-c run-b run-a", got)
 	}
-	if e := entries[1]; e.Verdict != Invalid || e.Backend != "raftkv" || e.OpsPerS == 0 || e.P99US == 0 || e.Report {
+	if e := entries[1]; e.Verdict != checker.Invalid || e.Backend != "raftkv" || e.OpsPerS == 0 || e.P99US == 0 || e.Report {
 		t.Errorf("entry %+v", e)
 	}
 	path, err := WriteIndex(root)

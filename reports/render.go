@@ -7,10 +7,11 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"faultline/workloads/results"
 )
 
 //go:embed assets/uplot.iife.min.js assets/uplot.min.css assets/report.js assets/report.css assets/*.tmpl
@@ -93,7 +94,7 @@ func Write(w io.Writer, d *Data) error {
 	if err != nil {
 		return err
 	}
-	title := "Faultline · " + d.Header.Name + " · " + d.Header.Verdict
+	title := "Faultline · " + d.Header.Name + " · " + d.Header.Verdict.String()
 	return execute(w, "report", &page{Title: title, Assets: pageAssets, JSON: template.JS(js), Data: d})
 }
 
@@ -116,31 +117,5 @@ func WriteReport(dir string) (string, error) {
 		return "", err
 	}
 	path := filepath.Join(dir, "report.html")
-	return path, writeFile(path, buf.Bytes())
-}
-
-// writeFile writes b to path through a temporary file renamed into place.
-func writeFile(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("reports: %w", err)
-	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("reports: write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("reports: write %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("reports: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("reports: %w", err)
-	}
-	return nil
+	return path, results.WriteFile(path, buf.Bytes())
 }

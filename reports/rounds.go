@@ -9,6 +9,9 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+
+	"faultline/workloads/checker"
+	"faultline/workloads/results"
 )
 
 // RoundRun names one finished run of a benchmark that alternates rounds
@@ -41,8 +44,8 @@ type BenchmarkCase struct {
 type BenchmarkBackend struct {
 	Backend string `json:"backend"`
 	// Verdict is the worst verdict of its rounds.
-	Verdict string `json:"verdict"`
-	Rounds  int    `json:"rounds"`
+	Verdict checker.Verdict `json:"verdict"`
+	Rounds  int             `json:"rounds"`
 	// RoundOpsPerS lists every round's throughput, in round order.
 	RoundOpsPerS []float64 `json:"round_ops_per_s"`
 	// Figures are the medians over the rounds, each metric on its own.
@@ -118,7 +121,8 @@ func BuildBenchmark(name, root string, runs []RoundRun, order []string) (*Benchm
 // picks the median round for the overlaid charts.
 func summarize(root, backend string, rs []roundResult) (BenchmarkBackend, CompareRun) {
 	sort.Slice(rs, func(i, j int) bool { return rs[i].Round < rs[j].Round })
-	bb := BenchmarkBackend{Backend: backend, Rounds: len(rs), Verdict: ""}
+	bb := BenchmarkBackend{Backend: backend, Rounds: len(rs)}
+	var verdicts []checker.Verdict
 	var ops, avail, favail []float64
 	var p50, p99, p999, mx, errs []int64
 	for _, r := range rs {
@@ -133,13 +137,14 @@ func summarize(root, backend string, rs []roundResult) (BenchmarkBackend, Compar
 		if cr.FaultAvailability >= 0 {
 			favail = append(favail, cr.FaultAvailability)
 		}
-		bb.Verdict = WorseVerdict(bb.Verdict, cr.Verdict)
+		verdicts = append(verdicts, cr.Verdict)
 		rel, err := filepath.Rel(root, r.Dir)
 		if err != nil {
 			rel = r.Dir
 		}
 		bb.Dirs = append(bb.Dirs, filepath.ToSlash(rel))
 	}
+	bb.Verdict = checker.MergeAll(verdicts...)
 	bb.OpsPerS = round(medianF(ops), 1)
 	bb.P50US, bb.P99US, bb.P999US, bb.MaxUS = medianI(p50), medianI(p99), medianI(p999), medianI(mx)
 	bb.Errors = medianI(errs)
@@ -228,33 +233,6 @@ type WindowRow struct {
 	Availability []float64
 }
 
-// severity orders verdicts from best to worst: none, valid, unknown,
-// invalid, failed. A verdict this package does not know counts as the
-// worst.
-func severity(v string) int {
-	switch v {
-	case "":
-		return 0
-	case Valid:
-		return 1
-	case Unknown:
-		return 2
-	case Invalid:
-		return 3
-	case Failed:
-		return 4
-	}
-	return 5
-}
-
-// WorseVerdict returns the worse of two verdicts ("" is none yet).
-func WorseVerdict(a, b string) string {
-	if severity(b) > severity(a) {
-		return b
-	}
-	return a
-}
-
 // medianF is the median of xs (the mean of the middle two for an even
 // count); 0 for none.
 func medianF(xs []float64) float64 {
@@ -306,9 +284,9 @@ func WriteBenchmarkFiles(dir string, b *Benchmark) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("reports: encode benchmark: %w", err)
 	}
-	if err := writeFile(filepath.Join(dir, "compare.json"), append(js, '\n')); err != nil {
+	if err := results.WriteFile(filepath.Join(dir, "compare.json"), append(js, '\n')); err != nil {
 		return "", err
 	}
 	p := filepath.Join(dir, "compare.html")
-	return p, writeFile(p, buf.Bytes())
+	return p, results.WriteFile(p, buf.Bytes())
 }

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"faultline/workloads/checker"
 )
 
 // benchRuns writes two backends' rounds of two cases as synthetic runs
@@ -23,9 +25,9 @@ func benchRuns(t testing.TB, root string) []RoundRun {
 				if err := os.Mkdir(dir, 0o755); err != nil {
 					t.Fatal(err)
 				}
-				v := Valid
+				v := checker.Valid
 				if b == "b" && r == 2 && cs == "put" {
-					v = Invalid
+					v = checker.Invalid
 				}
 				seed++
 				synthRun(t, dir, synthOptions{seed: seed, ops: 2000 + int(seed)*300, seconds: 10, verdict: v})
@@ -103,10 +105,10 @@ func TestBenchmarkMedians(t *testing.T) {
 			t.Errorf("%s: charts %d, first label %q", c.Name, len(c.Charts), c.Charts[0].Label)
 		}
 	}
-	if v := bm.Cases[0].Backends[0].Verdict; v != Invalid {
+	if v := bm.Cases[0].Backends[0].Verdict; v != checker.Invalid {
 		t.Errorf("put/b verdict %q, want the worst round's (invalid)", v)
 	}
-	if v := bm.Cases[1].Backends[0].Verdict; v != Valid {
+	if v := bm.Cases[1].Backends[0].Verdict; v != checker.Valid {
 		t.Errorf("get/b verdict %q, want valid", v)
 	}
 
@@ -148,9 +150,6 @@ func TestMedian(t *testing.T) {
 			t.Errorf("median %v = %v, want %v", tc.in, got, tc.want)
 		}
 	}
-	if WorseVerdict(Valid, Unknown) != Unknown || WorseVerdict(Invalid, Valid) != Invalid || WorseVerdict("", Valid) != Valid {
-		t.Error("verdict order")
-	}
 }
 
 func TestIndexListsComparisons(t *testing.T) {
@@ -170,7 +169,7 @@ func TestIndexListsComparisons(t *testing.T) {
 	if err := os.Mkdir(run, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	synthRun(t, run, synthOptions{seed: 1, ops: 500, seconds: 5, verdict: Valid})
+	synthRun(t, run, synthOptions{seed: 1, ops: 500, seconds: 5, verdict: checker.Valid})
 	es, err := Scan(root)
 	if err != nil {
 		t.Fatal(err)
@@ -179,7 +178,7 @@ func TestIndexListsComparisons(t *testing.T) {
 		t.Fatalf("entries %+v, want the comparison (newer) then the run", es)
 	}
 	c := es[0]
-	if c.Name != "cmp" || c.Backend != "a vs b" || c.Verdict != Invalid || !c.Report || c.Started.Hour() != 15 {
+	if c.Name != "cmp" || c.Backend != "a vs b" || c.Verdict != checker.Invalid || !c.Report || c.Started.Hour() != 15 {
 		t.Errorf("comparison entry %+v", c)
 	}
 	p, err := WriteIndex(root)

@@ -11,15 +11,19 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"faultline/workloads/checker"
+	"faultline/workloads/history"
+	"faultline/workloads/results"
 )
 
 // synthOptions shape a synthetic run.
 type synthOptions struct {
 	seed    uint64
-	ops     int     // ops in the history
-	seconds float64 // length of the run
-	verdict string  // overall verdict
-	job     bool    // a MapReduce run instead of a KV run
+	ops     int             // ops in the history
+	seconds float64         // length of the run
+	verdict checker.Verdict // overall verdict
+	job     bool            // a MapReduce run instead of a KV run
 }
 
 // synthRun writes a plausible results folder (results.json, history.jsonl,
@@ -32,22 +36,22 @@ func synthRun(t testing.TB, dir string, o synthOptions) {
 	rng := rand.New(rand.NewPCG(o.seed, 1))
 	started := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC).Add(time.Duration(o.seed) * time.Minute)
 	end := int64(o.seconds * 1e9)
-	r := Results{
-		Schema: SchemaVersion, Name: "synthetic", Verdict: o.verdict, Backend: "raftkv", Mode: "process",
+	r := results.Results{
+		Schema: results.SchemaVersion, Name: "synthetic", Verdict: o.verdict, Backend: "raftkv", Mode: "process",
 		Nodes: []string{"n0", "n1", "n2"}, Workload: "append", Seed: int64(o.seed),
 		Command: []string{"bench", "-config", "workloads/configs/append.yaml", "-seed", fmt.Sprint(o.seed)},
 		Started: started, ElapsedS: o.seconds, MeasureS: o.seconds - 1,
 		Versions: map[string]string{"go": "go1.26", "faultline": "abc123"},
 		Files:    map[string]string{"config": "config.yaml", "history": "history.jsonl", "log": "bench.log"},
-		Phases: []Phase{
+		Phases: []results.Phase{
 			{Name: "warmup", Loop: "closed", StartNS: 0, EndNS: 1e9},
 			{Name: "main", Measured: true, Loop: "closed", StartNS: 1e9, EndNS: end},
 		},
 	}
-	events := []Event{
+	events := []history.Event{
 		{Kind: "partition", Start: end * 3 / 10, Stop: end * 5 / 10, Nodes: []string{"n0"}, Desc: "isolate n0"},
 		{Kind: "kill", Start: end * 6 / 10, Stop: end * 65 / 100, Nodes: []string{"n1"}, Desc: "kill -9 n1"},
-		{Kind: "pause", Start: end * 85 / 100, Stop: OpenStop, Nodes: []string{"n2"}, Desc: "SIGSTOP n2"},
+		{Kind: "pause", Start: end * 85 / 100, Stop: history.Open, Nodes: []string{"n2"}, Desc: "SIGSTOP n2"},
 		{Kind: "leader", Start: end * 32 / 100, Stop: end * 32 / 100, Nodes: []string{"n1"}, Desc: "n1 leads term 3"},
 		{Kind: "leader", Start: end * 61 / 100, Stop: end * 61 / 100, Nodes: []string{"n2"}, Desc: "n2 leads term 4"},
 	}
@@ -56,7 +60,7 @@ func synthRun(t testing.TB, dir string, o synthOptions) {
 		delete(r.Files, "history")
 		r.Phases, events = nil, nil
 		r.Job = synthJob(rng)
-		r.Checks = []Check{{Name: "output", Verdict: o.verdict, Summary: "output equals the sequential reference", DurationS: 0.3}}
+		r.Checks = []results.Check{{Name: "output", Verdict: o.verdict, Summary: "output equals the sequential reference", DurationS: 0.3}}
 		writeJSON(t, dir, "results.json", r)
 		return
 	}
@@ -76,7 +80,7 @@ func synthRun(t testing.TB, dir string, o synthOptions) {
 	w := bufio.NewWriterSize(f, 1<<20)
 	step := end / int64(max(o.ops, 1))
 	var lats [3][]int64
-	var counts [3]Counts
+	var counts [3]results.Counts
 	for i := range o.ops {
 		invoke := int64(i)*step + rng.Int64N(max(step, 1))
 		k := rng.IntN(3)
@@ -99,7 +103,7 @@ func synthRun(t testing.TB, dir string, o synthOptions) {
 		fmt.Fprintf(w, `{"type":"op","client":%d,"kind":%q,"key":"k%d","invoke":%d,"complete":%d,"outcome":%q,"node":"n%d"}`+"\n",
 			i%16, kinds[k], rng.IntN(100), invoke, complete, outcome, rng.IntN(3))
 		sec := min(int(complete/1e9), len(perSec)-1)
-		oc := outcomeCodes[outcome]
+		oc := map[string]int{"ok": outcomeOK, "fail": outcomeFail, "info": outcomeInfo}[outcome]
 		perSec[sec] = append(perSec[sec], sample{k, oc, lat / 1e3})
 		if invoke >= 1e9 {
 			lats[k] = append(lats[k], lat/1e3)
@@ -116,7 +120,7 @@ func synthRun(t testing.TB, dir string, o synthOptions) {
 	for _, e := range events {
 		b, _ := json.Marshal(struct {
 			Type string `json:"type"`
-			Event
+			history.Event
 		}{"event", e})
 		w.Write(append(b, '\n'))
 	}
@@ -128,7 +132,7 @@ func synthRun(t testing.TB, dir string, o synthOptions) {
 	}
 
 	for s, samples := range perSec {
-		sec := Second{T: s, Ops: map[string]Counts{}}
+		sec := results.Second{T: s, Ops: map[string]results.Counts{}}
 		var l []int64
 		for _, x := range samples {
 			c := sec.Ops[kinds[x.kind]]
@@ -153,9 +157,9 @@ func synthRun(t testing.TB, dir string, o synthOptions) {
 		sec.P50US, sec.P90US, sec.P99US, sec.MaxUS = pick(l, 50), pick(l, 90), pick(l, 99), pick(l, 100)
 		r.Series = append(r.Series, sec)
 	}
-	r.Ops = map[string]OpStats{}
+	r.Ops = map[string]results.OpStats{}
 	var all []int64
-	var allCounts Counts
+	var allCounts results.Counts
 	for k, name := range kinds {
 		r.Ops[name] = opStats(lats[k], counts[k], r.MeasureS)
 		all = append(all, lats[k]...)
@@ -164,16 +168,16 @@ func synthRun(t testing.TB, dir string, o synthOptions) {
 		allCounts.Info += counts[k].Info
 	}
 	r.Ops["all"] = opStats(all, allCounts, r.MeasureS)
-	r.RPC = map[string]RPCStat{
+	r.RPC = map[string]results.RPCStat{
 		"Raft.AppendEntries": {Calls: int64(o.ops) * 2, Bytes: int64(o.ops) * 310},
 		"Raft.RequestVote":   {Calls: 12, Bytes: 960},
 		"KV.Append":          {Calls: int64(o.ops) / 3, Bytes: int64(o.ops) * 40},
 	}
-	r.Checks = []Check{
+	r.Checks = []results.Check{
 		{Name: "append", Verdict: o.verdict, Summary: "append: 2 lost appends", Keys: []string{"k7", "k9"},
 			Details: map[string]int64{"lost-append": 2, "duplicate-token": 1},
-			Anomalies: []Anomaly{{Kind: "lost-append", Key: "k7", Text: "append c3.s17; by client 3 was acknowledged but no later read saw it",
-				Steps: []Step{{Op: 10, Desc: "c3 append k7 c3.s17; ok", Then: "completed before"}, {Op: 12, Desc: "c5 get k7 → c1.s2;", Then: "missed it"}}}},
+			Anomalies: []checker.Anomaly{{Kind: checker.LostAppend, Key: "k7", Text: "append c3.s17; by client 3 was acknowledged but no later read saw it",
+				Steps: []checker.Step{{Op: 10, Desc: "c3 append k7 c3.s17; ok", Then: "completed before"}, {Op: 12, Desc: "c5 get k7 → c1.s2;", Then: "missed it"}}}},
 			DurationS: 0.05},
 		{Name: "linearizable", Verdict: o.verdict, Summary: "kv: not linearizable on key k3", Keys: []string{"k3"},
 			DurationS: 0.1, Visualization: "linearizability.html"},
@@ -182,19 +186,19 @@ func synthRun(t testing.TB, dir string, o synthOptions) {
 	writeJSON(t, dir, "results.json", r)
 }
 
-func synthJob(rng *rand.Rand) *Job {
-	j := &Job{App: "wc", Inputs: []string{"a.txt", "b.txt", "c.txt", "d.txt"}, Reduce: 3, Workers: 3,
+func synthJob(rng *rand.Rand) *results.Job {
+	j := &results.Job{App: "wc", Inputs: []string{"a.txt", "b.txt", "c.txt", "d.txt"}, Reduce: 3, Workers: 3,
 		ElapsedS: 2.5, SequentialS: 1.9, Verified: true, WorkersStarted: 4, Kills: 1}
 	free := map[string]float64{"w0": 0.05, "w1": 0.05, "w2": 0.05, "w3": 1.1}
 	workers := []string{"w0", "w1", "w2"}
 	for i := range 4 {
 		w := workers[i%3]
 		d := 0.3 + rng.Float64()*0.2
-		a := Attempt{Task: "map", Index: i, Attempt: 1, Worker: w, StartS: free[w], EndS: free[w] + d, Outcome: "completed"}
+		a := results.Attempt{Task: "map", Index: i, Attempt: 1, Worker: w, StartS: free[w], EndS: free[w] + d, Outcome: "completed"}
 		if i == 1 {
 			a.Outcome = "" // its worker was killed
 			j.Attempts = append(j.Attempts, a)
-			a = Attempt{Task: "map", Index: i, Attempt: 2, Worker: "w3", StartS: 1.1, EndS: 1.5, Outcome: "completed"}
+			a = results.Attempt{Task: "map", Index: i, Attempt: 2, Worker: "w3", StartS: 1.1, EndS: 1.5, Outcome: "completed"}
 			free["w3"] = 1.5
 		}
 		free[a.Worker] = a.EndS
@@ -204,7 +208,7 @@ func synthJob(rng *rand.Rand) *Job {
 	for i := range 3 {
 		w := workers[i]
 		s := max(free[w], 1.5)
-		j.Attempts = append(j.Attempts, Attempt{Task: "reduce", Index: i, Attempt: 1, Worker: w, StartS: s, EndS: s + 0.6, Outcome: "completed"})
+		j.Attempts = append(j.Attempts, results.Attempt{Task: "reduce", Index: i, Attempt: 1, Worker: w, StartS: s, EndS: s + 0.6, Outcome: "completed"})
 	}
 	return j
 }
@@ -217,9 +221,9 @@ func pick(sorted []int64, p float64) int64 {
 	return sorted[min(max(i, 0), len(sorted)-1)]
 }
 
-func opStats(l []int64, c Counts, secs float64) OpStats {
+func opStats(l []int64, c results.Counts, secs float64) results.OpStats {
 	slices.Sort(l)
-	s := OpStats{Count: int64(len(l)), OK: c.OK, Fail: c.Fail, Info: c.Info}
+	s := results.OpStats{Count: int64(len(l)), OK: c.OK, Fail: c.Fail, Info: c.Info}
 	if len(l) == 0 {
 		return s
 	}

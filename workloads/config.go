@@ -186,16 +186,17 @@ type Job struct {
 	Input []string `yaml:"input" json:"input"`
 	// Reduce is the number of reduce tasks.
 	Reduce int `yaml:"reduce" json:"reduce"`
-	// Workers is the number of workers kept running.
-	Workers int `yaml:"workers" json:"workers"`
 	// Verify compares the output with a sequential run (default true).
 	Verify *bool `yaml:"verify" json:"verify"`
 	// TaskTimeout is how long the coordinator waits before reassigning a
 	// task.
 	TaskTimeout Duration `yaml:"task_timeout" json:"task_timeout"`
-	// KillEvery and StallEvery are the mean intervals between worker kills
-	// (SIGKILL) and stalls (SIGSTOP for twice the task timeout); zero
-	// disables them. They need process mode.
-	KillEvery  Duration `yaml:"kill_every" json:"kill_every,omitempty"`
-	StallEvery Duration `yaml:"stall_every" json:"stall_every,omitempty"`
+
+	// Retired keys of the first build's job section, decoded only so that
+	// Validate can say what to write instead: the workers are the
+	// backend's nodes (backend.nodes), and their kills and stalls come from
+	// the fault schedule (kill and pause faults).
+	Workers    *int      `yaml:"workers,omitempty" json:"-"`
+	KillEvery  *Duration `yaml:"kill_every,omitempty" json:"-"`
+	StallEvery *Duration `yaml:"stall_every,omitempty" json:"-"`
 }

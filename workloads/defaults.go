@@ -138,9 +138,6 @@ func (c *Config) Defaults() {
 		if j.Reduce == 0 {
 			j.Reduce = 10
 		}
-		if j.Workers == 0 {
-			j.Workers = 3
-		}
 		if j.Verify == nil {
 			t := true
 			j.Verify = &t

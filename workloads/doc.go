@@ -13,4 +13,10 @@
 // reads are Get, updates and inserts are Put, and F's read-modify-write is a
 // Get followed by a Put of the same key by the same client. Workload E needs
 // range scans, which this API does not have, so it is not offered.
+//
+// # Imports
+//
+// workloads imports the standard library and yaml.v3 only; its
+// sub-packages build on it. No package under workloads imports a concrete
+// system or chaos (the nemesis is an interface value, runner.Nemesis).
 package workloads

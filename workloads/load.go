@@ -185,13 +185,17 @@ func plain(msg string) string {
 	return msg
 }
 
-var configTypes = map[string]reflect.Type{}
+// configTypes indexes the config's types by the name yaml.v3 gives them in
+// its errors ("workloads.Workload"). It is built once and never changed.
+var configTypes = typesByName(Config{}, Backend{}, Workload{}, Mix{}, Hotspot{}, Phase{}, Check{}, Job{}, Compare{}, CompareCase{})
 
-func init() {
-	for _, v := range []any{Config{}, Backend{}, Workload{}, Mix{}, Hotspot{}, Phase{}, Check{}, Job{}, Compare{}, CompareCase{}} {
+func typesByName(vs ...any) map[string]reflect.Type {
+	m := make(map[string]reflect.Type, len(vs))
+	for _, v := range vs {
 		t := reflect.TypeOf(v)
-		configTypes[t.String()] = t
+		m[t.String()] = t
 	}
+	return m
 }
 
 // knownKeys lists the YAML keys of a config type named as yaml.v3 names it

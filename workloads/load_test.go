@@ -140,9 +140,10 @@ func TestJobSection(t *testing.T) {
 	}{
 		{"workload:\n  kind: mapreduce\n", 2, "needs a job section"},
 		{"workload:\n  kind: mapreduce\njob:\n  reduce: 0\n", 3, "job.input: no input files"},
-		{"workload:\n  kind: mapreduce\njob:\n  input: [a]\n  workers: 100\n", 5, "job.workers: 100 workers"},
+		{"workload:\n  kind: mapreduce\njob:\n  input: [a]\n  workers: 100\n", 5, "job.workers: the workers are the backend's nodes now: write backend.nodes: 100"},
 		{"workload:\n  kind: kv\njob:\n  input: [a]\n", 3, "needs workload kind \"mapreduce\""},
-		{"backend:\n  mode: inprocess\nworkload:\n  kind: mapreduce\njob:\n  input: [a]\n  kill_every: 1s\n", 7, "need backend mode"},
+		{"workload:\n  kind: mapreduce\njob:\n  input: [a]\n  kill_every: 1s\n", 5, "job.kill_every: worker kills come from the fault schedule now: write under faults.schedule a kill fault"},
+		{"workload:\n  kind: mapreduce\njob:\n  input: [a]\n  stall_every: 3s\n", 5, "{fault: pause, target: random, random: 3s, for: 20s}"},
 	} {
 		_, _, err := Parse("j.yaml", []byte(tc.yaml))
 		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("j.yaml:%d: ", tc.line)) || !strings.Contains(err.Error(), tc.want) {

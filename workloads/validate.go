@@ -200,16 +200,18 @@ func validJob(e *errs, c *Config) {
 	if j.Reduce < 1 || j.Reduce > 1000 {
 		e.add("job.reduce", "%d reduce tasks, want 1 to 1000", j.Reduce)
 	}
-	if j.Workers < 1 || j.Workers > 64 {
-		e.add("job.workers", "%d workers, want 1 to 64", j.Workers)
-	}
 	if j.TaskTimeout < 0 {
 		e.add("job.task_timeout", "%v, want > 0", j.TaskTimeout)
 	}
-	if j.KillEvery < 0 || j.StallEvery < 0 {
-		e.add("job.kill_every", "negative interval")
+	if j.Workers != nil {
+		e.add("job.workers", "the workers are the backend's nodes now: write backend.nodes: %d instead", *j.Workers)
 	}
-	if (j.KillEvery > 0 || j.StallEvery > 0) && c.Backend.Mode != "process" {
-		e.add("job.kill_every", "worker kills and stalls need backend mode \"process\"")
+	if j.KillEvery != nil {
+		e.add("job.kill_every", "worker kills come from the fault schedule now: write under faults.schedule a kill fault, e.g. "+
+			"{fault: kill, target: random, random: %v, for: 1s}", *j.KillEvery)
+	}
+	if j.StallEvery != nil {
+		e.add("job.stall_every", "worker stalls come from the fault schedule now: write under faults.schedule a pause fault, e.g. "+
+			"{fault: pause, target: random, random: %v, for: %v}", *j.StallEvery, 2*j.TaskTimeout.D())
 	}
 }

@@ -78,4 +78,17 @@
 // The cost is O(n log n) time and O(n) memory for n ops, plus one memory
 // compare per read against the longest read. Reads that share the longest
 // read's bytes (as reads sliced from one value do) compare in O(1).
+//
+// # Checkers as values
+//
+// Checker is the interface the engine (workloads/runner) calls after a run:
+// Linearizable, Append and Output (a batch job's output against its
+// reference) implement it, and ForHistory picks the check of a history
+// whose workload is unknown. Verdict is Faultline's one verdict type: zero
+// value Unknown, merged invalid over unknown over valid (Failed, a run that
+// failed, over all), merging nothing is Unknown, and ExitCode is the one
+// mapping to the bench exit status.
+//
+// checker imports the standard library, porcupine and workloads/history
+// only (no system package, so that reports can use its verdicts).
 package checker

@@ -43,12 +43,18 @@ type Result struct {
 	// Visualization is the path of porcupine's HTML visualization, if one
 	// was written to a path.
 	Visualization string `json:"visualization,omitempty"`
+	// Text, when set, is the whole one-line summary: checks that judge no
+	// ops (the job output) and checks that could not run say it in words.
+	Text string `json:"text,omitempty"`
 	// Elapsed is how long the check took.
 	Elapsed time.Duration `json:"elapsed_ns"`
 }
 
 // Summary describes the result on one line, for the terminal.
 func (r *Result) Summary() string {
+	if r.Text != "" {
+		return r.Text
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s, %s on %s", r.Checker, r.Verdict, plural(r.Ops, "op"), plural(r.Keys, "key"))
 	if r.KeysInvalid > 0 {

@@ -1,66 +1,76 @@
 package checker
 
-import "fmt"
-
-// Verdict is the outcome of a check. The zero value is Unknown, so that a
-// result nobody filled in never reads as valid.
-type Verdict uint8
-
-// Verdicts.
-const (
-	// Unknown: the check could not decide (a time limit was reached).
-	Unknown Verdict = iota
-	// Valid: the history is linearizable.
-	Valid
-	// Invalid: the history is not linearizable; the result explains why.
-	Invalid
+import (
+	"cmp"
+	"fmt"
 )
 
-// String returns "unknown", "valid" or "invalid".
+// Verdict is the outcome of a check, of a run's checks merged, or of a
+// whole run. It is Faultline's one verdict type: the checkers, the runner,
+// results.json, the reports and the bench exit status all use it. The zero
+// value is Unknown, so that a result nobody filled in never reads as valid.
+// Its text form ("unknown", "valid", "invalid", "failed") is what
+// results.json holds.
+type Verdict uint8
+
+// Verdicts, from the zero value up; see Merge for their order.
+const (
+	// Unknown: the check could not decide (a time limit was reached, nothing
+	// was checked).
+	Unknown Verdict = iota
+	// Valid: the history (or output) is correct.
+	Valid
+	// Invalid: a violation was found; the result explains it.
+	Invalid
+	// Failed: the run itself failed, so nothing could be checked. Only a
+	// run has this verdict, never a check.
+	Failed
+)
+
+var verdictNames = [...]string{Unknown: "unknown", Valid: "valid", Invalid: "invalid", Failed: "failed"}
+
+// String returns "unknown", "valid", "invalid" or "failed".
 func (v Verdict) String() string {
-	switch v {
-	case Unknown:
-		return "unknown"
-	case Valid:
-		return "valid"
-	case Invalid:
-		return "invalid"
+	if int(v) < len(verdictNames) {
+		return verdictNames[v]
 	}
 	return fmt.Sprintf("Verdict(%d)", uint8(v))
 }
 
 // MarshalText implements encoding.TextMarshaler.
 func (v Verdict) MarshalText() ([]byte, error) {
-	if v > Invalid {
+	if int(v) >= len(verdictNames) {
 		return nil, fmt.Errorf("invalid verdict %d", uint8(v))
 	}
-	return []byte(v.String()), nil
+	return []byte(verdictNames[v]), nil
 }
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (v *Verdict) UnmarshalText(b []byte) error {
-	for _, c := range [...]Verdict{Unknown, Valid, Invalid} {
-		if c.String() == string(b) {
-			*v = c
+	for c, name := range verdictNames {
+		if name == string(b) {
+			*v = Verdict(c)
 			return nil
 		}
 	}
 	return fmt.Errorf("unknown verdict %q", b)
 }
 
-// rank orders verdicts for merging: invalid over unknown over valid.
+// rank orders verdicts for merging: valid < unknown < invalid < failed.
 func (v Verdict) rank() int {
 	switch v {
 	case Valid:
 		return 0
 	case Unknown:
 		return 1
+	case Invalid:
+		return 2
 	}
-	return 2
+	return 3
 }
 
 // Merge combines two verdicts as Jepsen's checker compose does: invalid
-// over unknown over valid.
+// over unknown over valid (and a failed run over everything).
 func (v Verdict) Merge(w Verdict) Verdict {
 	if w.rank() > v.rank() {
 		return w
@@ -68,24 +78,44 @@ func (v Verdict) Merge(w Verdict) Verdict {
 	return v
 }
 
+// Compare orders v and w as Merge does, from best to worst: it returns
+// -1 when v is better than w (valid before unknown before invalid before
+// failed), +1 when worse, 0 when equal.
+func (v Verdict) Compare(w Verdict) int { return cmp.Compare(v.rank(), w.rank()) }
+
+// MergeAll merges any number of verdicts. Merging none is Unknown: nothing
+// checked is not valid.
+func MergeAll(vs ...Verdict) Verdict {
+	if len(vs) == 0 {
+		return Unknown
+	}
+	v := vs[0]
+	for _, w := range vs[1:] {
+		v = v.Merge(w)
+	}
+	return v
+}
+
 // ExitCode maps the verdict to the harness's exit status: 0 valid,
-// 1 invalid, 2 unknown.
+// 1 invalid, 2 unknown, 3 failed.
 func (v Verdict) ExitCode() int {
 	switch v {
 	case Valid:
 		return 0
 	case Invalid:
 		return 1
+	case Unknown:
+		return 2
 	}
-	return 2
+	return 3
 }
 
-// Compose merges the verdicts of several checks of one history. Composing
-// no results is Valid, the identity of Merge.
+// Compose merges the verdicts of several checks of one history, as
+// MergeAll: composing no results is Unknown.
 func Compose(results ...Result) Verdict {
-	v := Valid
+	vs := make([]Verdict, len(results))
 	for i := range results {
-		v = v.Merge(results[i].Verdict)
+		vs[i] = results[i].Verdict
 	}
-	return v
+	return MergeAll(vs...)
 }

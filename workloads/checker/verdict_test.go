@@ -24,8 +24,13 @@ func TestVerdictMerge(t *testing.T) {
 			t.Errorf("%v.Merge(%v) = %v, want %v", tc.a, tc.b, got, tc.want)
 		}
 	}
-	if Compose() != Valid {
-		t.Error("Compose() is not Valid")
+	if Compose() != Unknown || MergeAll() != Unknown {
+		t.Error("composing nothing is not Unknown")
+	}
+	for _, v := range []Verdict{Valid, Unknown, Invalid} {
+		if got := v.Merge(Failed); got != Failed {
+			t.Errorf("%v.Merge(failed) = %v", v, got)
+		}
 	}
 	if got := Compose(Result{Verdict: Valid}, Result{Verdict: Unknown}, Result{Verdict: Valid}); got != Unknown {
 		t.Errorf("Compose(valid, unknown, valid) = %v", got)
@@ -36,7 +41,7 @@ func TestVerdictMerge(t *testing.T) {
 	if (Result{}).Verdict != Unknown {
 		t.Error("zero Result is not Unknown")
 	}
-	for v, code := range map[Verdict]int{Valid: 0, Invalid: 1, Unknown: 2} {
+	for v, code := range map[Verdict]int{Valid: 0, Invalid: 1, Unknown: 2, Failed: 3} {
 		if v.ExitCode() != code {
 			t.Errorf("%v.ExitCode() = %d", v, v.ExitCode())
 		}

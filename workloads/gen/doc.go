@@ -6,4 +6,7 @@
 // seeded from the run's seed and its id, and generators hold no clocks. The
 // only shared state is the insert counter of a key space that grows (YCSB
 // D's inserts with the "latest" distribution), kept in an atomic.
+//
+// gen imports the standard library and package workloads (the config)
+// only.
 package gen

@@ -40,4 +40,9 @@
 // The append workload appends unique, self-delimiting tokens (see Token):
 // "c<client>.s<seq>;". A value is a concatenation of tokens, so any read of a
 // key reveals the exact order of every append it contains.
+//
+// # Imports
+//
+// history imports the standard library only, so that every layer above
+// (reports included) can read histories.
 package history

@@ -146,30 +146,44 @@ func decodeRecord(b []byte) (Record, error) {
 	switch typ {
 	case "op":
 		var w wireOp
-		if err := strictUnmarshal(b, &w); err != nil {
+		if err := decodeWire(b, typ, &w); err != nil {
 			return Record{}, err
-		}
-		if w.Type != typ {
-			return Record{}, fmt.Errorf("%w: conflicting \"type\" fields", ErrMalformed)
-		}
-		if err := w.Op.Validate(); err != nil {
-			return Record{}, fmt.Errorf("%w: %w", ErrMalformed, err)
 		}
 		return Record{Type: OpRecord, Op: w.Op}, nil
 	case "event":
 		var w wireEvent
-		if err := strictUnmarshal(b, &w); err != nil {
+		if err := decodeWire(b, typ, &w); err != nil {
 			return Record{}, err
-		}
-		if w.Type != typ {
-			return Record{}, fmt.Errorf("%w: conflicting \"type\" fields", ErrMalformed)
-		}
-		if err := w.Event.Validate(); err != nil {
-			return Record{}, fmt.Errorf("%w: %w", ErrMalformed, err)
 		}
 		return Record{Type: EventRecord, Event: w.Event}, nil
 	}
 	return Record{}, fmt.Errorf("%w: unknown record type %q", ErrMalformed, typ)
+}
+
+// wire is a line layout (wireOp, wireEvent) as decodeWire checks it.
+type wire interface {
+	typeField() string
+	validate() error
+}
+
+func (w *wireOp) typeField() string    { return w.Type }
+func (w *wireOp) validate() error      { return w.Op.Validate() }
+func (w *wireEvent) typeField() string { return w.Type }
+func (w *wireEvent) validate() error   { return w.Event.Validate() }
+
+// decodeWire decodes a line of record type typ into w strictly and checks
+// that its "type" field agrees and that the record is valid.
+func decodeWire(b []byte, typ string, w wire) error {
+	if err := strictUnmarshal(b, w); err != nil {
+		return err
+	}
+	if w.typeField() != typ {
+		return fmt.Errorf("%w: conflicting \"type\" fields", ErrMalformed)
+	}
+	if err := w.validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	return nil
 }
 
 // strictUnmarshal decodes one JSON object, rejecting unknown fields and

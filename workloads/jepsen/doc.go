@@ -12,4 +12,7 @@
 // process. A completion of type :info, or an invocation never completed,
 // becomes an op with outcome Info. Nemesis ops are skipped. Values are kept
 // as their EDN text ("3", and "" for nil, the register's initial state).
+//
+// jepsen imports the standard library, the EDN decoder and
+// workloads/history only.
 package jepsen

@@ -23,7 +23,7 @@ func BenchmarkHarnessOverhead(b *testing.B) {
 	})
 	b.ReportAllocs()
 	b.ResetTimer()
-	res, err := Run(context.Background(), Options{Config: cfg, Cluster: newFake(), History: history.NewWriter(io.Discard), Clock: history.NewClock()})
+	res, err := drive(context.Background(), loadOptions{Config: cfg, Cluster: newFake(), History: history.NewWriter(io.Discard), Clock: history.NewClock()})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -22,62 +22,27 @@
 // # History
 //
 // Every client call is one history.Op: client, kind, key, value, output,
-// invoke and complete in run nanoseconds (history.Clock), outcome (ok; fail
-// when the error wraps backend.ErrDefinite; info otherwise) and the node
+// invoke and complete in run nanoseconds (history.Clock), outcome
+// (outcomeOf, the one classifier: ok; fail when the error wraps backend.ErrDefinite;
+// info otherwise) and the node
 // that served it (backend.Served). YCSB F's read-modify-write is a Get and
 // a Put, two history ops, measured together as one "rmw" op. Fault windows
 // and cluster events (backend.Observer) are history.Events.
 //
-// # results.json (schema 1)
+// # The engine
 //
-// The reports package renders results.json; this is its contract. Fields
-// are only added within a schema version, never removed or redefined.
-// Times are seconds (suffix _s) or nanoseconds since the run's start
-// (suffix _ns, the time base of history.jsonl); latencies are microseconds
-// (suffix _us).
+// Run executes one run given as values (Spec): a backend, the config's
+// workload, a Nemesis (an interface value; the chaos controller is one),
+// checkers (workloads/checker) and a results folder. It starts the
+// cluster, drives it (or, for a batch workload, runs its job through the
+// cluster's backend.Batch power while the nemesis applies its faults), stops
+// it, checks the history and writes results.json (package results holds
+// its schema). A Go program or test builds a Spec and calls Run; the bench
+// command is flags, config parsing and that call.
 //
-//	schema       1
-//	name         the config's name
-//	verdict      "valid", "invalid", "unknown" or "failed" (the run itself
-//	             failed; error says why): the merge of checks, invalid over
-//	             unknown over valid; no checks at all is unknown
-//	error        why the run failed, or "interrupted ..." (optional)
-//	backend      backend name; mode "process" or "inprocess"
-//	nodes        node names of the cluster
-//	workload     "kv", "register", "append", "mapreduce" or "ycsb-a" ...
-//	seed         the seed actually used (repeat the run with -seed)
-//	command      the command line (argv) that ran it
-//	started      wall-clock start (RFC 3339); the zero of every _ns time
-//	elapsed_s    whole run, warm-up and checks excluded
-//	measured_s   total length of the measured phases
-//	versions     {"go": ..., "faultline": VCS revision, module: version}
-//	config       the effective config (defaults filled in; as config.yaml)
-//	files        {"config": "config.yaml", "history": "history.jsonl",
-//	             "log": "bench.log", "visualization": ...}, relative to
-//	             the results folder
-//	phases       [{name, measured, loop, rate, start_ns, end_ns, ops,
-//	             missed}] in run order; warm-up is measured=false
-//	ops          {"get"|"put"|"append"|"rmw"|"all": OpStats} over the
-//	             measured phases. OpStats: count, ok, fail, info,
-//	             ops_per_sec, mean_us, p50_us, p90_us, p99_us, p999_us,
-//	             p9999_us, max_us, and percentiles: [[percentile, µs], ...]
-//	             from 0 to 100 for a percentile plot (HDR histogram, 3
-//	             significant digits). Latency covers every outcome.
-//	series       per second of the run, warm-up included: [{t (second
-//	             index), ops: {kind: {ok, fail, info}}, p50_us, p90_us,
-//	             p99_us, max_us (of ops completed in that second), errors:
-//	             {"timeout"|"unreachable"|"definite"|"canceled"|"other": n}}]
-//	events       fault windows and cluster events, as in history.jsonl:
-//	             [{kind, start, stop (ns; -1 while still open), nodes, desc}]
-//	rpc          {"Service.Method": {calls, bytes}} when the backend
-//	             reports transport statistics (optional)
-//	job          MapReduce runs only: {app, inputs, reduce, workers,
-//	             elapsed_s, sequential_s, verified, workers_started, kills,
-//	             stalls, crashes, attempts: [{task, index, attempt, worker,
-//	             start_s, end_s, expired, outcome}]}
-//	checks       [{name ("linearizable", "append", "output"), verdict,
-//	             summary, keys (failing, then undecided), visualization
-//	             (file name), details ({anomaly kind: count}), anomalies
-//	             ([{kind, key, text, cycle: [{op, desc, then}]}]),
-//	             duration_s}]
+// # Imports
+//
+// runner may import the standard library, HDR histograms, system/backend
+// (the seam), transport (error values) and the workloads packages; never a
+// concrete system, chaos, reports or bench.
 package runner

@@ -2,8 +2,12 @@ package runner
 
 import (
 	"context"
-	"sort"
+	"errors"
+	"log/slog"
+	"maps"
+	"slices"
 	"sync"
+	"time"
 
 	"faultline/system/backend"
 	"faultline/workloads/history"
@@ -89,11 +93,7 @@ func (e *Events) write(ev history.Event) {
 func (e *Events) Active() []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	ids := make([]int, 0, len(e.open))
-	for id := range e.open {
-		ids = append(ids, id)
-	}
-	sort.Ints(ids)
+	ids := e.openIDs()
 	out := make([]string, len(ids))
 	for i, id := range ids {
 		ev := e.open[id]
@@ -105,19 +105,98 @@ func (e *Events) Active() []string {
 	return out
 }
 
+// openIDs lists the ids of the open windows, oldest first; the caller
+// holds mu.
+func (e *Events) openIDs() []int {
+	return slices.Sorted(maps.Keys(e.open))
+}
+
 // closeAll writes every window still open with Stop = history.Open and
 // returns every event recorded.
 func (e *Events) closeAll() []history.Event {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	ids := make([]int, 0, len(e.open))
-	for id := range e.open {
-		ids = append(ids, id)
-	}
-	sort.Ints(ids)
-	for _, id := range ids {
+	for _, id := range e.openIDs() {
 		e.write(e.open[id])
 		delete(e.open, id)
 	}
 	return append([]history.Event(nil), e.done...)
+}
+
+// nemesisLoop runs a Nemesis (nil for none) in the background of a run:
+// start begins its Run, stop ends it and heals, recording what went wrong
+// as "nemesis-error" events. Both are called from one goroutine.
+type nemesisLoop struct {
+	n      Nemesis
+	ev     *Events
+	log    *slog.Logger
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// start runs the nemesis until stop; it does nothing without a nemesis or
+// when it already runs.
+func (l *nemesisLoop) start(ctx context.Context) {
+	if l.n == nil || l.done != nil {
+		return
+	}
+	var nctx context.Context
+	nctx, l.cancel = context.WithCancel(ctx)
+	l.done = make(chan error, 1)
+	go func() { l.done <- l.n.Run(nctx, l.ev) }()
+}
+
+// stop ends the nemesis's Run and heals every fault still in effect, even
+// when ctx is done.
+func (l *nemesisLoop) stop(ctx context.Context) {
+	if l.done == nil {
+		return
+	}
+	l.cancel()
+	if err := <-l.done; err != nil && !errors.Is(err, context.Canceled) {
+		l.log.Warn("nemesis run", "err", err)
+		l.ev.Point("nemesis-error", nil, err.Error())
+	}
+	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), healTimeout)
+	defer cancel()
+	if err := l.n.Heal(hctx, l.ev); err != nil {
+		l.log.Warn("nemesis heal", "err", err)
+		l.ev.Point("nemesis-error", nil, "heal: "+err.Error())
+	}
+	l.done = nil
+}
+
+// healTimeout bounds the final heal.
+const healTimeout = 30 * time.Second
+
+// observe records the cluster's own events (leader changes) as point
+// events, when it reports any, until the returned stop is called.
+func observe(c backend.Cluster, ev *Events) (stop func()) {
+	obs, ok := c.(backend.Observer)
+	if !ok {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		ch := obs.Events()
+		for {
+			select {
+			case e, ok := <-ch:
+				if !ok {
+					return
+				}
+				var nodes []string
+				if e.Node != "" {
+					nodes = []string{e.Node}
+				}
+				ev.Point(e.Kind, nodes, e.Detail)
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
 }

@@ -13,10 +13,11 @@ import (
 	"faultline/workloads"
 	"faultline/workloads/gen"
 	"faultline/workloads/history"
+	"faultline/workloads/results"
 )
 
-// Options are everything one run needs besides its config.
-type Options struct {
+// loadOptions are everything the load of one run needs besides its config.
+type loadOptions struct {
 	// Config is the run's config, defaulted and validated.
 	Config workloads.Config
 	// Cluster is the started system under test.
@@ -44,28 +45,13 @@ type Progress struct {
 	Faults    []string      // active fault windows
 }
 
-// PhaseResult records one phase as it ran.
-type PhaseResult struct {
-	Name     string  `json:"name"`
-	Measured bool    `json:"measured"`
-	Loop     string  `json:"loop"`
-	Rate     float64 `json:"rate,omitempty"`
-	StartNS  int64   `json:"start_ns"`
-	EndNS    int64   `json:"end_ns"`
-	Ops      int64   `json:"ops"`
-	// Missed counts open-loop ops whose intended start fell in the phase
-	// but that were never issued because the phase ended first (the
-	// backend fell behind the target rate).
-	Missed int64 `json:"missed,omitempty"`
-}
-
-// Result is the load part of a run, as measured (checks come later).
-type Result struct {
+// loadResult is the load part of a run, as measured (checks come later).
+type loadResult struct {
 	Start    time.Time
-	Phases   []PhaseResult
+	Phases   []results.Phase
 	Measured time.Duration // total length of the measured phases
-	Stats    map[string]OpStats
-	Series   []Second
+	Stats    map[string]results.OpStats
+	Series   []results.Second
 	Events   []history.Event
 	Ops      int64 // all ops recorded, warm-up included
 	// Interrupted says the context ended the run early.
@@ -84,14 +70,14 @@ type FinalRead struct {
 
 func ptr(s string) *string { return &s }
 
-// Run drives the cluster with the configured workload: warm-up (not
+// drive drives the cluster with the configured workload: warm-up (not
 // counted), then each measured phase in turn, with the nemesis active
 // during the measured phases. Every op is written to the history. It returns
-// when the last phase ends or ctx is done (Result.Interrupted); an error
+// when the last phase ends or ctx is done (loadResult.Interrupted); an error
 // means the run itself failed (no clients, the nemesis setup failed).
-func Run(ctx context.Context, o Options) (*Result, error) {
+func drive(ctx context.Context, o loadOptions) (*loadResult, error) {
 	if o.History == nil || o.Cluster == nil {
-		return nil, errors.New("runner: Options need a Cluster and a History")
+		return nil, errors.New("runner: the load needs a Cluster and a History")
 	}
 	cfg := o.Config
 	log := o.Logger
@@ -123,16 +109,16 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	defer r.closeClients()
 
-	stopObs := r.observe()
+	stopObs := observe(o.Cluster, r.events)
 	defer stopObs()
 
-	var phases []PhaseResult
+	var phases []results.Phase
 	plan := cfg.MeasuredPhases()
 	if cfg.Workload.Warmup > 0 {
-		phases = append(phases, PhaseResult{Name: "warmup", Loop: plan[0].Loop, Rate: plan[0].Rate})
+		phases = append(phases, results.Phase{Name: "warmup", Loop: plan[0].Loop, Rate: plan[0].Rate})
 	}
 	for _, p := range plan {
-		phases = append(phases, PhaseResult{Name: p.Name, Measured: true, Loop: p.Loop, Rate: p.Rate})
+		phases = append(phases, results.Phase{Name: p.Name, Measured: true, Loop: p.Loop, Rate: p.Rate})
 	}
 	r.planned = cfg.Workload.Warmup.D()
 	for _, p := range plan {
@@ -141,37 +127,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 
 	r.phase.Store(&phases[0].Name)
 	progDone := r.startProgress(ctx)
-	out := &Result{Start: o.Clock.Start()}
+	out := &loadResult{Start: o.Clock.Start()}
 
-	var nemCancel context.CancelFunc
-	var nemDone chan error
-	startNemesis := func() {
-		if o.Nemesis == nil || nemDone != nil {
-			return
-		}
-		var nctx context.Context
-		nctx, nemCancel = context.WithCancel(ctx)
-		nemDone = make(chan error, 1)
-		go func() { nemDone <- o.Nemesis.Run(nctx, r.events) }()
-	}
-	stopNemesis := func() {
-		if nemDone == nil {
-			return
-		}
-		nemCancel()
-		if err := <-nemDone; err != nil && !errors.Is(err, context.Canceled) {
-			log.Warn("nemesis run", "err", err)
-			r.events.Point("nemesis-error", nil, err.Error())
-		}
-		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		defer cancel()
-		if err := o.Nemesis.Heal(hctx, r.events); err != nil {
-			log.Warn("nemesis heal", "err", err)
-			r.events.Point("nemesis-error", nil, "heal: "+err.Error())
-		}
-		nemDone = nil
-	}
-
+	nem := &nemesisLoop{n: o.Nemesis, ev: r.events, log: log}
 	pi := 0
 	for i := range phases {
 		p := &phases[i]
@@ -179,7 +137,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		if p.Measured {
 			spec = plan[pi]
 			pi++
-			startNemesis()
+			nem.start(ctx)
 		} else {
 			spec = workloads.Phase{Name: "warmup", Duration: cfg.Workload.Warmup, Loop: p.Loop, Rate: p.Rate}
 		}
@@ -195,7 +153,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		}
 		out.Phases = phases[:i+1]
 	}
-	stopNemesis()
+	nem.stop(ctx)
 	if o.Nemesis != nil && !out.Interrupted {
 		r.phase.Store(ptr("final-read"))
 		out.FinalRead.Keys = g.Keys()
@@ -211,7 +169,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 
 // run is the state of one Run.
 type run struct {
-	o       Options
+	o       loadOptions
 	cfg     workloads.Config
 	log     *slog.Logger
 	clock   history.Clock
@@ -229,38 +187,6 @@ func (r *run) closeClients() {
 			_ = w.client.Close()
 		}
 	}
-}
-
-// observe records the cluster's own events (leader changes) as point
-// events, when it reports any.
-func (r *run) observe() (stop func()) {
-	obs, ok := r.o.Cluster.(backend.Observer)
-	if !ok {
-		return func() {}
-	}
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		ch := obs.Events()
-		for {
-			select {
-			case ev, ok := <-ch:
-				if !ok {
-					return
-				}
-				var nodes []string
-				if ev.Node != "" {
-					nodes = []string{ev.Node}
-				}
-				r.events.Point(ev.Kind, nodes, ev.Detail)
-			case <-done:
-				return
-			}
-		}
-	}()
-	return func() { close(done); wg.Wait() }
 }
 
 type progressLoop struct{ stop, done chan struct{} }
@@ -301,7 +227,7 @@ func (r *run) startProgress(ctx context.Context) progressLoop {
 
 // runPhase runs one phase on every worker and fills in p's times and
 // counts.
-func (r *run) runPhase(ctx context.Context, spec workloads.Phase, p *PhaseResult) {
+func (r *run) runPhase(ctx context.Context, spec workloads.Phase, p *results.Phase) {
 	pctx := ctx
 	var cancel context.CancelFunc = func() {}
 	start := time.Now()

@@ -8,6 +8,7 @@ import (
 
 	"faultline/workloads"
 	"faultline/workloads/history"
+	"faultline/workloads/results"
 )
 
 func testConfig(mut func(*workloads.Config)) workloads.Config {
@@ -26,14 +27,14 @@ func testConfig(mut func(*workloads.Config)) workloads.Config {
 	return c
 }
 
-func runFake(t *testing.T, f *fakeCluster, cfg workloads.Config, nem Nemesis) (*Result, []history.Op, []history.Event) {
+func runFake(t *testing.T, f *fakeCluster, cfg workloads.Config, nem Nemesis) (*loadResult, []history.Op, []history.Event) {
 	t.Helper()
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("config: %v", err)
 	}
 	var buf bytes.Buffer
 	hw := history.NewWriter(&buf)
-	res, err := Run(context.Background(), Options{Config: cfg, Cluster: f, History: hw, Clock: history.NewClock(), Nemesis: nem})
+	res, err := drive(context.Background(), loadOptions{Config: cfg, Cluster: f, History: hw, Clock: history.NewClock(), Nemesis: nem})
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
@@ -212,7 +213,7 @@ func TestPhasesRunInOrderWithOverrides(t *testing.T) {
 	}
 	// Ops of the writes phase are all puts, those of the reads phase gets.
 	for _, op := range ops {
-		in := func(p PhaseResult) bool { return op.Invoke >= p.StartNS && op.Complete <= p.EndNS }
+		in := func(p results.Phase) bool { return op.Invoke >= p.StartNS && op.Complete <= p.EndNS }
 		if in(res.Phases[0]) && op.Kind != history.Get || in(res.Phases[1]) && op.Kind != history.Put {
 			t.Fatalf("op %v does not follow its phase's mix", op)
 		}

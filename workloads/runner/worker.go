@@ -89,7 +89,7 @@ func (w *worker) do(ctx context.Context, op gen.Op, intended time.Time, measured
 		}
 	}
 	done := time.Now()
-	w.r.coll.add(op.Kind.String(), toOutcome(out), done.Sub(w.r.clock.Start()), done.Sub(intended), measured, errKind)
+	w.r.coll.add(op.Kind.String(), out, done.Sub(w.r.clock.Start()), done.Sub(intended), measured, errKind)
 }
 
 // exec performs one client call with the op timeout and writes it to the
@@ -117,9 +117,9 @@ func (w *worker) execTimeout(ctx context.Context, kind history.Kind, key, value 
 	if s, ok := w.client.(backend.Served); ok {
 		h.Node = s.LastNode()
 	}
-	h.Outcome, h.Error = classify(err)
+	h.Outcome = outcomeOf(err)
 	if h.Outcome != history.OK {
-		h.Output = ""
+		h.Output, h.Error = "", err.Error()
 	}
 	if werr := w.r.o.History.WriteOp(h); werr != nil {
 		w.r.log.Error("history write", "err", werr)
@@ -128,16 +128,18 @@ func (w *worker) execTimeout(ctx context.Context, kind history.Kind, key, value 
 	return h.Output, h.Outcome, errorKind(err)
 }
 
-// classify maps a client error to a history outcome: nil is OK, an error
-// wrapping backend.ErrDefinite is Fail, anything else is Info (unknown).
-func classify(err error) (history.Outcome, string) {
+// outcomeOf classifies the error of a client call, the one place Faultline
+// does so: nil is OK; an error wrapping backend.ErrDefinite is Fail (the
+// operation certainly did not take effect); any other error is Info (the
+// outcome is unknown: a timeout, a lost connection).
+func outcomeOf(err error) history.Outcome {
 	switch {
 	case err == nil:
-		return history.OK, ""
+		return history.OK
 	case errors.Is(err, backend.ErrDefinite):
-		return history.Fail, err.Error()
+		return history.Fail
 	default:
-		return history.Info, err.Error()
+		return history.Info
 	}
 }
 
@@ -146,7 +148,7 @@ func errorKind(err error) string {
 	switch {
 	case err == nil:
 		return ""
-	case errors.Is(err, backend.ErrDefinite):
+	case outcomeOf(err) == history.Fail:
 		return "definite"
 	case errors.Is(err, transport.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
 		return "timeout"
@@ -157,14 +159,4 @@ func errorKind(err error) string {
 	default:
 		return "other"
 	}
-}
-
-func toOutcome(o history.Outcome) outcome {
-	switch o {
-	case history.OK:
-		return okOut
-	case history.Fail:
-		return failOut
-	}
-	return infoOut
 }

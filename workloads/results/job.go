@@ -1,7 +1,7 @@
-package runner
+package results
 
-// JobResults describes a MapReduce batch run in results.json.
-type JobResults struct {
+// Job describes a batch (MapReduce) run.
+type Job struct {
 	App     string   `json:"app"`
 	Inputs  []string `json:"inputs"`
 	Reduce  int      `json:"reduce"`
@@ -9,20 +9,22 @@ type JobResults struct {
 	// ElapsedS is the job's wall time; SequentialS the reference run's.
 	ElapsedS    float64 `json:"elapsed_s"`
 	SequentialS float64 `json:"sequential_s,omitempty"`
-	// Verified says the output equals the sequential reference output.
+	// Verified says the job produced a reference output to compare with
+	// (the output check judges it).
 	Verified bool `json:"verified"`
 	// WorkersStarted counts worker processes started, replacements
-	// included; Kills, Stalls and Crashes count worker faults.
+	// included; Kills, Stalls and Crashes count worker faults (kills and
+	// stalls are the fault schedule's kill and pause windows).
 	WorkersStarted int `json:"workers_started"`
 	Kills          int `json:"kills"`
 	Stalls         int `json:"stalls"`
 	Crashes        int `json:"crashes"`
 	// Attempts is the per-task timeline, for a Gantt chart by worker.
-	Attempts []TaskAttempt `json:"attempts"`
+	Attempts []Attempt `json:"attempts"`
 }
 
-// TaskAttempt is one execution of one task.
-type TaskAttempt struct {
+// Attempt is one execution of one task of a batch job.
+type Attempt struct {
 	// Task is "map" or "reduce"; Index its number; Attempt counts from 1.
 	Task    string  `json:"task"`
 	Index   int     `json:"index"`
