@@ -10,7 +10,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"faultline/system/mr"
+	"faultline/system/backend/mapreduce"
 )
 
 // Exit statuses.
@@ -22,8 +22,6 @@ const (
 )
 
 func main() {
-	// MapReduce worker processes are this binary started again.
-	mr.WorkerProcessMain()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	go func() {
 		// The first signal winds the run down (heal, stop the cluster,
@@ -121,12 +119,15 @@ func cmdNode(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "bench node: missing BACKEND")
 		return exitFailed
 	}
-	e, ok := registry[args[0]]
-	if !ok {
+	runNode := registry[args[0]].runNode
+	if args[0] == mapreduce.Name {
+		runNode = mapreduce.RunNode
+	}
+	if runNode == nil {
 		fmt.Fprintf(stderr, "bench node: unknown backend %q (have %v)\n", args[0], backendNames())
 		return exitFailed
 	}
-	if err := e.runNode(ctx, args[1:]); err != nil && !errors.Is(err, context.Canceled) {
+	if err := runNode(ctx, args[1:]); err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(stderr, "bench node %s: %v\n", args[0], err)
 		return exitFailed
 	}

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"time"
 
+	"faultline/system/backend"
+	"faultline/system/backend/mapreduce"
 	"faultline/system/mr"
 	"faultline/workloads"
 	"faultline/workloads/runner"
@@ -36,6 +38,9 @@ func runJob(ctx context.Context, cfg *workloads.Config, dir string, res *runner.
 	if len(files) == 0 {
 		return fmt.Errorf("job.input %v matches no files", j.Input)
 	}
+	if j.KillEvery > 0 || j.StallEvery > 0 {
+		return fmt.Errorf("job.kill_every and job.stall_every: worker kills and stalls now come from the fault schedule (backend mapreduce has the kill and pause powers)")
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		return err
@@ -44,29 +49,37 @@ func runJob(ctx context.Context, cfg *workloads.Config, dir string, res *runner.
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	jc := mr.JobConfig{
-		App: j.App, Files: files, NReduce: j.Reduce, Workers: j.Workers,
-		InProcess: cfg.Backend.Mode == "inprocess", Dir: out, TaskTimeout: j.TaskTimeout.D(),
-		Chaos:  mr.Chaos{KillEvery: j.KillEvery.D(), StallEvery: j.StallEvery.D()},
-		Verify: *j.Verify, Seed: cfg.Seed, Executable: exe,
+	clusterDir, err := os.MkdirTemp("", "faultline-mapreduce-")
+	if err != nil {
+		return err
 	}
+	defer os.RemoveAll(clusterDir)
+	spec := backend.Spec{Nodes: j.Workers, Mode: backend.Mode(cfg.Backend.Mode), Dir: clusterDir,
+		Exec: []string{exe, "node", mapreduce.Name}, Seed: cfg.Seed, Options: cfg.Backend.Options}
+	c, err := mapreduce.Backend{}.Start(ctx, spec)
+	if err != nil {
+		return err
+	}
+	defer c.Stop(context.Background())
 	fmt.Fprintf(stdout, "running MapReduce %s: %d input files, %d reduce tasks, %d workers\n", j.App, len(files), j.Reduce, j.Workers)
 	start := time.Now()
-	jr, err := mr.RunJob(ctx, jc)
+	jr, err := c.(backend.Batch).RunJob(ctx, backend.JobSpec{App: j.App, Inputs: files, Reduce: j.Reduce,
+		TaskTimeout: j.TaskTimeout.D(), Verify: *j.Verify, Output: out})
 	res.ElapsedS = time.Since(start).Seconds()
 	res.Files["output"] = "output"
+	verified := false
+	if err == nil && *j.Verify {
+		err = mr.CompareOutputs(jr.Output, jr.Reference)
+		verified = err == nil
+	}
 	res.Job = &runner.JobResults{
 		App: j.App, Inputs: files, Reduce: j.Reduce, Workers: j.Workers,
-		ElapsedS: jr.Elapsed.Seconds(), SequentialS: jr.Sequential.Seconds(), Verified: jr.Verified,
-		WorkersStarted: jr.WorkersStarted, Kills: jr.Kills, Stalls: jr.Stalls, Crashes: jr.Crashes,
+		ElapsedS: jr.Elapsed.Seconds(), SequentialS: jr.Sequential.Seconds(), Verified: verified,
+		WorkersStarted: jr.WorkersStarted, Crashes: jr.Crashes,
 	}
-	for _, a := range mr.Attempts(jr.Timeline) {
-		ta := runner.TaskAttempt{Task: a.Task.Kind.String(), Index: a.Task.Index, Attempt: a.Attempt, Worker: a.Worker,
-			StartS: a.Start.Seconds(), EndS: a.End.Seconds(), Expired: a.Expired}
-		if a.Outcome != 0 {
-			ta.Outcome = a.Outcome.String()
-		}
-		res.Job.Attempts = append(res.Job.Attempts, ta)
+	for _, a := range jr.Attempts {
+		res.Job.Attempts = append(res.Job.Attempts, runner.TaskAttempt{Task: a.Task, Index: a.Index, Attempt: a.Attempt,
+			Worker: a.Worker, StartS: a.Start.Seconds(), EndS: a.End.Seconds(), Expired: a.Expired, Outcome: a.Outcome})
 	}
 	check := runner.CheckResult{Name: "output", DurationS: jr.Sequential.Seconds()}
 	switch {
@@ -74,7 +87,7 @@ func runJob(ctx context.Context, cfg *workloads.Config, dir string, res *runner.
 		check.Verdict, check.Summary = runner.Invalid, "job output differs from the sequential reference"
 	case err != nil:
 		return err
-	case jr.Verified:
+	case verified:
 		check.Verdict = runner.Valid
 		check.Summary = fmt.Sprintf("output equals the sequential reference (job %.2fs, sequential %.2fs)",
 			jr.Elapsed.Seconds(), jr.Sequential.Seconds())

@@ -20,7 +20,7 @@ func TestWordCount(t *testing.T) {
 	procs := startProcesses(t, 3, c, "wc", dir)
 	waitFinished(t, c)
 	waitProcesses(t, procs)
-	if d := diffLines(outputLines(t, dir), sequentialLines(t, "wc", files)); d != "" {
+	if d := diffLines(outputLines(t, dir), sequentialLines(t, "wc", files)); d != nil {
 		t.Fatalf("word count differs from sequential: %s", d)
 	}
 	if m, _ := filepath.Glob(filepath.Join(dir, "mr-out-*")); len(m) != 10 {
@@ -37,7 +37,7 @@ func TestIndexer(t *testing.T) {
 	procs := startProcesses(t, 2, c, "indexer", dir)
 	waitFinished(t, c)
 	waitProcesses(t, procs)
-	if d := diffLines(outputLines(t, dir), sequentialLines(t, "indexer", files)); d != "" {
+	if d := diffLines(outputLines(t, dir), sequentialLines(t, "indexer", files)); d != nil {
 		t.Fatalf("indexer differs from sequential: %s", d)
 	}
 }
@@ -156,10 +156,10 @@ func TestEarlyExit(t *testing.T) {
 	c := startTestCoordinator(t, files, 10)
 	procs := startProcesses(t, 3, c, "earlyexit", dir)
 
-	first := make(chan *workerProcess, len(procs))
+	first := make(chan *workerProc, len(procs))
 	for _, p := range procs {
 		go func() {
-			<-p.done
+			<-p.Done()
 			first <- p
 		}()
 	}
@@ -168,15 +168,15 @@ func TestEarlyExit(t *testing.T) {
 	case <-c.Finished():
 		finishedOutputs = outputLines(t, dir)
 	case p := <-first:
-		t.Fatalf("worker %s exited (%v) before the job was done", p.id, p.err)
+		t.Fatalf("worker %s exited (%v) before the job was done", p.id, p.Err())
 	case <-time.After(testTimeout):
 		t.Fatal("job not done")
 	}
 	want := sequentialLines(t, "earlyexit", files)
-	if d := diffLines(finishedOutputs, want); d != "" {
+	if d := diffLines(finishedOutputs, want); d != nil {
 		t.Fatalf("outputs incomplete when the coordinator said done: %s", d)
 	}
-	var p *workerProcess
+	var p *workerProc
 	select {
 	case p = <-first:
 	case <-time.After(testTimeout):
@@ -215,7 +215,7 @@ func TestCrash(t *testing.T) {
 		}
 	}
 	const nWorkers = 3
-	procs := make([]*workerProcess, nWorkers)
+	procs := make([]*workerProc, nWorkers)
 	started := 0
 	for i := range procs {
 		procs[i] = startProcess(t, "c"+strconv.Itoa(started), c, "crash", dir, env(started)...)
@@ -230,7 +230,7 @@ func TestCrash(t *testing.T) {
 		for i, p := range procs {
 			go func() {
 				select {
-				case <-p.done:
+				case <-p.Done():
 					cases <- i
 				case <-stop:
 				}
@@ -251,7 +251,7 @@ func TestCrash(t *testing.T) {
 		close(stop)
 	}
 	waitFinished(t, c)
-	if d := diffLines(outputLines(t, dir), sequentialLines(t, "nocrash", files)); d != "" {
+	if d := diffLines(outputLines(t, dir), sequentialLines(t, "nocrash", files)); d != nil {
 		t.Fatalf("seed %d: crash output differs from nocrash: %s\ntimeline:\n%s", seed, d, formatTimeline(c.Timeline()))
 	}
 	expired := 0
