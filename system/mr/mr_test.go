@@ -11,15 +11,24 @@ import (
 
 // The equivalents of the course's test-mr.sh, with worker processes.
 
-// TestWordCount: word count with 3 worker processes equals the sequential
-// output.
-func TestWordCount(t *testing.T) {
+// processJob runs app over the corpus with 10 reduce tasks and n worker
+// processes, waits until the job is done and every worker exited cleanly,
+// and returns the inputs, the coordinator and the output directory.
+func processJob(t *testing.T, app string, n int) ([]string, *Coordinator, string) {
+	t.Helper()
 	files := gutenbergFiles(t)
 	dir := t.TempDir()
 	c := startTestCoordinator(t, files, 10)
-	procs := startProcesses(t, 3, c, "wc", dir)
+	procs := startProcesses(t, n, c, app, dir)
 	waitFinished(t, c)
 	waitProcesses(t, procs)
+	return files, c, dir
+}
+
+// TestWordCount: word count with 3 worker processes equals the sequential
+// output.
+func TestWordCount(t *testing.T) {
+	files, _, dir := processJob(t, "wc", 3)
 	if d := diffLines(outputLines(t, dir), sequentialLines(t, "wc", files)); d != nil {
 		t.Fatalf("word count differs from sequential: %s", d)
 	}
@@ -31,12 +40,7 @@ func TestWordCount(t *testing.T) {
 // TestIndexer: the inverted index with 2 worker processes equals the
 // sequential output.
 func TestIndexer(t *testing.T) {
-	files := gutenbergFiles(t)
-	dir := t.TempDir()
-	c := startTestCoordinator(t, files, 10)
-	procs := startProcesses(t, 2, c, "indexer", dir)
-	waitFinished(t, c)
-	waitProcesses(t, procs)
+	files, _, dir := processJob(t, "indexer", 2)
 	if d := diffLines(outputLines(t, dir), sequentialLines(t, "indexer", files)); d != nil {
 		t.Fatalf("indexer differs from sequential: %s", d)
 	}
@@ -55,12 +59,7 @@ func outputMap(lines []string) map[string]string {
 // TestMapParallelism: two worker processes run map tasks at the same time,
 // and both run some.
 func TestMapParallelism(t *testing.T) {
-	files := gutenbergFiles(t)
-	dir := t.TempDir()
-	c := startTestCoordinator(t, files, 10)
-	procs := startProcesses(t, 2, c, "mtiming", dir)
-	waitFinished(t, c)
-	waitProcesses(t, procs)
+	_, _, dir := processJob(t, "mtiming", 2)
 	out := outputMap(outputLines(t, dir))
 	times := 0
 	for k := range out {
@@ -79,12 +78,7 @@ func TestMapParallelism(t *testing.T) {
 // TestReduceParallelism: two worker processes run reduce tasks at the same
 // time.
 func TestReduceParallelism(t *testing.T) {
-	files := gutenbergFiles(t)
-	dir := t.TempDir()
-	c := startTestCoordinator(t, files, 10)
-	procs := startProcesses(t, 2, c, "rtiming", dir)
-	waitFinished(t, c)
-	waitProcesses(t, procs)
+	_, _, dir := processJob(t, "rtiming", 2)
 	out := outputMap(outputLines(t, dir))
 	if len(out) != len(rtimingKeys) {
 		t.Fatalf("output %v, want one line per rtiming key", out)
@@ -102,12 +96,7 @@ func TestReduceParallelism(t *testing.T) {
 // TestJobCount: with no failures every map task runs exactly once, as
 // counted by the application itself and by the timeline.
 func TestJobCount(t *testing.T) {
-	files := gutenbergFiles(t)
-	dir := t.TempDir()
-	c := startTestCoordinator(t, files, 10)
-	procs := startProcesses(t, 2, c, "jobcount", dir)
-	waitFinished(t, c)
-	waitProcesses(t, procs)
+	files, c, dir := processJob(t, "jobcount", 2)
 	out := outputMap(outputLines(t, dir))
 	want := strconv.Itoa(len(files))
 	if len(out) != 4 {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -77,9 +76,7 @@ func (Backend) Start(_ context.Context, spec backend.Spec) (backend.Cluster, err
 	}
 	c.Set = nodeproc.NewSet(nodeproc.SetConfig{
 		Backend: Name, Names: c.names, Mode: spec.Mode,
-		Argv:      c.argv,
-		Env:       c.env,
-		LogPath:   func(i int) string { return filepath.Join(spec.Dir, c.names[i]+".log") },
+		Exec: spec.Exec, Config: c.config, Env: c.env, Dir: spec.Dir,
 		InProcess: c.startGoroutine,
 		Exited:    c.exited,
 	})

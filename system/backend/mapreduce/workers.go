@@ -22,9 +22,9 @@ type job struct {
 	wake    chan struct{}   // signalled when exits grows; capacity 1
 }
 
-// config returns node i's worker config for its next start and counts the
+// start returns node i's worker config for its next start and counts the
 // start. Called with c.mu held.
-func (c *Cluster) config(j *job, i int) mr.WorkerConfig {
+func (c *Cluster) start(j *job, i int) mr.WorkerConfig {
 	j.starts[i]++
 	j.started++
 	cfg := j.worker
@@ -37,16 +37,15 @@ func (c *Cluster) config(j *job, i int) mr.WorkerConfig {
 	return cfg
 }
 
-// argv is the node Set's command of worker i (process mode); the Set calls
-// it, then env, at every start.
-func (c *Cluster) argv(i int) []string {
+// config is the node Set's config of worker i (process mode): the Set
+// calls it, then env, at every start.
+func (c *Cluster) config(i int) any {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var cfg mr.WorkerConfig
-	if c.job != nil {
-		cfg = c.config(c.job, i)
+	if c.job == nil {
+		return mr.WorkerConfig{}
 	}
-	return append(slices.Clone(c.spec.Exec), nodeproc.EncodeArgs(cfg)...)
+	return c.start(c.job, i)
 }
 
 // env is worker i's environment: the options' variables, the probe apps'
@@ -82,7 +81,7 @@ func (c *Cluster) startGoroutine(i int) (nodeproc.Stopper, error) {
 	j := c.job
 	var cfg mr.WorkerConfig
 	if j != nil {
-		cfg = c.config(j, i)
+		cfg = c.start(j, i)
 	}
 	c.mu.Unlock()
 	if j == nil {

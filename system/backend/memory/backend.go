@@ -3,8 +3,6 @@ package memory
 import (
 	"context"
 	"fmt"
-	"path/filepath"
-	"slices"
 	"time"
 
 	"faultline/system/backend"
@@ -46,8 +44,7 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 	cfg := NodeConfig{Addr: c.addr}
 	c.Set = nodeproc.NewSet(nodeproc.SetConfig{
 		Backend: Name, Names: []string{nodeName}, Mode: spec.Mode,
-		Argv:      func(int) []string { return append(slices.Clone(spec.Exec), nodeproc.EncodeArgs(cfg)...) },
-		LogPath:   func(int) string { return filepath.Join(spec.Dir, nodeName+".log") },
+		Exec: spec.Exec, Config: func(int) any { return cfg }, Dir: spec.Dir,
 		InProcess: func(int) (nodeproc.Stopper, error) { return StartNode(cfg.Addr) },
 		Restarted: func(ctx context.Context, _ int) error { return c.waitReady(ctx) },
 	})

@@ -37,7 +37,7 @@ type argsConfig struct {
 	Wait      time.Duration
 	Big       int64
 	Skipped   func() `arg:"-"`
-	unexposed int //lint:ignore U1000 an unexported field is not an argument
+	unexposed int    //lint:ignore U1000 an unexported field is not an argument
 }
 
 func TestArgsRoundTrip(t *testing.T) {

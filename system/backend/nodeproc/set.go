@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"path/filepath"
 	"slices"
 	"sync"
 
@@ -48,13 +49,22 @@ type SetConfig struct {
 	Names []string
 	// Mode says whether nodes are processes or in-process.
 	Mode backend.Mode
-	// Argv returns the command of node i (process mode); it is called at
-	// every start, so it may differ between restarts.
+	// Exec and Config make node i's command (process mode): Exec followed
+	// by Config(i) rendered as arguments (EncodeArgs), which the node's
+	// RunNode decodes. Config is called at every start, so the command
+	// may differ between restarts.
+	Exec   []string
+	Config func(i int) any
+	// Argv, if set, returns node i's command instead, for a node that
+	// parses arguments of its own.
 	Argv func(i int) []string
 	// Env, if set, returns variables added to node i's environment
 	// (process mode).
 	Env func(i int) []string
-	// LogPath returns the file node i's output goes to (process mode).
+	// Dir is the cluster's directory: node i's output goes to
+	// Dir/NAME.log (process mode), unless LogPath says otherwise.
+	Dir string
+	// LogPath, if set, returns the file node i's output goes to.
 	LogPath func(i int) string
 	// InProcess starts node i in this process (in-process mode).
 	InProcess func(i int) (Stopper, error)
@@ -75,6 +85,12 @@ type SetConfig struct {
 
 // NewSet returns a Set with no node running.
 func NewSet(cfg SetConfig) *Set {
+	if cfg.Argv == nil && cfg.Config != nil {
+		cfg.Argv = func(i int) []string { return append(slices.Clone(cfg.Exec), EncodeArgs(cfg.Config(i))...) }
+	}
+	if cfg.LogPath == nil {
+		cfg.LogPath = func(i int) string { return filepath.Join(cfg.Dir, cfg.Names[i]+".log") }
+	}
 	return &Set{
 		names: slices.Clone(cfg.Names), process: cfg.Mode == backend.ModeProcess,
 		argv: cfg.Argv, env: cfg.Env, logPath: cfg.LogPath, inproc: cfg.InProcess, prefix: cfg.Backend,

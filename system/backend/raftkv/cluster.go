@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"time"
 
@@ -85,8 +84,7 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 	c.faults = nodeproc.NewRemoteFaults(admin)
 	c.Set = nodeproc.NewSet(nodeproc.SetConfig{
 		Backend: "raftkv", Names: c.names, Mode: spec.Mode,
-		Argv:      func(i int) []string { return append(slices.Clone(spec.Exec), nodeproc.EncodeArgs(c.cfgs[i])...) },
-		LogPath:   func(i int) string { return filepath.Join(spec.Dir, fmt.Sprintf("node-%d.log", i)) },
+		Exec: spec.Exec, Config: func(i int) any { return c.cfgs[i] }, Dir: spec.Dir,
 		InProcess: func(i int) (nodeproc.Stopper, error) { return startNode(c.cfgs[i]) },
 		// The node's fault table starts empty: give it back the faults of
 		// its links once it listens.

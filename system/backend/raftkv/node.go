@@ -145,9 +145,11 @@ func (n *node) Stop() error {
 // SIGTERM or SIGINT; then it stops the node cleanly and returns.
 // Diagnostics go to stderr.
 func RunNode(ctx context.Context, args []string) error {
-	return nodeproc.RunNode(ctx, args, NodeConfig{Fsync: true, MaxRaftState: DefaultMaxRaftState},
-		func(cfg NodeConfig, logger *slog.Logger) (nodeproc.Stopper, error) {
-			cfg.Logger = logger
-			return startNode(cfg)
-		})
+	return nodeproc.RunNode(ctx, args, NodeConfig{Fsync: true, MaxRaftState: DefaultMaxRaftState}, NodeConfig.serve)
+}
+
+// serve starts the node with logger, for RunNode.
+func (c NodeConfig) serve(logger *slog.Logger) (nodeproc.Stopper, error) {
+	c.Logger = logger
+	return startNode(c)
 }

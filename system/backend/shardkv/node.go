@@ -175,9 +175,11 @@ func (n *node) Stop() error {
 // nodeproc.EncodeArgs renders it), until ctx ends or the process receives
 // SIGTERM or SIGINT; then it stops cleanly.
 func RunNode(ctx context.Context, args []string) error {
-	return nodeproc.RunNode(ctx, args, NodeConfig{Fsync: true, MaxRaftState: DefaultMaxRaftState},
-		func(cfg NodeConfig, logger *slog.Logger) (nodeproc.Stopper, error) {
-			cfg.Logger = logger
-			return startNode(cfg)
-		})
+	return nodeproc.RunNode(ctx, args, NodeConfig{Fsync: true, MaxRaftState: DefaultMaxRaftState}, NodeConfig.serve)
+}
+
+// serve starts the replica with logger, for RunNode.
+func (c NodeConfig) serve(logger *slog.Logger) (nodeproc.Stopper, error) {
+	c.Logger = logger
+	return startNode(c)
 }
