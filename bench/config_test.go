@@ -15,7 +15,7 @@ func TestShippedConfigsLoad(t *testing.T) {
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			fl := &runFlags{config: f, set: map[string]bool{}}
-			l, err := withBatchBackend(newRegistries()).loadConfig(fl)
+			l, err := newRegistries().loadConfig(fl)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -87,14 +87,4 @@ func TestDefaultConfigUsesDefaultBackend(t *testing.T) {
 	if cfg.Backend.Name != newRegistries().defaultBackend || cfg.Backend.Mode != "process" {
 		t.Fatalf("default backend %q mode %q", cfg.Backend.Name, cfg.Backend.Mode)
 	}
-}
-
-// withBatchBackend adds a stand-in batch backend named "mapreduce" unless
-// the registries have the real one, so that the shipped MapReduce config
-// is checked (kind, nodes, fault schedule) like the others.
-func withBatchBackend(reg *registries) *registries {
-	if _, ok := reg.backends["mapreduce"]; !ok {
-		reg.backends["mapreduce"] = entry{nodes: 3, batch: true, desc: "stand-in for the MapReduce backend"}
-	}
-	return reg
 }

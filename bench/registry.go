@@ -7,6 +7,7 @@ import (
 	"faultline/chaos"
 	"faultline/system/backend"
 	"faultline/system/backend/etcd"
+	"faultline/system/backend/mapreduce"
 	"faultline/system/backend/memory"
 	"faultline/system/backend/raftkv"
 	"faultline/system/backend/shardkv"
@@ -63,6 +64,8 @@ func newRegistries() *registries {
 				desc: "key/value service replicated by Raft over TCP, durable log (kvraft)"},
 			shardkv.Name: {backend: shardkv.Backend{}, runNode: shardkv.RunNode, nodes: 3,
 				desc: "sharded key/value store: a shard controller group and replica groups (option groups, default 3) that move shards while serving"},
+			mapreduce.Name: {backend: mapreduce.Backend{}, runNode: mapreduce.RunNode, nodes: 3, batch: true,
+				desc: "MapReduce job (workload kind mapreduce): coordinator and worker processes, output checked against a sequential run"},
 			etcd.Name: {backend: etcd.Backend{}, runNode: etcd.RunNode, nodes: 3,
 				desc: "real etcd v3.6 (embedded members, clientv3; Append is a compare-and-swap loop); option peer-proxy: true for network faults"},
 		},

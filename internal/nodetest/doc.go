@@ -1,5 +1,10 @@
-// Package nodetest holds the test scaffolding the node backends under
-// system/ share: a TestMain that lets the test binary run as one node (the
-// process-mode tests re-execute themselves), the Spec.Exec that does so, and
-// the check that a stopped cluster leaves no goroutine behind.
+// Package nodetest holds the test scaffolding the backends under
+// system/backend (and the MapReduce lab tests) share: a TestMain that lets
+// the test binary run as one node (the process-mode tests re-execute
+// themselves), the Spec.Exec that does so, and the checks that a stopped
+// cluster leaves no goroutine (NoGoroutinesLeft, StopLeavesNoGoroutines)
+// and no child process (NoChildren) behind.
+//
+// It imports system/backend and the standard library; only tests import
+// it.
 package nodetest

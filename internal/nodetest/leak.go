@@ -52,6 +52,14 @@ func StopLeavesNoGoroutines(t *testing.T, b backend.Backend, node string) {
 	step("close client", cl.Close)
 	step("stop", func() error { return c.Stop(ctx) })
 	step("second stop", func() error { return c.Stop(ctx) })
+	NoGoroutinesLeft(t, before)
+}
+
+// NoGoroutinesLeft fails t unless the number of goroutines falls back to
+// before (counted with runtime.NumGoroutine before a cluster started)
+// within ten seconds.
+func NoGoroutinesLeft(t testing.TB, before int) {
+	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for runtime.NumGoroutine() > before {
 		if time.Now().After(deadline) {

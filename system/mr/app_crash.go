@@ -16,8 +16,12 @@ import (
 // tuned by environment variables (read once per process).
 const (
 	// EnvCrashSeed seeds the crash decisions (an integer; default: the
-	// time), together with the worker's id (EnvWorkerID).
+	// time), together with EnvWorkerID.
 	EnvCrashSeed = "FAULTLINE_MR_CRASH_SEED"
+	// EnvWorkerID names the worker process, and should differ between
+	// processes (restarts included) so that their crash decisions differ;
+	// whoever starts worker processes sets it.
+	EnvWorkerID = "FAULTLINE_MR_WORKER_ID"
 	// EnvCrashExit is the probability that a call exits the process
 	// (default 0.33).
 	EnvCrashExit = "FAULTLINE_MR_CRASH_EXIT"

@@ -4,9 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
+
+	"faultline/internal/nodetest"
+	"faultline/system/backend/nodeproc"
 )
 
 // testTimeout bounds every wait of a job test.
@@ -98,47 +103,61 @@ func (g *goroutineWorkers) wait(t *testing.T) {
 	}
 }
 
+// workerProc is a worker process started by a test.
+type workerProc struct {
+	*nodeproc.Proc
+	id, log string
+}
+
+// stderr returns what the process wrote.
+func (p *workerProc) stderr() string {
+	b, _ := os.ReadFile(p.log)
+	return string(b)
+}
+
 // startProcesses starts n worker processes (this test binary re-executed)
 // for the coordinator c, with ids p0..p(n-1); cleanup kills any left.
-func startProcesses(t *testing.T, n int, c *Coordinator, app, dir string, env ...string) []*workerProcess {
+func startProcesses(t *testing.T, n int, c *Coordinator, app, dir string, env ...string) []*workerProc {
 	t.Helper()
-	procs := make([]*workerProcess, n)
+	procs := make([]*workerProc, n)
 	for i := range procs {
 		procs[i] = startProcess(t, fmt.Sprintf("p%d", i), c, app, dir, env...)
 	}
 	return procs
 }
 
-func startProcess(t *testing.T, id string, c *Coordinator, app, dir string, env ...string) *workerProcess {
+// startProcess starts one worker process through the shared supervisor
+// (nodeproc), its WorkerConfig as arguments; its output goes to a log file
+// in a temporary directory.
+func startProcess(t *testing.T, id string, c *Coordinator, app, dir string, env ...string) *workerProc {
 	t.Helper()
-	p, err := startWorkerProcess(processSpec{
-		app:         app,
-		coordinator: c.Addr(),
-		dir:         dir,
-		id:          id,
-		goneAfter:   2 * time.Second,
-		env:         append([]string{EnvProbeDir + "=" + dir}, env...),
+	cfg := WorkerConfig{App: app, Coordinator: c.Addr(), Dir: dir, ID: id, GoneAfter: 2 * time.Second}
+	log := filepath.Join(t.TempDir(), id+".log")
+	p, err := nodeproc.Start(nodeproc.Command{
+		Argv: append(nodetest.Exec(t, workerMarker), nodeproc.EncodeArgs(cfg)...),
+		Env:  append([]string{EnvProbeDir + "=" + dir, EnvWorkerID + "=" + id}, env...),
+		Log:  log,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(p.kill)
-	return p
+	t.Cleanup(func() { p.Kill() })
+	return &workerProc{Proc: p, id: id, log: log}
 }
 
 // waitProcesses waits for every process to exit and checks that each
 // exited cleanly.
-func waitProcesses(t *testing.T, procs []*workerProcess) {
+func waitProcesses(t *testing.T, procs []*workerProc) {
 	t.Helper()
 	deadline := time.After(testTimeout)
 	for _, p := range procs {
 		select {
-		case <-p.done:
+		case <-p.Done():
 		case <-deadline:
 			t.Fatalf("worker %s did not exit", p.id)
 		}
-		if p.err != nil {
-			t.Fatalf("worker %s: %v; stderr:\n%s", p.id, p.err, p.tail)
+		if err := p.Err(); err != nil {
+			t.Fatalf("worker %s: %v; output:\n%s", p.id, err, p.stderr())
 		}
 	}
 }

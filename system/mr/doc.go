@@ -40,8 +40,15 @@
 // apps mtiming, rtiming, crash, nocrash, jobcount, earlyexit) or loaded from a
 // Go plugin exporting Map and Reduce (LoadPlugin), so course-style apps run
 // unchanged apart from their import path. Sequential is the reference
-// implementation (the course's mrsequential). RunJob runs a whole job with
-// worker processes, optional chaos (kills and stalls), verification against
-// Sequential and a per-task timeline; programs that use it with worker
-// processes call WorkerProcessMain first thing in main.
+// implementation (the course's mrsequential); CompareOutputs compares a
+// job's output with it. WorkerConfig describes a worker as plain values,
+// for worker processes.
+//
+// Running jobs as a cluster under test (worker processes, their
+// replacement, kills and stalls) is the mapreduce backend's business
+// (system/backend/mapreduce), not this package's.
+//
+// The package imports transport and the standard library; its tests also
+// use system/backend/nodeproc and internal/nodetest to start worker
+// processes.
 package mr

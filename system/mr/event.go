@@ -39,8 +39,7 @@ func (id TaskID) String() string { return id.Kind.String() + " " + strconv.Itoa(
 // EventKind classifies a timeline event.
 type EventKind uint8
 
-// The event kinds. Task events come from the coordinator's task table; worker
-// events come from RunJob, which starts, kills and stalls worker processes.
+// The event kinds, all from the coordinator's task table.
 const (
 	// EventAssigned: the task was handed to Worker as attempt Attempt.
 	EventAssigned EventKind = iota + 1
@@ -63,32 +62,17 @@ const (
 	EventJobDone
 	// EventJobFailed: a task failed too often; the job is abandoned.
 	EventJobFailed
-	// EventWorkerStarted: RunJob started worker process Worker.
-	EventWorkerStarted
-	// EventWorkerExited: worker process Worker exited (Detail: its status).
-	EventWorkerExited
-	// EventWorkerKilled: chaos killed worker process Worker.
-	EventWorkerKilled
-	// EventWorkerStalled: chaos stopped worker process Worker (SIGSTOP).
-	EventWorkerStalled
-	// EventWorkerResumed: chaos resumed worker process Worker (SIGCONT).
-	EventWorkerResumed
 )
 
 var eventNames = [...]string{
-	EventAssigned:      "assigned",
-	EventCompleted:     "completed",
-	EventIgnored:       "ignored",
-	EventExpired:       "expired",
-	EventFailed:        "failed",
-	EventLost:          "lost",
-	EventJobDone:       "job-done",
-	EventJobFailed:     "job-failed",
-	EventWorkerStarted: "worker-started",
-	EventWorkerExited:  "worker-exited",
-	EventWorkerKilled:  "worker-killed",
-	EventWorkerStalled: "worker-stalled",
-	EventWorkerResumed: "worker-resumed",
+	EventAssigned:  "assigned",
+	EventCompleted: "completed",
+	EventIgnored:   "ignored",
+	EventExpired:   "expired",
+	EventFailed:    "failed",
+	EventLost:      "lost",
+	EventJobDone:   "job-done",
+	EventJobFailed: "job-failed",
 }
 
 // String returns the event kind's name, such as "assigned".

@@ -1,11 +1,9 @@
 package mr_test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
 	"faultline/system/mr"
 )
@@ -42,25 +40,4 @@ func ExampleMakeCoordinator() {
 	fmt.Println("done:", c.Done(), c.Err())
 	// Output:
 	// done: true <nil>
-}
-
-// RunJob runs a verified job with worker processes (the calling program
-// must call mr.WorkerProcessMain first thing in main) and kills one of them
-// once a second.
-func ExampleRunJob() {
-	res, err := mr.RunJob(context.Background(), mr.JobConfig{
-		App:     "wc",
-		Files:   []string{"pg-1.txt", "pg-2.txt"},
-		Workers: 3,
-		Chaos:   mr.Chaos{KillEvery: time.Second, MaxKills: 5},
-		Verify:  true,
-	})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Printf("job %v, sequential %v\n", res.Elapsed, res.Sequential)
-	for _, a := range res.Attempts {
-		fmt.Println(a.Task, a.Attempt, a.Worker, a.Start, a.End, a.Outcome)
-	}
 }

@@ -2,21 +2,27 @@ package mr
 
 import (
 	"bytes"
-	"fmt"
-	"os"
+	"context"
 	"path/filepath"
-	"slices"
-	"strings"
 	"testing"
+
+	"faultline/internal/nodetest"
+	"faultline/system/backend/nodeproc"
 )
 
-func TestMain(m *testing.M) {
-	WorkerProcessMain()
-	code := m.Run()
-	if benchCorpus.dir != "" {
-		os.RemoveAll(benchCorpus.dir)
+// workerMarker, found in the test binary's arguments, makes it run as a
+// worker process (the process tests re-execute themselves).
+const workerMarker = "mr-test-worker"
+
+func TestMain(m *testing.M) { nodetest.Main(m, workerMarker, runTestWorker) }
+
+// runTestWorker is a worker process's body: args are a WorkerConfig.
+func runTestWorker(ctx context.Context, args []string) error {
+	var cfg WorkerConfig
+	if err := nodeproc.DecodeArgs(args, &cfg); err != nil {
+		return err
 	}
-	os.Exit(code)
+	return cfg.Run(ctx)
 }
 
 // gutenbergFiles returns the absolute paths of the corpus files.
@@ -34,32 +40,14 @@ func gutenbergFiles(t testing.TB) []string {
 	return files
 }
 
-// sortedLines returns the lines of b, sorted.
-func sortedLines(b []byte) []string {
-	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
-	if len(lines) == 1 && lines[0] == "" {
-		lines = nil
-	}
-	slices.Sort(lines)
-	return lines
-}
-
 // outputLines returns every line of dir's mr-out-* files, sorted.
 func outputLines(t testing.TB, dir string) []string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(dir, "mr-out*"))
+	lines, err := OutputLines(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var all bytes.Buffer
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		all.Write(b)
-	}
-	return sortedLines(all.Bytes())
+	return lines
 }
 
 // sequentialLines returns the reference output of app over files, sorted.
@@ -74,21 +62,4 @@ func sequentialLines(t testing.TB, app string, files []string) []string {
 		t.Fatal(err)
 	}
 	return sortedLines(out.Bytes())
-}
-
-// diffLines describes the first difference between two sorted outputs.
-func diffLines(got, want []string) string {
-	for i := 0; i < max(len(got), len(want)); i++ {
-		var g, w string
-		if i < len(got) {
-			g = got[i]
-		}
-		if i < len(want) {
-			w = want[i]
-		}
-		if g != w {
-			return fmt.Sprintf("line %d: got %q, want %q (%d vs %d lines)", i, g, w, len(got), len(want))
-		}
-	}
-	return ""
 }

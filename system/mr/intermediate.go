@@ -104,18 +104,9 @@ func bytesToString(b []byte) string {
 func decodeGroups(data string, fn func(key string, values []string)) error {
 	var values []string
 	for i := 0; i < len(data); {
-		key, next, err := decodeString(data, i)
+		key, n, next, err := decodeGroupHeader(data, i)
 		if err != nil {
 			return err
-		}
-		n, next, err := decodeUvarint(data, next)
-		if err != nil {
-			return err
-		}
-		// Every value takes at least one byte: a larger count is damage
-		// (and must not size an allocation).
-		if n > uint64(len(data)-next) {
-			return fmt.Errorf("%w: %d values past end at byte %d", ErrCorrupt, n, next)
 		}
 		values = slices.Grow(values[:0], int(n))
 		for j := uint64(0); j < n; j++ {
@@ -140,21 +131,31 @@ func decodeGroups(data string, fn func(key string, values []string)) error {
 	return nil
 }
 
+// decodeGroupHeader decodes the key and value count of the group that
+// starts at byte i, and the offset of its first value.
+func decodeGroupHeader(data string, i int) (key string, n uint64, next int, err error) {
+	if key, next, err = decodeString(data, i); err != nil {
+		return "", 0, 0, err
+	}
+	if n, next, err = decodeUvarint(data, next); err != nil {
+		return "", 0, 0, err
+	}
+	// Every value takes at least one byte: a larger count is damage (and
+	// must not size an allocation).
+	if n > uint64(len(data)-next) {
+		return "", 0, 0, fmt.Errorf("%w: %d values past end at byte %d", ErrCorrupt, n, next)
+	}
+	return key, n, next, nil
+}
+
 // countGroups calls fn with every group's key and number of values, in
 // order, skipping the values themselves; it checks the data as
 // decodeGroups does.
 func countGroups(data string, fn func(key string, n int)) error {
 	for i := 0; i < len(data); {
-		key, next, err := decodeString(data, i)
+		key, n, next, err := decodeGroupHeader(data, i)
 		if err != nil {
 			return err
-		}
-		n, next, err := decodeUvarint(data, next)
-		if err != nil {
-			return err
-		}
-		if n > uint64(len(data)-next) {
-			return fmt.Errorf("%w: %d values past end at byte %d", ErrCorrupt, n, next)
 		}
 		for j := uint64(0); j < n; j++ {
 			if next < len(data) && data[next] < 0x80 && int(data[next]) < len(data)-next {

@@ -11,16 +11,25 @@ import (
 
 // The equivalents of the course's test-mr.sh, with worker processes.
 
-// TestWordCount: word count with 3 worker processes equals the sequential
-// output.
-func TestWordCount(t *testing.T) {
+// processJob runs app over the corpus with 10 reduce tasks and n worker
+// processes, waits until the job is done and every worker exited cleanly,
+// and returns the inputs, the coordinator and the output directory.
+func processJob(t *testing.T, app string, n int) ([]string, *Coordinator, string) {
+	t.Helper()
 	files := gutenbergFiles(t)
 	dir := t.TempDir()
 	c := startTestCoordinator(t, files, 10)
-	procs := startProcesses(t, 3, c, "wc", dir)
+	procs := startProcesses(t, n, c, app, dir)
 	waitFinished(t, c)
 	waitProcesses(t, procs)
-	if d := diffLines(outputLines(t, dir), sequentialLines(t, "wc", files)); d != "" {
+	return files, c, dir
+}
+
+// TestWordCount: word count with 3 worker processes equals the sequential
+// output.
+func TestWordCount(t *testing.T) {
+	files, _, dir := processJob(t, "wc", 3)
+	if d := diffLines(outputLines(t, dir), sequentialLines(t, "wc", files)); d != nil {
 		t.Fatalf("word count differs from sequential: %s", d)
 	}
 	if m, _ := filepath.Glob(filepath.Join(dir, "mr-out-*")); len(m) != 10 {
@@ -31,13 +40,8 @@ func TestWordCount(t *testing.T) {
 // TestIndexer: the inverted index with 2 worker processes equals the
 // sequential output.
 func TestIndexer(t *testing.T) {
-	files := gutenbergFiles(t)
-	dir := t.TempDir()
-	c := startTestCoordinator(t, files, 10)
-	procs := startProcesses(t, 2, c, "indexer", dir)
-	waitFinished(t, c)
-	waitProcesses(t, procs)
-	if d := diffLines(outputLines(t, dir), sequentialLines(t, "indexer", files)); d != "" {
+	files, _, dir := processJob(t, "indexer", 2)
+	if d := diffLines(outputLines(t, dir), sequentialLines(t, "indexer", files)); d != nil {
 		t.Fatalf("indexer differs from sequential: %s", d)
 	}
 }
@@ -55,12 +59,7 @@ func outputMap(lines []string) map[string]string {
 // TestMapParallelism: two worker processes run map tasks at the same time,
 // and both run some.
 func TestMapParallelism(t *testing.T) {
-	files := gutenbergFiles(t)
-	dir := t.TempDir()
-	c := startTestCoordinator(t, files, 10)
-	procs := startProcesses(t, 2, c, "mtiming", dir)
-	waitFinished(t, c)
-	waitProcesses(t, procs)
+	_, _, dir := processJob(t, "mtiming", 2)
 	out := outputMap(outputLines(t, dir))
 	times := 0
 	for k := range out {
@@ -79,12 +78,7 @@ func TestMapParallelism(t *testing.T) {
 // TestReduceParallelism: two worker processes run reduce tasks at the same
 // time.
 func TestReduceParallelism(t *testing.T) {
-	files := gutenbergFiles(t)
-	dir := t.TempDir()
-	c := startTestCoordinator(t, files, 10)
-	procs := startProcesses(t, 2, c, "rtiming", dir)
-	waitFinished(t, c)
-	waitProcesses(t, procs)
+	_, _, dir := processJob(t, "rtiming", 2)
 	out := outputMap(outputLines(t, dir))
 	if len(out) != len(rtimingKeys) {
 		t.Fatalf("output %v, want one line per rtiming key", out)
@@ -102,12 +96,7 @@ func TestReduceParallelism(t *testing.T) {
 // TestJobCount: with no failures every map task runs exactly once, as
 // counted by the application itself and by the timeline.
 func TestJobCount(t *testing.T) {
-	files := gutenbergFiles(t)
-	dir := t.TempDir()
-	c := startTestCoordinator(t, files, 10)
-	procs := startProcesses(t, 2, c, "jobcount", dir)
-	waitFinished(t, c)
-	waitProcesses(t, procs)
+	files, c, dir := processJob(t, "jobcount", 2)
 	out := outputMap(outputLines(t, dir))
 	want := strconv.Itoa(len(files))
 	if len(out) != 4 {
@@ -156,10 +145,10 @@ func TestEarlyExit(t *testing.T) {
 	c := startTestCoordinator(t, files, 10)
 	procs := startProcesses(t, 3, c, "earlyexit", dir)
 
-	first := make(chan *workerProcess, len(procs))
+	first := make(chan *workerProc, len(procs))
 	for _, p := range procs {
 		go func() {
-			<-p.done
+			<-p.Done()
 			first <- p
 		}()
 	}
@@ -168,15 +157,15 @@ func TestEarlyExit(t *testing.T) {
 	case <-c.Finished():
 		finishedOutputs = outputLines(t, dir)
 	case p := <-first:
-		t.Fatalf("worker %s exited (%v) before the job was done", p.id, p.err)
+		t.Fatalf("worker %s exited (%v) before the job was done", p.id, p.Err())
 	case <-time.After(testTimeout):
 		t.Fatal("job not done")
 	}
 	want := sequentialLines(t, "earlyexit", files)
-	if d := diffLines(finishedOutputs, want); d != "" {
+	if d := diffLines(finishedOutputs, want); d != nil {
 		t.Fatalf("outputs incomplete when the coordinator said done: %s", d)
 	}
-	var p *workerProcess
+	var p *workerProc
 	select {
 	case p = <-first:
 	case <-time.After(testTimeout):
@@ -215,7 +204,7 @@ func TestCrash(t *testing.T) {
 		}
 	}
 	const nWorkers = 3
-	procs := make([]*workerProcess, nWorkers)
+	procs := make([]*workerProc, nWorkers)
 	started := 0
 	for i := range procs {
 		procs[i] = startProcess(t, "c"+strconv.Itoa(started), c, "crash", dir, env(started)...)
@@ -230,7 +219,7 @@ func TestCrash(t *testing.T) {
 		for i, p := range procs {
 			go func() {
 				select {
-				case <-p.done:
+				case <-p.Done():
 					cases <- i
 				case <-stop:
 				}
@@ -251,7 +240,7 @@ func TestCrash(t *testing.T) {
 		close(stop)
 	}
 	waitFinished(t, c)
-	if d := diffLines(outputLines(t, dir), sequentialLines(t, "nocrash", files)); d != "" {
+	if d := diffLines(outputLines(t, dir), sequentialLines(t, "nocrash", files)); d != nil {
 		t.Fatalf("seed %d: crash output differs from nocrash: %s\ntimeline:\n%s", seed, d, formatTimeline(c.Timeline()))
 	}
 	expired := 0

@@ -1,11 +1,14 @@
 package mr
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"faultline/system/backend/nodeproc"
 )
 
 // goBuild runs go build with the flags this test binary was built with, so
@@ -55,34 +58,27 @@ func TestPlugin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := diffLines(sortedLines(b), want); d != "" {
+	if d := diffLines(sortedLines(b), want); d != nil {
 		t.Fatalf("plugin sequential output: %s", d)
 	}
 
 	dir := t.TempDir()
 	c := startTestCoordinator(t, files, 4)
-	var cmds []*exec.Cmd
-	for i := 0; i < 2; i++ {
-		cmd := exec.Command(mrCmd, "worker", "-coordinator", c.Addr(), "-app", so, "-dir", dir)
-		var stderr tailBuffer
-		stderr.max = 4096
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
+	var procs []*workerProc
+	for i := range 2 {
+		id := fmt.Sprintf("w%d", i)
+		log := filepath.Join(t.TempDir(), id+".log")
+		p, err := nodeproc.Start(nodeproc.Command{
+			Argv: []string{mrCmd, "worker", "-coordinator", c.Addr(), "-app", so, "-dir", dir, "-id", id}, Log: log})
+		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() {
-			cmd.Process.Kill()
-			cmd.Wait()
-		})
-		cmds = append(cmds, cmd)
+		t.Cleanup(func() { p.Kill() })
+		procs = append(procs, &workerProc{Proc: p, id: id, log: log})
 	}
 	waitFinished(t, c)
-	for _, cmd := range cmds {
-		if err := cmd.Wait(); err != nil {
-			t.Fatalf("mr worker: %v\n%s", err, cmd.Stderr)
-		}
-	}
-	if d := diffLines(outputLines(t, dir), want); d != "" {
+	waitProcesses(t, procs)
+	if d := diffLines(outputLines(t, dir), want); d != nil {
 		t.Fatalf("plugin job output: %s", d)
 	}
 

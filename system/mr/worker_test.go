@@ -77,7 +77,7 @@ func TestLateReportIgnored(t *testing.T) {
 	})
 	a.wait(t)
 	b.wait(t)
-	if d := diffLines(outputLines(t, dir), sequentialLines(t, "wc", files)); d != "" {
+	if d := diffLines(outputLines(t, dir), sequentialLines(t, "wc", files)); d != nil {
 		t.Fatal(d)
 	}
 	var expired bool
@@ -156,7 +156,7 @@ func TestServeIntermediates(t *testing.T) {
 		WithServeIntermediates("127.0.0.1:0", ""))
 	waitFinished(t, c)
 	w.wait(t)
-	if d := diffLines(outputLines(t, dir), sequentialLines(t, "wc", files)); d != "" {
+	if d := diffLines(outputLines(t, dir), sequentialLines(t, "wc", files)); d != nil {
 		t.Fatal(d)
 	}
 	if m, _ := filepath.Glob(filepath.Join(dir, "mr-[0-9]*")); len(m) != 0 {
@@ -196,7 +196,7 @@ func TestServeIntermediatesLost(t *testing.T) {
 	close(gate.release)
 	a.wait(t)
 	b.wait(t)
-	if d := diffLines(outputLines(t, dir), sequentialLines(t, "wc", files)); d != "" {
+	if d := diffLines(outputLines(t, dir), sequentialLines(t, "wc", files)); d != nil {
 		t.Fatal(d)
 	}
 	lost := 0

@@ -3,9 +3,10 @@ package memory
 import (
 	"context"
 	"fmt"
-	"sync"
+	"time"
 
 	"faultline/system/backend"
+	"faultline/system/backend/nodeproc"
 )
 
 // Name is the backend's name in configs.
@@ -13,6 +14,10 @@ const Name = "memory"
 
 // nodeName is the name of the single node.
 const nodeName = "n1"
+
+// readyTimeout bounds how long Start and Restart wait for the node to
+// answer.
+const readyTimeout = 10 * time.Second
 
 // Backend is the "memory" backend.
 type Backend struct{}
@@ -22,7 +27,8 @@ var _ backend.Backend = Backend{}
 // Name implements backend.Backend.
 func (Backend) Name() string { return Name }
 
-// Start implements backend.Backend. The memory backend has exactly one node.
+// Start implements backend.Backend. The memory backend has exactly one
+// node, on a free loopback port that it keeps across restarts.
 func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, err
@@ -30,33 +36,64 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 	if spec.Nodes != 1 {
 		return nil, fmt.Errorf("memkv: %d nodes asked, the memory backend has exactly 1: %w", spec.Nodes, backend.ErrUnsupported)
 	}
-	if spec.Mode == backend.ModeInProcess {
-		n, err := StartNode("127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		return &inprocCluster{node: n}, nil
+	addrs, err := nodeproc.FreePorts(1)
+	if err != nil {
+		return nil, fmt.Errorf("memkv: %w", err)
 	}
-	return startProcCluster(ctx, spec)
+	c := &Cluster{addr: addrs[0]}
+	cfg := NodeConfig{Addr: c.addr}
+	c.Set = nodeproc.NewSet(nodeproc.SetConfig{
+		Backend: Name, Names: []string{nodeName}, Mode: spec.Mode,
+		Exec: spec.Exec, Config: func(int) any { return cfg }, Dir: spec.Dir,
+		InProcess: func(int) (nodeproc.Stopper, error) { return StartNode(cfg.Addr) },
+		Restarted: func(ctx context.Context, _ int) error { return c.waitReady(ctx) },
+	})
+	if err := c.StartAll(); err != nil {
+		return nil, err
+	}
+	if err := c.waitReady(ctx); err != nil {
+		c.Stop(context.Background())
+		return nil, err
+	}
+	return c, nil
 }
 
-// inprocCluster is a node running as goroutines of the harness.
-type inprocCluster struct {
-	node *Node
-	once sync.Once
-	err  error
+// Cluster is the running node, in this process or as a child process. It
+// implements backend.Killer (Kill loses every key: the node keeps nothing
+// on disk; Restart serves an empty store on the same address) and, in
+// process mode, backend.Pauser, through its node Set.
+type Cluster struct {
+	*nodeproc.Set
+	addr string
 }
+
+var (
+	_ backend.Cluster = (*Cluster)(nil)
+	_ backend.Killer  = (*Cluster)(nil)
+	_ backend.Pauser  = (*Cluster)(nil)
+)
 
 // Nodes implements backend.Cluster.
-func (c *inprocCluster) Nodes() []string { return []string{nodeName} }
+func (c *Cluster) Nodes() []string { return []string{nodeName} }
 
-// Client implements backend.Cluster.
-func (c *inprocCluster) Client(ctx context.Context, id int) (backend.Client, error) {
-	return NewClient(nodeName, c.node.Addr()), nil
+// Client implements backend.Cluster: clients keep working across restarts
+// (the node comes back on the same address).
+func (c *Cluster) Client(context.Context, int) (backend.Client, error) {
+	return NewClient(nodeName, c.addr), nil
 }
 
-// Stop implements backend.Cluster.
-func (c *inprocCluster) Stop(ctx context.Context) error {
-	c.once.Do(func() { c.err = c.node.Close() })
-	return c.err
+// waitReady polls until the node answers a read.
+func (c *Cluster) waitReady(ctx context.Context) error {
+	cl := NewClient(nodeName, c.addr)
+	defer cl.Close()
+	err := nodeproc.Poll(ctx, readyTimeout, 5*time.Millisecond, func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(ctx, 250*time.Millisecond)
+		defer cancel()
+		_, err := cl.Get(ctx, "")
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("memkv: waiting for the node: %w", err)
+	}
+	return nil
 }

@@ -17,7 +17,7 @@ func BenchmarkLoopback64Clients(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer n.Close()
+	defer n.Stop()
 	value := string(make([]byte, 100))
 	var ids atomic.Int64
 	b.ReportAllocs()

@@ -9,7 +9,10 @@
 //
 // Like every backend it runs in process mode (the node is the bench binary
 // started again in node mode, see RunNode) or in-process (goroutines of the
-// harness, still over TCP). In process mode it can be killed (its state is
-// lost: it keeps nothing on disk), restarted on the same address, paused
-// and resumed.
+// harness, still over TCP), through the shared supervisor
+// (system/backend/nodeproc). It can be killed (its state is lost: it keeps
+// nothing on disk) and restarted on the same address, and in process mode
+// paused and resumed.
+//
+// It imports system/backend, system/backend/nodeproc and transport.
 package memory

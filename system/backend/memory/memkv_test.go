@@ -3,39 +3,23 @@ package memory
 import (
 	"context"
 	"errors"
-	"fmt"
-	"os"
-	"os/signal"
 	"syscall"
 	"testing"
 	"time"
 
+	"faultline/internal/nodetest"
 	"faultline/system/backend"
 )
 
-// TestMain doubles as the node process: with MEMKV_NODE set, the test
-// binary runs RunNode instead of the tests.
-func TestMain(m *testing.M) {
-	if os.Getenv("MEMKV_NODE") == "1" {
-		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-		defer stop()
-		if err := RunNode(ctx, os.Args[1:]); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
+// nodeMarker, found in the test binary's arguments, makes it run as the
+// memory node (the process-mode tests re-execute themselves).
+const nodeMarker = "memory-test-node"
+
+func TestMain(m *testing.M) { nodetest.Main(m, nodeMarker, RunNode) }
 
 func spec(t *testing.T, mode backend.Mode) backend.Spec {
 	t.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("MEMKV_NODE", "1")
-	return backend.Spec{Nodes: 1, Mode: mode, Dir: t.TempDir(), Exec: []string{exe}}
+	return backend.Spec{Nodes: 1, Mode: mode, Dir: t.TempDir(), Exec: nodetest.Exec(t, nodeMarker)}
 }
 
 func start(t *testing.T, mode backend.Mode) backend.Cluster {
@@ -92,7 +76,7 @@ func TestRejectsSeveralNodes(t *testing.T) {
 func alive(pid int) bool { return syscall.Kill(pid, 0) == nil }
 
 func TestProcessKillRestartPauseStop(t *testing.T) {
-	c := start(t, backend.ModeProcess).(*procCluster)
+	c := start(t, backend.ModeProcess).(*Cluster)
 	ctx := context.Background()
 	cl, _ := c.Client(ctx, 0)
 	defer cl.Close()
@@ -101,7 +85,7 @@ func TestProcessKillRestartPauseStop(t *testing.T) {
 	if err := cl.Put(ctx, "k", "v"); err != nil {
 		t.Fatal(err)
 	}
-	pid := c.proc.cmd.Process.Pid
+	pid := c.Pids()[0]
 	if err := c.Pause(ctx, "n1"); err != nil {
 		t.Fatal(err)
 	}
@@ -126,25 +110,61 @@ func TestProcessKillRestartPauseStop(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The node lost its memory; the client reconnects to the same address.
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		v, err := cl.Get(ctx, "k")
-		if err == nil {
-			if v != "" {
-				t.Fatalf("Get after restart = %q, want \"\" (state is in memory only)", v)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no answer after restart: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond)
+	if v, err := getEventually(ctx, cl, "k"); err != nil || v != "" {
+		t.Fatalf("Get after restart = %q, %v; want \"\" (state is in memory only)", v, err)
 	}
-	pid = c.proc.cmd.Process.Pid
+	pid = c.Pids()[0]
 	if err := c.Stop(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if alive(pid) {
 		t.Fatalf("pid %d alive after Stop", pid)
+	}
+	nodetest.NoChildren(t)
+}
+
+// TestInProcessKillRestart: an in-process node is killed (its listener
+// closes, its keys are lost) and restarted empty on the same address;
+// Pause is not supported.
+func TestInProcessKillRestart(t *testing.T) {
+	c := start(t, backend.ModeInProcess).(*Cluster)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cl, _ := c.Client(ctx, 0)
+	defer cl.Close()
+	if err := cl.Put(ctx, "k", "v"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Pause(ctx, "n1"); !errors.Is(err, backend.ErrUnsupported) {
+		t.Fatalf("Pause in process = %v, want ErrUnsupported", err)
+	}
+	if err := c.Kill(ctx, "n1"); err != nil {
+		t.Fatal(err)
+	}
+	short, cancelShort := context.WithTimeout(ctx, 300*time.Millisecond)
+	if _, err := cl.Get(short, "k"); err == nil {
+		t.Fatal("Get on a killed node succeeded")
+	}
+	cancelShort()
+	if err := c.Restart(ctx, "n1"); err != nil {
+		t.Fatal(err)
+	}
+	// The client reconnects (after its backoff) to the same address.
+	v, err := getEventually(ctx, cl, "k")
+	if err != nil || v != "" {
+		t.Fatalf("Get after restart = %q, %v; want \"\" (state is in memory only)", v, err)
+	}
+}
+
+// getEventually retries Get for up to five seconds, for a client whose
+// node just came back.
+func getEventually(ctx context.Context, cl backend.Client, key string) (string, error) {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		v, err := cl.Get(ctx, key)
+		if err == nil || time.Now().After(deadline) {
+			return v, err
+		}
+		time.Sleep(20 * time.Millisecond) // bounded poll
 	}
 }

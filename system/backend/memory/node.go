@@ -2,11 +2,10 @@ package memory
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"io"
-	"os"
+	"log/slog"
 
+	"faultline/system/backend/nodeproc"
 	"faultline/transport"
 	"faultline/transport/tcp"
 )
@@ -17,7 +16,17 @@ type Node struct {
 	ln    *tcp.Listener
 }
 
-// StartNode serves a new Store on addr ("127.0.0.1:0" picks a port).
+var _ nodeproc.Stopper = (*Node)(nil)
+
+// NodeConfig describes the node. It travels to a node process as
+// arguments (nodeproc.EncodeArgs).
+type NodeConfig struct {
+	// Addr is the address to listen on ("127.0.0.1:0" picks a port).
+	Addr string
+}
+
+// StartNode serves a new, empty Store on addr ("127.0.0.1:0" picks a
+// port).
 func StartNode(addr string) (*Node, error) {
 	st := NewStore()
 	srv := transport.NewServer()
@@ -34,31 +43,21 @@ func StartNode(addr string) (*Node, error) {
 // Addr is the address the node listens on.
 func (n *Node) Addr() string { return n.ln.Addr() }
 
-// Close stops serving.
-func (n *Node) Close() error { return n.ln.Close() }
+// Stop stops serving; the store's contents are lost. It implements
+// nodeproc.Stopper.
+func (n *Node) Stop() error { return n.ln.Close() }
 
 // RunNode is the node-process entry point (`bench node memory ARGS...`):
-// it serves a Store on -addr, prints "listening ADDR" as its first line on
-// stdout once ready, and serves until ctx is done.
+// it serves a Store at the address in args (a NodeConfig as
+// nodeproc.EncodeArgs renders it) until ctx ends or the process receives
+// SIGTERM or SIGINT.
 func RunNode(ctx context.Context, args []string) error {
-	return runNode(ctx, args, os.Stdout)
-}
-
-func runNode(ctx context.Context, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("memory node", flag.ContinueOnError)
-	addr := fs.String("addr", "127.0.0.1:0", "address to listen on")
-	fs.String("name", "n1", "node name")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	n, err := StartNode(*addr)
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	if _, err := fmt.Fprintf(out, "listening %s\n", n.Addr()); err != nil {
-		return fmt.Errorf("memkv: announce address: %w", err)
-	}
-	<-ctx.Done()
-	return nil
+	return nodeproc.RunNode(ctx, args, NodeConfig{Addr: "127.0.0.1:0"},
+		func(cfg NodeConfig, logger *slog.Logger) (nodeproc.Stopper, error) {
+			n, err := StartNode(cfg.Addr)
+			if err == nil {
+				logger.Info("node started", "addr", n.Addr())
+			}
+			return n, err
+		})
 }

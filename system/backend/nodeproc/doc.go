@@ -1,9 +1,19 @@
-// Package nodeproc runs a backend's nodes, as child OS processes in their
-// own process groups (so that the chaos controller's kills and pauses are
-// real signals: SIGKILL loses whatever the node had not made durable,
-// SIGSTOP freezes it mid-flight) or in this process. Set holds a cluster's
-// nodes and gives it Kill, Restart, Pause, Resume and Stop; Serve,
-// ParseArgs and StderrLogger are the node side of a node command; the
-// Faults and Stats services let the harness reach into node processes.
-// The backends under system/ share it.
+// Package nodeproc is Faultline's one process supervisor: it runs a
+// backend's nodes as child OS processes in their own process groups (so
+// that the chaos controller's kills and pauses are real signals: SIGKILL
+// loses whatever the node had not made durable, SIGSTOP freezes it
+// mid-flight) or in this process. Every backend under system/backend
+// (raftkv, shardkv, etcd, memory, mapreduce) starts, kills, restarts,
+// pauses and stops its nodes through it.
+//
+// Set holds a cluster's nodes and gives it Kill, Restart, Pause, Resume
+// and Stop by node name, and tells it of a node process that exited by
+// itself. A node's configuration travels to its process in one encoding:
+// EncodeArgs renders a config struct as the arguments of `bench node
+// BACKEND ...`, DecodeArgs (or RunNode) parses them back in the node.
+// Serve, RunNode and StderrLogger are the node side of a node command;
+// Poll waits for a starting node; the Faults and Stats services let the
+// harness reach into node processes.
+//
+// It imports system/backend, transport and transport/tcp.
 package nodeproc

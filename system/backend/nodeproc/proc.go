@@ -21,21 +21,34 @@ type Proc struct {
 	err  error         // Wait's result, set before done closes
 }
 
-// Start runs argv with stdout and stderr appended to logPath.
-func Start(argv []string, logPath string) (*Proc, error) {
-	if len(argv) == 0 {
+// Command is a node process to start.
+type Command struct {
+	// Argv is the program and its arguments.
+	Argv []string
+	// Env adds variables to the harness's environment.
+	Env []string
+	// Log is the file the process's stdout and stderr are appended to.
+	Log string
+}
+
+// Start runs cmd.Argv with stdout and stderr appended to cmd.Log.
+func Start(c Command) (*Proc, error) {
+	if len(c.Argv) == 0 {
 		return nil, errors.New("nodeproc: empty command")
 	}
-	log, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	log, err := os.OpenFile(c.Log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("nodeproc: log: %w", err)
 	}
-	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd := exec.Command(c.Argv[0], c.Argv[1:]...)
 	cmd.Stdout, cmd.Stderr = log, log
+	if len(c.Env) > 0 {
+		cmd.Env = append(os.Environ(), c.Env...)
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		log.Close()
-		return nil, fmt.Errorf("nodeproc: start %s: %w", argv[0], err)
+		return nil, fmt.Errorf("nodeproc: start %s: %w", c.Argv[0], err)
 	}
 	p := &Proc{cmd: cmd, done: make(chan struct{})}
 	go func() {
@@ -51,6 +64,13 @@ func (p *Proc) Pid() int { return p.cmd.Process.Pid }
 
 // Done is closed when the process has exited.
 func (p *Proc) Done() <-chan struct{} { return p.done }
+
+// Err is how the process ended, once Done is closed: nil for exit status
+// 0, else an *exec.ExitError (a status or a signal).
+func (p *Proc) Err() error {
+	<-p.done
+	return p.err
+}
 
 // Signal sends sig to the process group. A group that is already gone is
 // not an error.

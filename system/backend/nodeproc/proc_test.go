@@ -4,15 +4,20 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
 )
 
 func TestMain(m *testing.M) {
-	if os.Getenv("NODEPROC_CHILD") == "sleep" {
+	switch os.Getenv("NODEPROC_CHILD") {
+	case "sleep":
 		time.Sleep(time.Minute)
 		os.Exit(0)
+	case "exit":
+		code, _ := strconv.Atoi(os.Getenv("NODEPROC_EXIT"))
+		os.Exit(code)
 	}
 	os.Exit(m.Run())
 }
@@ -24,7 +29,7 @@ func startChild(t *testing.T) *Proc {
 		t.Fatal(err)
 	}
 	t.Setenv("NODEPROC_CHILD", "sleep")
-	p, err := Start([]string{exe, "-test.run=^$"}, filepath.Join(t.TempDir(), "child.log"))
+	p, err := Start(Command{Argv: []string{exe, "-test.run=^$"}, Log: filepath.Join(t.TempDir(), "child.log")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,10 +83,10 @@ func TestKill(t *testing.T) {
 }
 
 func TestStartErrors(t *testing.T) {
-	if _, err := Start(nil, filepath.Join(t.TempDir(), "x.log")); err == nil {
+	if _, err := Start(Command{Log: filepath.Join(t.TempDir(), "x.log")}); err == nil {
 		t.Fatal("empty command accepted")
 	}
-	if _, err := Start([]string{"/nonexistent/binary"}, filepath.Join(t.TempDir(), "x.log")); err == nil {
+	if _, err := Start(Command{Argv: []string{"/nonexistent/binary"}, Log: filepath.Join(t.TempDir(), "x.log")}); err == nil {
 		t.Fatal("missing binary accepted")
 	}
 }

@@ -2,36 +2,11 @@ package nodeproc
 
 import (
 	"context"
-	"flag"
-	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 )
-
-// ParseArgs parses a node command's arguments into fs without printing
-// anything (errors are returned) and refuses positional arguments.
-func ParseArgs(fs *flag.FlagSet, args []string) error {
-	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected %q", fs.Args())
-	}
-	return nil
-}
-
-// SplitList splits a comma-separated flag value; "" is no element.
-func SplitList(s string) []string {
-	if s == "" {
-		return nil
-	}
-	return strings.Split(s, ",")
-}
 
 // StderrLogger is the logger of a node process: text at level info on
 // stderr, which the Set sends to the node's log file.
@@ -52,4 +27,17 @@ func Serve(ctx context.Context, logger *slog.Logger, start func() (Stopper, erro
 	<-ctx.Done()
 	logger.Info("node stopping")
 	return n.Stop()
+}
+
+// RunNode is the body of a backend's RunNode for a node config type C
+// whose fields travel as arguments (EncodeArgs): it decodes args into a
+// copy of defaults, then serves start(cfg, logger) with a stderr logger
+// until ctx ends or the process is told to stop (see Serve).
+func RunNode[C any](ctx context.Context, args []string, defaults C, start func(cfg C, logger *slog.Logger) (Stopper, error)) error {
+	cfg := defaults
+	if err := DecodeArgs(args, &cfg); err != nil {
+		return err
+	}
+	logger := StderrLogger()
+	return Serve(ctx, logger, func() (Stopper, error) { return start(cfg, logger) })
 }

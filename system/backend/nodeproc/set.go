@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"path/filepath"
 	"slices"
 	"sync"
 
@@ -25,16 +26,19 @@ type Set struct {
 	names   []string
 	process bool
 	argv    func(i int) []string
+	env     func(i int) []string
 	logPath func(i int) string
 	inproc  func(i int) (Stopper, error)
 	after   func(ctx context.Context, i int) error
+	exited  func(i int, err error)
 	release func() error
 	prefix  string // for errors: the backend's name
 
-	mu      sync.Mutex
-	procs   []*Proc
-	nodes   []Stopper
-	stopped bool
+	mu       sync.Mutex
+	procs    []*Proc
+	nodes    []Stopper
+	stopped  bool
+	watchers sync.WaitGroup // one per process started, until it exited
 }
 
 // SetConfig describes a Set.
@@ -45,9 +49,22 @@ type SetConfig struct {
 	Names []string
 	// Mode says whether nodes are processes or in-process.
 	Mode backend.Mode
-	// Argv returns the command of node i (process mode).
+	// Exec and Config make node i's command (process mode): Exec followed
+	// by Config(i) rendered as arguments (EncodeArgs), which the node's
+	// RunNode decodes. Config is called at every start, so the command
+	// may differ between restarts.
+	Exec   []string
+	Config func(i int) any
+	// Argv, if set, returns node i's command instead, for a node that
+	// parses arguments of its own.
 	Argv func(i int) []string
-	// LogPath returns the file node i's output goes to (process mode).
+	// Env, if set, returns variables added to node i's environment
+	// (process mode).
+	Env func(i int) []string
+	// Dir is the cluster's directory: node i's output goes to
+	// Dir/NAME.log (process mode), unless LogPath says otherwise.
+	Dir string
+	// LogPath, if set, returns the file node i's output goes to.
 	LogPath func(i int) string
 	// InProcess starts node i in this process (in-process mode).
 	InProcess func(i int) (Stopper, error)
@@ -55,6 +72,11 @@ type SetConfig struct {
 	// i again (not when the node was running); its error is Restart's.
 	// Backends give the node back what it lost, such as link faults.
 	Restarted func(ctx context.Context, i int) error
+	// Exited, if set, is called when node i's process exits by itself
+	// (not by Kill or Stop), with how it ended (Proc.Err). The node then
+	// counts as killed: Restart starts it again. It runs on a goroutine of
+	// the Set and must not wait for the Set's Stop.
+	Exited func(i int, err error)
 	// Release, if set, is called by the first Stop once every node
 	// stopped, to close what the cluster holds besides its nodes (admin
 	// connections, proxies); its error joins Stop's.
@@ -63,10 +85,16 @@ type SetConfig struct {
 
 // NewSet returns a Set with no node running.
 func NewSet(cfg SetConfig) *Set {
+	if cfg.Argv == nil && cfg.Config != nil {
+		cfg.Argv = func(i int) []string { return append(slices.Clone(cfg.Exec), EncodeArgs(cfg.Config(i))...) }
+	}
+	if cfg.LogPath == nil {
+		cfg.LogPath = func(i int) string { return filepath.Join(cfg.Dir, cfg.Names[i]+".log") }
+	}
 	return &Set{
 		names: slices.Clone(cfg.Names), process: cfg.Mode == backend.ModeProcess,
-		argv: cfg.Argv, logPath: cfg.LogPath, inproc: cfg.InProcess, prefix: cfg.Backend,
-		after: cfg.Restarted, release: cfg.Release,
+		argv: cfg.Argv, env: cfg.Env, logPath: cfg.LogPath, inproc: cfg.InProcess, prefix: cfg.Backend,
+		after: cfg.Restarted, exited: cfg.Exited, release: cfg.Release,
 		procs: make([]*Proc, len(cfg.Names)), nodes: make([]Stopper, len(cfg.Names)),
 	}
 }
@@ -82,16 +110,27 @@ func (s *Set) Index(name string) (int, error) {
 	return 0, fmt.Errorf("%s: unknown node %q (have %v)", s.prefix, name, s.names)
 }
 
-// Start starts node i in the set's mode.
+// Start starts node i in the set's mode. Starting a node of a stopped Set
+// fails (and leaves nothing running).
 func (s *Set) Start(i int) error {
 	if s.process {
-		p, err := Start(s.argv(i), s.logPath(i))
+		c := Command{Argv: s.argv(i), Log: s.logPath(i)}
+		if s.env != nil {
+			c.Env = s.env(i)
+		}
+		p, err := Start(c)
 		if err != nil {
 			return fmt.Errorf("%s: node %s: %w", s.prefix, s.names[i], err)
 		}
 		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.stopped {
+			_ = p.Kill()
+			return s.errStopped(i)
+		}
 		s.procs[i] = p
-		s.mu.Unlock()
+		s.watchers.Add(1)
+		go s.watch(i, p)
 		return nil
 	}
 	n, err := s.inproc(i)
@@ -99,9 +138,34 @@ func (s *Set) Start(i int) error {
 		return err
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped {
+		_ = n.Stop()
+		return s.errStopped(i)
+	}
 	s.nodes[i] = n
-	s.mu.Unlock()
 	return nil
+}
+
+func (s *Set) errStopped(i int) error {
+	return fmt.Errorf("%s: start %s: cluster stopped", s.prefix, s.names[i])
+}
+
+// watch waits for process p of node i to exit; if it is still the node's
+// process then, it exited by itself: the node counts as killed and the
+// Exited hook hears of it.
+func (s *Set) watch(i int, p *Proc) {
+	defer s.watchers.Done()
+	<-p.Done()
+	s.mu.Lock()
+	self := s.procs[i] == p
+	if self {
+		s.procs[i] = nil
+	}
+	s.mu.Unlock()
+	if self && s.exited != nil {
+		s.exited(i, p.Err())
+	}
 }
 
 // StartAll starts every node; on an error it stops those started.
@@ -147,7 +211,7 @@ func (s *Set) Restart(ctx context.Context, name string) error {
 	running, stopped := s.nodes[i] != nil || s.procs[i] != nil, s.stopped
 	s.mu.Unlock()
 	if stopped {
-		return fmt.Errorf("%s: restart %s: cluster stopped", s.prefix, name)
+		return s.errStopped(i)
 	}
 	if running {
 		return nil
@@ -204,6 +268,21 @@ func (s *Set) InProcess(i int) Stopper {
 	return s.nodes[i]
 }
 
+// Pid returns the process id of the node called name, or 0 while it is not
+// running as a process.
+func (s *Set) Pid(name string) int {
+	i, err := s.Index(name)
+	if err != nil {
+		return 0
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p := s.procs[i]; p != nil {
+		return p.Pid()
+	}
+	return 0
+}
+
 // Pids returns the process ids of the running node processes.
 func (s *Set) Pids() []int {
 	s.mu.Lock()
@@ -243,6 +322,7 @@ func (s *Set) Stop(ctx context.Context) error {
 		}
 	}
 	wg.Wait()
+	s.watchers.Wait()
 	if first && s.release != nil {
 		errs = append(errs, s.release())
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -154,5 +155,72 @@ func TestSetHooks(t *testing.T) {
 	}
 	if err := s.Stop(ctx); err != nil || released != 1 {
 		t.Fatalf("second Stop = %v, released %d times", err, released)
+	}
+}
+
+// TestSetExitedByItself checks that a node process that exits by itself
+// is reported to the Exited hook with its status (its environment came
+// from the Env hook), counts as killed, and can be restarted; and that
+// Kill and Stop are not reported.
+func TestSetExitedByItself(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	type exit struct {
+		i   int
+		err error
+	}
+	exits := make(chan exit, 4)
+	s := NewSet(SetConfig{Backend: "fake", Names: []string{"n0", "n1"}, Mode: backend.ModeProcess,
+		Argv: func(int) []string { return []string{exe, "-test.run=^$"} },
+		Env: func(i int) []string {
+			if i == 0 {
+				return []string{"NODEPROC_CHILD=exit", "NODEPROC_EXIT=3"}
+			}
+			return []string{"NODEPROC_CHILD=sleep"}
+		},
+		LogPath: func(i int) string { return filepath.Join(dir, fmt.Sprint(i)+".log") },
+		Exited:  func(i int, err error) { exits <- exit{i, err} },
+	})
+	ctx := context.Background()
+	if err := s.StartAll(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Stop(ctx) })
+	for range 2 {
+		e := <-exits
+		var ee *exec.ExitError
+		if e.i != 0 || !errors.As(e.err, &ee) || ee.ExitCode() != 3 {
+			t.Fatalf("Exited(%d, %v), want node 0 with exit status 3", e.i, e.err)
+		}
+		if n := len(s.Pids()); n != 1 {
+			t.Fatalf("%d processes after node 0 exited, want 1", n)
+		}
+		if err := s.Restart(ctx, "n0"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-exits // the restarted node 0 exits again
+	if err := s.Kill(ctx, "n1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Restart(ctx, "n1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case e := <-exits:
+		t.Fatalf("Exited(%d, %v) after Kill or Stop", e.i, e.err)
+	default:
+	}
+	if err := s.Start(1); err == nil {
+		t.Fatal("Start after Stop accepted")
+	}
+	if n := len(s.Pids()); n != 0 {
+		t.Fatalf("%d processes after Stop", n)
 	}
 }

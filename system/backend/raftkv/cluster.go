@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"time"
 
@@ -85,8 +84,7 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 	c.faults = nodeproc.NewRemoteFaults(admin)
 	c.Set = nodeproc.NewSet(nodeproc.SetConfig{
 		Backend: "raftkv", Names: c.names, Mode: spec.Mode,
-		Argv:      func(i int) []string { return append(slices.Clone(spec.Exec), nodeArgs(c.cfgs[i])...) },
-		LogPath:   func(i int) string { return filepath.Join(spec.Dir, fmt.Sprintf("node-%d.log", i)) },
+		Exec: spec.Exec, Config: func(i int) any { return c.cfgs[i] }, Dir: spec.Dir,
 		InProcess: func(i int) (nodeproc.Stopper, error) { return startNode(c.cfgs[i]) },
 		// The node's fault table starts empty: give it back the faults of
 		// its links once it listens.
@@ -205,23 +203,19 @@ func (c *Cluster) Leader(ctx context.Context) (string, error) {
 	return best, ctx.Err()
 }
 
+// errNoLeader says no node reports itself leader yet.
+var errNoLeader = errors.New("no leader")
+
 // waitLeader polls until some node is leader, ctx ends, or readyTimeout.
 func (c *Cluster) waitLeader(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
-	defer cancel()
-	for {
-		l, err := c.Leader(ctx)
-		if l != "" {
-			return nil
+	err := nodeproc.Poll(ctx, readyTimeout, 20*time.Millisecond, func(ctx context.Context) error {
+		if l, err := c.Leader(ctx); l != "" || err != nil {
+			return err
 		}
-		if err != nil {
-			return fmt.Errorf("raftkv: waiting for a leader: %w", err)
-		}
-		t := time.NewTimer(20 * time.Millisecond)
-		select {
-		case <-ctx.Done():
-		case <-t.C:
-		}
-		t.Stop()
+		return errNoLeader
+	})
+	if err != nil {
+		return fmt.Errorf("raftkv: waiting for a leader: %w", err)
 	}
+	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"faultline/internal/nodetest"
 	"faultline/system/backend"
+	"faultline/system/backend/nodeproc"
 )
 
 func startCluster(t *testing.T, mode backend.Mode, nodes int, fsync bool) *Cluster {
@@ -230,18 +231,19 @@ func TestClientOpsInProcess(t *testing.T) {
 	}
 }
 
-func TestParseNodeArgs(t *testing.T) {
-	cfg := NodeConfig{ID: 2, Addrs: []string{"a:1", "b:2", "c:3"}, Dir: "/d", Fsync: false, MaxRaftState: 77}
-	got, err := parseNodeArgs(nodeArgs(cfg))
-	if err != nil {
+func TestNodeArgs(t *testing.T) {
+	cfg := NodeConfig{ID: 2, Addrs: []string{"a:1", "b:2", "c:3"}, Dir: "/d", Fsync: false, MaxRaftState: 77, Reads: ReadsUnsafeLocal}
+	var got NodeConfig
+	if err := nodeproc.DecodeArgs(nodeproc.EncodeArgs(cfg), &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.ID != 2 || strings.Join(got.Addrs, ",") != "a:1,b:2,c:3" || got.Dir != "/d" || got.Fsync || got.MaxRaftState != 77 {
+	if got.ID != 2 || strings.Join(got.Addrs, ",") != "a:1,b:2,c:3" || got.Dir != "/d" || got.Fsync || got.MaxRaftState != 77 || got.Reads != ReadsUnsafeLocal {
 		t.Fatalf("round trip = %+v", got)
 	}
 	for _, bad := range [][]string{{"--id", "5", "--peers", "a", "--dir", "d"}, {"--peers", "a"}, {"--bogus"}} {
-		if _, err := parseNodeArgs(bad); err == nil {
-			t.Errorf("parseNodeArgs(%q) accepted", bad)
+		var cfg NodeConfig
+		if err := nodeproc.DecodeArgs(bad, &cfg); err == nil && cfg.Validate() == nil {
+			t.Errorf("node arguments %q accepted", bad)
 		}
 	}
 }

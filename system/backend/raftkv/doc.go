@@ -4,9 +4,10 @@
 // (write-ahead log plus snapshots) in its own directory.
 //
 // Nodes run either as goroutines of the harness (backend.ModeInProcess) or
-// as separate OS processes (backend.ModeProcess) started from Spec.Exec plus
-// this package's node arguments; the harness's node subcommand hands those
-// arguments to RunNode.
+// as separate OS processes (backend.ModeProcess) through the shared
+// supervisor (system/backend/nodeproc), started from Spec.Exec plus the
+// node's NodeConfig as arguments (nodeproc.EncodeArgs); the harness's node
+// subcommand hands those arguments to RunNode.
 //
 // Beyond backend.Cluster the cluster has these powers:
 //
@@ -25,4 +26,7 @@
 //
 // Backend options (Spec.Options): "maxraftstate", the Raft state size in
 // bytes that triggers a snapshot (default 4 MiB; -1 never snapshots).
+//
+// It imports system/backend, system/backend/nodeproc, system/kvraft,
+// system/raft, system/storage and transport.
 package raftkv

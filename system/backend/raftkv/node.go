@@ -3,10 +3,8 @@ package raftkv
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
-	"strings"
 
 	"faultline/system/backend/nodeproc"
 	"faultline/system/kvraft"
@@ -21,11 +19,13 @@ import (
 const DefaultMaxRaftState = 4 << 20
 
 // NodeConfig describes one node.
+//
+// It travels to a node process as arguments (nodeproc.EncodeArgs).
 type NodeConfig struct {
 	// ID is the node's index in Addrs.
 	ID int
 	// Addrs lists every node's "host:port", index for index.
-	Addrs []string
+	Addrs []string `arg:"peers"`
 	// Dir is the node's data directory.
 	Dir string
 	// Fsync makes durable writes reach the disk before Raft acknowledges
@@ -39,7 +39,7 @@ type NodeConfig struct {
 	// harness's self-test must catch.
 	Reads string
 	// Logger receives diagnostics; nil discards them.
-	Logger *slog.Logger
+	Logger *slog.Logger `arg:"-"`
 }
 
 // Read modes a node accepts.
@@ -140,46 +140,16 @@ func (n *node) Stop() error {
 	return errors.Join(errs...)
 }
 
-// nodeArgs renders cfg as RunNode's arguments.
-func nodeArgs(cfg NodeConfig) []string {
-	return []string{
-		"--id", fmt.Sprint(cfg.ID),
-		"--peers", strings.Join(cfg.Addrs, ","),
-		"--dir", cfg.Dir,
-		fmt.Sprintf("--fsync=%v", cfg.Fsync),
-		"--maxraftstate", fmt.Sprint(cfg.MaxRaftState),
-		"--reads", cfg.Reads,
-	}
-}
-
-// parseNodeArgs is the inverse of nodeArgs.
-func parseNodeArgs(args []string) (NodeConfig, error) {
-	fs := flag.NewFlagSet("raftkv node", flag.ContinueOnError)
-	var cfg NodeConfig
-	var peers string
-	fs.IntVar(&cfg.ID, "id", 0, "this node's index in --peers")
-	fs.StringVar(&peers, "peers", "", "comma-separated host:port of every node")
-	fs.StringVar(&cfg.Dir, "dir", "", "data directory")
-	fs.BoolVar(&cfg.Fsync, "fsync", true, "fsync durable writes")
-	fs.IntVar(&cfg.MaxRaftState, "maxraftstate", DefaultMaxRaftState, "snapshot threshold in bytes (-1 never)")
-	fs.StringVar(&cfg.Reads, "reads", "", "linearizable (default) or unsafe-local (deliberately broken)")
-	if err := nodeproc.ParseArgs(fs, args); err != nil {
-		return cfg, fmt.Errorf("raftkv: node arguments: %w", err)
-	}
-	cfg.Addrs = nodeproc.SplitList(peers)
-	return cfg, cfg.Validate()
-}
-
-// RunNode runs one node, configured by args (--id, --peers, --dir, --fsync,
-// --maxraftstate, --reads), until ctx ends or the process receives SIGTERM
-// or SIGINT; then it stops the node cleanly and returns. Diagnostics go to
-// stderr.
+// RunNode runs one node, configured by args (a NodeConfig as
+// nodeproc.EncodeArgs renders it), until ctx ends or the process receives
+// SIGTERM or SIGINT; then it stops the node cleanly and returns.
+// Diagnostics go to stderr.
 func RunNode(ctx context.Context, args []string) error {
-	cfg, err := parseNodeArgs(args)
-	if err != nil {
-		return err
-	}
-	cfg.Logger = nodeproc.StderrLogger()
-	return nodeproc.Serve(ctx, cfg.Logger.With("node", nodeName(cfg.ID)),
-		func() (nodeproc.Stopper, error) { return startNode(cfg) })
+	return nodeproc.RunNode(ctx, args, NodeConfig{Fsync: true, MaxRaftState: DefaultMaxRaftState}, NodeConfig.serve)
+}
+
+// serve starts the node with logger, for RunNode.
+func (c NodeConfig) serve(logger *slog.Logger) (nodeproc.Stopper, error) {
+	c.Logger = logger
+	return startNode(c)
 }

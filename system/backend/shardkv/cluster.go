@@ -118,8 +118,7 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 	}
 	c.Set = nodeproc.NewSet(nodeproc.SetConfig{
 		Backend: "shardkv", Names: names, Mode: spec.Mode,
-		Argv:      func(i int) []string { return append(slices.Clone(spec.Exec), nodeArgs(c.cfgs[i])...) },
-		LogPath:   func(i int) string { return filepath.Join(spec.Dir, c.cfgs[i].Name()+".log") },
+		Exec: spec.Exec, Config: func(i int) any { return c.cfgs[i] }, Dir: spec.Dir,
 		InProcess: func(i int) (nodeproc.Stopper, error) { return startNode(c.cfgs[i]) },
 		// The node's fault table starts empty: give it back the faults of
 		// its links once it listens.

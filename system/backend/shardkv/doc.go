@@ -1,4 +1,4 @@
-// Package sharded is the "shardkv" backend: Faultline's sharded key/value
+// Package shardkv is the "shardkv" backend: Faultline's sharded key/value
 // store (system/shardkv with its controller, system/shardctrler) as a
 // cluster under test, over TCP with the durable log.
 //
@@ -10,5 +10,9 @@
 // addresses. The cluster starts with every replica group joined and
 // implements backend.Membership, so the chaos controller can join, leave
 // and move groups while the workload runs, as well as backend.Killer and
-// (process mode) backend.Pauser.
+// (process mode) backend.Pauser. Nodes run through the shared supervisor
+// (system/backend/nodeproc), their NodeConfig passed as arguments.
+//
+// It imports system/backend, system/backend/nodeproc, system/shardkv,
+// system/shardctrler, system/raft, system/storage and transport.
 package shardkv

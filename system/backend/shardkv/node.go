@@ -3,10 +3,8 @@ package shardkv
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 
 	"faultline/system/backend/nodeproc"
@@ -29,7 +27,8 @@ const (
 )
 
 // NodeConfig describes one replica: of the controller group, or of replica
-// group GID.
+// group GID. It travels to a node process as arguments
+// (nodeproc.EncodeArgs).
 type NodeConfig struct {
 	Role         string   // "ctrler" or "group"
 	GID          int      // replica group id (role group)
@@ -39,7 +38,7 @@ type NodeConfig struct {
 	Dir          string
 	Fsync        bool
 	MaxRaftState int
-	Logger       *slog.Logger
+	Logger       *slog.Logger `arg:"-"`
 }
 
 // Name is the node's name in Nodes, logs and faults: c0.. for controllers,
@@ -172,47 +171,15 @@ func (n *node) Stop() error {
 	return errors.Join(errs...)
 }
 
-// nodeArgs renders cfg as RunNode's arguments.
-func nodeArgs(cfg NodeConfig) []string {
-	return []string{
-		"--role", cfg.Role,
-		"--gid", fmt.Sprint(cfg.GID),
-		"--id", fmt.Sprint(cfg.ID),
-		"--peers", strings.Join(cfg.Peers, ","),
-		"--ctrlers", strings.Join(cfg.Ctrlers, ","),
-		"--dir", cfg.Dir,
-		fmt.Sprintf("--fsync=%v", cfg.Fsync),
-		"--maxraftstate", fmt.Sprint(cfg.MaxRaftState),
-	}
-}
-
-// parseNodeArgs is the inverse of nodeArgs.
-func parseNodeArgs(args []string) (NodeConfig, error) {
-	fs := flag.NewFlagSet("shardkv node", flag.ContinueOnError)
-	var cfg NodeConfig
-	var peers, ctrlers string
-	fs.StringVar(&cfg.Role, "role", "", "ctrler or group")
-	fs.IntVar(&cfg.GID, "gid", 0, "replica group id (role group)")
-	fs.IntVar(&cfg.ID, "id", 0, "this node's index in --peers")
-	fs.StringVar(&peers, "peers", "", "comma-separated host:port of the node's group")
-	fs.StringVar(&ctrlers, "ctrlers", "", "comma-separated host:port of the controllers")
-	fs.StringVar(&cfg.Dir, "dir", "", "data directory")
-	fs.BoolVar(&cfg.Fsync, "fsync", true, "fsync durable writes")
-	fs.IntVar(&cfg.MaxRaftState, "maxraftstate", DefaultMaxRaftState, "snapshot threshold in bytes (-1 never)")
-	if err := nodeproc.ParseArgs(fs, args); err != nil {
-		return cfg, fmt.Errorf("shardkv: node arguments: %w", err)
-	}
-	cfg.Peers, cfg.Ctrlers = nodeproc.SplitList(peers), nodeproc.SplitList(ctrlers)
-	return cfg, cfg.Validate()
-}
-
-// RunNode runs one replica, configured by args, until ctx ends or the
-// process receives SIGTERM or SIGINT; then it stops cleanly.
+// RunNode runs one replica, configured by args (a NodeConfig as
+// nodeproc.EncodeArgs renders it), until ctx ends or the process receives
+// SIGTERM or SIGINT; then it stops cleanly.
 func RunNode(ctx context.Context, args []string) error {
-	cfg, err := parseNodeArgs(args)
-	if err != nil {
-		return err
-	}
-	cfg.Logger = nodeproc.StderrLogger()
-	return nodeproc.Serve(ctx, cfg.Logger, func() (nodeproc.Stopper, error) { return startNode(cfg) })
+	return nodeproc.RunNode(ctx, args, NodeConfig{Fsync: true, MaxRaftState: DefaultMaxRaftState}, NodeConfig.serve)
+}
+
+// serve starts the replica with logger, for RunNode.
+func (c NodeConfig) serve(logger *slog.Logger) (nodeproc.Stopper, error) {
+	c.Logger = logger
+	return startNode(c)
 }

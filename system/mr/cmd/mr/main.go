@@ -1,16 +1,3 @@
-// Command mr runs MapReduce jobs with package faultline/system/mr.
-//
-//	mr coordinator [-addr A] [-nreduce N] [-timeout D] files...
-//	mr worker [-coordinator A] [-app wc|path.so] [-dir D] [-serve ADDR] [-id ID]
-//	mr sequential [-app wc|path.so] [-o FILE] files...
-//	mr job [-app A] [-workers N] [-nreduce N] [-timeout D] [-serve] [-verify]
-//	       [-kill-every D] [-stall-every D] [-stall-for D] [-max-kills N]
-//	       [-max-stalls N] [-seed N] [-dir D] [-timeline] files...
-//
-// coordinator and worker are the course's mrcoordinator and mrworker;
-// sequential is mrsequential (one output file); job runs a whole job with
-// worker processes (this program re-executed), optional chaos and
-// verification, and prints its timing and per-attempt timeline.
 package main
 
 import (
@@ -20,13 +7,15 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"time"
 
+	"faultline/system/backend"
+	"faultline/system/backend/mapreduce"
 	"faultline/system/mr"
 )
 
 func main() {
-	mr.WorkerProcessMain()
 	if len(os.Args) < 2 {
 		usage()
 	}
@@ -40,6 +29,10 @@ func main() {
 		err = sequential(os.Args[2:])
 	case "job":
 		err = job(os.Args[2:])
+	case "node":
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		err = mapreduce.RunNode(ctx, os.Args[2:])
+		stop()
 	default:
 		usage()
 	}
@@ -50,7 +43,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: mr coordinator|worker|sequential|job [flags] [files...]")
+	fmt.Fprintln(os.Stderr, "usage: mr coordinator|worker|sequential|job|node [flags] [files...]")
 	os.Exit(2)
 }
 
@@ -122,33 +115,58 @@ func sequential(args []string) error {
 
 func job(args []string) error {
 	fs := flag.NewFlagSet("job", flag.ExitOnError)
-	var cfg mr.JobConfig
-	fs.StringVar(&cfg.App, "app", "wc", "built-in app name or plugin path (.so)")
-	fs.IntVar(&cfg.Workers, "workers", 2, "worker processes")
-	fs.IntVar(&cfg.NReduce, "nreduce", 10, "reduce tasks")
-	fs.DurationVar(&cfg.TaskTimeout, "timeout", mr.DefaultTaskTimeout, "task timeout")
-	fs.BoolVar(&cfg.ServeIntermediates, "serve", false, "workers serve map output over RPC")
-	fs.BoolVar(&cfg.Verify, "verify", true, "compare with the sequential reference")
-	fs.DurationVar(&cfg.Chaos.KillEvery, "kill-every", 0, "mean time between worker kills (0: none)")
-	fs.DurationVar(&cfg.Chaos.StallEvery, "stall-every", 0, "mean time between worker stalls (0: none)")
-	fs.DurationVar(&cfg.Chaos.StallFor, "stall-for", 0, "stall length (default 2x timeout)")
-	fs.IntVar(&cfg.Chaos.MaxKills, "max-kills", 0, "bound on kills (0: none)")
-	fs.IntVar(&cfg.Chaos.MaxStalls, "max-stalls", 0, "bound on stalls (0: none)")
-	fs.Int64Var(&cfg.Seed, "seed", 1, "chaos seed")
-	fs.StringVar(&cfg.Dir, "dir", "", "output directory (default: a temporary one, removed)")
+	var js backend.JobSpec
+	fs.StringVar(&js.App, "app", "wc", "built-in app name or plugin path (.so)")
+	workers := fs.Int("workers", 2, "workers")
+	fs.IntVar(&js.Reduce, "nreduce", 10, "reduce tasks")
+	fs.DurationVar(&js.TaskTimeout, "timeout", mr.DefaultTaskTimeout, "task timeout")
+	serve := fs.Bool("serve", false, "workers serve map output over RPC")
+	fs.BoolVar(&js.Verify, "verify", true, "compare with the sequential reference")
+	inprocess := fs.Bool("inprocess", false, "run workers as goroutines instead of processes")
+	dir := fs.String("dir", "", "output directory (default: a temporary one, removed)")
 	timeline := fs.Bool("timeline", false, "print every attempt")
 	fs.Parse(args)
-	cfg.Files = fs.Args()
-	cfg.Stderr = os.Stderr
+	js.Inputs = fs.Args()
+	work, err := os.MkdirTemp("", "mr-job-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	if js.Output = *dir; js.Output == "" {
+		js.Output = filepath.Join(work, "output")
+		if err := os.Mkdir(js.Output, 0o755); err != nil {
+			return err
+		}
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	spec := backend.Spec{Nodes: *workers, Mode: backend.ModeProcess, Dir: work, Exec: []string{exe, "node"},
+		Options: map[string]string{"serve": fmt.Sprint(*serve)}}
+	if *inprocess {
+		spec.Mode = backend.ModeInProcess
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	res, err := mr.RunJob(ctx, cfg)
-	fmt.Printf("job %.3fs  sequential %.3fs  verified %v  workers %d  kills %d  stalls %d  crashes %d\n",
-		res.Elapsed.Seconds(), res.Sequential.Seconds(), res.Verified, res.WorkersStarted, res.Kills, res.Stalls, res.Crashes)
+	c, err := mapreduce.Backend{}.Start(ctx, spec)
+	if err != nil {
+		return err
+	}
+	defer c.Stop(context.Background())
+	rep, err := c.(backend.Batch).RunJob(ctx, js)
+	verified := "not verified"
+	if err == nil && js.Verify {
+		if err = mr.CompareOutputs(rep.Output, rep.Reference); err == nil {
+			verified = "verified"
+		}
+	}
+	fmt.Printf("job %.3fs  sequential %.3fs  %s  workers %d  crashes %d\n",
+		rep.Elapsed.Seconds(), rep.Sequential.Seconds(), verified, rep.WorkersStarted, rep.Crashes)
 	if *timeline {
-		for _, a := range res.Attempts {
-			fmt.Printf("%-9v #%d  %-6s %7.3fs..%7.3fs  %v expired=%v\n",
-				a.Task, a.Attempt, a.Worker, a.Start.Seconds(), a.End.Seconds(), a.Outcome, a.Expired)
+		for _, a := range rep.Attempts {
+			fmt.Printf("%-6s %2d #%d  %-4s %7.3fs..%7.3fs  %v expired=%v\n",
+				a.Task, a.Index, a.Attempt, a.Worker, a.Start.Seconds(), a.End.Seconds(), a.Outcome, a.Expired)
 		}
 	}
 	return err

@@ -1,4 +1,4 @@
-package mr
+package mapreduce
 
 import (
 	"bytes"
@@ -12,6 +12,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"faultline/internal/nodetest"
+	"faultline/system/backend"
+	"faultline/system/mr"
 )
 
 var (
@@ -44,8 +48,7 @@ func corpusFiles(tb testing.TB, mb int) []string {
 		if benchCorpus.dir, benchCorpus.err = os.MkdirTemp("", "mr-bench-corpus-*"); benchCorpus.err != nil {
 			return
 		}
-		n := max(1, mb<<20/all.Len())
-		for i := 0; i < n; i++ {
+		for i := range max(1, mb<<20/all.Len()) {
 			name := filepath.Join(benchCorpus.dir, fmt.Sprintf("pg-all-%03d.txt", i))
 			if benchCorpus.err = os.WriteFile(name, all.Bytes(), 0o644); benchCorpus.err != nil {
 				return
@@ -62,18 +65,12 @@ func corpusFiles(tb testing.TB, mb int) []string {
 	return benchCorpus.files
 }
 
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // BenchmarkWordCount runs word count over the corpus repeated to about
 // -mr.bench-mb megabytes as a job with -mr.bench-workers worker processes,
 // then the sequential reference in this process, and reports both wall
-// times, their ratio, and the CPU time each used. Run it alone:
+// times and their ratio. Run it alone:
 //
-//	go test -run '^$' -bench WordCount -benchtime 1x ./system/mr
+//	go test -run '^$' -bench WordCount -benchtime 1x ./system/backend/mapreduce
 func BenchmarkWordCount(b *testing.B) {
 	files := corpusFiles(b, *benchMB)
 	var size int64
@@ -82,45 +79,43 @@ func BenchmarkWordCount(b *testing.B) {
 		size += info.Size()
 	}
 	b.SetBytes(size)
-	app := builtinApps["wc"]
-	var job, seq, jobCPU, seqCPU time.Duration
-	for i := 0; i < b.N; i++ {
-		dir := b.TempDir()
-		res, err := RunJob(context.Background(), JobConfig{App: "wc", Files: files, Workers: *benchWorkers, Dir: dir})
+	var job, seq time.Duration
+	for range b.N {
+		spec := backend.Spec{Nodes: *benchWorkers, Mode: backend.ModeProcess, Dir: b.TempDir(), Exec: nodetest.Exec(b, nodeMarker)}
+		c, err := Backend{}.Start(context.Background(), spec)
 		if err != nil {
 			b.Fatal(err)
 		}
-		job += res.Elapsed
-		jobCPU += res.WorkerCPU
-		start, cpu0 := time.Now(), cpuTime()
-		if err := Sequential(app, files, io.Discard); err != nil {
+		rep, err := c.(*Cluster).RunJob(context.Background(), backend.JobSpec{App: "wc", Inputs: files, Reduce: 10, Verify: true, Output: b.TempDir()})
+		c.Stop(context.Background())
+		if err != nil {
 			b.Fatal(err)
 		}
-		seq += time.Since(start)
-		seqCPU += cpuTime() - cpu0
+		job += rep.Elapsed
+		seq += rep.Sequential
 		b.StopTimer()
-		if err := verify(app, files, dir, &JobResult{}); err != nil {
+		if err := mr.CompareOutputs(rep.Output, rep.Reference); err != nil {
 			b.Fatal(err)
 		}
-		os.RemoveAll(dir)
 		b.StartTimer()
 	}
 	n := time.Duration(b.N)
 	b.ReportMetric((job / n).Seconds(), "job-s")
 	b.ReportMetric((seq / n).Seconds(), "seq-s")
 	b.ReportMetric(float64(job)/float64(seq), "job/seq")
-	b.ReportMetric((jobCPU / n).Seconds(), "job-cpu-s")
-	b.ReportMetric((seqCPU / n).Seconds(), "seq-cpu-s")
-	b.Logf("%d files, %d MB: job %v (%v CPU), sequential %v (%v CPU), ratio %.2f",
-		len(files), size>>20, job/n, jobCPU/n, seq/n, seqCPU/n, float64(job)/float64(seq))
+	b.Logf("%d files, %d MB: job %v, sequential %v, ratio %.2f", len(files), size>>20, job/n, seq/n, float64(job)/float64(seq))
 }
 
 // BenchmarkSequentialWordCount profiles the reference alone
 // (-cpuprofile).
 func BenchmarkSequentialWordCount(b *testing.B) {
 	files := corpusFiles(b, *benchMB)
-	for i := 0; i < b.N; i++ {
-		if err := Sequential(builtinApps["wc"], files, io.Discard); err != nil {
+	wc, err := mr.LookupApp("wc")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for range b.N {
+		if err := mr.Sequential(wc, files, io.Discard); err != nil {
 			b.Fatal(err)
 		}
 	}
