@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -168,8 +167,7 @@ func (b Backend) start(ctx context.Context, spec backend.Spec, opts options, mes
 	}
 	c.Set = nodeproc.NewSet(nodeproc.SetConfig{
 		Backend: "etcd", Names: c.names, Mode: spec.Mode,
-		Argv:      func(i int) []string { return append(slices.Clone(spec.Exec), memberArgs(c.cfgs[i])...) },
-		LogPath:   func(i int) string { return filepath.Join(spec.Dir, c.cfgs[i].Name+".log") },
+		Exec: spec.Exec, Config: func(i int) any { return c.cfgs[i] }, Dir: spec.Dir,
 		InProcess: func(i int) (nodeproc.Stopper, error) { return startMember(c.cfgs[i], zap.NewNop()) },
 		Release:   c.release,
 	})

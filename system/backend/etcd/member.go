@@ -3,7 +3,6 @@ package etcd
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"net/url"
 	"os/signal"
@@ -25,7 +24,7 @@ type MemberConfig struct {
 	// Client is the "host:port" the member serves clients on.
 	Client string
 	// PeerListen is the "host:port" the member accepts peer traffic on.
-	PeerListen string
+	PeerListen string `arg:"peer-listen"`
 	// Cluster lists every member as name=http://advertised-peer-host:port,
 	// comma-separated, in etcd's initial-cluster syntax. The entry of this
 	// member is its advertised peer URL, which may point at a proxy in
@@ -36,9 +35,10 @@ type MemberConfig struct {
 	Fsync bool
 	// TickMs and ElectionMs are etcd's heartbeat interval and election
 	// timeout in milliseconds; zero keeps etcd's defaults (100, 1000).
-	TickMs, ElectionMs uint
+	TickMs     uint `arg:"tick-ms"`
+	ElectionMs uint `arg:"election-ms"`
 	// SnapshotCount is etcd's snapshot-count; zero keeps its default.
-	SnapshotCount uint64
+	SnapshotCount uint64 `arg:"snapshot-count"`
 }
 
 // Validate checks the config.
@@ -170,36 +170,12 @@ func (m *member) stop() {
 	m.e.Close()
 }
 
-// memberArgs renders cfg as RunNode's arguments.
-func memberArgs(cfg MemberConfig) []string {
-	return []string{
-		"--name", cfg.Name,
-		"--dir", cfg.Dir,
-		"--client", cfg.Client,
-		"--peer-listen", cfg.PeerListen,
-		"--cluster", cfg.Cluster,
-		fmt.Sprintf("--fsync=%v", cfg.Fsync),
-		"--tick-ms", fmt.Sprint(cfg.TickMs),
-		"--election-ms", fmt.Sprint(cfg.ElectionMs),
-		"--snapshot-count", fmt.Sprint(cfg.SnapshotCount),
-	}
-}
-
-// parseMemberArgs is the inverse of memberArgs.
-func parseMemberArgs(args []string) (MemberConfig, error) {
-	fs := flag.NewFlagSet("etcd node", flag.ContinueOnError)
-	var cfg MemberConfig
-	fs.StringVar(&cfg.Name, "name", "", "member name")
-	fs.StringVar(&cfg.Dir, "dir", "", "data directory")
-	fs.StringVar(&cfg.Client, "client", "", "client host:port")
-	fs.StringVar(&cfg.PeerListen, "peer-listen", "", "peer listen host:port")
-	fs.StringVar(&cfg.Cluster, "cluster", "", "initial cluster: name=http://host:port,...")
-	fs.BoolVar(&cfg.Fsync, "fsync", true, "fsync the WAL and backend")
-	fs.UintVar(&cfg.TickMs, "tick-ms", 0, "heartbeat interval in ms (0: etcd's default)")
-	fs.UintVar(&cfg.ElectionMs, "election-ms", 0, "election timeout in ms (0: etcd's default)")
-	fs.Uint64Var(&cfg.SnapshotCount, "snapshot-count", 0, "snapshot count (0: etcd's default)")
-	if err := nodeproc.ParseArgs(fs, args); err != nil {
-		return cfg, fmt.Errorf("etcd: node arguments: %w", err)
+// decodeMember reads a member's config from its node arguments
+// (nodeproc.EncodeArgs of a MemberConfig) and checks it.
+func decodeMember(args []string) (MemberConfig, error) {
+	cfg := MemberConfig{Fsync: true}
+	if err := nodeproc.DecodeArgs(args, &cfg); err != nil {
+		return cfg, fmt.Errorf("etcd: %w", err)
 	}
 	return cfg, cfg.Validate()
 }
@@ -210,7 +186,7 @@ func parseMemberArgs(args []string) (MemberConfig, error) {
 // SIGINT, or the server fails; then it closes the member and returns.
 // etcd's warnings go to stderr.
 func RunNode(ctx context.Context, args []string) error {
-	cfg, err := parseMemberArgs(args)
+	cfg, err := decodeMember(args)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"faultline/system/backend"
+	"faultline/system/backend/nodeproc"
 )
 
 func TestClassify(t *testing.T) {
@@ -57,7 +58,7 @@ func TestMemberArgsRoundTrip(t *testing.T) {
 		Cluster: "n0=http://127.0.0.1:3,n1=http://127.0.0.1:4", Fsync: false,
 		TickMs: 50, ElectionMs: 500, SnapshotCount: 1000,
 	}
-	got, err := parseMemberArgs(memberArgs(cfg))
+	got, err := decodeMember(nodeproc.EncodeArgs(cfg))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,13 +71,13 @@ func TestMemberArgsRoundTrip(t *testing.T) {
 	}{
 		{"missing cluster entry", []string{"--name", "n9", "--dir", "d", "--client", "a:1", "--peer-listen", "a:2", "--cluster", "n0=http://a:3"}},
 		{"no name", []string{"--dir", "d", "--client", "a:1", "--peer-listen", "a:2", "--cluster", "n0=http://a:3"}},
-		{"extra argument", append(memberArgs(cfg), "extra")},
+		{"extra argument", append(nodeproc.EncodeArgs(cfg), "extra")},
 		{"unknown flag", []string{"--bogus"}},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := parseMemberArgs(tc.args); err == nil {
-				t.Fatalf("parseMemberArgs(%q) = nil error", tc.args)
+			if _, err := decodeMember(tc.args); err == nil {
+				t.Fatalf("decodeMember(%q) = nil error", tc.args)
 			}
 		})
 	}

@@ -20,7 +20,7 @@ import (
 // or else by its lower-cased field name; a field tagged `arg:"-"` is not
 // sent (a logger, say), and the fields of an embedded struct are flattened
 // into the outer one. Supported field types: string, bool, the signed
-// integers, time.Duration (rendered as "1.5s") and []string (one flag per
+// integers, the unsigned integers, time.Duration (rendered as "1.5s") and []string (one flag per
 // element, so elements may hold any character). Any other type is a
 // programming error and panics.
 
@@ -93,7 +93,8 @@ func eachArg(s reflect.Value, f func(name string, v reflect.Value)) {
 			continue
 		}
 		switch sf.Type.Kind() {
-		case reflect.String, reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		case reflect.String, reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		case reflect.Slice:
 			if sf.Type.Elem().Kind() != reflect.String {
 				panic(fmt.Sprintf("nodeproc: config field %s of type %v cannot be an argument", sf.Name, sf.Type))
@@ -129,6 +130,8 @@ func (a argValue) String() string {
 		return strconv.FormatBool(a.v.Bool())
 	case a.v.Kind() == reflect.Slice:
 		return strings.Join(a.v.Interface().([]string), ",")
+	case a.v.CanUint():
+		return strconv.FormatUint(a.v.Uint(), 10)
 	}
 	return strconv.FormatInt(a.v.Int(), 10)
 }
@@ -156,6 +159,12 @@ func (a *argValue) Set(s string) error {
 			a.set = true
 		}
 		a.v.Set(reflect.Append(a.v, reflect.ValueOf(s).Convert(a.v.Type().Elem())))
+	case a.v.CanUint():
+		n, err := strconv.ParseUint(s, 10, a.v.Type().Bits())
+		if err != nil {
+			return err
+		}
+		a.v.SetUint(n)
 	default:
 		n, err := strconv.ParseInt(s, 10, a.v.Type().Bits())
 		if err != nil {

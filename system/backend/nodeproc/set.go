@@ -52,20 +52,15 @@ type SetConfig struct {
 	// Exec and Config make node i's command (process mode): Exec followed
 	// by Config(i) rendered as arguments (EncodeArgs), which the node's
 	// RunNode decodes. Config is called at every start, so the command
-	// may differ between restarts.
+	// may differ between restarts; a nil Config adds no arguments.
 	Exec   []string
 	Config func(i int) any
-	// Argv, if set, returns node i's command instead, for a node that
-	// parses arguments of its own.
-	Argv func(i int) []string
 	// Env, if set, returns variables added to node i's environment
 	// (process mode).
 	Env func(i int) []string
 	// Dir is the cluster's directory: node i's output goes to
-	// Dir/NAME.log (process mode), unless LogPath says otherwise.
+	// Dir/NAME.log (process mode).
 	Dir string
-	// LogPath, if set, returns the file node i's output goes to.
-	LogPath func(i int) string
 	// InProcess starts node i in this process (in-process mode).
 	InProcess func(i int) (Stopper, error)
 	// Restarted, if set, is called by Restart once it started killed node
@@ -85,15 +80,16 @@ type SetConfig struct {
 
 // NewSet returns a Set with no node running.
 func NewSet(cfg SetConfig) *Set {
-	if cfg.Argv == nil && cfg.Config != nil {
-		cfg.Argv = func(i int) []string { return append(slices.Clone(cfg.Exec), EncodeArgs(cfg.Config(i))...) }
+	argv := func(i int) []string {
+		if cfg.Config == nil {
+			return slices.Clone(cfg.Exec)
+		}
+		return append(slices.Clone(cfg.Exec), EncodeArgs(cfg.Config(i))...)
 	}
-	if cfg.LogPath == nil {
-		cfg.LogPath = func(i int) string { return filepath.Join(cfg.Dir, cfg.Names[i]+".log") }
-	}
+	logPath := func(i int) string { return filepath.Join(cfg.Dir, cfg.Names[i]+".log") }
 	return &Set{
 		names: slices.Clone(cfg.Names), process: cfg.Mode == backend.ModeProcess,
-		argv: cfg.Argv, env: cfg.Env, logPath: cfg.LogPath, inproc: cfg.InProcess, prefix: cfg.Backend,
+		argv: argv, env: cfg.Env, logPath: logPath, inproc: cfg.InProcess, prefix: cfg.Backend,
 		after: cfg.Restarted, exited: cfg.Exited, release: cfg.Release,
 		procs: make([]*Proc, len(cfg.Names)), nodes: make([]Stopper, len(cfg.Names)),
 	}

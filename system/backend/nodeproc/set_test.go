@@ -3,10 +3,8 @@ package nodeproc
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 
@@ -59,8 +57,7 @@ func TestSetProcess(t *testing.T) {
 	t.Setenv("NODEPROC_CHILD", "sleep")
 	dir := t.TempDir()
 	s := NewSet(SetConfig{Backend: "fake", Names: []string{"n0", "n1"}, Mode: backend.ModeProcess,
-		Argv:    func(int) []string { return []string{exe, "-test.run=^$"} },
-		LogPath: func(i int) string { return filepath.Join(dir, fmt.Sprint(i)+".log") }})
+		Exec: []string{exe, "-test.run=^$"}, Dir: dir})
 	ctx := context.Background()
 	if err := s.StartAll(); err != nil {
 		t.Fatal(err)
@@ -174,15 +171,14 @@ func TestSetExitedByItself(t *testing.T) {
 	}
 	exits := make(chan exit, 4)
 	s := NewSet(SetConfig{Backend: "fake", Names: []string{"n0", "n1"}, Mode: backend.ModeProcess,
-		Argv: func(int) []string { return []string{exe, "-test.run=^$"} },
+		Exec: []string{exe, "-test.run=^$"}, Dir: dir,
 		Env: func(i int) []string {
 			if i == 0 {
 				return []string{"NODEPROC_CHILD=exit", "NODEPROC_EXIT=3"}
 			}
 			return []string{"NODEPROC_CHILD=sleep"}
 		},
-		LogPath: func(i int) string { return filepath.Join(dir, fmt.Sprint(i)+".log") },
-		Exited:  func(i int, err error) { exits <- exit{i, err} },
+		Exited: func(i int, err error) { exits <- exit{i, err} },
 	})
 	ctx := context.Background()
 	if err := s.StartAll(); err != nil {
