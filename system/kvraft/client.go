@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"faultline/system/rsm"
 	"faultline/transport"
 )
 
@@ -68,7 +69,7 @@ func NewClient(servers []transport.Caller, cfg ClientConfig) (*Client, error) {
 	}
 	id := cfg.ClientID
 	if id == 0 {
-		id = newClientID()
+		id = rsm.NewClientID()
 	}
 	return &Client{servers: servers, cfg: cfg, id: id}, nil
 }

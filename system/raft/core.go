@@ -11,23 +11,13 @@ import (
 // role is the state of a peer in the Raft protocol.
 type role uint8
 
-const (
-	roleFollower role = iota
-	roleCandidate
-	roleLeader
-)
+//go:generate stringer -type=role -linecomment
 
-func (r role) String() string {
-	switch r {
-	case roleFollower:
-		return "follower"
-	case roleCandidate:
-		return "candidate"
-	case roleLeader:
-		return "leader"
-	}
-	return fmt.Sprintf("role(%d)", uint8(r))
-}
+const (
+	roleFollower  role = iota // follower
+	roleCandidate             // candidate
+	roleLeader                // leader
+)
 
 // errProposalDropped says a proposal reached a peer that is not the leader.
 var errProposalDropped = errors.New("raft: proposal dropped: not the leader")

@@ -8,7 +8,10 @@ import (
 	"time"
 
 	"faultline/internal/kvcheck"
+	"faultline/internal/labcluster"
 	"faultline/system/shardctrler"
+	"faultline/workloads/checker"
+	"faultline/workloads/history"
 )
 
 // TestStaticShards: with one group down, exactly the keys of the other
@@ -59,7 +62,7 @@ func TestStaticShards(t *testing.T) {
 		t.Fatalf("%d keys answered with group 101 down, want exactly %d", n, want)
 	}
 	c.startGroup(101)
-	within(t, opTimeout, "reads after restart", wg.Wait)
+	labcluster.Within(t, opTimeout, "reads after restart", wg.Wait)
 }
 
 func TestJoinLeave(t *testing.T) {
@@ -195,29 +198,29 @@ func (c *cluster) concurrentAppends(n int, ks []string, rec *kvcheck.Recorder) (
 					return
 				default:
 				}
-				k := ks[c.randIntn(len(ks))]
+				k := ks[c.net.IntN(len(ks))]
 				tok := kvcheck.Token(cli, j)
 				call := rec.Now()
 				ck.Append(k, tok)
-				rec.Add(cli, kvcheck.Input{Kind: kvcheck.Append, Key: k, Value: tok}, kvcheck.Output{}, call, rec.Now())
+				rec.Add(cli, checker.Input{Kind: history.Append, Key: k, Value: tok}, "", call, rec.Now())
 				log.Add(k, cli, j, true)
-				if c.randIntn(4) == 0 {
+				if c.net.IntN(4) == 0 {
 					call := rec.Now()
 					v := ck.Get(k)
-					rec.Add(cli, kvcheck.Input{Kind: kvcheck.Get, Key: k}, kvcheck.Output{Value: v}, call, rec.Now())
+					rec.Add(cli, checker.Input{Kind: history.Get, Key: k}, v, call, rec.Now())
 				}
 			}
 		}()
 	}
 	return func() {
 		close(quit)
-		within(c.t, 2*opTimeout, "clients finishing", wg.Wait)
+		labcluster.Within(c.t, 2*opTimeout, "clients finishing", wg.Wait)
 		ck := c.clerk()
-		within(c.t, opTimeout, "final reads", func() {
+		labcluster.Within(c.t, opTimeout, "final reads", func() {
 			for _, k := range ks {
 				call := rec.Now()
 				v := ck.Get(k)
-				rec.Add(1000, kvcheck.Input{Kind: kvcheck.Get, Key: k}, kvcheck.Output{Value: v}, call, rec.Now())
+				rec.Add(1000, checker.Input{Kind: history.Get, Key: k}, v, call, rec.Now())
 				log.Verify(c.t, k, v)
 			}
 		})
@@ -229,18 +232,18 @@ func (c *cluster) concurrentAppends(n int, ks []string, rec *kvcheck.Recorder) (
 func (c *cluster) reconfigure(d time.Duration, restarts bool) {
 	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
-		gid := c.gids[c.randIntn(len(c.gids))]
-		if c.randIntn(2) == 0 {
+		gid := c.gids[c.net.IntN(len(c.gids))]
+		if c.net.IntN(2) == 0 {
 			c.join(gid)
 		} else if len(c.mck.Query(-1).Groups) > 1 {
 			c.leave(gid)
 		}
-		if restarts && c.randIntn(3) == 0 {
-			g := c.gids[c.randIntn(len(c.gids))]
+		if restarts && c.net.IntN(3) == 0 {
+			g := c.gids[c.net.IntN(len(c.gids))]
 			c.shutdownGroup(g)
 			c.startGroup(g)
 		}
-		time.Sleep(time.Duration(100+c.randIntn(200)) * time.Millisecond)
+		time.Sleep(time.Duration(100+c.net.IntN(200)) * time.Millisecond)
 	}
 	// End with every group joined so that every shard can be served.
 	c.join(c.gids...)
@@ -355,7 +358,7 @@ func TestChallenge2(t *testing.T) {
 	if stuck == 0 || unaffected == 0 || arrived == 0 {
 		t.Fatalf("scenario needs stuck, unaffected and arriving shards: %v -> %v", before.Shards, after.Shards)
 	}
-	within(t, opTimeout, "serving unaffected and arrived shards", func() {
+	labcluster.Within(t, opTimeout, "serving unaffected and arrived shards", func() {
 		for i, k := range ks {
 			s := key2shard(k)
 			if before.Shards[s] != 101 {
@@ -376,7 +379,7 @@ func TestChallenge2(t *testing.T) {
 
 func (c *cluster) checkAllShards(ck *Clerk, ks, vals []string, pick func(int) bool) {
 	c.t.Helper()
-	within(c.t, opTimeout, "reading picked shards", func() {
+	labcluster.Within(c.t, opTimeout, "reading picked shards", func() {
 		for i, k := range ks {
 			if pick(key2shard(k)) {
 				if v := ck.Get(k); v != vals[i] {
