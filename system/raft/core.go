@@ -290,12 +290,24 @@ func tickHeartbeat(r *core) {
 	}
 }
 
-func stepFollower(r *core, m message) error {
+// stepNotLeading does what a follower and a candidate do alike: drop
+// proposals and fail reads. It reports whether m was one of those.
+func stepNotLeading(r *core, m message) (bool, error) {
 	switch m.Type {
 	case msgProp:
-		return errProposalDropped
+		return true, errProposalDropped
 	case msgReadIndex:
 		r.reads.fail(m.Context, ErrNotLeader)
+		return true, nil
+	}
+	return false, nil
+}
+
+func stepFollower(r *core, m message) error {
+	if done, err := stepNotLeading(r, m); done {
+		return err
+	}
+	switch m.Type {
 	case msgApp, msgHeartbeat:
 		r.electionElapsed = 0
 		r.lead = m.From
@@ -309,11 +321,10 @@ func stepFollower(r *core, m message) error {
 }
 
 func stepCandidate(r *core, m message) error {
+	if done, err := stepNotLeading(r, m); done {
+		return err
+	}
 	switch m.Type {
-	case msgProp:
-		return errProposalDropped
-	case msgReadIndex:
-		r.reads.fail(m.Context, ErrNotLeader)
 	case msgApp, msgHeartbeat, msgSnap:
 		// Someone won this term.
 		r.becomeFollower(r.term, m.From)
