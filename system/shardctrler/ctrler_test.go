@@ -134,30 +134,35 @@ func TestMove(t *testing.T) {
 // TestConcurrentJoinLeave has 10 clerks each join and leave groups at once.
 func TestConcurrentJoinLeave(t *testing.T) {
 	c := newCtrlCluster(t, 3)
-	const n = 10
+	c.concurrently(10, "concurrent join/leave", func(i int, ck *Clerk) int {
+		gid := 100 + i
+		ck.Join(map[int][]string{gid + 1000: {"x"}})
+		ck.Join(map[int][]string{gid: {"y"}})
+		ck.Leave([]int{gid + 1000})
+		return gid
+	})
+}
+
+// concurrently runs f with n clerks at once, within a deadline, then checks
+// that the latest configuration holds exactly the groups f returned.
+func (c *ctrlCluster) concurrently(n int, what string, f func(i int, ck *Clerk) (gid int)) {
+	c.t.Helper()
 	clerks := make([]*Clerk, n)
 	for i := range clerks {
 		clerks[i] = c.clerk()
 	}
-	labcluster.Within(t, 60*time.Second, "concurrent join/leave", func() {
+	labcluster.Within(c.t, 60*time.Second, what, func() {
+		want := make([]int, n)
 		var wg sync.WaitGroup
 		for i := range n {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				gid := 100 + i
-				ck := clerks[i]
-				ck.Join(map[int][]string{gid + 1000: {"x"}})
-				ck.Join(map[int][]string{gid: {"y"}})
-				ck.Leave([]int{gid + 1000})
+				want[i] = f(i, clerks[i])
 			}()
 		}
 		wg.Wait()
-		var want []int
-		for i := range n {
-			want = append(want, 100+i)
-		}
-		check(t, clerks[0], want)
+		check(c.t, clerks[0], want)
 	})
 }
 
@@ -210,28 +215,11 @@ func TestMultiJoinLeave(t *testing.T) {
 
 func TestConcurrentMultiJoinLeave(t *testing.T) {
 	c := newCtrlCluster(t, 3)
-	const n = 10
-	clerks := make([]*Clerk, n)
-	for i := range clerks {
-		clerks[i] = c.clerk()
-	}
-	labcluster.Within(t, 60*time.Second, "concurrent multi join/leave", func() {
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				gid := 10 * (i + 1)
-				clerks[i].Join(map[int][]string{gid: {"x"}, gid + 1: {"y"}, gid + 2: {"z"}})
-				clerks[i].Leave([]int{gid + 1, gid + 2})
-			}()
-		}
-		wg.Wait()
-		var want []int
-		for i := range n {
-			want = append(want, 10*(i+1))
-		}
-		check(t, clerks[0], want)
+	c.concurrently(10, "concurrent multi join/leave", func(i int, ck *Clerk) int {
+		gid := 10 * (i + 1)
+		ck.Join(map[int][]string{gid: {"x"}, gid + 1: {"y"}, gid + 2: {"z"}})
+		ck.Leave([]int{gid + 1, gid + 2})
+		return gid
 	})
 }
 

@@ -115,6 +115,22 @@ func (c *cluster) totalStateSize() int {
 	return total
 }
 
+// newFilled starts a cluster of nGroups groups, joins gids, and puts a
+// random value under each of nKeys keys (read back when check is set). It
+// returns the clerk that wrote them, the keys and the values.
+func newFilled(t *testing.T, nGroups, maxraftstate, nKeys int, check bool, gids ...int) (*cluster, *Clerk, []string, []string) {
+	t.Helper()
+	c := newCluster(t, nGroups, false, maxraftstate)
+	ck := c.clerk()
+	c.join(gids...)
+	ks := keys(nKeys)
+	vals := c.fill(ck, ks)
+	if check {
+		c.checkAll(ck, ks, vals)
+	}
+	return c, ck, ks, vals
+}
+
 // randValue returns a short random string.
 func (c *cluster) randValue(n int) string {
 	const letters = "abcdefghijklmnopqrstuvwxyz0123456789"

@@ -17,12 +17,7 @@ import (
 // TestStaticShards: with one group down, exactly the keys of the other
 // group's shards answer; the rest answer once the group is back.
 func TestStaticShards(t *testing.T) {
-	c := newCluster(t, 2, false, -1)
-	ck := c.clerk()
-	c.join(100, 101)
-	ks := keys(20)
-	vals := c.fill(ck, ks)
-	c.checkAll(ck, ks, vals)
+	c, _, ks, vals := newFilled(t, 2, -1, 20, true, 100, 101)
 
 	cfg := c.mck.Query(-1)
 	c.shutdownGroup(101)
@@ -66,12 +61,7 @@ func TestStaticShards(t *testing.T) {
 }
 
 func TestJoinLeave(t *testing.T) {
-	c := newCluster(t, 2, false, -1)
-	ck := c.clerk()
-	c.join(100)
-	ks := keys(10)
-	vals := c.fill(ck, ks)
-	c.checkAll(ck, ks, vals)
+	c, ck, ks, vals := newFilled(t, 2, -1, 10, true, 100)
 
 	c.join(101)
 	for i, k := range ks {
@@ -98,11 +88,7 @@ func TestJoinLeave(t *testing.T) {
 // TestSnapshot restarts every server of every group and the controllers,
 // and requires the data to survive from snapshots and logs.
 func TestSnapshot(t *testing.T) {
-	c := newCluster(t, 3, false, 1000)
-	ck := c.clerk()
-	c.join(100)
-	ks := keys(30)
-	vals := c.fill(ck, ks)
+	c, ck, ks, vals := newFilled(t, 3, 1000, 30, false, 100)
 	c.join(101, 102)
 	c.leave(100)
 	for round := range 3 {
@@ -142,11 +128,7 @@ func TestSnapshot(t *testing.T) {
 // TestMissChange: one server of each group is down while the configuration
 // changes several times; restarted, it catches up (by snapshot or log).
 func TestMissChange(t *testing.T) {
-	c := newCluster(t, 3, false, 1000)
-	ck := c.clerk()
-	c.join(100)
-	ks := keys(10)
-	vals := c.fill(ck, ks)
+	c, ck, ks, vals := newFilled(t, 3, 1000, 10, false, 100)
 	c.join(101)
 
 	for _, gid := range c.gids {
@@ -332,12 +314,7 @@ func TestChallenge1Concurrent(t *testing.T) {
 // change is stuck, and a shard that arrived serves at once even though
 // another shard of the same configuration can never arrive.
 func TestChallenge2(t *testing.T) {
-	c := newCluster(t, 3, false, -1)
-	ck := c.clerk()
-	c.join(100, 101)
-	ks := keys(30)
-	vals := c.fill(ck, ks)
-	c.checkAll(ck, ks, vals)
+	c, ck, ks, vals := newFilled(t, 3, -1, 30, true, 100, 101)
 	before := c.mck.Query(-1)
 
 	// Group 100 dies: nothing it holds can ever be handed over.
