@@ -160,6 +160,15 @@ func (c *cluster) fill(ck *Clerk, ks []string) []string {
 	return vals
 }
 
+// appendAll appends a random value to each key and to its expected value.
+func (c *cluster) appendAll(ck *Clerk, ks, vals []string) {
+	for i, k := range ks {
+		x := c.randValue(5)
+		ck.Append(k, x)
+		vals[i] += x
+	}
+}
+
 // checkAll reads every key (with a deadline) and compares with vals.
 func (c *cluster) checkAll(ck *Clerk, ks, vals []string) {
 	c.t.Helper()

@@ -64,19 +64,11 @@ func TestJoinLeave(t *testing.T) {
 	c, ck, ks, vals := newFilled(t, 2, -1, 10, true, 100)
 
 	c.join(101)
-	for i, k := range ks {
-		x := c.randValue(5)
-		ck.Append(k, x)
-		vals[i] += x
-	}
+	c.appendAll(ck, ks, vals)
 	c.checkAll(ck, ks, vals)
 
 	c.leave(100)
-	for i, k := range ks {
-		x := c.randValue(5)
-		ck.Append(k, x)
-		vals[i] += x
-	}
+	c.appendAll(ck, ks, vals)
 	c.checkAll(ck, ks, vals)
 
 	// Once group 101 holds every shard, group 100 can go away.
@@ -136,11 +128,7 @@ func TestMissChange(t *testing.T) {
 	}
 	c.join(102)
 	c.leave(100)
-	for i, k := range ks {
-		x := c.randValue(5)
-		ck.Append(k, x)
-		vals[i] += x
-	}
+	c.appendAll(ck, ks, vals)
 	c.leave(101)
 	c.checkAll(ck, ks, vals)
 	for _, gid := range c.gids {
@@ -154,11 +142,7 @@ func TestMissChange(t *testing.T) {
 		c.group(gid).ShutdownServer(1)
 	}
 	c.join(100, 101)
-	for i, k := range ks {
-		x := c.randValue(5)
-		ck.Append(k, x)
-		vals[i] += x
-	}
+	c.appendAll(ck, ks, vals)
 	c.checkAll(ck, ks, vals)
 }
 
