@@ -52,6 +52,7 @@ func (r *RSM) apply(msg *raft.ApplyMsg) {
 			v = r.sm.Apply(msg.CommandIndex, msg.Command)
 		}
 		r.applied = msg.CommandIndex
+		r.recent[msg.CommandIndex%len(r.recent)] = result{index: msg.CommandIndex, term: msg.CommandTerm, value: v}
 		if w := r.waiters[msg.CommandIndex]; w != nil {
 			delete(r.waiters, msg.CommandIndex)
 			// Same index and term: the very entry the waiter started

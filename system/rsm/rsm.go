@@ -84,6 +84,29 @@ type RSM struct {
 	leader    bool
 	waiters   map[int]*waiter // by log index; guarded by mu
 	readers   []reader        // guarded by mu
+	// recent holds the results of the last applied entries, at index
+	// modulo its length, for a Submit whose entry applied before it
+	// registered its waiter; guarded by mu.
+	recent [256]result
+}
+
+// result is the outcome of the applied entry at index, of term.
+type result struct {
+	index, term int
+	value       any
+}
+
+// recentOutcome is what a Submit that started the entry at index in term
+// gets once that index is applied. Caller holds mu.
+func (r *RSM) recentOutcome(index, term int) outcome {
+	rs := r.recent[index%len(r.recent)]
+	switch {
+	case rs.index != index:
+		return outcome{err: ErrTimeout} // too long ago: the caller retries
+	case rs.term != term:
+		return outcome{err: ErrWrongLeader}
+	}
+	return outcome{value: rs.value}
 }
 
 var _ raft.Service = (*RSM)(nil)
@@ -172,17 +195,26 @@ func (r *RSM) Submit(cmd any) (any, error) {
 	if r.dead.Load() {
 		return nil, ErrShutdown
 	}
-	w := &waiter{ch: make(chan outcome, 1)}
-	// mu is held across Start so that the entry cannot be applied before
-	// its waiter is registered. Start never waits for Raft's loop, and
-	// the loop takes mu only to apply, so this cannot deadlock.
-	r.mu.Lock()
+	// Start is called without mu: the loop takes mu to apply, and must
+	// never wait for a handler that Start's encoding keeps busy.
 	index, term, isLeader := r.rf.Start(cmd)
-	if !isLeader || term < r.term || (term == r.term && !r.leader) {
+	if !isLeader {
+		return nil, ErrWrongLeader
+	}
+	w := &waiter{term: term, ch: make(chan outcome, 1)}
+	r.mu.Lock()
+	if r.applied >= index {
+		// Applied before we could register: take the result from the
+		// recent ones.
+		o := r.recentOutcome(index, term)
+		r.mu.Unlock()
+		return o.value, o.err
+	}
+	if term < r.term || (term == r.term && !r.leader) {
+		// A leadership change was reported since Start.
 		r.mu.Unlock()
 		return nil, ErrWrongLeader
 	}
-	w.term = term
 	if old := r.waiters[index]; old != nil {
 		// A waiter of an older term at this index can never be answered
 		// with its own entry.
