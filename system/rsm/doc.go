@@ -45,13 +45,14 @@
 // to another on the server, from the frame's arrival until the reply is
 // produced. Not counted are the socket I/O goroutines that every RPC
 // crosses whatever the service (the clerk's connection writer and reader,
-// the server connection's writer: three queues, owned by transport/tcp),
-// and the per-follower RPC goroutines of stage 6, which carry one batch
-// for all the requests of an iteration. Before this package served
-// kvraft, the same Put crossed 14 stages and 5 hand-offs by this count
-// (read loop ⇒ handler ⇒ Raft loop ⇒ Raft's applier ⇒ kvraft's applier ⇒
-// handler), the leadership check polled GetState every 40 ms, and the
-// reply waited for two more goroutines to be scheduled.
+// the server connection's writer: three queues, owned by transport/tcp;
+// counting the server's writer too makes 4), and the per-follower RPC
+// goroutines of stage 6, which carry one batch for all the requests of an
+// iteration. Before kvraft ran on this package the same Put crossed 5
+// hand-offs by this count (read loop ⇒ handler ⇒ Raft loop ⇒ Raft's
+// applier ⇒ kvraft's applier ⇒ handler; 6 with the server's writer, 14
+// stages as issue 16 counted them), and the leadership check polled
+// GetState every 40 ms.
 //
 // # Imports
 //
