@@ -215,7 +215,9 @@ func (c *cluster) reconfigure(d time.Duration, restarts bool) {
 	c.join(c.gids...)
 }
 
-func testConcurrent(t *testing.T, unreliable, restarts, linearizable bool, maxraftstate int) {
+// concurrentRun has 5 clients append to 10 keys while groups join and
+// leave for 5 s (and restart, if restarts), then verifies every append.
+func concurrentRun(t *testing.T, unreliable, restarts bool, maxraftstate int) (*cluster, []string, *kvcheck.Recorder) {
 	c := newCluster(t, 3, unreliable, maxraftstate)
 	c.join(100)
 	ks := keys(10)
@@ -223,6 +225,11 @@ func testConcurrent(t *testing.T, unreliable, restarts, linearizable bool, maxra
 	stop := c.concurrentAppends(5, ks, rec)
 	c.reconfigure(5*time.Second, restarts)
 	stop()
+	return c, ks, rec
+}
+
+func testConcurrent(t *testing.T, unreliable, restarts, linearizable bool, maxraftstate int) {
+	_, _, rec := concurrentRun(t, unreliable, restarts, maxraftstate)
 	if linearizable {
 		rec.Check(t, 30*time.Second)
 	}
@@ -272,13 +279,7 @@ func TestChallenge1Delete(t *testing.T) {
 
 // TestChallenge1Concurrent: deletion under concurrent appends and changes.
 func TestChallenge1Concurrent(t *testing.T) {
-	c := newCluster(t, 3, false, 1)
-	c.join(100)
-	ks := keys(10)
-	rec := kvcheck.NewRecorder()
-	stop := c.concurrentAppends(5, ks, rec)
-	c.reconfigure(5*time.Second, false)
-	stop()
+	c, ks, _ := concurrentRun(t, false, false, 1)
 	live := 0
 	ck := c.clerk()
 	for _, k := range ks {
