@@ -40,6 +40,13 @@ func (a *Appends) Add(key string, client, j int, acked bool) {
 	m[client] = append(m[client], appendRec{j: j, acked: acked})
 }
 
+// Reset forgets the appends to key (after a Put replaced its value).
+func (a *Appends) Reset(key string) {
+	a.mu.Lock()
+	delete(a.recs, key)
+	a.mu.Unlock()
+}
+
 // Keys returns the keys appended to, sorted.
 func (a *Appends) Keys() []string {
 	a.mu.Lock()

@@ -1,5 +1,9 @@
-// Package kvcheck is shared test code for the key/value services: a
-// recorder of Get/Put/Append histories checked for linearizability with
-// porcupine (partitioned by key), and a log of appends that verifies every
+// Package kvcheck is shared test code for the key/value services' lab
+// tests: a Recorder of Get/Put/Append histories checked for
+// linearizability with porcupine and the project's one KV model
+// (workloads/checker.KVModel), and a log of appends that verifies every
 // acknowledged append is present exactly once and in order.
+//
+// It may import workloads/checker, workloads/history, porcupine and the
+// standard library; only tests import it.
 package kvcheck

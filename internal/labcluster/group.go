@@ -266,15 +266,15 @@ func (g *Group) Leader() int {
 	return best
 }
 
-// RaftStateSizes returns each replica's persisted Raft state size.
-func (g *Group) RaftStateSizes() []int {
+// MaxSizes returns the largest persisted Raft state and the largest
+// snapshot over the replicas.
+func (g *Group) MaxSizes() (raftState, snapshot int) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	out := make([]int, g.n)
-	for i, p := range g.saved {
-		out[i] = p.RaftStateSize()
+	for _, p := range g.saved {
+		raftState, snapshot = max(raftState, p.RaftStateSize()), max(snapshot, p.SnapshotSize())
 	}
-	return out
+	return raftState, snapshot
 }
 
 // TotalStateSize sums Raft state and snapshot sizes over every replica.
@@ -308,4 +308,34 @@ func (g *Group) SetClientReach(name string, to []int) {
 	for j, name := range c.names {
 		g.net.Enable(name, g.connected[j] && c.allowed[j])
 	}
+}
+
+// RaftStateSizes returns each replica's persisted Raft state size.
+func (g *Group) RaftStateSizes() []int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	out := make([]int, g.n)
+	for i, p := range g.saved {
+		out[i] = p.RaftStateSize()
+	}
+	return out
+}
+
+// MinorityPartition returns a split of the replicas into a majority and a
+// minority, with the current leader (if any) in the minority.
+func (g *Group) MinorityPartition() (majority, minority []int) {
+	l := g.Leader()
+	for i := range g.n {
+		switch {
+		case i == l:
+		case len(majority) < g.n/2+1:
+			majority = append(majority, i)
+		default:
+			minority = append(minority, i)
+		}
+	}
+	if l >= 0 {
+		minority = append(minority, l)
+	}
+	return majority, minority
 }

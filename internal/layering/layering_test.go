@@ -98,6 +98,12 @@ var rules = []rule{
 		return false, ""
 	},
 	func(p, d string) (bool, string) {
+		if protocols[p] && under(d, "faultline/system/backend") {
+			return true, "protocol packages never import system/backend or anything under it"
+		}
+		return false, ""
+	},
+	func(p, d string) (bool, string) {
 		// Raft is the lowest system layer; kvraft and shardctrler sit on it,
 		// shardkv on them.
 		order := map[string]int{
@@ -112,6 +118,15 @@ var rules = []rule{
 		}
 		return false, ""
 	},
+}
+
+// protocols are the packages that implement the distributed protocols,
+// apart from the backends (system/backend/...) that run them as clusters
+// of processes.
+var protocols = map[string]bool{
+	"faultline/system/raft": true, "faultline/system/storage": true, "faultline/system/rsm": true,
+	"faultline/system/kvraft": true, "faultline/system/shardctrler": true, "faultline/system/shardkv": true,
+	"faultline/system/mr": true,
 }
 
 func TestImportLayering(t *testing.T) {
@@ -151,6 +166,10 @@ func TestRulesCatchViolations(t *testing.T) {
 		{"faultline/workloads/runner", "faultline/chaos", true},
 		{"faultline/reports", "faultline/bench", true},
 		{"faultline/bench", "faultline/system/backend/raftkv", false},
+		{"faultline/system/kvraft", "faultline/system/backend", true},
+		{"faultline/system/mr", "faultline/system/backend/nodeproc", true},
+		{"faultline/system/raft", "faultline/system/storage", false},
+		{"faultline/system/backend/raftkv", "faultline/system/kvraft", false},
 	}
 	for _, c := range cases {
 		got := false

@@ -1,21 +1,11 @@
 package kvraft
 
 import (
-	"crypto/rand"
-	"encoding/binary"
 	"time"
 
 	"faultline/system/raft"
+	"faultline/system/rsm"
 )
-
-// newClientID returns a random positive client id.
-func newClientID() int64 {
-	var b [8]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(err) // crypto/rand does not fail on supported platforms
-	}
-	return int64(binary.LittleEndian.Uint64(b[:]) >> 1)
-}
 
 // Clerk is the lab's client: every operation retries until it succeeds. It
 // remembers the last leader. A Clerk is used by one goroutine at a time.
@@ -28,7 +18,7 @@ type Clerk struct {
 
 // MakeClerk returns a clerk that talks to servers.
 func MakeClerk(servers []raft.Peer) *Clerk {
-	return &Clerk{servers: servers, id: newClientID()}
+	return &Clerk{servers: servers, id: rsm.NewClientID()}
 }
 
 // Get returns the value of key, or "" if it has none. It retries forever.

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"faultline/system/backend"
+	"faultline/system/rsm"
 	"faultline/transport"
 )
 
@@ -27,13 +27,14 @@ type ClientConfig struct {
 	ReadAnyServer bool
 }
 
-// Client is a context-aware key/value client that implements
-// backend.Client. Each operation retries across servers until it succeeds or
-// its context ends. A Client is used by one goroutine at a time.
+// Client is a context-aware key/value client (the shape of the harness's
+// backend.Client, which system/backend/raftkv builds on it). Each operation
+// retries across servers until it succeeds or its context ends. A Client is
+// used by one goroutine at a time.
 //
 // Errors: a Get that fails never took effect, so its error wraps
-// backend.ErrDefinite. A Put or Append that fails wraps ErrDefinite only if
-// no attempt could have reached a leader's log; otherwise its outcome is
+// ErrNotApplied. A Put or Append that fails wraps ErrNotApplied only if no
+// attempt could have reached a leader's log; otherwise its outcome is
 // unknown (it may still be applied later, exactly once, or never).
 type Client struct {
 	servers []transport.Caller
@@ -47,12 +48,12 @@ type Client struct {
 }
 
 var (
-	_ backend.Client = (*Client)(nil)
-	_ backend.Served = (*Client)(nil)
+	// ErrNoServers is returned by NewClient for an empty server list.
+	ErrNoServers = errors.New("kvraft: no servers")
+	// ErrNotApplied is wrapped by a Client error after which the
+	// operation certainly did not take effect.
+	ErrNotApplied = errors.New("kvraft: operation not applied")
 )
-
-// ErrNoServers is returned by NewClient for an empty server list.
-var ErrNoServers = errors.New("kvraft: no servers")
 
 // NewClient returns a client for servers. Callers that implement
 // transport.ContextCaller get calls bounded by the operation's context.
@@ -68,7 +69,7 @@ func NewClient(servers []transport.Caller, cfg ClientConfig) (*Client, error) {
 	}
 	id := cfg.ClientID
 	if id == 0 {
-		id = newClientID()
+		id = rsm.NewClientID()
 	}
 	return &Client{servers: servers, cfg: cfg, id: id}, nil
 }
@@ -103,7 +104,7 @@ func (c *Client) Get(ctx context.Context, key string) (string, error) {
 	})
 	if err != nil {
 		// A read changes nothing: a failed one is a definite failure.
-		return "", fmt.Errorf("%w: get %q: %w", backend.ErrDefinite, key, err)
+		return "", fmt.Errorf("%w: get %q: %w", ErrNotApplied, key, err)
 	}
 	return value, nil
 }
@@ -132,7 +133,7 @@ func (c *Client) putAppend(ctx context.Context, key, value, op string) error {
 		return nil
 	}
 	if !maybe {
-		return fmt.Errorf("%w: %s %q: %w", backend.ErrDefinite, op, key, err)
+		return fmt.Errorf("%w: %s %q: %w", ErrNotApplied, op, key, err)
 	}
 	return fmt.Errorf("%s %q: outcome unknown: %w", op, key, err)
 }

@@ -26,25 +26,14 @@ const (
 // OpKind is the kind of a key/value operation.
 type OpKind uint8
 
+//go:generate stringer -type=OpKind -trimprefix=Op
+
 // Operation kinds.
 const (
 	OpGet OpKind = iota + 1
 	OpPut
 	OpAppend
 )
-
-// String implements fmt.Stringer.
-func (k OpKind) String() string {
-	switch k {
-	case OpGet:
-		return "Get"
-	case OpPut:
-		return "Put"
-	case OpAppend:
-		return "Append"
-	}
-	return "OpKind(?)"
-}
 
 // Op is the command a KVServer places in the Raft log. ClientID and Seq
 // identify the operation for duplicate detection.

@@ -11,11 +11,13 @@
 // back to the log before the leader has committed an entry of its term.
 // Either way reads are linearizable without clocks or leases.
 //
-// A handler answers only from the entry it started: the applied entry at its
-// index must carry its term, client id and sequence number, otherwise it
-// answers ErrWrongLeader and the client retries. Many clients' operations
-// are started concurrently and Raft batches them; a map from log index to
-// waiting handler wakes exactly the handler an applied entry belongs to.
+// The server runs on system/rsm, the one replicated-state-machine driver:
+// a handler answers only from the entry it started (the applied entry at
+// its index must carry its term, otherwise it answers ErrWrongLeader and
+// the client retries), and Raft's leadership events fail waiting handlers
+// at once. Many clients' operations are started concurrently and Raft
+// batches them. The rsm package documents the path of a Put, stage by
+// stage.
 //
 // Exactly-once: each client has a random id and numbers its operations; the
 // machine remembers, per client, the highest sequence number it applied and
@@ -28,5 +30,12 @@
 //
 // Two clients are provided: Clerk, the lab's, which retries forever, and
 // Client, which is bounded by a context and reports an unknown outcome when
-// the context ends (it implements the harness's backend.Client).
+// the context ends (system/backend/raftkv adapts it to the harness's
+// backend.Client).
+//
+// # Imports
+//
+// kvraft imports system/rsm, system/raft, transport and transport/wire; it
+// never imports system/backend (system/backend/raftkv runs it as a cluster
+// of processes and adapts Client to the harness's backend.Client).
 package kvraft

@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"faultline/system/backend"
+	"faultline/internal/kvcheck"
+	"faultline/workloads/checker"
+	"faultline/workloads/history"
 )
 
 // fullSize switches the heaviest scenarios to the course's full sizes (7
@@ -27,36 +29,36 @@ const electionPace = 400 * time.Millisecond
 type tclerk struct {
 	ck   *Clerk
 	id   int
-	rec  *recorder
-	apps *appendLog
+	rec  *kvcheck.Recorder
+	apps *kvcheck.Appends
 }
 
 var nextClientID atomic.Int64
 
-func (c *cluster) recordedClerk(rec *recorder, apps *appendLog, to []int) *tclerk {
+func (c *cluster) recordedClerk(rec *kvcheck.Recorder, apps *kvcheck.Appends, to []int) *tclerk {
 	return &tclerk{ck: c.makeClerk(to), id: int(nextClientID.Add(1)), rec: rec, apps: apps}
 }
 
 func (tc *tclerk) get(key string) string {
-	call := tc.rec.now()
+	call := tc.rec.Now()
 	v := tc.ck.Get(key)
-	tc.rec.add(tc.id, kvInput{op: OpGet, key: key}, kvOutput{value: v}, call, tc.rec.now())
+	tc.rec.Add(tc.id, checker.Input{Kind: history.Get, Key: key}, v, call, tc.rec.Now())
 	return v
 }
 
 func (tc *tclerk) put(key, value string) {
-	call := tc.rec.now()
+	call := tc.rec.Now()
 	tc.ck.Put(key, value)
-	tc.rec.add(tc.id, kvInput{op: OpPut, key: key, value: value}, kvOutput{}, call, tc.rec.now())
+	tc.rec.Add(tc.id, checker.Input{Kind: history.Put, Key: key, Value: value}, "", call, tc.rec.Now())
 }
 
 // appendJ appends this clerk's j-th token to key and returns the token.
 func (tc *tclerk) appendJ(key string, j int) string {
-	tok := appendToken(tc.id, j)
-	call := tc.rec.now()
+	tok := kvcheck.Token(tc.id, j)
+	call := tc.rec.Now()
 	tc.ck.Append(key, tok)
-	tc.rec.add(tc.id, kvInput{op: OpAppend, key: key, value: tok}, kvOutput{}, call, tc.rec.now())
-	tc.apps.add(key, tc.id, j, true)
+	tc.rec.Add(tc.id, checker.Input{Kind: history.Append, Key: key, Value: tok}, "", call, tc.rec.Now())
+	tc.apps.Add(key, tc.id, j, true)
 	return tok
 }
 
@@ -94,8 +96,8 @@ func (o genericOpts) withDefaults() genericOpts {
 func genericTest(t *testing.T, o genericOpts) {
 	o = o.withDefaults()
 	c := newCluster(t, o.servers, o.unreliable, o.maxraftstate)
-	rec, apps := newRecorder(), newAppendLog()
-	ck := c.recordedClerk(rec, apps, c.all())
+	rec, apps := kvcheck.NewRecorder(), kvcheck.NewAppends()
+	ck := c.recordedClerk(rec, apps, c.All())
 
 	for iter := range o.iters {
 		var done, donePart atomic.Bool
@@ -106,12 +108,12 @@ func genericTest(t *testing.T, o genericOpts) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				rng := rand.New(rand.NewSource(c.seed + int64(iter*1000+cli)))
-				my := c.recordedClerk(rec, apps, c.all())
+				rng := rand.New(rand.NewSource(c.net.Seed + int64(iter*1000+cli)))
+				my := c.recordedClerk(rec, apps, c.All())
 				key := strconv.Itoa(cli)
 				last := ""
 				if !o.randomKeys {
-					apps.reset(key)
+					apps.Reset(key)
 					my.put(key, last)
 				}
 				for j := 0; !done.Load(); {
@@ -137,7 +139,7 @@ func genericTest(t *testing.T, o genericOpts) {
 			pwg.Add(1)
 			go func() {
 				defer pwg.Done()
-				rng := rand.New(rand.NewSource(c.seed - int64(iter)))
+				rng := rand.New(rand.NewSource(c.net.Seed - int64(iter)))
 				for !donePart.Load() {
 					var a, b []int
 					for i := range o.servers {
@@ -147,7 +149,7 @@ func genericTest(t *testing.T, o genericOpts) {
 							b = append(b, i)
 						}
 					}
-					c.partition(a, b)
+					c.Partition(a, b)
 					time.Sleep(electionPace + time.Duration(rng.Intn(200))*time.Millisecond) // pacing
 				}
 			}()
@@ -155,15 +157,15 @@ func genericTest(t *testing.T, o genericOpts) {
 		time.Sleep(o.dur) // let the workload run
 		donePart.Store(true)
 		pwg.Wait()
-		c.connectAll()
+		c.ConnectAll()
 		if o.crash {
 			for i := range o.servers {
-				c.shutdownServer(i)
+				c.ShutdownServer(i)
 			}
 			for i := range o.servers {
-				c.startServer(i)
+				c.StartServer(i)
 			}
-			c.connectAll()
+			c.ConnectAll()
 		}
 		done.Store(true)
 		wg.Wait()
@@ -176,23 +178,23 @@ func genericTest(t *testing.T, o genericOpts) {
 				if v != lasts[cli] {
 					t.Fatalf("iteration %d: key %q = %q, want %q", iter, keys[cli], v, lasts[cli])
 				}
-				apps.check(t, keys[cli], v)
+				apps.Verify(t, keys[cli], v)
 			}
 		}
 		if o.maxraftstate > 0 {
-			if sz := c.logSize(); sz > 8*o.maxraftstate {
+			if sz, _ := c.MaxSizes(); sz > 8*o.maxraftstate {
 				t.Fatalf("raft state size %d exceeds 8x maxraftstate %d", sz, o.maxraftstate)
 			}
-		} else if sz := c.snapshotSize(); sz > 0 {
+		} else if _, sz := c.MaxSizes(); sz > 0 {
 			t.Fatalf("snapshot of %d bytes with maxraftstate %d", sz, o.maxraftstate)
 		}
 	}
 	if o.randomKeys {
-		for _, k := range apps.keys() {
-			apps.check(t, k, ck.get(k))
+		for _, k := range apps.Keys() {
+			apps.Verify(t, k, ck.get(k))
 		}
 	}
-	rec.check(t)
+	rec.Check(t, 30*time.Second)
 }
 
 func TestBasic3A(t *testing.T) { genericTest(t, genericOpts{clients: 1, servers: 5}) }
@@ -276,7 +278,7 @@ func TestSnapshotUnreliableRecoverConcurrentPartitionLinearizable3B(t *testing.T
 func TestClientDeadlinesPartitions(t *testing.T) {
 	const clients, servers, nkeys = 4, 5, 3
 	c := newCluster(t, servers, true, 1000)
-	rec, apps := newRecorder(), newAppendLog()
+	rec, apps := kvcheck.NewRecorder(), kvcheck.NewAppends()
 	var done atomic.Bool
 	var unknown, definite atomic.Int64
 	var wg sync.WaitGroup
@@ -284,34 +286,34 @@ func TestClientDeadlinesPartitions(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rng := rand.New(rand.NewSource(c.seed + int64(cli)))
+			rng := rand.New(rand.NewSource(c.net.Seed + int64(cli)))
 			cl := c.makeClient()
 			id := int(nextClientID.Add(1))
 			for j := 0; !done.Load(); j++ {
 				key := strconv.Itoa(rng.Intn(nkeys))
 				ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-				call := rec.now()
+				call := rec.Now()
 				if rng.Intn(2) == 0 {
-					tok := appendToken(id, j)
+					tok := kvcheck.Token(id, j)
 					err := cl.Append(ctx, key, tok)
-					ret := rec.now()
+					ret := rec.Now()
 					switch {
 					case err == nil:
-						apps.add(key, id, j, true)
-						rec.add(id, kvInput{op: OpAppend, key: key, value: tok}, kvOutput{}, call, ret)
-					case errors.Is(err, backend.ErrDefinite):
+						apps.Add(key, id, j, true)
+						rec.Add(id, checker.Input{Kind: history.Append, Key: key, Value: tok}, "", call, ret)
+					case errors.Is(err, ErrNotApplied):
 						definite.Add(1)
 					default:
 						unknown.Add(1)
-						apps.add(key, id, j, false)
-						rec.add(id, kvInput{op: OpAppend, key: key, value: tok}, kvOutput{unknown: true}, call, ret)
+						apps.Add(key, id, j, false)
+						rec.Add(id, checker.Input{Kind: history.Append, Key: key, Value: tok, Unknown: true}, "", call, ret)
 					}
 				} else {
 					v, err := cl.Get(ctx, key)
 					if err == nil {
-						rec.add(id, kvInput{op: OpGet, key: key}, kvOutput{value: v}, call, rec.now())
-					} else if !errors.Is(err, backend.ErrDefinite) {
-						t.Errorf("failed get: %v does not wrap ErrDefinite", err)
+						rec.Add(id, checker.Input{Kind: history.Get, Key: key}, v, call, rec.Now())
+					} else if !errors.Is(err, ErrNotApplied) {
+						t.Errorf("failed get: %v does not wrap ErrNotApplied", err)
 					}
 				}
 				cancel()
@@ -319,17 +321,17 @@ func TestClientDeadlinesPartitions(t *testing.T) {
 		}()
 	}
 	for range 5 {
-		c.partition(c.makePartition())
+		c.Partition(c.MinorityPartition())
 		time.Sleep(electionPace) // pacing
 	}
-	c.connectAll()
+	c.ConnectAll()
 	time.Sleep(electionPace) // some operations in a healed cluster
 	done.Store(true)
 	wg.Wait()
 	t.Logf("unknown writes %d, definite failures %d", unknown.Load(), definite.Load())
-	ck := c.recordedClerk(rec, apps, c.all())
-	for _, k := range apps.keys() {
-		apps.check(t, k, ck.get(k))
+	ck := c.recordedClerk(rec, apps, c.All())
+	for _, k := range apps.Keys() {
+		apps.Verify(t, k, ck.get(k))
 	}
-	rec.check(t)
+	rec.Check(t, 30*time.Second)
 }

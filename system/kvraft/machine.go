@@ -2,6 +2,7 @@ package kvraft
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	"faultline/transport/wire"
@@ -90,21 +91,11 @@ type image struct {
 // Snapshot encodes the machine, including its duplicate table and applied
 // index. Equal machines give equal bytes.
 func (m *Machine) Snapshot() []byte {
-	img := image{Applied: m.applied}
-	img.Keys = make([]string, 0, len(m.data))
-	for k := range m.data {
-		img.Keys = append(img.Keys, k)
-	}
-	slices.Sort(img.Keys)
+	img := image{Applied: m.applied, Keys: slices.Sorted(maps.Keys(m.data)), Clients: slices.Sorted(maps.Keys(m.last))}
 	img.Values = make([]string, len(img.Keys))
 	for i, k := range img.Keys {
 		img.Values[i] = m.data[k]
 	}
-	img.Clients = make([]int64, 0, len(m.last))
-	for c := range m.last {
-		img.Clients = append(img.Clients, c)
-	}
-	slices.Sort(img.Clients)
 	img.Seqs = make([]int64, len(img.Clients))
 	for i, c := range img.Clients {
 		img.Seqs[i] = m.last[c]

@@ -6,6 +6,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"faultline/internal/kvcheck"
+	"faultline/internal/labcluster"
 )
 
 func check(t *testing.T, ck *tclerk, key, want string) {
@@ -21,15 +24,15 @@ func check(t *testing.T, ck *tclerk, key, want string) {
 func TestUnreliableOneKey3A(t *testing.T) {
 	const clients, upto = 5, 10
 	c := newCluster(t, 3, true, -1)
-	rec, apps := newRecorder(), newAppendLog()
-	ck := c.recordedClerk(rec, apps, c.all())
+	rec, apps := kvcheck.NewRecorder(), kvcheck.NewAppends()
+	ck := c.recordedClerk(rec, apps, c.All())
 	ck.put("k", "")
 	var wg sync.WaitGroup
 	for range clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			my := c.recordedClerk(rec, apps, c.all())
+			my := c.recordedClerk(rec, apps, c.All())
 			for j := range upto {
 				tok := my.appendJ("k", j)
 				// A read after each append both checks it and pins the
@@ -44,11 +47,11 @@ func TestUnreliableOneKey3A(t *testing.T) {
 	}
 	wg.Wait()
 	v := ck.get("k")
-	apps.check(t, "k", v)
+	apps.Verify(t, "k", v)
 	if n := strings.Count(v, "x "); n != clients*upto {
 		t.Fatalf("final value holds %d appends, want %d: %q", n, clients*upto, v)
 	}
-	rec.check(t)
+	rec.Check(t, 30*time.Second)
 }
 
 // waitDone reports whether ch closes within d.
@@ -67,12 +70,12 @@ func waitDone(ch <-chan struct{}, d time.Duration) bool {
 // progress, and the minority's operations finish within 3 s of healing.
 func TestOnePartition3A(t *testing.T) {
 	c := newCluster(t, 5, false, -1)
-	rec, apps := newRecorder(), newAppendLog()
-	ck := c.recordedClerk(rec, apps, c.all())
+	rec, apps := kvcheck.NewRecorder(), kvcheck.NewAppends()
+	ck := c.recordedClerk(rec, apps, c.All())
 	ck.put("1", "13")
 
-	p1, p2 := c.makePartition()
-	c.partition(p1, p2)
+	p1, p2 := c.MinorityPartition()
+	c.Partition(p1, p2)
 	ckp1 := c.recordedClerk(rec, apps, p1)
 	ckp2a := c.recordedClerk(rec, apps, p2)
 	ckp2b := c.recordedClerk(rec, apps, p2)
@@ -94,9 +97,9 @@ func TestOnePartition3A(t *testing.T) {
 	ckp1.put("1", "16")
 	check(t, ckp1, "1", "16")
 
-	c.connectAll()
-	c.connectClerk(ckp2a.ck, c.all())
-	c.connectClerk(ckp2b.ck, c.all())
+	c.ConnectAll()
+	c.connectClerk(ckp2a.ck, c.All())
+	c.connectClerk(ckp2b.ck, c.All())
 	if !waitDone(putDone, 3*time.Second) {
 		t.Fatal("put did not complete within 3s of healing")
 	}
@@ -107,7 +110,7 @@ func TestOnePartition3A(t *testing.T) {
 		t.Fatalf("minority get = %q, want 15 or 16", got)
 	}
 	check(t, ck, "1", "15")
-	rec.check(t)
+	rec.Check(t, 30*time.Second)
 }
 
 // TestSnapshotRPC3B: a server partitioned away while the others snapshot
@@ -115,25 +118,25 @@ func TestOnePartition3A(t *testing.T) {
 func TestSnapshotRPC3B(t *testing.T) {
 	const maxraftstate = 1000
 	c := newCluster(t, 3, false, maxraftstate)
-	rec, apps := newRecorder(), newAppendLog()
-	ck := c.recordedClerk(rec, apps, c.all())
+	rec, apps := kvcheck.NewRecorder(), kvcheck.NewAppends()
+	ck := c.recordedClerk(rec, apps, c.All())
 	ck.put("a", "A")
 	check(t, ck, "a", "A")
 
 	// A bunch of puts into the majority partition.
-	c.partition([]int{0, 1}, []int{2})
+	c.Partition([]int{0, 1}, []int{2})
 	ck1 := c.recordedClerk(rec, apps, []int{0, 1})
 	for i := range 50 {
 		ck1.put(strconv.Itoa(i), strconv.Itoa(i))
 	}
 	ck1.put("b", "B")
-	if sz := c.logSize(); sz > 8*maxraftstate {
+	if sz, _ := c.MaxSizes(); sz > 8*maxraftstate {
 		t.Fatalf("raft state size %d exceeds 8x maxraftstate", sz)
 	}
 
 	// Now make the group that requires participation of the lagging
 	// server: it must be brought up to date with a snapshot.
-	c.partition([]int{0, 2}, []int{1})
+	c.Partition([]int{0, 2}, []int{1})
 	ck2 := c.recordedClerk(rec, apps, []int{0, 2})
 	ck2.put("c", "C")
 	ck2.put("d", "D")
@@ -142,22 +145,20 @@ func TestSnapshotRPC3B(t *testing.T) {
 	check(t, ck2, "1", "1")
 	check(t, ck2, "49", "49")
 
-	c.connectAll()
+	c.ConnectAll()
 	ck.put("e", "E")
 	check(t, ck, "c", "C")
 	check(t, ck, "e", "E")
 	check(t, ck, "1", "1")
 	// Server 2 must have applied everything, which it can only have done
 	// from a snapshot since its peers dropped the log prefix.
-	waitFor(t, 5*time.Second, "server 2 to catch up", func() bool {
-		c.mu.Lock()
-		kv := c.kvs[2]
-		c.mu.Unlock()
+	labcluster.WaitFor(t, 5*time.Second, "server 2 to catch up", func() bool {
+		kv := c.Server(2).(*KVServer)
 		kv.mu.Lock()
 		defer kv.mu.Unlock()
 		return kv.m.Len() >= 55
 	})
-	rec.check(t)
+	rec.Check(t, 30*time.Second)
 }
 
 // TestSnapshotSize3B: 200 rounds of put/get on one key keep the Raft state
@@ -165,25 +166,25 @@ func TestSnapshotRPC3B(t *testing.T) {
 func TestSnapshotSize3B(t *testing.T) {
 	const maxraftstate, maxsnapshotstate = 1000, 500
 	c := newCluster(t, 3, false, maxraftstate)
-	rec, apps := newRecorder(), newAppendLog()
-	ck := c.recordedClerk(rec, apps, c.all())
+	rec, apps := kvcheck.NewRecorder(), kvcheck.NewAppends()
+	ck := c.recordedClerk(rec, apps, c.All())
 	for range 200 {
 		ck.put("x", "0")
 		check(t, ck, "x", "0")
 		ck.put("x", "1")
 		check(t, ck, "x", "1")
 	}
-	if sz := c.logSize(); sz > 8*maxraftstate {
+	if sz, _ := c.MaxSizes(); sz > 8*maxraftstate {
 		t.Fatalf("raft state size %d exceeds 8x maxraftstate %d", sz, maxraftstate)
 	}
-	sz := c.snapshotSize()
+	_, sz := c.MaxSizes()
 	if sz == 0 {
 		t.Fatal("no snapshot taken")
 	}
 	if sz > maxsnapshotstate {
 		t.Fatalf("snapshot of %d bytes exceeds %d", sz, maxsnapshotstate)
 	}
-	rec.check(t)
+	rec.Check(t, 30*time.Second)
 }
 
 // TestSpeed3A: operations from one client must not wait for heartbeats; the
@@ -191,8 +192,8 @@ func TestSnapshotSize3B(t *testing.T) {
 func TestSpeed3A(t *testing.T) {
 	const n = 500
 	c := newCluster(t, 3, false, -1)
-	rec, apps := newRecorder(), newAppendLog()
-	ck := c.recordedClerk(rec, apps, c.all())
+	rec, apps := kvcheck.NewRecorder(), kvcheck.NewAppends()
+	ck := c.recordedClerk(rec, apps, c.All())
 	ck.put("x", "")
 	start := time.Now()
 	for j := range n {
@@ -200,7 +201,7 @@ func TestSpeed3A(t *testing.T) {
 	}
 	dur := time.Since(start)
 	v := ck.get("x")
-	apps.check(t, "x", v)
+	apps.Verify(t, "x", v)
 	if per := dur / n; per > 33*time.Millisecond {
 		t.Fatalf("operations completed too slowly: %v per op, want < 33ms", per)
 	}
@@ -212,12 +213,12 @@ func TestSpeed3A(t *testing.T) {
 // the majority's new leader while the partition lasts.
 func TestMinorityLeaderIsLeft(t *testing.T) {
 	c := newCluster(t, 5, false, -1)
-	rec, apps := newRecorder(), newAppendLog()
-	ck := c.recordedClerk(rec, apps, c.all())
+	rec, apps := kvcheck.NewRecorder(), kvcheck.NewAppends()
+	ck := c.recordedClerk(rec, apps, c.All())
 	ck.put("a", "1") // the clerk now knows the leader
-	waitFor(t, 5*time.Second, "a leader", func() bool { _, ok := c.leader(); return ok })
-	p1, p2 := c.makePartition() // the leader is in p2, the minority
-	c.partition(p1, p2)
+	labcluster.WaitFor(t, 5*time.Second, "a leader", func() bool { return c.Leader() >= 0 })
+	p1, p2 := c.MinorityPartition() // the leader is in p2, the minority
+	c.Partition(p1, p2)
 	done := make(chan struct{})
 	go func() {
 		ck.put("a", "2")
@@ -228,6 +229,6 @@ func TestMinorityLeaderIsLeft(t *testing.T) {
 		t.Fatal("operations did not complete on the majority within 10s")
 	}
 	check(t, ck, "a", "2")
-	c.connectAll()
-	rec.check(t)
+	c.ConnectAll()
+	rec.Check(t, 30*time.Second)
 }

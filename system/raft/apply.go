@@ -19,41 +19,93 @@ type ApplyMsg struct {
 	SnapshotIndex int
 }
 
-// applyItem is a batch of committed entries starting at index, or a
-// snapshot to install.
-type applyItem struct {
-	index   int
-	entries []Entry
-	snap    *snapshot
+// Service is the replicated service a peer drives. The peer's event loop
+// calls it, one call at a time, in the order things happen to the peer:
+// after it has persisted and sent what an iteration produced, it applies
+// the iteration's committed entries, then reports a change of term or
+// leadership. A Service therefore sees every entry committed before a
+// leadership change before it hears of the change.
+//
+// Both methods run on the loop: they must return quickly and must never
+// wait for the peer (Start and GetState do not; Snapshot, ReadIndex and
+// Kill do, and must be called from another goroutine).
+type Service interface {
+	// Apply receives committed commands and installed snapshots in log
+	// order. msgs is only valid during the call.
+	Apply(msgs []ApplyMsg)
+	// Lead reports that the peer's term or leadership changed: it now is
+	// in term and leads it or not. It is not called for the state the
+	// peer starts in (a follower).
+	Lead(term int, isLeader bool)
 }
 
-// applyQueue is an unbounded FIFO between the driver loop, which must never
-// block on the service, and the applier goroutine.
-type applyQueue struct {
+// ApplyChannel returns a Service, for one peer, that sends what the peer
+// applies on ch from a goroutine of its own (the course's apply channel),
+// so the loop never waits for the receiver. Leadership changes are not
+// sent: ApplyMsg has no place for them.
+func ApplyChannel(ch chan<- ApplyMsg) Service {
+	return &applyChannel{ch: ch, signal: make(chan struct{}, 1)}
+}
+
+// applyChannel is an unbounded FIFO between the loop, which must never
+// block on the service, and a goroutine feeding the channel.
+type applyChannel struct {
+	ch     chan<- ApplyMsg
 	mu     sync.Mutex
-	items  []applyItem
+	items  []ApplyMsg
 	signal chan struct{} // capacity 1: "items is not empty"
 }
 
-func newApplyQueue() *applyQueue {
-	return &applyQueue{signal: make(chan struct{}, 1)}
-}
-
-func (q *applyQueue) push(it applyItem) {
-	q.mu.Lock()
-	q.items = append(q.items, it)
-	q.mu.Unlock()
+// Apply implements Service.
+func (a *applyChannel) Apply(msgs []ApplyMsg) {
+	a.mu.Lock()
+	a.items = append(a.items, msgs...)
+	a.mu.Unlock()
 	select {
-	case q.signal <- struct{}{}:
+	case a.signal <- struct{}{}:
 	default:
 	}
 }
 
-// take removes and returns everything queued.
-func (q *applyQueue) take() []applyItem {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	items := q.items
-	q.items = nil
-	return items
+// Lead implements Service; the channel carries no leadership changes.
+func (a *applyChannel) Lead(int, bool) {}
+
+// run feeds the channel until done is closed. New starts it.
+func (a *applyChannel) run(done <-chan struct{}) {
+	for {
+		select {
+		case <-done:
+			return
+		case <-a.signal:
+		}
+		a.mu.Lock()
+		items := a.items
+		a.items = nil
+		a.mu.Unlock()
+		for _, msg := range items {
+			if !a.deliver(msg, done) {
+				return
+			}
+		}
+	}
+}
+
+func (a *applyChannel) deliver(msg ApplyMsg, done <-chan struct{}) bool {
+	select {
+	case a.ch <- msg:
+		return true
+	default:
+	}
+	select {
+	case a.ch <- msg:
+		return true
+	case <-done:
+		return false
+	}
+}
+
+// runner is a Service with a goroutine of its own, which the peer runs
+// until Kill.
+type runner interface {
+	run(done <-chan struct{})
 }

@@ -152,7 +152,7 @@ func newRaftBench(b *testing.B, durable bool) *raftBench {
 		}
 		applyCh := make(chan ApplyMsg, 1024)
 		cfg := DefaultConfig()
-		rf, err := New(peers, i, p, applyCh, cfg)
+		rf, err := New(peers, i, p, ApplyChannel(applyCh), cfg)
 		if err != nil {
 			b.Fatal(err)
 		}

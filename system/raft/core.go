@@ -11,23 +11,13 @@ import (
 // role is the state of a peer in the Raft protocol.
 type role uint8
 
-const (
-	roleFollower role = iota
-	roleCandidate
-	roleLeader
-)
+//go:generate stringer -type=role -linecomment
 
-func (r role) String() string {
-	switch r {
-	case roleFollower:
-		return "follower"
-	case roleCandidate:
-		return "candidate"
-	case roleLeader:
-		return "leader"
-	}
-	return fmt.Sprintf("role(%d)", uint8(r))
-}
+const (
+	roleFollower  role = iota // follower
+	roleCandidate             // candidate
+	roleLeader                // leader
+)
 
 // errProposalDropped says a proposal reached a peer that is not the leader.
 var errProposalDropped = errors.New("raft: proposal dropped: not the leader")
@@ -112,18 +102,6 @@ func newCore(cfg Config, id, n int, hs hardState, snap snapshot, ents []Entry) (
 	r.becomeFollower(r.term, none)
 	return r, nil
 }
-
-// heldApp is an append waiting for the entries before it.
-type heldApp struct {
-	m   message
-	age int // ticks held
-}
-
-// Limits on held appends: how many, and for how many ticks.
-const (
-	maxHeld    = 64
-	maxHeldAge = 2
-)
 
 func (r *core) hardState() hardState { return hardState{Term: r.term, Vote: r.vote} }
 
@@ -312,12 +290,24 @@ func tickHeartbeat(r *core) {
 	}
 }
 
-func stepFollower(r *core, m message) error {
+// stepNotLeading does what a follower and a candidate do alike: drop
+// proposals and fail reads. It reports whether m was one of those.
+func stepNotLeading(r *core, m message) (bool, error) {
 	switch m.Type {
 	case msgProp:
-		return errProposalDropped
+		return true, errProposalDropped
 	case msgReadIndex:
 		r.reads.fail(m.Context, ErrNotLeader)
+		return true, nil
+	}
+	return false, nil
+}
+
+func stepFollower(r *core, m message) error {
+	if done, err := stepNotLeading(r, m); done {
+		return err
+	}
+	switch m.Type {
 	case msgApp, msgHeartbeat:
 		r.electionElapsed = 0
 		r.lead = m.From
@@ -331,11 +321,10 @@ func stepFollower(r *core, m message) error {
 }
 
 func stepCandidate(r *core, m message) error {
+	if done, err := stepNotLeading(r, m); done {
+		return err
+	}
 	switch m.Type {
-	case msgProp:
-		return errProposalDropped
-	case msgReadIndex:
-		r.reads.fail(m.Context, ErrNotLeader)
 	case msgApp, msgHeartbeat, msgSnap:
 		// Someone won this term.
 		r.becomeFollower(r.term, m.From)
@@ -540,85 +529,4 @@ func (r *core) bcastHeartbeat() {
 		}
 		r.send(message{Type: msgHeartbeat, To: p, Index: prev, LogTerm: prevTerm, Commit: r.log.committed, Context: r.reads.seq})
 	}
-}
-
-// handleAppend applies an append or heartbeat from the leader of the
-// current term and answers it, unless it is an append that overtook the
-// entries before it: that one is held for a while.
-func (r *core) handleAppend(m message) {
-	if m.Type == msgApp && m.Pipelined && m.Index > r.log.lastIndex() && len(r.held) < maxHeld {
-		r.held = append(r.held, heldApp{m: m})
-		return
-	}
-	r.appendAndRespond(m)
-	r.releaseHeld()
-}
-
-// releaseHeld handles the held appends that now follow the log.
-func (r *core) releaseHeld() {
-	for i := 0; i < len(r.held); {
-		if r.held[i].m.Index > r.log.lastIndex() {
-			i++
-			continue
-		}
-		m := r.held[i].m
-		r.held = slices.Delete(r.held, i, i+1)
-		r.appendAndRespond(m)
-		i = 0
-	}
-}
-
-// ageHeld rejects the held appends whose gap did not fill in time.
-func (r *core) ageHeld() {
-	for i := 0; i < len(r.held); {
-		r.held[i].age++
-		if r.held[i].age < max(maxHeldAge, r.cfg.HeartbeatTick) {
-			i++
-			continue
-		}
-		m := r.held[i].m
-		r.held = slices.Delete(r.held, i, i+1)
-		r.appendAndRespond(m)
-	}
-}
-
-// appendAndRespond applies an append or heartbeat and answers it.
-func (r *core) appendAndRespond(m message) {
-	resp := message{Type: m.Type.response(), To: m.From, Context: m.Context, Ref: m.Ref}
-	if lastNew, ok := r.log.maybeAppend(m.Index, m.LogTerm, m.Entries); ok {
-		r.log.commitTo(min(m.Commit, lastNew))
-		resp.Index = lastNew
-	} else {
-		resp.Reject = true
-		resp.Index = m.Index
-		resp.ConflictIndex, resp.ConflictTerm = r.log.conflictHint(m.Index)
-	}
-	r.send(resp)
-}
-
-// handleSnapshot installs a snapshot from the leader unless the log already
-// commits past it, and answers it.
-func (r *core) handleSnapshot(m message) {
-	s := *m.Snapshot
-	if s.Index > r.log.committed {
-		r.log.restore(s)
-		r.snapDirty = true
-		r.installSnap = true
-	}
-	r.send(message{Type: msgSnapResp, To: m.From, Index: s.Index, Ref: m.Ref})
-}
-
-// compact replaces the log up to index, which the service has applied, by
-// its snapshot data. An index at or below the current snapshot is ignored.
-func (r *core) compact(index int, data []byte) error {
-	r.mustNotBeInReady()
-	switch {
-	case index <= r.log.snap.Index:
-		return nil
-	case index > r.log.applied:
-		return fmt.Errorf("raft: snapshot at index %d beyond applied index %d", index, r.log.applied)
-	}
-	r.log.compact(index, data)
-	r.snapDirty = true
-	return nil
 }

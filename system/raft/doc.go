@@ -16,16 +16,28 @@
 // Config.Seed, so the seeded simulator in sim_test.go replays any run
 // exactly (go test -run TestSimulator -seed N).
 //
-// The driver (driver.go) holds every goroutine: one event loop owns the
-// core and the storage, one goroutine carries each RPC in flight (a slow or
-// unreachable peer delays nobody else), and an applier feeds the apply
-// channel without holding locks. Each loop iteration takes every event
-// that is waiting (requests, responses, ticks, proposals) before it acts:
-// proposals made meanwhile travel in one AppendEntries per follower, one
-// storage Sync covers everything the iteration wrote (group commit), and
-// a response leaves only once what it acknowledges is persisted. Start
-// does not wait for the loop: it takes the next index under a small mutex
-// that the loop keeps in step with the core's term and leadership.
+// The driver (driver.go, loop.go) holds every goroutine: one event loop
+// owns the core and the storage, and one goroutine carries each RPC in
+// flight (a slow or unreachable peer delays nobody else). Each loop
+// iteration takes every event that is waiting (requests, responses, ticks,
+// proposals) before it acts: proposals made meanwhile travel in one
+// AppendEntries per follower, one storage Sync covers everything the
+// iteration wrote (group commit), and a response leaves only once what it
+// acknowledges is persisted. Start does not wait for the loop: it takes the
+// next index under a small mutex that the loop keeps in step with the
+// core's term and leadership.
+//
+// The loop drives the replicated service through the Service interface
+// (apply.go): it applies each iteration's committed entries, then reports
+// any change of term or leadership as an event (Lead), so a service never
+// polls GetState and sees the entries committed before a change before the
+// change itself. Make's apply channel is one such Service (ApplyChannel): a
+// queue fed by the loop and drained into the channel by a goroutine of its
+// own, so the loop never waits for the receiver; system/rsm is the other.
+//
+// The package imports transport/wire and the standard library only (its
+// tests also use transport, transport/simnet, transport/tcp and
+// system/storage); it never imports a service or system/backend.
 //
 // # Protocol details
 //

@@ -2,12 +2,10 @@ package raft
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // Peer is the client end of the RPC connection to one peer, in the shape
@@ -25,14 +23,14 @@ type contextPeer interface {
 
 // Raft is one Raft peer: the driver around the deterministic core. It owns
 // every goroutine of the peer: the event loop (the only one touching the
-// core and the storage), one goroutine per RPC in flight, and the applier
-// feeding the apply channel.
+// core and the storage, and the one calling the Service) and one goroutine
+// per RPC in flight (plus ApplyChannel's feeder, for the course's API).
 type Raft struct {
 	me        int
 	peers     []Peer
 	persister Persister
 	store     LogStore
-	applyCh   chan<- ApplyMsg
+	svc       Service
 	cfg       Config
 	logger    *slog.Logger
 
@@ -53,7 +51,6 @@ type Raft struct {
 	failed   atomic.Pointer[error]
 
 	status atomic.Uint64 // term<<1 | isLeader, published by run
-	apply  *applyQueue
 
 	props proposals
 
@@ -64,6 +61,7 @@ type Raft struct {
 	readRound uint64
 	readWaits map[uint64][]chan readResult
 	snapWaits []snapRequest
+	applied   []ApplyMsg // reused for each Service.Apply
 }
 
 // proposals is the hand-off between Start and the loop. Start assigns the
@@ -100,17 +98,18 @@ type snapRequest struct {
 // on applyCh again once known committed. Make panics if the persisted
 // state does not load; New returns the error instead.
 func Make(peers []Peer, me int, persister Persister, applyCh chan ApplyMsg) *Raft {
-	rf, err := New(peers, me, persister, applyCh, DefaultConfig())
+	rf, err := New(peers, me, persister, ApplyChannel(applyCh), DefaultConfig())
 	if err != nil {
 		panic(err)
 	}
 	return rf
 }
 
-// New is Make with an explicit configuration. If persister also implements
-// LogStore, the log is written through it incrementally; otherwise the
-// whole state is saved as one blob on every change.
-func New(peers []Peer, me int, persister Persister, applyCh chan<- ApplyMsg, cfg Config) (*Raft, error) {
+// New is Make with an explicit configuration and a Service in place of the
+// apply channel (ApplyChannel turns a channel into one). If persister also
+// implements LogStore, the log is written through it incrementally;
+// otherwise the whole state is saved as one blob on every change.
+func New(peers []Peer, me int, persister Persister, svc Service, cfg Config) (*Raft, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -146,7 +145,7 @@ func New(peers []Peer, me int, persister Persister, applyCh chan<- ApplyMsg, cfg
 		peers:     peers,
 		persister: persister,
 		store:     store,
-		applyCh:   applyCh,
+		svc:       svc,
 		cfg:       cfg,
 		logger:    cfg.logger().With("raft", me),
 		core:      c,
@@ -158,14 +157,19 @@ func New(peers []Peer, me int, persister Persister, applyCh chan<- ApplyMsg, cfg
 		done:      make(chan struct{}),
 		ctx:       ctx,
 		cancel:    cancel,
-		apply:     newApplyQueue(),
 		waiting:   map[uint64]chan message{},
 		readWaits: map[uint64][]chan readResult{},
 	}
-	rf.publish()
-	rf.wg.Add(2)
+	rf.status.Store(rf.coreStatus())
+	rf.wg.Add(1)
 	go rf.run()
-	go rf.applier()
+	if r, ok := svc.(runner); ok {
+		rf.wg.Add(1)
+		go func() {
+			defer rf.wg.Done()
+			r.run(rf.done)
+		}()
+	}
 	return rf, nil
 }
 
@@ -258,7 +262,7 @@ func (rf *Raft) ReadIndex(ctx context.Context) (int, error) {
 // service can decide when to snapshot.
 func (rf *Raft) RaftStateSize() int { return rf.persister.RaftStateSize() }
 
-// Kill stops the peer: its loop, applier and ticker stop, RPC handlers
+// Kill stops the peer: its loop and ticker stop, RPC handlers
 // return empty replies and calls in flight are abandoned (cancelled when
 // the peer end implements CallContext). It returns once the peer's own
 // goroutines have exited; it is safe to call more than once.
@@ -297,321 +301,5 @@ func (rf *Raft) handle(m message) (message, bool) {
 		return resp, true
 	case <-rf.done:
 		return message{}, false
-	}
-}
-
-// maxDrain bounds the events one loop iteration takes before acting.
-const maxDrain = 512
-
-// run is the event loop. It alone touches the core and the storage: it
-// collects events (ticks, proposals, incoming requests, responses), then
-// persists, sends and applies what the core asks for in one batch, so one
-// Sync covers everything that arrived meanwhile.
-func (rf *Raft) run() {
-	defer rf.wg.Done()
-	ticker := time.NewTicker(rf.cfg.TickInterval)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-rf.done:
-			return
-		case <-ticker.C:
-			rf.core.tick()
-		case <-rf.propc:
-		case in := <-rf.recvc:
-			rf.stepInbound(in)
-		case m := <-rf.respc:
-			_ = rf.core.step(m)
-		case s := <-rf.snapc:
-			rf.compact(s)
-		case ch := <-rf.readc:
-			rf.readBatch = append(rf.readBatch, ch)
-		}
-		rf.drain()
-		rf.flushProposals()
-		rf.flushReads()
-		if rf.core.hasReady() {
-			if err := rf.handleReady(); err != nil {
-				rf.fail(err)
-				return
-			}
-		}
-		for _, s := range rf.snapWaits {
-			close(s.done)
-		}
-		rf.snapWaits = rf.snapWaits[:0]
-		rf.publish()
-	}
-}
-
-// drain takes the events that are already waiting, up to maxDrain, so
-// that one round of persisting and sending covers them all. It polls each
-// channel on its own: a non-blocking receive from one channel costs far
-// less than a select over all of them, which locks every channel.
-func (rf *Raft) drain() {
-	for n := 0; n < maxDrain; {
-		took := n
-		select {
-		case <-rf.propc:
-		default:
-		}
-		for ; n < maxDrain; n++ {
-			select {
-			case in := <-rf.recvc:
-				rf.stepInbound(in)
-				continue
-			default:
-			}
-			break
-		}
-		for ; n < maxDrain; n++ {
-			select {
-			case m := <-rf.respc:
-				_ = rf.core.step(m)
-				continue
-			default:
-			}
-			break
-		}
-		for ; n < maxDrain; n++ {
-			select {
-			case ch := <-rf.readc:
-				rf.readBatch = append(rf.readBatch, ch)
-				continue
-			default:
-			}
-			break
-		}
-		if n == took {
-			return
-		}
-	}
-}
-
-// fail stops a peer whose storage failed: it must not go on without it.
-func (rf *Raft) fail(err error) {
-	rf.logger.Error("storage failed; peer stops", "err", err)
-	rf.failed.Store(&err)
-	rf.killOnce.Do(func() {
-		close(rf.done)
-		rf.cancel()
-	})
-}
-
-func (rf *Raft) publish() {
-	s := uint64(rf.core.term) << 1
-	if rf.core.role == roleLeader {
-		s |= 1
-	}
-	rf.status.Store(s)
-}
-
-func (rf *Raft) stepInbound(in inbound) {
-	rf.nextRef++
-	in.m.Ref = rf.nextRef
-	rf.waiting[in.m.Ref] = in.reply
-	_ = rf.core.step(in.m)
-}
-
-// flushProposals publishes the core's leadership to Start and appends
-// every proposal made since the last call as one batch, so that they
-// travel in one AppendEntries per follower.
-func (rf *Raft) flushProposals() {
-	c, p := rf.core, &rf.props
-	p.mu.Lock()
-	if leader := c.role == roleLeader; leader != p.leader || c.term != p.term {
-		// A term began or ended: proposals of the old one are void (as if
-		// the old leader had crashed before replicating them).
-		p.leader, p.term = leader, c.term
-		clear(p.pending)
-		p.pending = p.pending[:0]
-		p.next = c.log.lastIndex() + 1
-	}
-	batch := p.pending
-	p.pending, p.spare = p.spare[:0], nil
-	next := p.next
-	p.mu.Unlock()
-	if len(batch) == 0 {
-		p.mu.Lock()
-		p.spare = batch
-		p.mu.Unlock()
-		return
-	}
-	ents := make([]Entry, len(batch))
-	for i, d := range batch {
-		ents[i] = Entry{Data: d}
-	}
-	if err := c.step(message{Type: msgProp, Entries: ents}); err != nil || c.log.lastIndex() != next-1 {
-		panic(fmt.Sprintf("raft: proposals for indices up to %d landed at %d (%v)", next-1, c.log.lastIndex(), err))
-	}
-	clear(batch)
-	p.mu.Lock()
-	p.spare = batch[:0]
-	p.mu.Unlock()
-}
-
-// flushReads starts one read round for every ReadIndex call collected in
-// this iteration.
-func (rf *Raft) flushReads() {
-	if len(rf.readBatch) == 0 {
-		return
-	}
-	rf.readRound++
-	rf.readWaits[rf.readRound] = rf.readBatch
-	rf.readBatch = nil
-	_ = rf.core.step(message{Type: msgReadIndex, Context: rf.readRound})
-}
-
-func (rf *Raft) compact(s snapRequest) {
-	if err := rf.core.compact(s.index, s.data); err != nil {
-		rf.logger.Error("snapshot refused", "err", err)
-	}
-	rf.snapWaits = append(rf.snapWaits, s)
-}
-
-// handleReady persists, sends and applies what the core asks for, in that
-// order: nothing leaves the peer before the state it depends on is
-// durable.
-func (rf *Raft) handleReady() error {
-	c := rf.core
-	rd := c.ready()
-	if rd.snapshot != nil {
-		if err := rf.store.SaveSnapshot(rd.snapshot.Index, rd.snapshot.Term, rd.snapshot.Data); err != nil {
-			return err
-		}
-	}
-	sync := false
-	if rd.entriesIndex != 0 {
-		// One buffer holds every encoded entry: the store may keep the
-		// slices (until Sync or for good), and nothing reuses the buffer.
-		size := 0
-		for _, e := range rd.entries {
-			size += binary.MaxVarintLen64 + len(e.Data)
-		}
-		buf := make([]byte, 0, size)
-		enc := make([][]byte, len(rd.entries))
-		for i, e := range rd.entries {
-			start := len(buf)
-			buf = appendEntry(buf, e)
-			enc[i] = buf[start:len(buf):len(buf)]
-		}
-		if err := rf.store.AppendLog(rd.entriesIndex, enc); err != nil {
-			return err
-		}
-		sync = true
-	}
-	if rd.hardState != nil {
-		if err := rf.store.SetHardState(rd.hardState.Term, rd.hardState.Vote); err != nil {
-			return err
-		}
-		sync = true
-	}
-	if sync {
-		if err := rf.store.Sync(); err != nil {
-			return err
-		}
-	}
-	for _, m := range rd.msgs {
-		if m.Ref != 0 {
-			if ch, ok := rf.waiting[m.Ref]; ok {
-				delete(rf.waiting, m.Ref)
-				ch <- m
-			}
-			continue
-		}
-		rf.send(m)
-	}
-	if rd.installSnapshot {
-		rf.apply.push(applyItem{snap: rd.snapshot})
-	}
-	if len(rd.committed) > 0 {
-		rf.apply.push(applyItem{index: rd.committedIndex, entries: rd.committed})
-	}
-	for _, r := range rd.reads {
-		for _, ch := range rf.readWaits[r.ctx] {
-			ch <- r
-		}
-		delete(rf.readWaits, r.ctx)
-	}
-	c.advance(rd)
-	return nil
-}
-
-// send delivers an outgoing request in its own goroutine, so that a slow
-// or unreachable peer never delays anything else, and feeds the response
-// (or, for appends and snapshots, the news of its loss) back to the loop.
-func (rf *Raft) send(m message) {
-	method, args, reply := request(m)
-	peer := rf.peers[m.To]
-	rf.calls.Add(1)
-	go func() {
-		defer rf.calls.Done()
-		var ok bool
-		if cp, isCtx := peer.(contextPeer); isCtx {
-			ctx, cancel := context.WithTimeout(rf.ctx, rf.cfg.RPCTimeout)
-			ok = cp.CallContext(ctx, method, args, reply) == nil
-			cancel()
-		} else {
-			ok = peer.Call(method, args, reply)
-		}
-		var resp message
-		if ok {
-			resp, ok = response(m, reply)
-		}
-		if !ok {
-			if m.Type != msgApp && m.Type != msgSnap {
-				return
-			}
-			resp = message{Type: msgUnreachable, From: m.To, To: m.From}
-		}
-		select {
-		case rf.respc <- resp:
-		case <-rf.done:
-		}
-	}()
-}
-
-// applier hands committed entries and installed snapshots to the service,
-// in order, without holding any lock while it waits for applyCh.
-func (rf *Raft) applier() {
-	defer rf.wg.Done()
-	for {
-		select {
-		case <-rf.done:
-			return
-		case <-rf.apply.signal:
-		}
-		for _, it := range rf.apply.take() {
-			if it.snap != nil {
-				msg := ApplyMsg{SnapshotValid: true, Snapshot: it.snap.Data, SnapshotTerm: it.snap.Term, SnapshotIndex: it.snap.Index}
-				if !rf.deliver(msg) {
-					return
-				}
-				continue
-			}
-			for i, e := range it.entries {
-				cmd, err := decodeCommand(e.Data)
-				if err != nil {
-					panic(fmt.Sprintf("raft: peer %d cannot decode the command at index %d (register its type with wire.Register): %v", rf.me, it.index+i, err))
-				}
-				if !rf.deliver(ApplyMsg{CommandValid: true, Command: cmd, CommandIndex: it.index + i, CommandTerm: e.Term}) {
-					return
-				}
-			}
-		}
-	}
-}
-
-func (rf *Raft) deliver(msg ApplyMsg) bool {
-	select {
-	case rf.applyCh <- msg:
-		return true
-	default:
-	}
-	select {
-	case rf.applyCh <- msg:
-		return true
-	case <-rf.done:
-		return false
 	}
 }

@@ -167,7 +167,7 @@ func (c *cluster) start1(i int) {
 	c.mu.Unlock()
 
 	applyCh := make(chan ApplyMsg)
-	rf, err := New(ends, i, p, applyCh, cfg)
+	rf, err := New(ends, i, p, ApplyChannel(applyCh), cfg)
 	if err != nil {
 		c.fatalf("start peer %d: %v", i, err)
 	}

@@ -31,6 +31,13 @@ func (k storeKind) String() string {
 	return [...]string{"memory", "blob", "fakelog", "file"}[k]
 }
 
+// storage.FilePersister is the durable Persister and LogStore (storage
+// cannot import raft to assert it itself).
+var (
+	_ Persister = (*storage.FilePersister)(nil)
+	_ LogStore  = (*storage.FilePersister)(nil)
+)
+
 // blobTestPersister hides MemoryPersister's LogStore methods, so Raft
 // saves its state as one blob through the course's method set.
 type blobTestPersister struct {

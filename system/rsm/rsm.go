@@ -11,13 +11,15 @@ import (
 	"faultline/transport/wire"
 )
 
-// StateMachine is the service's deterministic state. The RSM calls its
-// methods from one goroutine, in log order; the service does its own
-// locking for the state it also reads from RPC handlers.
+// StateMachine is the service's deterministic state. The RSM calls Apply
+// and Restore from the Raft peer's event loop, in log order, and Snapshot
+// from its snapshot goroutine, never two at once; the service does its own
+// locking for the state its RPC handlers also read.
 type StateMachine interface {
 	// Apply applies one committed command and returns its result. It must
 	// be deterministic: the same commands in the same order give the same
-	// state and results on every replica.
+	// state and results on every replica. It runs on Raft's loop, so it
+	// must be quick and must not call into the RSM or Raft.
 	Apply(index int, cmd any) any
 	// Snapshot encodes the whole state, including everything applied up to
 	// the last Apply.
@@ -32,7 +34,7 @@ type noop struct{}
 
 func init() { wire.Register(noop{}) }
 
-// Errors of Submit.
+// Errors of Submit and ReadBarrier.
 var (
 	// ErrWrongLeader: this replica is not the leader, or lost leadership
 	// before the command committed. The command may still commit later.
@@ -41,38 +43,75 @@ var (
 	ErrTimeout = errors.New("rsm: timed out waiting for the command to apply")
 	// ErrShutdown: the replica was killed.
 	ErrShutdown = errors.New("rsm: replica shut down")
+	// ErrNotReady: the leader has not yet committed an entry of its term,
+	// so ReadBarrier cannot serve; read through the log with Submit.
+	ErrNotReady = errors.New("rsm: leader not ready for reads")
 )
+
+// DefaultApplyTimeout is how long Submit and ReadBarrier wait by default.
+const DefaultApplyTimeout = 800 * time.Millisecond
 
 // Config tunes an RSM. Zero fields take defaults.
 type Config struct {
 	// MaxRaftState is the Raft state size in bytes at which the RSM
 	// snapshots; <= 0 never snapshots.
 	MaxRaftState int
-	// ApplyTimeout bounds how long Submit waits (default 800ms).
+	// ApplyTimeout bounds how long Submit and ReadBarrier wait (default
+	// DefaultApplyTimeout).
 	ApplyTimeout time.Duration
-	// LeaderCheck is how often waiting Submits are failed fast after a
-	// change of term or leadership (default 40ms).
-	LeaderCheck time.Duration
 }
 
-// RSM is one replica of a replicated state machine.
+// RSM is one replica of a replicated state machine. It is the Raft peer's
+// raft.Service: the peer's loop applies committed entries through it and
+// reports leadership changes to it.
 type RSM struct {
 	cfg       Config
 	sm        StateMachine
-	rf        *raft.Raft
+	rf        *raft.Raft    // set once ready is closed
+	ready     chan struct{} // closed once rf is set
 	persister raft.Persister
-	applyCh   chan raft.ApplyMsg
+	reads     readBatcher
 
-	dead atomic.Bool
-	done chan struct{}
-	wg   sync.WaitGroup
+	dead  atomic.Bool
+	done  chan struct{}  // closed by Kill
+	snapc chan struct{}  // capacity 1: "a snapshot is due"
+	wg    sync.WaitGroup // the snapshot goroutine
 
 	mu        sync.Mutex
 	applied   int // index of the last applied entry or snapshot; guarded by mu
 	snapIndex int // index of the last snapshot taken or installed; guarded by mu
-	waiters   map[int]*waiter
+	term      int // the last term Raft reported; guarded by mu
+	leader    bool
+	waiters   map[int]*waiter // by log index; guarded by mu
+	readers   []reader        // guarded by mu
+	// recent holds the results of the last applied entries, at index
+	// modulo its length, for a Submit whose entry applied before it
+	// registered its waiter; guarded by mu.
+	recent [256]result
 }
 
+// result is the outcome of the applied entry at index, of term.
+type result struct {
+	index, term int
+	value       any
+}
+
+// recentOutcome is what a Submit that started the entry at index in term
+// gets once that index is applied. Caller holds mu.
+func (r *RSM) recentOutcome(index, term int) outcome {
+	rs := r.recent[index%len(r.recent)]
+	switch {
+	case rs.index != index:
+		return outcome{err: ErrTimeout} // too long ago: the caller retries
+	case rs.term != term:
+		return outcome{err: ErrWrongLeader}
+	}
+	return outcome{value: rs.value}
+}
+
+var _ raft.Service = (*RSM)(nil)
+
+// waiter is a Submit waiting for the entry it started at some index.
 type waiter struct {
 	term int
 	ch   chan outcome // buffered 1; receives exactly one outcome
@@ -88,17 +127,15 @@ type outcome struct {
 // with its transport server.
 func New(servers []raft.Peer, me int, persister raft.Persister, sm StateMachine, cfg Config) *RSM {
 	if cfg.ApplyTimeout <= 0 {
-		cfg.ApplyTimeout = 800 * time.Millisecond
-	}
-	if cfg.LeaderCheck <= 0 {
-		cfg.LeaderCheck = 40 * time.Millisecond
+		cfg.ApplyTimeout = DefaultApplyTimeout
 	}
 	r := &RSM{
 		cfg:       cfg,
 		sm:        sm,
 		persister: persister,
-		applyCh:   make(chan raft.ApplyMsg, 256),
+		ready:     make(chan struct{}),
 		done:      make(chan struct{}),
+		snapc:     make(chan struct{}, 1),
 		waiters:   map[int]*waiter{},
 	}
 	if snap := persister.ReadSnapshot(); len(snap) > 0 {
@@ -108,10 +145,16 @@ func New(servers []raft.Peer, me int, persister raft.Persister, sm StateMachine,
 		}
 		r.applied, r.snapIndex = idx, idx
 	}
-	r.rf = raft.Make(servers, me, persister, r.applyCh)
-	r.wg.Add(2)
-	go r.applier()
-	go r.monitor()
+	rf, err := raft.New(servers, me, persister, r, raft.DefaultConfig())
+	if err != nil {
+		panic(err) // as raft.Make: the persisted state must load
+	}
+	r.rf = rf
+	r.reads.readIndex = rf.ReadIndex
+	r.reads.timeout = cfg.ApplyTimeout
+	close(r.ready)
+	r.wg.Add(1)
+	go r.snapshotter()
 	return r
 }
 
@@ -120,6 +163,14 @@ func (r *RSM) Raft() *raft.Raft { return r.rf }
 
 // Killed reports whether Kill was called.
 func (r *RSM) Killed() bool { return r.dead.Load() }
+
+// Applied returns the index of the last entry applied (or covered by the
+// snapshot last installed).
+func (r *RSM) Applied() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.applied
+}
 
 // Kill stops the replica and its Raft peer and fails pending Submits with
 // ErrShutdown. It returns once the replica's goroutines have exited.
@@ -137,11 +188,15 @@ func (r *RSM) Kill() {
 }
 
 // Submit proposes cmd and waits until the entry Raft placed it in is
-// applied, returning Apply's result for it.
+// applied, returning Apply's result for it. Any other outcome is an error:
+// ErrWrongLeader when this replica does not lead or loses leadership
+// before the entry commits, ErrTimeout, ErrShutdown.
 func (r *RSM) Submit(cmd any) (any, error) {
 	if r.dead.Load() {
 		return nil, ErrShutdown
 	}
+	// Start is called without mu: the loop takes mu to apply, and must
+	// never wait for a handler that Start's encoding keeps busy.
 	index, term, isLeader := r.rf.Start(cmd)
 	if !isLeader {
 		return nil, ErrWrongLeader
@@ -149,12 +204,20 @@ func (r *RSM) Submit(cmd any) (any, error) {
 	w := &waiter{term: term, ch: make(chan outcome, 1)}
 	r.mu.Lock()
 	if r.applied >= index {
-		// Applied before we registered: its result is gone. Callers
-		// retry; their commands are idempotent by sequence number.
+		// Applied before we could register: take the result from the
+		// recent ones.
+		o := r.recentOutcome(index, term)
 		r.mu.Unlock()
-		return nil, ErrTimeout
+		return o.value, o.err
+	}
+	if term < r.term || (term == r.term && !r.leader) {
+		// A leadership change was reported since Start.
+		r.mu.Unlock()
+		return nil, ErrWrongLeader
 	}
 	if old := r.waiters[index]; old != nil {
+		// A waiter of an older term at this index can never be answered
+		// with its own entry.
 		old.ch <- outcome{err: ErrWrongLeader}
 	}
 	r.waiters[index] = w
@@ -174,7 +237,7 @@ func (r *RSM) Submit(cmd any) (any, error) {
 	}
 	r.mu.Unlock()
 	select {
-	case o := <-w.ch:
+	case o := <-w.ch: // answered while we gave up
 		return o.value, o.err
 	default:
 	}
@@ -184,61 +247,6 @@ func (r *RSM) Submit(cmd any) (any, error) {
 	return nil, ErrTimeout
 }
 
-func (r *RSM) applier() {
-	defer r.wg.Done()
-	for {
-		select {
-		case <-r.done:
-			return
-		case msg := <-r.applyCh:
-			r.apply(msg)
-			for more := true; more; {
-				select {
-				case msg = <-r.applyCh:
-					r.apply(msg)
-				default:
-					more = false
-				}
-			}
-			r.maybeSnapshot()
-		}
-	}
-}
-
-func (r *RSM) apply(msg raft.ApplyMsg) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	switch {
-	case msg.SnapshotValid:
-		if msg.SnapshotIndex <= r.applied {
-			return
-		}
-		if _, err := restore(r.sm, msg.Snapshot); err != nil {
-			panic(fmt.Sprintf("rsm: installed snapshot does not decode: %v", err))
-		}
-		r.applied = msg.SnapshotIndex
-		r.snapIndex = max(r.snapIndex, msg.SnapshotIndex)
-		r.failWaiters(func(i int, _ *waiter) bool { return i <= msg.SnapshotIndex }, ErrWrongLeader)
-	case msg.CommandValid:
-		if msg.CommandIndex <= r.applied {
-			return
-		}
-		var v any
-		if _, ok := msg.Command.(noop); !ok {
-			v = r.sm.Apply(msg.CommandIndex, msg.Command)
-		}
-		r.applied = msg.CommandIndex
-		if w := r.waiters[msg.CommandIndex]; w != nil {
-			delete(r.waiters, msg.CommandIndex)
-			if w.term == msg.CommandTerm {
-				w.ch <- outcome{value: v}
-			} else {
-				w.ch <- outcome{err: ErrWrongLeader}
-			}
-		}
-	}
-}
-
 // failWaiters answers err to every waiter pick selects. Caller holds mu.
 func (r *RSM) failWaiters(pick func(int, *waiter) bool, err error) {
 	for i, w := range r.waiters {
@@ -246,53 +254,5 @@ func (r *RSM) failWaiters(pick func(int, *waiter) bool, err error) {
 			delete(r.waiters, i)
 			w.ch <- outcome{err: err}
 		}
-	}
-}
-
-func (r *RSM) maybeSnapshot() {
-	if r.cfg.MaxRaftState <= 0 || r.persister.RaftStateSize() < r.cfg.MaxRaftState {
-		return
-	}
-	r.mu.Lock()
-	index := r.applied
-	if index <= r.snapIndex {
-		r.mu.Unlock()
-		return
-	}
-	snap := encodeSnapshot(index, r.sm.Snapshot())
-	r.snapIndex = index
-	r.mu.Unlock()
-	r.rf.Snapshot(index, snap)
-}
-
-// monitor fails waiting Submits as soon as Raft reports a new term or lost
-// leadership: their entries may never commit. It also has every new leader
-// propose a no-op, so that entries of earlier terms commit.
-func (r *RSM) monitor() {
-	defer r.wg.Done()
-	t := time.NewTicker(r.cfg.LeaderCheck)
-	defer t.Stop()
-	noopTerm := -1
-	for {
-		select {
-		case <-r.done:
-			return
-		case <-t.C:
-		}
-		term, isLeader := r.rf.GetState()
-		if isLeader && term != noopTerm {
-			// A new leader commits entries of earlier terms only once an
-			// entry of its own term commits (Raft §5.4.2). After a restart
-			// the log tail may hold the very entries that decide whether
-			// this group serves a request; without an entry of its own
-			// the leader might never commit them.
-			r.rf.Start(noop{})
-			noopTerm = term
-		}
-		r.mu.Lock()
-		if len(r.waiters) > 0 {
-			r.failWaiters(func(_ int, w *waiter) bool { return !isLeader || w.term != term }, ErrWrongLeader)
-		}
-		r.mu.Unlock()
 	}
 }

@@ -2,13 +2,12 @@ package shardctrler
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"time"
 
 	"faultline/system/raft"
+	"faultline/system/rsm"
 )
 
 // retryPause is how long the clerk waits after trying every server in vain.
@@ -26,15 +25,7 @@ type Clerk struct {
 
 // MakeClerk returns a clerk for the controller replicas servers.
 func MakeClerk(servers []raft.Peer) *Clerk {
-	return &Clerk{servers: servers, id: randomID()}
-}
-
-func randomID() int64 {
-	var b [8]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(err)
-	}
-	return int64(binary.LittleEndian.Uint64(b[:]) >> 1)
+	return &Clerk{servers: servers, id: rsm.NewClientID()}
 }
 
 // QueryContext is Query bounded by ctx: it returns ctx's error if no

@@ -9,21 +9,18 @@ import (
 
 	"faultline/internal/labcluster"
 	"faultline/system/raft"
-	"faultline/transport/simnet"
 )
 
 type ctrlCluster struct {
 	*labcluster.Group
 	t       *testing.T
-	net     *simnet.Network
+	net     *labcluster.Net
 	clients int
 }
 
 func newCtrlCluster(t *testing.T, n int) *ctrlCluster {
-	seed := int64(testSeed(t))
-	net := simnet.MakeNetwork(seed)
-	t.Cleanup(net.Cleanup)
-	g := labcluster.NewGroup(t, net, "ctrler", n, func(ends []raft.Peer, me int, p raft.Persister) labcluster.Server {
+	net := labcluster.NewNet(t, true)
+	g := labcluster.NewGroup(t, net.Network, "ctrler", n, func(ends []raft.Peer, me int, p raft.Persister) labcluster.Server {
 		return StartServer(ends, me, p)
 	})
 	return &ctrlCluster{Group: g, t: t, net: net}
@@ -32,18 +29,6 @@ func newCtrlCluster(t *testing.T, n int) *ctrlCluster {
 func (c *ctrlCluster) clerk() *Clerk {
 	c.clients++
 	return MakeClerk(c.ClientEnds(fmt.Sprintf("ck%d", c.clients)))
-}
-
-// withDeadline runs f and fails the test if it does not return in time.
-func withDeadline(t *testing.T, d time.Duration, what string, f func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() { defer close(done); f() }()
-	select {
-	case <-done:
-	case <-time.After(d):
-		t.Fatalf("%s did not finish within %v", what, d)
-	}
 }
 
 // check verifies the latest config holds exactly groups, is balanced, and
@@ -66,7 +51,7 @@ func check(t *testing.T, ck *Clerk, groups []int) Config {
 func TestBasicJoinLeave(t *testing.T) {
 	c := newCtrlCluster(t, 3)
 	ck := c.clerk()
-	withDeadline(t, 30*time.Second, "basic join/leave", func() {
+	labcluster.Within(t, 30*time.Second, "basic join/leave", func() {
 		c0 := ck.Query(-1)
 		if c0.Num != 0 || len(c0.Groups) != 0 {
 			t.Errorf("initial config %v", c0)
@@ -92,7 +77,7 @@ func TestHistoricalQueries(t *testing.T) {
 	c := newCtrlCluster(t, 3)
 	ck := c.clerk()
 	var history []Config
-	withDeadline(t, 60*time.Second, "historical queries", func() {
+	labcluster.Within(t, 60*time.Second, "historical queries", func() {
 		ck.Join(map[int][]string{1: {"x"}})
 		ck.Join(map[int][]string{2: {"y"}})
 		ck.Leave([]int{1})
@@ -116,7 +101,7 @@ func TestHistoricalQueries(t *testing.T) {
 func TestMove(t *testing.T) {
 	c := newCtrlCluster(t, 3)
 	ck := c.clerk()
-	withDeadline(t, 30*time.Second, "move", func() {
+	labcluster.Within(t, 30*time.Second, "move", func() {
 		ck.Join(map[int][]string{1: {"x"}})
 		ck.Join(map[int][]string{2: {"y"}})
 		for s := range NShards {
@@ -149,30 +134,35 @@ func TestMove(t *testing.T) {
 // TestConcurrentJoinLeave has 10 clerks each join and leave groups at once.
 func TestConcurrentJoinLeave(t *testing.T) {
 	c := newCtrlCluster(t, 3)
-	const n = 10
+	c.concurrently(10, "concurrent join/leave", func(i int, ck *Clerk) int {
+		gid := 100 + i
+		ck.Join(map[int][]string{gid + 1000: {"x"}})
+		ck.Join(map[int][]string{gid: {"y"}})
+		ck.Leave([]int{gid + 1000})
+		return gid
+	})
+}
+
+// concurrently runs f with n clerks at once, within a deadline, then checks
+// that the latest configuration holds exactly the groups f returned.
+func (c *ctrlCluster) concurrently(n int, what string, f func(i int, ck *Clerk) (gid int)) {
+	c.t.Helper()
 	clerks := make([]*Clerk, n)
 	for i := range clerks {
 		clerks[i] = c.clerk()
 	}
-	withDeadline(t, 60*time.Second, "concurrent join/leave", func() {
+	labcluster.Within(c.t, 60*time.Second, what, func() {
+		want := make([]int, n)
 		var wg sync.WaitGroup
 		for i := range n {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				gid := 100 + i
-				ck := clerks[i]
-				ck.Join(map[int][]string{gid + 1000: {"x"}})
-				ck.Join(map[int][]string{gid: {"y"}})
-				ck.Leave([]int{gid + 1000})
+				want[i] = f(i, clerks[i])
 			}()
 		}
 		wg.Wait()
-		var want []int
-		for i := range n {
-			want = append(want, 100+i)
-		}
-		check(t, clerks[0], want)
+		check(c.t, clerks[0], want)
 	})
 }
 
@@ -181,7 +171,7 @@ func TestConcurrentJoinLeave(t *testing.T) {
 func TestMinimalTransfers(t *testing.T) {
 	c := newCtrlCluster(t, 3)
 	ck := c.clerk()
-	withDeadline(t, 60*time.Second, "minimal transfers", func() {
+	labcluster.Within(t, 60*time.Second, "minimal transfers", func() {
 		for g := 1; g <= 5; g++ {
 			ck.Join(map[int][]string{g: {"x"}})
 		}
@@ -213,7 +203,7 @@ func TestMinimalTransfers(t *testing.T) {
 func TestMultiJoinLeave(t *testing.T) {
 	c := newCtrlCluster(t, 3)
 	ck := c.clerk()
-	withDeadline(t, 60*time.Second, "multi join/leave", func() {
+	labcluster.Within(t, 60*time.Second, "multi join/leave", func() {
 		ck.Join(map[int][]string{1: {"a"}, 2: {"b"}, 3: {"c"}})
 		check(t, ck, []int{1, 2, 3})
 		ck.Join(map[int][]string{4: {"d"}, 5: {"e"}})
@@ -225,28 +215,11 @@ func TestMultiJoinLeave(t *testing.T) {
 
 func TestConcurrentMultiJoinLeave(t *testing.T) {
 	c := newCtrlCluster(t, 3)
-	const n = 10
-	clerks := make([]*Clerk, n)
-	for i := range clerks {
-		clerks[i] = c.clerk()
-	}
-	withDeadline(t, 60*time.Second, "concurrent multi join/leave", func() {
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				gid := 10 * (i + 1)
-				clerks[i].Join(map[int][]string{gid: {"x"}, gid + 1: {"y"}, gid + 2: {"z"}})
-				clerks[i].Leave([]int{gid + 1, gid + 2})
-			}()
-		}
-		wg.Wait()
-		var want []int
-		for i := range n {
-			want = append(want, 10*(i+1))
-		}
-		check(t, clerks[0], want)
+	c.concurrently(10, "concurrent multi join/leave", func(i int, ck *Clerk) int {
+		gid := 10 * (i + 1)
+		ck.Join(map[int][]string{gid: {"x"}, gid + 1: {"y"}, gid + 2: {"z"}})
+		ck.Leave([]int{gid + 1, gid + 2})
+		return gid
 	})
 }
 
@@ -255,7 +228,7 @@ func TestConcurrentMultiJoinLeave(t *testing.T) {
 func TestMinorityMakesNoProgress(t *testing.T) {
 	c := newCtrlCluster(t, 5)
 	ck := c.clerk()
-	withDeadline(t, 60*time.Second, "partition", func() {
+	labcluster.Within(t, 60*time.Second, "partition", func() {
 		ck.Join(map[int][]string{1: {"a"}})
 		c.Partition([]int{0, 1}, []int{2, 3, 4})
 		// A clerk that can reach only the minority blocks.

@@ -10,4 +10,9 @@
 // possible. The apply function is deterministic: replicas that apply the
 // same operations hold the same configurations, whatever Go's map iteration
 // order.
+//
+// # Imports
+//
+// shardctrler imports system/rsm, system/raft and transport/wire; it never
+// imports kvraft, shardkv or anything under system/backend.
 package shardctrler

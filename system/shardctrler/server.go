@@ -2,7 +2,6 @@ package shardctrler
 
 import (
 	"errors"
-	"fmt"
 	"sync"
 
 	"faultline/system/raft"
@@ -27,7 +26,8 @@ type ShardCtrler struct {
 // Raft() peer (service "Raft") with its transport server.
 func StartServer(servers []raft.Peer, me int, persister raft.Persister) *ShardCtrler {
 	sc := &ShardCtrler{st: NewState()}
-	sc.rsm = rsm.New(servers, me, persister, (*machine)(sc), rsm.Config{})
+	sm := &rsm.WireState[State]{Mu: &sc.mu, State: &sc.st, Step: step, Check: (*State).normalize}
+	sc.rsm = rsm.New(servers, me, persister, sm, rsm.Config{})
 	return sc
 }
 
@@ -71,39 +71,19 @@ func (sc *ShardCtrler) submit(op Op) (Err, Config) {
 	}
 }
 
-// machine adapts the controller's State to rsm.StateMachine.
-type machine ShardCtrler
-
-// Apply implements rsm.StateMachine.
-func (m *machine) Apply(_ int, cmd any) any {
+// step applies one committed command to the controller's state.
+func step(st *State, cmd any) any {
 	op, ok := cmd.(Op)
 	if !ok {
 		return result{Err: ErrInvalid}
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.st.Apply(op)
+	return st.Apply(op)
 }
 
-// Snapshot implements rsm.StateMachine.
-func (m *machine) Snapshot() []byte {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	b, err := wire.Marshal(m.st)
-	if err != nil {
-		panic(fmt.Sprintf("shardctrler: encode state: %v", err))
-	}
-	return b
-}
-
-// Restore implements rsm.StateMachine.
-func (m *machine) Restore(snapshot []byte) error {
-	st := &State{}
-	if err := wire.Unmarshal(snapshot, st); err != nil {
-		return fmt.Errorf("shardctrler state: %w", err)
-	}
+// normalize checks a decoded state and makes its nil maps empty.
+func (st *State) normalize() error {
 	if len(st.Configs) == 0 {
-		return errors.New("shardctrler state: no configs")
+		return errors.New("no configs")
 	}
 	for i := range st.Configs {
 		if st.Configs[i].Groups == nil {
@@ -113,8 +93,5 @@ func (m *machine) Restore(snapshot []byte) error {
 	if st.LastSeq == nil {
 		st.LastSeq = map[int64]int64{}
 	}
-	m.mu.Lock()
-	m.st = st
-	m.mu.Unlock()
 	return nil
 }

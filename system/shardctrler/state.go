@@ -20,6 +20,8 @@ const (
 // OpKind names a controller operation.
 type OpKind uint8
 
+//go:generate stringer -type=OpKind -trimprefix=Op
+
 // The controller's operations.
 const (
 	OpQuery OpKind = iota + 1
@@ -27,21 +29,6 @@ const (
 	OpLeave
 	OpMove
 )
-
-// String implements fmt.Stringer.
-func (k OpKind) String() string {
-	switch k {
-	case OpQuery:
-		return "Query"
-	case OpJoin:
-		return "Join"
-	case OpLeave:
-		return "Leave"
-	case OpMove:
-		return "Move"
-	}
-	return fmt.Sprintf("OpKind(%d)", uint8(k))
-}
 
 // Op is one operation as it travels through the Raft log. Only the fields
 // of its Kind are set.

@@ -1,25 +1,16 @@
 package shardctrler
 
 import (
-	"flag"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"slices"
 	"testing"
-	"time"
+
+	"faultline/internal/labcluster"
 )
 
-var seedFlag = flag.Uint64("seed", 0, "seed for randomized tests (0: time-based)")
-
-func testSeed(t *testing.T) uint64 {
-	s := *seedFlag
-	if s == 0 {
-		s = uint64(time.Now().UnixNano())
-	}
-	t.Logf("seed %d (replay with -seed %d)", s, s)
-	return s
-}
+func testSeed(t *testing.T) uint64 { return uint64(labcluster.Seed(t)) }
 
 func servers(gid int) []string {
 	return []string{fmt.Sprintf("g%d-a", gid), fmt.Sprintf("g%d-b", gid)}

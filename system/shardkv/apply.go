@@ -1,7 +1,6 @@
 package shardkv
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 
@@ -11,6 +10,8 @@ import (
 
 // OpKind names an operation in a group's log.
 type OpKind uint8
+
+//go:generate stringer -type=OpKind -trimprefix=Op
 
 // Operations: client requests, and the steps of reconfiguration.
 const (
@@ -26,15 +27,6 @@ const (
 	// OpForget records that the previous owner deleted them (new owner).
 	OpForget
 )
-
-// String implements fmt.Stringer.
-func (k OpKind) String() string {
-	names := [...]string{"?", "Get", "Put", "Append", "Config", "Install", "Delete", "Forget"}
-	if int(k) < len(names) {
-		return names[k]
-	}
-	return fmt.Sprintf("OpKind(%d)", uint8(k))
-}
 
 // Op is one entry of a group's log. Only the fields of its Kind are set.
 type Op struct {

@@ -2,11 +2,10 @@ package shardkv
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/binary"
 	"time"
 
 	"faultline/system/raft"
+	"faultline/system/rsm"
 	"faultline/system/shardctrler"
 )
 
@@ -31,15 +30,11 @@ type Clerk struct {
 // MakeClerk returns a clerk that asks the controller replicas ctrlers for
 // configurations and reaches servers by name through makeEnd.
 func MakeClerk(ctrlers []raft.Peer, makeEnd func(string) raft.Peer) *Clerk {
-	var b [8]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(err)
-	}
 	return &Clerk{
 		ctrl:    shardctrler.MakeClerk(ctrlers),
 		makeEnd: makeEnd,
 		ends:    map[string]raft.Peer{},
-		id:      int64(binary.LittleEndian.Uint64(b[:]) >> 1),
+		id:      rsm.NewClientID(),
 	}
 }
 

@@ -1,10 +1,7 @@
 package shardkv
 
 import (
-	"flag"
 	"fmt"
-	"math/rand/v2"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -12,18 +9,13 @@ import (
 	"faultline/internal/labcluster"
 	"faultline/system/raft"
 	"faultline/system/shardctrler"
-	"faultline/transport/simnet"
 )
-
-var seedFlag = flag.Int64("seed", 0, "seed for the simulated network and test randomness (0: time-based)")
 
 // cluster is a shard controller group and several replica groups on one
 // simulated network, in the shape of the course's lab 4B config.
 type cluster struct {
 	t            *testing.T
-	net          *simnet.Network
-	rng          *rand.Rand
-	rngMu        sync.Mutex
+	net          *labcluster.Net
 	maxraftstate int
 	ctrlers      *labcluster.Group
 	groups       []*labcluster.Group
@@ -41,35 +33,22 @@ const (
 )
 
 func newCluster(t *testing.T, nGroups int, unreliable bool, maxraftstate int) *cluster {
-	seed := *seedFlag
-	if seed == 0 {
-		seed = time.Now().UnixNano()
-	}
-	t.Logf("seed %d (replay with -seed %d)", seed, seed)
-	net := simnet.MakeNetwork(seed)
-	t.Cleanup(net.Cleanup)
-	c := &cluster{t: t, net: net, rng: rand.New(rand.NewPCG(uint64(seed), 7)), maxraftstate: maxraftstate}
-	c.ctrlers = labcluster.NewGroup(t, net, "ctrler", nCtrlers, func(ends []raft.Peer, me int, p raft.Persister) labcluster.Server {
+	net := labcluster.NewNet(t, !unreliable)
+	c := &cluster{t: t, net: net, maxraftstate: maxraftstate}
+	c.ctrlers = labcluster.NewGroup(t, net.Network, "ctrler", nCtrlers, func(ends []raft.Peer, me int, p raft.Persister) labcluster.Server {
 		return shardctrler.StartServer(ends, me, p)
 	})
 	for g := range nGroups {
 		gid := firstGID + g
 		c.gids = append(c.gids, gid)
-		c.groups = append(c.groups, labcluster.NewGroup(t, net, fmt.Sprintf("g%d", gid), perGroup,
+		c.groups = append(c.groups, labcluster.NewGroup(t, net.Network, fmt.Sprintf("g%d", gid), perGroup,
 			func(ends []raft.Peer, me int, p raft.Persister) labcluster.Server {
 				name := fmt.Sprintf("g%d-%d", gid, me)
 				return StartServer(ends, me, p, maxraftstate, gid, c.ctrlerEnds(name), c.makeEnd(name))
 			}))
 	}
 	c.mck = shardctrler.MakeClerk(c.ctrlerEnds("mck"))
-	net.Reliable(!unreliable)
 	return c
-}
-
-func (c *cluster) randIntn(n int) int {
-	c.rngMu.Lock()
-	defer c.rngMu.Unlock()
-	return c.rng.IntN(n)
 }
 
 // makeEnd returns the makeEnd function of the node named origin: each call
@@ -136,16 +115,20 @@ func (c *cluster) totalStateSize() int {
 	return total
 }
 
-// within runs f and fails the test if it does not return in d.
-func within(t *testing.T, d time.Duration, what string, f func()) {
+// newFilled starts a cluster of nGroups groups, joins gids, and puts a
+// random value under each of nKeys keys (read back when check is set). It
+// returns the clerk that wrote them, the keys and the values.
+func newFilled(t *testing.T, nGroups, maxraftstate, nKeys int, check bool, gids ...int) (*cluster, *Clerk, []string, []string) {
 	t.Helper()
-	done := make(chan struct{})
-	go func() { defer close(done); f() }()
-	select {
-	case <-done:
-	case <-time.After(d):
-		t.Fatalf("%s did not finish within %v", what, d)
+	c := newCluster(t, nGroups, false, maxraftstate)
+	ck := c.clerk()
+	c.join(gids...)
+	ks := keys(nKeys)
+	vals := c.fill(ck, ks)
+	if check {
+		c.checkAll(ck, ks, vals)
 	}
+	return c, ck, ks, vals
 }
 
 // randValue returns a short random string.
@@ -153,7 +136,7 @@ func (c *cluster) randValue(n int) string {
 	const letters = "abcdefghijklmnopqrstuvwxyz0123456789"
 	b := make([]byte, n)
 	for i := range b {
-		b[i] = letters[c.randIntn(len(letters))]
+		b[i] = letters[c.net.IntN(len(letters))]
 	}
 	return string(b)
 }
@@ -177,10 +160,19 @@ func (c *cluster) fill(ck *Clerk, ks []string) []string {
 	return vals
 }
 
+// appendAll appends a random value to each key and to its expected value.
+func (c *cluster) appendAll(ck *Clerk, ks, vals []string) {
+	for i, k := range ks {
+		x := c.randValue(5)
+		ck.Append(k, x)
+		vals[i] += x
+	}
+}
+
 // checkAll reads every key (with a deadline) and compares with vals.
 func (c *cluster) checkAll(ck *Clerk, ks, vals []string) {
 	c.t.Helper()
-	within(c.t, opTimeout, "reading every key", func() {
+	labcluster.Within(c.t, opTimeout, "reading every key", func() {
 		for i, k := range ks {
 			if v := ck.Get(k); v != vals[i] {
 				c.t.Errorf("Get(%q) = %q, want %q", k, v, vals[i])

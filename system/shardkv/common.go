@@ -1,17 +1,23 @@
 package shardkv
 
-import "faultline/system/shardctrler"
+import (
+	"faultline/system/kvraft"
+	"faultline/system/shardctrler"
+)
 
-// Err is the outcome code carried in replies.
-type Err string
+// Err is the outcome code carried in replies: kvraft's, with two codes of
+// its own (ErrWrongGroup, ErrNotReady).
+type Err = kvraft.Err
 
 // Outcome codes.
 const (
-	OK             Err = "OK"
-	ErrNoKey       Err = "ErrNoKey"
-	ErrWrongGroup  Err = "ErrWrongGroup"
-	ErrWrongLeader Err = "ErrWrongLeader"
-	ErrTimeout     Err = "ErrTimeout"
+	OK             = kvraft.OK
+	ErrNoKey       = kvraft.ErrNoKey
+	ErrWrongLeader = kvraft.ErrWrongLeader
+	ErrTimeout     = kvraft.ErrTimeout
+	// ErrWrongGroup says the group does not serve the key's shard in its
+	// current configuration: ask the controller for a newer one.
+	ErrWrongGroup Err = "ErrWrongGroup"
 	// ErrNotReady says the asked group has not reached the configuration
 	// of a shard request yet; ask again later.
 	ErrNotReady Err = "ErrNotReady"
@@ -29,33 +35,19 @@ func key2shard(key string) int {
 // Key2Shard exports key2shard for clients and tests of other packages.
 func Key2Shard(key string) int { return key2shard(key) }
 
-// GetArgs are the arguments of ShardKV.Get.
-type GetArgs struct {
-	Key      string
-	ClientID int64
-	Seq      int64
-}
-
-// GetReply answers Get.
-type GetReply struct {
-	Err   Err
-	Value string
-}
-
-// PutAppendArgs are the arguments of ShardKV.PutAppend; Op is "Put" or
-// "Append".
-type PutAppendArgs struct {
-	Key      string
-	Value    string
-	Op       string
-	ClientID int64
-	Seq      int64
-}
-
-// PutAppendReply answers PutAppend.
-type PutAppendReply struct {
-	Err Err
-}
+// The client requests and replies are kvraft's: a shard group serves the
+// same Get, Put and Append, under the service name "ShardKV".
+type (
+	// GetArgs are the arguments of ShardKV.Get.
+	GetArgs = kvraft.GetArgs
+	// GetReply answers Get.
+	GetReply = kvraft.GetReply
+	// PutAppendArgs are the arguments of ShardKV.PutAppend; Op is "Put"
+	// or "Append".
+	PutAppendArgs = kvraft.PutAppendArgs
+	// PutAppendReply answers PutAppend.
+	PutAppendReply = kvraft.PutAppendReply
+)
 
 // PullArgs asks a group for shards it held before configuration ConfigNum.
 type PullArgs struct {

@@ -15,4 +15,10 @@
 // has arrived serves even if others of the same configuration never can
 // (challenge 2). The group moves on to the next configuration only when
 // every handover of the current one is complete.
+//
+// # Imports
+//
+// shardkv imports system/shardctrler, system/kvraft (its client requests,
+// replies and codes), system/rsm, system/raft and transport/wire; it never
+// imports anything under system/backend.
 package shardkv

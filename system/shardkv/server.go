@@ -3,7 +3,6 @@ package shardkv
 import (
 	"context"
 	"errors"
-	"fmt"
 	"maps"
 	"slices"
 	"sync"
@@ -12,7 +11,6 @@ import (
 	"faultline/system/raft"
 	"faultline/system/rsm"
 	"faultline/system/shardctrler"
-	"faultline/transport/wire"
 )
 
 // Timings of the background work; the controller is polled about every
@@ -57,7 +55,9 @@ func StartServer(servers []raft.Peer, me int, persister raft.Persister, maxrafts
 		ends:    map[string]raft.Peer{},
 	}
 	kv.ctx, kv.cancel = context.WithCancel(context.Background())
-	kv.rsm = rsm.New(servers, me, persister, (*machine)(kv), rsm.Config{MaxRaftState: maxraftstate})
+	sm := &rsm.WireState[State]{Mu: &kv.mu, State: &kv.st, Step: step,
+		Check: func(st *State) error { st.normalize(); return nil }}
+	kv.rsm = rsm.New(servers, me, persister, sm, rsm.Config{MaxRaftState: maxraftstate})
 	kv.wg.Add(3)
 	go kv.loop(pollInterval, kv.pollConfig)
 	go kv.loop(migrateInterval, kv.pullShards)
@@ -249,40 +249,11 @@ func (kv *ShardKV) end(name string) raft.Peer {
 	return e
 }
 
-// machine adapts the group's State to rsm.StateMachine.
-type machine ShardKV
-
-// Apply implements rsm.StateMachine.
-func (m *machine) Apply(_ int, cmd any) any {
+// step applies one committed command to the group's state.
+func step(st *State, cmd any) any {
 	op, ok := cmd.(Op)
 	if !ok {
 		return result{Err: ErrNotReady}
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.st.Apply(op)
-}
-
-// Snapshot implements rsm.StateMachine.
-func (m *machine) Snapshot() []byte {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	b, err := wire.Marshal(m.st)
-	if err != nil {
-		panic(fmt.Sprintf("shardkv: encode state: %v", err))
-	}
-	return b
-}
-
-// Restore implements rsm.StateMachine.
-func (m *machine) Restore(snapshot []byte) error {
-	st := &State{}
-	if err := wire.Unmarshal(snapshot, st); err != nil {
-		return fmt.Errorf("shardkv state: %w", err)
-	}
-	st.normalize()
-	m.mu.Lock()
-	m.st = st
-	m.mu.Unlock()
-	return nil
+	return st.Apply(op)
 }

@@ -8,18 +8,16 @@ import (
 	"time"
 
 	"faultline/internal/kvcheck"
+	"faultline/internal/labcluster"
 	"faultline/system/shardctrler"
+	"faultline/workloads/checker"
+	"faultline/workloads/history"
 )
 
 // TestStaticShards: with one group down, exactly the keys of the other
 // group's shards answer; the rest answer once the group is back.
 func TestStaticShards(t *testing.T) {
-	c := newCluster(t, 2, false, -1)
-	ck := c.clerk()
-	c.join(100, 101)
-	ks := keys(20)
-	vals := c.fill(ck, ks)
-	c.checkAll(ck, ks, vals)
+	c, _, ks, vals := newFilled(t, 2, -1, 20, true, 100, 101)
 
 	cfg := c.mck.Query(-1)
 	c.shutdownGroup(101)
@@ -59,31 +57,18 @@ func TestStaticShards(t *testing.T) {
 		t.Fatalf("%d keys answered with group 101 down, want exactly %d", n, want)
 	}
 	c.startGroup(101)
-	within(t, opTimeout, "reads after restart", wg.Wait)
+	labcluster.Within(t, opTimeout, "reads after restart", wg.Wait)
 }
 
 func TestJoinLeave(t *testing.T) {
-	c := newCluster(t, 2, false, -1)
-	ck := c.clerk()
-	c.join(100)
-	ks := keys(10)
-	vals := c.fill(ck, ks)
-	c.checkAll(ck, ks, vals)
+	c, ck, ks, vals := newFilled(t, 2, -1, 10, true, 100)
 
 	c.join(101)
-	for i, k := range ks {
-		x := c.randValue(5)
-		ck.Append(k, x)
-		vals[i] += x
-	}
+	c.appendAll(ck, ks, vals)
 	c.checkAll(ck, ks, vals)
 
 	c.leave(100)
-	for i, k := range ks {
-		x := c.randValue(5)
-		ck.Append(k, x)
-		vals[i] += x
-	}
+	c.appendAll(ck, ks, vals)
 	c.checkAll(ck, ks, vals)
 
 	// Once group 101 holds every shard, group 100 can go away.
@@ -95,11 +80,7 @@ func TestJoinLeave(t *testing.T) {
 // TestSnapshot restarts every server of every group and the controllers,
 // and requires the data to survive from snapshots and logs.
 func TestSnapshot(t *testing.T) {
-	c := newCluster(t, 3, false, 1000)
-	ck := c.clerk()
-	c.join(100)
-	ks := keys(30)
-	vals := c.fill(ck, ks)
+	c, ck, ks, vals := newFilled(t, 3, 1000, 30, false, 100)
 	c.join(101, 102)
 	c.leave(100)
 	for round := range 3 {
@@ -139,11 +120,7 @@ func TestSnapshot(t *testing.T) {
 // TestMissChange: one server of each group is down while the configuration
 // changes several times; restarted, it catches up (by snapshot or log).
 func TestMissChange(t *testing.T) {
-	c := newCluster(t, 3, false, 1000)
-	ck := c.clerk()
-	c.join(100)
-	ks := keys(10)
-	vals := c.fill(ck, ks)
+	c, ck, ks, vals := newFilled(t, 3, 1000, 10, false, 100)
 	c.join(101)
 
 	for _, gid := range c.gids {
@@ -151,11 +128,7 @@ func TestMissChange(t *testing.T) {
 	}
 	c.join(102)
 	c.leave(100)
-	for i, k := range ks {
-		x := c.randValue(5)
-		ck.Append(k, x)
-		vals[i] += x
-	}
+	c.appendAll(ck, ks, vals)
 	c.leave(101)
 	c.checkAll(ck, ks, vals)
 	for _, gid := range c.gids {
@@ -169,11 +142,7 @@ func TestMissChange(t *testing.T) {
 		c.group(gid).ShutdownServer(1)
 	}
 	c.join(100, 101)
-	for i, k := range ks {
-		x := c.randValue(5)
-		ck.Append(k, x)
-		vals[i] += x
-	}
+	c.appendAll(ck, ks, vals)
 	c.checkAll(ck, ks, vals)
 }
 
@@ -195,29 +164,29 @@ func (c *cluster) concurrentAppends(n int, ks []string, rec *kvcheck.Recorder) (
 					return
 				default:
 				}
-				k := ks[c.randIntn(len(ks))]
+				k := ks[c.net.IntN(len(ks))]
 				tok := kvcheck.Token(cli, j)
 				call := rec.Now()
 				ck.Append(k, tok)
-				rec.Add(cli, kvcheck.Input{Kind: kvcheck.Append, Key: k, Value: tok}, kvcheck.Output{}, call, rec.Now())
+				rec.Add(cli, checker.Input{Kind: history.Append, Key: k, Value: tok}, "", call, rec.Now())
 				log.Add(k, cli, j, true)
-				if c.randIntn(4) == 0 {
+				if c.net.IntN(4) == 0 {
 					call := rec.Now()
 					v := ck.Get(k)
-					rec.Add(cli, kvcheck.Input{Kind: kvcheck.Get, Key: k}, kvcheck.Output{Value: v}, call, rec.Now())
+					rec.Add(cli, checker.Input{Kind: history.Get, Key: k}, v, call, rec.Now())
 				}
 			}
 		}()
 	}
 	return func() {
 		close(quit)
-		within(c.t, 2*opTimeout, "clients finishing", wg.Wait)
+		labcluster.Within(c.t, 2*opTimeout, "clients finishing", wg.Wait)
 		ck := c.clerk()
-		within(c.t, opTimeout, "final reads", func() {
+		labcluster.Within(c.t, opTimeout, "final reads", func() {
 			for _, k := range ks {
 				call := rec.Now()
 				v := ck.Get(k)
-				rec.Add(1000, kvcheck.Input{Kind: kvcheck.Get, Key: k}, kvcheck.Output{Value: v}, call, rec.Now())
+				rec.Add(1000, checker.Input{Kind: history.Get, Key: k}, v, call, rec.Now())
 				log.Verify(c.t, k, v)
 			}
 		})
@@ -229,24 +198,26 @@ func (c *cluster) concurrentAppends(n int, ks []string, rec *kvcheck.Recorder) (
 func (c *cluster) reconfigure(d time.Duration, restarts bool) {
 	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
-		gid := c.gids[c.randIntn(len(c.gids))]
-		if c.randIntn(2) == 0 {
+		gid := c.gids[c.net.IntN(len(c.gids))]
+		if c.net.IntN(2) == 0 {
 			c.join(gid)
 		} else if len(c.mck.Query(-1).Groups) > 1 {
 			c.leave(gid)
 		}
-		if restarts && c.randIntn(3) == 0 {
-			g := c.gids[c.randIntn(len(c.gids))]
+		if restarts && c.net.IntN(3) == 0 {
+			g := c.gids[c.net.IntN(len(c.gids))]
 			c.shutdownGroup(g)
 			c.startGroup(g)
 		}
-		time.Sleep(time.Duration(100+c.randIntn(200)) * time.Millisecond)
+		time.Sleep(time.Duration(100+c.net.IntN(200)) * time.Millisecond)
 	}
 	// End with every group joined so that every shard can be served.
 	c.join(c.gids...)
 }
 
-func testConcurrent(t *testing.T, unreliable, restarts, linearizable bool, maxraftstate int) {
+// concurrentRun has 5 clients append to 10 keys while groups join and
+// leave for 5 s (and restart, if restarts), then verifies every append.
+func concurrentRun(t *testing.T, unreliable, restarts bool, maxraftstate int) (*cluster, []string, *kvcheck.Recorder) {
 	c := newCluster(t, 3, unreliable, maxraftstate)
 	c.join(100)
 	ks := keys(10)
@@ -254,6 +225,11 @@ func testConcurrent(t *testing.T, unreliable, restarts, linearizable bool, maxra
 	stop := c.concurrentAppends(5, ks, rec)
 	c.reconfigure(5*time.Second, restarts)
 	stop()
+	return c, ks, rec
+}
+
+func testConcurrent(t *testing.T, unreliable, restarts, linearizable bool, maxraftstate int) {
+	_, _, rec := concurrentRun(t, unreliable, restarts, maxraftstate)
 	if linearizable {
 		rec.Check(t, 30*time.Second)
 	}
@@ -303,13 +279,7 @@ func TestChallenge1Delete(t *testing.T) {
 
 // TestChallenge1Concurrent: deletion under concurrent appends and changes.
 func TestChallenge1Concurrent(t *testing.T) {
-	c := newCluster(t, 3, false, 1)
-	c.join(100)
-	ks := keys(10)
-	rec := kvcheck.NewRecorder()
-	stop := c.concurrentAppends(5, ks, rec)
-	c.reconfigure(5*time.Second, false)
-	stop()
+	c, ks, _ := concurrentRun(t, false, false, 1)
 	live := 0
 	ck := c.clerk()
 	for _, k := range ks {
@@ -329,12 +299,7 @@ func TestChallenge1Concurrent(t *testing.T) {
 // change is stuck, and a shard that arrived serves at once even though
 // another shard of the same configuration can never arrive.
 func TestChallenge2(t *testing.T) {
-	c := newCluster(t, 3, false, -1)
-	ck := c.clerk()
-	c.join(100, 101)
-	ks := keys(30)
-	vals := c.fill(ck, ks)
-	c.checkAll(ck, ks, vals)
+	c, ck, ks, vals := newFilled(t, 3, -1, 30, true, 100, 101)
 	before := c.mck.Query(-1)
 
 	// Group 100 dies: nothing it holds can ever be handed over.
@@ -355,7 +320,7 @@ func TestChallenge2(t *testing.T) {
 	if stuck == 0 || unaffected == 0 || arrived == 0 {
 		t.Fatalf("scenario needs stuck, unaffected and arriving shards: %v -> %v", before.Shards, after.Shards)
 	}
-	within(t, opTimeout, "serving unaffected and arrived shards", func() {
+	labcluster.Within(t, opTimeout, "serving unaffected and arrived shards", func() {
 		for i, k := range ks {
 			s := key2shard(k)
 			if before.Shards[s] != 101 {
@@ -376,7 +341,7 @@ func TestChallenge2(t *testing.T) {
 
 func (c *cluster) checkAllShards(ck *Clerk, ks, vals []string, pick func(int) bool) {
 	c.t.Helper()
-	within(c.t, opTimeout, "reading picked shards", func() {
+	labcluster.Within(c.t, opTimeout, "reading picked shards", func() {
 		for i, k := range ks {
 			if pick(key2shard(k)) {
 				if v := ck.Get(k); v != vals[i] {

@@ -1,7 +1,6 @@
 package shardkv
 
 import (
-	"fmt"
 	"maps"
 
 	"faultline/system/shardctrler"
@@ -10,39 +9,24 @@ import (
 // ShardStatus is where a shard stands in the group's current configuration.
 type ShardStatus uint8
 
+//go:generate stringer -type=ShardStatus -linecomment
+
 // Shard statuses.
 const (
 	// Absent: the group does not own the shard and holds no data for it.
-	Absent ShardStatus = iota
+	Absent ShardStatus = iota // absent
 	// Serving: the group owns the shard and serves it.
-	Serving
+	Serving // serving
 	// Pulling: the group owns the shard but waits for its data from the
 	// previous owner; it does not serve it yet.
-	Pulling
+	Pulling // pulling
 	// Frozen: the group owned the shard in the previous configuration and
 	// keeps its data, unserved, until the new owner has installed it.
-	Frozen
+	Frozen // frozen
 	// Handed: the group owns and serves the shard, which it pulled, and has
 	// not yet told the previous owner to delete its copy.
-	Handed
+	Handed // handed
 )
-
-// String implements fmt.Stringer.
-func (s ShardStatus) String() string {
-	switch s {
-	case Absent:
-		return "absent"
-	case Serving:
-		return "serving"
-	case Pulling:
-		return "pulling"
-	case Frozen:
-		return "frozen"
-	case Handed:
-		return "handed"
-	}
-	return fmt.Sprintf("ShardStatus(%d)", uint8(s))
-}
 
 // serves reports whether a shard in this status answers clients.
 func (s ShardStatus) serves() bool { return s == Serving || s == Handed }

@@ -10,10 +10,7 @@ import "fmt"
 func (p *FilePersister) SaveRaftState(state []byte) {
 	p.ioMu.Lock()
 	defer p.ioMu.Unlock()
-	p.mu.Lock()
-	err := p.usableLocked()
-	man := p.man
-	p.mu.Unlock()
+	man, err := p.manifest()
 	if err == nil {
 		man.state = append([]byte(nil), state...)
 		err = p.writeManifestLocked(man)
@@ -58,10 +55,7 @@ func (p *FilePersister) RaftStateSize() int {
 func (p *FilePersister) SaveStateAndSnapshot(state, snapshot []byte) {
 	p.ioMu.Lock()
 	defer p.ioMu.Unlock()
-	p.mu.Lock()
-	err := p.usableLocked()
-	man := p.man
-	p.mu.Unlock()
+	man, err := p.manifest()
 	oldGen := man.snapGen
 	snap := append([]byte(nil), snapshot...)
 	if err == nil {
@@ -94,4 +88,12 @@ func (p *FilePersister) SnapshotSize() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return len(p.snapshot)
+}
+
+// manifest returns a copy of the current manifest, or why the persister is
+// unusable.
+func (p *FilePersister) manifest() (manifest, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.man, p.usableLocked()
 }

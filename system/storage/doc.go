@@ -48,4 +48,10 @@
 // damage (a checksum mismatch with no sign of a torn write, a damaged record
 // in an older segment, a missing segment or snapshot) makes Open fail with an
 // error wrapping ErrCorrupt; the persister never starts from bad state.
+//
+// # Imports
+//
+// storage imports only the standard library; system/raft, above it, uses
+// it through raft's Persister and LogStore interfaces. It never imports a
+// service nor anything under system/backend.
 package storage

@@ -7,30 +7,6 @@ import (
 	"testing"
 )
 
-// persister is the course persister's method set, as system/raft asserts it.
-type persister interface {
-	SaveRaftState(state []byte)
-	ReadRaftState() []byte
-	RaftStateSize() int
-	SaveStateAndSnapshot(state, snapshot []byte)
-	ReadSnapshot() []byte
-	SnapshotSize() int
-}
-
-// logStore is the incremental method set system/raft prefers.
-type logStore interface {
-	SetHardState(term, votedFor int) error
-	AppendLog(index int, entries [][]byte) error
-	SaveSnapshot(index, term int, snapshot []byte) error
-	Sync() error
-	LoadState() (term, votedFor, snapIndex, snapTerm int, entries [][]byte, err error)
-}
-
-var (
-	_ persister = (*FilePersister)(nil)
-	_ logStore  = (*FilePersister)(nil)
-)
-
 // entryFor is the deterministic content of the entry at index i; sizes vary
 // from 1 to 300 bytes and no byte is zero, so a zeroed sector never passes
 // for entry data.

@@ -23,28 +23,21 @@ type Input struct {
 // Put and Append on string values, starting from "" (a missing key reads as
 // ""). Inputs are Input; outputs are the string a Get returned (ignored for
 // Put and Append). Partition splits a history by Input.Key, so the model
-// also checks multi-key histories when given to porcupine directly.
+// also checks multi-key histories when given to porcupine directly. It is
+// the project's one KV model: CheckKV uses it, and so do the lab tests of
+// the key/value services (through internal/kvcheck).
 func KVModel() porcupine.Model {
-	return porcupine.Model{
-		Partition: partitionByKey,
-		Init:      func() any { return "" },
-		Step: func(state, input, output any) (bool, any) {
-			st, in := state.(string), input.(Input)
-			switch in.Kind {
-			case history.Get:
-				return output.(string) == st, st
-			case history.Put:
-				return true, in.Value
-			case history.Append:
-				return true, st + in.Value
-			}
-			return false, st
-		},
-		Equal:             func(a, b any) bool { return a.(string) == b.(string) },
-		Hash:              hashState,
-		DescribeOperation: describeOp,
-		DescribeState:     func(s any) string { return snippet(s.(string)) },
-	}
+	return stringModel(func(st string, in Input, output any) (bool, string) {
+		switch in.Kind {
+		case history.Get:
+			return output.(string) == st, st
+		case history.Put:
+			return true, in.Value
+		case history.Append:
+			return true, st + in.Value
+		}
+		return false, st
+	})
 }
 
 // RegisterModel is porcupine's model of a Jepsen cas-register: read, write
@@ -53,23 +46,30 @@ func KVModel() porcupine.Model {
 // outcome swaps if the value matched when it took effect, else does
 // nothing. Partition splits by Input.Key (Jepsen's independent keys).
 func RegisterModel() porcupine.Model {
+	return stringModel(func(st string, in Input, output any) (bool, string) {
+		switch in.Kind {
+		case history.Read:
+			return output.(string) == st, st
+		case history.Write:
+			return true, in.Value
+		case history.CAS:
+			if st == in.Expect {
+				return true, in.Value
+			}
+			return in.Unknown, st
+		}
+		return false, st
+	})
+}
+
+// stringModel is a porcupine model of one string value per key, starting
+// from "", moved by step; its inputs are Input, partitioned by Input.Key.
+func stringModel(step func(st string, in Input, output any) (bool, string)) porcupine.Model {
 	return porcupine.Model{
 		Partition: partitionByKey,
 		Init:      func() any { return "" },
 		Step: func(state, input, output any) (bool, any) {
-			st, in := state.(string), input.(Input)
-			switch in.Kind {
-			case history.Read:
-				return output.(string) == st, st
-			case history.Write:
-				return true, in.Value
-			case history.CAS:
-				if st == in.Expect {
-					return true, in.Value
-				}
-				return in.Unknown, st
-			}
-			return false, st
+			return step(state.(string), input.(Input), output)
 		},
 		Equal:             func(a, b any) bool { return a.(string) == b.(string) },
 		Hash:              hashState,

@@ -150,6 +150,27 @@ type client struct {
 	conns []*tcp.Client
 }
 
+// Get, Put and Append mark kvraft's certain failures as backend.ErrDefinite.
+func (cl *client) Get(ctx context.Context, key string) (string, error) {
+	v, err := cl.Client.Get(ctx, key)
+	return v, definite(err)
+}
+
+func (cl *client) Put(ctx context.Context, key, value string) error {
+	return definite(cl.Client.Put(ctx, key, value))
+}
+
+func (cl *client) Append(ctx context.Context, key, value string) error {
+	return definite(cl.Client.Append(ctx, key, value))
+}
+
+func definite(err error) error {
+	if errors.Is(err, kvraft.ErrNotApplied) {
+		return fmt.Errorf("%w: %w", backend.ErrDefinite, err)
+	}
+	return err
+}
+
 // Close closes the client's connections.
 func (cl *client) Close() error {
 	var errs []error

@@ -1,10 +1,12 @@
-package kvraft
+package rsm
 
 import (
 	"context"
 	"sync"
 	"testing"
 	"time"
+
+	"faultline/internal/labcluster"
 )
 
 // TestReadBatcherRounds: Gets that arrive while a round is in flight share
@@ -13,7 +15,7 @@ func TestReadBatcherRounds(t *testing.T) {
 	started := make(chan int, 10)  // round number, as each round starts
 	release := make(chan struct{}) // lets one round finish
 	round := 0
-	b := &readBatcher{readIndex: func(context.Context) (int, error) {
+	b := &readBatcher{timeout: time.Second, readIndex: func(context.Context) (int, error) {
 		round++
 		started <- round
 		<-release
@@ -34,7 +36,7 @@ func TestReadBatcherRounds(t *testing.T) {
 		wg.Add(1)
 		go func() { defer wg.Done(); i, _ := b.wait(ctx); later <- i }()
 	}
-	waitFor(t, 5*time.Second, "three queued reads", func() bool {
+	labcluster.WaitFor(t, 5*time.Second, "three queued reads", func() bool {
 		b.mu.Lock()
 		defer b.mu.Unlock()
 		return len(b.waiting) == 3
@@ -53,7 +55,7 @@ func TestReadBatcherRounds(t *testing.T) {
 			t.Fatalf("queued read got index %d, want 200 (the round after it arrived)", i)
 		}
 	}
-	waitFor(t, 5*time.Second, "the round goroutine to exit", func() bool {
+	labcluster.WaitFor(t, 5*time.Second, "the round goroutine to exit", func() bool {
 		b.mu.Lock()
 		defer b.mu.Unlock()
 		return !b.running

@@ -1,8 +1,9 @@
-package kvraft
+package rsm
 
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // readBatcher coalesces concurrent Gets into shared ReadIndex rounds: while
@@ -12,6 +13,7 @@ import (
 // rounds while any Get waits and exits when none does.
 type readBatcher struct {
 	readIndex func(context.Context) (int, error)
+	timeout   time.Duration // bounds one round
 
 	mu      sync.Mutex
 	waiting []chan readOutcome // Gets for the next round
@@ -53,7 +55,7 @@ func (b *readBatcher) loop() {
 			return
 		}
 		b.mu.Unlock()
-		ctx, cancel := context.WithTimeout(context.Background(), applyTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), b.timeout)
 		index, err := b.readIndex(ctx)
 		cancel()
 		for _, ch := range batch {

@@ -1,0 +1,306 @@
+package raft
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"time"
+)
+
+// maxDrain bounds the events one loop iteration takes before acting.
+const maxDrain = 512
+
+// run is the event loop. It alone touches the core and the storage: it
+// collects events (ticks, proposals, incoming requests, responses), then
+// persists, sends and applies what the core asks for in one batch, so one
+// Sync covers everything that arrived meanwhile.
+func (rf *Raft) run() {
+	defer rf.wg.Done()
+	ticker := time.NewTicker(rf.cfg.TickInterval)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-rf.done:
+			return
+		case <-ticker.C:
+			rf.core.tick()
+		case <-rf.propc:
+		case in := <-rf.recvc:
+			rf.stepInbound(in)
+		case m := <-rf.respc:
+			_ = rf.core.step(m)
+		case s := <-rf.snapc:
+			rf.compact(s)
+		case ch := <-rf.readc:
+			rf.readBatch = append(rf.readBatch, ch)
+		}
+		rf.drain()
+		rf.flushProposals()
+		rf.flushReads()
+		if rf.core.hasReady() {
+			if err := rf.handleReady(); err != nil {
+				rf.fail(err)
+				return
+			}
+		}
+		for _, s := range rf.snapWaits {
+			close(s.done)
+		}
+		rf.snapWaits = rf.snapWaits[:0]
+		rf.publish()
+	}
+}
+
+// drain takes the events that are already waiting, up to maxDrain, so
+// that one round of persisting and sending covers them all. It polls each
+// channel on its own: a non-blocking receive from one channel costs far
+// less than a select over all of them, which locks every channel.
+func (rf *Raft) drain() {
+	for n := 0; n < maxDrain; {
+		took := n
+		select {
+		case <-rf.propc:
+		default:
+		}
+		for ; n < maxDrain; n++ {
+			select {
+			case in := <-rf.recvc:
+				rf.stepInbound(in)
+				continue
+			default:
+			}
+			break
+		}
+		for ; n < maxDrain; n++ {
+			select {
+			case m := <-rf.respc:
+				_ = rf.core.step(m)
+				continue
+			default:
+			}
+			break
+		}
+		for ; n < maxDrain; n++ {
+			select {
+			case ch := <-rf.readc:
+				rf.readBatch = append(rf.readBatch, ch)
+				continue
+			default:
+			}
+			break
+		}
+		if n == took {
+			return
+		}
+	}
+}
+
+// fail stops a peer whose storage failed: it must not go on without it.
+func (rf *Raft) fail(err error) {
+	rf.logger.Error("storage failed; peer stops", "err", err)
+	rf.failed.Store(&err)
+	rf.killOnce.Do(func() {
+		close(rf.done)
+		rf.cancel()
+	})
+}
+
+// coreStatus packs the core's term and leadership as status holds them.
+func (rf *Raft) coreStatus() uint64 {
+	s := uint64(rf.core.term) << 1
+	if rf.core.role == roleLeader {
+		s |= 1
+	}
+	return s
+}
+
+// publish makes the core's term and leadership visible to GetState and,
+// when either changed, reports them to the Service: the leadership event.
+func (rf *Raft) publish() {
+	s := rf.coreStatus()
+	if rf.status.Swap(s) != s {
+		rf.svc.Lead(int(s>>1), s&1 == 1)
+	}
+}
+
+func (rf *Raft) stepInbound(in inbound) {
+	rf.nextRef++
+	in.m.Ref = rf.nextRef
+	rf.waiting[in.m.Ref] = in.reply
+	_ = rf.core.step(in.m)
+}
+
+// flushProposals publishes the core's leadership to Start and appends
+// every proposal made since the last call as one batch, so that they
+// travel in one AppendEntries per follower.
+func (rf *Raft) flushProposals() {
+	c, p := rf.core, &rf.props
+	p.mu.Lock()
+	if leader := c.role == roleLeader; leader != p.leader || c.term != p.term {
+		// A term began or ended: proposals of the old one are void (as if
+		// the old leader had crashed before replicating them).
+		p.leader, p.term = leader, c.term
+		clear(p.pending)
+		p.pending = p.pending[:0]
+		p.next = c.log.lastIndex() + 1
+	}
+	batch := p.pending
+	p.pending, p.spare = p.spare[:0], nil
+	next := p.next
+	p.mu.Unlock()
+	if len(batch) == 0 {
+		p.mu.Lock()
+		p.spare = batch
+		p.mu.Unlock()
+		return
+	}
+	ents := make([]Entry, len(batch))
+	for i, d := range batch {
+		ents[i] = Entry{Data: d}
+	}
+	if err := c.step(message{Type: msgProp, Entries: ents}); err != nil || c.log.lastIndex() != next-1 {
+		panic(fmt.Sprintf("raft: proposals for indices up to %d landed at %d (%v)", next-1, c.log.lastIndex(), err))
+	}
+	clear(batch)
+	p.mu.Lock()
+	p.spare = batch[:0]
+	p.mu.Unlock()
+}
+
+// flushReads starts one read round for every ReadIndex call collected in
+// this iteration.
+func (rf *Raft) flushReads() {
+	if len(rf.readBatch) == 0 {
+		return
+	}
+	rf.readRound++
+	rf.readWaits[rf.readRound] = rf.readBatch
+	rf.readBatch = nil
+	_ = rf.core.step(message{Type: msgReadIndex, Context: rf.readRound})
+}
+
+func (rf *Raft) compact(s snapRequest) {
+	if err := rf.core.compact(s.index, s.data); err != nil {
+		rf.logger.Error("snapshot refused", "err", err)
+	}
+	rf.snapWaits = append(rf.snapWaits, s)
+}
+
+// handleReady persists, sends and applies what the core asks for, in that
+// order: nothing leaves the peer before the state it depends on is
+// durable.
+func (rf *Raft) handleReady() error {
+	c := rf.core
+	rd := c.ready()
+	if rd.snapshot != nil {
+		if err := rf.store.SaveSnapshot(rd.snapshot.Index, rd.snapshot.Term, rd.snapshot.Data); err != nil {
+			return err
+		}
+	}
+	sync := false
+	if rd.entriesIndex != 0 {
+		// One buffer holds every encoded entry: the store may keep the
+		// slices (until Sync or for good), and nothing reuses the buffer.
+		size := 0
+		for _, e := range rd.entries {
+			size += binary.MaxVarintLen64 + len(e.Data)
+		}
+		buf := make([]byte, 0, size)
+		enc := make([][]byte, len(rd.entries))
+		for i, e := range rd.entries {
+			start := len(buf)
+			buf = appendEntry(buf, e)
+			enc[i] = buf[start:len(buf):len(buf)]
+		}
+		if err := rf.store.AppendLog(rd.entriesIndex, enc); err != nil {
+			return err
+		}
+		sync = true
+	}
+	if rd.hardState != nil {
+		if err := rf.store.SetHardState(rd.hardState.Term, rd.hardState.Vote); err != nil {
+			return err
+		}
+		sync = true
+	}
+	if sync {
+		if err := rf.store.Sync(); err != nil {
+			return err
+		}
+	}
+	for _, m := range rd.msgs {
+		if m.Ref != 0 {
+			if ch, ok := rf.waiting[m.Ref]; ok {
+				delete(rf.waiting, m.Ref)
+				ch <- m
+			}
+			continue
+		}
+		rf.send(m)
+	}
+	rf.applyReady(rd)
+	for _, r := range rd.reads {
+		for _, ch := range rf.readWaits[r.ctx] {
+			ch <- r
+		}
+		delete(rf.readWaits, r.ctx)
+	}
+	c.advance(rd)
+	return nil
+}
+
+// send delivers an outgoing request in its own goroutine, so that a slow
+// or unreachable peer never delays anything else, and feeds the response
+// (or, for appends and snapshots, the news of its loss) back to the loop.
+func (rf *Raft) send(m message) {
+	method, args, reply := request(m)
+	peer := rf.peers[m.To]
+	rf.calls.Add(1)
+	go func() {
+		defer rf.calls.Done()
+		var ok bool
+		if cp, isCtx := peer.(contextPeer); isCtx {
+			ctx, cancel := context.WithTimeout(rf.ctx, rf.cfg.RPCTimeout)
+			ok = cp.CallContext(ctx, method, args, reply) == nil
+			cancel()
+		} else {
+			ok = peer.Call(method, args, reply)
+		}
+		var resp message
+		if ok {
+			resp, ok = response(m, reply)
+		}
+		if !ok {
+			if m.Type != msgApp && m.Type != msgSnap {
+				return
+			}
+			resp = message{Type: msgUnreachable, From: m.To, To: m.From}
+		}
+		select {
+		case rf.respc <- resp:
+		case <-rf.done:
+		}
+	}()
+}
+
+// applyReady hands the Service the snapshot to install and the entries
+// committed in rd, in log order.
+func (rf *Raft) applyReady(rd ready) {
+	msgs := rf.applied[:0]
+	if rd.installSnapshot {
+		s := rd.snapshot
+		msgs = append(msgs, ApplyMsg{SnapshotValid: true, Snapshot: s.Data, SnapshotTerm: s.Term, SnapshotIndex: s.Index})
+	}
+	for i, e := range rd.committed {
+		cmd, err := decodeCommand(e.Data)
+		if err != nil {
+			panic(fmt.Sprintf("raft: peer %d cannot decode the command at index %d (register its type with wire.Register): %v", rf.me, rd.committedIndex+i, err))
+		}
+		msgs = append(msgs, ApplyMsg{CommandValid: true, Command: cmd, CommandIndex: rd.committedIndex + i, CommandTerm: e.Term})
+	}
+	if len(msgs) > 0 {
+		rf.svc.Apply(msgs)
+	}
+	clear(msgs)
+	rf.applied = msgs[:0]
+}
