@@ -33,6 +33,7 @@ type connReader struct {
 	deadline   time.Time // the read deadline set on nc
 	deadlineAt bool      // deadline is a boundary deadline
 	lastFrame  time.Time // when the last frame boundary was reached
+	wasBusy    bool      // handlers were running at the last idle deadline
 	pre        [1]byte   // the byte that woke an idle connection
 	preN       int
 }
@@ -91,6 +92,7 @@ func (c *connReader) await(fr *frameReader) error {
 	}
 	c.boundary = true
 	c.lastFrame = time.Now()
+	c.wasBusy = false
 	for {
 		if fr.r != nil {
 			_, err := fr.r.Peek(1)
@@ -116,10 +118,14 @@ func (c *connReader) await(fr *frameReader) error {
 		if !errors.Is(err, os.ErrDeadlineExceeded) {
 			return err
 		}
-		if !c.busy() {
+		// Handlers running now, or at the last look (their replies may
+		// have just gone out), make the connection busy, not idle.
+		busy := c.busy()
+		if !busy && !c.wasBusy {
 			return errIdle
 		}
-		c.lastFrame = time.Now() // handlers are running: not idle
+		c.wasBusy = busy
+		c.lastFrame = time.Now()
 	}
 }
 
