@@ -79,12 +79,9 @@ func (l *Listener) admit(sc *serverConn) {
 func (l *Listener) promote(sc *serverConn) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if sc.evicted {
-		l.counts.evicted.Add(1)
+	if l.leaveHandshakes(sc) {
 		return false
 	}
-	l.handshaking.Remove(sc.hs)
-	sc.hs = nil
 	if l.open >= l.cfg.MaxConns {
 		l.counts.overLimit.Add(1)
 		return false
@@ -95,15 +92,29 @@ func (l *Listener) promote(sc *serverConn) bool {
 	return true
 }
 
-// unauthenticated counts sc's failed handshake and forgets it.
-func (l *Listener) unauthenticated(sc *serverConn) {
+// unauthenticated counts sc's failed handshake and forgets it. It reports
+// whether sc was evicted (rather than refused); a handshake cut short by
+// Close is not counted.
+func (l *Listener) unauthenticated(sc *serverConn) (evicted bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.leaveHandshakes(sc) {
+		return true
+	}
+	if !l.closed {
+		l.counts.rejected.Add(1)
+	}
+	return false
+}
+
+// leaveHandshakes takes sc off the authenticating list, or, if admit
+// evicted it meanwhile, counts that and reports true; l.mu is held.
+func (l *Listener) leaveHandshakes(sc *serverConn) (evicted bool) {
 	if sc.evicted {
 		l.counts.evicted.Add(1)
-		return
+		return true
 	}
 	l.handshaking.Remove(sc.hs)
 	sc.hs = nil
-	l.counts.rejected.Add(1)
+	return false
 }

@@ -15,15 +15,28 @@ import (
 // testSecret authenticates the tests' servers and clients.
 var testSecret = []byte("faultline test secret 0123456789")
 
-// rawAuthConn opens a raw connection to addr and authenticates it with
-// secret, for tests that then write frames by hand.
-func rawAuthConn(t *testing.T, addr string, secret []byte) net.Conn {
+// rawConn opens a raw connection to addr, closed when the test ends.
+func rawConn(t *testing.T, addr string) net.Conn {
 	t.Helper()
 	nc, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { nc.Close() })
+	return nc
+}
+
+// testHello is a well-formed hello with the given nonce.
+func testHello(nonce []byte) []byte {
+	hello := append(append([]byte(nil), handshakeMagic[:]...), handshakeVersion, modeHMAC, 0, 0)
+	return append(hello, nonce...)
+}
+
+// rawAuthConn opens a raw connection to addr and authenticates it with
+// secret, for tests that then write frames by hand.
+func rawAuthConn(t *testing.T, addr string, secret []byte) net.Conn {
+	t.Helper()
+	nc := rawConn(t, addr)
 	_ = nc.SetDeadline(time.Now().Add(10 * time.Second))
 	if err := clientHandshake(nc, secret); err != nil {
 		t.Fatalf("handshake: %v", err)
@@ -104,11 +117,7 @@ func TestAuthRejectsBeforeDecode(t *testing.T) {
 	})
 	t.Run("raw frame without a handshake", func(t *testing.T) {
 		before := l.Stats().Rejected
-		nc, err := net.Dial("tcp", l.Addr())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer nc.Close()
+		nc := rawConn(t, l.Addr())
 		if _, err := nc.Write(req); err != nil {
 			t.Fatal(err)
 		}
@@ -119,13 +128,8 @@ func TestAuthRejectsBeforeDecode(t *testing.T) {
 	})
 	t.Run("wrong proof then a frame", func(t *testing.T) {
 		before := l.Stats().Rejected
-		nc, err := net.Dial("tcp", l.Addr())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer nc.Close()
-		hello := append(append([]byte(nil), handshakeMagic[:]...), handshakeVersion, modeHMAC, 0, 0)
-		hello = append(hello, bytes.Repeat([]byte{7}, nonceSize)...)
+		nc := rawConn(t, l.Addr())
+		hello := testHello(bytes.Repeat([]byte{7}, nonceSize))
 		if _, err := nc.Write(hello); err != nil {
 			t.Fatal(err)
 		}
@@ -160,7 +164,7 @@ func TestAuthRejectsBeforeDecode(t *testing.T) {
 func TestAuthRejectsJunkAtOnce(t *testing.T) {
 	checkGoroutines(t)
 	l, _ := newEchoServer(t, Config{Secret: testSecret, HandshakeTimeout: time.Hour})
-	hello := append(append([]byte(nil), handshakeMagic[:]...), handshakeVersion, modeHMAC, 0, 0)
+	hello := testHello(make([]byte, nonceSize))
 	for _, tc := range []struct {
 		name string
 		send []byte
@@ -169,15 +173,11 @@ func TestAuthRejectsJunkAtOnce(t *testing.T) {
 		{"one wrong byte", []byte{0x00}},
 		{"wrong version", append(append([]byte(nil), handshakeMagic[:]...), 99)},
 		{"wrong mode", append(append([]byte(nil), hello[:5]...), 9)},
-		{"oversized", append(append(append([]byte(nil), hello...), make([]byte, nonceSize)...), bytes.Repeat([]byte{0xee}, 1<<20)...)},
+		{"oversized", append(append([]byte(nil), hello...), bytes.Repeat([]byte{0xee}, 1<<20)...)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := l.Stats().Rejected
-			nc, err := net.Dial("tcp", l.Addr())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer nc.Close()
+			nc := rawConn(t, l.Addr())
 			go func() { _, _ = nc.Write(tc.send) }() // the oversized write may fail when the server hangs up
 			expectClosed(t, nc, 10*time.Second)
 			waitStats(t, l, "the rejection to be counted", func(s ListenerStats) bool { return s.Rejected > before })
@@ -191,11 +191,7 @@ func TestAuthRejectsJunkAtOnce(t *testing.T) {
 func TestHandshakeTimeout(t *testing.T) {
 	checkGoroutines(t)
 	l, _ := newEchoServer(t, Config{Secret: testSecret, HandshakeTimeout: 200 * time.Millisecond})
-	nc, err := net.Dial("tcp", l.Addr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
+	nc := rawConn(t, l.Addr())
 	if _, err := nc.Write(handshakeMagic[:]); err != nil {
 		t.Fatal(err)
 	}

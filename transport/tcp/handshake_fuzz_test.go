@@ -23,8 +23,7 @@ func (p *peerBytes) Write(b []byte) (int, error) { p.written += len(b); return l
 // secret), never read past the fixed message sizes, and always return, since
 // the peer's bytes end.
 func FuzzHandshake(f *testing.F) {
-	hello := append(append([]byte(nil), handshakeMagic[:]...), handshakeVersion, modeHMAC, 0, 0)
-	hello = append(hello, make([]byte, nonceSize)...)
+	hello := testHello(make([]byte, nonceSize))
 	f.Add(hello, uint8(0))
 	f.Add(append(append([]byte(nil), hello...), make([]byte, proofSize)...), uint8(0))
 	f.Add(hello[:5], uint8(0))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -98,24 +97,8 @@ func TestConnectionLimits(t *testing.T) {
 	steady := dial(t, l.Addr(), Config{Secret: testSecret, Conns: 1})
 
 	var calls atomic.Int64
-	var callErr error
 	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for n := 0; ; n++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			var r EchoReply
-			if err := steady.CallContext(context.Background(), "Echo.Echo", &EchoArgs{N: n}, &r); err != nil {
-				callErr = err
-				return
-			}
-			calls.Add(1)
-		}
-	})
+	wait := keepCalling(steady, stop, &calls)
 	waitFor(t, "the steady client to call", func() bool { return calls.Load() > 10 })
 
 	var attack []net.Conn
@@ -158,9 +141,8 @@ func TestConnectionLimits(t *testing.T) {
 	}
 	waitStats(t, l, "the connection over the limit to be counted", func(s ListenerStats) bool { return s.OverLimit >= 1 && s.Open == maxConns })
 	close(stop)
-	wg.Wait()
-	if callErr != nil {
-		t.Fatalf("steady client: %v", callErr)
+	if err := wait(); err != nil {
+		t.Fatalf("steady client: %v", err)
 	}
 	t.Logf("stats %+v", l.Stats())
 }

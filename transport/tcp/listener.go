@@ -217,8 +217,12 @@ func (sc *serverConn) run() {
 	}()
 	conn, err := sc.l.auth.secure(context.Background(), sc.nc, time.Now().Add(sc.l.cfg.HandshakeTimeout))
 	if err != nil {
-		sc.l.unauthenticated(sc)
-		sc.l.log.Warn("tcp: unauthenticated connection closed", "remote", sc.nc.RemoteAddr().String(), "reason", err)
+		remote := sc.nc.RemoteAddr().String()
+		if sc.l.unauthenticated(sc) {
+			sc.l.log.Debug("tcp: unauthenticated connection evicted", "remote", remote, "max_handshakes", sc.l.cfg.MaxHandshakes)
+		} else {
+			sc.l.log.Warn("tcp: unauthenticated connection closed", "remote", remote, "reason", err)
+		}
 		return
 	}
 	if !sc.l.promote(sc) {
