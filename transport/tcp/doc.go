@@ -83,8 +83,12 @@
 // service's clients. The in-process backends pass the []byte directly.
 //
 // Cost, measured on the 2-core development machine while other work ran
-// (BenchmarkHandshake, BenchmarkRatioParallel64, BenchmarkTCPParallel64TLS;
-// see the figures in the commit that added them): setting up a connection
+// (BenchmarkHandshake, BenchmarkRatioParallel64, BenchmarkTCPParallel64TLS):
+// with the HMAC handshake on, BenchmarkRatioParallel64 gave a median of
+// 2.60x net/rpc's call rate against 2.66x without authentication, in
+// interleaved runs (the handshake is per connection, not per call); 64
+// callers over TLS spent about 12-14 µs of CPU per call against 8-12 µs
+// without it. Setting up a connection
 // takes about 0.5 ms of wall time with no authentication, about 0.1 ms more
 // with the HMAC handshake (~90 µs of CPU) and about 4-5 ms with TLS
 // (~1.5 ms of CPU, most of it certificate verification and key exchange).
