@@ -63,7 +63,13 @@ func (l *Listener) Stats() ListenerStats {
 // each newcomer, so a peer's connection, whose handshake takes a round
 // trip or two, still gets through, while closing the newcomer instead
 // would lock peers out until the attacker's handshakes time out.
+//
+// Without a Secret there is no handshake, so no connection waits in the list
+// and none is evicted.
 func (l *Listener) admit(sc *serverConn) {
+	if l.auth == nil {
+		return
+	}
 	if l.handshaking.Len() >= l.cfg.MaxHandshakes {
 		old := l.handshaking.Remove(l.handshaking.Front()).(*serverConn)
 		old.hs = nil
@@ -114,7 +120,9 @@ func (l *Listener) leaveHandshakes(sc *serverConn) (evicted bool) {
 		l.counts.evicted.Add(1)
 		return true
 	}
-	l.handshaking.Remove(sc.hs)
-	sc.hs = nil
+	if sc.hs != nil {
+		l.handshaking.Remove(sc.hs)
+		sc.hs = nil
+	}
 	return false
 }

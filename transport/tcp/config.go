@@ -89,7 +89,7 @@ const (
 	DefaultHandshakeTimeout = 5 * time.Second
 	DefaultFrameTimeout     = 30 * time.Second
 	DefaultIdleTimeout      = 2 * time.Minute
-	DefaultMaxHandshakes    = 64
+	DefaultMaxHandshakes    = 256
 	DefaultMaxConns         = 4096
 )
 
