@@ -48,6 +48,44 @@ func BenchmarkTCPParallel64(b *testing.B) {
 	})
 }
 
+// BenchmarkTCPParallel64TLS is BenchmarkTCPParallel64 over mutual TLS.
+func BenchmarkTCPParallel64TLS(b *testing.B) {
+	c := newBenchTCPConfig(b, Config{Secret: testSecret, TLS: true})
+	b.ReportAllocs()
+	runParallel(b, func() error {
+		var r EchoReply
+		return tcpCall(c, &r)
+	})
+}
+
+// BenchmarkHandshake measures one connection's setup as a client sees it:
+// dial, and authenticate with each mode, then close.
+func BenchmarkHandshake(b *testing.B) {
+	for _, m := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"none", Config{}},
+		{"hmac", Config{Secret: testSecret}},
+		{"tls", Config{Secret: testSecret, TLS: true}},
+	} {
+		b.Run(m.name, func(b *testing.B) {
+			l, _ := newEchoServer(b, m.cfg)
+			c := Dial(l.Addr(), m.cfg)
+			b.Cleanup(func() { c.Close() })
+			b.ReportAllocs()
+			defer reportCPU(b)()
+			for b.Loop() {
+				nc, err := c.dial(context.Background())
+				if err != nil {
+					b.Fatal(err)
+				}
+				nc.Close()
+			}
+		})
+	}
+}
+
 func BenchmarkNetRPCSequential(b *testing.B) {
 	c := newBenchNetRPC(b)
 	b.ReportAllocs()
@@ -101,9 +139,15 @@ func reportCPU(b *testing.B) func() {
 	}
 }
 
+// newBenchTCP returns a client of a new Echo server, both authenticating
+// with the HMAC handshake, as a cluster does.
 func newBenchTCP(b *testing.B) *Client {
-	l, _ := newEchoServer(b, Config{})
-	c := Dial(l.Addr(), Config{})
+	return newBenchTCPConfig(b, Config{Secret: testSecret})
+}
+
+func newBenchTCPConfig(b *testing.B, cfg Config) *Client {
+	l, _ := newEchoServer(b, cfg)
+	c := Dial(l.Addr(), cfg)
 	b.Cleanup(func() { c.Close() })
 	var r EchoReply
 	if !c.Call("Echo.Echo", &benchArgs, &r) {

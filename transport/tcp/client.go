@@ -26,6 +26,7 @@ type Client struct {
 	closed     atomic.Bool
 	wg         sync.WaitGroup // connection goroutines, fired fault delays, stall releases
 	faults     interceptor    // applies Config.Faults; nil without a table
+	auth       *authenticator // nil without a Secret
 }
 
 var _ transport.ContextCaller = (*Client)(nil)
@@ -54,7 +55,12 @@ func DialNamed(name, addr string, cfg Config) *Client {
 		panic(err)
 	}
 	cfg = cfg.withDefaults()
+	auth, err := newAuthenticator(cfg, false)
+	if err != nil {
+		panic(err)
+	}
 	c := &Client{
+		auth:   auth,
 		name:   name,
 		addr:   addr,
 		cfg:    cfg,
@@ -225,7 +231,7 @@ func (c *Client) connect(ctx context.Context, s *slot) (*clientConn, error) {
 	if now.Before(s.retryAt) {
 		return nil, fmt.Errorf("%w: %s (%s), retrying in %v: %w", transport.ErrUnreachable, c.name, c.addr, s.retryAt.Sub(now).Round(time.Millisecond), s.lastErr)
 	}
-	nc, err := c.dialer.DialContext(ctx, "tcp", c.addr)
+	nc, err := c.dial(ctx)
 	if err != nil {
 		s.backoff = min(max(2*s.backoff, c.cfg.BackoffMin), c.cfg.BackoffMax)
 		s.retryAt = time.Now().Add(s.backoff)
@@ -239,14 +245,33 @@ func (c *Client) connect(ctx context.Context, s *slot) (*clientConn, error) {
 		_ = nc.Close()
 		return nil, transport.ErrClosed
 	}
-	if tc, ok := nc.(*net.TCPConn); ok {
-		_ = tc.SetNoDelay(true)
-	}
 	s.backoff, s.retryAt, s.lastErr = 0, time.Time{}, nil
 	cc := newClientConn(c, nc)
 	cc.start()
 	s.cur.Store(cc)
 	return cc, nil
+}
+
+// dial connects to the peer and authenticates, within ctx and
+// Config.HandshakeTimeout.
+func (c *Client) dial(ctx context.Context) (net.Conn, error) {
+	nc, err := c.dialer.DialContext(ctx, "tcp", c.addr)
+	if err != nil {
+		return nil, err
+	}
+	if tc, ok := nc.(*net.TCPConn); ok {
+		_ = tc.SetNoDelay(true)
+	}
+	deadline := time.Now().Add(c.cfg.HandshakeTimeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	conn, err := c.auth.secure(ctx, nc, deadline)
+	if err != nil {
+		_ = nc.Close()
+		return nil, err
+	}
+	return conn, nil
 }
 
 // Close closes every connection, fails the calls in flight with

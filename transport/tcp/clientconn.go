@@ -2,6 +2,7 @@ package tcp
 
 import (
 	"bufio"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -185,7 +186,11 @@ func (cc *clientConn) complete(f frame) {
 // reset closes the connection abruptly (an RST, not a FIN) and fails it
 // with err.
 func (cc *clientConn) reset(err error) {
-	if tc, ok := cc.nc.(*net.TCPConn); ok {
+	nc := cc.nc
+	if tc, ok := nc.(*tls.Conn); ok {
+		nc = tc.NetConn()
+	}
+	if tc, ok := nc.(*net.TCPConn); ok {
 		_ = tc.SetLinger(0)
 	}
 	cc.fail(err)

@@ -2,6 +2,7 @@ package tcp
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -46,6 +47,33 @@ type Config struct {
 	// Logger receives connection-level events (a peer disconnected for a
 	// malformed frame, say); nil discards them.
 	Logger *slog.Logger
+
+	// Secret is the cluster's per-run secret (see NewSecret and
+	// ReadSecretFile). When set, every connection runs a mutual
+	// challenge-response handshake (HMAC-SHA256) before a single frame is
+	// decoded, and a peer that does not prove knowledge of the secret is
+	// closed and counted (ListenerStats.Rejected). Nil means no
+	// authentication: the transport is open to any local process.
+	Secret []byte
+	// TLS, with a Secret, encrypts every connection with mutual TLS 1.3
+	// under certificates from a CA derived from the Secret, instead of the
+	// HMAC handshake: for clusters whose traffic crosses hosts.
+	TLS bool
+	// HandshakeTimeout bounds the authentication of one connection, on
+	// both sides.
+	HandshakeTimeout time.Duration
+	// FrameTimeout bounds the arrival of one frame on a server connection,
+	// from its first byte to its last: a peer trickling bytes is dropped.
+	FrameTimeout time.Duration
+	// IdleTimeout closes a server connection on which no frame has arrived
+	// for that long and no request is being handled.
+	IdleTimeout time.Duration
+	// MaxHandshakes bounds a Listener's connections still authenticating.
+	// A connection arriving when it is reached closes the oldest of them.
+	MaxHandshakes int
+	// MaxConns bounds a Listener's authenticated connections; one more is
+	// closed as soon as it has authenticated.
+	MaxConns int
 }
 
 // Default settings, used for zero Config fields.
@@ -57,6 +85,12 @@ const (
 	DefaultBackoffMin   = 10 * time.Millisecond
 	DefaultBackoffMax   = 250 * time.Millisecond
 	DefaultMaxInFlight  = 4096
+
+	DefaultHandshakeTimeout = 5 * time.Second
+	DefaultFrameTimeout     = 30 * time.Second
+	DefaultIdleTimeout      = 2 * time.Minute
+	DefaultMaxHandshakes    = 256
+	DefaultMaxConns         = 4096
 )
 
 // Bounds checked by Validate.
@@ -76,6 +110,12 @@ func DefaultConfig() Config {
 		BackoffMin:   DefaultBackoffMin,
 		BackoffMax:   DefaultBackoffMax,
 		MaxInFlight:  DefaultMaxInFlight,
+
+		HandshakeTimeout: DefaultHandshakeTimeout,
+		FrameTimeout:     DefaultFrameTimeout,
+		IdleTimeout:      DefaultIdleTimeout,
+		MaxHandshakes:    DefaultMaxHandshakes,
+		MaxConns:         DefaultMaxConns,
 	}
 }
 
@@ -94,6 +134,9 @@ func (c Config) Validate() error {
 		{"CallTimeout", c.CallTimeout},
 		{"BackoffMin", c.BackoffMin},
 		{"BackoffMax", c.BackoffMax},
+		{"HandshakeTimeout", c.HandshakeTimeout},
+		{"FrameTimeout", c.FrameTimeout},
+		{"IdleTimeout", c.IdleTimeout},
 	} {
 		if d.v < 0 {
 			return fmt.Errorf("tcp config: %s = %v, want > 0", d.name, d.v)
@@ -104,6 +147,18 @@ func (c Config) Validate() error {
 	}
 	if c.MaxInFlight < 1 {
 		return fmt.Errorf("tcp config: MaxInFlight = %d, want >= 1", c.MaxInFlight)
+	}
+	if c.MaxHandshakes < 1 {
+		return fmt.Errorf("tcp config: MaxHandshakes = %d, want >= 1", c.MaxHandshakes)
+	}
+	if c.MaxConns < 1 {
+		return fmt.Errorf("tcp config: MaxConns = %d, want >= 1", c.MaxConns)
+	}
+	if c.Secret != nil && len(c.Secret) < MinSecretLen {
+		return fmt.Errorf("tcp config: Secret of %d bytes, want >= %d", len(c.Secret), MinSecretLen)
+	}
+	if c.TLS && c.Secret == nil {
+		return errors.New("tcp config: TLS = true without a Secret")
 	}
 	if c.BackoffMax < c.BackoffMin {
 		return fmt.Errorf("tcp config: BackoffMax = %v, want >= BackoffMin (%v)", c.BackoffMax, c.BackoffMin)
@@ -121,6 +176,11 @@ func (c Config) withDefaults() Config {
 	c.BackoffMin = cmp.Or(c.BackoffMin, d.BackoffMin)
 	c.MaxInFlight = cmp.Or(c.MaxInFlight, d.MaxInFlight)
 	c.BackoffMax = cmp.Or(c.BackoffMax, max(d.BackoffMax, c.BackoffMin))
+	c.HandshakeTimeout = cmp.Or(c.HandshakeTimeout, d.HandshakeTimeout)
+	c.FrameTimeout = cmp.Or(c.FrameTimeout, d.FrameTimeout)
+	c.IdleTimeout = cmp.Or(c.IdleTimeout, d.IdleTimeout)
+	c.MaxHandshakes = cmp.Or(c.MaxHandshakes, d.MaxHandshakes)
+	c.MaxConns = cmp.Or(c.MaxConns, d.MaxConns)
 	return c
 }
 

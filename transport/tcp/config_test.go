@@ -29,6 +29,13 @@ func TestConfigValidate(t *testing.T) {
 		{"too many conns", Config{Conns: 1000}, "Conns = 1000"},
 		{"negative in-flight", Config{MaxInFlight: -3}, "MaxInFlight = -3"},
 		{"negative backoff", Config{BackoffMin: -1}, "BackoffMin = -1ns"},
+		{"negative handshake timeout", Config{HandshakeTimeout: -time.Second}, "HandshakeTimeout = -1s"},
+		{"negative frame timeout", Config{FrameTimeout: -time.Second}, "FrameTimeout = -1s"},
+		{"negative idle timeout", Config{IdleTimeout: -time.Second}, "IdleTimeout = -1s"},
+		{"negative handshakes", Config{MaxHandshakes: -1}, "MaxHandshakes = -1"},
+		{"negative conns limit", Config{MaxConns: -2}, "MaxConns = -2"},
+		{"short secret", Config{Secret: []byte("short")}, "Secret of 5 bytes"},
+		{"tls without a secret", Config{TLS: true}, "TLS = true without a Secret"},
 		{"backoff max below min", Config{BackoffMin: time.Second, BackoffMax: time.Millisecond}, "BackoffMax = 1ms"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

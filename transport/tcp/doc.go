@@ -44,6 +44,87 @@
 // one the client's path costs a nil check, with a healthy table one atomic
 // load per message.
 //
+// # Authentication
+//
+// With Config.Secret set (on the Listener and on every Client of it), a
+// connection proves knowledge of the cluster's per-run secret before a
+// single frame is decoded (handshake.go): the client sends a hello with a
+// fresh nonce, the server answers with its own nonce and
+// HMAC-SHA256(secret, "server" | hello | its nonce), the client checks it
+// and answers HMAC-SHA256(secret, "client" | hello | server nonce), and the
+// server acknowledges. Nonces come from crypto/rand, MACs are compared in
+// constant time, every message has a fixed size, and the hello opens with a
+// magic and version checked byte by byte, so junk (an HTTP request, a frame
+// from a client without the secret) is refused at its first wrong byte. A
+// connection that fails is closed, logged at Warn (never with the secret)
+// and counted in ListenerStats.Rejected; a Client's call fails with
+// transport.ErrUnreachable wrapping ErrAuth.
+//
+// Config.TLS adds encryption, for clusters whose traffic crosses hosts:
+// mutual TLS 1.3 with certificates from a CA derived from the same secret
+// (tls.go), so the secret remains the only thing to distribute.
+//
+// A nil Secret means no authentication, which keeps the callers that do not
+// pass one yet working; a cluster opts in with one field. Making the
+// secret mandatory (with an explicit insecure option) would have had to
+// change every caller at once, in packages this one does not own.
+//
+// Plumbing a secret into a cluster, one field per cluster: the harness
+// makes it once per run and writes it into the cluster's directory,
+//
+//	secret := tcp.NewSecret()
+//	path, err := tcp.WriteSecretFile(clusterDir, secret) // mode 0600, O_EXCL
+//
+// passes path (never the secret: it must not appear in argv or logs) to
+// processes it starts, which load it with tcp.ReadSecretFile (it refuses a
+// file group or others can read, a symlink, or a short one), and sets
+// Config.Secret = secret in every tcp.Config the cluster builds: its
+// listeners, its peers' Clients, its clerks and the fault-control
+// service's clients. The in-process backends pass the []byte directly.
+//
+// Cost, measured on the 2-core development machine while other work ran
+// (BenchmarkHandshake, BenchmarkRatioParallel64, BenchmarkTCPParallel64TLS):
+// with the HMAC handshake on, BenchmarkRatioParallel64 gave a median of
+// 2.60x net/rpc's call rate against 2.66x without authentication, in
+// interleaved runs (the handshake is per connection, not per call); 64
+// callers over TLS spent about 12-14 µs of CPU per call against 8-12 µs
+// without it. Setting up a connection
+// takes about 0.5 ms of wall time with no authentication, about 0.1 ms more
+// with the HMAC handshake (~90 µs of CPU) and about 4-5 ms with TLS
+// (~1.5 ms of CPU, most of it certificate verification and key exchange).
+// Once connected, the HMAC mode costs nothing per call (frames are sent as
+// before), while TLS encrypts and decrypts every frame. Connections are
+// long-lived and pooled, so HMAC is the default: it authenticates at a
+// fraction of TLS's setup cost with no steady-state cost, which is all a
+// cluster confined to one host needs; TLS is there for traffic that leaves
+// the host.
+//
+// # Limits and deadlines
+//
+// A Listener bounds what a peer without the secret can hold (admit.go,
+// connreader.go):
+//
+//   - At most Config.MaxHandshakes connections authenticate at once. A
+//     newcomer past the limit closes the oldest of them (counted in
+//     Evicted): an attacker holding every slot is pushed out by each new
+//     connection, so peers and clients, whose handshake takes a round trip,
+//     still get in.
+//   - The handshake must finish within Config.HandshakeTimeout.
+//   - At most Config.MaxConns authenticated connections are open; one more
+//     is closed when it has authenticated (OverLimit).
+//   - A frame must arrive within Config.FrameTimeout of its first read that
+//     had to wait: a slowloris trickling a byte at a time is dropped
+//     (SlowFrames).
+//   - A connection with no frame for Config.IdleTimeout, and no request
+//     handled in that time, is closed (Idle); its Client redials on the
+//     next call.
+//
+// An idle connection holds no buffers: the writer takes its bufio.Writer
+// from a pool per batch, and the reader gives its bufio.Reader back after
+// a second without a frame and waits for the next one on a single byte.
+// An idle authenticated connection costs about 12 KB of heap and stacks
+// for both ends together (TestIdleConnMemory), against 143 KB before.
+//
 // It may import the standard library, package transport and transport/wire
 // (msgpack) only.
 package tcp

@@ -127,6 +127,9 @@ type frameReader struct {
 	// unread is the length of the frame returned last, still to be
 	// discarded from r (frames parsed in place).
 	unread int
+	// src, on a server connection, sets the read deadlines and may take r
+	// away while the connection is idle (see connReader); nil on a client.
+	src *connReader
 }
 
 // bigBufKeep bounds the large-frame buffer kept between frames.
@@ -144,6 +147,11 @@ func (fr *frameReader) next() (frame, error) {
 		// Cannot fail: those bytes were peeked.
 		_, _ = fr.r.Discard(fr.unread)
 		fr.unread = 0
+	}
+	if fr.src != nil {
+		if err := fr.src.await(fr); err != nil {
+			return frame{}, err
+		}
 	}
 	if cap(fr.buf) > bigBufKeep {
 		fr.buf = nil

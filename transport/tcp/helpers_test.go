@@ -2,6 +2,8 @@ package tcp
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"log/slog"
 	"runtime"
 	"runtime/pprof"
@@ -104,6 +106,36 @@ func dial(t testing.TB, addr string, cfg Config) *Client {
 	c := Dial(addr, cfg)
 	t.Cleanup(func() { c.Close() })
 	return c
+}
+
+// keepCalling calls Echo.Echo on c until stop is closed, counting the
+// calls that succeed in good. The function it returns waits for the loop
+// to end and returns its first failure: an error, or a wrong reply.
+func keepCalling(c *Client, stop <-chan struct{}, good *atomic.Int64) func() error {
+	errc := make(chan error, 1)
+	go func() {
+		for n := 0; ; n++ {
+			select {
+			case <-stop:
+				errc <- nil
+				return
+			default:
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			var r EchoReply
+			err := c.CallContext(ctx, "Echo.Echo", &EchoArgs{N: n, S: "good"}, &r)
+			cancel()
+			if err == nil && (r.N != n+1 || r.S != "good") {
+				err = fmt.Errorf("wrong reply %+v to %d", r, n)
+			}
+			if err != nil {
+				errc <- err
+				return
+			}
+			good.Add(1)
+		}
+	}()
+	return func() error { return <-errc }
 }
 
 // waitFor polls cond until it holds, failing the test after 10s.

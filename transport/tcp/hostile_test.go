@@ -4,12 +4,10 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -35,36 +33,12 @@ func TestHostileInput(t *testing.T) {
 	// Well-behaved clients, calling until the attacks are over.
 	var good atomic.Int64
 	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	var errMu sync.Mutex
-	var goodErrs []error
+	var waits []func() error
 	var clients []*Client
 	for i := range 4 {
 		c := dial(t, l.Addr(), Config{Conns: 1 + i%2})
 		clients = append(clients, c)
-		wg.Go(func() {
-			for n := 0; ; n++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				var r EchoReply
-				err := c.CallContext(ctx, "Echo.Echo", &EchoArgs{N: n, S: "good"}, &r)
-				cancel()
-				if err == nil && (r.N != n+1 || r.S != "good") {
-					err = fmt.Errorf("wrong reply %+v to %d", r, n)
-				}
-				if err != nil {
-					errMu.Lock()
-					goodErrs = append(goodErrs, err)
-					errMu.Unlock()
-					return
-				}
-				good.Add(1)
-			}
-		})
+		waits = append(waits, keepCalling(c, stop, &good))
 	}
 	progress := func(what string) {
 		t.Helper()
@@ -174,7 +148,12 @@ func TestHostileInput(t *testing.T) {
 	})
 
 	close(stop)
-	wg.Wait()
+	var goodErrs []error
+	for _, wait := range waits {
+		if err := wait(); err != nil {
+			goodErrs = append(goodErrs, err)
+		}
+	}
 	// Only the good clients' connections are left on the server.
 	live := 0
 	for _, c := range clients {

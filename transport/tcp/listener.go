@@ -2,11 +2,14 @@ package tcp
 
 import (
 	"bufio"
+	"container/list"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,10 +25,15 @@ type Listener struct {
 	log *slog.Logger
 	ln  net.Listener
 
-	mu     sync.Mutex
-	conns  map[*serverConn]struct{}
-	closed bool
-	done   chan struct{} // closed by Close
+	auth   *authenticator // nil without a Secret
+	counts listenerCounts
+
+	mu          sync.Mutex
+	conns       map[*serverConn]struct{} // every connection, to close them
+	handshaking list.List                // of *serverConn authenticating, oldest first
+	open        int                      // authenticated connections
+	closed      bool
+	done        chan struct{} // closed by Close
 
 	wg sync.WaitGroup // accept loop and connection goroutines
 
@@ -58,6 +66,10 @@ func Listen(addr string, srv *transport.Server, cfg Config) (*Listener, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
+	auth, err := newAuthenticator(cfg, true)
+	if err != nil {
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("tcp: listen: %w", err)
@@ -67,6 +79,7 @@ func Listen(addr string, srv *transport.Server, cfg Config) (*Listener, error) {
 		cfg:   cfg,
 		log:   cfg.logger().With("node", cfg.Node, "addr", ln.Addr().String()),
 		ln:    ln,
+		auth:  auth,
 		conns: map[*serverConn]struct{}{},
 		done:  make(chan struct{}),
 		work:  make(chan request),
@@ -125,6 +138,7 @@ func (l *Listener) accept() {
 			continue
 		}
 		wait = 0
+		l.counts.accepted.Add(1)
 		if tc, ok := nc.(*net.TCPConn); ok {
 			_ = tc.SetNoDelay(true)
 		}
@@ -132,10 +146,8 @@ func (l *Listener) accept() {
 			l:        l,
 			nc:       nc,
 			done:     make(chan struct{}),
-			names:    map[string]string{},
 			inflight: make(chan struct{}, l.cfg.MaxInFlight),
 		}
-		sc.w = newConnWriter(nc, sc.done)
 		l.mu.Lock()
 		if l.closed {
 			l.mu.Unlock()
@@ -143,10 +155,10 @@ func (l *Listener) accept() {
 			return
 		}
 		l.conns[sc] = struct{}{}
-		l.wg.Add(2)
+		l.admit(sc)
+		l.wg.Add(1)
 		l.mu.Unlock()
-		go sc.write()
-		go sc.read()
+		go sc.run()
 	}
 }
 
@@ -160,6 +172,13 @@ type serverConn struct {
 
 	names    map[string]string // interned method names; reader goroutine only
 	inflight chan struct{}     // a token per request being handled
+
+	// Under l.mu: the connection's place among those authenticating
+	// (nil once it is done), whether another one pushed it out, whether
+	// it is counted open.
+	hs      *list.Element
+	evicted bool
+	open    bool
 }
 
 // maxNames bounds a connection's interned method names, so that a client
@@ -182,17 +201,54 @@ func (sc *serverConn) write() {
 	sc.shutdown()
 }
 
-// read reads requests and starts a handler for each until the connection
-// ends. A frame that is too large, truncated or malformed ends it, logged.
-func (sc *serverConn) read() {
+// run authenticates the connection, then reads requests and starts a
+// handler for each until the connection ends.
+func (sc *serverConn) run() {
 	defer func() {
 		sc.shutdown()
-		sc.l.mu.Lock()
-		delete(sc.l.conns, sc)
-		sc.l.mu.Unlock()
-		sc.l.wg.Done()
+		l := sc.l
+		l.mu.Lock()
+		delete(l.conns, sc)
+		if sc.open {
+			l.open--
+		}
+		l.mu.Unlock()
+		l.wg.Done()
 	}()
-	fr := newFrameReader(bufio.NewReaderSize(sc.nc, bufSize), sc.l.cfg.MaxFrameSize)
+	conn, err := sc.l.auth.secure(context.Background(), sc.nc, time.Now().Add(sc.l.cfg.HandshakeTimeout))
+	if err != nil {
+		remote := sc.nc.RemoteAddr().String()
+		if sc.l.unauthenticated(sc) {
+			sc.l.log.Debug("tcp: unauthenticated connection evicted", "remote", remote, "max_handshakes", sc.l.cfg.MaxHandshakes)
+		} else {
+			sc.l.log.Warn("tcp: unauthenticated connection closed", "remote", remote, "reason", err)
+		}
+		return
+	}
+	if !sc.l.promote(sc) {
+		return
+	}
+	sc.w = newConnWriter(conn, sc.done)
+	sc.l.wg.Add(1)
+	go sc.write()
+	sc.read(conn)
+}
+
+// read reads requests from conn and starts a handler for each until the
+// connection ends. A frame that is too large, truncated, malformed or
+// too slow to arrive ends it, logged.
+func (sc *serverConn) read(conn net.Conn) {
+	src := &connReader{
+		nc:    conn,
+		frame: sc.l.cfg.FrameTimeout,
+		idle:  sc.l.cfg.IdleTimeout,
+		busy:  func() bool { return len(sc.inflight) > 0 },
+	}
+	r := readerPool.Get().(*bufio.Reader)
+	r.Reset(src)
+	fr := newFrameReader(r, sc.l.cfg.MaxFrameSize)
+	fr.src = src
+	defer src.release(fr)
 	for {
 		f, err := fr.next()
 		if err == nil && f.typ != frameRequest {
@@ -220,6 +276,12 @@ func (sc *serverConn) logEnd(err error) {
 	switch {
 	case errors.Is(err, errFrameTooLarge), errors.Is(err, errMalformed), errors.Is(err, errTruncated):
 		sc.l.log.Warn("tcp: dropping connection", "remote", remote, "reason", err)
+	case errors.Is(err, errIdle):
+		sc.l.counts.idle.Add(1)
+		sc.l.log.Debug("tcp: idle connection closed", "remote", remote, "idle", sc.l.cfg.IdleTimeout)
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		sc.l.counts.slowFrames.Add(1)
+		sc.l.log.Warn("tcp: dropping connection", "remote", remote, "reason", "frame not complete within FrameTimeout", "timeout", sc.l.cfg.FrameTimeout)
 	case errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed):
 		sc.l.log.Debug("tcp: connection closed", "remote", remote)
 	default:
@@ -234,6 +296,9 @@ func (sc *serverConn) intern(method []byte) string {
 		return s
 	}
 	s := string(method)
+	if sc.names == nil {
+		sc.names = map[string]string{}
+	}
 	if len(sc.names) < maxNames {
 		sc.names[s] = s
 	}

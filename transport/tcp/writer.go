@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"net"
 	"runtime"
+	"sync"
 )
 
 // writeQueueLen is the number of frames that may wait for a connection's
@@ -16,15 +17,20 @@ const bufSize = 64 << 10
 // connWriter owns the write side of one connection: senders queue encoded
 // frames; one goroutine writes them through a bufio.Writer and flushes only
 // when the queue is empty, so frames queued together share one syscall.
+// The bufio.Writer is taken from a pool for each batch and given back
+// after its flush, so an idle connection holds no write buffer.
 type connWriter struct {
-	bw    *bufio.Writer
+	nc    net.Conn
+	bw    *bufio.Writer // nil between batches
 	queue chan *buffer
 	done  <-chan struct{} // closed when the connection shuts down
 }
 
+var writerPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, bufSize) }}
+
 func newConnWriter(nc net.Conn, done <-chan struct{}) *connWriter {
 	return &connWriter{
-		bw:    bufio.NewWriterSize(nc, bufSize),
+		nc:    nc,
 		queue: make(chan *buffer, writeQueueLen),
 		done:  done,
 	}
@@ -48,25 +54,36 @@ func (w *connWriter) run() error {
 	for {
 		select {
 		case b := <-w.queue:
-			if err := w.write(b); err != nil {
-				return err
-			}
-			if err := w.drain(); err != nil {
-				return err
-			}
-			// Give the goroutines made runnable by this batch (callers,
-			// handlers) a chance to queue more before paying for a write.
-			runtime.Gosched()
-			if err := w.drain(); err != nil {
-				return err
-			}
-			if err := w.bw.Flush(); err != nil {
+			w.bw = writerPool.Get().(*bufio.Writer)
+			w.bw.Reset(w.nc)
+			err := w.batch(b)
+			w.bw.Reset(nil)
+			writerPool.Put(w.bw)
+			w.bw = nil
+			if err != nil {
 				return err
 			}
 		case <-w.done:
 			return nil
 		}
 	}
+}
+
+// batch writes b and the frames queued after it, and flushes.
+func (w *connWriter) batch(b *buffer) error {
+	if err := w.write(b); err != nil {
+		return err
+	}
+	if err := w.drain(); err != nil {
+		return err
+	}
+	// Give the goroutines made runnable by this batch (callers, handlers) a
+	// chance to queue more before paying for a write.
+	runtime.Gosched()
+	if err := w.drain(); err != nil {
+		return err
+	}
+	return w.bw.Flush()
 }
 
 // drain writes every frame queued right now.
