@@ -78,7 +78,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitFailed
 	}
 	fmt.Fprintf(stdout, "serving %s on http://%s/ (Ctrl-C stops)\n", *dir, ln.Addr())
-	if err := reports.Serve(ctx, ln, *dir); err != nil {
+	if err := reports.Serve(ctx, ln, *dir, stderr); err != nil {
 		fmt.Fprintf(stderr, "bench serve: %v\n", err)
 		return exitFailed
 	}

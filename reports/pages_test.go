@@ -141,7 +141,7 @@ func TestPageSelfContained(t *testing.T) {
 
 func TestHandler(t *testing.T) {
 	root, dirs := runsDir(t)
-	srv := httptest.NewServer(Handler(root))
+	srv := httptest.NewServer(Handler(root, nil))
 	defer srv.Close()
 	get := func(path string) (int, string) {
 		t.Helper()
@@ -190,7 +190,7 @@ func TestServeStops(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, ln, root) }()
+	go func() { done <- Serve(ctx, ln, root, nil) }()
 	resp, err := http.Get("http://" + ln.Addr().String() + "/")
 	if err != nil {
 		t.Fatal(err)
