@@ -40,7 +40,8 @@ type PorcupineOptions struct {
 // sees them return at +infinity); info gets are dropped. The verdict is
 // Unknown when a time limit stops the search before any key is found
 // Invalid. The error reports an unsupported op kind or a failure to write the
-// visualization (the Result is still complete then).
+// visualization (the Result is still complete then). A history with no op
+// left to judge is Unknown: nothing to check.
 func CheckKV(ops []history.Op, opts PorcupineOptions) (Result, error) {
 	return checkModel("kv", KVModel(), map[history.Kind]bool{history.Get: true, history.Put: true, history.Append: true}, ops, opts)
 }
@@ -167,6 +168,7 @@ func checkModel(name string, model porcupine.Model, kinds map[history.Kind]bool,
 	default:
 		res.Verdict = Valid
 	}
+	res.judgedNothing(len(ops))
 	var err error
 	if len(failing) > 0 && (opts.Visualization != nil || opts.VisualizationPath != "") {
 		err = visualize(model, ops, byKey[failing[0]], failing[0], &res, opts)

@@ -84,3 +84,17 @@ func TestMalformed(t *testing.T) {
 		}
 	}
 }
+
+// TestReadLogNoOps: a log without operation lines is an empty history, not
+// an error; the checker says there is nothing to check.
+func TestReadLogNoOps(t *testing.T) {
+	for name, in := range map[string]string{
+		"empty":        "",
+		"only logging": "INFO  jepsen.core - Running test\nINFO  jepsen.util - :nemesis\t:info\t:start\tnil\n",
+	} {
+		ops, err := ReadLog(strings.NewReader(in))
+		if err != nil || len(ops) != 0 {
+			t.Errorf("%s: %d ops, err %v; want none and no error", name, len(ops), err)
+		}
+	}
+}
