@@ -234,6 +234,17 @@ func TestCheckNothingIsUnknown(t *testing.T) {
 	}
 }
 
+// TestCheckNegativeTimeLimit: a negative time limit is an error, not "no
+// limit".
+func TestCheckNegativeTimeLimit(t *testing.T) {
+	good := writeFile(t, t.TempDir(), "good.jsonl", `{"type":"op","client":0,"kind":"put","key":"x","value":"1","invoke":0,"complete":10,"outcome":"ok"}`+"\n")
+	for _, limit := range []string{"-5s", "0s"} {
+		if code, out := runBench(t, "check", "-time-limit", limit, good); code != exitFailed || !strings.Contains(out, "-time-limit") {
+			t.Errorf("-time-limit %s: exit %d, want %d with an error naming the flag:\n%s", limit, code, exitFailed, out)
+		}
+	}
+}
+
 // TestNoLeakedNodeProcesses: after a process-mode run, no node process of
 // this binary is left.
 func TestNoLeakedNodeProcesses(t *testing.T) {
