@@ -48,7 +48,9 @@ var subcommands = map[string]subcommand{
 	"check": func(ctx context.Context, _ *registries, args []string, stdout, stderr io.Writer) int {
 		return cmdCheck(ctx, args, stdout, stderr)
 	},
-	"list": func(_ context.Context, reg *registries, _ []string, stdout, _ io.Writer) int { return cmdList(reg, stdout) },
+	"list": func(_ context.Context, reg *registries, _ []string, stdout, _ io.Writer) int {
+		return cmdList(reg, stdout)
+	},
 	"serve": func(ctx context.Context, _ *registries, args []string, stdout, stderr io.Writer) int {
 		return cmdServe(ctx, args, stdout, stderr)
 	},
