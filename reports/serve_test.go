@@ -14,9 +14,9 @@ import (
 )
 
 // serveLoopback serves root with Serve on ln (a fresh 127.0.0.1 port when
-// nil) until the test ends, and returns the base URL and what Serve wrote
-// to its error log.
-func serveLoopback(t *testing.T, root string, ln net.Listener) (string, *syncBuffer) {
+// nil), logging to errlog, and returns the base URL and a stop function,
+// also called when the test ends; errlog may be read once stop returns.
+func serveLoopback(t *testing.T, root string, ln net.Listener, errlog io.Writer) (string, func()) {
 	t.Helper()
 	if ln == nil {
 		var err error
@@ -26,9 +26,8 @@ func serveLoopback(t *testing.T, root string, ln net.Listener) (string, *syncBuf
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	log := &syncBuffer{}
-	go func() { done <- Serve(ctx, ln, root, log) }()
-	t.Cleanup(func() {
+	go func() { done <- Serve(ctx, ln, root, errlog) }()
+	stop := sync.OnceFunc(func() {
 		cancel()
 		select {
 		case err := <-done:
@@ -39,25 +38,8 @@ func serveLoopback(t *testing.T, root string, ln net.Listener) (string, *syncBuf
 			t.Error("serve did not stop")
 		}
 	})
-	return "http://" + ln.Addr().String(), log
-}
-
-// syncBuffer is a strings.Builder safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	t.Cleanup(stop)
+	return "http://" + ln.Addr().String(), stop
 }
 
 // fetch GETs base+path with the given Host header ("" keeps the URL's).
@@ -103,7 +85,7 @@ func TestServeOnlyRegularFilesInside(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	base, _ := serveLoopback(t, root, nil)
+	base, _ := serveLoopback(t, root, nil, nil)
 	a, b := "/"+filepath.Base(dirs[0]), "/"+filepath.Base(dirs[1])
 	for _, tc := range []struct {
 		name, path string
@@ -147,7 +129,7 @@ func TestServeHostHeader(t *testing.T) {
 		t.Fatal(err)
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
-	base, _ := serveLoopback(t, root, ln)
+	base, _ := serveLoopback(t, root, ln, nil)
 	p := ":" + itoa(port)
 	for host, want := range map[string]int{
 		"127.0.0.1" + p: 200, "localhost" + p: 200, "LocalHost" + p: 200, "[::1]" + p: 200,
@@ -173,11 +155,13 @@ func TestServeWarnsOffLoopback(t *testing.T) {
 		t.Fatal(err)
 	}
 	real := "http://" + ln.Addr().String()
-	_, log := serveLoopback(t, root, otherAddr{ln})
+	var log strings.Builder
+	_, stop := serveLoopback(t, root, otherAddr{ln}, &log)
 	// Off loopback no Host is known to be right, so none is refused.
 	if code, _ := fetch(t, real, "/", "results.example:8080"); code != 200 {
 		t.Errorf("status %d", code)
 	}
+	stop()
 	if !strings.Contains(log.String(), "WARNING") || !strings.Contains(log.String(), "not a loopback address") {
 		t.Errorf("no warning on a non-loopback address: %q", log.String())
 	}

@@ -72,26 +72,12 @@ func decodeOpFast(b []byte) (op Op, ok bool) {
 				o, err := ParseOutcome(string(s))
 				op.Outcome, ok = o, err == nil
 			}
-		case "key":
-			bit = seenKey
-			op.Key, rest, ok = plainText(rest)
-		case "value":
-			bit = seenValue
-			op.Value, rest, ok = plainText(rest)
-		case "expect":
-			bit = seenExpect
-			op.Expect, rest, ok = plainText(rest)
-		case "output":
-			bit = seenOutput
-			op.Output, rest, ok = plainText(rest)
-		case "node":
-			bit = seenNode
-			op.Node, rest, ok = plainText(rest)
-		case "error":
-			bit = seenError
-			op.Error, rest, ok = plainText(rest)
 		default:
-			return Op{}, false
+			var dst *string
+			if dst, bit = op.textField(key); dst == nil {
+				return Op{}, false
+			}
+			*dst, rest, ok = plainText(rest)
 		}
 		if !ok || seen&bit != 0 {
 			return Op{}, false
@@ -105,6 +91,26 @@ func decodeOpFast(b []byte) (op Op, ok bool) {
 		}
 		p = rest[1:]
 	}
+}
+
+// textField returns the string field of op named key, and its bit; nil
+// for any other key.
+func (op *Op) textField(key []byte) (*string, uint16) {
+	switch string(key) {
+	case "key":
+		return &op.Key, seenKey
+	case "value":
+		return &op.Value, seenValue
+	case "expect":
+		return &op.Expect, seenExpect
+	case "output":
+		return &op.Output, seenOutput
+	case "node":
+		return &op.Node, seenNode
+	case "error":
+		return &op.Error, seenError
+	}
+	return nil, 0
 }
 
 // plainString reads a JSON string without escapes, control characters or
