@@ -35,6 +35,11 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fs.Usage()
 		return exitFailed
 	}
+	if *limit <= 0 {
+		// As check.time_limit in a config: a bound, never "no limit".
+		fmt.Fprintf(stderr, "bench check: -time-limit %v: want a positive duration\n", *limit)
+		return exitFailed
+	}
 	path := fs.Arg(0)
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		path = filepath.Join(path, "history.jsonl") // a results folder

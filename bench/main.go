@@ -6,8 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 
 	"faultline/workloads/checker"
@@ -35,21 +38,39 @@ func main() {
 	os.Exit(code)
 }
 
+// subcommand runs one of bench's subcommands on the arguments after its
+// name.
+type subcommand func(ctx context.Context, reg *registries, args []string, stdout, stderr io.Writer) int
+
+// subcommands are bench's subcommands by name: the one list that run
+// dispatches on and that the unknown-argument message names.
+var subcommands = map[string]subcommand{
+	"check": func(ctx context.Context, _ *registries, args []string, stdout, stderr io.Writer) int {
+		return cmdCheck(ctx, args, stdout, stderr)
+	},
+	"list": func(_ context.Context, reg *registries, _ []string, stdout, _ io.Writer) int {
+		return cmdList(reg, stdout)
+	},
+	"serve": func(ctx context.Context, _ *registries, args []string, stdout, stderr io.Writer) int {
+		return cmdServe(ctx, args, stdout, stderr)
+	},
+	"compare": func(_ context.Context, _ *registries, args []string, stdout, stderr io.Writer) int {
+		return cmdCompare(args, stdout, stderr)
+	},
+	"node": func(ctx context.Context, reg *registries, args []string, _, stderr io.Writer) int {
+		return cmdNode(ctx, reg, args, stderr)
+	},
+	"help": func(_ context.Context, _ *registries, _ []string, stdout, _ io.Writer) int {
+		usage(stdout)
+		return exitValid
+	},
+}
+
 // run dispatches a command line and returns the exit status.
 func run(ctx context.Context, reg *registries, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
-		switch args[0] {
-		case "check":
-			return cmdCheck(ctx, args[1:], stdout, stderr)
-		case "list":
-			return cmdList(reg, stdout)
-		case "serve", "compare":
-			return cmdReports(ctx, args, stdout, stderr)
-		case "node":
-			return cmdNode(ctx, reg, args[1:], stderr)
-		case "help":
-			usage(stdout)
-			return exitValid
+		if cmd, ok := subcommands[args[0]]; ok {
+			return cmd(ctx, reg, args[1:], stdout, stderr)
 		}
 	}
 	return cmdRun(ctx, reg, args, stdout, stderr)
@@ -107,7 +128,7 @@ func parseRunFlags(reg *registries, args []string, stderr io.Writer) (*runFlags,
 		return nil, err
 	}
 	if fs.NArg() > 0 {
-		err := fmt.Errorf("unexpected argument %q (subcommands: check, list, node, help)", fs.Arg(0))
+		err := fmt.Errorf("unexpected argument %q (subcommands: %s)", fs.Arg(0), strings.Join(slices.Sorted(maps.Keys(subcommands)), ", "))
 		fmt.Fprintf(stderr, "bench: %v\n", err)
 		return nil, err
 	}

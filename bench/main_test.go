@@ -213,6 +213,38 @@ func TestCheckExitStatuses(t *testing.T) {
 	}
 }
 
+// TestCheckNothingIsUnknown: a history with no operation to judge is
+// unknown (exit 2) and the output says why, whatever its format.
+func TestCheckNothingIsUnknown(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"empty.jsonl":       "",
+		"blank.jsonl":       "\n\n",
+		"events-only.jsonl": `{"type":"event","kind":"partition","start":0,"stop":10}` + "\n",
+		"failed-only.jsonl": `{"type":"op","client":0,"kind":"put","key":"x","value":"1","invoke":0,"complete":10,"outcome":"fail"}` + "\n",
+		"empty.edn":         "",
+		"jepsen.log":        "INFO  jepsen.core - Running test\nINFO  jepsen.util - :nemesis\t:info\t:start\tnil\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			code, out := runBench(t, "check", writeFile(t, dir, name, body))
+			if code != exitUnknown || !strings.Contains(out, "nothing to check") || !strings.Contains(out, "verdict: unknown") {
+				t.Fatalf("exit %d, want %d with a reason:\n%s", code, exitUnknown, out)
+			}
+		})
+	}
+}
+
+// TestCheckNegativeTimeLimit: a negative time limit is an error, not "no
+// limit".
+func TestCheckNegativeTimeLimit(t *testing.T) {
+	good := writeFile(t, t.TempDir(), "good.jsonl", `{"type":"op","client":0,"kind":"put","key":"x","value":"1","invoke":0,"complete":10,"outcome":"ok"}`+"\n")
+	for _, limit := range []string{"-5s", "0s"} {
+		if code, out := runBench(t, "check", "-time-limit", limit, good); code != exitFailed || !strings.Contains(out, "-time-limit") {
+			t.Errorf("-time-limit %s: exit %d, want %d with an error naming the flag:\n%s", limit, code, exitFailed, out)
+		}
+	}
+}
+
 // TestNoLeakedNodeProcesses: after a process-mode run, no node process of
 // this binary is left.
 func TestNoLeakedNodeProcesses(t *testing.T) {

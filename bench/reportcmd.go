@@ -15,18 +15,6 @@ import (
 	"faultline/workloads"
 )
 
-// cmdReports runs the report subcommands: serve and compare.
-func cmdReports(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	switch args[0] {
-	case "serve":
-		return cmdServe(ctx, args[1:], stdout, stderr)
-	case "compare":
-		return cmdCompare(args[1:], stdout, stderr)
-	}
-	fmt.Fprintf(stderr, "bench: unknown report command %q\n", args[0])
-	return exitFailed
-}
-
 // writeRunReport renders a finished run's report.html and refreshes the
 // index of the results directory it belongs to. A report that cannot be
 // written is a warning: the run's results stand without it.
@@ -78,7 +66,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitFailed
 	}
 	fmt.Fprintf(stdout, "serving %s on http://%s/ (Ctrl-C stops)\n", *dir, ln.Addr())
-	if err := reports.Serve(ctx, ln, *dir); err != nil {
+	if err := reports.Serve(ctx, ln, *dir, stderr); err != nil {
 		fmt.Fprintf(stderr, "bench serve: %v\n", err)
 		return exitFailed
 	}

@@ -58,3 +58,24 @@ func TestReportCommands(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownArgumentListsSubcommands: the message for an argument that is
+// no subcommand names every subcommand, and usage shows each.
+func TestUnknownArgumentListsSubcommands(t *testing.T) {
+	var stderr, help strings.Builder
+	if code := run(context.Background(), newRegistries(), []string{"bogus"}, io.Discard, &stderr); code != exitFailed {
+		t.Fatalf("exit %d, want %d", code, exitFailed)
+	}
+	run(context.Background(), newRegistries(), []string{"help"}, &help, io.Discard)
+	for _, name := range []string{"check", "compare", "help", "list", "node", "serve"} {
+		if _, ok := subcommands[name]; !ok {
+			t.Errorf("no subcommand %q", name)
+		}
+		if !strings.Contains(stderr.String(), name) {
+			t.Errorf("the message does not name %q:\n%s", name, stderr.String())
+		}
+		if name != "help" && !strings.Contains(help.String(), "bench "+name) {
+			t.Errorf("usage does not show bench %s", name)
+		}
+	}
+}

@@ -532,8 +532,9 @@ func embeds(dir string, checks []results.Check) map[string]string {
 		if f == "" || filepath.IsAbs(f) || strings.Contains(f, "..") {
 			continue
 		}
-		st, err := os.Stat(filepath.Join(dir, f))
-		if err != nil || st.Size() > MaxEmbed {
+		// Lstat: a link is not embedded, wherever it points.
+		st, err := os.Lstat(filepath.Join(dir, f))
+		if err != nil || !st.Mode().IsRegular() || st.Size() > MaxEmbed {
 			continue
 		}
 		if b, err := os.ReadFile(filepath.Join(dir, f)); err == nil {

@@ -2,10 +2,7 @@ package reports
 
 import (
 	"bytes"
-	"context"
 	"html"
-	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,7 +10,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"faultline/workloads/checker"
 )
@@ -141,21 +137,9 @@ func TestPageSelfContained(t *testing.T) {
 
 func TestHandler(t *testing.T) {
 	root, dirs := runsDir(t)
-	srv := httptest.NewServer(Handler(root))
+	srv := httptest.NewServer(Handler(root, nil))
 	defer srv.Close()
-	get := func(path string) (int, string) {
-		t.Helper()
-		resp, err := http.Get(srv.URL + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return resp.StatusCode, string(b)
-	}
+	get := func(path string) (int, string) { t.Helper(); return fetch(t, srv.URL, path, "") }
 	if code, body := get("/"); code != 200 || !strings.Contains(body, "run-b/report.html") {
 		t.Errorf("index: %d, links run-b: %v", code, strings.Contains(body, "run-b/report.html"))
 	}
@@ -184,30 +168,11 @@ func TestHandler(t *testing.T) {
 
 func TestServeStops(t *testing.T) {
 	root, _ := runsDir(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	base, stop := serveLoopback(t, root, nil, nil)
+	if code, _ := fetch(t, base, "/", ""); code != 200 {
+		t.Errorf("status %d", code)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, ln, root) }()
-	resp, err := http.Get("http://" + ln.Addr().String() + "/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Errorf("status %d", resp.StatusCode)
-	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not stop within 10 s of its context ending")
-	}
+	stop() // fails the test unless Serve returns nil within 10 s
 }
 
 func TestFailedRunRenders(t *testing.T) {

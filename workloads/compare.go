@@ -223,7 +223,9 @@ func expandOne(c *Config, src *Source, base *yaml.Node, cs CompareCase, ci int, 
 	if err := doc.Decode(&rc); err != nil {
 		return CompareRun{}, casePrefix(rsrc.yamlErr(err), ci)
 	}
-	rc.Defaults()
+	if err := rsrc.fill(&rc); err != nil {
+		return CompareRun{}, casePrefix(err, ci)
+	}
 	if err := rc.Validate(); err != nil {
 		return CompareRun{}, casePrefix(rsrc.Locate(err), ci)
 	}

@@ -52,16 +52,31 @@ func Parse(file string, data []byte) (*Config, *Source, error) {
 	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
 		return nil, nil, src.yamlErr(err)
 	}
+	var next yaml.Node
+	if err := dec.Decode(&next); err == nil && !emptyDocument(&next) {
+		return nil, nil, Errors{{File: file, Line: next.Content[0].Line,
+			Msg: "a second YAML document: a config file holds one (remove the \"---\" and what follows, or merge the two)"}}
+	} else if err != nil && !errors.Is(err, io.EOF) {
+		return nil, nil, src.yamlErr(err)
+	}
 	if c.Compare != nil {
 		if err := checkCaseKeys(src, c.Compare); err != nil {
 			return nil, nil, err
 		}
 	}
-	c.Defaults()
+	if err := src.fill(&c); err != nil {
+		return nil, nil, err
+	}
 	if err := c.Validate(); err != nil {
 		return nil, nil, src.Locate(err)
 	}
 	return &c, src, nil
+}
+
+// emptyDocument reports whether a YAML document holds nothing (what a
+// trailing "---" makes).
+func emptyDocument(n *yaml.Node) bool {
+	return len(n.Content) == 0 || (len(n.Content) == 1 && n.Content[0].Tag == "!!null" && n.Content[0].Value == "")
 }
 
 // Locate fills in the file and line of every FieldError in err, from the

@@ -78,9 +78,10 @@ func TestParseErrors(t *testing.T) {
 
 func TestParseReportsEveryProblem(t *testing.T) {
 	_, _, err := Parse("c.yaml", []byte("workload:\n  clients: 0\n  keys: -1\n  value_size: -2\n"))
-	// clients 0 is defaulted; keys and value_size are both reported.
-	if n := len(Fields(err)); n != 2 {
-		t.Fatalf("%d problems reported, want 2:\n%v", n, err)
+	// A written 0 is not "unset": clients, keys and value_size are all
+	// reported.
+	if n := len(Fields(err)); n != 3 {
+		t.Fatalf("%d problems reported, want 3:\n%v", n, err)
 	}
 }
 

@@ -157,8 +157,11 @@ func validMix(e *errs, path string, m Mix, kind string) {
 			e.add(path+"."+f.name, "weight %v, want >= 0", f.v)
 		}
 	}
-	if !(m.Total() > 0) {
-		e.add(path, "all weights are zero")
+	switch {
+	case m.Get < 0 || m.Put < 0 || m.Append < 0 || m.Insert < 0 || m.RMW < 0:
+		// Reported above, weight by weight; the total means nothing then.
+	case !(m.Total() > 0):
+		e.add(path, "all weights are zero: give at least one op a positive weight")
 	}
 }
 
@@ -200,7 +203,7 @@ func validJob(e *errs, c *Config) {
 	if j.Reduce < 1 || j.Reduce > 1000 {
 		e.add("job.reduce", "%d reduce tasks, want 1 to 1000", j.Reduce)
 	}
-	if j.TaskTimeout < 0 {
+	if j.TaskTimeout <= 0 {
 		e.add("job.task_timeout", "%v, want > 0", j.TaskTimeout)
 	}
 	if j.Workers != nil {

@@ -39,7 +39,8 @@ type AppendOptions struct {
 // ErrUnsupported. Failed ops must not appear in any read; info appends may
 // or may not have happened; reads whose outcome is not ok are ignored.
 //
-// The result is Valid or Invalid, never Unknown. On Invalid, Counts gives
+// The result is Valid or Invalid, and Unknown only when there is nothing
+// to check (no op). On Invalid, Counts gives
 // each kind of anomaly and Anomalies explains examples in plain words, the
 // smallest cycle first. The error is non-nil only for a history the check
 // cannot judge.
@@ -85,6 +86,7 @@ func CheckAppend(ops []history.Op, opts AppendOptions) (Result, error) {
 		res.Verdict = Invalid
 	}
 	res.Anomalies = rankExamples(examples, opts.MaxExamples)
+	res.judgedNothing(len(ops))
 	res.Elapsed = time.Since(start)
 	return res, nil
 }

@@ -42,16 +42,17 @@ func readRaw(client int, inv, ret int64, out string) history.Op {
 func TestAppendHandmade(t *testing.T) {
 	a, b, c := tk(0, 0), tk(1, 0), tk(2, 0)
 	for _, tc := range []struct {
-		name   string
-		ops    []history.Op
-		kinds  []AnomalyKind // expected Counts keys; nil means valid
-		text   string        // the first anomaly's text, when set
-		steps  []int         // the first anomaly's step ops, when set
-		unread int
+		name    string
+		ops     []history.Op
+		kinds   []AnomalyKind // expected Counts keys; nil means valid
+		text    string        // the first anomaly's text, when set
+		steps   []int         // the first anomaly's step ops, when set
+		unread  int
+		nothing bool // nothing to check: unknown
 	}{
 		{name: "valid", ops: []history.Op{app(a, 0, 10), read(5, 20, 30, a), app(b, 25, 40), read(6, 35, 45, a, b), read(7, 36, 46, a)}},
 		{name: "concurrent read may miss", ops: []history.Op{app(a, 0, 10), read(5, 5, 30), read(6, 20, 30, a)}},
-		{name: "empty history", ops: nil},
+		{name: "empty history", ops: nil, nothing: true},
 		{name: "reads of nothing", ops: []history.Op{read(5, 0, 1), read(6, 2, 3)}},
 		{
 			name:  "missed completed append",
@@ -166,6 +167,9 @@ func TestAppendHandmade(t *testing.T) {
 			wantVerdict := Valid
 			if len(tc.kinds) > 0 {
 				wantVerdict = Invalid
+			}
+			if tc.nothing {
+				wantVerdict = Unknown
 			}
 			if res.Verdict != wantVerdict {
 				t.Fatalf("verdict %v, want %v", res.Verdict, wantVerdict)

@@ -32,7 +32,8 @@ func TestKVHandmade(t *testing.T) {
 		{"failed put seen", []history.Op{kvOp(0, history.Put, "x", "a", "", 0, 10, history.Fail), kvOp(1, history.Get, "x", "", "a", 20, 30, ok)}, Invalid},
 		{"info get ignored", []history.Op{kvOp(0, history.Put, "x", "a", "", 0, 10, ok), kvOp(1, history.Get, "x", "", "zzz", 20, 30, history.Info)}, Valid},
 		{"keys independent", []history.Op{kvOp(0, history.Put, "x", "a", "", 0, 10, ok), kvOp(1, history.Get, "y", "", "", 20, 30, ok)}, Valid},
-		{"empty", nil, Valid},
+		{"empty", nil, Unknown},
+		{"only failed ops", []history.Op{kvOp(0, history.Put, "x", "a", "", 0, 10, history.Fail)}, Unknown},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, err := CheckKV(tc.ops, PorcupineOptions{KeyTimeout: 5 * time.Second})

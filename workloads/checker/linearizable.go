@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"sort"
 	"time"
 
@@ -41,7 +40,8 @@ type PorcupineOptions struct {
 // sees them return at +infinity); info gets are dropped. The verdict is
 // Unknown when a time limit stops the search before any key is found
 // Invalid. The error reports an unsupported op kind or a failure to write the
-// visualization (the Result is still complete then).
+// visualization (the Result is still complete then). A history with no op
+// left to judge is Unknown: nothing to check.
 func CheckKV(ops []history.Op, opts PorcupineOptions) (Result, error) {
 	return checkModel("kv", KVModel(), map[history.Kind]bool{history.Get: true, history.Put: true, history.Append: true}, ops, opts)
 }
@@ -168,61 +168,13 @@ func checkModel(name string, model porcupine.Model, kinds map[history.Kind]bool,
 	default:
 		res.Verdict = Valid
 	}
+	res.judgedNothing(len(ops))
 	var err error
 	if len(failing) > 0 && (opts.Visualization != nil || opts.VisualizationPath != "") {
 		err = visualize(model, ops, byKey[failing[0]], failing[0], &res, opts)
 	}
 	res.Elapsed = time.Since(start)
 	return res, err
-}
-
-// visualize re-checks the failing key verbosely and writes porcupine's HTML,
-// annotated with the key and the fault windows.
-func visualize(model porcupine.Model, ops []history.Op, idx []int32, key string, res *Result, opts PorcupineOptions) error {
-	pops := toPorcupine(ops, idx)
-	_, info := porcupine.CheckOperationsVerbose(model, pops, opts.KeyTimeout)
-	first, last := int64(math.MaxInt64), int64(0)
-	for _, i := range idx {
-		first = min(first, ops[i].Invoke)
-		last = max(last, ops[i].Complete)
-	}
-	notes := []porcupine.Annotation{{
-		Tag: "checker", Start: first,
-		Description: fmt.Sprintf("key %q: not linearizable", key),
-		Details:     fmt.Sprintf("%s on key %q; no linearization exists", plural(len(idx), "op"), key),
-	}}
-	for _, e := range opts.Events {
-		stop := e.Stop
-		if stop == history.Open {
-			stop = max(last, e.Start)
-		}
-		notes = append(notes, porcupine.Annotation{
-			Tag: "fault", Start: e.Start, End: stop,
-			Description: e.Kind, Details: fmt.Sprintf("%s %v", e.Desc, e.Nodes),
-			BackgroundColor: "#f4cccc",
-		})
-	}
-	info.AddAnnotations(notes)
-	if opts.Visualization != nil {
-		if err := porcupine.Visualize(model, info, opts.Visualization); err != nil {
-			return fmt.Errorf("checker: visualization: %w", err)
-		}
-	}
-	if opts.VisualizationPath != "" {
-		f, err := os.Create(opts.VisualizationPath)
-		if err != nil {
-			return fmt.Errorf("checker: visualization: %w", err)
-		}
-		werr := porcupine.Visualize(model, info, f)
-		if cerr := f.Close(); werr == nil {
-			werr = cerr
-		}
-		if werr != nil {
-			return fmt.Errorf("checker: visualization: %w", werr)
-		}
-		res.Visualization = opts.VisualizationPath
-	}
-	return nil
 }
 
 func limitText(d time.Duration) string {

@@ -109,6 +109,26 @@ func (r *Result) count(k AnomalyKind, n int) {
 	r.Counts[k] += n
 }
 
+// NothingToCheck is the reason a check gives for an empty history.
+const NothingToCheck = "nothing to check: the history has no operations"
+
+// judgedNothing makes r Unknown when the check considered no op of the
+// total in the history: a check that judged nothing proves nothing, so it
+// is never Valid. It is the one place the history checks (porcupine's and
+// the append check) apply that rule.
+func (r *Result) judgedNothing(total int) {
+	if r.Ops > 0 || r.Verdict == Invalid {
+		return
+	}
+	r.Verdict = Unknown
+	r.Reason = NothingToCheck
+	if total > 0 {
+		r.Reason = fmt.Sprintf("nothing to check: none of the history's %s constrains it (failed ops and reads of unknown outcome prove nothing)",
+			plural(total, "op"))
+	}
+	r.Text = fmt.Sprintf("%s: unknown: %s", r.Checker, r.Reason)
+}
+
 // listKeys sorts keys and keeps the first maxListedKeys.
 func listKeys(keys []string) []string {
 	sort.Strings(keys)

@@ -102,3 +102,37 @@ func FuzzSplitTokens(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeOpFast checks the fast op decoder against its naive twin, the
+// strict decoder: whatever line the fast path accepts, the strict one
+// accepts too and decodes to the same op.
+func FuzzDecodeOpFast(f *testing.F) {
+	var buf bytes.Buffer
+	w := NewWriter(&buf)
+	for _, op := range sampleOps() {
+		_ = w.WriteOp(op)
+	}
+	_ = w.Flush()
+	for _, line := range bytes.Split(buf.Bytes(), []byte("\n")) {
+		f.Add(line)
+	}
+	f.Add([]byte(`{"type":"op","client":-0,"kind":"get","key":"k","invoke":1,"complete":2,"outcome":"ok"}`))
+	f.Add([]byte(`{"type":"op","client":1,"kind":"get","key":"k","key":"j","invoke":1,"complete":2,"outcome":"ok"}`))
+	f.Add([]byte(`{"type":"op","client":1,"kind":"get","key":"\u00e9","invoke":999999999999999999,"complete":1e3,"outcome":"ok"}`))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		if len(line) == 0 {
+			return
+		}
+		fast, ok := decodeOpFast(line)
+		if !ok {
+			return
+		}
+		var w wireOp
+		if err := strictUnmarshal(line, &w); err != nil {
+			t.Fatalf("fast path accepts %q, the strict decoder does not: %v", line, err)
+		}
+		if w.Type != "op" || !reflect.DeepEqual(fast, w.Op) {
+			t.Fatalf("%q: fast %+v, strict %+v (type %q)", line, fast, w.Op, w.Type)
+		}
+	})
+}

@@ -123,8 +123,13 @@ var (
 	eventPrefix = []byte(`{"type":"event",`)
 )
 
-// decodeRecord decodes and validates one line.
+// decodeRecord decodes and validates one line: an op line of the shape
+// Writer writes by decodeOpFast, any other line (and a fast-decoded op
+// that is not valid, for the precise error) strictly.
 func decodeRecord(b []byte) (Record, error) {
+	if op, ok := decodeOpFast(b); ok && op.Validate() == nil {
+		return Record{Type: OpRecord, Op: op}, nil
+	}
 	var typ string
 	switch {
 	case bytes.HasPrefix(b, opPrefix):

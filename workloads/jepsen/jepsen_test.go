@@ -84,3 +84,40 @@ func TestMalformed(t *testing.T) {
 		}
 	}
 }
+
+// TestReadLogLayouts reads the same history written with tabs between the
+// fields (Jepsen's layout) and with runs of spaces (and a mix of both).
+func TestReadLogLayouts(t *testing.T) {
+	want := []string{
+		`c0 write "" "3" [0,1] ok`,
+		`c1 cas "" "3"->"4" [2,3] ok`,
+		`c2 read "" [4,5] ok -> "4"`,
+		`c3 read "" [6,6] info`,
+	}
+	for _, name := range []string{"tabs.log", "spaces.log"} {
+		t.Run(name, func(t *testing.T) {
+			ops := readFile(t, name, func(f *os.File) ([]history.Op, error) { return ReadLog(f) })
+			var got []string
+			for _, op := range ops {
+				got = append(got, op.String())
+			}
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("ops:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		})
+	}
+}
+
+// TestReadLogNoOps: a log without operation lines is an empty history, not
+// an error; the checker says there is nothing to check.
+func TestReadLogNoOps(t *testing.T) {
+	for name, in := range map[string]string{
+		"empty":        "",
+		"only logging": "INFO  jepsen.core - Running test\nINFO  jepsen.util - :nemesis\t:info\t:start\tnil\n",
+	} {
+		ops, err := ReadLog(strings.NewReader(in))
+		if err != nil || len(ops) != 0 {
+			t.Errorf("%s: %d ops, err %v; want none and no error", name, len(ops), err)
+		}
+	}
+}

@@ -69,6 +69,23 @@ func TestRunWithoutChecksIsUnknown(t *testing.T) {
 	}
 }
 
+// TestRunWithoutOpsIsUnknown: a run that recorded no operation (here one
+// interrupted before its first op) is unknown, and its check says why.
+func TestRunWithoutOpsIsUnknown(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res, err := Run(ctx, Spec{Config: testConfig(nil), Backend: fakeBackend{newFake()}, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Ops["all"].Count != 0 {
+		t.Fatalf("%d ops recorded, want none", res.Ops["all"].Count)
+	}
+	if res.Verdict != checker.Unknown || len(res.Checks) != 1 || !strings.Contains(res.Checks[0].Summary, checker.NothingToCheck) {
+		t.Fatalf("verdict %v, checks %+v; want unknown: %s", res.Verdict, res.Checks, checker.NothingToCheck)
+	}
+}
+
 // TestRunFailedStart: a backend that cannot start fails the run, and
 // results.json says so.
 func TestRunFailedStart(t *testing.T) {
