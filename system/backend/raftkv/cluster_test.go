@@ -129,24 +129,20 @@ func killScenario(t *testing.T, mode backend.Mode) {
 		follower = c.Nodes()[1]
 	}
 	ctx := opCtx(t)
-	if err := c.Kill(ctx, follower); err != nil {
-		t.Fatalf("kill %s: %v", follower, err)
+	// crash kills node, writes 20 without it, restarts it and writes 10.
+	crash := func(node string) {
+		t.Helper()
+		if err := c.Kill(ctx, node); err != nil {
+			t.Fatalf("kill %s: %v", node, err)
+		}
+		w.write(t, 20)
+		if err := c.Restart(ctx, node); err != nil {
+			t.Fatalf("restart %s: %v", node, err)
+		}
+		w.write(t, 10)
 	}
-	w.write(t, 20)
-	if err := c.Restart(ctx, follower); err != nil {
-		t.Fatalf("restart %s: %v", follower, err)
-	}
-	w.write(t, 10)
-
-	l = leader(t, c)
-	if err := c.Kill(ctx, l); err != nil {
-		t.Fatalf("kill leader %s: %v", l, err)
-	}
-	w.write(t, 20)
-	if err := c.Restart(ctx, l); err != nil {
-		t.Fatalf("restart %s: %v", l, err)
-	}
-	w.write(t, 10)
+	crash(follower)
+	crash(leader(t, c))
 	if len(w.acked) < 60 {
 		t.Fatalf("only %d of 80 appends acknowledged", len(w.acked))
 	}
@@ -208,19 +204,7 @@ func TestClientOpsInProcess(t *testing.T) {
 	}
 	defer cl.Close()
 	ctx := opCtx(t)
-	if v, err := cl.Get(ctx, "a"); err != nil || v != "" {
-		t.Fatalf("get missing = %q, %v", v, err)
-	}
-	if err := cl.Put(ctx, "a", "1"); err != nil {
-		t.Fatal(err)
-	}
-	if err := cl.Append(ctx, "a", "2"); err != nil {
-		t.Fatal(err)
-	}
-	if v, err := cl.Get(ctx, "a"); err != nil || v != "12" {
-		t.Fatalf("get = %q, %v; want 12", v, err)
-	}
-	if s, ok := cl.(backend.Served); !ok || s.LastNode() == "" {
+	if node := nodetest.GetPutAppend(ctx, t, cl, "a"); node == "" {
 		t.Fatal("client does not report the serving node")
 	}
 	// A cancelled context ends an operation with an error.

@@ -2,7 +2,6 @@ package shardkv
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -125,15 +124,12 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 		Restarted: func(ctx context.Context, i int) error {
 			return c.faults.ReapplyWithin(ctx, c.faults.name(c.cfgs[i].Name()), 5*time.Second)
 		},
-		Release: c.closeAdmin,
+		Release: c.adminConns.Close,
 	})
 	c.admin = c.newCtrlerClerk()
 	c.faults = c.newFaults()
-	if err := c.StartAll(); err != nil {
-		return nil, err
-	}
-	if err := c.ready(ctx, c.gids[:joined]); err != nil {
-		c.Stop(context.Background())
+	ready := func(ctx context.Context) error { return c.ready(ctx, c.gids[:joined]) }
+	if err := c.StartAll(ctx, ready); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -149,8 +145,11 @@ type Cluster struct {
 	groupAddrs map[int][]string
 
 	adminMu sync.Mutex // serializes use of admin (a Clerk is single-goroutine)
-	admin   *ctrlerClerk
+	admin   *shardctrler.Clerk
 	faults  *addrFaults
+	// adminConns holds the clients of admin and faults; the node Set
+	// closes them once, when the cluster stops (Stop is the Set's).
+	adminConns nodeproc.Conns
 }
 
 var (
@@ -160,30 +159,14 @@ var (
 	_ backend.Membership = (*Cluster)(nil)
 )
 
-// ctrlerClerk is a controller clerk with the connections it owns.
-type ctrlerClerk struct {
-	*shardctrler.Clerk
-	conns []*tcp.Client
-}
-
-func (c *Cluster) newCtrlerClerk() *ctrlerClerk {
-	ck := &ctrlerClerk{}
+// newCtrlerClerk returns a controller clerk whose connections are the
+// cluster's admin connections.
+func (c *Cluster) newCtrlerClerk() *shardctrler.Clerk {
 	peers := make([]raft.Peer, len(c.ctrlAddrs))
 	for i, a := range c.ctrlAddrs {
-		conn := tcp.Dial(a, tcp.Config{})
-		ck.conns = append(ck.conns, conn)
-		peers[i] = conn
+		peers[i] = c.adminConns.Dial(a, tcp.Config{})
 	}
-	ck.Clerk = shardctrler.MakeClerk(peers)
-	return ck
-}
-
-func (ck *ctrlerClerk) close() error {
-	var errs []error
-	for _, c := range ck.conns {
-		errs = append(errs, c.Close())
-	}
-	return errors.Join(errs...)
+	return shardctrler.MakeClerk(peers)
 }
 
 // Nodes names the controllers c0.. and the group replicas g<gid>-<i>.
@@ -218,9 +201,9 @@ func (c *Cluster) Client(_ context.Context, _ int) (backend.Client, error) {
 	cl := &client{}
 	ctrl := make([]raft.Peer, len(c.ctrlAddrs))
 	for i, a := range c.ctrlAddrs {
-		ctrl[i] = cl.dial(a)
+		ctrl[i] = cl.conns.Dial(a, tcp.Config{})
 	}
-	cl.ck = skv.MakeClerk(ctrl, func(addr string) raft.Peer { return cl.dial(addr) })
+	cl.ck = skv.MakeClerk(ctrl, func(addr string) raft.Peer { return cl.conns.Dial(addr, tcp.Config{}) })
 	return cl, nil
 }
 
@@ -228,19 +211,13 @@ func (c *Cluster) Client(_ context.Context, _ int) (backend.Client, error) {
 // the outcome is unknown: the clerk retries every definite refusal itself.
 type client struct {
 	ck    *skv.Clerk
-	conns []*tcp.Client
+	conns nodeproc.Conns
 }
 
 var (
 	_ backend.Client = (*client)(nil)
 	_ backend.Served = (*client)(nil)
 )
-
-func (cl *client) dial(addr string) *tcp.Client {
-	conn := tcp.Dial(addr, tcp.Config{})
-	cl.conns = append(cl.conns, conn)
-	return conn
-}
 
 // Get implements backend.Client.
 func (cl *client) Get(ctx context.Context, key string) (string, error) {
@@ -262,23 +239,7 @@ func (cl *client) Append(ctx context.Context, key, value string) error {
 func (cl *client) LastNode() string { return cl.ck.LastNode() }
 
 // Close closes the client's connections.
-func (cl *client) Close() error {
-	var errs []error
-	for _, c := range cl.conns {
-		errs = append(errs, c.Close())
-	}
-	return errors.Join(errs...)
-}
-
-// closeAdmin closes the controller clerk and the fault connections; the
-// node Set calls it once, when the cluster stops (Stop is the Set's).
-func (c *Cluster) closeAdmin() error {
-	errs := []error{c.admin.close()}
-	for _, conn := range c.faults.conns {
-		errs = append(errs, conn.Close())
-	}
-	return errors.Join(errs...)
-}
+func (cl *client) Close() error { return cl.conns.Close() }
 
 // Groups lists every replica group that exists, joined or not.
 func (c *Cluster) Groups() []int { return slices.Clone(c.gids) }
