@@ -149,6 +149,13 @@ func killScenario(t *testing.T, mode backend.Mode) {
 	w.verify(t)
 
 	// Everything survives a full-cluster crash too.
+	crashAll(ctx, t, c)
+	w.verify(t)
+}
+
+// crashAll kills every node, then restarts every node.
+func crashAll(ctx context.Context, t *testing.T, c *Cluster) {
+	t.Helper()
 	for _, n := range c.Nodes() {
 		if err := c.Kill(ctx, n); err != nil {
 			t.Fatal(err)
@@ -159,7 +166,6 @@ func killScenario(t *testing.T, mode backend.Mode) {
 			t.Fatal(err)
 		}
 	}
-	w.verify(t)
 }
 
 func TestKillRestartInProcess(t *testing.T) { killScenario(t, backend.ModeInProcess) }
@@ -276,16 +282,7 @@ func TestSnapshotOnDisk(t *testing.T) {
 		}
 	}
 	ctx := opCtx(t)
-	for _, n := range c.Nodes() {
-		if err := c.Kill(ctx, n); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, n := range c.Nodes() {
-		if err := c.Restart(ctx, n); err != nil {
-			t.Fatal(err)
-		}
-	}
+	crashAll(ctx, t, c)
 	if len(w.acked) != 300 {
 		t.Fatalf("%d of 300 appends acknowledged", len(w.acked))
 	}

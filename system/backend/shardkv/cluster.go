@@ -38,17 +38,41 @@ const (
 	readyTimeout   = 30 * time.Second
 )
 
-// intOption reads a positive integer option.
-func intOption(opts map[string]string, key string, def int) (int, error) {
-	s, ok := opts[key]
-	if !ok {
-		return def, nil
+// options are the backend's settings from Spec.Options.
+type options struct {
+	groups, ctrlers, joined, maxRaftState int
+}
+
+// parseOptions reads the positive integers "groups", "ctrlers" and
+// "joined" (at most groups; default all) and "maxraftstate" (<= 0 never
+// snapshots).
+func parseOptions(opts map[string]string) (options, error) {
+	o := options{groups: defaultGroups, ctrlers: defaultCtrlers, joined: -1, maxRaftState: DefaultMaxRaftState}
+	for k, s := range opts {
+		v, err := strconv.Atoi(s)
+		switch k {
+		case "groups":
+			o.groups = v
+		case "ctrlers":
+			o.ctrlers = v
+		case "joined":
+			o.joined = v
+		case "maxraftstate":
+			o.maxRaftState = v
+		default:
+			return o, fmt.Errorf("shardkv: unknown option %q (known: groups, joined, ctrlers, maxraftstate)", k)
+		}
+		if err != nil || (v < 1 && k != "maxraftstate") {
+			return o, fmt.Errorf("shardkv: option %s = %q, want a positive integer", k, s)
+		}
 	}
-	v, err := strconv.Atoi(s)
-	if err != nil || (v < 1 && key != "maxraftstate") {
-		return 0, fmt.Errorf("shardkv: option %s = %q, want a positive integer", key, s)
+	if o.joined < 0 {
+		o.joined = o.groups
 	}
-	return v, nil
+	if o.joined > o.groups {
+		return o, fmt.Errorf("shardkv: option joined = %d, more than groups = %d", o.joined, o.groups)
+	}
+	return o, nil
 }
 
 // Start launches the controller group and the replica groups (option
@@ -58,53 +82,31 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
-	groups, err := intOption(spec.Options, "groups", defaultGroups)
+	o, err := parseOptions(spec.Options)
 	if err != nil {
 		return nil, err
-	}
-	nctrl, err := intOption(spec.Options, "ctrlers", defaultCtrlers)
-	if err != nil {
-		return nil, err
-	}
-	maxraftstate, err := intOption(spec.Options, "maxraftstate", DefaultMaxRaftState)
-	if err != nil {
-		return nil, err
-	}
-	joined, err := intOption(spec.Options, "joined", groups)
-	if err != nil {
-		return nil, err
-	}
-	if joined > groups {
-		return nil, fmt.Errorf("shardkv: option joined = %d, more than groups = %d", joined, groups)
-	}
-	for k := range spec.Options {
-		switch k {
-		case "groups", "joined", "ctrlers", "maxraftstate":
-		default:
-			return nil, fmt.Errorf("shardkv: unknown option %q (known: groups, joined, ctrlers, maxraftstate)", k)
-		}
 	}
 	logger := spec.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	addrs, err := nodeproc.FreePorts(nctrl + groups*spec.Nodes)
+	addrs, err := nodeproc.FreePorts(o.ctrlers + o.groups*spec.Nodes)
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{ctrlAddrs: addrs[:nctrl], groupAddrs: map[int][]string{}}
+	c := &Cluster{ctrlAddrs: addrs[:o.ctrlers], groupAddrs: map[int][]string{}}
 	mk := func(role string, gid, id int, peers []string) NodeConfig {
 		cfg := NodeConfig{Role: role, GID: gid, ID: id, Peers: peers, Ctrlers: c.ctrlAddrs,
-			Fsync: spec.Fsync, MaxRaftState: maxraftstate, Logger: logger}
+			Fsync: spec.Fsync, MaxRaftState: o.maxRaftState, Logger: logger}
 		cfg.Dir = filepath.Join(spec.Dir, cfg.Name())
 		return cfg
 	}
-	for i := range nctrl {
+	for i := range o.ctrlers {
 		c.cfgs = append(c.cfgs, mk(roleCtrler, 0, i, c.ctrlAddrs))
 	}
-	for g := range groups {
+	for g := range o.groups {
 		gid := firstGID + g
-		peers := addrs[nctrl+g*spec.Nodes : nctrl+(g+1)*spec.Nodes]
+		peers := addrs[o.ctrlers+g*spec.Nodes : o.ctrlers+(g+1)*spec.Nodes]
 		c.gids = append(c.gids, gid)
 		c.groupAddrs[gid] = peers
 		for i := range spec.Nodes {
@@ -128,7 +130,7 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 	})
 	c.admin = c.newCtrlerClerk()
 	c.faults = c.newFaults()
-	ready := func(ctx context.Context) error { return c.ready(ctx, c.gids[:joined]) }
+	ready := func(ctx context.Context) error { return c.ready(ctx, c.gids[:o.joined]) }
 	if err := c.StartAll(ctx, ready); err != nil {
 		return nil, err
 	}
