@@ -162,6 +162,11 @@ func Run(ctx context.Context, s Spec) (*results.Results, error) {
 		fmt.Fprintf(status, "checking %d ops...\n", ops)
 	}
 	res.Checks = Check(context.WithoutCancel(ctx), filepath.Join(s.Dir, HistoryFile), job, checkers, s.Dir)
+	if len(res.Faults) > 0 {
+		// A fault that did not happen as scheduled makes the run unknown:
+		// it did not test what it was asked to.
+		res.Checks = append(res.Checks, results.CheckFaults(res.Faults))
+	}
 	res.Verdict = results.Merge(res.Checks)
 	for _, c := range res.Checks {
 		if c.Visualization != "" {
@@ -208,7 +213,7 @@ func runLoad(ctx context.Context, s Spec, cluster backend.Cluster, hw *history.W
 		return 0, err
 	}
 	res.MeasureS = out.Measured.Seconds()
-	res.Phases, res.Ops, res.Series, res.Events = out.Phases, out.Stats, out.Series, out.Events
+	res.Phases, res.Ops, res.Series, res.Events, res.Faults = out.Phases, out.Stats, out.Series, out.Events, out.Faults
 	if out.Interrupted {
 		res.Error = "interrupted before the end of the run"
 	}
