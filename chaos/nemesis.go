@@ -171,8 +171,8 @@ func (n *Nemesis) Setup(ctx context.Context, c backend.Cluster) error {
 			need(e, n.members != nil, "membership changes (backend.Membership)")
 		case KindPartition, KindNetwork:
 			need(e, n.net != nil, "network fault seam (chaos.FaultSeam)")
-			if e.Fault == KindPartition && len(n.nodes) < 2 {
-				errs = append(errs, fmt.Errorf("%s (%s): backend %q has %d node(s), a partition needs 2: %w", e, e.Path, n.backend, len(n.nodes), backend.ErrUnsupported))
+			if len(n.nodes) < 2 {
+				errs = append(errs, fmt.Errorf("%s (%s): backend %q has %d node(s), so no links to fault: %w", e, e.Path, n.backend, len(n.nodes), backend.ErrUnsupported))
 			}
 			if n.net != nil && e.Fault == KindNetwork {
 				if err := transport.Supports(n.net, e.Link); err != nil {

@@ -100,11 +100,8 @@ func Run(ctx context.Context, s Spec) (*results.Results, error) {
 		return fail(fmt.Errorf("runner: %w", err))
 	}
 	defer os.RemoveAll(clusterDir)
-	spec := backend.Spec{
-		Nodes: cfg.Backend.Nodes, Mode: backend.Mode(cfg.Backend.Mode), Dir: clusterDir,
-		Fsync: cfg.Backend.Fsync == nil || *cfg.Backend.Fsync, Exec: s.Exec,
-		Seed: cfg.Seed, Options: cfg.Backend.Options, Logger: log.With("backend", cfg.Backend.Name),
-	}
+	spec := BackendSpec(&cfg)
+	spec.Dir, spec.Exec, spec.Logger = clusterDir, s.Exec, log.With("backend", cfg.Backend.Name)
 	fmt.Fprintf(status, "starting %s: %d node(s), %s mode\n", cfg.Backend.Name, cfg.Backend.Nodes, cfg.Backend.Mode)
 	sctx, cancel := context.WithTimeout(ctx, startTimeout)
 	cluster, err := s.Backend.Start(sctx, spec)
@@ -177,6 +174,16 @@ func Run(ctx context.Context, s Spec) (*results.Results, error) {
 		return res, err
 	}
 	return res, nil
+}
+
+// BackendSpec is the cluster a config asks for (nodes, mode, fsync, seed,
+// options), without the run's directory, node command and logger: what a
+// backend.Declarer needs to say its powers before anything starts.
+func BackendSpec(cfg *workloads.Config) backend.Spec {
+	return backend.Spec{
+		Nodes: cfg.Backend.Nodes, Mode: backend.Mode(cfg.Backend.Mode),
+		Fsync: cfg.Backend.Fsync == nil || *cfg.Backend.Fsync, Seed: cfg.Seed, Options: cfg.Backend.Options,
+	}
 }
 
 // NewResults starts the results of the run s: what is known before it
