@@ -74,25 +74,25 @@ func probe(t *testing.T, c backend.Cluster) []backend.Power {
 	defer cancel()
 	node := c.Nodes()[len(c.Nodes())-1]
 	var p []backend.Power
-	if k, ok := c.(backend.Killer); ok {
-		if err := k.Kill(ctx, node); err == nil {
-			if err := k.Restart(ctx, node); err != nil {
-				t.Fatalf("kill worked but restart %s: %v", node, err)
+	// works applies a power to one node and undoes it: false when the
+	// cluster refuses it as unsupported.
+	works := func(what string, do, undo func(context.Context, string) error) bool {
+		if err := do(ctx, node); err != nil {
+			if !errors.Is(err, backend.ErrUnsupported) {
+				t.Fatalf("%s %s: %v", what, node, err)
 			}
-			p = append(p, backend.PowerKill)
-		} else if !errors.Is(err, backend.ErrUnsupported) {
-			t.Fatalf("kill %s: %v", node, err)
+			return false
 		}
+		if err := undo(ctx, node); err != nil {
+			t.Fatalf("%s worked but undoing it on %s: %v", what, node, err)
+		}
+		return true
 	}
-	if k, ok := c.(backend.Pauser); ok {
-		if err := k.Pause(ctx, node); err == nil {
-			if err := k.Resume(ctx, node); err != nil {
-				t.Fatalf("pause worked but resume %s: %v", node, err)
-			}
-			p = append(p, backend.PowerPause)
-		} else if !errors.Is(err, backend.ErrUnsupported) {
-			t.Fatalf("pause %s: %v", node, err)
-		}
+	if k, ok := c.(backend.Killer); ok && works("kill", k.Kill, k.Restart) {
+		p = append(p, backend.PowerKill)
+	}
+	if k, ok := c.(backend.Pauser); ok && works("pause", k.Pause, k.Resume) {
+		p = append(p, backend.PowerPause)
 	}
 	if _, ok := c.(backend.LeaderFinder); ok {
 		p = append(p, backend.PowerLeader)

@@ -87,7 +87,10 @@
 // the schedule's keys are its fields (loss is Drop; delay is the mean and
 // jitter the spread, ±jitter when uniform). Setup refuses a schedule whose
 // faults the cluster cannot apply (transport.Supports), naming each fault
-// and the backend, before any load starts.
+// and the backend, before any load starts; and before any cluster starts,
+// CheckPowers refuses every fault needing a power the backend does not
+// declare for the config's spec (backend.Declarer), naming the fault, the
+// backend and why.
 //
 // Every network fault is applied exactly, message by message (or byte by
 // byte), by the table itself: transport/tcp's on Faultline's own backends,

@@ -172,7 +172,11 @@ func (n *Nemesis) Setup(ctx context.Context, c backend.Cluster) error {
 		case KindPartition, KindNetwork:
 			need(e, n.net != nil, "network fault seam (chaos.FaultSeam)")
 			if len(n.nodes) < 2 {
-				errs = append(errs, fmt.Errorf("%s (%s): backend %q has %d node(s), so no links to fault: %w", e, e.Path, n.backend, len(n.nodes), backend.ErrUnsupported))
+				what := "a partition"
+				if e.Fault == KindNetwork {
+					what = "a network fault"
+				}
+				errs = append(errs, fmt.Errorf("%s (%s): backend %q has %d node(s), %s needs 2: %w", e, e.Path, n.backend, len(n.nodes), what, backend.ErrUnsupported))
 			}
 			if n.net != nil && e.Fault == KindNetwork {
 				if err := transport.Supports(n.net, e.Link); err != nil {

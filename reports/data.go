@@ -221,7 +221,7 @@ func (d *Data) header(dir string, r *results.Results) {
 		h.Started = r.Started.UTC().Format("2006-01-02 15:04:05 MST")
 	}
 	h.Headline = headline(r.Verdict, r.Workload)
-	if r.Verdict == checker.Unknown && len(r.Checks) == 0 {
+	if r.Verdict == checker.Unknown && !slices.ContainsFunc(r.Checks, func(c results.Check) bool { return c.Name != results.FaultsCheck }) {
 		h.Headline = "Unknown: no checks ran"
 	}
 	for _, k := range slices.Sorted(maps.Keys(r.Versions)) {

@@ -30,3 +30,12 @@ const (
 type Declarer interface {
 	Powers(spec Spec) []Power
 }
+
+// WithPause returns powers, plus PowerPause when spec runs its nodes as
+// processes: the node supervisor pauses processes only.
+func WithPause(spec Spec, powers ...Power) []Power {
+	if spec.Mode == ModeProcess {
+		powers = append(powers, PowerPause)
+	}
+	return powers
+}

@@ -4,12 +4,8 @@ import "faultline/system/backend"
 
 var _ backend.Declarer = Backend{}
 
-// Powers implements backend.Declarer: kill (a worker) always, pause in
+// Powers implements backend.Declarer: kill (a worker), and pause in
 // process mode; no links, leader or membership.
 func (Backend) Powers(spec backend.Spec) []backend.Power {
-	p := []backend.Power{backend.PowerKill}
-	if spec.Mode == backend.ModeProcess {
-		p = append(p, backend.PowerPause)
-	}
-	return p
+	return backend.WithPause(spec, backend.PowerKill)
 }

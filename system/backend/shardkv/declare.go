@@ -5,12 +5,8 @@ import "faultline/system/backend"
 var _ backend.Declarer = Backend{}
 
 // Powers implements backend.Declarer: kill, links (a controller and at
-// least one group: always two nodes or more) and membership always; pause
-// in process mode; no leader (groups each have their own).
+// least one group: always two nodes or more) and membership, and pause in
+// process mode; no leader (each group has its own).
 func (Backend) Powers(spec backend.Spec) []backend.Power {
-	p := []backend.Power{backend.PowerKill, backend.PowerLinks, backend.PowerMembership}
-	if spec.Mode == backend.ModeProcess {
-		p = append(p, backend.PowerPause)
-	}
-	return p
+	return backend.WithPause(spec, backend.PowerKill, backend.PowerLinks, backend.PowerMembership)
 }
