@@ -162,7 +162,7 @@ func (reg *registries) checkRun(cfg *workloads.Config, src *workloads.Source, ba
 	}
 	// The fault schedule is checked now, before anything starts; its
 	// FieldErrors (paths like "faults[1].every") get their lines here.
-	n, err := reg.nemesis(cfg)
+	n, err := reg.nemesis(cfg, b.backend)
 	if err != nil {
 		return nil, src.Locate(err)
 	}

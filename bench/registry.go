@@ -40,11 +40,12 @@ type registries struct {
 	// defaultBackend is the backend of a bare `bench` run.
 	defaultBackend string
 	// nemesis builds the fault injector of a config with a fault schedule
-	// (cfg.Faults, raw YAML whose schema the chaos controller owns). It is
-	// called while the config is checked, before anything starts; errors
-	// that are workloads.FieldErrors with paths under "faults" are reported
-	// with the file and line.
-	nemesis func(cfg *workloads.Config) (runner.Nemesis, error)
+	// (cfg.Faults, raw YAML whose schema the chaos controller owns) for
+	// backend b, refusing faults b cannot take. It is called while the
+	// config is checked, before any cluster starts; errors that are
+	// workloads.FieldErrors with paths under "faults" are reported with
+	// the file and line.
+	nemesis func(cfg *workloads.Config, b backend.Backend) (runner.Nemesis, error)
 	// faultKinds lists the faults for `bench list`.
 	faultKinds func() [][2]string
 	// defaultFaults is the fault schedule of a bare run on the default
@@ -70,11 +71,25 @@ func newRegistries() *registries {
 				desc: "real etcd v3.6 (embedded members, clientv3; Append is a compare-and-swap loop); option peer-proxy: true for network faults"},
 		},
 		defaultBackend: "raftkv",
-		nemesis:        func(cfg *workloads.Config) (runner.Nemesis, error) { return chaos.New(cfg) },
+		nemesis:        newNemesis,
 		faultKinds:     chaos.Kinds,
 		defaultFaults:  chaos.DefaultSchedule,
 	}
 	return r
+}
+
+// newNemesis is the chaos controller of cfg's schedule, refusing every
+// fault that b does not declare the power for (backend.Declarer), before
+// any cluster starts.
+func newNemesis(cfg *workloads.Config, b backend.Backend) (runner.Nemesis, error) {
+	n, err := chaos.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := n.CheckPowers(b, runner.BackendSpec(cfg)); err != nil {
+		return nil, err
+	}
+	return n, nil
 }
 
 // backendNames lists the backends, sorted.

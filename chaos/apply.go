@@ -1,33 +1,49 @@
 package chaos
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
 
 	"faultline/transport"
+	"faultline/workloads/results"
 )
 
 // defaultLeaderWait bounds the search for a leader when a fault targets it.
 const defaultLeaderWait = 5 * time.Second
 
-// apply starts one occurrence of e: it chooses the nodes, applies the
-// fault, records its window (or point) and returns the window, or nil when
-// there is nothing to undo.
-func (n *Nemesis) apply(ctx context.Context, ev recorder, e *Entry) (*window, error) {
-	switch e.Fault {
+// occurrence is one firing of a schedule entry while it is applied.
+type occurrence struct {
+	e *Entry
+	// f is its record: intended window, actual window, attempts.
+	f results.Fault
+	// tries counts the attempts to apply it.
+	tries attempts
+	// deadline is the last moment to try: the end of its window.
+	deadline time.Time
+}
+
+// apply starts one occurrence: it chooses the nodes and applies the fault,
+// retrying (bounded backoff) what fails until o.deadline, and records its
+// window (or point). It returns the window in effect, or nil when there is
+// nothing to undo (an instantaneous fault, or one that never took effect:
+// then the error says why).
+func (n *Nemesis) apply(ctx context.Context, ev recorder, o *occurrence) (*window, error) {
+	switch o.e.Fault {
 	case KindKill, KindPause:
-		return n.process(ctx, ev, e)
+		return n.process(ctx, ev, o)
 	case KindPartition:
-		return n.partition(ctx, ev, e)
+		return n.linkWindow(ctx, ev, o, n.partitionLinks)
 	case KindNetwork:
-		return n.network(ctx, ev, e)
+		return n.linkWindow(ctx, ev, o, n.networkLinks)
 	case KindJoin, KindLeave, KindMove:
-		return nil, n.membership(ctx, ev, e)
+		return nil, n.membership(ctx, ev, o)
 	}
-	return nil, fmt.Errorf("unknown fault %q", e.Fault)
+	return nil, fmt.Errorf("unknown fault %q", o.e.Fault)
 }
 
 // findLeader asks for the leader until one is named or n.leaderWait passes.
@@ -78,61 +94,84 @@ func (n *Nemesis) targets(ctx context.Context, e *Entry, claim map[string]bool) 
 	return out
 }
 
-func (n *Nemesis) skip(ev recorder, e *Entry, why string) {
-	ev.Point(string(e.Fault)+"-skipped", nil, fmt.Sprintf("%s: %s", e, why))
-}
-
-// process kills or pauses the target nodes.
-func (n *Nemesis) process(ctx context.Context, ev recorder, e *Entry) (*window, error) {
+// process kills or pauses the target nodes, retrying the nodes that fail.
+func (n *Nemesis) process(ctx context.Context, ev recorder, o *occurrence) (*window, error) {
+	e := o.e
 	mark, do, undo := n.down, n.killer.Kill, n.killer.Restart
 	verb, unverb := "kill", "restart"
 	if e.Fault == KindPause {
 		mark, do, undo = n.paused, n.pauser.Pause, n.pauser.Resume
 		verb, unverb = "pause", "resume"
 	}
-	nodes := n.targets(ctx, e, mark)
-	if len(nodes) == 0 {
-		n.skip(ev, e, "no target node up")
-		return nil, nil
-	}
-	var done []string
-	var err error
-	for _, x := range nodes {
-		if err = do(ctx, x); err != nil {
-			err = fmt.Errorf("%s %s: %w", verb, x, err)
-			break
+	var nodes, done []string
+	err := retry(ctx, o.deadline, &o.tries, retrying(ev, e, nil, o.deadline), func() error {
+		if len(nodes) == 0 {
+			if nodes = n.targets(ctx, e, mark); len(nodes) == 0 {
+				return fmt.Errorf("%w: no target node up", errNoTarget)
+			}
 		}
-		done = append(done, x)
-	}
+		for _, x := range nodes {
+			if slices.Contains(done, x) {
+				continue
+			}
+			if err := do(ctx, x); err != nil {
+				return fmt.Errorf("%s %s: %w", verb, x, err)
+			}
+			done = append(done, x)
+		}
+		return nil
+	})
+	o.f.Nodes = nodes
+	undone := map[string]bool{}
 	w := &window{id: n.newID(), entry: e, nodes: done, undo: func(ctx context.Context) error {
 		var errs []string
 		for _, x := range done {
+			if undone[x] {
+				continue
+			}
 			if err := undo(ctx, x); err != nil {
 				errs = append(errs, fmt.Sprintf("%s %s: %v", unverb, x, err))
+				continue
 			}
+			undone[x] = true
+		}
+		if errs != nil {
+			return fmt.Errorf("%s", strings.Join(errs, "; "))
 		}
 		n.mu.Lock()
 		for _, x := range nodes {
 			delete(mark, x)
 		}
 		n.mu.Unlock()
-		if errs != nil {
-			return fmt.Errorf("%s", strings.Join(errs, "; "))
-		}
 		return nil
 	}}
-	if len(done) == 0 {
-		w.undo(ctx)
-		return nil, err
-	}
-	// The window opens once the fault has taken effect.
-	w.ev = ev.Begin(string(e.Fault), done, fmt.Sprintf("%s %s", verb, strings.Join(done, " ")))
-	n.register(w)
 	if err != nil {
-		n.finish(ctx, ev, w)
+		n.partial(ctx, ev, w, fmt.Sprintf("%s %s", verb, strings.Join(done, " ")))
 		return nil, err
 	}
+	o.f.Desc = fmt.Sprintf("%s %s", verb, strings.Join(done, " "))
+	n.open(ev, w, o)
 	return w, nil
+}
+
+// open records window w of occurrence o as in effect from now.
+func (n *Nemesis) open(ev recorder, w *window, o *occurrence) {
+	w.ev, w.opened, w.f = ev.Begin(string(o.e.Fault), w.nodes, o.f.Desc), true, &o.f
+	o.f.StartNS = ev.Now()
+	n.register(w)
+}
+
+// partial undoes what a fault that never completely took effect did (the
+// nodes in w.nodes, or its links), with a point saying so; if that cannot
+// be undone now, w stays registered for the final heal.
+func (n *Nemesis) partial(ctx context.Context, ev recorder, w *window, did string) {
+	if len(w.nodes) == 0 && w.links == nil {
+		w.undo(ctx) // releases the claimed nodes; nothing was done
+		return
+	}
+	ev.Point("nemesis-error", w.nodes, fmt.Sprintf("%s (%s) only partly took effect (%s); undoing it", w.entry, w.entry.Path, did))
+	n.register(w)
+	n.finish(ctx, ev, w, time.Now().Add(n.healWait), false)
 }
 
 // newID returns a fresh window id.
@@ -149,15 +188,22 @@ func (n *Nemesis) register(w *window) {
 	n.mu.Unlock()
 }
 
-// partition blocks the links of a shape.
-func (n *Nemesis) partition(ctx context.Context, ev recorder, e *Entry) (*window, error) {
+// linkSpec is the link faults of one occurrence of a network fault or
+// partition, with the nodes it touches and a description.
+type linkSpec struct {
+	links map[[2]string]transport.LinkFaults
+	nodes []string
+	desc  string
+}
+
+// partitionLinks blocks the links of a shape.
+func (n *Nemesis) partitionLinks(ctx context.Context, e *Entry) (*linkSpec, error) {
 	target := ""
 	switch e.Shape {
 	case ShapeIsolate, ShapeLeader, ShapeOneWay:
 		t := n.targets(ctx, e, nil)
 		if len(t) == 0 {
-			n.skip(ev, e, "no target node (no leader, or none up)")
-			return nil, nil
+			return nil, fmt.Errorf("%w: no target node (no leader, or none up)", errNoTarget)
 		}
 		target = t[0]
 	}
@@ -168,11 +214,11 @@ func (n *Nemesis) partition(ctx context.Context, ev recorder, e *Entry) (*window
 	for l := range c {
 		spec[l] = transport.LinkFaults{Blocked: true}
 	}
-	return n.linkWindow(ctx, ev, e, spec, c.nodes(), fmt.Sprintf("partition %s: %s", e.Shape, desc))
+	return &linkSpec{spec, c.nodes(), fmt.Sprintf("partition %s: %s", e.Shape, desc)}, nil
 }
 
-// network applies e.Link to the chosen links.
-func (n *Nemesis) network(ctx context.Context, ev recorder, e *Entry) (*window, error) {
+// networkLinks applies e.Link to the chosen links.
+func (n *Nemesis) networkLinks(ctx context.Context, e *Entry) (*linkSpec, error) {
 	spec := map[[2]string]transport.LinkFaults{}
 	var nodes []string
 	if len(e.Links) > 0 {
@@ -188,8 +234,7 @@ func (n *Nemesis) network(ctx context.Context, ev recorder, e *Entry) (*window, 
 			nodes = slices.Clone(n.nodes)
 		}
 		if len(nodes) == 0 {
-			n.skip(ev, e, "no target node")
-			return nil, nil
+			return nil, fmt.Errorf("%w: no target node", errNoTarget)
 		}
 		for _, x := range nodes {
 			for _, y := range n.nodes {
@@ -200,9 +245,8 @@ func (n *Nemesis) network(ctx context.Context, ev recorder, e *Entry) (*window, 
 			}
 		}
 	}
-	return n.linkWindow(ctx, ev, e, spec, nodes, fmt.Sprintf("network %s on %s", describeLink(e.Link), linksDesc(e, nodes)))
+	return &linkSpec{spec, nodes, fmt.Sprintf("network %s on %s", describeLink(e.Link), linksDesc(e, nodes))}, nil
 }
-
 func linksDesc(e *Entry, nodes []string) string {
 	if len(e.Links) > 0 {
 		var s []string
@@ -252,29 +296,46 @@ func describeLink(l transport.LinkFaults) string {
 	return strings.Join(s, ", ")
 }
 
-// linkWindow adds spec as one window's contribution to the links and
-// records it.
-func (n *Nemesis) linkWindow(ctx context.Context, ev recorder, e *Entry, spec map[[2]string]transport.LinkFaults, nodes []string, desc string) (*window, error) {
+// linkWindow adds the links that build chooses as one window's
+// contribution to the links, retrying until o.deadline, and records it.
+func (n *Nemesis) linkWindow(ctx context.Context, ev recorder, o *occurrence, build func(context.Context, *Entry) (*linkSpec, error)) (*window, error) {
 	id := n.newID()
-	w := &window{id: id, entry: e, nodes: nodes}
-	err := n.contribute(id, spec)
-	w.undo = func(context.Context) error { return n.contribute(id, nil) }
-	// The window opens once the links are set.
-	w.ev = ev.Begin(string(e.Fault), nodes, desc)
-	n.register(w)
-	if err != nil {
-		n.finish(ctx, ev, w)
+	var ls *linkSpec
+	err := retry(ctx, o.deadline, &o.tries, retrying(ev, o.e, nil, o.deadline), func() error {
+		if ls == nil {
+			var err error
+			if ls, err = build(ctx, o.e); err != nil {
+				return err
+			}
+		}
+		return n.contribute(id, ls.links, nil)
+	})
+	if ls == nil {
 		return nil, err
 	}
+	links := slices.Collect(maps.Keys(ls.links))
+	w := &window{id: id, entry: o.e, nodes: ls.nodes, links: links,
+		undo: func(context.Context) error { return n.contribute(id, nil, links) }}
+	o.f.Nodes, o.f.Desc = ls.nodes, ls.desc
+	if err != nil {
+		n.partial(ctx, ev, w, ls.desc)
+		return nil, err
+	}
+	n.open(ev, w, o)
 	return w, nil
 }
 
 // contribute replaces window id's faults by spec (nil: removes them) and
-// sets every affected link to the merge of the contributions on it.
-func (n *Nemesis) contribute(id int, spec map[[2]string]transport.LinkFaults) error {
+// sets every affected link (and every link of also) to the merge of the
+// contributions on it. It is idempotent, so that a failure is retried by
+// calling it again.
+func (n *Nemesis) contribute(id int, spec map[[2]string]transport.LinkFaults, also [][2]string) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	touched := map[[2]string]bool{}
+	for _, l := range also {
+		touched[l] = true
+	}
 	for l, c := range n.links {
 		if _, ok := c[id]; ok {
 			delete(c, id)
@@ -288,13 +349,9 @@ func (n *Nemesis) contribute(id int, spec map[[2]string]transport.LinkFaults) er
 		n.links[l][id] = f
 		touched[l] = true
 	}
-	var first error
-	for l := range touched {
-		ids := make([]int, 0, len(n.links[l]))
-		for i := range n.links[l] {
-			ids = append(ids, i)
-		}
-		slices.Sort(ids)
+	var errs []error
+	for _, l := range slices.SortedFunc(maps.Keys(touched), compareLinks) {
+		ids := slices.Sorted(maps.Keys(n.links[l]))
 		var m transport.LinkFaults
 		for _, i := range ids {
 			m = m.Merge(n.links[l][i])
@@ -302,9 +359,16 @@ func (n *Nemesis) contribute(id int, spec map[[2]string]transport.LinkFaults) er
 		if len(ids) == 0 {
 			delete(n.links, l)
 		}
-		if err := n.net.SetLink(l[0], l[1], m); err != nil && first == nil {
-			first = fmt.Errorf("link %s->%s: %w", l[0], l[1], err)
+		if err := n.net.SetLink(l[0], l[1], m); err != nil {
+			errs = append(errs, fmt.Errorf("link %s->%s: %w", l[0], l[1], err))
 		}
 	}
-	return first
+	if len(errs) > 0 {
+		return fmt.Errorf("%d of %d link(s) not set, first %w", len(errs), len(touched), errs[0])
+	}
+	return nil
+}
+
+func compareLinks(a, b [2]string) int {
+	return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1]))
 }

@@ -62,9 +62,22 @@
 // (transport.LinkFaults.Merge). At the final heal (Recovery before the end of the
 // measured phases, when their length is known) every fault is undone and
 // the workload keeps running fault-free. Run records a fault's window once
-// it has taken effect (Begin) and when it is undone (End); faults that find
-// no target are recorded as "<kind>-skipped" points, failures as
-// "nemesis-error" points.
+// it has completely taken effect (Begin) and when it is undone (End).
+//
+// Faults never vanish silently. A fault that cannot be applied (its power
+// fails, say with "connection refused" while its target restarts, or it
+// finds no target) is retried with a bounded backoff (10ms doubling to
+// 500ms) until its window ends; its first failure is recorded as a
+// "<kind>-skipped" or "nemesis-error" point. Healing that fails is retried
+// the same way until the final heal, which retries each window once more
+// for up to 10s. Every occurrence is recorded once (runner.Events.Fault,
+// results.Fault) with its intended window and its actual one: when it took
+// effect, when it was healed, or that it never did, with the attempts and
+// the last error. The run's "faults" check is unknown, naming each window,
+// when a fault never took effect, was in effect for less than
+// results.MinCoverage of its window, or was never healed; the run's
+// verdict is then unknown (exit status 2). A fault that only partly took
+// effect (one of two nodes killed) is undone and counts as never applied.
 //
 // Faults reach a cluster through small optional interfaces found by type
 // assertion: backend.Killer, backend.Pauser, backend.LeaderFinder and
@@ -74,7 +87,10 @@
 // the schedule's keys are its fields (loss is Drop; delay is the mean and
 // jitter the spread, ±jitter when uniform). Setup refuses a schedule whose
 // faults the cluster cannot apply (transport.Supports), naming each fault
-// and the backend, before any load starts.
+// and the backend, before any load starts; and before any cluster starts,
+// CheckPowers refuses every fault needing a power the backend does not
+// declare for the config's spec (backend.Declarer), naming the fault, the
+// backend and why.
 //
 // Every network fault is applied exactly, message by message (or byte by
 // byte), by the table itself: transport/tcp's on Faultline's own backends,
@@ -87,6 +103,7 @@
 //
 // It may import system/backend (the seam and its optional powers),
 // transport (the link fault description and LinkFaulter), workloads (the
-// config, its errors and the runner's history types) and yaml; never a
+// config, its errors, the runner's history types and the results schema's
+// fault record) and yaml; never a
 // concrete system, bench or reports.
 package chaos

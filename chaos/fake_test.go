@@ -12,6 +12,7 @@ import (
 	"faultline/system/backend"
 	"faultline/transport"
 	"faultline/transport/tcp"
+	"faultline/workloads/results"
 )
 
 // event is one recorded fault window or point.
@@ -25,7 +26,32 @@ type event struct {
 // rec is a recorder for tests.
 type rec struct {
 	mu     sync.Mutex
+	t0     time.Time
 	events []*event
+	faults []results.Fault
+}
+
+// Now is the time since the first call, in nanoseconds.
+func (r *rec) Now() int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.t0.IsZero() {
+		r.t0 = time.Now()
+	}
+	return int64(time.Since(r.t0))
+}
+
+func (r *rec) Fault(f results.Fault) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.faults = append(r.faults, f)
+}
+
+// faultList copies the fault records.
+func (r *rec) faultList() []results.Fault {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.faults)
 }
 
 func (r *rec) Begin(kind string, nodes []string, desc string) int {
@@ -98,11 +124,15 @@ type fakeCluster struct {
 	groups []int
 	joined []int
 	fail   string // a call that fails ("Kill n1")
+	// failN makes a call ("restart n1") fail that many more times with
+	// "connection refused"; a negative count fails it forever.
+	failN map[string]int
 }
 
 func newFake(n int) *fakeCluster {
 	return &fakeCluster{names: names(n), faults: tcp.NewFaults(1), leader: "n0",
-		down: map[string]bool{}, paused: map[string]bool{}, groups: []int{1, 2, 3}, joined: []int{1}}
+		down: map[string]bool{}, paused: map[string]bool{}, groups: []int{1, 2, 3}, joined: []int{1},
+		failN: map[string]int{}}
 }
 
 func (c *fakeCluster) Nodes() []string { return slices.Clone(c.names) }
@@ -118,6 +148,10 @@ func (c *fakeCluster) call(what, node string, set map[string]bool, v bool) error
 	c.calls = append(c.calls, what+" "+node)
 	if c.fail == what+" "+node {
 		return errors.New("fake failure")
+	}
+	if k := c.failN[what+" "+node]; k != 0 {
+		c.failN[what+" "+node] = k - 1
+		return errors.New("connection refused")
 	}
 	if set[node] == v {
 		return fmt.Errorf("fake: %s %s: already done", what, node)

@@ -6,9 +6,18 @@ import (
 	"slices"
 )
 
-// membership joins, removes or moves replica groups. It is recorded as a
-// window lasting as long as the change took.
-func (n *Nemesis) membership(ctx context.Context, ev recorder, e *Entry) error {
+// membership joins, removes or moves replica groups, retrying until
+// o.deadline. It is recorded as a window lasting as long as the change
+// took.
+func (n *Nemesis) membership(ctx context.Context, ev recorder, o *occurrence) error {
+	return retry(ctx, o.deadline, &o.tries, retrying(ev, o.e, nil, o.deadline), func() error {
+		return n.change(ctx, ev, o)
+	})
+}
+
+// change makes one attempt at a membership change.
+func (n *Nemesis) change(ctx context.Context, ev recorder, o *occurrence) error {
+	e := o.e
 	n.mu.Lock()
 	all := n.members.Groups()
 	var idle []int
@@ -38,12 +47,12 @@ func (n *Nemesis) membership(ctx context.Context, ev recorder, e *Entry) error {
 	}
 	n.mu.Unlock()
 	if len(gids) == 0 && (e.Fault != KindMove || gid == 0) {
-		n.skip(ev, e, fmt.Sprintf("no group to %s (serving %v of %v)", e.Fault, joined, all))
-		return nil
+		return fmt.Errorf("%w: no group to %s (serving %v of %v)", errNoTarget, e.Fault, joined, all)
 	}
 	var desc string
 	var err error
 	id := 0
+	begun := ev.Now()
 	switch e.Fault {
 	case KindJoin:
 		desc = fmt.Sprintf("join groups %v", gids)
@@ -59,9 +68,11 @@ func (n *Nemesis) membership(ctx context.Context, ev recorder, e *Entry) error {
 		err = n.members.Move(ctx, shard, gid)
 	}
 	ev.End(id)
+	o.f.Desc = desc
 	if err != nil {
 		return fmt.Errorf("%s: %w", desc, err)
 	}
+	o.f.StartNS, o.f.StopNS = begun, ev.Now()
 	n.mu.Lock()
 	switch e.Fault {
 	case KindJoin:

@@ -12,6 +12,7 @@ import (
 	"faultline/system/backend"
 	"faultline/transport"
 	"faultline/workloads"
+	"faultline/workloads/results"
 	"faultline/workloads/runner"
 )
 
@@ -24,6 +25,7 @@ type Nemesis struct {
 	runLen  time.Duration // length of the measured run, 0 if unknown
 
 	leaderWait time.Duration // bound on finding a leader for a fault
+	healWait   time.Duration // bound on the final heal's retries of one window
 
 	// Set by Setup.
 	cluster backend.Cluster
@@ -47,13 +49,19 @@ type Nemesis struct {
 
 var _ runner.Nemesis = (*Nemesis)(nil)
 
-// window is a fault in effect.
+// window is a fault in effect (or partly in effect, being undone).
 type window struct {
-	id    int // the controller's id, keying active and links
-	ev    int // the event id of its window in the history
-	entry *Entry
-	nodes []string
-	undo  func(ctx context.Context) error
+	id     int  // the controller's id, keying active and links
+	ev     int  // the event id of its window in the history
+	opened bool // ev is set: the fault completely took effect
+	entry  *Entry
+	nodes  []string
+	links  [][2]string // the links it faults, for a network fault or partition
+	undo   func(ctx context.Context) error
+	// f is the occurrence's record, nil for a fault that only partly took
+	// effect (fire records those); heals counts the tries to undo it.
+	f     *results.Fault
+	heals attempts
 }
 
 // New builds the nemesis of cfg's fault schedule (cfg.Faults), checking the
@@ -88,7 +96,7 @@ func New(cfg *workloads.Config) (*Nemesis, error) {
 // only Heal heals them). backendName names the backend in errors.
 func NewNemesis(s *Schedule, backendName string, seed int64, runLen time.Duration) *Nemesis {
 	return &Nemesis{
-		sched: s, backend: backendName, seed: seed, runLen: runLen, leaderWait: defaultLeaderWait,
+		sched: s, backend: backendName, seed: seed, runLen: runLen, leaderWait: defaultLeaderWait, healWait: defaultHealWait,
 		rng:    rand.New(rand.NewPCG(uint64(seed), 0xbb67ae8584caa73b)),
 		active: map[int]*window{}, down: map[string]bool{}, paused: map[string]bool{},
 		links: map[[2]string]map[int]transport.LinkFaults{},
@@ -163,8 +171,12 @@ func (n *Nemesis) Setup(ctx context.Context, c backend.Cluster) error {
 			need(e, n.members != nil, "membership changes (backend.Membership)")
 		case KindPartition, KindNetwork:
 			need(e, n.net != nil, "network fault seam (chaos.FaultSeam)")
-			if e.Fault == KindPartition && len(n.nodes) < 2 {
-				errs = append(errs, fmt.Errorf("%s (%s): backend %q has %d node(s), a partition needs 2: %w", e, e.Path, n.backend, len(n.nodes), backend.ErrUnsupported))
+			if len(n.nodes) < 2 {
+				what := "a partition"
+				if e.Fault == KindNetwork {
+					what = "a network fault"
+				}
+				errs = append(errs, fmt.Errorf("%s (%s): backend %q has %d node(s), %s needs 2: %w", e, e.Path, n.backend, len(n.nodes), what, backend.ErrUnsupported))
 			}
 			if n.net != nil && e.Fault == KindNetwork {
 				if err := transport.Supports(n.net, e.Link); err != nil {
@@ -214,7 +226,7 @@ func (n *Nemesis) run(ctx context.Context, ev recorder) error {
 	if n.cluster == nil {
 		return errors.New("chaos: Run before Setup")
 	}
-	start := time.Now()
+	start, base := time.Now(), ev.Now()
 	end := n.sched.healAt(n.runLen)
 	var wg sync.WaitGroup
 	for i := range n.sched.Entries {
@@ -224,7 +236,7 @@ func (n *Nemesis) run(ctx context.Context, ev recorder) error {
 				if !sleepUntil(ctx, start.Add(at)) {
 					return false
 				}
-				fired.Go(func() { n.fire(ctx, ev, &n.sched.Entries[i], start, at, end) })
+				fired.Go(func() { n.fire(ctx, ev, &n.sched.Entries[i], start, base, at, end) })
 				return true
 			})
 			fired.Wait()
@@ -244,30 +256,50 @@ func (n *Nemesis) run(ctx context.Context, ev recorder) error {
 	return nil
 }
 
-// fire applies one occurrence of e and undoes it when its window ends.
-func (n *Nemesis) fire(ctx context.Context, ev recorder, e *Entry, start time.Time, at, end time.Duration) {
-	w, err := n.apply(ctx, ev, e)
-	if err != nil {
-		if ctx.Err() == nil {
-			ev.Point("nemesis-error", nil, fmt.Sprintf("%s (%s): %v", e, e.Path, err))
+// fire applies one occurrence of e (at, within a run whose faults end at
+// end; times since start, which is base on the run's clock), retrying
+// until its window ends, undoes it when its window ends, and records it.
+func (n *Nemesis) fire(ctx context.Context, ev recorder, e *Entry, start time.Time, base int64, at, end time.Duration) {
+	until, deadline := at, start.Add(at+instantRetry)
+	if e.Fault.window() {
+		until = at + e.For
+		if end > 0 && until > end {
+			until = end
 		}
-		return
+		deadline = start.Add(until)
+	} else if end > 0 && deadline.After(start.Add(end)) {
+		deadline = start.Add(end)
 	}
+	o := &occurrence{e: e, f: newFault(e, base+int64(at), base+int64(until)), deadline: deadline}
+	w, err := n.apply(ctx, ev, o)
+	o.f.Attempts, o.f.Error = o.tries.n, errText(o.tries.lastErr)
 	if w == nil {
-		return // instantaneous, or nothing to do
-	}
-	until := at + e.For
-	if end > 0 && until > end {
-		until = end
+		if err != nil {
+			if ctx.Err() != nil {
+				// The run ended first: the window was cut short.
+				o.f.IntendedStopNS = max(o.f.IntendedStartNS, min(o.f.IntendedStopNS, ev.Now()))
+			} else {
+				ev.Point("nemesis-error", o.f.Nodes, fmt.Sprintf("%s (%s): never took effect after %d attempt(s): %v", e, e.Path, o.tries.n, err))
+			}
+		}
+		ev.Fault(o.f)
+		return
 	}
 	if !sleepUntil(ctx, start.Add(until)) {
 		return // Heal undoes it
 	}
-	n.finish(ctx, ev, w)
+	healBy := time.Now().Add(24 * time.Hour) // until ctx is done
+	if end > 0 {
+		healBy = start.Add(end)
+	}
+	n.finish(ctx, ev, w, healBy, false)
 }
 
-// finish undoes window w and ends its event, if it is still active.
-func (n *Nemesis) finish(ctx context.Context, ev recorder, w *window) error {
+// finish undoes window w, retrying until deadline, and ends its event, if
+// it is still active. When it cannot, w stays active for the final heal,
+// unless this is the final heal (final): then w is recorded as never
+// healed and its window left open.
+func (n *Nemesis) finish(ctx context.Context, ev recorder, w *window, deadline time.Time, final bool) error {
 	n.mu.Lock()
 	_, ok := n.active[w.id]
 	delete(n.active, w.id)
@@ -275,17 +307,39 @@ func (n *Nemesis) finish(ctx context.Context, ev recorder, w *window) error {
 	if !ok {
 		return nil
 	}
-	err := w.undo(ctx)
-	ev.End(w.ev)
+	first := func(err error) {
+		ev.Point("nemesis-error", w.nodes, fmt.Sprintf("undo %s (%s): %v; retrying", w.entry, w.entry.Path, err))
+	}
+	if w.heals.n > 0 {
+		first = nil // already reported
+	}
+	err := retry(ctx, deadline, &w.heals, first, func() error { return w.undo(ctx) })
+	if w.f != nil {
+		w.f.HealAttempts, w.f.HealError = w.heals.n, errText(w.heals.lastErr)
+	}
+	if err != nil && !final {
+		n.register(w)
+		return err
+	}
 	if err != nil {
-		ev.Point("nemesis-error", w.nodes, fmt.Sprintf("undo %s (%s): %v", w.entry, w.entry.Path, err))
+		ev.Point("nemesis-error", w.nodes, fmt.Sprintf("undo %s (%s): never healed after %d attempt(s): %v", w.entry, w.entry.Path, w.heals.n, err))
+	} else if w.opened {
+		ev.End(w.ev)
+		if w.f != nil {
+			w.f.StopNS = ev.Now()
+		}
+	}
+	if w.f != nil {
+		ev.Fault(*w.f)
 	}
 	return err
 }
 
-// heal undoes every window in effect, newest first, and removes every link
-// fault.
+// heal undoes every window in effect, newest first, retrying each for up
+// to n.healWait, and removes every link fault. A window it cuts short has
+// its intended stop cut at now.
 func (n *Nemesis) heal(ctx context.Context, ev recorder) error {
+	now := ev.Now()
 	n.mu.Lock()
 	ws := make([]*window, 0, len(n.active))
 	for _, w := range n.active {
@@ -295,7 +349,10 @@ func (n *Nemesis) heal(ctx context.Context, ev recorder) error {
 	slices.SortFunc(ws, func(a, b *window) int { return b.id - a.id })
 	var errs []error
 	for _, w := range ws {
-		if err := n.finish(ctx, ev, w); err != nil {
+		if w.f != nil {
+			w.f.IntendedStopNS = max(w.f.IntendedStartNS, min(w.f.IntendedStopNS, now))
+		}
+		if err := n.finish(ctx, ev, w, time.Now().Add(n.healWait), true); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"faultline/transport"
+	"faultline/workloads/results"
 )
 
 // FaultSeam is a Cluster whose links the controller may fault: Faults
@@ -38,7 +39,9 @@ const DefaultShards = 10
 // recorder is what the controller records fault windows into;
 // *runner.Events implements it.
 type recorder interface {
+	Now() int64
 	Begin(kind string, nodes []string, desc string) int
 	End(id int)
 	Point(kind string, nodes []string, desc string)
+	Fault(f results.Fault)
 }

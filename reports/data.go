@@ -19,9 +19,13 @@ import (
 // private to this package and its page script (and pinned by the golden
 // test), not a public file format.
 type Data struct {
-	Header       Header            `json:"header"`
-	Kinds        []string          `json:"kinds"`
-	Windows      []Window          `json:"windows"`
+	Header  Header   `json:"header"`
+	Kinds   []string `json:"kinds"`
+	Windows []Window `json:"windows"`
+	// Intended are the scheduled windows of the faults, drawn outlined
+	// beside the actual ones (Windows) on the charts.
+	Intended     []Window          `json:"intended,omitempty"`
+	Faults       []FaultRow        `json:"faults,omitempty"`
 	Throughput   Throughput        `json:"throughput"`
 	Latency      LatencySeries     `json:"latency"`
 	Scatter      *Scatter          `json:"scatter,omitempty"`
@@ -45,25 +49,28 @@ type Data struct {
 
 // Header is the top of a report: what ran and what the checks concluded.
 type Header struct {
-	Name     string            `json:"name"`
-	Verdict  checker.Verdict   `json:"verdict"`
-	Headline string            `json:"headline"`
-	Error    string            `json:"error,omitempty"`
-	Backend  string            `json:"backend"`
-	Mode     string            `json:"mode"`
-	Nodes    []string          `json:"nodes"`
-	Workload string            `json:"workload"`
-	Seed     int64             `json:"seed"`
-	Started  string            `json:"started"`
-	ElapsedS float64           `json:"elapsed_s"`
-	MeasureS float64           `json:"measured_s"`
-	Versions []NamedText       `json:"versions"`
-	Command  string            `json:"command"`
-	Repro    string            `json:"repro"`
-	Appends  *AppendCounts     `json:"appends,omitempty"`
-	OpsPerS  float64           `json:"ops_per_sec"`
-	P99US    int64             `json:"p99_us"`
-	Files    map[string]string `json:"files,omitempty"`
+	Name     string          `json:"name"`
+	Verdict  checker.Verdict `json:"verdict"`
+	Headline string          `json:"headline"`
+	// FaultBanner names the fault windows that did not happen as
+	// scheduled, when any did not: the run is not valid as tested.
+	FaultBanner string            `json:"fault_banner,omitempty"`
+	Error       string            `json:"error,omitempty"`
+	Backend     string            `json:"backend"`
+	Mode        string            `json:"mode"`
+	Nodes       []string          `json:"nodes"`
+	Workload    string            `json:"workload"`
+	Seed        int64             `json:"seed"`
+	Started     string            `json:"started"`
+	ElapsedS    float64           `json:"elapsed_s"`
+	MeasureS    float64           `json:"measured_s"`
+	Versions    []NamedText       `json:"versions"`
+	Command     string            `json:"command"`
+	Repro       string            `json:"repro"`
+	Appends     *AppendCounts     `json:"appends,omitempty"`
+	OpsPerS     float64           `json:"ops_per_sec"`
+	P99US       int64             `json:"p99_us"`
+	Files       map[string]string `json:"files,omitempty"`
 }
 
 // AppendCounts are the append check's headline numbers.
@@ -180,6 +187,7 @@ func Build(dir string) (*Data, error) {
 	d.percentiles(r)
 	d.errors(r)
 	d.Checks = checksFirstFailing(r.Checks)
+	d.faults(r)
 	d.Phases = r.Phases
 	if r.Job != nil {
 		d.job(r.Job)
@@ -213,7 +221,7 @@ func (d *Data) header(dir string, r *results.Results) {
 		h.Started = r.Started.UTC().Format("2006-01-02 15:04:05 MST")
 	}
 	h.Headline = headline(r.Verdict, r.Workload)
-	if r.Verdict == checker.Unknown && len(r.Checks) == 0 {
+	if r.Verdict == checker.Unknown && !slices.ContainsFunc(r.Checks, func(c results.Check) bool { return c.Name != results.FaultsCheck }) {
 		h.Headline = "Unknown: no checks ran"
 	}
 	for _, k := range slices.Sorted(maps.Keys(r.Versions)) {

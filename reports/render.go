@@ -51,7 +51,8 @@ var (
 			}
 			return strconv.FormatFloat(100*v, 'f', 2, 64) + "%"
 		},
-		"ratio": formatRatio,
+		"ratio":       formatRatio,
+		"minCoverage": func() float64 { return results.MinCoverage },
 	}).ParseFS(assetFS, "assets/*.tmpl"))
 )
 

@@ -45,12 +45,13 @@
     return { label: "latency", size: 70, values: function (u, vals) { return vals.map(fmtUS); } };
   }
 
-  // shade draws every fault window behind the series, labelled with its kind.
-  function shade(windows) {
+  // shade draws every fault window behind the series, labelled with its
+  // kind, and outlines each intended window with a dashed line.
+  function shade(windows, intended) {
     return {
       hooks: {
         drawClear: [function (u) {
-          if (!windows || !windows.length) return;
+          if ((!windows || !windows.length) && (!intended || !intended.length)) return;
           var ctx = u.ctx, b = u.bbox, px = window.devicePixelRatio || 1;
           ctx.save();
           ctx.beginPath();
@@ -58,7 +59,7 @@
           ctx.clip();
           ctx.font = Math.round(11 * px) + "px sans-serif";
           var lane = 0;
-          windows.forEach(function (w) {
+          (windows || []).forEach(function (w) {
             var x0 = u.valToPos(w.start, "x", true), x1 = u.valToPos(w.stop, "x", true);
             var c = faultColor(w.kind);
             ctx.fillStyle = alpha(c, 0.13);
@@ -66,6 +67,13 @@
             ctx.fillStyle = c;
             ctx.fillText(w.kind + (w.nodes ? " " + w.nodes.join(",") : ""), x0 + 3 * px, b.top + (12 + 12 * (lane % 3)) * px);
             lane++;
+          });
+          ctx.setLineDash([4 * px, 3 * px]);
+          ctx.lineWidth = px;
+          (intended || []).forEach(function (w) {
+            var x0 = u.valToPos(w.start, "x", true), x1 = u.valToPos(w.stop, "x", true);
+            ctx.strokeStyle = faultColor(w.kind);
+            ctx.strokeRect(x0, b.top + px, Math.max(x1 - x0, px), b.height - 2 * px);
           });
           ctx.restore();
         }]
@@ -100,7 +108,7 @@
     make(id, { title: "Ops completed per second, by type and outcome", series: series,
       scales: { x: { time: false } },
       axes: [{ label: "seconds since start" }, { label: "ops/s", size: 60 }],
-      plugins: [shade(d.windows)] }, data);
+      plugins: [shade(d.windows, d.intended)] }, data);
   }
 
   function scatter(id, d) {
@@ -122,7 +130,7 @@
       scales: { x: { time: false }, y: { distr: 3 } },
       axes: [{ label: "seconds since start" }, usAxis()],
       cursor: { points: { show: false } },
-      plugins: [shade(d.windows)] }, [s.t, cols[0], cols[1], cols[2]]);
+      plugins: [shade(d.windows, d.intended)] }, [s.t, cols[0], cols[1], cols[2]]);
   }
 
   function latencySeries(id, d) {
@@ -135,7 +143,7 @@
         { label: "max", stroke: "#d62728", width: 1, dash: [4, 3] }],
       scales: { x: { time: false }, y: { distr: 3 } },
       axes: [{ label: "seconds since start" }, usAxis()],
-      plugins: [shade(d.windows)] },
+      plugins: [shade(d.windows, d.intended)] },
     [l.t, l.p50.map(logSafe), l.p99.map(logSafe), l.max.map(logSafe)]);
   }
 

@@ -9,7 +9,8 @@ import (
 
 // Check is the outcome of one check of a run.
 type Check struct {
-	// Name is "linearizable", "append" or "output".
+	// Name is "linearizable", "append", "output" or "faults"
+	// (FaultsCheck).
 	Name string `json:"name"`
 	// Verdict is Valid, Invalid or Unknown.
 	Verdict checker.Verdict `json:"verdict"`
@@ -43,12 +44,18 @@ func CheckOf(name string, r *checker.Result, took time.Duration) Check {
 	return c
 }
 
-// Merge is the verdict of a run's checks: invalid over unknown over valid;
-// no checks at all is unknown.
+// Merge is the verdict of a run's checks: invalid over unknown over valid.
+// A run none of whose checks judged the system (no checks at all, or only
+// the FaultsCheck, which judges the schedule) is unknown.
 func Merge(checks []Check) checker.Verdict {
 	vs := make([]checker.Verdict, len(checks))
+	judged := false
 	for i := range checks {
 		vs[i] = checks[i].Verdict
+		judged = judged || checks[i].Name != FaultsCheck
+	}
+	if !judged {
+		vs = append(vs, checker.Unknown)
 	}
 	return checker.MergeAll(vs...)
 }

@@ -20,7 +20,8 @@
 //	name         the config's name
 //	verdict      "valid", "invalid", "unknown" or "failed" (the run itself
 //	             failed; error says why): the merge of checks, invalid over
-//	             unknown over valid; no checks at all is unknown
+//	             unknown over valid; no checks at all (or only the
+//	             faults check) is unknown
 //	error        why the run failed, or "interrupted ..." (optional)
 //	backend      backend name; mode "process" or "inprocess"
 //	nodes        node names of the cluster
@@ -49,13 +50,21 @@
 //	             {"timeout"|"unreachable"|"definite"|"canceled"|"other": n}}]
 //	events       fault windows and cluster events, as in history.jsonl:
 //	             [{kind, start, stop (ns; -1 while still open), nodes, desc}]
+//	faults       one per scheduled fault occurrence (optional): {entry,
+//	             fault, desc, nodes, intended_start_ns, intended_stop_ns,
+//	             start_ns and stop_ns (the actual window; -1: never took
+//	             effect / never healed), attempts, error, heal_attempts,
+//	             heal_error}. A run with a fault schedule has a "faults"
+//	             check: unknown, naming the windows, when any fault did
+//	             not happen as scheduled (never took effect, in effect for
+//	             less than MinCoverage of its window, or never healed)
 //	rpc          {"Service.Method": {calls, bytes}} when the backend
 //	             reports transport statistics (optional)
 //	job          batch (MapReduce) runs only: {app, inputs, reduce, workers,
 //	             elapsed_s, sequential_s, verified, workers_started, kills,
 //	             stalls, crashes, attempts: [{task, index, attempt, worker,
 //	             start_s, end_s, expired, outcome}]}
-//	checks       [{name ("linearizable", "append", "output"), verdict,
+//	checks       [{name ("linearizable", "append", "output", "faults"), verdict,
 //	             summary, keys (failing, then undecided), visualization
 //	             (file name), details ({anomaly kind: count}), anomalies
 //	             ([{kind, key, text, steps: [{op, desc, then}]}]),

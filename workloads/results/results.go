@@ -43,6 +43,7 @@ type Results struct {
 	Ops    map[string]OpStats `json:"ops"`
 	Series []Second           `json:"series"`
 	Events []history.Event    `json:"events"`
+	Faults []Fault            `json:"faults,omitempty"`
 	RPC    map[string]RPCStat `json:"rpc,omitempty"`
 	Job    *Job               `json:"job,omitempty"`
 	Checks []Check            `json:"checks"`

@@ -54,6 +54,7 @@ func runBatch(ctx context.Context, s Spec, cluster backend.Cluster, hw *history.
 	nem.stop(ctx)
 	stopObs()
 	res.Events = ev.closeAll()
+	res.Faults = ev.Faults()
 	if err != nil {
 		return nil, fmt.Errorf("runner: job: %w", err)
 	}

@@ -100,11 +100,8 @@ func Run(ctx context.Context, s Spec) (*results.Results, error) {
 		return fail(fmt.Errorf("runner: %w", err))
 	}
 	defer os.RemoveAll(clusterDir)
-	spec := backend.Spec{
-		Nodes: cfg.Backend.Nodes, Mode: backend.Mode(cfg.Backend.Mode), Dir: clusterDir,
-		Fsync: cfg.Backend.Fsync == nil || *cfg.Backend.Fsync, Exec: s.Exec,
-		Seed: cfg.Seed, Options: cfg.Backend.Options, Logger: log.With("backend", cfg.Backend.Name),
-	}
+	spec := BackendSpec(&cfg)
+	spec.Dir, spec.Exec, spec.Logger = clusterDir, s.Exec, log.With("backend", cfg.Backend.Name)
 	fmt.Fprintf(status, "starting %s: %d node(s), %s mode\n", cfg.Backend.Name, cfg.Backend.Nodes, cfg.Backend.Mode)
 	sctx, cancel := context.WithTimeout(ctx, startTimeout)
 	cluster, err := s.Backend.Start(sctx, spec)
@@ -162,6 +159,11 @@ func Run(ctx context.Context, s Spec) (*results.Results, error) {
 		fmt.Fprintf(status, "checking %d ops...\n", ops)
 	}
 	res.Checks = Check(context.WithoutCancel(ctx), filepath.Join(s.Dir, HistoryFile), job, checkers, s.Dir)
+	if len(res.Faults) > 0 {
+		// A fault that did not happen as scheduled makes the run unknown:
+		// it did not test what it was asked to.
+		res.Checks = append(res.Checks, results.CheckFaults(res.Faults))
+	}
 	res.Verdict = results.Merge(res.Checks)
 	for _, c := range res.Checks {
 		if c.Visualization != "" {
@@ -172,6 +174,16 @@ func Run(ctx context.Context, s Spec) (*results.Results, error) {
 		return res, err
 	}
 	return res, nil
+}
+
+// BackendSpec is the cluster a config asks for (nodes, mode, fsync, seed,
+// options), without the run's directory, node command and logger: what a
+// backend.Declarer needs to say its powers before anything starts.
+func BackendSpec(cfg *workloads.Config) backend.Spec {
+	return backend.Spec{
+		Nodes: cfg.Backend.Nodes, Mode: backend.Mode(cfg.Backend.Mode),
+		Fsync: cfg.Backend.Fsync == nil || *cfg.Backend.Fsync, Seed: cfg.Seed, Options: cfg.Backend.Options,
+	}
 }
 
 // NewResults starts the results of the run s: what is known before it
@@ -208,7 +220,7 @@ func runLoad(ctx context.Context, s Spec, cluster backend.Cluster, hw *history.W
 		return 0, err
 	}
 	res.MeasureS = out.Measured.Seconds()
-	res.Phases, res.Ops, res.Series, res.Events = out.Phases, out.Stats, out.Series, out.Events
+	res.Phases, res.Ops, res.Series, res.Events, res.Faults = out.Phases, out.Stats, out.Series, out.Events, out.Faults
 	if out.Interrupted {
 		res.Error = "interrupted before the end of the run"
 	}

@@ -11,6 +11,7 @@ import (
 
 	"faultline/system/backend"
 	"faultline/workloads/history"
+	"faultline/workloads/results"
 )
 
 // Nemesis injects faults into a cluster during a run, in the shape of
@@ -24,7 +25,9 @@ type Nemesis interface {
 	Setup(ctx context.Context, c backend.Cluster) error
 	// Run applies the fault schedule until ctx is done, then returns. Every
 	// fault is reported through ev: Begin when it takes effect, End when it
-	// is undone; instantaneous ones with Point.
+	// is undone; instantaneous ones with Point. Every scheduled occurrence
+	// is also reported once with Fault (intended and actual window), so
+	// that a fault that never happened cannot vanish from the verdict.
 	Run(ctx context.Context, ev *Events) error
 	// Heal undoes every fault still in effect and ends their windows in ev.
 	Heal(ctx context.Context, ev *Events) error
@@ -40,6 +43,7 @@ type Events struct {
 	open   map[int]history.Event
 	nextID int
 	done   []history.Event
+	faults []results.Fault
 }
 
 func newEvents(clock history.Clock, hist *history.Writer) *Events {
@@ -86,6 +90,21 @@ func (e *Events) write(ev history.Event) {
 	if e.hist != nil {
 		_ = e.hist.WriteEvent(ev)
 	}
+}
+
+// Fault records one scheduled fault occurrence with its intended and
+// actual window; the run's faults check judges them.
+func (e *Events) Fault(f results.Fault) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.faults = append(e.faults, f)
+}
+
+// Faults returns the fault occurrences recorded, in the order recorded.
+func (e *Events) Faults() []results.Fault {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]results.Fault(nil), e.faults...)
 }
 
 // Active lists the descriptions (or kinds) of the open windows, oldest

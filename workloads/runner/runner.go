@@ -53,7 +53,8 @@ type loadResult struct {
 	Stats    map[string]results.OpStats
 	Series   []results.Second
 	Events   []history.Event
-	Ops      int64 // all ops recorded, warm-up included
+	Faults   []results.Fault // the nemesis's scheduled faults, intended and actual
+	Ops      int64           // all ops recorded, warm-up included
 	// Interrupted says the context ended the run early.
 	Interrupted bool
 	// FinalRead counts the reads of every key made after a fault schedule
@@ -162,6 +163,7 @@ func drive(ctx context.Context, o loadOptions) (*loadResult, error) {
 	close(progDone.stop)
 	<-progDone.done
 	out.Events = r.events.closeAll()
+	out.Faults = r.events.Faults()
 	out.Stats, out.Series = r.coll.snapshot(out.Measured.Seconds())
 	out.Ops = r.ops.Load()
 	return out, nil

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"faultline/chaos"
+	"faultline/system/backend"
+	"faultline/workloads"
+)
+
+// faultOf is a one-entry schedule of each fault kind.
+var faultOf = map[chaos.Kind]string{
+	chaos.KindKill:      "{fault: kill, at: 1s, for: 1s}",
+	chaos.KindPause:     "{fault: pause, at: 1s, for: 1s}",
+	chaos.KindPartition: "{fault: partition, shape: halves, at: 1s, for: 1s}",
+	chaos.KindNetwork:   "{fault: network, delay: 5ms, at: 1s, for: 1s}",
+	chaos.KindJoin:      "{fault: join, at: 1s}",
+	chaos.KindLeave:     "{fault: leave, at: 1s}",
+	chaos.KindMove:      "{fault: move, at: 1s}",
+}
+
+// TestRefuseBeforeStart: a fault a backend cannot take is refused when
+// the config is checked, before any cluster starts, naming the fault, the
+// backend and why, with the file and line of the entry.
+func TestRefuseBeforeStart(t *testing.T) {
+	for _, tc := range []struct {
+		name, backend, extra, fault string
+		want                        string
+	}{
+		{"pause in-process", "raftkv", "nodes: 3, mode: inprocess", faultOf[chaos.KindPause], `backend "raftkv" (3 node(s), inprocess mode) cannot take pause random: its clusters cannot freeze and resume nodes`},
+		{"partition on one node", "raftkv", "nodes: 1, mode: process", "{fault: network, delay: 5ms, at: 1s, for: 1s}", `backend "raftkv" (1 node(s), process mode) cannot take network all: its clusters cannot fault the links`},
+		{"join on raftkv", "raftkv", "nodes: 3, mode: process", faultOf[chaos.KindJoin], `backend "raftkv" (3 node(s), process mode) cannot take join: its clusters cannot join, remove and move replica groups`},
+		{"network on etcd without peer-proxy", "etcd", "nodes: 3, mode: process", faultOf[chaos.KindNetwork], `backend "etcd" (3 node(s), process mode) cannot take network all: its clusters cannot fault the links between two nodes or more (a link fault table; etcd needs the option peer-proxy: true)`},
+		{"partition on memory", "memory", "nodes: 1, mode: process", "{fault: kill, at: 1s, for: 1s}\n    - " + faultOf[chaos.KindNetwork], `backend "memory" (1 node(s), process mode) cannot take network all`},
+		{"leader on shardkv", "shardkv", "nodes: 3, mode: process", "{fault: kill, target: leader, at: 1s, for: 1s}", `backend "shardkv" (3 node(s), process mode) cannot take kill leader: its clusters cannot name its leader`},
+		{"pause on mapreduce in-process", "mapreduce", "nodes: 3, mode: inprocess", faultOf[chaos.KindPause], `backend "mapreduce" (3 node(s), inprocess mode) cannot take pause random`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			kind := "kv"
+			job := ""
+			if tc.backend == "mapreduce" {
+				kind, job = "mapreduce", "job: {input: [x]}\n"
+			}
+			src := fmt.Sprintf("backend: {name: %s, %s}\nworkload: {kind: %s, duration: 20s}\n%sfaults:\n  schedule:\n    - %s\n",
+				tc.backend, tc.extra, kind, job, tc.fault)
+			path := filepath.Join(t.TempDir(), "c.yaml")
+			if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := newRegistries().loadConfig(&runFlags{config: path, set: map[string]bool{}})
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "c.yaml:") {
+				t.Fatalf("err = %v\nwant one containing %q with the file and line", err, tc.want)
+			}
+		})
+	}
+}
+
+// probe finds which powers a started cluster really has: each optional
+// interface it implements, and for kill and pause, whether using them on
+// one node works.
+func probe(t *testing.T, c backend.Cluster) []backend.Power {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	node := c.Nodes()[len(c.Nodes())-1]
+	var p []backend.Power
+	// works applies a power to one node and undoes it: false when the
+	// cluster refuses it as unsupported.
+	works := func(what string, do, undo func(context.Context, string) error) bool {
+		if err := do(ctx, node); err != nil {
+			if !errors.Is(err, backend.ErrUnsupported) {
+				t.Fatalf("%s %s: %v", what, node, err)
+			}
+			return false
+		}
+		if err := undo(ctx, node); err != nil {
+			t.Fatalf("%s worked but undoing it on %s: %v", what, node, err)
+		}
+		return true
+	}
+	if k, ok := c.(backend.Killer); ok && works("kill", k.Kill, k.Restart) {
+		p = append(p, backend.PowerKill)
+	}
+	if k, ok := c.(backend.Pauser); ok && works("pause", k.Pause, k.Resume) {
+		p = append(p, backend.PowerPause)
+	}
+	if _, ok := c.(backend.LeaderFinder); ok {
+		p = append(p, backend.PowerLeader)
+	}
+	if _, ok := c.(backend.Membership); ok {
+		p = append(p, backend.PowerMembership)
+	}
+	if fs, ok := c.(chaos.FaultSeam); ok && fs.Faults() != nil && len(c.Nodes()) >= 2 {
+		p = append(p, backend.PowerLinks)
+	}
+	slices.Sort(p)
+	return p
+}
+
+// TestDeclaredPowersMatchClusters: for every registered backend, the
+// powers it declares before starting (backend.Declarer) are exactly those
+// a tiny in-process cluster of it really has, so that the early refusal
+// accepts every fault kind the cluster can take and refuses every other:
+// for each fault kind, CheckPowers and Setup on the started cluster (with
+// the powers it really has) agree.
+func TestDeclaredPowersMatchClusters(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a cluster of every backend")
+	}
+	reg := newRegistries()
+	type variant struct {
+		nodes int
+		opts  map[string]string
+	}
+	variants := map[string][]variant{
+		"raftkv":  {{3, nil}, {1, nil}},
+		"etcd":    {{3, nil}, {3, map[string]string{"peer-proxy": "true"}}, {1, map[string]string{"peer-proxy": "true"}}},
+		"shardkv": {{3, map[string]string{"groups": "2", "joined": "1", "ctrlers": "1"}}},
+	}
+	for _, name := range reg.backendNames() {
+		e := reg.backends[name]
+		d, ok := e.backend.(backend.Declarer)
+		if !ok {
+			t.Errorf("backend %q does not declare its powers (backend.Declarer): its faults are refused only after its cluster starts", name)
+			continue
+		}
+		vs := variants[name]
+		if vs == nil {
+			vs = []variant{{e.nodes, nil}}
+		}
+		for _, v := range vs {
+			t.Run(fmt.Sprintf("%s/%d/%v", name, v.nodes, v.opts), func(t *testing.T) {
+				spec := backend.Spec{Nodes: v.nodes, Mode: backend.ModeInProcess, Dir: t.TempDir(), Seed: 1, Options: v.opts, Fsync: false}
+				declared := slices.Sorted(slices.Values(d.Powers(spec)))
+				ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+				defer cancel()
+				c, err := e.backend.Start(ctx, spec)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { c.Stop(context.Background()) })
+				real := probe(t, c)
+				if !slices.Equal(declared, real) {
+					t.Fatalf("declares %v, its cluster has %v", declared, real)
+				}
+				for kind, entry := range faultOf {
+					cfg := workloads.Config{Seed: 1, Backend: workloads.Backend{Name: name, Nodes: v.nodes, Mode: "inprocess", Options: v.opts}}
+					if err := yaml.Unmarshal([]byte("schedule:\n  - "+entry), &cfg.Faults); err != nil {
+						t.Fatal(err)
+					}
+					cfg.Faults = *cfg.Faults.Content[0]
+					// Refused early: by the schedule's own checks (a shape
+					// the node count cannot take) or by the declared powers.
+					n, early := chaos.New(&cfg)
+					if early != nil {
+						continue
+					}
+					early = n.CheckPowers(e.backend, spec)
+					late := n.Setup(ctx, c)
+					// Setup finds powers by type only: an in-process
+					// cluster is a Pauser whose Pause refuses at the call.
+					if (early == nil) != (late == nil) && !(early != nil && kind == chaos.KindPause) {
+						t.Errorf("%s: refused early: %v; refused by Setup on the started cluster: %v", kind, early, late)
+					}
+				}
+			})
+		}
+	}
+}

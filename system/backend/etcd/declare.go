@@ -1,0 +1,17 @@
+package etcd
+
+import "faultline/system/backend"
+
+var _ backend.Declarer = Backend{}
+
+// Powers implements backend.Declarer: kill and a leader, pause in process
+// mode, and links only with the option peer-proxy (not a PeerProxy of the
+// caller's) and two members or more.
+func (b Backend) Powers(spec backend.Spec) []backend.Power {
+	p := backend.WithPause(spec, backend.PowerKill, backend.PowerLeader)
+	o, err := parseOptions(spec.Options)
+	if err == nil && o.peerProxy && b.PeerProxy == nil && spec.Nodes >= 2 {
+		p = append(p, backend.PowerLinks)
+	}
+	return p
+}

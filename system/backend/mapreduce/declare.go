@@ -1,0 +1,11 @@
+package mapreduce
+
+import "faultline/system/backend"
+
+var _ backend.Declarer = Backend{}
+
+// Powers implements backend.Declarer: kill (a worker), and pause in
+// process mode; no links, leader or membership.
+func (Backend) Powers(spec backend.Spec) []backend.Power {
+	return backend.WithPause(spec, backend.PowerKill)
+}

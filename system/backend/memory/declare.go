@@ -1,0 +1,11 @@
+package memory
+
+import "faultline/system/backend"
+
+var _ backend.Declarer = Backend{}
+
+// Powers implements backend.Declarer: kill (losing every key), and pause
+// in process mode; one node, so no links and no leader.
+func (Backend) Powers(spec backend.Spec) []backend.Power {
+	return backend.WithPause(spec, backend.PowerKill)
+}
