@@ -5,6 +5,8 @@
 // cluster leaves no goroutine (NoGoroutinesLeft, StopLeavesNoGoroutines)
 // and no child process (NoChildren) behind.
 //
+// GetPutAppend is the smoke test of a backend client.
+//
 // It imports system/backend and the standard library; only tests import
 // it.
 package nodetest

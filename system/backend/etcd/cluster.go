@@ -186,11 +186,7 @@ func (b Backend) start(ctx context.Context, spec backend.Spec, opts options, mes
 		c.Stop(context.Background())
 		return nil, fmt.Errorf("etcd: admin client: %w", err)
 	}
-	if err := c.StartAll(); err != nil {
-		return nil, err
-	}
-	if err := c.waitReady(ctx); err != nil {
-		c.Stop(context.Background())
+	if err := c.StartAll(ctx, c.waitReady); err != nil {
 		return nil, err
 	}
 	return c, nil

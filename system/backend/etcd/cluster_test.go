@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"faultline/internal/nodetest"
 	"faultline/system/backend"
 )
 
@@ -103,24 +104,13 @@ func TestOperations(t *testing.T) {
 			cl := newClient(t, c, 0)
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
-			if v, err := cl.Get(ctx, "missing"); err != nil || v != "" {
-				t.Fatalf("Get(missing) = %q, %v; want \"\", nil", v, err)
-			}
-			if err := cl.Put(ctx, "k", "v1"); err != nil {
-				t.Fatal(err)
-			}
-			if v, err := cl.Get(ctx, "k"); err != nil || v != "v1" {
-				t.Fatalf("Get(k) = %q, %v; want v1", v, err)
-			}
-			if err := cl.Append(ctx, "k", "+a"); err != nil {
-				t.Fatal(err)
-			}
+			nodetest.GetPutAppend(ctx, t, cl, "k")
 			if err := cl.Append(ctx, "new", "x"); err != nil {
 				t.Fatal(err)
 			}
 			other := newClient(t, c, 1)
-			if v, err := other.Get(ctx, "k"); err != nil || v != "v1+a" {
-				t.Fatalf("Get(k) from another client = %q, %v; want v1+a", v, err)
+			if v, err := other.Get(ctx, "k"); err != nil || v != "12" {
+				t.Fatalf("Get(k) from another client = %q, %v; want 12", v, err)
 			}
 			if v, err := other.Get(ctx, "new"); err != nil || v != "x" {
 				t.Fatalf("Get(new) = %q, %v; want x", v, err)

@@ -48,11 +48,7 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 		InProcess: func(int) (nodeproc.Stopper, error) { return StartNode(cfg.Addr) },
 		Restarted: func(ctx context.Context, _ int) error { return c.waitReady(ctx) },
 	})
-	if err := c.StartAll(); err != nil {
-		return nil, err
-	}
-	if err := c.waitReady(ctx); err != nil {
-		c.Stop(context.Background())
+	if err := c.StartAll(ctx, c.waitReady); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -45,19 +45,7 @@ func TestGetPutAppend(t *testing.T) {
 			defer cl.Close()
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			if v, err := cl.Get(ctx, "k"); err != nil || v != "" {
-				t.Fatalf("Get(missing) = %q, %v; want \"\", nil", v, err)
-			}
-			if err := cl.Put(ctx, "k", "a"); err != nil {
-				t.Fatal(err)
-			}
-			if err := cl.Append(ctx, "k", "b"); err != nil {
-				t.Fatal(err)
-			}
-			if v, err := cl.Get(ctx, "k"); err != nil || v != "ab" {
-				t.Fatalf("Get = %q, %v; want \"ab\"", v, err)
-			}
-			if got := cl.(backend.Served).LastNode(); got != "n1" {
+			if got := nodetest.GetPutAppend(ctx, t, cl, "k"); got != "n1" {
 				t.Fatalf("LastNode = %q", got)
 			}
 		})

@@ -164,15 +164,22 @@ func (s *Set) watch(i int, p *Proc) {
 	}
 }
 
-// StartAll starts every node; on an error it stops those started.
-func (s *Set) StartAll() error {
+// StartAll starts every node, then waits for ready (if not nil) to say the
+// cluster serves; on an error it stops the Set.
+func (s *Set) StartAll(ctx context.Context, ready func(context.Context) error) error {
+	var err error
 	for i := range s.names {
-		if err := s.Start(i); err != nil {
-			s.Stop(context.Background())
-			return err
+		if err = s.Start(i); err != nil {
+			break
 		}
 	}
-	return nil
+	if err == nil && ready != nil {
+		err = ready(ctx)
+	}
+	if err != nil {
+		s.Stop(context.Background())
+	}
+	return err
 }
 
 // Kill crashes a node: SIGKILL to its process group, or an immediate stop

@@ -20,7 +20,7 @@ func TestSetInProcess(t *testing.T) {
 	s := NewSet(SetConfig{Backend: "fake", Names: []string{"a", "b"}, Mode: backend.ModeInProcess,
 		InProcess: func(int) (Stopper, error) { started++; return fakeNode{stopped}, nil }})
 	ctx := context.Background()
-	if err := s.StartAll(); err != nil || started != 2 {
+	if err := s.StartAll(ctx, nil); err != nil || started != 2 {
 		t.Fatalf("StartAll: %v, started %d", err, started)
 	}
 	if err := s.Kill(ctx, "a"); err != nil || stopped.Load() != 1 {
@@ -59,7 +59,7 @@ func TestSetProcess(t *testing.T) {
 	s := NewSet(SetConfig{Backend: "fake", Names: []string{"n0", "n1"}, Mode: backend.ModeProcess,
 		Exec: []string{exe, "-test.run=^$"}, Dir: dir})
 	ctx := context.Background()
-	if err := s.StartAll(); err != nil {
+	if err := s.StartAll(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Stop(ctx) })
@@ -129,7 +129,7 @@ func TestSetHooks(t *testing.T) {
 		Release: func() error { released++; releasedAfter = stopped.Load(); return hookErr },
 	})
 	ctx := context.Background()
-	if err := s.StartAll(); err != nil {
+	if err := s.StartAll(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Restart(ctx, "a"); err != nil || restarted != 0 {
@@ -181,7 +181,7 @@ func TestSetExitedByItself(t *testing.T) {
 		Exited: func(i int, err error) { exits <- exit{i, err} },
 	})
 	ctx := context.Background()
-	if err := s.StartAll(); err != nil {
+	if err := s.StartAll(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Stop(ctx) })

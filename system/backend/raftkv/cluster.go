@@ -75,7 +75,7 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 		if err := c.cfgs[i].Validate(); err != nil {
 			return nil, err
 		}
-		c.admin[i] = tcp.DialNamed(c.names[i], addrs[i], tcp.Config{})
+		c.admin[i] = c.adminConns.DialNamed(c.names[i], addrs[i], tcp.Config{})
 	}
 	admin := map[string]transport.ContextCaller{}
 	for i, a := range c.admin {
@@ -91,13 +91,9 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 		Restarted: func(ctx context.Context, i int) error {
 			return c.faults.ReapplyWithin(ctx, c.names[i], 5*time.Second)
 		},
-		Release: c.closeAdmin,
+		Release: c.adminConns.Close,
 	})
-	if err := c.StartAll(); err != nil {
-		return nil, err
-	}
-	if err := c.waitLeader(ctx); err != nil {
-		c.Stop(context.Background())
+	if err := c.StartAll(ctx, c.waitLeader); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -112,6 +108,9 @@ type Cluster struct {
 	cfgs   []NodeConfig
 	admin  []*tcp.Client // one caller per node for status queries
 	faults *nodeproc.RemoteFaults
+	// adminConns holds admin's clients; the node Set closes them once,
+	// when the cluster stops.
+	adminConns nodeproc.Conns
 }
 
 var (
@@ -130,24 +129,25 @@ func (c *Cluster) Addrs() []string { return append([]string(nil), c.cfgs[0].Addr
 // Client returns a context-aware kvraft client with its own connections to
 // every node. Closing it closes them.
 func (c *Cluster) Client(_ context.Context, _ int) (backend.Client, error) {
+	cl := &client{}
 	callers := make([]transport.Caller, len(c.names))
-	conns := make([]*tcp.Client, len(c.names))
 	for i, name := range c.names {
-		conns[i] = tcp.DialNamed(name, c.cfgs[i].Addrs[i], tcp.Config{})
-		callers[i] = conns[i]
+		callers[i] = cl.conns.DialNamed(name, c.cfgs[i].Addrs[i], tcp.Config{})
 	}
 	kc, err := kvraft.NewClient(callers, kvraft.ClientConfig{Names: c.names,
 		ReadAnyServer: c.cfgs[0].Reads == ReadsUnsafeLocal})
 	if err != nil {
+		cl.conns.Close()
 		return nil, err
 	}
-	return &client{Client: kc, conns: conns}, nil
+	cl.Client = kc
+	return cl, nil
 }
 
 // client is a kvraft.Client that owns its connections.
 type client struct {
 	*kvraft.Client
-	conns []*tcp.Client
+	conns nodeproc.Conns
 }
 
 // Get, Put and Append mark kvraft's certain failures as backend.ErrDefinite.
@@ -172,23 +172,7 @@ func definite(err error) error {
 }
 
 // Close closes the client's connections.
-func (cl *client) Close() error {
-	var errs []error
-	for _, c := range cl.conns {
-		errs = append(errs, c.Close())
-	}
-	return errors.Join(errs...)
-}
-
-// closeAdmin closes the status and fault connections; the node Set calls
-// it once, when the cluster stops.
-func (c *Cluster) closeAdmin() error {
-	var errs []error
-	for _, a := range c.admin {
-		errs = append(errs, a.Close())
-	}
-	return errors.Join(errs...)
-}
+func (cl *client) Close() error { return cl.conns.Close() }
 
 // status asks node i for its Raft state.
 func (c *Cluster) status(ctx context.Context, i int) (kvraft.StatusReply, error) {

@@ -129,30 +129,33 @@ func killScenario(t *testing.T, mode backend.Mode) {
 		follower = c.Nodes()[1]
 	}
 	ctx := opCtx(t)
-	if err := c.Kill(ctx, follower); err != nil {
-		t.Fatalf("kill %s: %v", follower, err)
+	// crash kills node, writes 20 without it, restarts it and writes 10.
+	crash := func(node string) {
+		t.Helper()
+		if err := c.Kill(ctx, node); err != nil {
+			t.Fatalf("kill %s: %v", node, err)
+		}
+		w.write(t, 20)
+		if err := c.Restart(ctx, node); err != nil {
+			t.Fatalf("restart %s: %v", node, err)
+		}
+		w.write(t, 10)
 	}
-	w.write(t, 20)
-	if err := c.Restart(ctx, follower); err != nil {
-		t.Fatalf("restart %s: %v", follower, err)
-	}
-	w.write(t, 10)
-
-	l = leader(t, c)
-	if err := c.Kill(ctx, l); err != nil {
-		t.Fatalf("kill leader %s: %v", l, err)
-	}
-	w.write(t, 20)
-	if err := c.Restart(ctx, l); err != nil {
-		t.Fatalf("restart %s: %v", l, err)
-	}
-	w.write(t, 10)
+	crash(follower)
+	crash(leader(t, c))
 	if len(w.acked) < 60 {
 		t.Fatalf("only %d of 80 appends acknowledged", len(w.acked))
 	}
 	w.verify(t)
 
 	// Everything survives a full-cluster crash too.
+	crashAll(ctx, t, c)
+	w.verify(t)
+}
+
+// crashAll kills every node, then restarts every node.
+func crashAll(ctx context.Context, t *testing.T, c *Cluster) {
+	t.Helper()
 	for _, n := range c.Nodes() {
 		if err := c.Kill(ctx, n); err != nil {
 			t.Fatal(err)
@@ -163,7 +166,6 @@ func killScenario(t *testing.T, mode backend.Mode) {
 			t.Fatal(err)
 		}
 	}
-	w.verify(t)
 }
 
 func TestKillRestartInProcess(t *testing.T) { killScenario(t, backend.ModeInProcess) }
@@ -208,19 +210,7 @@ func TestClientOpsInProcess(t *testing.T) {
 	}
 	defer cl.Close()
 	ctx := opCtx(t)
-	if v, err := cl.Get(ctx, "a"); err != nil || v != "" {
-		t.Fatalf("get missing = %q, %v", v, err)
-	}
-	if err := cl.Put(ctx, "a", "1"); err != nil {
-		t.Fatal(err)
-	}
-	if err := cl.Append(ctx, "a", "2"); err != nil {
-		t.Fatal(err)
-	}
-	if v, err := cl.Get(ctx, "a"); err != nil || v != "12" {
-		t.Fatalf("get = %q, %v; want 12", v, err)
-	}
-	if s, ok := cl.(backend.Served); !ok || s.LastNode() == "" {
+	if node := nodetest.GetPutAppend(ctx, t, cl, "a"); node == "" {
 		t.Fatal("client does not report the serving node")
 	}
 	// A cancelled context ends an operation with an error.
@@ -292,16 +282,7 @@ func TestSnapshotOnDisk(t *testing.T) {
 		}
 	}
 	ctx := opCtx(t)
-	for _, n := range c.Nodes() {
-		if err := c.Kill(ctx, n); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, n := range c.Nodes() {
-		if err := c.Restart(ctx, n); err != nil {
-			t.Fatal(err)
-		}
-	}
+	crashAll(ctx, t, c)
 	if len(w.acked) != 300 {
 		t.Fatalf("%d of 300 appends acknowledged", len(w.acked))
 	}

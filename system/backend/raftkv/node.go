@@ -11,7 +11,6 @@ import (
 	"faultline/system/raft"
 	"faultline/system/storage"
 	"faultline/transport"
-	"faultline/transport/tcp"
 )
 
 // DefaultMaxRaftState is the Raft state size at which a node snapshots when
@@ -71,9 +70,8 @@ func nodeName(i int) string { return fmt.Sprintf("n%d", i) }
 // node is one running kvraft server with its transport and storage.
 type node struct {
 	store *storage.FilePersister
-	peers []*tcp.Client
+	host  *nodeproc.Host
 	kv    *kvraft.KVServer
-	ln    *tcp.Listener
 }
 
 // startNode opens the node's storage, starts its kvraft server and serves
@@ -91,17 +89,10 @@ func startNode(cfg NodeConfig) (*node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("raftkv: node %d: %w", cfg.ID, err)
 	}
-	table := tcp.NewFaults(int64(cfg.ID + 1))
-	meter := &tcp.Meter{}
-	tcfg := tcp.Config{Node: nodeName(cfg.ID), Logger: logger, Faults: table}
-	n := &node{store: store}
+	n := &node{store: store, host: nodeproc.NewHost(nodeName(cfg.ID), int64(cfg.ID+1), logger)}
 	peers := make([]raft.Peer, len(cfg.Addrs))
 	for i, addr := range cfg.Addrs {
-		pcfg := tcfg
-		pcfg.Meter = meter
-		c := tcp.DialNamed(nodeName(i), addr, pcfg)
-		n.peers = append(n.peers, c)
-		peers[i] = c
+		peers[i] = n.host.DialNamed(nodeName(i), addr)
 	}
 	n.kv = kvraft.StartKVServer(peers, cfg.ID, store, cfg.MaxRaftState)
 	if cfg.Reads == ReadsUnsafeLocal {
@@ -109,13 +100,10 @@ func startNode(cfg NodeConfig) (*node, error) {
 		logger.Warn("serving reads from local state without confirming leadership: NOT linearizable")
 	}
 	srv := transport.NewServer()
-	err = errors.Join(srv.Register(n.kv), srv.Register(n.kv.Raft()), srv.RegisterName("Stats", &nodeproc.StatsService{Meter: meter}),
-		srv.RegisterName("Faults", &nodeproc.FaultService{Table: table}))
-	if err != nil {
-		n.Stop()
-		return nil, fmt.Errorf("raftkv: node %d: %w", cfg.ID, err)
+	err = errors.Join(srv.Register(n.kv), srv.Register(n.kv.Raft()))
+	if err == nil {
+		err = n.host.Serve(cfg.Addrs[cfg.ID], srv)
 	}
-	n.ln, err = tcp.Listen(cfg.Addrs[cfg.ID], srv, tcfg)
 	if err != nil {
 		n.Stop()
 		return nil, fmt.Errorf("raftkv: node %d: %w", cfg.ID, err)
@@ -129,15 +117,7 @@ func startNode(cfg NodeConfig) (*node, error) {
 // nodeproc.Stopper.
 func (n *node) Stop() error {
 	n.kv.Kill()
-	var errs []error
-	if n.ln != nil {
-		errs = append(errs, n.ln.Close())
-	}
-	for _, p := range n.peers {
-		errs = append(errs, p.Close())
-	}
-	errs = append(errs, n.store.Close())
-	return errors.Join(errs...)
+	return errors.Join(n.host.Close(), n.store.Close())
 }
 
 // RunNode runs one node, configured by args (a NodeConfig as

@@ -2,7 +2,6 @@ package shardkv
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -39,17 +38,41 @@ const (
 	readyTimeout   = 30 * time.Second
 )
 
-// intOption reads a positive integer option.
-func intOption(opts map[string]string, key string, def int) (int, error) {
-	s, ok := opts[key]
-	if !ok {
-		return def, nil
+// options are the backend's settings from Spec.Options.
+type options struct {
+	groups, ctrlers, joined, maxRaftState int
+}
+
+// parseOptions reads the positive integers "groups", "ctrlers" and
+// "joined" (at most groups; default all) and "maxraftstate" (<= 0 never
+// snapshots).
+func parseOptions(opts map[string]string) (options, error) {
+	o := options{groups: defaultGroups, ctrlers: defaultCtrlers, joined: -1, maxRaftState: DefaultMaxRaftState}
+	for k, s := range opts {
+		v, err := strconv.Atoi(s)
+		switch k {
+		case "groups":
+			o.groups = v
+		case "ctrlers":
+			o.ctrlers = v
+		case "joined":
+			o.joined = v
+		case "maxraftstate":
+			o.maxRaftState = v
+		default:
+			return o, fmt.Errorf("shardkv: unknown option %q (known: groups, joined, ctrlers, maxraftstate)", k)
+		}
+		if err != nil || (v < 1 && k != "maxraftstate") {
+			return o, fmt.Errorf("shardkv: option %s = %q, want a positive integer", k, s)
+		}
 	}
-	v, err := strconv.Atoi(s)
-	if err != nil || (v < 1 && key != "maxraftstate") {
-		return 0, fmt.Errorf("shardkv: option %s = %q, want a positive integer", key, s)
+	if o.joined < 0 {
+		o.joined = o.groups
 	}
-	return v, nil
+	if o.joined > o.groups {
+		return o, fmt.Errorf("shardkv: option joined = %d, more than groups = %d", o.joined, o.groups)
+	}
+	return o, nil
 }
 
 // Start launches the controller group and the replica groups (option
@@ -59,53 +82,31 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
-	groups, err := intOption(spec.Options, "groups", defaultGroups)
+	o, err := parseOptions(spec.Options)
 	if err != nil {
 		return nil, err
-	}
-	nctrl, err := intOption(spec.Options, "ctrlers", defaultCtrlers)
-	if err != nil {
-		return nil, err
-	}
-	maxraftstate, err := intOption(spec.Options, "maxraftstate", DefaultMaxRaftState)
-	if err != nil {
-		return nil, err
-	}
-	joined, err := intOption(spec.Options, "joined", groups)
-	if err != nil {
-		return nil, err
-	}
-	if joined > groups {
-		return nil, fmt.Errorf("shardkv: option joined = %d, more than groups = %d", joined, groups)
-	}
-	for k := range spec.Options {
-		switch k {
-		case "groups", "joined", "ctrlers", "maxraftstate":
-		default:
-			return nil, fmt.Errorf("shardkv: unknown option %q (known: groups, joined, ctrlers, maxraftstate)", k)
-		}
 	}
 	logger := spec.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	addrs, err := nodeproc.FreePorts(nctrl + groups*spec.Nodes)
+	addrs, err := nodeproc.FreePorts(o.ctrlers + o.groups*spec.Nodes)
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{ctrlAddrs: addrs[:nctrl], groupAddrs: map[int][]string{}}
+	c := &Cluster{ctrlAddrs: addrs[:o.ctrlers], groupAddrs: map[int][]string{}}
 	mk := func(role string, gid, id int, peers []string) NodeConfig {
 		cfg := NodeConfig{Role: role, GID: gid, ID: id, Peers: peers, Ctrlers: c.ctrlAddrs,
-			Fsync: spec.Fsync, MaxRaftState: maxraftstate, Logger: logger}
+			Fsync: spec.Fsync, MaxRaftState: o.maxRaftState, Logger: logger}
 		cfg.Dir = filepath.Join(spec.Dir, cfg.Name())
 		return cfg
 	}
-	for i := range nctrl {
+	for i := range o.ctrlers {
 		c.cfgs = append(c.cfgs, mk(roleCtrler, 0, i, c.ctrlAddrs))
 	}
-	for g := range groups {
+	for g := range o.groups {
 		gid := firstGID + g
-		peers := addrs[nctrl+g*spec.Nodes : nctrl+(g+1)*spec.Nodes]
+		peers := addrs[o.ctrlers+g*spec.Nodes : o.ctrlers+(g+1)*spec.Nodes]
 		c.gids = append(c.gids, gid)
 		c.groupAddrs[gid] = peers
 		for i := range spec.Nodes {
@@ -125,15 +126,12 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 		Restarted: func(ctx context.Context, i int) error {
 			return c.faults.ReapplyWithin(ctx, c.faults.name(c.cfgs[i].Name()), 5*time.Second)
 		},
-		Release: c.closeAdmin,
+		Release: c.adminConns.Close,
 	})
 	c.admin = c.newCtrlerClerk()
 	c.faults = c.newFaults()
-	if err := c.StartAll(); err != nil {
-		return nil, err
-	}
-	if err := c.ready(ctx, c.gids[:joined]); err != nil {
-		c.Stop(context.Background())
+	ready := func(ctx context.Context) error { return c.ready(ctx, c.gids[:o.joined]) }
+	if err := c.StartAll(ctx, ready); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -149,8 +147,11 @@ type Cluster struct {
 	groupAddrs map[int][]string
 
 	adminMu sync.Mutex // serializes use of admin (a Clerk is single-goroutine)
-	admin   *ctrlerClerk
+	admin   *shardctrler.Clerk
 	faults  *addrFaults
+	// adminConns holds the clients of admin and faults; the node Set
+	// closes them once, when the cluster stops (Stop is the Set's).
+	adminConns nodeproc.Conns
 }
 
 var (
@@ -160,30 +161,14 @@ var (
 	_ backend.Membership = (*Cluster)(nil)
 )
 
-// ctrlerClerk is a controller clerk with the connections it owns.
-type ctrlerClerk struct {
-	*shardctrler.Clerk
-	conns []*tcp.Client
-}
-
-func (c *Cluster) newCtrlerClerk() *ctrlerClerk {
-	ck := &ctrlerClerk{}
+// newCtrlerClerk returns a controller clerk whose connections are the
+// cluster's admin connections.
+func (c *Cluster) newCtrlerClerk() *shardctrler.Clerk {
 	peers := make([]raft.Peer, len(c.ctrlAddrs))
 	for i, a := range c.ctrlAddrs {
-		conn := tcp.Dial(a, tcp.Config{})
-		ck.conns = append(ck.conns, conn)
-		peers[i] = conn
+		peers[i] = c.adminConns.Dial(a, tcp.Config{})
 	}
-	ck.Clerk = shardctrler.MakeClerk(peers)
-	return ck
-}
-
-func (ck *ctrlerClerk) close() error {
-	var errs []error
-	for _, c := range ck.conns {
-		errs = append(errs, c.Close())
-	}
-	return errors.Join(errs...)
+	return shardctrler.MakeClerk(peers)
 }
 
 // Nodes names the controllers c0.. and the group replicas g<gid>-<i>.
@@ -218,9 +203,9 @@ func (c *Cluster) Client(_ context.Context, _ int) (backend.Client, error) {
 	cl := &client{}
 	ctrl := make([]raft.Peer, len(c.ctrlAddrs))
 	for i, a := range c.ctrlAddrs {
-		ctrl[i] = cl.dial(a)
+		ctrl[i] = cl.conns.Dial(a, tcp.Config{})
 	}
-	cl.ck = skv.MakeClerk(ctrl, func(addr string) raft.Peer { return cl.dial(addr) })
+	cl.ck = skv.MakeClerk(ctrl, func(addr string) raft.Peer { return cl.conns.Dial(addr, tcp.Config{}) })
 	return cl, nil
 }
 
@@ -228,19 +213,13 @@ func (c *Cluster) Client(_ context.Context, _ int) (backend.Client, error) {
 // the outcome is unknown: the clerk retries every definite refusal itself.
 type client struct {
 	ck    *skv.Clerk
-	conns []*tcp.Client
+	conns nodeproc.Conns
 }
 
 var (
 	_ backend.Client = (*client)(nil)
 	_ backend.Served = (*client)(nil)
 )
-
-func (cl *client) dial(addr string) *tcp.Client {
-	conn := tcp.Dial(addr, tcp.Config{})
-	cl.conns = append(cl.conns, conn)
-	return conn
-}
 
 // Get implements backend.Client.
 func (cl *client) Get(ctx context.Context, key string) (string, error) {
@@ -262,23 +241,7 @@ func (cl *client) Append(ctx context.Context, key, value string) error {
 func (cl *client) LastNode() string { return cl.ck.LastNode() }
 
 // Close closes the client's connections.
-func (cl *client) Close() error {
-	var errs []error
-	for _, c := range cl.conns {
-		errs = append(errs, c.Close())
-	}
-	return errors.Join(errs...)
-}
-
-// closeAdmin closes the controller clerk and the fault connections; the
-// node Set calls it once, when the cluster stops (Stop is the Set's).
-func (c *Cluster) closeAdmin() error {
-	errs := []error{c.admin.close()}
-	for _, conn := range c.faults.conns {
-		errs = append(errs, conn.Close())
-	}
-	return errors.Join(errs...)
-}
+func (cl *client) Close() error { return cl.conns.Close() }
 
 // Groups lists every replica group that exists, joined or not.
 func (c *Cluster) Groups() []int { return slices.Clone(c.gids) }

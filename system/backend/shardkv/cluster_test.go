@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"faultline/internal/kvcheck"
+	"faultline/internal/nodetest"
 	"faultline/system/backend"
 	skv "faultline/system/shardkv"
 	"faultline/transport"
@@ -136,16 +137,7 @@ func TestInProcessBasics(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cl.Close()
-	if err := cl.Put(ctx, "a", "1"); err != nil {
-		t.Fatal(err)
-	}
-	if err := cl.Append(ctx, "a", "2"); err != nil {
-		t.Fatal(err)
-	}
-	if v, err := cl.Get(ctx, "a"); err != nil || v != "12" {
-		t.Fatalf("Get = %q, %v", v, err)
-	}
-	if node := cl.(backend.Served).LastNode(); !strings.HasPrefix(node, "127.0.0.1:") {
+	if node := nodetest.GetPutAppend(ctx, t, cl, "a"); !strings.HasPrefix(node, "127.0.0.1:") {
 		t.Fatalf("LastNode = %q", node)
 	}
 	// A deadline that has passed gives an error, not a guess.

@@ -14,8 +14,7 @@ import (
 // name (c0, g1-2), the nodes' fault tables by address.
 type addrFaults struct {
 	*nodeproc.RemoteFaults
-	addr  map[string]string // node name -> address
-	conns []*tcp.Client
+	addr map[string]string // node name -> address
 	// byName are the same connections by node name.
 	byName map[string]transport.ContextCaller
 }
@@ -33,8 +32,7 @@ func (c *Cluster) newFaults() *addrFaults {
 	for _, cfg := range c.cfgs {
 		a := cfg.Peers[cfg.ID]
 		f.addr[cfg.Name()] = a
-		conn := tcp.Dial(a, tcp.Config{})
-		f.conns = append(f.conns, conn)
+		conn := c.adminConns.Dial(a, tcp.Config{})
 		callers[a] = conn
 		f.byName[cfg.Name()] = conn
 	}

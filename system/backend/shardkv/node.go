@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 
 	"faultline/system/backend/nodeproc"
 	"faultline/system/raft"
@@ -13,7 +12,6 @@ import (
 	skv "faultline/system/shardkv"
 	"faultline/system/storage"
 	"faultline/transport"
-	"faultline/transport/tcp"
 )
 
 // DefaultMaxRaftState is the Raft state size at which replica groups
@@ -76,24 +74,14 @@ type service interface {
 // node is one running replica with its storage and connections.
 type node struct {
 	store *storage.FilePersister
-	mu    sync.Mutex
-	conns []*tcp.Client // every client this node dialed; guarded by mu
+	host  *nodeproc.Host
 	svc   service
-	ln    *tcp.Listener
 }
 
-func (n *node) dial(addr string, cfg tcp.Config) *tcp.Client {
-	c := tcp.Dial(addr, cfg)
-	n.mu.Lock()
-	n.conns = append(n.conns, c)
-	n.mu.Unlock()
-	return c
-}
-
-func (n *node) peers(addrs []string, cfg tcp.Config) []raft.Peer {
+func (n *node) peers(addrs []string) []raft.Peer {
 	out := make([]raft.Peer, len(addrs))
 	for i, a := range addrs {
-		out[i] = n.dial(a, cfg)
+		out[i] = n.host.Dial(a)
 	}
 	return out
 }
@@ -114,19 +102,16 @@ func startNode(cfg NodeConfig) (*node, error) {
 	}
 	// Links are named by address: a node dials servers it learns from
 	// configurations by address, so that is the name both ends know.
-	table := tcp.NewFaults(int64(cfg.GID*1000 + cfg.ID))
-	meter := &tcp.Meter{}
-	tcfg := tcp.Config{Node: cfg.Peers[cfg.ID], Logger: logger, Faults: table, Meter: meter}
-	n := &node{store: store}
-	peers := n.peers(cfg.Peers, tcfg)
+	n := &node{store: store, host: nodeproc.NewHost(cfg.Peers[cfg.ID], int64(cfg.GID*1000+cfg.ID), logger)}
+	peers := n.peers(cfg.Peers)
 	srv := transport.NewServer()
 	if cfg.Role == roleCtrler {
 		sc := shardctrler.StartServer(peers, cfg.ID, store)
 		n.svc = sc
 		err = srv.Register(sc)
 	} else {
-		makeEnd := func(addr string) raft.Peer { return n.dial(addr, tcfg) }
-		kv := skv.StartServer(peers, cfg.ID, store, cfg.MaxRaftState, cfg.GID, n.peers(cfg.Ctrlers, tcfg), makeEnd)
+		makeEnd := func(addr string) raft.Peer { return n.host.Dial(addr) }
+		kv := skv.StartServer(peers, cfg.ID, store, cfg.MaxRaftState, cfg.GID, n.peers(cfg.Ctrlers), makeEnd)
 		n.svc = kv
 		err = srv.Register(kv)
 	}
@@ -134,13 +119,7 @@ func startNode(cfg NodeConfig) (*node, error) {
 		err = srv.Register(n.svc.Raft())
 	}
 	if err == nil {
-		err = srv.RegisterName("Faults", &nodeproc.FaultService{Table: table})
-	}
-	if err == nil {
-		err = srv.RegisterName("Stats", &nodeproc.StatsService{Meter: meter})
-	}
-	if err == nil {
-		n.ln, err = tcp.Listen(cfg.Peers[cfg.ID], srv, tcfg)
+		err = n.host.Serve(cfg.Peers[cfg.ID], srv)
 	}
 	if err != nil {
 		n.Stop()
@@ -156,19 +135,7 @@ func (n *node) Stop() error {
 	if n.svc != nil {
 		n.svc.Kill()
 	}
-	var errs []error
-	if n.ln != nil {
-		errs = append(errs, n.ln.Close())
-	}
-	n.mu.Lock()
-	conns := n.conns
-	n.conns = nil
-	n.mu.Unlock()
-	for _, c := range conns {
-		errs = append(errs, c.Close())
-	}
-	errs = append(errs, n.store.Close())
-	return errors.Join(errs...)
+	return errors.Join(n.host.Close(), n.store.Close())
 }
 
 // RunNode runs one replica, configured by args (a NodeConfig as

@@ -1,0 +1,61 @@
+package nodeproc
+
+import (
+	"errors"
+	"log/slog"
+
+	"faultline/transport"
+	"faultline/transport/tcp"
+)
+
+// Host is the transport side of one node: the tcp clients it dials, which
+// share one link-fault table (Faults) and one Meter, and the listener that
+// serves the node's services with the Faults and Stats services beside
+// them, so that the harness can reach into the node.
+type Host struct {
+	// Faults is the node's link-fault table, served as service "Faults".
+	Faults *tcp.Faults
+	// Meter counts the calls of the node's clients, served as "Stats".
+	Meter *tcp.Meter
+
+	cfg   tcp.Config
+	conns Conns
+	ln    *tcp.Listener
+}
+
+// NewHost returns the host of the node called node (its name at the near
+// end of its links), whose fault table draws from seed.
+func NewHost(node string, seed int64, logger *slog.Logger) *Host {
+	h := &Host{Faults: tcp.NewFaults(seed), Meter: &tcp.Meter{}}
+	h.cfg = tcp.Config{Node: node, Logger: logger, Faults: h.Faults, Meter: h.Meter}
+	return h
+}
+
+// Dial returns a client to addr, naming the link's far end by its address.
+func (h *Host) Dial(addr string) *tcp.Client { return h.conns.Dial(addr, h.cfg) }
+
+// DialNamed returns a client to addr, naming the link's far end name.
+func (h *Host) DialNamed(name, addr string) *tcp.Client {
+	return h.conns.DialNamed(name, addr, h.cfg)
+}
+
+// Serve registers the Faults and Stats services on srv and serves it on
+// addr until Close.
+func (h *Host) Serve(addr string, srv *transport.Server) error {
+	err := errors.Join(srv.RegisterName("Faults", &FaultService{Table: h.Faults}),
+		srv.RegisterName("Stats", &StatsService{Meter: h.Meter}))
+	if err != nil {
+		return err
+	}
+	h.ln, err = tcp.Listen(addr, srv, h.cfg)
+	return err
+}
+
+// Close closes the listener, then every client the host dialed.
+func (h *Host) Close() error {
+	var err error
+	if h.ln != nil {
+		err = h.ln.Close()
+	}
+	return errors.Join(err, h.conns.Close())
+}
