@@ -8,5 +8,7 @@
 // appends must all be readable (Workload).
 //
 // It imports system/backend, internal/kvcheck, workloads/checker,
-// workloads/history and the standard library; only tests import it.
+// workloads/history, porcupine and the standard library; only tests
+// import it. The suite using it is system/backend/raftkv's
+// hostile*_test.go.
 package hostile

@@ -53,11 +53,16 @@ func rejected(ctx context.Context, t *testing.T, c *Cluster) map[string]tcp.List
 	t.Helper()
 	out := map[string]tcp.ListenerStats{}
 	for _, n := range c.Nodes() {
-		st, err := c.ListenerStats(ctx, n)
+		// Start waits for a leader, not for every node: one may not
+		// listen yet.
+		err := nodeproc.Poll(ctx, 10*time.Second, 20*time.Millisecond, func(ctx context.Context) error {
+			st, err := c.ListenerStats(ctx, n)
+			out[n] = st
+			return err
+		})
 		if err != nil {
 			t.Fatalf("listener stats of %s: %v", n, err)
 		}
-		out[n] = st
 	}
 	return out
 }
