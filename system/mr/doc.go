@@ -44,6 +44,10 @@
 // job's output with it. WorkerConfig describes a worker as plain values,
 // for worker processes.
 //
+// A coordinator (WithTCPConfig) and workers (WithWorkerTCPConfig, or
+// WorkerConfig.SecretFile) given a tcp.Config with a Secret authenticate
+// every connection among them.
+//
 // Running jobs as a cluster under test (worker processes, their
 // replacement, kills and stalls) is the mapreduce backend's business
 // (system/backend/mapreduce), not this package's.

@@ -7,6 +7,8 @@ import (
 	"os"
 	"runtime/pprof"
 	"time"
+
+	"faultline/transport/tcp"
 )
 
 // WorkerConfig describes a worker as plain values, for a worker that runs
@@ -31,6 +33,11 @@ type WorkerConfig struct {
 	GoneAfter time.Duration
 	// CPUProfile, if set, is a file the worker writes its CPU profile to.
 	CPUProfile string
+	// SecretFile, if set, is the path of the job's secret file
+	// (tcp.WriteSecretFile): the worker's calls to the coordinator and to
+	// other workers, and its own listener, authenticate with the secret
+	// in it. The path travels in the arguments, never the secret.
+	SecretFile string `arg:"secret-file"`
 }
 
 // Run opens the application and runs the worker (RunWorker) until the
@@ -54,6 +61,13 @@ func (c WorkerConfig) Run(ctx context.Context) error {
 			}
 		}
 		opts = append(opts, WithServeIntermediates(c.Serve, c.LocalDir))
+	}
+	if c.SecretFile != "" {
+		secret, err := tcp.ReadSecretFile(c.SecretFile)
+		if err != nil {
+			return fmt.Errorf("mr: worker: %w", err)
+		}
+		opts = append(opts, WithWorkerTCPConfig(tcp.Config{Secret: secret}))
 	}
 	if c.GoneAfter > 0 {
 		opts = append(opts, WithGoneAfter(c.GoneAfter))

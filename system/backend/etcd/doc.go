@@ -84,6 +84,16 @@
 // directly, so a partition cuts members off from each other, not from
 // their clients (as in Jepsen's etcd tests).
 //
+// # Authentication
+//
+// etcd's client and peer traffic is etcd's own (gRPC and rafthttp over
+// plain HTTP on loopback), not Faultline's transport, so the per-run
+// secret that every other backend's cluster gets (nodeproc.NewSecret)
+// does not cover it: any local process can reach an etcd member started
+// by this backend. Securing it would mean etcd's own client and peer TLS
+// (embed.Config's ClientTLSInfo and PeerTLSInfo), which this backend does
+// not configure.
+//
 // # Options
 //
 // Spec.Options accepts "tick-ms" (heartbeat interval, default 100),

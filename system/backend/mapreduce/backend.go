@@ -70,7 +70,11 @@ func (Backend) Start(_ context.Context, spec backend.Spec) (backend.Cluster, err
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{spec: spec, opts: opts, names: make([]string, spec.Nodes), stopped: make(chan struct{})}
+	secret, err := nodeproc.NewSecret(spec.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("mapreduce: %w", err)
+	}
+	c := &Cluster{spec: spec, opts: opts, secret: secret, names: make([]string, spec.Nodes), stopped: make(chan struct{})}
 	for i := range c.names {
 		c.names[i] = "w" + strconv.Itoa(i)
 	}
@@ -90,6 +94,7 @@ type Cluster struct {
 	*nodeproc.Set
 	spec    backend.Spec
 	opts    options
+	secret  nodeproc.Secret // the coordinator's and every worker's
 	names   []string
 	stopped chan struct{} // closed by Stop
 	stop    sync.Once

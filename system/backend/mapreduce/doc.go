@@ -25,6 +25,11 @@
 // 1000), and "env.NAME" (variable NAME in worker processes' environment,
 // for the test apps' knobs such as mr.EnvCrashExit).
 //
+// Start makes the cluster a fresh secret (nodeproc.NewSecret, in
+// Spec.Dir): every job's coordinator listens with it, and workers get its
+// file's path in mr.WorkerConfig.SecretFile, so their calls to the
+// coordinator and to each other, and their own listeners, authenticate.
+//
 // The package imports system/backend, system/backend/nodeproc and
 // system/mr.
 package mapreduce

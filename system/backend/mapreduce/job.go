@@ -31,7 +31,7 @@ func (c *Cluster) RunJob(ctx context.Context, js backend.JobSpec) (backend.JobRe
 	if err != nil {
 		return rep, err
 	}
-	opts := []mr.Option{mr.WithAddress("127.0.0.1:0")}
+	opts := []mr.Option{mr.WithAddress("127.0.0.1:0"), mr.WithTCPConfig(c.secret.Config())}
 	if js.TaskTimeout > 0 {
 		opts = append(opts, mr.WithTaskTimeout(js.TaskTimeout))
 	}
@@ -43,7 +43,7 @@ func (c *Cluster) RunJob(ctx context.Context, js backend.JobSpec) (backend.JobRe
 		return rep, err
 	}
 	defer coord.Close()
-	j := &job{worker: mr.WorkerConfig{App: js.App, Coordinator: coord.Addr(), Dir: js.Output},
+	j := &job{worker: mr.WorkerConfig{App: js.App, Coordinator: coord.Addr(), Dir: js.Output, SecretFile: c.secret.File},
 		starts: make([]int, len(c.names)), wake: make(chan struct{}, 1)}
 	if c.opts.serve {
 		j.worker.Serve = "127.0.0.1:0"

@@ -40,12 +40,16 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 	if err != nil {
 		return nil, fmt.Errorf("memkv: %w", err)
 	}
-	c := &Cluster{addr: addrs[0]}
-	cfg := NodeConfig{Addr: c.addr}
+	secret, err := nodeproc.NewSecret(spec.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("memkv: %w", err)
+	}
+	c := &Cluster{addr: addrs[0], secret: secret.Key}
+	cfg := NodeConfig{Addr: c.addr, SecretFile: secret.File}
 	c.Set = nodeproc.NewSet(nodeproc.SetConfig{
 		Backend: Name, Names: []string{nodeName}, Mode: spec.Mode,
 		Exec: spec.Exec, Config: func(int) any { return cfg }, Dir: spec.Dir,
-		InProcess: func(int) (nodeproc.Stopper, error) { return StartNode(cfg.Addr) },
+		InProcess: func(int) (nodeproc.Stopper, error) { return StartNode(cfg) },
 		Restarted: func(ctx context.Context, _ int) error { return c.waitReady(ctx) },
 	})
 	if err := c.StartAll(ctx, c.waitReady); err != nil {
@@ -60,7 +64,8 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 // process mode, backend.Pauser, through its node Set.
 type Cluster struct {
 	*nodeproc.Set
-	addr string
+	addr   string
+	secret []byte // the cluster's, for its clients
 }
 
 var (
@@ -75,12 +80,12 @@ func (c *Cluster) Nodes() []string { return []string{nodeName} }
 // Client implements backend.Cluster: clients keep working across restarts
 // (the node comes back on the same address).
 func (c *Cluster) Client(context.Context, int) (backend.Client, error) {
-	return NewClient(nodeName, c.addr), nil
+	return NewClient(nodeName, c.addr, c.secret), nil
 }
 
 // waitReady polls until the node answers a read.
 func (c *Cluster) waitReady(ctx context.Context) error {
-	cl := NewClient(nodeName, c.addr)
+	cl := NewClient(nodeName, c.addr, c.secret)
 	defer cl.Close()
 	err := nodeproc.Poll(ctx, readyTimeout, 5*time.Millisecond, func(ctx context.Context) error {
 		ctx, cancel := context.WithTimeout(ctx, 250*time.Millisecond)

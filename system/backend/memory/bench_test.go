@@ -13,7 +13,7 @@ import (
 // half Puts of 100-byte values on 1000 keys: the ceiling a replicated
 // backend is compared with.
 func BenchmarkLoopback64Clients(b *testing.B) {
-	n, err := StartNode("127.0.0.1:0")
+	n, err := StartNode(NodeConfig{Addr: "127.0.0.1:0"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -25,7 +25,7 @@ func BenchmarkLoopback64Clients(b *testing.B) {
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		id := ids.Add(1)
-		c := NewClient("n1", n.Addr())
+		c := NewClient("n1", n.Addr(), nil)
 		defer c.Close()
 		ctx := context.Background()
 		i := 0

@@ -21,10 +21,12 @@ var (
 	_ backend.Served = (*Client)(nil)
 )
 
-// NewClient returns a client of the node named node at addr.
-func NewClient(node, addr string) *Client {
+// NewClient returns a client of the node named node at addr, which
+// authenticates with secret (nil for a node that serves without one).
+func NewClient(node, addr string, secret []byte) *Client {
 	cfg := tcp.DefaultConfig()
 	cfg.Conns = 1
+	cfg.Secret = secret
 	return &Client{node: node, c: tcp.DialNamed(node, addr, cfg)}
 }
 

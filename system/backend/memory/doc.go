@@ -14,5 +14,10 @@
 // nothing on disk) and restarted on the same address, and in process mode
 // paused and resumed.
 //
+// Start makes the cluster a fresh secret (nodeproc.NewSecret, in
+// Spec.Dir): the node reads it from the file named in
+// NodeConfig.SecretFile, the cluster's clients hold its bytes, and every
+// connection proves it before a frame is decoded.
+//
 // It imports system/backend, system/backend/nodeproc and transport.
 package memory

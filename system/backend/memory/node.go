@@ -23,17 +23,27 @@ var _ nodeproc.Stopper = (*Node)(nil)
 type NodeConfig struct {
 	// Addr is the address to listen on ("127.0.0.1:0" picks a port).
 	Addr string
+	// SecretFile is the path of the cluster's secret file
+	// (nodeproc.NewSecret); "" serves without authentication.
+	SecretFile string `arg:"secret-file"`
 }
 
-// StartNode serves a new, empty Store on addr ("127.0.0.1:0" picks a
-// port).
-func StartNode(addr string) (*Node, error) {
+// StartNode serves a new, empty Store at cfg.Addr ("127.0.0.1:0" picks a
+// port), authenticating every connection with the secret in
+// cfg.SecretFile.
+func StartNode(cfg NodeConfig) (*Node, error) {
+	secret, err := nodeproc.LoadSecret(cfg.SecretFile)
+	if err != nil {
+		return nil, fmt.Errorf("memkv: %w", err)
+	}
 	st := NewStore()
 	srv := transport.NewServer()
 	if err := srv.RegisterName("Store", st); err != nil {
 		return nil, fmt.Errorf("memkv: %w", err)
 	}
-	ln, err := tcp.Listen(addr, srv, tcp.DefaultConfig())
+	lcfg := tcp.DefaultConfig()
+	lcfg.Secret = secret
+	ln, err := tcp.Listen(cfg.Addr, srv, lcfg)
 	if err != nil {
 		return nil, fmt.Errorf("memkv: %w", err)
 	}
@@ -54,7 +64,7 @@ func (n *Node) Stop() error { return n.ln.Close() }
 func RunNode(ctx context.Context, args []string) error {
 	return nodeproc.RunNode(ctx, args, NodeConfig{Addr: "127.0.0.1:0"},
 		func(cfg NodeConfig, logger *slog.Logger) (nodeproc.Stopper, error) {
-			n, err := StartNode(cfg.Addr)
+			n, err := StartNode(cfg)
 			if err == nil {
 				logger.Info("node started", "addr", n.Addr())
 			}

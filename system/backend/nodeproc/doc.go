@@ -15,5 +15,19 @@
 // Poll waits for a starting node; the Faults and Stats services let the
 // harness reach into node processes.
 //
+// Authentication: every backend's Start makes its cluster a fresh per-run
+// secret with NewSecret, which writes it to tcp.SecretFile (mode 0600) in
+// the cluster's directory. The file's path, never the secret, goes into the
+// nodes' arguments (a NodeConfig's SecretFile field); the node reads it
+// with LoadSecret (tcp.ReadSecretFile) and its Host, the one place a node
+// builds its tcp.Config, sets it on the listener and every client it dials
+// (peers, replica groups, fault control). On the harness side,
+// Secret.Config is the tcp.Config of every client the harness makes:
+// clerks, admin and status callers, the fault-control (RemoteFaults) and
+// Stats callers. In-process nodes read the same file. A connection that
+// does not prove the secret is closed before a frame is decoded; the
+// Stats service reports the node's tcp.ListenerStats, so the harness can
+// count rejected connections (NodeStats).
+//
 // It imports system/backend, transport and transport/tcp.
 package nodeproc

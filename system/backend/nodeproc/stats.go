@@ -11,24 +11,41 @@ import (
 )
 
 // StatsService exposes one node's transport counters over RPC (service
-// "Stats"): the calls its tcp clients made to other nodes and their bytes.
-// Give every client of the node the same Meter.
+// "Stats"): the calls its tcp clients made to other nodes and their bytes,
+// and what its listener did with the connections it accepted (how many it
+// rejected for failing authentication, say). Give every client of the
+// node the same Meter.
 type StatsService struct {
 	Meter *tcp.Meter
+	// Listener, if set, returns the node's listener counts.
+	Listener func() tcp.ListenerStats
 }
 
 // StatsArgs are the arguments of Stats.RPC.
 type StatsArgs struct{}
 
 // StatsReply is the reply of Stats.RPC: the node's calls since it started,
-// by "Service.Method".
+// by "Service.Method", and its listener's counts.
 type StatsReply struct {
-	Methods map[string]tcp.MethodStats
+	Methods  map[string]tcp.MethodStats
+	Listener tcp.ListenerStats
 }
 
 // RPC reports the node's counters.
 func (s *StatsService) RPC(_ *StatsArgs, reply *StatsReply) {
 	reply.Methods = s.Meter.Snapshot()
+	if s.Listener != nil {
+		reply.Listener = s.Listener()
+	}
+}
+
+// NodeStats asks one node (through its admin caller c) for its counters.
+func NodeStats(ctx context.Context, c transport.ContextCaller) (StatsReply, error) {
+	var reply StatsReply
+	if err := c.CallContext(ctx, "Stats.RPC", &StatsArgs{}, &reply); err != nil {
+		return StatsReply{}, fmt.Errorf("node stats: %w", err)
+	}
+	return reply, nil
 }
 
 // SumStats asks every node (by name) for its counters and sums them by
@@ -40,8 +57,8 @@ func SumStats(ctx context.Context, nodes map[string]transport.ContextCaller) (ma
 	var errs []error
 	answered := 0
 	for name, c := range nodes {
-		var reply StatsReply
-		if err := c.CallContext(ctx, "Stats.RPC", &StatsArgs{}, &reply); err != nil {
+		reply, err := NodeStats(ctx, c)
+		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", name, err))
 			continue
 		}

@@ -56,10 +56,15 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 	if err != nil {
 		return nil, fmt.Errorf("raftkv: %w", err)
 	}
+	secret, err := nodeproc.NewSecret(spec.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("raftkv: %w", err)
+	}
 	c := &Cluster{
-		names: make([]string, spec.Nodes),
-		cfgs:  make([]NodeConfig, spec.Nodes),
-		admin: make([]*tcp.Client, spec.Nodes),
+		secret: secret,
+		names:  make([]string, spec.Nodes),
+		cfgs:   make([]NodeConfig, spec.Nodes),
+		admin:  make([]*tcp.Client, spec.Nodes),
 	}
 	for i := range spec.Nodes {
 		c.names[i] = nodeName(i)
@@ -70,12 +75,13 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 			Fsync:        spec.Fsync,
 			MaxRaftState: maxraftstate,
 			Reads:        reads,
+			SecretFile:   secret.File,
 			Logger:       logger,
 		}
 		if err := c.cfgs[i].Validate(); err != nil {
 			return nil, err
 		}
-		c.admin[i] = c.adminConns.DialNamed(c.names[i], addrs[i], tcp.Config{})
+		c.admin[i] = c.adminConns.DialNamed(c.names[i], addrs[i], secret.Config())
 	}
 	admin := map[string]transport.ContextCaller{}
 	for i, a := range c.admin {
@@ -106,7 +112,8 @@ type Cluster struct {
 	*nodeproc.Set
 	names  []string
 	cfgs   []NodeConfig
-	admin  []*tcp.Client // one caller per node for status queries
+	secret nodeproc.Secret // the cluster's, for every client the harness makes
+	admin  []*tcp.Client   // one caller per node for status queries
 	faults *nodeproc.RemoteFaults
 	// adminConns holds admin's clients; the node Set closes them once,
 	// when the cluster stops.
@@ -132,7 +139,7 @@ func (c *Cluster) Client(_ context.Context, _ int) (backend.Client, error) {
 	cl := &client{}
 	callers := make([]transport.Caller, len(c.names))
 	for i, name := range c.names {
-		callers[i] = cl.conns.DialNamed(name, c.cfgs[i].Addrs[i], tcp.Config{})
+		callers[i] = cl.conns.DialNamed(name, c.cfgs[i].Addrs[i], c.secret.Config())
 	}
 	kc, err := kvraft.NewClient(callers, kvraft.ClientConfig{Names: c.names,
 		ReadAnyServer: c.cfgs[0].Reads == ReadsUnsafeLocal})

@@ -24,9 +24,16 @@
 //   - backend.Stats: Raft RPCs sent by the running nodes, counted per method
 //     (calls only; the TCP transport does not expose byte counts).
 //
+// Authentication: Start makes the cluster a fresh secret
+// (nodeproc.NewSecret, in Spec.Dir); nodes get its file's path in
+// NodeConfig.SecretFile, the harness's clients (Client, the admin,
+// fault-control and Stats callers) its bytes. Every connection to a node
+// proves the secret before a frame is decoded; ListenerStats reports, per
+// node, the connections it rejected.
+//
 // Backend options (Spec.Options): "maxraftstate", the Raft state size in
 // bytes that triggers a snapshot (default 4 MiB; -1 never snapshots).
 //
 // It imports system/backend, system/backend/nodeproc, system/kvraft,
-// system/raft, system/storage and transport.
+// system/raft, system/storage, transport and transport/tcp.
 package raftkv

@@ -33,6 +33,10 @@ type NodeConfig struct {
 	// MaxRaftState is kvraft's snapshot threshold in bytes; <= 0 never
 	// snapshots.
 	MaxRaftState int
+	// SecretFile is the path of the cluster's secret file
+	// (nodeproc.NewSecret): the node's listener and all its clients
+	// authenticate with it. The path travels, never the secret.
+	SecretFile string `arg:"secret-file"`
 	// Reads is "linearizable" (the default when empty) or "unsafe-local",
 	// the deliberately broken mode of kvraft.ReadLocalUnsafe that the
 	// harness's self-test must catch.
@@ -89,7 +93,11 @@ func startNode(cfg NodeConfig) (*node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("raftkv: node %d: %w", cfg.ID, err)
 	}
-	n := &node{store: store, host: nodeproc.NewHost(nodeName(cfg.ID), int64(cfg.ID+1), logger)}
+	host, err := nodeproc.NewHost(nodeName(cfg.ID), int64(cfg.ID+1), cfg.SecretFile, logger)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("raftkv: node %d: %w", cfg.ID, err), store.Close())
+	}
+	n := &node{store: store, host: host}
 	peers := make([]raft.Peer, len(cfg.Addrs))
 	for i, addr := range cfg.Addrs {
 		peers[i] = n.host.DialNamed(nodeName(i), addr)

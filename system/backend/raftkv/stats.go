@@ -7,6 +7,7 @@ import (
 	"faultline/system/backend"
 	"faultline/system/backend/nodeproc"
 	"faultline/transport"
+	"faultline/transport/tcp"
 )
 
 var _ backend.Stats = (*Cluster)(nil)
@@ -24,4 +25,20 @@ func (c *Cluster) RPCStats(ctx context.Context) (map[string]backend.RPCStat, err
 		return nil, fmt.Errorf("raftkv: %w", err)
 	}
 	return st, nil
+}
+
+// ListenerStats returns what node's listener did with the connections it
+// accepted since the node last started: among them, those it rejected for
+// failing authentication (tcp.ListenerStats.Rejected) or evicted while
+// they held a handshake slot.
+func (c *Cluster) ListenerStats(ctx context.Context, node string) (tcp.ListenerStats, error) {
+	i, err := c.Index(node)
+	if err != nil {
+		return tcp.ListenerStats{}, err
+	}
+	st, err := nodeproc.NodeStats(ctx, c.admin[i])
+	if err != nil {
+		return tcp.ListenerStats{}, fmt.Errorf("raftkv: %s: %w", node, err)
+	}
+	return st.Listener, nil
 }

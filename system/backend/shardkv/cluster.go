@@ -16,7 +16,6 @@ import (
 	"faultline/system/raft"
 	"faultline/system/shardctrler"
 	skv "faultline/system/shardkv"
-	"faultline/transport/tcp"
 )
 
 // Name is the backend's name in configs.
@@ -94,10 +93,14 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{ctrlAddrs: addrs[:o.ctrlers], groupAddrs: map[int][]string{}}
+	secret, err := nodeproc.NewSecret(spec.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("shardkv: %w", err)
+	}
+	c := &Cluster{ctrlAddrs: addrs[:o.ctrlers], groupAddrs: map[int][]string{}, secret: secret}
 	mk := func(role string, gid, id int, peers []string) NodeConfig {
 		cfg := NodeConfig{Role: role, GID: gid, ID: id, Peers: peers, Ctrlers: c.ctrlAddrs,
-			Fsync: spec.Fsync, MaxRaftState: o.maxRaftState, Logger: logger}
+			Fsync: spec.Fsync, MaxRaftState: o.maxRaftState, SecretFile: secret.File, Logger: logger}
 		cfg.Dir = filepath.Join(spec.Dir, cfg.Name())
 		return cfg
 	}
@@ -145,6 +148,7 @@ type Cluster struct {
 	ctrlAddrs  []string
 	gids       []int
 	groupAddrs map[int][]string
+	secret     nodeproc.Secret // the cluster's, for every client the harness makes
 
 	adminMu sync.Mutex // serializes use of admin (a Clerk is single-goroutine)
 	admin   *shardctrler.Clerk
@@ -166,7 +170,7 @@ var (
 func (c *Cluster) newCtrlerClerk() *shardctrler.Clerk {
 	peers := make([]raft.Peer, len(c.ctrlAddrs))
 	for i, a := range c.ctrlAddrs {
-		peers[i] = c.adminConns.Dial(a, tcp.Config{})
+		peers[i] = c.adminConns.Dial(a, c.secret.Config())
 	}
 	return shardctrler.MakeClerk(peers)
 }
@@ -203,9 +207,9 @@ func (c *Cluster) Client(_ context.Context, _ int) (backend.Client, error) {
 	cl := &client{}
 	ctrl := make([]raft.Peer, len(c.ctrlAddrs))
 	for i, a := range c.ctrlAddrs {
-		ctrl[i] = cl.conns.Dial(a, tcp.Config{})
+		ctrl[i] = cl.conns.Dial(a, c.secret.Config())
 	}
-	cl.ck = skv.MakeClerk(ctrl, func(addr string) raft.Peer { return cl.conns.Dial(addr, tcp.Config{}) })
+	cl.ck = skv.MakeClerk(ctrl, func(addr string) raft.Peer { return cl.conns.Dial(addr, c.secret.Config()) })
 	return cl, nil
 }
 

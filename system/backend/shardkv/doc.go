@@ -13,6 +13,12 @@
 // (process mode) backend.Pauser. Nodes run through the shared supervisor
 // (system/backend/nodeproc), their NodeConfig passed as arguments.
 //
+// Start makes the cluster a fresh secret (nodeproc.NewSecret, in
+// Spec.Dir): replicas get its file's path in NodeConfig.SecretFile and
+// authenticate their listeners and every client (peers, controllers,
+// other groups) with it; the harness's clerks, controller clerk and
+// fault-control callers hold its bytes.
+//
 // It imports system/backend, system/backend/nodeproc, system/shardkv,
 // system/shardctrler, system/raft, system/storage and transport.
 package shardkv

@@ -7,7 +7,6 @@ import (
 	"faultline/system/backend"
 	"faultline/system/backend/nodeproc"
 	"faultline/transport"
-	"faultline/transport/tcp"
 )
 
 // addrFaults is the cluster's link-fault seam: chaos names links by node
@@ -32,7 +31,7 @@ func (c *Cluster) newFaults() *addrFaults {
 	for _, cfg := range c.cfgs {
 		a := cfg.Peers[cfg.ID]
 		f.addr[cfg.Name()] = a
-		conn := c.adminConns.Dial(a, tcp.Config{})
+		conn := c.adminConns.Dial(a, c.secret.Config())
 		callers[a] = conn
 		f.byName[cfg.Name()] = conn
 	}

@@ -36,7 +36,10 @@ type NodeConfig struct {
 	Dir          string
 	Fsync        bool
 	MaxRaftState int
-	Logger       *slog.Logger `arg:"-"`
+	// SecretFile is the path of the cluster's secret file
+	// (nodeproc.NewSecret), for the node's listener and clients.
+	SecretFile string       `arg:"secret-file"`
+	Logger     *slog.Logger `arg:"-"`
 }
 
 // Name is the node's name in Nodes, logs and faults: c0.. for controllers,
@@ -102,7 +105,11 @@ func startNode(cfg NodeConfig) (*node, error) {
 	}
 	// Links are named by address: a node dials servers it learns from
 	// configurations by address, so that is the name both ends know.
-	n := &node{store: store, host: nodeproc.NewHost(cfg.Peers[cfg.ID], int64(cfg.GID*1000+cfg.ID), logger)}
+	host, err := nodeproc.NewHost(cfg.Peers[cfg.ID], int64(cfg.GID*1000+cfg.ID), cfg.SecretFile, logger)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("shardkv: node %s: %w", cfg.Name(), err), store.Close())
+	}
+	n := &node{store: store, host: host}
 	peers := n.peers(cfg.Peers)
 	srv := transport.NewServer()
 	if cfg.Role == roleCtrler {

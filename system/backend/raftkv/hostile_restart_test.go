@@ -1,0 +1,63 @@
+package raftkv
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"faultline/internal/hostile"
+	"faultline/system/backend"
+	"faultline/transport/tcp"
+)
+
+// TestHostileRestartAll: after an attack without the secret, every node is
+// killed (SIGKILL) and restarted through the Killer power; the restarted
+// nodes read the secret file again, still refuse a client without it,
+// elect a leader and serve, and no acknowledged write is lost.
+func TestHostileRestartAll(t *testing.T) {
+	c := startCluster(t, backend.ModeProcess, 3, false)
+	ctx := suiteCtx(t)
+	w := hostile.NewWorkload("k0", "k1", "k2")
+	hostileWorkload(ctx, t, c, w, 60)
+	refusedEverywhere(ctx, t, c)
+
+	crashAll(ctx, t, c)
+	if l := leader(t, c); l == "" {
+		t.Fatal("no leader after restarting every node")
+	}
+	refusedEverywhere(ctx, t, c)
+	acked := w.Acked()
+	hostileWorkload(ctx, t, c, w, 60) // verifies the appends of both rounds
+	if w.Acked() <= acked {
+		t.Fatalf("no append acknowledged after the restart (%d before, %d after)", acked, w.Acked())
+	}
+}
+
+// refusedEverywhere checks that every node refuses a forged vote request
+// from a client without the secret, and counts the connection.
+func refusedEverywhere(ctx context.Context, t *testing.T, c *Cluster) {
+	t.Helper()
+	before := rejected(ctx, t, c)
+	for i, addr := range c.Addrs() {
+		cl := tcp.DialNamed(nodeName(i), addr, tcp.Config{Conns: 1})
+		a := attacks(i)[3] // Raft.RequestVote at MaxInt64
+		cctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		err := cl.CallContext(cctx, a.method, a.args, a.repl)
+		cancel()
+		cl.Close()
+		if err == nil {
+			t.Fatalf("node %s answered %s without the secret", nodeName(i), a.method)
+		}
+	}
+	for n, st := range rejected(ctx, t, c) {
+		if st.Rejected <= before[n].Rejected {
+			t.Errorf("node %s did not count the rejected connection (stats %+v)", n, st)
+		}
+	}
+	for i := range c.Nodes() {
+		st, err := c.status(ctx, i)
+		if err == nil && st.Term > 1<<20 {
+			t.Fatalf("node %d is at term %d", i, st.Term)
+		}
+	}
+}
