@@ -54,9 +54,10 @@ func children(t *testing.T) []int {
 	return out
 }
 
-// status asks the node at addr for its Raft state within 300ms.
-func status(addr string) (kvraft.StatusReply, error) {
-	c := tcp.Dial(addr, tcp.Config{})
+// status asks the node at addr for its Raft state within 300ms,
+// authenticated with the cluster's secret.
+func status(addr string, secret []byte) (kvraft.StatusReply, error) {
+	c := tcp.Dial(addr, tcp.Config{Secret: secret})
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
@@ -75,8 +76,13 @@ func TestProcessKillAndPause(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	bc, err := raftkv.Backend{}.Start(ctx, backend.Spec{Nodes: 3, Mode: backend.ModeProcess, Dir: t.TempDir(),
+	dir := t.TempDir()
+	bc, err := raftkv.Backend{}.Start(ctx, backend.Spec{Nodes: 3, Mode: backend.ModeProcess, Dir: dir,
 		Fsync: true, Exec: []string{exe, nodeMarker}, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, err := tcp.ReadSecretFile(filepath.Join(dir, tcp.SecretFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +141,7 @@ func TestProcessKillAndPause(t *testing.T) {
 	if got := len(children(t)) - before; got != 2 {
 		t.Errorf("%d node processes during the kill, want 2", got)
 	}
-	if _, err := status(addr[old]); err == nil {
+	if _, err := status(addr[old], secret); err == nil {
 		t.Errorf("killed node %s answered", old)
 	}
 	leader(old)
@@ -145,7 +151,7 @@ func TestProcessKillAndPause(t *testing.T) {
 		t.Errorf("%d node processes after the restart, want 3", got)
 	}
 	waitFor(t, "the restarted node to apply the log", func() bool {
-		s, err := status(addr[old])
+		s, err := status(addr[old], secret)
 		return err == nil && s.Applied >= 6
 	})
 
@@ -165,14 +171,14 @@ func TestProcessKillAndPause(t *testing.T) {
 	old = ev.nodes[0]
 	// SIGSTOP lands as soon as the node's threads are next scheduled:
 	// it stops answering then, and stays silent.
-	waitFor(t, "the paused node to stop answering", func() bool { _, err := status(addr[old]); return err != nil })
-	if _, err := status(addr[old]); err == nil {
+	waitFor(t, "the paused node to stop answering", func() bool { _, err := status(addr[old], secret); return err != nil })
+	if _, err := status(addr[old], secret); err == nil {
 		t.Errorf("paused node %s answered", old)
 	}
 	leader(old)
 	put(t, cl, "k6", "v6")
 	stop()
-	waitFor(t, "the resumed node to answer", func() bool { _, err := status(addr[old]); return err == nil })
+	waitFor(t, "the resumed node to answer", func() bool { _, err := status(addr[old], secret); return err == nil })
 	for i := range 7 {
 		if v := get(t, cl, fmt.Sprint("k", i)); v != fmt.Sprint("v", i) {
 			t.Errorf("k%d = %q, want v%d", i, v, i)
