@@ -28,29 +28,39 @@ func readFile(t *testing.T, name string, read func(io.Reader) ([]history.Op, err
 	return ops
 }
 
-// wantOps checks ops against their String forms.
-func wantOps(t *testing.T, ops []history.Op, want []string) {
-	t.Helper()
-	if len(ops) != len(want) {
-		t.Fatalf("got %d ops %v, want %d", len(ops), ops, len(want))
+// TestRead reads each format's fixture into the expected ops.
+func TestRead(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		read func(io.Reader) ([]history.Op, error)
+		want []string
+	}{
+		{"cas-ok.edn", ReadEDN, []string{
+			`c0 write "" "1" [100,200] ok`,
+			`c1 cas "" "1"->"2" [300,400] ok`,
+			`c0 read "" [350,450] ok -> "2"`,
+			`c1 cas "" "5"->"3" [500,600] fail`,
+			`c2 write "" "4" [700,800] info`,
+		}},
+		{"jepsen.log", ReadLog, []string{
+			`c0 write "" "3" [0,1] ok`,
+			`c1 cas "" "3"->"4" [2,3] ok`,
+			`c2 read "" [4,5] ok -> "4"`,
+			`c3 read "7" [6,6] info`,
+		}},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			ops := readFile(t, tc.file, tc.read)
+			if len(ops) != len(tc.want) {
+				t.Fatalf("got %d ops %v, want %d", len(ops), ops, len(tc.want))
+			}
+			for i := range tc.want {
+				if got := ops[i].String(); got != tc.want[i] {
+					t.Errorf("op %d = %s, want %s", i, got, tc.want[i])
+				}
+			}
+		})
 	}
-	for i := range want {
-		if got := ops[i].String(); got != want[i] {
-			t.Errorf("op %d = %s, want %s", i, got, want[i])
-		}
-	}
-}
-
-func TestReadEDN(t *testing.T) {
-	ops := readFile(t, "cas-ok.edn", ReadEDN)
-	want := []string{
-		`c0 write "" "1" [100,200] ok`,
-		`c1 cas "" "1"->"2" [300,400] ok`,
-		`c0 read "" [350,450] ok -> "2"`,
-		`c1 cas "" "5"->"3" [500,600] fail`,
-		`c2 write "" "4" [700,800] info`,
-	}
-	wantOps(t, ops, want)
 }
 
 func TestReadEDNTaggedVector(t *testing.T) {
@@ -58,17 +68,6 @@ func TestReadEDNTaggedVector(t *testing.T) {
 	if len(ops) != 3 || ops[2].Kind != history.Read || ops[2].Output != "1" {
 		t.Fatalf("ops %v", ops)
 	}
-}
-
-func TestReadLog(t *testing.T) {
-	ops := readFile(t, "jepsen.log", ReadLog)
-	want := []string{
-		`c0 write "" "3" [0,1] ok`,
-		`c1 cas "" "3"->"4" [2,3] ok`,
-		`c2 read "" [4,5] ok -> "4"`,
-		`c3 read "7" [6,6] info`,
-	}
-	wantOps(t, ops, want)
 }
 
 func TestMalformed(t *testing.T) {
