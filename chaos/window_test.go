@@ -113,7 +113,7 @@ func TestPartitionRetriedAfterRefusal(t *testing.T) {
 	c := flakyCluster{fc, &flakyTable{Faults: fc.faults, fails: 3}}
 	n := nemesisFor(t, "- {fault: partition, shape: isolate, nodes: [n2], at: 0s, for: 1s}", 0)
 	r, _ := setUp(t, n, c)
-	waitFor(t, "the partition", func() bool { _, ok := r.find("partition"); return ok })
+	r.await(t, "partition")
 	if !fc.faults.Link("n0", "n2").Blocked || !fc.faults.Link("n2", "n1").Blocked {
 		t.Errorf("links of n2 not blocked while the window is open")
 	}
