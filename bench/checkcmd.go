@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -20,14 +19,9 @@ import (
 // cmdCheck re-checks a saved history offline: Faultline's history.jsonl,
 // a Jepsen history.edn or the op lines of a jepsen.log.
 func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("bench check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := subcommandFlags("bench check", "usage: bench check [flags] HISTORY|RESULTS_DIR\n\nre-checks a saved history (history.jsonl, a Jepsen history.edn or jepsen.log); exit status 0 valid, 1 invalid, 2 unknown, 3 failed", stderr)
 	limit := fs.Duration("time-limit", 60*time.Second, "bound on the linearizability check; past it the verdict is unknown")
 	format := fs.String("format", "auto", "input format: auto, jsonl, edn or log")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: bench check [flags] HISTORY|RESULTS_DIR\n\nre-checks a saved history (history.jsonl, a Jepsen history.edn or jepsen.log); exit status 0 valid, 1 invalid, 2 unknown, 3 failed")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		return exitFailed
 	}

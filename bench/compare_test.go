@@ -125,11 +125,7 @@ func reportsRatio(a, b float64) float64 {
 // lines, before anything starts.
 func TestComparisonConfigErrors(t *testing.T) {
 	dir := t.TempDir()
-	cases := []struct {
-		name, body string
-		args       []string
-		want       string
-	}{
+	cases := []badConfig{
 		{"unknown backend", "compare:\n  backends: [raftkv, nosuch]\n", nil,
 			`cfg.yaml:2: backend.name: unknown backend "nosuch", want one of`},
 		{"fault schedule", "workload: {duration: 5s}\ncompare:\n  backends: [raftkv]\n  cases:\n    - name: f\n      set:\n        faults:\n          recovery: 1s\n          schedule:\n            - {fault: kill, at: 9s, for: 1s}\n", nil,
@@ -141,12 +137,7 @@ func TestComparisonConfigErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			p := writeFile(t, dir, "cfg.yaml", tc.body)
-			code, out := runBench(t, append([]string{"-config", p, "-out", filepath.Join(dir, "r")}, tc.args...)...)
-			if code != exitFailed || !strings.Contains(out, tc.want) {
-				t.Errorf("exit %d, output:\n%s\nwant %q", code, out, tc.want)
-			}
-			if strings.Contains(out, "starting ") {
+			if out := runBadConfig(t, dir, "cfg.yaml", tc); strings.Contains(out, "starting ") {
 				t.Errorf("a cluster started despite the error")
 			}
 		})

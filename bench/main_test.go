@@ -139,13 +139,33 @@ func TestExitValidWithMemoryBackend(t *testing.T) {
 	}
 }
 
+// badConfig is a config (and flags) that bench must reject before it
+// starts anything, with an error containing want.
+type badConfig struct {
+	name, body string
+	args       []string
+	want       string
+}
+
+// runBadConfig writes tc's config as file in dir, runs bench on it with
+// results going to dir/r, checks that it fails with tc.want, and returns
+// its output.
+func runBadConfig(t *testing.T, dir, file string, tc badConfig) string {
+	t.Helper()
+	cfg := writeFile(t, dir, file, tc.body)
+	code, out := runBench(t, append([]string{"-config", cfg, "-out", filepath.Join(dir, "r")}, tc.args...)...)
+	if code != exitFailed {
+		t.Fatalf("exit %d, want %d:\n%s", code, exitFailed, out)
+	}
+	if !strings.Contains(out, tc.want) {
+		t.Fatalf("output lacks %q:\n%s", tc.want, out)
+	}
+	return out
+}
+
 func TestExitFailedOnBadConfig(t *testing.T) {
 	dir := t.TempDir()
-	cases := []struct {
-		name, body string
-		args       []string
-		want       string
-	}{
+	cases := []badConfig{
 		{"unknown key", "name: x\nworkload:\n  clientz: 3\n", nil, "bad.yaml:3: unknown key \"clientz\""},
 		{"unknown backend", "backend:\n  name: cassandra\n", nil, "bad.yaml:2: backend.name: unknown backend \"cassandra\""},
 		{"bad flag value", "name: x\n", []string{"-clients", "-1"}, "-clients: -1 clients"},
@@ -157,15 +177,7 @@ func TestExitFailedOnBadConfig(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := writeFile(t, dir, "bad.yaml", tc.body)
-			args := append([]string{"-config", cfg, "-out", filepath.Join(dir, "r")}, tc.args...)
-			code, out := runBench(t, args...)
-			if code != exitFailed {
-				t.Fatalf("exit %d, want %d:\n%s", code, exitFailed, out)
-			}
-			if !strings.Contains(out, tc.want) {
-				t.Fatalf("output lacks %q:\n%s", tc.want, out)
-			}
+			runBadConfig(t, dir, "bad.yaml", tc)
 			if _, err := os.Stat(filepath.Join(dir, "r")); err == nil {
 				t.Fatalf("a results folder was made for a rejected config")
 			}

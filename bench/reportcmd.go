@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -38,19 +36,11 @@ func writeRunReport(dir string, stdout, stderr io.Writer) {
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("bench serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := subcommandFlags("bench serve", "usage: bench serve [-addr 127.0.0.1:8080] [-dir results]", stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (loopback by default)")
 	dir := fs.String("dir", workloads.DefaultOut, "results directory to serve")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: bench serve [-addr 127.0.0.1:8080] [-dir results]")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitValid
-		}
-		return exitFailed
+		return parseExit(err)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "bench serve: unexpected argument %q\n", fs.Arg(0))
@@ -74,18 +64,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 }
 
 func cmdCompare(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("bench compare", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := subcommandFlags("bench compare", "usage: bench compare [-out FILE] RUN_DIR RUN_DIR...", stderr)
 	out := fs.String("out", "", "output file (default: compare-TIME.html beside the first run)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: bench compare [-out FILE] RUN_DIR RUN_DIR...")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitValid
-		}
-		return exitFailed
+		return parseExit(err)
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()

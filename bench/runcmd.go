@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -23,10 +22,7 @@ import (
 func cmdRun(ctx context.Context, reg *registries, args []string, stdout, stderr io.Writer) int {
 	f, err := parseRunFlags(reg, args, stderr)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitValid
-		}
-		return exitFailed
+		return parseExit(err)
 	}
 	l, err := reg.loadConfig(f)
 	if err != nil {

@@ -97,7 +97,7 @@ func TestDelayRaisesRoundTrip(t *testing.T) {
 			base := c.medianRTT(t, 20)
 			n := nemesisFor(t, tc.src, 0)
 			r, stop := setUp(t, n, c)
-			waitFor(t, "the fault", func() bool { _, ok := r.find("network"); return ok })
+			r.await(t, "network")
 			slow := c.medianRTT(t, 15)
 			stop()
 			after := c.medianRTT(t, 20)
@@ -123,7 +123,7 @@ func TestLossFailsCalls(t *testing.T) {
 			c := newEchoCluster(t)
 			n := nemesisFor(t, tc.src, 0)
 			r, stop := setUp(t, n, c)
-			waitFor(t, "the fault", func() bool { _, ok := r.find("network"); return ok })
+			r.await(t, "network")
 			// Call for 2s, at least 60 calls (the tcp table steps the
 			// burst chain per message).
 			failed, calls := 0, 0

@@ -98,6 +98,15 @@ func (r *rec) find(kind string) (event, bool) {
 	return event{}, false
 }
 
+// await waits until an event of the kind is recorded and returns the
+// first one.
+func (r *rec) await(t *testing.T, kind string) event {
+	t.Helper()
+	waitFor(t, "a "+kind+" event", func() bool { _, ok := r.find(kind); return ok })
+	ev, _ := r.find(kind)
+	return ev
+}
+
 // waitFor polls until cond holds or 10s pass.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()

@@ -127,8 +127,7 @@ func TestIsolateLeaderBlocksItsLinks(t *testing.T) {
 	c.leader = "n1"
 	n := nemesisFor(t, "- {fault: partition, shape: leader, at: 0s, for: 1h}", 0)
 	r, stop := setUp(t, n, c)
-	waitFor(t, "the partition", func() bool { _, ok := r.find("partition"); return ok })
-	ev, _ := r.find("partition")
+	ev := r.await(t, "partition")
 	if !ev.open || !slices.Equal(ev.nodes, []string{"n0", "n1", "n2"}) || !strings.Contains(ev.desc, "n1 | n0 n2") {
 		t.Errorf("event %+v", ev)
 	}
@@ -171,8 +170,7 @@ schedule:
 	r := &rec{}
 	begin := time.Now()
 	start(t, n, r)
-	waitFor(t, "the final heal", func() bool { _, ok := r.find("heal"); return ok })
-	heal, _ := r.find("heal")
+	heal := r.await(t, "heal")
 	if d := heal.start.Sub(begin); d < 700*time.Millisecond {
 		t.Errorf("final heal after %v, want 700ms (run 1s minus recovery 300ms)", d)
 	}
@@ -285,8 +283,7 @@ func TestFailedKillIsRecorded(t *testing.T) {
 	c.fail = "kill n2"
 	n := nemesisFor(t, "- {fault: kill, nodes: [n2], at: 0s, for: 1h}", 0)
 	r, _ := setUp(t, n, c)
-	waitFor(t, "the error", func() bool { _, ok := r.find("nemesis-error"); return ok })
-	ev, _ := r.find("nemesis-error")
+	ev := r.await(t, "nemesis-error")
 	if !strings.Contains(ev.desc, "kill n2: fake failure") {
 		t.Errorf("error event %+v", ev)
 	}
@@ -304,7 +301,7 @@ func TestLeaderTargetWithoutLeaderIsSkipped(t *testing.T) {
 	n := nemesisFor(t, "- {fault: kill, target: leader, at: 0s, for: 1h}", 0)
 	n.leaderWait = 100 * time.Millisecond
 	r, _ := setUp(t, n, c)
-	waitFor(t, "the skip", func() bool { _, ok := r.find("kill-skipped"); return ok })
+	r.await(t, "kill-skipped")
 	if len(c.callList()) != 0 {
 		t.Errorf("calls %v", c.callList())
 	}

@@ -130,7 +130,7 @@ func TestProcessKillAndPause(t *testing.T) {
 	}
 	r := &rec{}
 	stop := start(t, n, r)
-	waitFor(t, "the kill", func() bool { _, ok := r.find("kill"); return ok })
+	r.await(t, "kill")
 	// The leader when the nemesis looked (it may have changed since the
 	// test looked, so take the event's word for it).
 	ev, _ := r.find("kill")
@@ -164,7 +164,7 @@ func TestProcessKillAndPause(t *testing.T) {
 	}
 	r = &rec{}
 	stop = start(t, n, r)
-	waitFor(t, "the pause", func() bool { _, ok := r.find("pause"); return ok })
+	r.await(t, "pause")
 	if ev, _ = r.find("pause"); len(ev.nodes) != 1 {
 		t.Fatalf("pause event %+v, want one node", ev)
 	}

@@ -228,7 +228,7 @@ func TestIsolatedLeaderIsReplaced(t *testing.T) {
 
 	n := nemesisFor(t, "- {fault: partition, shape: leader, at: 0s, for: 1h}", 0)
 	r, stop := setUp(t, n, c)
-	waitFor(t, "the partition", func() bool { _, ok := r.find("partition"); return ok })
+	r.await(t, "partition")
 	if ev, _ := r.find("partition"); !strings.Contains(ev.desc, old+" | ") {
 		t.Errorf("partition %q does not isolate the leader %s", ev.desc, old)
 	}
@@ -256,7 +256,7 @@ func TestKilledNodesRestartWithTheirData(t *testing.T) {
 	}
 	n := nemesisFor(t, "- {fault: kill, target: all, at: 0s, for: 300ms}", 0)
 	r, stop := setUp(t, n, c)
-	waitFor(t, "the kill", func() bool { _, ok := r.find("kill"); return ok })
+	r.await(t, "kill")
 	// While the window is open every node is gone: nothing listens.
 	c.mu.Lock()
 	for i, nd := range c.nodes {

@@ -20,16 +20,24 @@ func waitFaults(t *testing.T, r *rec, k int) []results.Fault {
 	return r.faultList()
 }
 
+// failingKill runs a kill of n1 lasting window on a fake cluster whose
+// power call (as "kill n1" or "restart n1") fails times times (-1: always),
+// and returns the cluster, the recorder and the kill's one fault record.
+func failingKill(t *testing.T, call string, times int, window string) (*fakeCluster, *rec, results.Fault) {
+	t.Helper()
+	c := newFake(3)
+	c.failN[call] = times
+	n := nemesisFor(t, "- {fault: kill, nodes: [n1], at: 0s, for: "+window+"}", 0)
+	r, _ := setUp(t, n, c)
+	return c, r, waitFaults(t, r, 1)[0]
+}
+
 // TestFaultRetriedUntilApplied: a kill whose power fails twice (the node
 // refuses connections while it restarts) is retried until it takes
 // effect; its actual window starts later than the intended one but covers
 // most of it, so the faults check stays valid.
 func TestFaultRetriedUntilApplied(t *testing.T) {
-	c := newFake(3)
-	c.failN["kill n1"] = 2
-	n := nemesisFor(t, "- {fault: kill, nodes: [n1], at: 0s, for: 600ms}", 0)
-	r, _ := setUp(t, n, c)
-	f := waitFaults(t, r, 1)[0]
+	_, r, f := failingKill(t, "kill n1", 2, "600ms")
 	if f.Attempts != 3 || f.Error != "kill n1: connection refused" || f.StartNS <= f.IntendedStartNS || f.StopNS == results.NotApplied {
 		t.Fatalf("record %+v, want 3 attempts, the last error, a late start and a heal", f)
 	}
@@ -49,11 +57,7 @@ func TestFaultRetriedUntilApplied(t *testing.T) {
 // its window ends, recorded as never having taken effect, and the faults
 // check is unknown with a sentence naming the window.
 func TestFaultNeverApplied(t *testing.T) {
-	c := newFake(3)
-	c.failN["kill n1"] = -1
-	n := nemesisFor(t, "- {fault: kill, nodes: [n1], at: 0s, for: 300ms}", 0)
-	r, _ := setUp(t, n, c)
-	f := waitFaults(t, r, 1)[0]
+	_, r, f := failingKill(t, "kill n1", -1, "300ms")
 	if f.StartNS != results.NotApplied || f.Attempts < 3 || f.IntendedStopNS-f.IntendedStartNS != int64(300*time.Millisecond) {
 		t.Fatalf("record %+v, want never applied after several attempts", f)
 	}
@@ -109,7 +113,7 @@ func TestPartitionRetriedAfterRefusal(t *testing.T) {
 	c := flakyCluster{fc, &flakyTable{Faults: fc.faults, fails: 3}}
 	n := nemesisFor(t, "- {fault: partition, shape: isolate, nodes: [n2], at: 0s, for: 1s}", 0)
 	r, _ := setUp(t, n, c)
-	waitFor(t, "the partition", func() bool { _, ok := r.find("partition"); return ok })
+	r.await(t, "partition")
 	if !fc.faults.Link("n0", "n2").Blocked || !fc.faults.Link("n2", "n1").Blocked {
 		t.Errorf("links of n2 not blocked while the window is open")
 	}
@@ -125,11 +129,7 @@ func TestPartitionRetriedAfterRefusal(t *testing.T) {
 // TestHealRetried: a restart that fails twice is retried and the window
 // ends healed, the heal attempts recorded; the check stays valid.
 func TestHealRetried(t *testing.T) {
-	c := newFake(3)
-	c.failN["restart n1"] = 2
-	n := nemesisFor(t, "- {fault: kill, nodes: [n1], at: 0s, for: 200ms}", 0)
-	r, _ := setUp(t, n, c)
-	f := waitFaults(t, r, 1)[0]
+	c, _, f := failingKill(t, "restart n1", 2, "200ms")
 	if f.HealAttempts != 3 || f.HealError != "restart n1: connection refused" || f.StopNS == results.NotApplied {
 		t.Fatalf("record %+v, want healed after 3 attempts", f)
 	}

@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"os"
 	"strings"
 	"testing"
 
@@ -55,13 +54,7 @@ func TestFaultWindowsShown(t *testing.T) {
 		t.Fatalf("intended windows %+v", d.Intended)
 	}
 	p, err := WriteReport(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := readWritten(t, p, err)
 	for _, want := range []string{`id="fault-banner"`, "Not valid as tested", `id="fault-windows"`, "never took effect", "2.200–3.000", "4.000–7.000"} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("report lacks %q", want)

@@ -14,6 +14,21 @@ import (
 	"faultline/workloads/checker"
 )
 
+// readWritten takes what a Write function returned (a file's path and an
+// error) and returns the file's content, failing the test on either's
+// error.
+func readWritten(t *testing.T, path string, err error) []byte {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // runsDir makes a results directory with three synthetic runs (started a
 // minute apart, in the order of their seeds) and a folder that is no run.
 func runsDir(t *testing.T) (root string, dirs []string) {
@@ -53,14 +68,8 @@ func TestScanNewestFirst(t *testing.T) {
 	if e := entries[1]; e.Verdict != checker.Invalid || e.Backend != "raftkv" || e.OpsPerS == 0 || e.P99US == 0 || e.Report {
 		t.Errorf("entry %+v", e)
 	}
-	path, err := WriteIndex(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, err := WriteIndex(root)
+	b := readWritten(t, p, err)
 	if a, c := bytes.Index(b, []byte("run-a")), bytes.Index(b, []byte("run-c")); a < 0 || c < 0 || c > a {
 		t.Errorf("index lists run-c at %d and run-a at %d, want run-c first", c, a)
 	}
@@ -114,13 +123,7 @@ func TestPageSelfContained(t *testing.T) {
 	_, dirs := runsDir(t)
 	for _, d := range dirs {
 		p, err := WriteReport(d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
+		b := readWritten(t, p, err)
 		s := string(b)
 		// Look for anything that would fetch: external scripts, styles,
 		// images or frames, also inside the embedded (escaped) srcdoc.
@@ -182,13 +185,7 @@ func TestFailedRunRenders(t *testing.T) {
 		"backend": "raftkv", "files": map[string]string{"history": "history.jsonl"},
 	})
 	p, err := WriteReport(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := readWritten(t, p, err)
 	for _, want := range []string{"Run failed", "start raftkv: node n1 exited", "No faults or cluster events"} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("report of a failed run lacks %q", want)

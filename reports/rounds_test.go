@@ -113,13 +113,7 @@ func TestBenchmarkMedians(t *testing.T) {
 	}
 
 	p, err := WriteBenchmarkFiles(root, bm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	page := readWritten(t, p, err)
 	for _, want := range []string{`id="case-put"`, `id="chart-cmp-throughput-1"`, `id="windows-put"`, "put-b-r1/report.html", "(baseline)"} {
 		if !bytes.Contains(page, []byte(want)) {
 			t.Errorf("page lacks %q", want)
@@ -182,10 +176,7 @@ func TestIndexListsComparisons(t *testing.T) {
 		t.Errorf("comparison entry %+v", c)
 	}
 	p, err := WriteIndex(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := os.ReadFile(p)
+	page := readWritten(t, p, err)
 	if !bytes.Contains(page, []byte(`href="20261123-150000-cmp/compare.html"`)) {
 		t.Error("index does not link the comparison page")
 	}

@@ -37,12 +37,19 @@ compare:
         faults: default
 `
 
-func TestExpandOrderSeedsAndPatches(t *testing.T) {
-	c, src, err := Parse("cmp.yaml", []byte(compareYAML))
+// expandYAML parses the config y, failing the test if it does not parse,
+// and expands its comparison.
+func expandYAML(t *testing.T, file, y string) ([]CompareRun, error) {
+	t.Helper()
+	c, src, err := Parse(file, []byte(y))
 	if err != nil {
 		t.Fatal(err)
 	}
-	runs, err := c.Expand(src)
+	return c.Expand(src)
+}
+
+func TestExpandOrderSeedsAndPatches(t *testing.T) {
+	runs, err := expandYAML(t, "cmp.yaml", compareYAML)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,11 +118,7 @@ compare:
       set: {workload: {mix: {put: 1}}}
     - name: base
 `
-	c, src, err := Parse("m.yaml", []byte(y))
-	if err != nil {
-		t.Fatal(err)
-	}
-	runs, err := c.Expand(src)
+	runs, err := expandYAML(t, "m.yaml", y)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,11 +175,7 @@ compare:
         workload:
           clients: -1
 `
-	c, src, err := Parse("e.yaml", []byte(y))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = c.Expand(src)
+	_, err := expandYAML(t, "e.yaml", y)
 	if err == nil {
 		t.Fatal("expanded a case with -1 clients")
 	}
@@ -190,11 +189,7 @@ compare:
 }
 
 func TestExpandWithoutCompare(t *testing.T) {
-	c, src, err := Parse("p.yaml", []byte("name: plain\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Expand(src); err == nil {
+	if _, err := expandYAML(t, "p.yaml", "name: plain\n"); err == nil {
 		t.Error("expanded a config without a compare section")
 	}
 }

@@ -2,7 +2,6 @@ package simnet
 
 import (
 	"context"
-	"errors"
 	"runtime"
 	"testing"
 	"time"
@@ -38,14 +37,7 @@ func TestCleanup(t *testing.T) {
 	start := time.Now()
 	n.Cleanup()
 	for range 4 {
-		select {
-		case err := <-errs:
-			if !errors.Is(err, transport.ErrClosed) {
-				t.Errorf("call waiting at Cleanup = %v, want ErrClosed", err)
-			}
-		case <-time.After(5 * time.Second):
-			t.Fatal("a call did not return after Cleanup")
-		}
+		wantCallError(t, errs, transport.ErrClosed, "call waiting at Cleanup")
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("waiting calls took %v to fail after Cleanup", d)

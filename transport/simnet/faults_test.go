@@ -58,24 +58,7 @@ func TestBlockedLinkHonoursLongDelays(t *testing.T) {
 		t.Fatal(err)
 	}
 	n.LongDelays(true)
-	errs := make(chan error, calls)
-	for range calls {
-		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
-			defer cancel()
-			errs <- e.CallContext(ctx, "Junk.Double", &JunkArgs{}, &JunkReply{})
-		}()
-	}
-	timeouts := 0
-	for range calls {
-		switch err := <-errs; {
-		case errors.Is(err, transport.ErrTimeout):
-			timeouts++
-		case !errors.Is(err, transport.ErrUnreachable):
-			t.Fatalf("call over a blocked link: %v", err)
-		}
-	}
-	if timeouts == 0 {
+	if undeliverable(t, e, calls, 1500*time.Millisecond, "call over a blocked link") == 0 {
 		t.Fatal("no call over a blocked link took long to fail under LongDelays")
 	}
 }

@@ -236,30 +236,38 @@ func TestLongReordering(t *testing.T) {
 	}
 }
 
+// undeliverable makes calls concurrent calls that cannot be delivered,
+// each bounded by deadline, and counts those that hit it; a call failing
+// otherwise than unreachable is an error (the what of the message).
+func undeliverable(t *testing.T, e *ClientEnd, calls int, deadline time.Duration, what string) (timeouts int) {
+	t.Helper()
+	errs := make(chan error, calls)
+	for range calls {
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), deadline)
+			defer cancel()
+			errs <- e.CallContext(ctx, "Junk.Double", &JunkArgs{}, &JunkReply{})
+		}()
+	}
+	for range calls {
+		switch err := <-errs; {
+		case errors.Is(err, transport.ErrTimeout):
+			timeouts++
+		case !errors.Is(err, transport.ErrUnreachable):
+			t.Errorf("%s: %v", what, err)
+		}
+	}
+	return timeouts
+}
+
 // TestLongDelays checks how long an undeliverable call takes to fail: under
 // 100 ms normally, up to 7 s with LongDelays.
 func TestLongDelays(t *testing.T) {
 	const calls = 20
 	n := newNet(t)
 	e := n.MakeEnd("e") // disabled
-	run := func(deadline time.Duration) (timeouts int) {
-		errs := make(chan error, calls)
-		for range calls {
-			go func() {
-				ctx, cancel := context.WithTimeout(context.Background(), deadline)
-				defer cancel()
-				errs <- e.CallContext(ctx, "Junk.Double", &JunkArgs{}, &JunkReply{})
-			}()
-		}
-		for range calls {
-			switch err := <-errs; {
-			case errors.Is(err, transport.ErrTimeout):
-				timeouts++
-			case !errors.Is(err, transport.ErrUnreachable):
-				t.Errorf("call through a disabled end: %v", err)
-			}
-		}
-		return timeouts
+	run := func(deadline time.Duration) int {
+		return undeliverable(t, e, calls, deadline, "call through a disabled end")
 	}
 	// Short delays: every call fails well within a generous deadline (the
 	// deadline only bounds scheduling noise on a loaded machine).

@@ -102,6 +102,20 @@ func callBlocked(t testing.TB, e *ClientEnd, j *junk) <-chan error {
 	return errc
 }
 
+// wantCallError waits up to 5 s for the next error of errc (a call's
+// result) and checks that it is want; what names the call in messages.
+func wantCallError(t *testing.T, errc <-chan error, want error, what string) {
+	t.Helper()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, want) {
+			t.Errorf("%s = %v, want %v", what, err, want)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatalf("%s did not return within 5s", what)
+	}
+}
+
 func TestBasic(t *testing.T) {
 	n, j, e := junkNet(t)
 
@@ -159,14 +173,7 @@ func TestDeleteServerFailsInFlight(t *testing.T) {
 
 	errc := callBlocked(t, e, j)
 	n.DeleteServer("s1")
-	select {
-	case err := <-errc:
-		if !errors.Is(err, transport.ErrUnreachable) {
-			t.Fatalf("in-flight call to a deleted server = %v, want ErrUnreachable", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("in-flight call did not fail after DeleteServer")
-	}
+	wantCallError(t, errc, transport.ErrUnreachable, "in-flight call to a deleted server")
 	close(j.release)
 	var reply JunkReply
 	if e.Call("Junk.Double", &JunkArgs{X: 1}, &reply) {

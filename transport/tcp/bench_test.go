@@ -27,35 +27,13 @@ const benchCallers = 64
 
 var benchArgs = EchoArgs{N: 7, S: "AppendEntries"}
 
-func BenchmarkTCPSequential(b *testing.B) {
-	c := newBenchTCP(b)
-	b.ReportAllocs()
-	defer reportCPU(b)()
-	for b.Loop() {
-		var r EchoReply
-		if err := tcpCall(c, &r); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+func BenchmarkTCPSequential(b *testing.B) { runSequential(b, tcpCall(newBenchTCP(b))) }
 
-func BenchmarkTCPParallel64(b *testing.B) {
-	c := newBenchTCP(b)
-	b.ReportAllocs()
-	runParallel(b, func() error {
-		var r EchoReply
-		return tcpCall(c, &r)
-	})
-}
+func BenchmarkTCPParallel64(b *testing.B) { runParallel(b, tcpCall(newBenchTCP(b))) }
 
 // BenchmarkTCPParallel64TLS is BenchmarkTCPParallel64 over mutual TLS.
 func BenchmarkTCPParallel64TLS(b *testing.B) {
-	c := newBenchTCPConfig(b, Config{Secret: testSecret, TLS: true})
-	b.ReportAllocs()
-	runParallel(b, func() error {
-		var r EchoReply
-		return tcpCall(c, &r)
-	})
+	runParallel(b, tcpCall(newBenchTCPConfig(b, Config{Secret: testSecret, TLS: true})))
 }
 
 // BenchmarkHandshake measures one connection's setup as a client sees it:
@@ -86,35 +64,43 @@ func BenchmarkHandshake(b *testing.B) {
 	}
 }
 
-func BenchmarkNetRPCSequential(b *testing.B) {
-	c := newBenchNetRPC(b)
+func BenchmarkNetRPCSequential(b *testing.B) { runSequential(b, netRPCCall(newBenchNetRPC(b))) }
+
+func BenchmarkNetRPCParallel64(b *testing.B) { runParallel(b, netRPCCall(newBenchNetRPC(b))) }
+
+// tcpCall returns a call of c.Call("Echo.Echo", &benchArgs, reply),
+// keeping the error for the failure message.
+func tcpCall(c *Client) func() error {
+	return func() error {
+		var r EchoReply
+		return c.call(context.Background(), c.cfg.CallTimeout, "Echo.Echo", &benchArgs, &r)
+	}
+}
+
+// netRPCCall returns a call of RPCEcho.Echo on the net/rpc client c.
+func netRPCCall(c *rpc.Client) func() error {
+	return func() error {
+		var r EchoReply
+		return c.Call("RPCEcho.Echo", &benchArgs, &r)
+	}
+}
+
+// runSequential runs call in a loop on the benchmark's goroutine, counting
+// allocations and CPU time.
+func runSequential(b *testing.B, call func() error) {
 	b.ReportAllocs()
 	defer reportCPU(b)()
 	for b.Loop() {
-		var r EchoReply
-		if err := c.Call("RPCEcho.Echo", &benchArgs, &r); err != nil {
+		if err := call(); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-func BenchmarkNetRPCParallel64(b *testing.B) {
-	c := newBenchNetRPC(b)
-	b.ReportAllocs()
-	runParallel(b, func() error {
-		var r EchoReply
-		return c.Call("RPCEcho.Echo", &benchArgs, &r)
-	})
-}
-
-// tcpCall is c.Call("Echo.Echo", &benchArgs, r), keeping the error for the
-// failure message.
-func tcpCall(c *Client, r *EchoReply) error {
-	return c.call(context.Background(), c.cfg.CallTimeout, "Echo.Echo", &benchArgs, r)
-}
-
-// runParallel runs call from benchCallers goroutines.
+// runParallel runs call from benchCallers goroutines, counting allocations
+// and CPU time.
 func runParallel(b *testing.B, call func() error) {
+	b.ReportAllocs()
 	b.SetParallelism(max(1, benchCallers/runtime.GOMAXPROCS(0)))
 	defer reportCPU(b)()
 	b.ResetTimer()
@@ -204,14 +190,8 @@ func newBenchNetRPC(b *testing.B) *rpc.Client {
 func BenchmarkRatioParallel64(b *testing.B) {
 	tc := newBenchTCP(b)
 	rc := newBenchNetRPC(b)
-	tcpCalls := func() error {
-		var r EchoReply
-		return tcpCall(tc, &r)
-	}
-	rpcCalls := func() error {
-		var r EchoReply
-		return rc.Call("RPCEcho.Echo", &benchArgs, &r)
-	}
+	tcpCalls := tcpCall(tc)
+	rpcCalls := netRPCCall(rc)
 	const slice = 4096
 	var tcpTime, rpcTime time.Duration
 	b.ResetTimer()

@@ -32,6 +32,13 @@ func testSeed(t testing.TB) uint64 {
 
 func cloneOps(ops []history.Op) []history.Op { return slices.Clone(ops) }
 
+// withOutput returns a copy of ops in which op i returned output, and i.
+func withOutput(ops []history.Op, i int32, output string) ([]history.Op, int) {
+	out := cloneOps(ops)
+	out[i].Output = output
+	return out, int(i)
+}
+
 // injectMissedAppend cuts a read short by its last token, whose append had
 // completed before the read began.
 func injectMissedAppend(t testing.TB, ops []history.Op) ([]history.Op, int) {
@@ -41,9 +48,7 @@ func injectMissedAppend(t testing.TB, ops []history.Op) ([]history.Op, int) {
 			continue
 		}
 		if a := c.chain[r.k]; a >= 0 && c.retOf(a) < ops[r.op].Invoke {
-			out := cloneOps(ops)
-			out[r.op].Output = c.s[:c.ends[r.k-1]]
-			return out, int(r.op)
+			return withOutput(ops, r.op, c.s[:c.ends[r.k-1]])
 		}
 	}
 	t.Fatal("no read to make miss a completed append")
@@ -75,9 +80,7 @@ func injectStaleRead(t testing.TB, ops []history.Op) ([]history.Op, int) {
 			j++
 		}
 		if maxK >= 1 && r2.k >= maxK && sufMin[maxK] >= inv {
-			out := cloneOps(ops)
-			out[r2.op].Output = c.s[:c.ends[maxK-1]]
-			return out, int(r2.op)
+			return withOutput(ops, r2.op, c.s[:c.ends[maxK-1]])
 		}
 	}
 	t.Fatal("no read to make stale")
@@ -177,10 +180,7 @@ func injectIncomparable(t testing.TB, ops []history.Op) ([]history.Op, int) {
 	c := analyse(ops)
 	for _, r := range c.reads {
 		if r.k >= 2 && r.k < 50 && r.op != c.sRead {
-			out := cloneOps(ops)
-			v := out[r.op].Output
-			out[r.op].Output = c.tok(2) + c.tok(1) + v[c.ends[2]:]
-			return out, int(r.op)
+			return withOutput(ops, r.op, c.tok(2)+c.tok(1)+ops[r.op].Output[c.ends[2]:])
 		}
 	}
 	t.Fatal("no read to garble")
@@ -209,9 +209,7 @@ func injectFutureRead(t testing.TB, ops []history.Op) ([]history.Op, int) {
 		}
 		a := c.chain[r.k+1]
 		if a >= 0 && ops[a].Invoke > ops[r.op].Complete && maxInvUpTo[r.k] <= ops[r.op].Complete {
-			out := cloneOps(ops)
-			out[r.op].Output = c.s[:c.ends[r.k+1]]
-			return out, int(r.op)
+			return withOutput(ops, r.op, c.s[:c.ends[r.k+1]])
 		}
 	}
 	t.Fatal("no read to send to the future")

@@ -1,7 +1,5 @@
 package history
 
-import "fmt"
-
 // Kind is the kind of an operation.
 type Kind uint8
 
@@ -25,56 +23,32 @@ const (
 	CAS
 )
 
-var kindNames = [...]string{
+var kindNames = enum[Kind]{typ: "Kind", what: "op kind", names: []string{
 	Get:    "get",
 	Put:    "put",
 	Append: "append",
 	Read:   "read",
 	Write:  "write",
 	CAS:    "cas",
-}
+}}
 
 // String returns the lower-case name used in history files ("get", "cas").
-func (k Kind) String() string {
-	if k >= Get && int(k) < len(kindNames) {
-		return kindNames[k]
-	}
-	return fmt.Sprintf("Kind(%d)", uint8(k))
-}
+func (k Kind) String() string { return kindNames.name(k) }
 
 // Valid reports whether k is one of the defined kinds.
-func (k Kind) Valid() bool { return k >= Get && k <= CAS }
+func (k Kind) Valid() bool { return kindNames.valid(k) }
 
 // Reads reports whether k only observes state (Get or Read).
 func (k Kind) Reads() bool { return k == Get || k == Read }
 
 // ParseKind returns the Kind named s, as written by Kind.String.
-func ParseKind(s string) (Kind, error) {
-	for k := Get; k <= CAS; k++ {
-		if kindNames[k] == s {
-			return k, nil
-		}
-	}
-	return 0, fmt.Errorf("unknown op kind %q", s)
-}
+func ParseKind(s string) (Kind, error) { return kindNames.parse(s) }
 
 // MarshalText implements encoding.TextMarshaler.
-func (k Kind) MarshalText() ([]byte, error) {
-	if !k.Valid() {
-		return nil, fmt.Errorf("invalid op kind %d", uint8(k))
-	}
-	return []byte(kindNames[k]), nil
-}
+func (k Kind) MarshalText() ([]byte, error) { return kindNames.marshal(k) }
 
 // UnmarshalText implements encoding.TextUnmarshaler.
-func (k *Kind) UnmarshalText(b []byte) error {
-	v, err := ParseKind(string(b))
-	if err != nil {
-		return err
-	}
-	*k = v
-	return nil
-}
+func (k *Kind) UnmarshalText(b []byte) error { return kindNames.unmarshal(k, b) }
 
 // Outcome says whether an operation took effect.
 type Outcome uint8
@@ -90,43 +64,19 @@ const (
 	Info
 )
 
-var outcomeNames = [...]string{OK: "ok", Fail: "fail", Info: "info"}
+var outcomeNames = enum[Outcome]{typ: "Outcome", what: "outcome", names: []string{OK: "ok", Fail: "fail", Info: "info"}}
 
 // String returns "ok", "fail" or "info".
-func (o Outcome) String() string {
-	if o >= OK && int(o) < len(outcomeNames) {
-		return outcomeNames[o]
-	}
-	return fmt.Sprintf("Outcome(%d)", uint8(o))
-}
+func (o Outcome) String() string { return outcomeNames.name(o) }
 
 // Valid reports whether o is one of the defined outcomes.
-func (o Outcome) Valid() bool { return o >= OK && o <= Info }
+func (o Outcome) Valid() bool { return outcomeNames.valid(o) }
 
 // ParseOutcome returns the Outcome named s, as written by Outcome.String.
-func ParseOutcome(s string) (Outcome, error) {
-	for o := OK; o <= Info; o++ {
-		if outcomeNames[o] == s {
-			return o, nil
-		}
-	}
-	return 0, fmt.Errorf("unknown outcome %q", s)
-}
+func ParseOutcome(s string) (Outcome, error) { return outcomeNames.parse(s) }
 
 // MarshalText implements encoding.TextMarshaler.
-func (o Outcome) MarshalText() ([]byte, error) {
-	if !o.Valid() {
-		return nil, fmt.Errorf("invalid outcome %d", uint8(o))
-	}
-	return []byte(outcomeNames[o]), nil
-}
+func (o Outcome) MarshalText() ([]byte, error) { return outcomeNames.marshal(o) }
 
 // UnmarshalText implements encoding.TextUnmarshaler.
-func (o *Outcome) UnmarshalText(b []byte) error {
-	v, err := ParseOutcome(string(b))
-	if err != nil {
-		return err
-	}
-	*o = v
-	return nil
-}
+func (o *Outcome) UnmarshalText(b []byte) error { return outcomeNames.unmarshal(o, b) }

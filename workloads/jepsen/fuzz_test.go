@@ -2,8 +2,11 @@ package jepsen
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"testing"
+
+	"faultline/workloads/history"
 )
 
 func seeds(f *testing.F) {
@@ -17,26 +20,17 @@ func seeds(f *testing.F) {
 }
 
 // FuzzReadEDN: no input panics, and every op returned is valid.
-func FuzzReadEDN(f *testing.F) {
-	seeds(f)
-	f.Fuzz(func(t *testing.T, data []byte) {
-		ops, err := ReadEDN(bytes.NewReader(data))
-		if err != nil {
-			return
-		}
-		for _, op := range ops {
-			if err := op.Validate(); err != nil {
-				t.Fatalf("op %v: %v", op, err)
-			}
-		}
-	})
-}
+func FuzzReadEDN(f *testing.F) { fuzzRead(f, ReadEDN) }
 
 // FuzzReadLog: no input panics, and every op returned is valid.
-func FuzzReadLog(f *testing.F) {
+func FuzzReadLog(f *testing.F) { fuzzRead(f, ReadLog) }
+
+// fuzzRead checks that no input makes read panic and that every op it
+// returns is valid.
+func fuzzRead(f *testing.F, read func(io.Reader) ([]history.Op, error)) {
 	seeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ops, err := ReadLog(bytes.NewReader(data))
+		ops, err := read(bytes.NewReader(data))
 		if err != nil {
 			return
 		}

@@ -1,6 +1,7 @@
 package jepsen
 
 import (
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -8,14 +9,14 @@ import (
 	"faultline/workloads/history"
 )
 
-func readFile(t *testing.T, name string, fn func(f *os.File) ([]history.Op, error)) []history.Op {
+func readFile(t *testing.T, name string, read func(io.Reader) ([]history.Op, error)) []history.Op {
 	t.Helper()
 	f, err := os.Open("testdata/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	ops, err := fn(f)
+	ops, err := read(f)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -27,47 +28,45 @@ func readFile(t *testing.T, name string, fn func(f *os.File) ([]history.Op, erro
 	return ops
 }
 
-func TestReadEDN(t *testing.T) {
-	ops := readFile(t, "cas-ok.edn", func(f *os.File) ([]history.Op, error) { return ReadEDN(f) })
-	want := []string{
-		`c0 write "" "1" [100,200] ok`,
-		`c1 cas "" "1"->"2" [300,400] ok`,
-		`c0 read "" [350,450] ok -> "2"`,
-		`c1 cas "" "5"->"3" [500,600] fail`,
-		`c2 write "" "4" [700,800] info`,
-	}
-	if len(ops) != len(want) {
-		t.Fatalf("got %d ops %v, want %d", len(ops), ops, len(want))
-	}
-	for i := range want {
-		if got := ops[i].String(); got != want[i] {
-			t.Errorf("op %d = %s, want %s", i, got, want[i])
-		}
+// TestRead reads each format's fixture into the expected ops.
+func TestRead(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		read func(io.Reader) ([]history.Op, error)
+		want []string
+	}{
+		{"cas-ok.edn", ReadEDN, []string{
+			`c0 write "" "1" [100,200] ok`,
+			`c1 cas "" "1"->"2" [300,400] ok`,
+			`c0 read "" [350,450] ok -> "2"`,
+			`c1 cas "" "5"->"3" [500,600] fail`,
+			`c2 write "" "4" [700,800] info`,
+		}},
+		{"jepsen.log", ReadLog, []string{
+			`c0 write "" "3" [0,1] ok`,
+			`c1 cas "" "3"->"4" [2,3] ok`,
+			`c2 read "" [4,5] ok -> "4"`,
+			`c3 read "7" [6,6] info`,
+		}},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			ops := readFile(t, tc.file, tc.read)
+			if len(ops) != len(tc.want) {
+				t.Fatalf("got %d ops %v, want %d", len(ops), ops, len(tc.want))
+			}
+			for i := range tc.want {
+				if got := ops[i].String(); got != tc.want[i] {
+					t.Errorf("op %d = %s, want %s", i, got, tc.want[i])
+				}
+			}
+		})
 	}
 }
 
 func TestReadEDNTaggedVector(t *testing.T) {
-	ops := readFile(t, "stale.edn", func(f *os.File) ([]history.Op, error) { return ReadEDN(f) })
+	ops := readFile(t, "stale.edn", ReadEDN)
 	if len(ops) != 3 || ops[2].Kind != history.Read || ops[2].Output != "1" {
 		t.Fatalf("ops %v", ops)
-	}
-}
-
-func TestReadLog(t *testing.T) {
-	ops := readFile(t, "jepsen.log", func(f *os.File) ([]history.Op, error) { return ReadLog(f) })
-	want := []string{
-		`c0 write "" "3" [0,1] ok`,
-		`c1 cas "" "3"->"4" [2,3] ok`,
-		`c2 read "" [4,5] ok -> "4"`,
-		`c3 read "7" [6,6] info`,
-	}
-	if len(ops) != len(want) {
-		t.Fatalf("got %d ops %v, want %d", len(ops), ops, len(want))
-	}
-	for i := range want {
-		if got := ops[i].String(); got != want[i] {
-			t.Errorf("op %d = %s, want %s", i, got, want[i])
-		}
 	}
 }
 
@@ -96,7 +95,7 @@ func TestReadLogLayouts(t *testing.T) {
 	}
 	for _, name := range []string{"tabs.log", "spaces.log"} {
 		t.Run(name, func(t *testing.T) {
-			ops := readFile(t, name, func(f *os.File) ([]history.Op, error) { return ReadLog(f) })
+			ops := readFile(t, name, ReadLog)
 			var got []string
 			for _, op := range ops {
 				got = append(got, op.String())
