@@ -29,11 +29,11 @@ func (rf *Raft) run() {
 		case in := <-rf.recvc:
 			rf.stepInbound(in)
 		case m := <-rf.respc:
-			_ = rf.stepPeer(m)
+			rf.stepResponse(m)
 		case s := <-rf.snapc:
 			rf.compact(s)
 		case ch := <-rf.readc:
-			rf.readBatch = append(rf.readBatch, ch)
+			rf.queueRead(ch)
 		}
 		rf.drain()
 		rf.flushProposals()
@@ -63,38 +63,34 @@ func (rf *Raft) drain() {
 		case <-rf.propc:
 		default:
 		}
-		for ; n < maxDrain; n++ {
-			select {
-			case in := <-rf.recvc:
-				rf.stepInbound(in)
-				continue
-			default:
-			}
-			break
-		}
-		for ; n < maxDrain; n++ {
-			select {
-			case m := <-rf.respc:
-				_ = rf.stepPeer(m)
-				continue
-			default:
-			}
-			break
-		}
-		for ; n < maxDrain; n++ {
-			select {
-			case ch := <-rf.readc:
-				rf.readBatch = append(rf.readBatch, ch)
-				continue
-			default:
-			}
-			break
-		}
+		n = drainChan(rf.recvc, n, rf.stepInbound)
+		n = drainChan(rf.respc, n, rf.stepResponse)
+		n = drainChan(rf.readc, n, rf.queueRead)
 		if n == took {
 			return
 		}
 	}
 }
+
+// drainChan takes the values waiting on ch, without blocking, handing each
+// to f, while n (the count of events taken so far) is below maxDrain; it
+// returns the new count.
+func drainChan[T any](ch <-chan T, n int, f func(T)) int {
+	for ; n < maxDrain; n++ {
+		select {
+		case v := <-ch:
+			f(v)
+			continue
+		default:
+		}
+		break
+	}
+	return n
+}
+
+func (rf *Raft) stepResponse(m message) { _ = rf.stepPeer(m) }
+
+func (rf *Raft) queueRead(ch chan readResult) { rf.readBatch = append(rf.readBatch, ch) }
 
 // coreStatus packs the core's term and leadership as status holds them.
 func (rf *Raft) coreStatus() uint64 {
