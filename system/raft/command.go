@@ -39,28 +39,27 @@ const (
 func encodeCommand(v any) ([]byte, error) {
 	switch c := v.(type) {
 	case string:
-		n := len(c)
-		inner := strHeaderLen(n) + n
-		b := make([]byte, 0, len(cmdPrefix)+len(cmdString)+binHeaderLen(inner)+inner)
-		b = append(b, cmdPrefix...)
-		b = append(b, cmdString...)
-		b = appendBinHeader(b, inner)
-		b = appendStrHeader(b, n)
-		return append(b, c...), nil
+		return wrapCommand(cmdString, c, strHeaderLen(len(c)), appendStrHeader), nil
 	case []byte:
 		if c == nil {
 			return []byte(cmdPrefix + cmdBytes + "\xc4\x01\xc0"), nil
 		}
-		n := len(c)
-		inner := binHeaderLen(n) + n
-		b := make([]byte, 0, len(cmdPrefix)+len(cmdBytes)+binHeaderLen(inner)+inner)
-		b = append(b, cmdPrefix...)
-		b = append(b, cmdBytes...)
-		b = appendBinHeader(b, inner)
-		b = appendBinHeader(b, n)
-		return append(b, c...), nil
+		return wrapCommand(cmdBytes, c, binHeaderLen(len(c)), appendBinHeader), nil
 	}
 	return wire.EncodeAny(v)
+}
+
+// wrapCommand encodes payload p as the command of type name (cmdString or
+// cmdBytes): the prefix and name, then a bin holding p's own header of
+// hlen bytes, written by header, and p.
+func wrapCommand[P string | []byte](name string, p P, hlen int, header func([]byte, int) []byte) []byte {
+	inner := hlen + len(p)
+	b := make([]byte, 0, len(cmdPrefix)+len(name)+binHeaderLen(inner)+inner)
+	b = append(b, cmdPrefix...)
+	b = append(b, name...)
+	b = appendBinHeader(b, inner)
+	b = header(b, len(p))
+	return append(b, p...)
 }
 
 // decodeCommand returns what wire.DecodeAny(b) returns.
