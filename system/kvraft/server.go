@@ -145,15 +145,15 @@ type result struct {
 type machine KVServer
 
 // Apply implements rsm.StateMachine.
-func (m *machine) Apply(index int, cmd any) any {
-	op, ok := cmd.(Op)
-	if !ok {
-		return result{err: ErrWrongLeader}
+func (m *machine) Apply(index int, cmd any) (any, error) {
+	op, err := rsm.Command[Op](cmd)
+	if err != nil {
+		return nil, err
 	}
 	m.mu.Lock()
-	v, err := m.m.Apply(index, op)
+	v, e := m.m.Apply(index, op)
 	m.mu.Unlock()
-	return result{value: v, err: err}
+	return result{value: v, err: e}, nil
 }
 
 // Snapshot implements rsm.StateMachine.

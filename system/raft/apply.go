@@ -31,8 +31,11 @@ type ApplyMsg struct {
 // Kill do, and must be called from another goroutine).
 type Service interface {
 	// Apply receives committed commands and installed snapshots in log
-	// order. msgs is only valid during the call.
-	Apply(msgs []ApplyMsg)
+	// order. msgs is only valid during the call. An error means an entry
+	// (or snapshot) could not be applied, and stops the peer: it should be
+	// an *ApplyError naming the index and the cause, with every message
+	// before that one applied.
+	Apply(msgs []ApplyMsg) error
 	// Lead reports that the peer's term or leadership changed: it now is
 	// in term and leads it or not. It is not called for the state the
 	// peer starts in (a follower).
@@ -57,7 +60,7 @@ type applyChannel struct {
 }
 
 // Apply implements Service.
-func (a *applyChannel) Apply(msgs []ApplyMsg) {
+func (a *applyChannel) Apply(msgs []ApplyMsg) error {
 	a.mu.Lock()
 	a.items = append(a.items, msgs...)
 	a.mu.Unlock()
@@ -65,6 +68,7 @@ func (a *applyChannel) Apply(msgs []ApplyMsg) {
 	case a.signal <- struct{}{}:
 	default:
 	}
+	return nil
 }
 
 // Lead implements Service; the channel carries no leadership changes.

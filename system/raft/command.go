@@ -29,42 +29,37 @@ const (
 
 // msgpack type bytes used here.
 const (
-	mpNil   = 0xc0
-	mpBin8  = 0xc4
-	mpBin16 = 0xc5
-	mpBin32 = 0xc6
-	mpStr8  = 0xd9
-	mpStr16 = 0xda
-	mpStr32 = 0xdb
-	mpFix   = 0xa0 // fixstr: 0xa0 | length < 32
+	mpNil  = 0xc0
+	mpBin8 = 0xc4 // bin16 and bin32 follow
+	mpStr8 = 0xd9 // str16 and str32 follow
+	mpFix  = 0xa0 // fixstr: 0xa0 | length < 32
 )
 
 // encodeCommand returns wire.EncodeAny(v).
 func encodeCommand(v any) ([]byte, error) {
 	switch c := v.(type) {
 	case string:
-		n := len(c)
-		inner := strHeaderLen(n) + n
-		b := make([]byte, 0, len(cmdPrefix)+len(cmdString)+binHeaderLen(inner)+inner)
-		b = append(b, cmdPrefix...)
-		b = append(b, cmdString...)
-		b = appendBinHeader(b, inner)
-		b = appendStrHeader(b, n)
-		return append(b, c...), nil
+		return wrapCommand(cmdString, c, strHeaderLen(len(c)), appendStrHeader), nil
 	case []byte:
 		if c == nil {
 			return []byte(cmdPrefix + cmdBytes + "\xc4\x01\xc0"), nil
 		}
-		n := len(c)
-		inner := binHeaderLen(n) + n
-		b := make([]byte, 0, len(cmdPrefix)+len(cmdBytes)+binHeaderLen(inner)+inner)
-		b = append(b, cmdPrefix...)
-		b = append(b, cmdBytes...)
-		b = appendBinHeader(b, inner)
-		b = appendBinHeader(b, n)
-		return append(b, c...), nil
+		return wrapCommand(cmdBytes, c, binHeaderLen(len(c)), appendBinHeader), nil
 	}
 	return wire.EncodeAny(v)
+}
+
+// wrapCommand encodes payload p as the command of type name (cmdString or
+// cmdBytes): the prefix and name, then a bin holding p's own header of
+// hlen bytes, written by header, and p.
+func wrapCommand[P string | []byte](name string, p P, hlen int, header func([]byte, int) []byte) []byte {
+	inner := hlen + len(p)
+	b := make([]byte, 0, len(cmdPrefix)+len(name)+binHeaderLen(inner)+inner)
+	b = append(b, cmdPrefix...)
+	b = append(b, name...)
+	b = appendBinHeader(b, inner)
+	b = header(b, len(p))
+	return append(b, p...)
 }
 
 // decodeCommand returns what wire.DecodeAny(b) returns.
@@ -120,30 +115,10 @@ func cutPrefix(b []byte, prefix string) ([]byte, bool) {
 // readBin returns the payload of a msgpack bin with a minimal header that
 // spans exactly b.
 func readBin(b []byte) ([]byte, bool) {
-	if len(b) < 2 {
+	if len(b) < 1 {
 		return nil, false
 	}
-	var n, h int
-	switch b[0] {
-	case mpBin8:
-		n, h = int(b[1]), 2
-	case mpBin16:
-		if len(b) < 3 {
-			return nil, false
-		}
-		n, h = int(binary.BigEndian.Uint16(b[1:])), 3
-	case mpBin32:
-		if len(b) < 5 {
-			return nil, false
-		}
-		n, h = int(binary.BigEndian.Uint32(b[1:])), 5
-	default:
-		return nil, false
-	}
-	if h != binHeaderLen(n) || len(b)-h != n {
-		return nil, false
-	}
-	return b[h:], true
+	return readSized(b, mpBin8)
 }
 
 // readStr returns the payload of a msgpack str with a minimal header that
@@ -152,26 +127,39 @@ func readStr(b []byte) ([]byte, bool) {
 	if len(b) < 1 {
 		return nil, false
 	}
+	if c := b[0]; c&0xe0 == mpFix {
+		if n := int(c & 0x1f); len(b)-1 == n {
+			return b[1:], true
+		}
+		return nil, false
+	}
+	return readSized(b, mpStr8)
+}
+
+// readSized reads the 8-, 16- or 32-bit length header of a msgpack bin or
+// str, whose type bytes are t8, t8+1 and t8+2, and returns the payload if
+// the header is minimal and the payload spans the rest of b.
+func readSized(b []byte, t8 byte) ([]byte, bool) {
 	var n, h int
 	switch c := b[0]; {
-	case c&0xe0 == mpFix:
-		n, h = int(c&0x1f), 1
-	case c == mpStr8 && len(b) >= 2:
+	case c == t8 && len(b) >= 2:
 		n, h = int(b[1]), 2
-	case c == mpStr16 && len(b) >= 3:
+	case c == t8+1 && len(b) >= 3:
 		n, h = int(binary.BigEndian.Uint16(b[1:])), 3
-	case c == mpStr32 && len(b) >= 5:
+	case c == t8+2 && len(b) >= 5:
 		n, h = int(binary.BigEndian.Uint32(b[1:])), 5
 	default:
 		return nil, false
 	}
-	if h != strHeaderLen(n) || len(b)-h != n {
+	if h != sizedHeaderLen(n) || len(b)-h != n || (t8 == mpStr8 && n < 32) {
 		return nil, false
 	}
 	return b[h:], true
 }
 
-func binHeaderLen(n int) int {
+// sizedHeaderLen is the length of the minimal 8-, 16- or 32-bit header
+// of a bin or str of n bytes.
+func sizedHeaderLen(n int) int {
 	switch {
 	case n < 1<<8:
 		return 2
@@ -181,36 +169,32 @@ func binHeaderLen(n int) int {
 	return 5
 }
 
-func appendBinHeader(b []byte, n int) []byte {
+// appendSized appends the minimal 8-, 16- or 32-bit header of a bin or str
+// of n bytes whose type bytes are t8, t8+1 and t8+2.
+func appendSized(b []byte, n int, t8 byte) []byte {
 	switch {
 	case n < 1<<8:
-		return append(b, mpBin8, byte(n))
+		return append(b, t8, byte(n))
 	case n < 1<<16:
-		return binary.BigEndian.AppendUint16(append(b, mpBin16), uint16(n))
+		return binary.BigEndian.AppendUint16(append(b, t8+1), uint16(n))
 	}
-	return binary.BigEndian.AppendUint32(append(b, mpBin32), uint32(n))
+	return binary.BigEndian.AppendUint32(append(b, t8+2), uint32(n))
 }
+
+func binHeaderLen(n int) int { return sizedHeaderLen(n) }
+
+func appendBinHeader(b []byte, n int) []byte { return appendSized(b, n, mpBin8) }
 
 func strHeaderLen(n int) int {
-	switch {
-	case n < 32:
+	if n < 32 {
 		return 1
-	case n < 1<<8:
-		return 2
-	case n < 1<<16:
-		return 3
 	}
-	return 5
+	return sizedHeaderLen(n)
 }
 
 func appendStrHeader(b []byte, n int) []byte {
-	switch {
-	case n < 32:
+	if n < 32 {
 		return append(b, mpFix|byte(n))
-	case n < 1<<8:
-		return append(b, mpStr8, byte(n))
-	case n < 1<<16:
-		return binary.BigEndian.AppendUint16(append(b, mpStr16), uint16(n))
 	}
-	return binary.BigEndian.AppendUint32(append(b, mpStr32), uint32(n))
+	return appendSized(b, n, mpStr8)
 }

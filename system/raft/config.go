@@ -27,6 +27,17 @@ type Config struct {
 	// MaxBytesPerMsg bounds the command bytes in one AppendEntries; an
 	// append always carries at least one entry if one is due.
 	MaxBytesPerMsg int
+	// PreVote makes a peer whose election timeout expires first ask its
+	// peers whether they would vote for it in the next term, without
+	// changing any term; only a quorum of yes starts the election. A peer
+	// cut off from the others then cannot inflate its term and depose the
+	// leader when it returns.
+	PreVote bool
+	// CheckQuorum makes a leader step down when it has not heard from a
+	// quorum within ElectionTick ticks, and makes every peer that heard
+	// from a live leader within ElectionTick ticks ignore (pre-)vote
+	// requests of later terms (leader stickiness).
+	CheckQuorum bool
 	// Seed seeds the peer's random source (election timeouts). Peers mix in
 	// their ID, so a cluster may share one seed.
 	Seed uint64
@@ -36,8 +47,8 @@ type Config struct {
 
 // DefaultConfig returns the configuration Make uses: 10 ms ticks,
 // heartbeats every 100 ms, election timeouts in [300 ms, 600 ms), RPCs
-// bounded by 2 s, up to 2 pipelined appends of at most 1 MiB each, and a
-// random seed.
+// bounded by 2 s, up to 2 pipelined appends of at most 1 MiB each,
+// PreVote and CheckQuorum on, and a random seed.
 func DefaultConfig() Config {
 	return Config{
 		ElectionTick:   30,
@@ -46,6 +57,8 @@ func DefaultConfig() Config {
 		RPCTimeout:     2 * time.Second,
 		MaxInflight:    2,
 		MaxBytesPerMsg: 1 << 20,
+		PreVote:        true,
+		CheckQuorum:    true,
 		Seed:           rand.Uint64(),
 	}
 }

@@ -14,13 +14,22 @@ type role uint8
 //go:generate stringer -type=role -linecomment
 
 const (
-	roleFollower  role = iota // follower
-	roleCandidate             // candidate
-	roleLeader                // leader
+	roleFollower     role = iota // follower
+	roleCandidate                // candidate
+	roleLeader                   // leader
+	rolePreCandidate             // pre-candidate
 )
 
-// errProposalDropped says a proposal reached a peer that is not the leader.
-var errProposalDropped = errors.New("raft: proposal dropped: not the leader")
+// Errors of step.
+var (
+	// errProposalDropped says a proposal reached a peer that is not the
+	// leader.
+	errProposalDropped = errors.New("raft: proposal dropped: not the leader")
+	// errIgnored says a (pre-)vote request reached a peer that heard from
+	// a live leader within the minimum election timeout (leader
+	// stickiness); it gets no answer.
+	errIgnored = errors.New("raft: vote request ignored: the leader is live")
+)
 
 // core is the deterministic Raft state machine. It is moved only by step
 // and tick; it emits messages, state to persist and entries to apply via
@@ -40,7 +49,7 @@ type core struct {
 	lead  int
 	log   raftLog
 	prs   []progress // leader only
-	votes []int8     // candidate only: 1 granted, -1 rejected, 0 unknown
+	votes []int8     // (pre-)candidate only: 1 granted, -1 rejected, 0 unknown
 
 	electionElapsed  int
 	heartbeatElapsed int
@@ -72,6 +81,9 @@ func newCore(cfg Config, id, n int, hs hardState, snap snapshot, ents []Entry) (
 	if n < 1 || id < 0 || id >= n {
 		return nil, fmt.Errorf("raft: peer ID %d outside cluster of %d", id, n)
 	}
+	if hs.Term < 0 || hs.Term > maxTerm {
+		return nil, fmt.Errorf("raft: persisted term %d outside [0, %d] (written by a forged message before terms were bounded?)", hs.Term, maxTerm)
+	}
 	if hs.Vote < none || hs.Vote >= n {
 		return nil, fmt.Errorf("raft: persisted vote %d outside cluster of %d", hs.Vote, n)
 	}
@@ -88,8 +100,8 @@ func newCore(cfg Config, id, n int, hs hardState, snap snapshot, ents []Entry) (
 	}
 	prevTerm := snap.Term
 	for i, e := range ents {
-		if e.Term < prevTerm {
-			return nil, fmt.Errorf("raft: persisted entry %d has term %d below its predecessor's %d", snap.Index+1+i, e.Term, prevTerm)
+		if e.Term < prevTerm || e.Term > maxTerm {
+			return nil, fmt.Errorf("raft: persisted entry %d has term %d below its predecessor's %d or above %d", snap.Index+1+i, e.Term, prevTerm, maxTerm)
 		}
 		prevTerm = e.Term
 	}
@@ -119,18 +131,36 @@ func (r *core) mustNotBeInReady() {
 	}
 }
 
-// step feeds one message into the core. Only local proposals return an
-// error (errProposalDropped).
+// step feeds one message into the core. Local proposals to a peer that
+// does not lead return errProposalDropped; a message from a peer that is
+// malformed or absurd (see check) is dropped unanswered with errMalformed,
+// and a (pre-)vote request ignored under leader stickiness with
+// errIgnored. Nothing else returns an error.
 func (r *core) step(m message) error {
 	r.mustNotBeInReady()
+	if !m.Type.isLocal() {
+		if err := r.check(m); err != nil {
+			return err
+		}
+	}
 	switch {
 	case m.Type.isLocal():
 	case m.Term > r.term:
-		lead := none
-		if m.Type == msgApp || m.Type == msgHeartbeat || m.Type == msgSnap {
-			lead = m.From
+		if m.Type.isVote() && r.inLease() {
+			return errIgnored
 		}
-		r.becomeFollower(m.Term, lead)
+		switch {
+		case m.Type == msgPreVote:
+			// Asking about a later term changes nobody's term.
+		case m.Type == msgPreVoteResp && !m.Reject:
+			// A granted pre-vote carries the term we would campaign for.
+		default:
+			lead := none
+			if m.Type == msgApp || m.Type == msgHeartbeat || m.Type == msgSnap {
+				lead = m.From
+			}
+			r.becomeFollower(m.Term, lead)
+		}
 	case m.Term < r.term:
 		if m.Type.isRequest() {
 			r.rejectStale(m)
@@ -139,11 +169,9 @@ func (r *core) step(m message) error {
 	}
 	switch m.Type {
 	case msgHup:
-		if r.role != roleLeader {
-			r.campaign()
-		}
+		r.hup()
 		return nil
-	case msgVote:
+	case msgVote, msgPreVote:
 		r.handleVote(m)
 		return nil
 	}
@@ -160,9 +188,13 @@ func (r *core) rejectStale(m message) {
 	r.send(resp)
 }
 
+// send queues m from this peer, at the current term unless m names one
+// (a pre-vote and a granted pre-vote carry the term asked about).
 func (r *core) send(m message) {
 	m.From = r.id
-	m.Term = r.term
+	if m.Term == 0 {
+		m.Term = r.term
+	}
 	r.msgs = append(r.msgs, m)
 }
 
@@ -196,15 +228,6 @@ func (r *core) becomeFollower(term, lead int) {
 	r.tickFn = tickElection
 }
 
-func (r *core) becomeCandidate() {
-	r.reset(r.term + 1)
-	r.role = roleCandidate
-	r.vote = r.id
-	r.votes = make([]int8, r.n)
-	r.stepFn = stepCandidate
-	r.tickFn = tickElection
-}
-
 func (r *core) becomeLeader() {
 	r.reset(r.term)
 	r.role = roleLeader
@@ -224,69 +247,6 @@ func (r *core) becomeLeader() {
 		if p != r.id {
 			r.sendAppend(p, true)
 		}
-	}
-}
-
-func (r *core) campaign() {
-	r.becomeCandidate()
-	r.logger.Debug("campaign", "term", r.term)
-	r.votes[r.id] = 1
-	if r.tally() {
-		return
-	}
-	for p := range r.n {
-		if p != r.id {
-			r.send(message{Type: msgVote, To: p, Index: r.log.lastIndex(), LogTerm: r.log.lastTerm()})
-		}
-	}
-}
-
-// tally counts votes; it reports whether the election is decided.
-func (r *core) tally() bool {
-	granted, rejected := 0, 0
-	for _, v := range r.votes {
-		switch v {
-		case 1:
-			granted++
-		case -1:
-			rejected++
-		}
-	}
-	switch {
-	case granted >= r.quorum():
-		r.becomeLeader()
-		return true
-	case rejected >= r.quorum():
-		r.becomeFollower(r.term, none)
-		return true
-	}
-	return false
-}
-
-func (r *core) handleVote(m message) {
-	resp := message{Type: msgVoteResp, To: m.From, Ref: m.Ref, Reject: true}
-	if (r.vote == none || r.vote == m.From) && r.log.isUpToDate(m.Index, m.LogTerm) {
-		r.vote = m.From
-		r.electionElapsed = 0
-		resp.Reject = false
-	}
-	r.send(resp)
-}
-
-func tickElection(r *core) {
-	r.ageHeld()
-	r.electionElapsed++
-	if r.electionElapsed >= r.electionTimeout {
-		r.electionElapsed = 0
-		_ = r.step(message{Type: msgHup})
-	}
-}
-
-func tickHeartbeat(r *core) {
-	r.heartbeatElapsed++
-	if r.heartbeatElapsed >= r.cfg.HeartbeatTick {
-		r.heartbeatElapsed = 0
-		r.bcastHeartbeat()
 	}
 }
 
@@ -329,13 +289,8 @@ func stepCandidate(r *core, m message) error {
 		// Someone won this term.
 		r.becomeFollower(r.term, m.From)
 		return stepFollower(r, m)
-	case msgVoteResp:
-		if m.Reject {
-			r.votes[m.From] = -1
-		} else {
-			r.votes[m.From] = 1
-		}
-		r.tally()
+	case msgVoteResp, msgPreVoteResp:
+		r.recordVote(m)
 	}
 	return nil
 }
@@ -353,8 +308,17 @@ func stepLeader(r *core, m message) error {
 	case msgReadIndex:
 		r.handleReadIndex(m)
 	case msgApp, msgHeartbeat, msgSnap:
-		// Two leaders in one term: a broken invariant.
-		panic(fmt.Sprintf("raft: leader %d of term %d got %v", r.id, r.term, m))
+		// Two leaders in one term: honest peers never do this, so the
+		// message is forged. It is dropped; the simulator checks election
+		// safety on its own.
+		return fmt.Errorf("%w: leader %d of term %d got %v", errMalformed, r.id, r.term, m)
+	case msgAppResp, msgHeartbeatResp, msgSnapResp:
+		if m.Index > r.log.lastIndex() {
+			return fmt.Errorf("%w: %v acknowledges index %d beyond the last %d", errMalformed, m, m.Index, r.log.lastIndex())
+		}
+		r.prs[m.From].active = true
+	}
+	switch m.Type {
 	case msgAppResp, msgHeartbeatResp:
 		r.handleAppendResponse(m)
 	case msgSnapResp:

@@ -106,7 +106,7 @@ func TestVoteRules(t *testing.T) {
 			}
 			if tc.grant {
 				// A second candidate in the same term gets no vote.
-				mustStep(t, c, message{Type: msgVote, From: 2, To: 0, Term: 3, Index: 9, LogTerm: 9})
+				mustStep(t, c, message{Type: msgVote, From: 2, To: 0, Term: 3, Index: 9, LogTerm: 3})
 				if msgs := flush(c); len(msgs) != 1 || !msgs[0].Reject {
 					t.Fatalf("second vote in one term: %v", msgs)
 				}

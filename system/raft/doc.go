@@ -7,8 +7,8 @@
 //
 // # Structure
 //
-// The protocol lives in a deterministic core (core.go, log.go, progress.go,
-// read.go, ready.go): a state machine moved only by step (a message) and
+// The protocol lives in a deterministic core (core.go, election.go,
+// check.go, log.go, progress.go, read.go, ready.go): a state machine moved only by step (a message) and
 // tick (logical time). Through ready it asks for the hard state and log
 // suffix to persist, the messages to send, the entries to apply and the
 // results of reads; advance acknowledges them. It has no goroutines,
@@ -60,6 +60,46 @@
 // interval instead of refusing it and tearing the pipeline down. A leader
 // whose appends go unanswered while heartbeats get through (calls that
 // never return) presumes them lost and probes again.
+//
+// # Elections: PreVote, CheckQuorum, bounds
+//
+// With Config.PreVote (on by default, and in Make) a peer whose election
+// timeout expires first runs a pre-vote round (§9.6 of Ongaro's thesis):
+// it asks whether its peers would vote for it in the next term, changing
+// no term and recording no vote, and campaigns only after a quorum says
+// yes. A peer cut off from the others therefore keeps its term, and
+// cannot depose the leader when it returns. With Config.CheckQuorum (on by
+// default) a leader that has not heard from a quorum within ElectionTick
+// ticks steps down (so an isolated leader steps down within 2*ElectionTick
+// ticks of losing its quorum), and any peer that heard from a live leader
+// within ElectionTick ticks ignores (pre-)vote requests of later terms,
+// leaving them unanswered (leader stickiness, as in etcd's Raft).
+//
+// Every message from a peer is checked before it touches any state
+// (check.go): terms within [0, maxTerm] and indices within [0, maxIndex]
+// (2^62-1 on 64-bit platforms, so no term or index arithmetic can
+// overflow), a log term and entry terms no greater than the message's
+// term, entries in term order, a sender inside the cluster. A message that
+// fails is dropped unanswered and counted (Raft.Refused). So is an append
+// to a leader at its own term, and one that would replace a committed
+// entry: honest peers never send them. A peer whose term reached maxTerm
+// no longer campaigns, and a persisted term beyond it does not load.
+//
+// # Poison entries
+//
+// The driver decodes every command of an incoming AppendEntries before
+// the core sees it, and refuses (with an empty reply, counted in Refused)
+// an append whose commands do not decode: nothing undecodable reaches the
+// log from a peer. A committed entry that still cannot be applied (its
+// command does not decode, or the Service's Apply returns an error, which
+// should be an *ApplyError) stops the peer: the entries before it are
+// applied, the error names the index and the cause, it is logged (to
+// slog.Default when Config.Logger is nil), Raft.Err returns it and
+// Raft.Stopped's channel closes. It never panics and never skips the
+// entry, which every other replica applies. A restarted peer stops again,
+// with the same error, once it learns the entry committed: it does not
+// crash in a loop. A service whose own persisted state does not load uses
+// Halted, a peer stopped from the start with the reason (system/rsm does).
 //
 // # Persistence
 //

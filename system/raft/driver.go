@@ -49,6 +49,7 @@ type Raft struct {
 	wg       sync.WaitGroup
 	calls    sync.WaitGroup // RPCs in flight, for tests
 	failed   atomic.Pointer[error]
+	refused  atomic.Uint64
 
 	status atomic.Uint64 // term<<1 | isLeader, published by run
 
@@ -285,9 +286,14 @@ func (rf *Raft) killed() bool {
 
 // handle runs an incoming request through the loop and returns the
 // response once whatever it depends on is persisted. ok is false when the
-// peer is dead or the request is malformed.
+// peer is dead, the request is malformed (counted in Refused) or it is a
+// vote request ignored under leader stickiness.
 func (rf *Raft) handle(m message) (message, bool) {
-	if m.From < 0 || m.From >= len(rf.peers) || m.From == rf.me || (m.Type == msgSnap && m.Snapshot == nil) {
+	if rf.killed() {
+		return message{}, false
+	}
+	if m.From < 0 || m.From >= len(rf.peers) || m.From == rf.me {
+		rf.refuse(m.From, fmt.Errorf("%w: %v from unknown peer %d", errMalformed, m.Type, m.From))
 		return message{}, false
 	}
 	in := inbound{m: m, reply: make(chan message, 1)}
@@ -297,8 +303,8 @@ func (rf *Raft) handle(m message) (message, bool) {
 		return message{}, false
 	}
 	select {
-	case resp := <-in.reply:
-		return resp, true
+	case resp, ok := <-in.reply:
+		return resp, ok
 	case <-rf.done:
 		return message{}, false
 	}

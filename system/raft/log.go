@@ -103,7 +103,8 @@ func (l *raftLog) truncateAndAppend(from int, ents []Entry) {
 // maybeAppend applies an append from the leader: if the entry at prev has
 // term prevTerm, ents (which follow prev) are merged into the log,
 // overwriting only conflicting entries, and lastNew (the last index known to
-// match the leader) is returned with ok true.
+// match the leader) is returned with ok true. An append that would replace
+// a committed entry is refused (ok false) and changes nothing.
 func (l *raftLog) maybeAppend(prev, prevTerm int, ents []Entry) (lastNew int, ok bool) {
 	lastNew = prev + len(ents)
 	if prev < l.snap.Index {
@@ -122,6 +123,11 @@ func (l *raftLog) maybeAppend(prev, prevTerm int, ents []Entry) (lastNew int, ok
 		idx := prev + 1 + i
 		if t, ok := l.term(idx); ok && t == e.Term {
 			continue
+		}
+		if idx <= l.committed {
+			// No leader replaces a committed entry (leader completeness):
+			// the append is forged, and is refused whole.
+			return 0, false
 		}
 		l.truncateAndAppend(idx, ents[i:])
 		break

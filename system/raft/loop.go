@@ -3,6 +3,7 @@ package raft
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -28,11 +29,11 @@ func (rf *Raft) run() {
 		case in := <-rf.recvc:
 			rf.stepInbound(in)
 		case m := <-rf.respc:
-			_ = rf.core.step(m)
+			rf.stepResponse(m)
 		case s := <-rf.snapc:
 			rf.compact(s)
 		case ch := <-rf.readc:
-			rf.readBatch = append(rf.readBatch, ch)
+			rf.queueRead(ch)
 		}
 		rf.drain()
 		rf.flushProposals()
@@ -62,48 +63,34 @@ func (rf *Raft) drain() {
 		case <-rf.propc:
 		default:
 		}
-		for ; n < maxDrain; n++ {
-			select {
-			case in := <-rf.recvc:
-				rf.stepInbound(in)
-				continue
-			default:
-			}
-			break
-		}
-		for ; n < maxDrain; n++ {
-			select {
-			case m := <-rf.respc:
-				_ = rf.core.step(m)
-				continue
-			default:
-			}
-			break
-		}
-		for ; n < maxDrain; n++ {
-			select {
-			case ch := <-rf.readc:
-				rf.readBatch = append(rf.readBatch, ch)
-				continue
-			default:
-			}
-			break
-		}
+		n = drainChan(rf.recvc, n, rf.stepInbound)
+		n = drainChan(rf.respc, n, rf.stepResponse)
+		n = drainChan(rf.readc, n, rf.queueRead)
 		if n == took {
 			return
 		}
 	}
 }
 
-// fail stops a peer whose storage failed: it must not go on without it.
-func (rf *Raft) fail(err error) {
-	rf.logger.Error("storage failed; peer stops", "err", err)
-	rf.failed.Store(&err)
-	rf.killOnce.Do(func() {
-		close(rf.done)
-		rf.cancel()
-	})
+// drainChan takes the values waiting on ch, without blocking, handing each
+// to f, while n (the count of events taken so far) is below maxDrain; it
+// returns the new count.
+func drainChan[T any](ch <-chan T, n int, f func(T)) int {
+	for ; n < maxDrain; n++ {
+		select {
+		case v := <-ch:
+			f(v)
+			continue
+		default:
+		}
+		break
+	}
+	return n
 }
+
+func (rf *Raft) stepResponse(m message) { _ = rf.stepPeer(m) }
+
+func (rf *Raft) queueRead(ch chan readResult) { rf.readBatch = append(rf.readBatch, ch) }
 
 // coreStatus packs the core's term and leadership as status holds them.
 func (rf *Raft) coreStatus() uint64 {
@@ -123,11 +110,27 @@ func (rf *Raft) publish() {
 	}
 }
 
+// stepInbound steps a request from a peer. One the core drops (malformed,
+// or a vote ignored under leader stickiness) is answered at once with no
+// reply.
 func (rf *Raft) stepInbound(in inbound) {
 	rf.nextRef++
 	in.m.Ref = rf.nextRef
 	rf.waiting[in.m.Ref] = in.reply
-	_ = rf.core.step(in.m)
+	if err := rf.stepPeer(in.m); err != nil {
+		delete(rf.waiting, in.m.Ref)
+		close(in.reply)
+	}
+}
+
+// stepPeer steps a message from a peer, counting it in Refused when the
+// core finds it malformed.
+func (rf *Raft) stepPeer(m message) error {
+	err := rf.core.step(m)
+	if errors.Is(err, errMalformed) {
+		rf.refuse(m.From, err)
+	}
+	return err
 }
 
 // flushProposals publishes the core's leadership to Start and appends
@@ -238,7 +241,9 @@ func (rf *Raft) handleReady() error {
 		}
 		rf.send(m)
 	}
-	rf.applyReady(rd)
+	if err := rf.applyReady(rd); err != nil {
+		return err
+	}
 	for _, r := range rd.reads {
 		for _, ch := range rf.readWaits[r.ctx] {
 			ch <- r
@@ -284,23 +289,31 @@ func (rf *Raft) send(m message) {
 }
 
 // applyReady hands the Service the snapshot to install and the entries
-// committed in rd, in log order.
-func (rf *Raft) applyReady(rd ready) {
+// committed in rd, in log order. It returns an *ApplyError for an entry
+// whose command does not decode (after applying those before it), or the
+// error the Service's Apply returned; the peer then stops.
+func (rf *Raft) applyReady(rd ready) error {
 	msgs := rf.applied[:0]
 	if rd.installSnapshot {
 		s := rd.snapshot
 		msgs = append(msgs, ApplyMsg{SnapshotValid: true, Snapshot: s.Data, SnapshotTerm: s.Term, SnapshotIndex: s.Index})
 	}
+	var err error
 	for i, e := range rd.committed {
-		cmd, err := decodeCommand(e.Data)
-		if err != nil {
-			panic(fmt.Sprintf("raft: peer %d cannot decode the command at index %d (register its type with wire.Register): %v", rf.me, rd.committedIndex+i, err))
+		cmd, derr := decodeCommand(e.Data)
+		if derr != nil {
+			// Apply what comes before, then stop.
+			err = &ApplyError{Index: rd.committedIndex + i, Err: fmt.Errorf("the command does not decode (is its type registered with wire.Register?): %w", derr)}
+			break
 		}
 		msgs = append(msgs, ApplyMsg{CommandValid: true, Command: cmd, CommandIndex: rd.committedIndex + i, CommandTerm: e.Term})
 	}
 	if len(msgs) > 0 {
-		rf.svc.Apply(msgs)
+		if aerr := rf.svc.Apply(msgs); aerr != nil {
+			err = aerr
+		}
 	}
 	clear(msgs)
 	rf.applied = msgs[:0]
+	return err
 }

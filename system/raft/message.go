@@ -38,12 +38,14 @@ const (
 
 	// Requests; each gets exactly one response carrying the same Ref.
 	msgVote      // Index, LogTerm: candidate's last entry
+	msgPreVote   // msgVote for Term without changing anyone's term (§9.6 of the thesis)
 	msgApp       // Index, LogTerm: previous entry; Entries; Commit
 	msgHeartbeat // msgApp without entries that never counts as in flight
 	msgSnap      // Snapshot
 
 	// Responses.
 	msgVoteResp      // Reject
+	msgPreVoteResp   // Reject; Term is the pre-vote's when granted
 	msgAppResp       // Index: matched last index, or the rejected previous index
 	msgHeartbeatResp // as msgAppResp
 	msgSnapResp      // Index: the snapshot's index
@@ -55,10 +57,12 @@ var msgTypeNames = [...]string{
 	msgReadIndex:     "ReadIndex",
 	msgUnreachable:   "Unreachable",
 	msgVote:          "Vote",
+	msgPreVote:       "PreVote",
 	msgApp:           "App",
 	msgHeartbeat:     "Heartbeat",
 	msgSnap:          "Snap",
 	msgVoteResp:      "VoteResp",
+	msgPreVoteResp:   "PreVoteResp",
 	msgAppResp:       "AppResp",
 	msgHeartbeatResp: "HeartbeatResp",
 	msgSnapResp:      "SnapResp",
@@ -73,12 +77,15 @@ func (t msgType) String() string {
 
 func (t msgType) isLocal() bool   { return t <= msgUnreachable }
 func (t msgType) isRequest() bool { return t >= msgVote && t <= msgSnap }
+func (t msgType) isVote() bool    { return t == msgVote || t == msgPreVote }
 
 // response returns the response type of a request type.
 func (t msgType) response() msgType {
 	switch t {
 	case msgVote:
 		return msgVoteResp
+	case msgPreVote:
+		return msgPreVoteResp
 	case msgApp:
 		return msgAppResp
 	case msgHeartbeat:
@@ -96,11 +103,11 @@ type message struct {
 	From int
 	To   int
 	Term int
-	// Index and LogTerm: for msgVote the candidate's last entry; for msgApp
-	// and msgHeartbeat the entry preceding Entries. In msgAppResp and
-	// msgHeartbeatResp Index is, on success, the last index known to match
-	// the leader's log and, on rejection, the rejected previous index. In
-	// msgSnapResp it is the snapshot's index.
+	// Index and LogTerm: for msgVote and msgPreVote the candidate's last
+	// entry; for msgApp and msgHeartbeat the entry preceding Entries. In
+	// msgAppResp and msgHeartbeatResp Index is, on success, the last index
+	// known to match the leader's log and, on rejection, the rejected
+	// previous index. In msgSnapResp it is the snapshot's index.
 	Index   int
 	LogTerm int
 	Entries []Entry

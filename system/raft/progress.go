@@ -40,6 +40,9 @@ type progress struct {
 	pendingSnapshot int   // stateSnapshot: index of the snapshot sent
 	sentCommit      int   // commit index carried by the last append sent
 	readAck         uint64
+	// active: the follower answered since the leader's last quorum check
+	// (CheckQuorum).
+	active bool
 	// stall counts heartbeat responses since the last append or snapshot
 	// response: appends that stay unanswered while heartbeats get through
 	// were lost without word (a call that never returned).

@@ -11,11 +11,12 @@ func _() {
 	_ = x[roleFollower-0]
 	_ = x[roleCandidate-1]
 	_ = x[roleLeader-2]
+	_ = x[rolePreCandidate-3]
 }
 
-const _role_name = "followercandidateleader"
+const _role_name = "followercandidateleaderpre-candidate"
 
-var _role_index = [...]uint8{0, 8, 17, 23}
+var _role_index = [...]uint8{0, 8, 17, 23, 36}
 
 func (i role) String() string {
 	idx := int(i) - 0

@@ -6,6 +6,9 @@ type RequestVoteArgs struct {
 	CandidateID  int
 	LastLogIndex int
 	LastLogTerm  int
+	// PreVote asks whether the peer would grant a vote in Term without
+	// changing its term or recording a vote (Config.PreVote).
+	PreVote bool
 }
 
 // RequestVoteReply is the reply of "Raft.RequestVote".
@@ -67,14 +70,23 @@ type InstallSnapshotReply struct {
 // RequestVote handles the RPC "Raft.RequestVote".
 func (rf *Raft) RequestVote(args *RequestVoteArgs, reply *RequestVoteReply) {
 	m := message{Type: msgVote, From: args.CandidateID, To: rf.me, Term: args.Term, Index: args.LastLogIndex, LogTerm: args.LastLogTerm}
+	if args.PreVote {
+		m.Type = msgPreVote
+	}
 	if resp, ok := rf.handle(m); ok {
 		reply.Term = resp.Term
 		reply.VoteGranted = !resp.Reject
 	}
 }
 
-// AppendEntries handles the RPC "Raft.AppendEntries".
+// AppendEntries handles the RPC "Raft.AppendEntries". An append carrying
+// a command that does not decode is refused before it reaches the core
+// (and so the log): it gets an empty reply and counts in Refused.
 func (rf *Raft) AppendEntries(args *AppendEntriesArgs, reply *AppendEntriesReply) {
+	if err := checkCommands(args.PrevLogIndex, args.Entries); err != nil {
+		rf.refuse(args.LeaderID, err)
+		return
+	}
 	m := message{
 		Type: msgApp, From: args.LeaderID, To: rf.me, Term: args.Term,
 		Index: args.PrevLogIndex, LogTerm: args.PrevLogTerm, Entries: args.Entries,
@@ -111,8 +123,8 @@ func (rf *Raft) InstallSnapshot(args *InstallSnapshotArgs, reply *InstallSnapsho
 // arguments and a reply to decode into.
 func request(m message) (method string, args, reply any) {
 	switch m.Type {
-	case msgVote:
-		return "Raft.RequestVote", &RequestVoteArgs{Term: m.Term, CandidateID: m.From, LastLogIndex: m.Index, LastLogTerm: m.LogTerm}, &RequestVoteReply{}
+	case msgVote, msgPreVote:
+		return "Raft.RequestVote", &RequestVoteArgs{Term: m.Term, CandidateID: m.From, LastLogIndex: m.Index, LastLogTerm: m.LogTerm, PreVote: m.Type == msgPreVote}, &RequestVoteReply{}
 	case msgApp, msgHeartbeat:
 		return "Raft.AppendEntries", &AppendEntriesArgs{
 			Term: m.Term, LeaderID: m.From, PrevLogIndex: m.Index, PrevLogTerm: m.LogTerm,

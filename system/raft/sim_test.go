@@ -3,6 +3,7 @@ package raft
 import (
 	"container/heap"
 	"encoding/binary"
+	"errors"
 	"flag"
 	"fmt"
 	"hash/fnv"
@@ -83,6 +84,8 @@ type simParams struct {
 	maxInflight int
 	maxBytes    int
 	readyDefer  float64 // probability a node leaves its ready for later
+	preVote     bool
+	checkQuorum bool
 }
 
 type sim struct {
@@ -127,12 +130,21 @@ func newSim(t testing.TB, seed uint64) *sim {
 		maxInflight: 1 + rng.IntN(8),
 		maxBytes:    []int{1, 40, 1 << 20}[rng.IntN(3)],
 		readyDefer:  []float64{0, 0.3, 0.7}[rng.IntN(3)],
+		preVote:     rng.IntN(4) != 0,
+		checkQuorum: rng.IntN(4) != 0,
 	}
+	return newSimWith(t, seed, rng, p)
+}
+
+// newSimWith starts a simulated cluster with the fault rates p; rng is the
+// run's source, seeded with seed.
+func newSimWith(t testing.TB, seed uint64, rng *rand.Rand, p simParams) *sim {
 	s := &sim{
 		t: t, seed: seed, rng: rng, p: p,
 		cfg: Config{
 			ElectionTick: 10, HeartbeatTick: 3, TickInterval: time.Millisecond, RPCTimeout: time.Second,
 			MaxInflight: p.maxInflight, MaxBytesPerMsg: p.maxBytes, Seed: seed,
+			PreVote: p.preVote, CheckQuorum: p.checkQuorum,
 		},
 		leaders:    map[int]int{},
 		committed:  []Entry{{}},
@@ -264,7 +276,7 @@ func (s *sim) deliver(sm simMsg) {
 }
 
 func (s *sim) step(nd *simNode, m message) {
-	if err := nd.c.step(m); err != nil && m.Type != msgProp {
+	if err := nd.c.step(m); err != nil && m.Type != msgProp && !errors.Is(err, errIgnored) {
 		s.fatalf("step %v: %v", m, err)
 	}
 	s.afterStep(nd)

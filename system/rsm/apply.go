@@ -9,34 +9,42 @@ import (
 // Apply implements raft.Service: it applies committed entries and installed
 // snapshots in log order, answers the Submit waiting for each entry, wakes
 // reads whose index is reached, and asks for a snapshot when Raft's state
-// has grown past MaxRaftState. It runs on Raft's loop.
-func (r *RSM) Apply(msgs []raft.ApplyMsg) {
+// has grown past MaxRaftState. It runs on Raft's loop. An entry the state
+// machine cannot apply (or a snapshot that does not restore) stops there:
+// every waiting Submit fails with ErrShutdown and the *raft.ApplyError
+// naming the index goes back to Raft, which stops the replica (Err).
+func (r *RSM) Apply(msgs []raft.ApplyMsg) error {
 	r.mu.Lock()
+	var err error
 	for i := range msgs {
-		r.apply(&msgs[i])
+		if err = r.apply(&msgs[i]); err != nil {
+			r.failWaiters(func(int, *waiter) bool { return true }, ErrShutdown)
+			break
+		}
 	}
 	if len(r.readers) > 0 {
 		r.wakeReaders()
 	}
 	due := r.cfg.MaxRaftState > 0 && r.applied > r.snapIndex
 	r.mu.Unlock()
-	if due && r.persister.RaftStateSize() >= r.cfg.MaxRaftState {
+	if err == nil && due && r.persister.RaftStateSize() >= r.cfg.MaxRaftState {
 		select {
 		case r.snapc <- struct{}{}:
 		default:
 		}
 	}
+	return err
 }
 
 // apply applies one message. Caller holds mu.
-func (r *RSM) apply(msg *raft.ApplyMsg) {
+func (r *RSM) apply(msg *raft.ApplyMsg) error {
 	switch {
 	case msg.SnapshotValid:
 		if msg.SnapshotIndex <= r.applied {
-			return
+			return nil
 		}
 		if _, err := restore(r.sm, msg.Snapshot); err != nil {
-			panic(fmt.Sprintf("rsm: installed snapshot does not decode: %v", err))
+			return &raft.ApplyError{Index: msg.SnapshotIndex, Err: fmt.Errorf("rsm: installed snapshot: %w", err)}
 		}
 		r.applied = msg.SnapshotIndex
 		r.snapIndex = max(r.snapIndex, msg.SnapshotIndex)
@@ -45,11 +53,14 @@ func (r *RSM) apply(msg *raft.ApplyMsg) {
 		r.failWaiters(func(i int, _ *waiter) bool { return i <= msg.SnapshotIndex }, ErrWrongLeader)
 	case msg.CommandValid:
 		if msg.CommandIndex <= r.applied {
-			return
+			return nil
 		}
 		var v any
 		if _, ok := msg.Command.(noop); !ok {
-			v = r.sm.Apply(msg.CommandIndex, msg.Command)
+			var err error
+			if v, err = r.sm.Apply(msg.CommandIndex, msg.Command); err != nil {
+				return &raft.ApplyError{Index: msg.CommandIndex, Err: fmt.Errorf("rsm: state machine: %w", err)}
+			}
 		}
 		r.applied = msg.CommandIndex
 		r.recent[msg.CommandIndex%len(r.recent)] = result{index: msg.CommandIndex, term: msg.CommandTerm, value: v}
@@ -64,6 +75,7 @@ func (r *RSM) apply(msg *raft.ApplyMsg) {
 			}
 		}
 	}
+	return nil
 }
 
 // Lead implements raft.Service: Raft's leadership event. Waiting Submits

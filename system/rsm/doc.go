@@ -17,6 +17,14 @@
 // snapshot goroutine snapshots the state machine when Raft's state grows
 // past MaxRaftState; snapshots Raft delivers are installed in order.
 //
+// A committed command the StateMachine cannot apply (Apply returns an
+// error; Command checks a command's type) or a snapshot that does not
+// restore stops the replica: waiting Submits fail with ErrShutdown, and
+// Raft stops the peer with a *raft.ApplyError naming the index and the
+// cause (Err, Stopped). A replica whose persisted snapshot or Raft state
+// does not load starts stopped in the same way. Nothing panics, and a
+// restart stops again with the same error instead of crashing in a loop.
+//
 // # The request path
 //
 // A linearizable Put on the leader of a raftkv cluster (TCP transport)

@@ -19,8 +19,11 @@ type StateMachine interface {
 	// Apply applies one committed command and returns its result. It must
 	// be deterministic: the same commands in the same order give the same
 	// state and results on every replica. It runs on Raft's loop, so it
-	// must be quick and must not call into the RSM or Raft.
-	Apply(index int, cmd any) any
+	// must be quick and must not call into the RSM or Raft. An error says
+	// the command cannot be applied at all (not a refusal the client
+	// should hear, which is a result): the replica stops with it rather
+	// than skip an entry every other replica applies.
+	Apply(index int, cmd any) (any, error)
 	// Snapshot encodes the whole state, including everything applied up to
 	// the last Apply.
 	Snapshot() []byte
@@ -41,7 +44,8 @@ var (
 	ErrWrongLeader = errors.New("rsm: not the leader")
 	// ErrTimeout: the command did not apply in time. It may still commit.
 	ErrTimeout = errors.New("rsm: timed out waiting for the command to apply")
-	// ErrShutdown: the replica was killed.
+	// ErrShutdown: the replica was killed, or stopped because a committed
+	// entry could not be applied (Err says which).
 	ErrShutdown = errors.New("rsm: replica shut down")
 	// ErrNotReady: the leader has not yet committed an entry of its term,
 	// so ReadBarrier cannot serve; read through the log with Submit.
@@ -124,7 +128,8 @@ type outcome struct {
 
 // New starts a replica whose Raft peer is servers[me], recovering sm from
 // the snapshot in persister. The caller registers Raft() (service "Raft")
-// with its transport server.
+// with its transport server. A replica whose persisted state does not load
+// starts stopped: Err says why and Stopped's channel is closed.
 func New(servers []raft.Peer, me int, persister raft.Persister, sm StateMachine, cfg Config) *RSM {
 	if cfg.ApplyTimeout <= 0 {
 		cfg.ApplyTimeout = DefaultApplyTimeout
@@ -138,16 +143,11 @@ func New(servers []raft.Peer, me int, persister raft.Persister, sm StateMachine,
 		snapc:     make(chan struct{}, 1),
 		waiters:   map[int]*waiter{},
 	}
-	if snap := persister.ReadSnapshot(); len(snap) > 0 {
-		idx, err := restore(sm, snap)
-		if err != nil {
-			panic(fmt.Sprintf("rsm: own snapshot does not decode: %v", err))
-		}
-		r.applied, r.snapIndex = idx, idx
-	}
-	rf, err := raft.New(servers, me, persister, r, raft.DefaultConfig())
+	rf, err := r.start(servers, me)
 	if err != nil {
-		panic(err) // as raft.Make: the persisted state must load
+		// The replica cannot start from what it persisted; it stops with
+		// the reason, the same on every restart, and never crashes.
+		rf = raft.Halted(me, persister, err)
 	}
 	r.rf = rf
 	r.reads.readIndex = rf.ReadIndex
@@ -158,8 +158,34 @@ func New(servers []raft.Peer, me int, persister raft.Persister, sm StateMachine,
 	return r
 }
 
+// start restores the state machine from the persisted snapshot and starts
+// the Raft peer.
+func (r *RSM) start(servers []raft.Peer, me int) (*raft.Raft, error) {
+	if snap := r.persister.ReadSnapshot(); len(snap) > 0 {
+		idx, err := restore(r.sm, snap)
+		if err != nil {
+			return nil, fmt.Errorf("rsm: replica %d: own snapshot: %w", me, err)
+		}
+		r.applied, r.snapIndex = idx, idx
+	}
+	rf, err := raft.New(servers, me, r.persister, r, raft.DefaultConfig())
+	if err != nil {
+		return nil, fmt.Errorf("rsm: replica %d: %w", me, err)
+	}
+	return rf, nil
+}
+
 // Raft returns the replica's Raft peer.
 func (r *RSM) Raft() *raft.Raft { return r.rf }
+
+// Err returns the error that stopped the replica on its own, such as a
+// *raft.ApplyError naming the entry its state machine could not apply;
+// nil while it runs and after Kill. Stopped's channel is closed then.
+func (r *RSM) Err() error { return r.rf.Err() }
+
+// Stopped returns a channel closed once the replica's Raft peer has
+// stopped, by Kill or on its own (Err).
+func (r *RSM) Stopped() <-chan struct{} { return r.rf.Stopped() }
 
 // Killed reports whether Kill was called.
 func (r *RSM) Killed() bool { return r.dead.Load() }

@@ -23,11 +23,15 @@ type counter struct {
 	sum int
 }
 
-func (c *counter) Apply(_ int, cmd any) any {
+func (c *counter) Apply(_ int, cmd any) (any, error) {
+	a, err := Command[add](cmd)
+	if err != nil {
+		return nil, err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.sum += cmd.(add).N
-	return c.sum
+	c.sum += a.N
+	return c.sum, nil
 }
 
 func (c *counter) Snapshot() []byte {

@@ -17,8 +17,9 @@ type WireState[S any] struct {
 	// replaces the pointer.
 	State **S
 	// Step applies one committed command to the state, under Mu, and
-	// returns its result.
-	Step func(st *S, cmd any) any
+	// returns its result, or an error when the command cannot be applied
+	// at all (see StateMachine.Apply).
+	Step func(st *S, cmd any) (any, error)
 	// Check validates and normalizes a decoded state (nil maps made
 	// empty, say) before Restore installs it. Optional.
 	Check func(st *S) error
@@ -26,8 +27,19 @@ type WireState[S any] struct {
 
 var _ StateMachine = (*WireState[int])(nil)
 
+// Command returns cmd as the service's command type T, or an error naming
+// both types: a committed command of another type cannot be applied (see
+// StateMachine.Apply).
+func Command[T any](cmd any) (T, error) {
+	c, ok := cmd.(T)
+	if !ok {
+		return c, fmt.Errorf("rsm: committed command of type %T, want %T", cmd, c)
+	}
+	return c, nil
+}
+
 // Apply implements StateMachine.
-func (w *WireState[S]) Apply(_ int, cmd any) any {
+func (w *WireState[S]) Apply(_ int, cmd any) (any, error) {
 	w.Mu.Lock()
 	defer w.Mu.Unlock()
 	return w.Step(*w.State, cmd)

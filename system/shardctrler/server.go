@@ -72,12 +72,12 @@ func (sc *ShardCtrler) submit(op Op) (Err, Config) {
 }
 
 // step applies one committed command to the controller's state.
-func step(st *State, cmd any) any {
-	op, ok := cmd.(Op)
-	if !ok {
-		return result{Err: ErrInvalid}
+func step(st *State, cmd any) (any, error) {
+	op, err := rsm.Command[Op](cmd)
+	if err != nil {
+		return nil, err
 	}
-	return st.Apply(op)
+	return st.Apply(op), nil
 }
 
 // normalize checks a decoded state and makes its nil maps empty.

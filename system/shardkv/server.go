@@ -250,10 +250,10 @@ func (kv *ShardKV) end(name string) raft.Peer {
 }
 
 // step applies one committed command to the group's state.
-func step(st *State, cmd any) any {
-	op, ok := cmd.(Op)
-	if !ok {
-		return result{Err: ErrNotReady}
+func step(st *State, cmd any) (any, error) {
+	op, err := rsm.Command[Op](cmd)
+	if err != nil {
+		return nil, err
 	}
-	return st.Apply(op)
+	return st.Apply(op), nil
 }
