@@ -28,7 +28,9 @@ type Host struct {
 
 // NewHost returns the host of the node called node (its name at the near
 // end of its links), whose fault table draws from seed, authenticating
-// with the secret in the file secretFile (LoadSecret; "" for none).
+// with the secret in the file secretFile (LoadSecret; "" for none). Its
+// transport tags what it logs with node=NODE: give it a logger that does
+// not carry that attribute already.
 func NewHost(node string, seed int64, secretFile string, logger *slog.Logger) (*Host, error) {
 	secret, err := LoadSecret(secretFile)
 	if err != nil {

@@ -88,12 +88,15 @@ func startNode(cfg NodeConfig) (*node, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	// The host's transport adds node= to what it logs itself; the node's
+	// own lines carry it here, so no line repeats it.
+	base := logger
 	logger = logger.With("node", nodeName(cfg.ID))
 	store, err := storage.Open(cfg.Dir, storage.Options{NoSync: !cfg.Fsync, Logger: logger})
 	if err != nil {
 		return nil, fmt.Errorf("raftkv: node %d: %w", cfg.ID, err)
 	}
-	host, err := nodeproc.NewHost(nodeName(cfg.ID), int64(cfg.ID+1), cfg.SecretFile, logger)
+	host, err := nodeproc.NewHost(nodeName(cfg.ID), int64(cfg.ID+1), cfg.SecretFile, base)
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("raftkv: node %d: %w", cfg.ID, err), store.Close())
 	}

@@ -98,6 +98,9 @@ func startNode(cfg NodeConfig) (*node, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	// The host's transport adds node= (the address) to what it logs
+	// itself; the node's own lines carry its name here.
+	base := logger
 	logger = logger.With("node", cfg.Name())
 	store, err := storage.Open(cfg.Dir, storage.Options{NoSync: !cfg.Fsync, Logger: logger})
 	if err != nil {
@@ -105,7 +108,7 @@ func startNode(cfg NodeConfig) (*node, error) {
 	}
 	// Links are named by address: a node dials servers it learns from
 	// configurations by address, so that is the name both ends know.
-	host, err := nodeproc.NewHost(cfg.Peers[cfg.ID], int64(cfg.GID*1000+cfg.ID), cfg.SecretFile, logger)
+	host, err := nodeproc.NewHost(cfg.Peers[cfg.ID], int64(cfg.GID*1000+cfg.ID), cfg.SecretFile, base)
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("shardkv: node %s: %w", cfg.Name(), err), store.Close())
 	}
