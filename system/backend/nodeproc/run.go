@@ -2,6 +2,8 @@ package nodeproc
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -14,9 +16,20 @@ func StderrLogger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 }
 
+// Halter is a node that can stop on its own, for a reason that must end
+// its process (a committed entry its state machine cannot apply, a
+// storage failure): Halted is closed then, and Err says why.
+type Halter interface {
+	Halted() <-chan struct{}
+	Err() error
+}
+
 // Serve runs a node in this process, as a node command does: it starts the
 // node, waits until ctx ends or the process receives SIGTERM or SIGINT,
-// logs "node stopping" to logger and stops the node.
+// logs "node stopping" to logger and stops the node. A node that is a
+// Halter and halts on its own is stopped too, and Serve returns its
+// error, so that the node process exits non-zero with the cause instead
+// of lingering.
 func Serve(ctx context.Context, logger *slog.Logger, start func() (Stopper, error)) error {
 	ctx, cancel := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
 	defer cancel()
@@ -24,9 +37,23 @@ func Serve(ctx context.Context, logger *slog.Logger, start func() (Stopper, erro
 	if err != nil {
 		return err
 	}
-	<-ctx.Done()
-	logger.Info("node stopping")
-	return n.Stop()
+	var halted <-chan struct{} // nil (never ready) unless n can halt
+	h, ok := n.(Halter)
+	if ok {
+		halted = h.Halted()
+	}
+	select {
+	case <-ctx.Done():
+		logger.Info("node stopping")
+		return n.Stop()
+	case <-halted:
+		cause := h.Err()
+		if cause == nil {
+			cause = errors.New("stopped with no cause given")
+		}
+		logger.Error("node halted", "err", cause)
+		return errors.Join(fmt.Errorf("node halted: %w", cause), n.Stop())
+	}
 }
 
 // RunNode is the body of a backend's RunNode for a node config type C

@@ -144,3 +144,14 @@ func (c NodeConfig) serve(logger *slog.Logger) (nodeproc.Stopper, error) {
 	c.Logger = logger
 	return startNode(c)
 }
+
+// Halted is closed when the node's Raft peer stopped on its own (a
+// committed entry it cannot apply, a storage failure); Err says why.
+// They make the node a nodeproc.Halter, so its process exits with the
+// cause.
+func (n *node) Halted() <-chan struct{} { return n.kv.Raft().Stopped() }
+
+// Err returns why the node's Raft peer stopped on its own, or nil.
+func (n *node) Err() error { return n.kv.Raft().Err() }
+
+var _ nodeproc.Halter = (*node)(nil)
