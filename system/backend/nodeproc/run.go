@@ -18,9 +18,10 @@ func StderrLogger() *slog.Logger {
 
 // Halter is a node that can stop on its own, for a reason that must end
 // its process (a committed entry its state machine cannot apply, a
-// storage failure): Halted is closed then, and Err says why.
+// storage failure): Stopped is closed then, and Err says why. A Raft peer
+// (*raft.Raft) is one; a node embeds its peer as its Halter.
 type Halter interface {
-	Halted() <-chan struct{}
+	Stopped() <-chan struct{}
 	Err() error
 }
 
@@ -40,7 +41,7 @@ func Serve(ctx context.Context, logger *slog.Logger, start func() (Stopper, erro
 	var halted <-chan struct{} // nil (never ready) unless n can halt
 	h, ok := n.(Halter)
 	if ok {
-		halted = h.Halted()
+		halted = h.Stopped()
 	}
 	select {
 	case <-ctx.Done():

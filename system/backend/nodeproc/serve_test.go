@@ -14,9 +14,9 @@ type haltingNode struct {
 	stopped bool
 }
 
-func (n *haltingNode) Stop() error             { n.stopped = true; return nil }
-func (n *haltingNode) Halted() <-chan struct{} { return n.halt }
-func (n *haltingNode) Err() error              { return errCorruptEntry }
+func (n *haltingNode) Stop() error              { n.stopped = true; return nil }
+func (n *haltingNode) Stopped() <-chan struct{} { return n.halt }
+func (n *haltingNode) Err() error               { return errCorruptEntry }
 
 var errCorruptEntry = errors.New("cannot apply the committed entry at index 7")
 

@@ -73,6 +73,9 @@ func nodeName(i int) string { return fmt.Sprintf("n%d", i) }
 
 // node is one running kvraft server with its transport and storage.
 type node struct {
+	// Halter is the node's Raft peer: should it stop on its own, the
+	// node's process ends with the cause (nodeproc.Serve).
+	nodeproc.Halter
 	store *storage.FilePersister
 	host  *nodeproc.Host
 	kv    *kvraft.KVServer
@@ -106,6 +109,7 @@ func startNode(cfg NodeConfig) (*node, error) {
 		peers[i] = n.host.DialNamed(nodeName(i), addr)
 	}
 	n.kv = kvraft.StartKVServer(peers, cfg.ID, store, cfg.MaxRaftState)
+	n.Halter = n.kv.Raft()
 	if cfg.Reads == ReadsUnsafeLocal {
 		n.kv.SetReadMode(kvraft.ReadLocalUnsafe)
 		logger.Warn("serving reads from local state without confirming leadership: NOT linearizable")
@@ -144,14 +148,3 @@ func (c NodeConfig) serve(logger *slog.Logger) (nodeproc.Stopper, error) {
 	c.Logger = logger
 	return startNode(c)
 }
-
-// Halted is closed when the node's Raft peer stopped on its own (a
-// committed entry it cannot apply, a storage failure); Err says why.
-// They make the node a nodeproc.Halter, so its process exits with the
-// cause.
-func (n *node) Halted() <-chan struct{} { return n.kv.Raft().Stopped() }
-
-// Err returns why the node's Raft peer stopped on its own, or nil.
-func (n *node) Err() error { return n.kv.Raft().Err() }
-
-var _ nodeproc.Halter = (*node)(nil)

@@ -76,6 +76,9 @@ type service interface {
 
 // node is one running replica with its storage and connections.
 type node struct {
+	// Halter is the node's Raft peer: should it stop on its own, the
+	// node's process ends with the cause (nodeproc.Serve).
+	nodeproc.Halter
 	store *storage.FilePersister
 	host  *nodeproc.Host
 	svc   service
@@ -125,6 +128,7 @@ func startNode(cfg NodeConfig) (*node, error) {
 		n.svc = kv
 		err = srv.Register(kv)
 	}
+	n.Halter = n.svc.Raft()
 	if err == nil {
 		err = srv.Register(n.svc.Raft())
 	}
@@ -160,14 +164,3 @@ func (c NodeConfig) serve(logger *slog.Logger) (nodeproc.Stopper, error) {
 	c.Logger = logger
 	return startNode(c)
 }
-
-// Halted is closed when the node's Raft peer stopped on its own (a
-// committed entry it cannot apply, a storage failure); Err says why.
-// They make the node a nodeproc.Halter, so its process exits with the
-// cause.
-func (n *node) Halted() <-chan struct{} { return n.svc.Raft().Stopped() }
-
-// Err returns why the node's Raft peer stopped on its own, or nil.
-func (n *node) Err() error { return n.svc.Raft().Err() }
-
-var _ nodeproc.Halter = (*node)(nil)
