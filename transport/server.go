@@ -107,6 +107,36 @@ func (s *Server) Methods() []string {
 // do not decode, return an error wrapping ErrUnknownService,
 // ErrUnknownMethod or ErrBadArgs; the server is unaffected.
 func (s *Server) Dispatch(svcMeth string, body []byte) ([]byte, error) {
+	reply, err := s.run(svcMeth, body)
+	if err != nil {
+		return nil, err
+	}
+	out, err := wire.Marshal(reply)
+	if err != nil {
+		return nil, fmt.Errorf("reply of %s: %w", svcMeth, err)
+	}
+	return out, nil
+}
+
+// AppendDispatch is Dispatch appending the encoded reply to dst, for a
+// transport that frames replies in buffers of its own: it spares the copy
+// Dispatch makes. On an error dst is returned as it was. body is not read
+// once the method runs, so dst may reuse its memory.
+func (s *Server) AppendDispatch(dst []byte, svcMeth string, body []byte) ([]byte, error) {
+	reply, err := s.run(svcMeth, body)
+	if err != nil {
+		return dst, err
+	}
+	out, err := wire.Append(dst, reply)
+	if err != nil {
+		return dst, fmt.Errorf("reply of %s: %w", svcMeth, err)
+	}
+	return out, nil
+}
+
+// run decodes body as the arguments of svcMeth and runs the method; it
+// returns the reply to encode.
+func (s *Server) run(svcMeth string, body []byte) (any, error) {
 	m, rcvr, err := s.lookup(svcMeth)
 	if err != nil {
 		return nil, err
@@ -117,11 +147,7 @@ func (s *Server) Dispatch(svcMeth string, body []byte) ([]byte, error) {
 	}
 	reply := reflect.New(m.replyType)
 	m.fn.Func.Call([]reflect.Value{rcvr, args, reply})
-	out, err := wire.Marshal(reply.Interface())
-	if err != nil {
-		return nil, fmt.Errorf("reply of %s: %w", svcMeth, err)
-	}
-	return out, nil
+	return reply.Interface(), nil
 }
 
 func (s *Server) lookup(svcMeth string) (*method, reflect.Value, error) {

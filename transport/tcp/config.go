@@ -22,7 +22,8 @@ type Config struct {
 	// CallTimeout bounds Call (the bool form). CallContext is bounded by its
 	// context instead.
 	CallTimeout time.Duration
-	// Conns is the number of connections a Client keeps to its peer.
+	// Conns is the number of connections a Client keeps to its peer; calls
+	// go round-robin over them.
 	Conns int
 	// BackoffMin is the wait after the first failed connection attempt; it
 	// doubles with every further failure up to BackoffMax. While waiting,
@@ -81,7 +82,7 @@ const (
 	DefaultMaxFrameSize = 64 << 20
 	DefaultDialTimeout  = 2 * time.Second
 	DefaultCallTimeout  = 2 * time.Second
-	DefaultConns        = 2
+	DefaultConns        = 1
 	DefaultBackoffMin   = 10 * time.Millisecond
 	DefaultBackoffMax   = 250 * time.Millisecond
 	DefaultMaxInFlight  = 4096

@@ -23,10 +23,15 @@
 //
 // # Concurrency
 //
-// A Client keeps a small pool of connections per peer (Config.Conns),
-// connects lazily on the first call and reconnects with exponential backoff
-// after a failure. Each connection has one reader and one writer goroutine;
-// the writer batches frames and flushes only when no more are queued. The
+// A Client keeps a pool of connections per peer (Config.Conns, one by
+// default), connects lazily on the first call and reconnects with
+// exponential backoff after a failure. Each connection has one reader and
+// one writer goroutine; the writer batches frames and flushes only when no
+// more are queued. One connection is the default because it batches best:
+// with 64 callers on two cores it wrote 12.5 frames per flush against 8
+// for two connections, and spent about 15% less CPU per call; more
+// connections pay off only when one connection's reader or writer is the
+// bottleneck (many cores, large messages). The
 // listener runs every request in its own goroutine, so a handler may block
 // (a Raft RPC waiting for a lock) without holding up other calls.
 //

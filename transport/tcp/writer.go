@@ -39,6 +39,11 @@ func newConnWriter(nc net.Conn, done <-chan struct{}) *connWriter {
 // send queues b for writing and takes ownership of it. It reports false
 // (and recycles b) when the connection has shut down.
 func (w *connWriter) send(b *buffer) bool {
+	select { // the usual case, without the cost of a two-way select
+	case w.queue <- b:
+		return true
+	default:
+	}
 	select {
 	case w.queue <- b:
 		return true
