@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"faultline/internal/hostile"
-	"faultline/system/backend"
 	"faultline/system/raft"
 	"faultline/transport/tcp"
 )
@@ -22,10 +20,7 @@ import (
 // and serves, losing no acknowledged write: the poison never reached a
 // write-ahead log, so there is nothing to crash on at restart.
 func TestHostileForgedWithSecret(t *testing.T) {
-	c := startCluster(t, backend.ModeProcess, 3, false)
-	ctx := suiteCtx(t)
-	w := hostile.NewWorkload("k0", "k1", "k2")
-	hostileWorkload(ctx, t, c, w, 60)
+	c, ctx, w := servedCluster(t)
 
 	lead, term := -1, 0
 	for i := range c.Nodes() {

@@ -3,10 +3,8 @@ package raftkv
 import (
 	"context"
 	"testing"
-	"time"
 
 	"faultline/internal/hostile"
-	"faultline/system/backend"
 	"faultline/transport/tcp"
 )
 
@@ -15,10 +13,7 @@ import (
 // nodes read the secret file again, still refuse a client without it,
 // elect a leader and serve, and no acknowledged write is lost.
 func TestHostileRestartAll(t *testing.T) {
-	c := startCluster(t, backend.ModeProcess, 3, false)
-	ctx := suiteCtx(t)
-	w := hostile.NewWorkload("k0", "k1", "k2")
-	hostileWorkload(ctx, t, c, w, 60)
+	c, ctx, w := servedCluster(t)
 	refusedEverywhere(ctx, t, c)
 
 	restartAllAndServe(ctx, t, c, w, func() { refusedEverywhere(ctx, t, c) })
@@ -49,14 +44,9 @@ func restartAllAndServe(ctx context.Context, t *testing.T, c *Cluster, w *hostil
 func refusedEverywhere(ctx context.Context, t *testing.T, c *Cluster) {
 	t.Helper()
 	before := rejected(ctx, t, c)
-	for i, addr := range c.Addrs() {
-		cl := tcp.DialNamed(nodeName(i), addr, tcp.Config{Conns: 1})
+	for i := range c.Addrs() {
 		a := attacks(i)[3] // Raft.RequestVote at MaxInt64
-		cctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-		err := cl.CallContext(cctx, a.method, a.args, a.repl)
-		cancel()
-		cl.Close()
-		if err == nil {
+		if err := callNode(ctx, c, i, tcp.Config{}, a.method, a.args, a.repl); err == nil {
 			t.Fatalf("node %s answered %s without the secret", nodeName(i), a.method)
 		}
 	}
