@@ -50,14 +50,13 @@ func hostileCluster(t *testing.T) (*Cluster, context.Context) {
 	return c, ctx
 }
 
-// servedCluster is hostileCluster after a first workload round on w's
-// keys, whose appends every later round verifies.
-func servedCluster(t *testing.T) (*Cluster, context.Context, *hostile.Workload) {
+// servedCluster is hostileCluster after a first round of w, whose appends
+// every later round verifies.
+func servedCluster(t *testing.T, w *hostile.Workload) (*Cluster, context.Context) {
 	t.Helper()
 	c, ctx := hostileCluster(t)
-	w := hostile.NewWorkload("k0", "k1", "k2")
 	hostileWorkload(ctx, t, c, w, 60)
-	return c, ctx, w
+	return c, ctx
 }
 
 // callNode dials node i with cfg on one connection, makes one call that
