@@ -65,12 +65,12 @@ func (r *Relay) Links() int {
 
 // relay forwards the client connection c to a new connection to the
 // target until both directions end.
-func (r *Relay) relay(c net.Conn) {
+func (r *Relay) relay(s *proxy.Server, c net.Conn) {
 	up, err := net.Dial("tcp", r.target)
-	if err != nil || !r.srv.Track(up) {
+	if err != nil || !s.Track(up) {
 		return
 	}
-	defer r.srv.Untrack(up)
+	defer s.Untrack(up)
 	l := &Link{client: c, upstream: up, upClosed: make(chan struct{})}
 	r.mu.Lock()
 	r.links = append(r.links, l)

@@ -13,7 +13,7 @@ import (
 // and waits for the handlers.
 type Server struct {
 	ln     net.Listener
-	handle func(net.Conn)
+	handle func(*Server, net.Conn)
 
 	mu     sync.Mutex
 	conns  map[net.Conn]struct{}
@@ -22,8 +22,9 @@ type Server struct {
 }
 
 // Serve accepts connections on ln until Close and runs handle on each, on
-// its own goroutine. The connection is closed when handle returns.
-func Serve(ln net.Listener, handle func(net.Conn)) *Server {
+// its own goroutine, with the Server (to Track what it dials). The
+// connection is closed when handle returns.
+func Serve(ln net.Listener, handle func(*Server, net.Conn)) *Server {
 	s := &Server{ln: ln, handle: handle, conns: map[net.Conn]struct{}{}}
 	s.wg.Add(1)
 	go s.accept()
@@ -47,7 +48,7 @@ func (s *Server) accept() {
 		go func() {
 			defer s.wg.Done()
 			defer s.Untrack(c)
-			s.handle(c)
+			s.handle(s, c)
 		}()
 	}
 }

@@ -18,7 +18,7 @@ func TestServerCloseEndsHandlers(t *testing.T) {
 	side, other := net.Pipe()
 	defer other.Close()
 	started, ended := make(chan struct{}), make(chan error, 1)
-	s := Serve(ln, func(c net.Conn) {
+	s := Serve(ln, func(_ *Server, c net.Conn) {
 		close(started)
 		_, err := io.Copy(io.Discard, c) // until Close closes c
 		if errors.Is(err, net.ErrClosed) {

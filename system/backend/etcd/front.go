@@ -68,7 +68,7 @@ func (f *Front) Close() error { return f.srv.Close() }
 
 // serve routes one connection by its first request head and splices it
 // to the chosen target.
-func (f *Front) serve(c net.Conn) {
+func (f *Front) serve(s *proxy.Server, c net.Conn) {
 	_ = c.SetReadDeadline(time.Now().Add(headTimeout))
 	br := bufio.NewReaderSize(c, 4096)
 	head, from, err := readHead(br)
@@ -84,10 +84,10 @@ func (f *Front) serve(c net.Conn) {
 	if err != nil {
 		return
 	}
-	if !f.srv.Track(d) {
+	if !s.Track(d) {
 		return
 	}
-	defer f.srv.Untrack(d)
+	defer s.Untrack(d)
 	if _, err := d.Write(head); err != nil {
 		return
 	}
