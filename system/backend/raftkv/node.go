@@ -39,8 +39,6 @@ type NodeConfig struct {
 	// the deliberately broken mode of kvraft.ReadLocalUnsafe that the
 	// harness's self-test must catch.
 	Reads string
-	// Logger receives diagnostics; nil discards them.
-	Logger *slog.Logger `arg:"-"`
 }
 
 // Read modes a node accepts.
@@ -76,13 +74,13 @@ type node struct {
 }
 
 // startNode opens the node's storage, starts its kvraft server and serves
-// it on its address.
-func startNode(cfg NodeConfig) (*node, error) {
+// it on its address. Diagnostics go to logger; nil discards them.
+func startNode(cfg NodeConfig, logger *slog.Logger) (nodeproc.Stopper, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	d, err := nodeproc.OpenDiskNode(nodeproc.DiskConfig{Name: nodeName(cfg.ID), Link: nodeName(cfg.ID),
-		Seed: int64(cfg.ID + 1), Dir: cfg.Dir, Fsync: cfg.Fsync, SecretFile: cfg.SecretFile, Logger: cfg.Logger})
+		Seed: int64(cfg.ID + 1), Dir: cfg.Dir, Fsync: cfg.Fsync, SecretFile: cfg.SecretFile, Logger: logger})
 	if err != nil {
 		return nil, fmt.Errorf("raftkv: node %d: %w", cfg.ID, err)
 	}
@@ -108,11 +106,5 @@ func startNode(cfg NodeConfig) (*node, error) {
 // SIGTERM or SIGINT; then it stops the node cleanly and returns.
 // Diagnostics go to stderr.
 func RunNode(ctx context.Context, args []string) error {
-	return nodeproc.RunNode(ctx, args, NodeConfig{Fsync: true, MaxRaftState: DefaultMaxRaftState}, NodeConfig.serve)
-}
-
-// serve starts the node with logger, for RunNode.
-func (c NodeConfig) serve(logger *slog.Logger) (nodeproc.Stopper, error) {
-	c.Logger = logger
-	return startNode(c)
+	return nodeproc.RunNode(ctx, args, NodeConfig{Fsync: true, MaxRaftState: DefaultMaxRaftState}, startNode)
 }

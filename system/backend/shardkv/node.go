@@ -36,8 +36,7 @@ type NodeConfig struct {
 	MaxRaftState int
 	// SecretFile is the path of the cluster's secret file
 	// (nodeproc.NewSecret), for the node's listener and clients.
-	SecretFile string       `arg:"secret-file"`
-	Logger     *slog.Logger `arg:"-"`
+	SecretFile string `arg:"secret-file"`
 }
 
 // Name is the node's name in Nodes, logs and faults: c0.. for controllers,
@@ -80,14 +79,15 @@ func (n *node) peers(addrs []string) []raft.Peer {
 }
 
 // startNode opens the node's storage, starts its service and serves it.
-func startNode(cfg NodeConfig) (*node, error) {
+// Diagnostics go to logger; nil discards them.
+func startNode(cfg NodeConfig, logger *slog.Logger) (nodeproc.Stopper, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	// Links are named by address: a node dials servers it learns from
 	// configurations by address, so that is the name both ends know.
 	d, err := nodeproc.OpenDiskNode(nodeproc.DiskConfig{Name: cfg.Name(), Link: cfg.Peers[cfg.ID],
-		Seed: int64(cfg.GID*1000 + cfg.ID), Dir: cfg.Dir, Fsync: cfg.Fsync, SecretFile: cfg.SecretFile, Logger: cfg.Logger})
+		Seed: int64(cfg.GID*1000 + cfg.ID), Dir: cfg.Dir, Fsync: cfg.Fsync, SecretFile: cfg.SecretFile, Logger: logger})
 	if err != nil {
 		return nil, fmt.Errorf("shardkv: node %s: %w", cfg.Name(), err)
 	}
@@ -111,11 +111,5 @@ func startNode(cfg NodeConfig) (*node, error) {
 // nodeproc.EncodeArgs renders it), until ctx ends or the process receives
 // SIGTERM or SIGINT; then it stops cleanly.
 func RunNode(ctx context.Context, args []string) error {
-	return nodeproc.RunNode(ctx, args, NodeConfig{Fsync: true, MaxRaftState: DefaultMaxRaftState}, NodeConfig.serve)
-}
-
-// serve starts the replica with logger, for RunNode.
-func (c NodeConfig) serve(logger *slog.Logger) (nodeproc.Stopper, error) {
-	c.Logger = logger
-	return startNode(c)
+	return nodeproc.RunNode(ctx, args, NodeConfig{Fsync: true, MaxRaftState: DefaultMaxRaftState}, startNode)
 }
