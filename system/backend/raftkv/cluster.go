@@ -121,9 +121,6 @@ var (
 	_ backend.LeaderFinder = (*Cluster)(nil)
 )
 
-// Nodes names the nodes n0, n1, ...
-func (c *Cluster) Nodes() []string { return append([]string(nil), c.names...) }
-
 // Addrs returns the nodes' loopback addresses, index for index with Nodes.
 func (c *Cluster) Addrs() []string { return append([]string(nil), c.cfgs[0].Addrs...) }
 

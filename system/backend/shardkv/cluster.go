@@ -170,9 +170,6 @@ func (c *Cluster) newCtrlerClerk() *shardctrler.Clerk {
 	return shardctrler.MakeClerk(peers)
 }
 
-// Nodes names the controllers c0.. and the group replicas g<gid>-<i>.
-func (c *Cluster) Nodes() []string { return c.Names() }
-
 // ready joins the groups gids and waits until a key of every shard answers.
 func (c *Cluster) ready(ctx context.Context, gids []int) error {
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
