@@ -7,7 +7,8 @@
 // whose history is checked for linearizability and whose acknowledged
 // appends must all be readable (Workload).
 //
-// It imports system/backend, internal/kvcheck, workloads/checker,
+// It imports system/backend, internal/kvcheck, transport/proxy (its
+// Relay is a proxy.Server), workloads/checker,
 // workloads/history, porcupine and the standard library; only tests
 // import it. The suite using it is system/backend/raftkv's
 // hostile*_test.go.

@@ -5,6 +5,8 @@ import (
 	"net"
 	"sync"
 	"testing"
+
+	"faultline/transport/proxy"
 )
 
 // Relay forwards every connection made to its address to a target
@@ -14,12 +16,11 @@ import (
 // sends the target whatever it likes on that authenticated connection.
 // It closes when the test ends.
 type Relay struct {
-	ln     net.Listener
+	srv    *proxy.Server
 	target string
 
 	mu    sync.Mutex
 	links []*Link
-	wg    sync.WaitGroup
 }
 
 // Link is one relayed connection.
@@ -36,15 +37,14 @@ func NewRelay(t testing.TB, target string) *Relay {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &Relay{ln: ln, target: target}
-	r.wg.Add(1)
-	go r.accept()
-	t.Cleanup(r.close)
+	r := &Relay{target: target}
+	r.srv = proxy.Serve(ln, r.relay)
+	t.Cleanup(func() { _ = r.srv.Close() })
 	return r
 }
 
 // Addr is the address clients dial instead of the target's.
-func (r *Relay) Addr() string { return r.ln.Addr().String() }
+func (r *Relay) Addr() string { return r.srv.Addr().String() }
 
 // Latest returns the latest connection relayed, nil before the first.
 func (r *Relay) Latest() *Link {
@@ -63,46 +63,40 @@ func (r *Relay) Links() int {
 	return len(r.links)
 }
 
-func (r *Relay) accept() {
-	defer r.wg.Done()
-	for {
-		c, err := r.ln.Accept()
-		if err != nil {
-			return
-		}
-		up, err := net.Dial("tcp", r.target)
-		if err != nil {
-			_ = c.Close()
-			continue
-		}
-		l := &Link{client: c, upstream: up, upClosed: make(chan struct{})}
-		r.mu.Lock()
-		r.links = append(r.links, l)
-		r.mu.Unlock()
-		r.wg.Add(2)
-		go func() { // client -> target
-			defer r.wg.Done()
-			buf := make([]byte, 32<<10)
-			for {
-				n, err := c.Read(buf)
-				if n > 0 {
-					if werr := l.Inject(buf[:n]); werr != nil {
-						break
-					}
-				}
-				if err != nil {
+// relay forwards the client connection c to a new connection to the
+// target until both directions end.
+func (r *Relay) relay(s *proxy.Server, c net.Conn) {
+	up, err := net.Dial("tcp", r.target)
+	if err != nil || !s.Track(up) {
+		return
+	}
+	defer s.Untrack(up)
+	l := &Link{client: c, upstream: up, upClosed: make(chan struct{})}
+	r.mu.Lock()
+	r.links = append(r.links, l)
+	r.mu.Unlock()
+	done := make(chan struct{})
+	go func() { // client -> target
+		defer close(done)
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := c.Read(buf)
+			if n > 0 {
+				if werr := l.Inject(buf[:n]); werr != nil {
 					break
 				}
 			}
-			_ = up.Close()
-		}()
-		go func() { // target -> client
-			defer r.wg.Done()
-			_, _ = io.Copy(c, up)
-			close(l.upClosed)
-			_ = c.Close()
-		}()
-	}
+			if err != nil {
+				break
+			}
+		}
+		_ = up.Close()
+	}()
+	// target -> client
+	_, _ = io.Copy(c, up)
+	close(l.upClosed)
+	_ = c.Close()
+	<-done
 }
 
 // Inject writes b to the target as if the client had sent it.
@@ -115,14 +109,3 @@ func (l *Link) Inject(b []byte) error {
 
 // TargetClosed is closed once the target has closed the connection.
 func (l *Link) TargetClosed() <-chan struct{} { return l.upClosed }
-
-func (r *Relay) close() {
-	_ = r.ln.Close()
-	r.mu.Lock()
-	for _, l := range r.links {
-		_ = l.client.Close()
-		_ = l.upstream.Close()
-	}
-	r.mu.Unlock()
-	r.wg.Wait()
-}

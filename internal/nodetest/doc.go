@@ -3,7 +3,8 @@
 // the test binary run as one node (the process-mode tests re-execute
 // themselves), the Spec.Exec that does so, and the checks that a stopped
 // cluster leaves no goroutine (NoGoroutinesLeft, StopLeavesNoGoroutines)
-// and no child process (NoChildren) behind.
+// and no child process (NoChildren) behind, and that Stop ends every node
+// process of a process-mode cluster (StopLeavesNoProcess).
 //
 // GetPutAppend is the smoke test of a backend client.
 //

@@ -19,5 +19,9 @@
 // its bytes until it is healed (as TCP keeps retransmitting through a short
 // partition); duplication is refused (SupportsLink).
 //
+// Server is the accept loop and connection set of the relays that stand
+// outside a Mesh (etcd's Fronts, the hostile tests' Relay): it serves each
+// accepted connection with a handler and closes them all at Close.
+//
 // It may import the standard library and package transport only.
 package proxy

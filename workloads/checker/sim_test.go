@@ -63,25 +63,20 @@ func simulate(cfg simConfig) []history.Op {
 		clock[c] = op.Complete
 		read := r.Float64() < cfg.readFrac
 		switch cfg.workload {
-		case appendWorkload:
-			if read {
-				op.Kind = history.Get
-			} else {
-				op.Kind = history.Append
-				op.Value = history.Token{Client: c, Seq: seq[c]}.String()
-				seq[c]++
-			}
-		case kvWorkload:
+		case appendWorkload, kvWorkload:
+			// A write appends a fresh token; half of a kv workload's
+			// writes are puts instead.
 			switch {
 			case read:
 				op.Kind = history.Get
-			case r.IntN(2) == 0:
+			case cfg.workload == kvWorkload && r.IntN(2) == 0:
 				op.Kind = history.Put
 				op.Value = "v" + strconv.Itoa(c) + "." + strconv.Itoa(seq[c]) + ";"
-				seq[c]++
 			default:
 				op.Kind = history.Append
 				op.Value = history.Token{Client: c, Seq: seq[c]}.String()
+			}
+			if !read {
 				seq[c]++
 			}
 		case registerWorkload:

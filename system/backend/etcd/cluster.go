@@ -227,9 +227,6 @@ var (
 	_ backend.LeaderFinder = (*Cluster)(nil)
 )
 
-// Nodes names the members n0, n1, ...
-func (c *Cluster) Nodes() []string { return append([]string(nil), c.names...) }
-
 // Endpoints returns the members' client URLs, index for index with Nodes.
 func (c *Cluster) Endpoints() []string {
 	eps := make([]string, len(c.cfgs))

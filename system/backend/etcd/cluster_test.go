@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -318,19 +317,5 @@ func TestStopLeavesNoProcess(t *testing.T) {
 	if err := c.Pause(ctx, "n2"); err != nil {
 		t.Fatal(err)
 	}
-	pids := c.Pids()
-	if len(pids) != 3 {
-		t.Fatalf("%d member processes, want 3", len(pids))
-	}
-	if err := c.Stop(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Stop(ctx); err != nil {
-		t.Fatalf("second stop: %v", err)
-	}
-	for _, pid := range pids {
-		if err := syscall.Kill(-pid, 0); !errors.Is(err, syscall.ESRCH) {
-			t.Errorf("process group %d still exists after Stop (kill 0: %v)", pid, err)
-		}
-	}
+	nodetest.StopLeavesNoProcess(t, c, 3)
 }

@@ -8,8 +8,9 @@ import (
 	"io"
 	"net"
 	"strings"
-	"sync"
 	"time"
+
+	"faultline/transport/proxy"
 )
 
 // senderHeader is the header in which etcd's rafthttp names the member
@@ -31,14 +32,9 @@ const headTimeout = 10 * time.Second
 // for etcd (see the package doc).
 type Front struct {
 	to      string
-	ln      net.Listener
 	senders map[string]string // hexadecimal member ID -> node name
 	route   func(from, to string) string
-
-	mu     sync.Mutex
-	conns  map[net.Conn]struct{}
-	closed bool
-	wg     sync.WaitGroup
+	srv     *proxy.Server // accepts, and tracks the connections both ways
 }
 
 // ServeFronts starts a Front for every link on its Advertise address.
@@ -59,9 +55,8 @@ func ServeFronts(links []PeerLink, route func(from, to string) string) (io.Close
 			fs.Close()
 			return nil, fmt.Errorf("etcd: front of %s: %w", l.Node, err)
 		}
-		f := &Front{to: l.Node, ln: ln, senders: senders, route: route, conns: map[net.Conn]struct{}{}}
-		f.wg.Add(1)
-		go f.accept()
+		f := &Front{to: l.Node, senders: senders, route: route}
+		f.srv = proxy.Serve(ln, f.serve)
 		fs = append(fs, f)
 	}
 	return fs, nil
@@ -69,62 +64,11 @@ func ServeFronts(links []PeerLink, route func(from, to string) string) (io.Close
 
 // Close stops accepting, closes every connection through the Front and
 // waits for its goroutines. It is safe to call more than once.
-func (f *Front) Close() error {
-	f.mu.Lock()
-	if f.closed {
-		f.mu.Unlock()
-		return nil
-	}
-	f.closed = true
-	err := f.ln.Close()
-	for c := range f.conns {
-		c.Close()
-	}
-	f.mu.Unlock()
-	f.wg.Wait()
-	return err
-}
-
-// track registers c for Close; it returns false, having closed c, if the
-// Front is closed.
-func (f *Front) track(c net.Conn) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.closed {
-		c.Close()
-		return false
-	}
-	f.conns[c] = struct{}{}
-	return true
-}
-
-func (f *Front) untrack(c net.Conn) {
-	f.mu.Lock()
-	delete(f.conns, c)
-	f.mu.Unlock()
-	c.Close()
-}
-
-func (f *Front) accept() {
-	defer f.wg.Done()
-	for {
-		c, err := f.ln.Accept()
-		if err != nil {
-			return
-		}
-		if !f.track(c) {
-			return
-		}
-		f.wg.Add(1)
-		go f.serve(c)
-	}
-}
+func (f *Front) Close() error { return f.srv.Close() }
 
 // serve routes one connection by its first request head and splices it
 // to the chosen target.
-func (f *Front) serve(c net.Conn) {
-	defer f.wg.Done()
-	defer f.untrack(c)
+func (f *Front) serve(s *proxy.Server, c net.Conn) {
 	_ = c.SetReadDeadline(time.Now().Add(headTimeout))
 	br := bufio.NewReaderSize(c, 4096)
 	head, from, err := readHead(br)
@@ -140,10 +84,10 @@ func (f *Front) serve(c net.Conn) {
 	if err != nil {
 		return
 	}
-	if !f.track(d) {
+	if !s.Track(d) {
 		return
 	}
-	defer f.untrack(d)
+	defer s.Untrack(d)
 	if _, err := d.Write(head); err != nil {
 		return
 	}

@@ -74,9 +74,6 @@ var (
 	_ backend.Pauser  = (*Cluster)(nil)
 )
 
-// Nodes implements backend.Cluster.
-func (c *Cluster) Nodes() []string { return []string{nodeName} }
-
 // Client implements backend.Cluster: clients keep working across restarts
 // (the node comes back on the same address).
 func (c *Cluster) Client(context.Context, int) (backend.Client, error) {

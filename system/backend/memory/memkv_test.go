@@ -101,13 +101,7 @@ func TestProcessKillRestartPauseStop(t *testing.T) {
 	if v, err := getEventually(ctx, cl, "k"); err != nil || v != "" {
 		t.Fatalf("Get after restart = %q, %v; want \"\" (state is in memory only)", v, err)
 	}
-	pid = c.Pids()[0]
-	if err := c.Stop(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if alive(pid) {
-		t.Fatalf("pid %d alive after Stop", pid)
-	}
+	nodetest.StopLeavesNoProcess(t, c, 1)
 	nodetest.NoChildren(t)
 }
 

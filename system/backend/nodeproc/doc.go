@@ -13,7 +13,9 @@
 // BACKEND ...`, DecodeArgs (or RunNode) parses them back in the node.
 // Serve, RunNode and StderrLogger are the node side of a node command;
 // Poll waits for a starting node; the Faults and Stats services let the
-// harness reach into node processes.
+// harness reach into node processes. DiskNode is the body of a node that
+// serves a Raft-replicated service from its data directory (its storage
+// and Host, opened and closed together), shared by raftkv and shardkv.
 //
 // Authentication: every backend's Start makes its cluster a fresh per-run
 // secret with NewSecret, which writes it to tcp.SecretFile (mode 0600) in
@@ -29,5 +31,5 @@
 // Stats service reports the node's tcp.ListenerStats, so the harness can
 // count rejected connections (NodeStats).
 //
-// It imports system/backend, transport and transport/tcp.
+// It imports system/backend, system/storage, transport and transport/tcp.
 package nodeproc

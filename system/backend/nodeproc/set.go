@@ -95,8 +95,9 @@ func NewSet(cfg SetConfig) *Set {
 	}
 }
 
-// Names returns the nodes' names.
-func (s *Set) Names() []string { return slices.Clone(s.names) }
+// Nodes returns the nodes' names, in order: a cluster that embeds its Set
+// has backend.Cluster's Nodes from it.
+func (s *Set) Nodes() []string { return slices.Clone(s.names) }
 
 // Index returns the position of the node called name.
 func (s *Set) Index(name string) (int, error) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -48,10 +47,6 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 			return nil, fmt.Errorf("raftkv: unknown option %q (known: maxraftstate, reads)", k)
 		}
 	}
-	logger := spec.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
 	addrs, err := nodeproc.FreePorts(spec.Nodes)
 	if err != nil {
 		return nil, fmt.Errorf("raftkv: %w", err)
@@ -76,7 +71,6 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 			MaxRaftState: maxraftstate,
 			Reads:        reads,
 			SecretFile:   secret.File,
-			Logger:       logger,
 		}
 		if err := c.cfgs[i].Validate(); err != nil {
 			return nil, err
@@ -91,7 +85,7 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 	c.Set = nodeproc.NewSet(nodeproc.SetConfig{
 		Backend: "raftkv", Names: c.names, Mode: spec.Mode,
 		Exec: spec.Exec, Config: func(i int) any { return c.cfgs[i] }, Dir: spec.Dir,
-		InProcess: func(i int) (nodeproc.Stopper, error) { return startNode(c.cfgs[i]) },
+		InProcess: func(i int) (nodeproc.Stopper, error) { return startNode(c.cfgs[i], spec.Logger) },
 		// The node's fault table starts empty: give it back the faults of
 		// its links once it listens.
 		Restarted: func(ctx context.Context, i int) error {
@@ -126,9 +120,6 @@ var (
 	_ backend.Pauser       = (*Cluster)(nil)
 	_ backend.LeaderFinder = (*Cluster)(nil)
 )
-
-// Nodes names the nodes n0, n1, ...
-func (c *Cluster) Nodes() []string { return append([]string(nil), c.names...) }
 
 // Addrs returns the nodes' loopback addresses, index for index with Nodes.
 func (c *Cluster) Addrs() []string { return append([]string(nil), c.cfgs[0].Addrs...) }

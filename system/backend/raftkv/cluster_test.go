@@ -274,10 +274,10 @@ func TestSnapshotOnDisk(t *testing.T) {
 	w.write(t, 300)
 	for i := range c.Nodes() {
 		n := c.InProcess(i).(*node)
-		if n.store.SnapshotSize() == 0 {
+		if n.Store.SnapshotSize() == 0 {
 			t.Errorf("node %d took no snapshot", i)
 		}
-		if sz := n.store.RaftStateSize(); sz > 8*maxraftstate {
+		if sz := n.Store.RaftStateSize(); sz > 8*maxraftstate {
 			t.Errorf("node %d raft state %d bytes > 8x maxraftstate", i, sz)
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"faultline/internal/hostile"
-	"faultline/system/backend"
 	"faultline/transport/tcp"
 )
 
@@ -21,8 +20,7 @@ const floodPerNode = tcp.DefaultMaxHandshakes + 44
 // and a linearizable workload runs; every attacking connection is closed
 // within the handshake timeout and counted.
 func TestHostileFloodAndSlowloris(t *testing.T) {
-	c := startCluster(t, backend.ModeProcess, 3, false)
-	ctx := suiteCtx(t)
+	c, ctx := hostileCluster(t)
 	before := rejected(ctx, t, c)
 
 	type loris struct {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"faultline/internal/hostile"
-	"faultline/system/backend"
 	"faultline/system/kvraft"
 	"faultline/transport"
 	"faultline/transport/tcp"
@@ -42,8 +41,7 @@ func statusWithin(ctx context.Context, t *testing.T, cl *tcp.Client) {
 // a frame (too long, unknown type, a method length past the frame) close
 // that connection only. The node keeps serving throughout.
 func TestHostileMalformedFrames(t *testing.T) {
-	c := startCluster(t, backend.ModeProcess, 3, false)
-	ctx := suiteCtx(t)
+	c, ctx := hostileCluster(t)
 	relay := hostile.NewRelay(t, c.Addrs()[0])
 	cfg := c.secret.Config()
 	cfg.Conns = 1

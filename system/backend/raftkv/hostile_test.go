@@ -40,11 +40,34 @@ func hostileWorkload(ctx context.Context, t *testing.T, c *Cluster, w *hostile.W
 	w.Verify(ctx, t, clients[0], 30*time.Second)
 }
 
-// suiteCtx bounds a whole hostile test.
-func suiteCtx(t *testing.T) context.Context {
+// hostileCluster starts the three-node process cluster a hostile test
+// attacks, and returns it with the context that bounds the whole test.
+func hostileCluster(t *testing.T) (*Cluster, context.Context) {
+	t.Helper()
+	c := startCluster(t, backend.ModeProcess, 3, false)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	t.Cleanup(cancel)
-	return ctx
+	return c, ctx
+}
+
+// servedCluster is hostileCluster after a first round of w, whose appends
+// every later round verifies.
+func servedCluster(t *testing.T, w *hostile.Workload) (*Cluster, context.Context) {
+	t.Helper()
+	c, ctx := hostileCluster(t)
+	hostileWorkload(ctx, t, c, w, 60)
+	return c, ctx
+}
+
+// callNode dials node i with cfg on one connection, makes one call that
+// may take 3 seconds, closes the client and returns the call's error.
+func callNode(ctx context.Context, c *Cluster, i int, cfg tcp.Config, method string, args, reply any) error {
+	cfg.Conns = 1
+	cl := tcp.DialNamed(nodeName(i), c.Addrs()[i], cfg)
+	defer cl.Close()
+	cctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	return cl.CallContext(cctx, method, args, reply)
 }
 
 // rejected sums the connections every node's listener refused to
@@ -91,8 +114,7 @@ func attacks(self int) []struct {
 // node; each node counts the connections it rejected; no term moved to
 // the forged one; the cluster then serves a linearizable workload.
 func TestHostileWithoutSecret(t *testing.T) {
-	c := startCluster(t, backend.ModeProcess, 3, false)
-	ctx := suiteCtx(t)
+	c, ctx := hostileCluster(t)
 	before := rejected(ctx, t, c)
 	for i, addr := range c.Addrs() {
 		for _, secret := range [][]byte{nil, tcp.NewSecret()} {

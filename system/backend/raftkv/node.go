@@ -9,8 +9,6 @@ import (
 	"faultline/system/backend/nodeproc"
 	"faultline/system/kvraft"
 	"faultline/system/raft"
-	"faultline/system/storage"
-	"faultline/transport"
 )
 
 // DefaultMaxRaftState is the Raft state size at which a node snapshots when
@@ -41,8 +39,6 @@ type NodeConfig struct {
 	// the deliberately broken mode of kvraft.ReadLocalUnsafe that the
 	// harness's self-test must catch.
 	Reads string
-	// Logger receives diagnostics; nil discards them.
-	Logger *slog.Logger `arg:"-"`
 }
 
 // Read modes a node accepts.
@@ -73,66 +69,36 @@ func nodeName(i int) string { return fmt.Sprintf("n%d", i) }
 
 // node is one running kvraft server with its transport and storage.
 type node struct {
-	// Halter is the node's Raft peer: should it stop on its own, the
-	// node's process ends with the cause (nodeproc.Serve).
-	nodeproc.Halter
-	store *storage.FilePersister
-	host  *nodeproc.Host
-	kv    *kvraft.KVServer
+	*nodeproc.DiskNode
+	kv *kvraft.KVServer
 }
 
 // startNode opens the node's storage, starts its kvraft server and serves
-// it on its address.
-func startNode(cfg NodeConfig) (*node, error) {
+// it on its address. Diagnostics go to logger; nil discards them.
+func startNode(cfg NodeConfig, logger *slog.Logger) (nodeproc.Stopper, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	logger := cfg.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	// The host's transport adds node= to what it logs itself; the node's
-	// own lines carry it here, so no line repeats it.
-	base := logger
-	logger = logger.With("node", nodeName(cfg.ID))
-	store, err := storage.Open(cfg.Dir, storage.Options{NoSync: !cfg.Fsync, Logger: logger})
+	d, err := nodeproc.OpenDiskNode(nodeproc.DiskConfig{Name: nodeName(cfg.ID), Link: nodeName(cfg.ID),
+		Seed: int64(cfg.ID + 1), Dir: cfg.Dir, Fsync: cfg.Fsync, SecretFile: cfg.SecretFile, Logger: logger})
 	if err != nil {
 		return nil, fmt.Errorf("raftkv: node %d: %w", cfg.ID, err)
 	}
-	host, err := nodeproc.NewHost(nodeName(cfg.ID), int64(cfg.ID+1), cfg.SecretFile, base)
-	if err != nil {
-		return nil, errors.Join(fmt.Errorf("raftkv: node %d: %w", cfg.ID, err), store.Close())
-	}
-	n := &node{store: store, host: host}
+	n := &node{DiskNode: d}
 	peers := make([]raft.Peer, len(cfg.Addrs))
 	for i, addr := range cfg.Addrs {
-		peers[i] = n.host.DialNamed(nodeName(i), addr)
+		peers[i] = n.Host.DialNamed(nodeName(i), addr)
 	}
-	n.kv = kvraft.StartKVServer(peers, cfg.ID, store, cfg.MaxRaftState)
-	n.Halter = n.kv.Raft()
+	n.kv = kvraft.StartKVServer(peers, cfg.ID, n.Store, cfg.MaxRaftState)
 	if cfg.Reads == ReadsUnsafeLocal {
 		n.kv.SetReadMode(kvraft.ReadLocalUnsafe)
-		logger.Warn("serving reads from local state without confirming leadership: NOT linearizable")
+		n.Logger.Warn("serving reads from local state without confirming leadership: NOT linearizable")
 	}
-	srv := transport.NewServer()
-	err = errors.Join(srv.Register(n.kv), srv.Register(n.kv.Raft()))
-	if err == nil {
-		err = n.host.Serve(cfg.Addrs[cfg.ID], srv)
-	}
-	if err != nil {
-		n.Stop()
+	// Stop kills the server first: pending requests answer at once.
+	if err := n.Serve(cfg.Addrs[cfg.ID], n.kv.Raft(), n.kv.Kill, n.kv, n.kv.Raft()); err != nil {
 		return nil, fmt.Errorf("raftkv: node %d: %w", cfg.ID, err)
 	}
-	logger.Info("node started", "addr", cfg.Addrs[cfg.ID], "dir", cfg.Dir, "fsync", cfg.Fsync)
 	return n, nil
-}
-
-// Stop kills the server first (pending requests answer at once), then
-// closes the listener, the peer clients and the persister. It implements
-// nodeproc.Stopper.
-func (n *node) Stop() error {
-	n.kv.Kill()
-	return errors.Join(n.host.Close(), n.store.Close())
 }
 
 // RunNode runs one node, configured by args (a NodeConfig as
@@ -140,11 +106,5 @@ func (n *node) Stop() error {
 // SIGTERM or SIGINT; then it stops the node cleanly and returns.
 // Diagnostics go to stderr.
 func RunNode(ctx context.Context, args []string) error {
-	return nodeproc.RunNode(ctx, args, NodeConfig{Fsync: true, MaxRaftState: DefaultMaxRaftState}, NodeConfig.serve)
-}
-
-// serve starts the node with logger, for RunNode.
-func (c NodeConfig) serve(logger *slog.Logger) (nodeproc.Stopper, error) {
-	c.Logger = logger
-	return startNode(c)
+	return nodeproc.RunNode(ctx, args, NodeConfig{Fsync: true, MaxRaftState: DefaultMaxRaftState}, startNode)
 }

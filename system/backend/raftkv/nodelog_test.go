@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"faultline/system/backend"
 	"faultline/system/backend/nodeproc"
 	"faultline/transport/tcp"
 )
@@ -17,13 +16,8 @@ import (
 // TestNodeLogNamesNodeOnce: a line the node's transport logs (a refused
 // connection) names the node once, not once per layer (node=n0 node=n0).
 func TestNodeLogNamesNodeOnce(t *testing.T) {
-	c := startCluster(t, backend.ModeProcess, 3, false)
-	ctx := suiteCtx(t)
-	cl := tcp.DialNamed(nodeName(0), c.Addrs()[0], tcp.Config{Conns: 1})
-	cctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	_ = cl.CallContext(cctx, "KVServer.Get", &struct{}{}, &struct{}{})
-	cancel()
-	cl.Close()
+	c, ctx := hostileCluster(t)
+	_ = callNode(ctx, c, 0, tcp.Config{}, "KVServer.Get", &struct{}{}, &struct{}{})
 	logPath := filepath.Join(filepath.Dir(c.cfgs[0].Dir), nodeName(0)+".log")
 	var line string
 	err := nodeproc.Poll(ctx, 10*time.Second, 20*time.Millisecond, func(context.Context) error {

@@ -3,7 +3,6 @@ package shardkv
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"maps"
 	"path/filepath"
 	"slices"
@@ -85,10 +84,6 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 	if err != nil {
 		return nil, err
 	}
-	logger := spec.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
 	addrs, err := nodeproc.FreePorts(o.ctrlers + o.groups*spec.Nodes)
 	if err != nil {
 		return nil, err
@@ -100,7 +95,7 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 	c := &Cluster{ctrlAddrs: addrs[:o.ctrlers], groupAddrs: map[int][]string{}, secret: secret}
 	mk := func(role string, gid, id int, peers []string) NodeConfig {
 		cfg := NodeConfig{Role: role, GID: gid, ID: id, Peers: peers, Ctrlers: c.ctrlAddrs,
-			Fsync: spec.Fsync, MaxRaftState: o.maxRaftState, SecretFile: secret.File, Logger: logger}
+			Fsync: spec.Fsync, MaxRaftState: o.maxRaftState, SecretFile: secret.File}
 		cfg.Dir = filepath.Join(spec.Dir, cfg.Name())
 		return cfg
 	}
@@ -123,7 +118,7 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 	c.Set = nodeproc.NewSet(nodeproc.SetConfig{
 		Backend: "shardkv", Names: names, Mode: spec.Mode,
 		Exec: spec.Exec, Config: func(i int) any { return c.cfgs[i] }, Dir: spec.Dir,
-		InProcess: func(i int) (nodeproc.Stopper, error) { return startNode(c.cfgs[i]) },
+		InProcess: func(i int) (nodeproc.Stopper, error) { return startNode(c.cfgs[i], spec.Logger) },
 		// The node's fault table starts empty: give it back the faults of
 		// its links once it listens.
 		Restarted: func(ctx context.Context, i int) error {
@@ -174,9 +169,6 @@ func (c *Cluster) newCtrlerClerk() *shardctrler.Clerk {
 	}
 	return shardctrler.MakeClerk(peers)
 }
-
-// Nodes names the controllers c0.. and the group replicas g<gid>-<i>.
-func (c *Cluster) Nodes() []string { return c.Names() }
 
 // ready joins the groups gids and waits until a key of every shard answers.
 func (c *Cluster) ready(ctx context.Context, gids []int) error {

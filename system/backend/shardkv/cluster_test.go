@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -240,21 +238,7 @@ func TestProcessPauseAndStopLeavesNothing(t *testing.T) {
 	if err := c.Resume(ctx, "g1-0"); err != nil {
 		t.Fatal(err)
 	}
-	pids := c.Pids()
-	if len(pids) != 6 {
-		t.Fatalf("%d node processes, want 6", len(pids))
-	}
-	if err := c.Stop(ctx); err != nil {
-		t.Fatal(err)
-	}
-	for _, pid := range pids {
-		if err := syscall.Kill(pid, 0); err == nil {
-			t.Errorf("node process %d still exists after Stop", pid)
-		}
-		if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err == nil {
-			t.Errorf("node process %d still in /proc", pid)
-		}
-	}
+	nodetest.StopLeavesNoProcess(t, c, 6)
 }
 
 // TestLinkFaultsTakeEffect cuts every link inside one replica group, so it

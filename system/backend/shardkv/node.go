@@ -10,8 +10,6 @@ import (
 	"faultline/system/raft"
 	"faultline/system/shardctrler"
 	skv "faultline/system/shardkv"
-	"faultline/system/storage"
-	"faultline/transport"
 )
 
 // DefaultMaxRaftState is the Raft state size at which replica groups
@@ -38,8 +36,7 @@ type NodeConfig struct {
 	MaxRaftState int
 	// SecretFile is the path of the cluster's secret file
 	// (nodeproc.NewSecret), for the node's listener and clients.
-	SecretFile string       `arg:"secret-file"`
-	Logger     *slog.Logger `arg:"-"`
+	SecretFile string `arg:"secret-file"`
 }
 
 // Name is the node's name in Nodes, logs and faults: c0.. for controllers,
@@ -68,99 +65,51 @@ func (c NodeConfig) Validate() error {
 	return nil
 }
 
-// service is what a node runs: a controller or a group replica.
-type service interface {
-	Kill()
-	Raft() *raft.Raft
-}
-
 // node is one running replica with its storage and connections.
 type node struct {
-	// Halter is the node's Raft peer: should it stop on its own, the
-	// node's process ends with the cause (nodeproc.Serve).
-	nodeproc.Halter
-	store *storage.FilePersister
-	host  *nodeproc.Host
-	svc   service
+	*nodeproc.DiskNode
 }
 
 func (n *node) peers(addrs []string) []raft.Peer {
 	out := make([]raft.Peer, len(addrs))
 	for i, a := range addrs {
-		out[i] = n.host.Dial(a)
+		out[i] = n.Host.Dial(a)
 	}
 	return out
 }
 
 // startNode opens the node's storage, starts its service and serves it.
-func startNode(cfg NodeConfig) (*node, error) {
+// Diagnostics go to logger; nil discards them.
+func startNode(cfg NodeConfig, logger *slog.Logger) (nodeproc.Stopper, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	logger := cfg.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	// The host's transport adds node= (the address) to what it logs
-	// itself; the node's own lines carry its name here.
-	base := logger
-	logger = logger.With("node", cfg.Name())
-	store, err := storage.Open(cfg.Dir, storage.Options{NoSync: !cfg.Fsync, Logger: logger})
-	if err != nil {
-		return nil, fmt.Errorf("shardkv: node %s: %w", cfg.Name(), err)
-	}
 	// Links are named by address: a node dials servers it learns from
 	// configurations by address, so that is the name both ends know.
-	host, err := nodeproc.NewHost(cfg.Peers[cfg.ID], int64(cfg.GID*1000+cfg.ID), cfg.SecretFile, base)
+	d, err := nodeproc.OpenDiskNode(nodeproc.DiskConfig{Name: cfg.Name(), Link: cfg.Peers[cfg.ID],
+		Seed: int64(cfg.GID*1000 + cfg.ID), Dir: cfg.Dir, Fsync: cfg.Fsync, SecretFile: cfg.SecretFile, Logger: logger})
 	if err != nil {
-		return nil, errors.Join(fmt.Errorf("shardkv: node %s: %w", cfg.Name(), err), store.Close())
-	}
-	n := &node{store: store, host: host}
-	peers := n.peers(cfg.Peers)
-	srv := transport.NewServer()
-	if cfg.Role == roleCtrler {
-		sc := shardctrler.StartServer(peers, cfg.ID, store)
-		n.svc = sc
-		err = srv.Register(sc)
-	} else {
-		makeEnd := func(addr string) raft.Peer { return n.host.Dial(addr) }
-		kv := skv.StartServer(peers, cfg.ID, store, cfg.MaxRaftState, cfg.GID, n.peers(cfg.Ctrlers), makeEnd)
-		n.svc = kv
-		err = srv.Register(kv)
-	}
-	n.Halter = n.svc.Raft()
-	if err == nil {
-		err = srv.Register(n.svc.Raft())
-	}
-	if err == nil {
-		err = n.host.Serve(cfg.Peers[cfg.ID], srv)
-	}
-	if err != nil {
-		n.Stop()
 		return nil, fmt.Errorf("shardkv: node %s: %w", cfg.Name(), err)
 	}
-	logger.Info("node started", "addr", cfg.Peers[cfg.ID], "dir", cfg.Dir, "fsync", cfg.Fsync)
-	return n, nil
-}
-
-// Stop kills the service, then closes the listener, connections and
-// storage. It implements nodeproc.Stopper.
-func (n *node) Stop() error {
-	if n.svc != nil {
-		n.svc.Kill()
+	n := &node{DiskNode: d}
+	peers := n.peers(cfg.Peers)
+	if cfg.Role == roleCtrler {
+		sc := shardctrler.StartServer(peers, cfg.ID, n.Store)
+		err = n.Serve(cfg.Peers[cfg.ID], sc.Raft(), sc.Kill, sc, sc.Raft())
+	} else {
+		makeEnd := func(addr string) raft.Peer { return n.Host.Dial(addr) }
+		kv := skv.StartServer(peers, cfg.ID, n.Store, cfg.MaxRaftState, cfg.GID, n.peers(cfg.Ctrlers), makeEnd)
+		err = n.Serve(cfg.Peers[cfg.ID], kv.Raft(), kv.Kill, kv, kv.Raft())
 	}
-	return errors.Join(n.host.Close(), n.store.Close())
+	if err != nil {
+		return nil, fmt.Errorf("shardkv: node %s: %w", cfg.Name(), err)
+	}
+	return n, nil
 }
 
 // RunNode runs one replica, configured by args (a NodeConfig as
 // nodeproc.EncodeArgs renders it), until ctx ends or the process receives
 // SIGTERM or SIGINT; then it stops cleanly.
 func RunNode(ctx context.Context, args []string) error {
-	return nodeproc.RunNode(ctx, args, NodeConfig{Fsync: true, MaxRaftState: DefaultMaxRaftState}, NodeConfig.serve)
-}
-
-// serve starts the replica with logger, for RunNode.
-func (c NodeConfig) serve(logger *slog.Logger) (nodeproc.Stopper, error) {
-	c.Logger = logger
-	return startNode(c)
+	return nodeproc.RunNode(ctx, args, NodeConfig{Fsync: true, MaxRaftState: DefaultMaxRaftState}, startNode)
 }
