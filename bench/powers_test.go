@@ -15,6 +15,7 @@ import (
 
 	"faultline/chaos"
 	"faultline/system/backend"
+	"faultline/transport"
 	"faultline/workloads"
 )
 
@@ -44,6 +45,10 @@ func TestRefuseBeforeStart(t *testing.T) {
 		{"partition on memory", "memory", "nodes: 1, mode: process", "{fault: kill, at: 1s, for: 1s}\n    - " + faultOf[chaos.KindNetwork], `backend "memory" (1 node(s), process mode) cannot take network all`},
 		{"leader on shardkv", "shardkv", "nodes: 3, mode: process", "{fault: kill, target: leader, at: 1s, for: 1s}", `backend "shardkv" (3 node(s), process mode) cannot take kill leader: its clusters cannot name its leader`},
 		{"pause on mapreduce in-process", "mapreduce", "nodes: 3, mode: inprocess", faultOf[chaos.KindPause], `backend "mapreduce" (3 node(s), inprocess mode) cannot take pause random`},
+		{"a node it lacks", "raftkv", "nodes: 3, mode: process", "{fault: kill, nodes: [n9], at: 1s, for: 1s}", `backend "raftkv" (3 node(s), process mode) cannot take kill nodes: no node "n9" (its nodes are n0, n1, n2)`},
+		{"a link to a node it lacks", "raftkv", "nodes: 3, mode: process", "{fault: network, links: [n0->w1], delay: 5ms, at: 1s, for: 1s}", `no node "w1" (its nodes are n0, n1, n2)`},
+		{"ring on two nodes", "raftkv", "nodes: 2, mode: process", "{fault: partition, shape: ring, at: 1s, for: 1s}", `cannot take partition ring: shape ring needs at least 3 nodes, the cluster has 2`},
+		{"duplication on etcd's proxies", "etcd", "nodes: 3, mode: process, options: {peer-proxy: 'true'}", "{fault: network, duplicate: 0.1, at: 1s, for: 1s}", `its link fault table cannot apply it: duplication by a TCP proxy`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			kind := "kv"
@@ -62,6 +67,63 @@ func TestRefuseBeforeStart(t *testing.T) {
 				t.Fatalf("err = %v\nwant one containing %q with the file and line", err, tc.want)
 			}
 		})
+	}
+}
+
+// schedulesFor is faultOf plus entries that depend on the cluster's nodes
+// (a node it has, one it lacks, shapes needing three nodes) and on its
+// link table (duplication), by name.
+func schedulesFor(nodes []string) map[string]string {
+	m := map[string]string{}
+	for k, v := range faultOf {
+		m[string(k)] = v
+	}
+	m["kill of a node it has"] = fmt.Sprintf("{fault: kill, nodes: [%s], at: 1s, for: 1s}", nodes[0])
+	m["kill of a node it lacks"] = "{fault: kill, nodes: [nowhere], at: 1s, for: 1s}"
+	m["ring"] = "{fault: partition, shape: ring, at: 1s, for: 1s}"
+	m["bridge"] = "{fault: partition, shape: bridge, at: 1s, for: 1s}"
+	m["duplication"] = "{fault: network, duplicate: 0.1, at: 1s, for: 1s}"
+	m["bandwidth"] = "{fault: network, bandwidth: 1MB/s, at: 1s, for: 1s}"
+	return m
+}
+
+// checkLinkSupport: a chaos.LinkDeclarer declares exactly what its started
+// cluster's link table applies, for link faults only some tables apply.
+func checkLinkSupport(t *testing.T, b backend.Backend, spec backend.Spec, c backend.Cluster) {
+	t.Helper()
+	ld, ok := b.(chaos.LinkDeclarer)
+	fs, seam := c.(chaos.FaultSeam)
+	if !ok || !seam || fs.Faults() == nil {
+		return
+	}
+	for _, f := range []transport.LinkFaults{
+		{Duplicate: 0.1},
+		{Bandwidth: 1 << 20},
+		{Conn: transport.ConnReset},
+		{Drop: 0.1, Burst: 3},
+		{Delay: time.Millisecond, Jitter: time.Millisecond, Distribution: transport.DelayPareto},
+	} {
+		declared := ld.LinkSupport(spec).SupportsLink(f)
+		real := transport.Supports(fs.Faults(), f)
+		if (declared == nil) != (real == nil) {
+			t.Errorf("link fault %+v: declared support %v, the started cluster's table %v", f, declared, real)
+		}
+	}
+}
+
+// TestAcceptBeforeStart: a schedule the backend's clusters can take is
+// not refused by the early checks, even where the per-group node count
+// alone would suggest otherwise (a shardkv group of one replica still
+// makes a cluster of several nodes).
+func TestAcceptBeforeStart(t *testing.T) {
+	src := "backend: {name: shardkv, nodes: 1, options: {groups: '2', ctrlers: '1'}}\nworkload: {kind: kv, duration: 20s}\n" +
+		"faults:\n  schedule:\n    - {fault: partition, shape: halves, at: 1s, for: 1s}\n    - {fault: kill, nodes: [g1-0], at: 3s, for: 1s}\n"
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := newRegistries().loadConfig(&runFlags{config: path, set: map[string]bool{}}); err != nil {
+		t.Fatalf("refused a schedule a shardkv cluster of 3 nodes takes: %v", err)
 	}
 }
 
@@ -111,7 +173,7 @@ func probe(t *testing.T, c backend.Cluster) []backend.Power {
 // powers it declares before starting (backend.Declarer) are exactly those
 // a tiny in-process cluster of it really has, so that the early refusal
 // accepts every fault kind the cluster can take and refuses every other:
-// for each fault kind, CheckPowers and Setup on the started cluster (with
+// for each fault kind, CheckDeclared and Setup on the started cluster (with
 // the powers it really has) agree.
 func TestDeclaredPowersMatchClusters(t *testing.T) {
 	if testing.Short() {
@@ -125,7 +187,7 @@ func TestDeclaredPowersMatchClusters(t *testing.T) {
 	variants := map[string][]variant{
 		"raftkv":  {{3, nil}, {1, nil}},
 		"etcd":    {{3, nil}, {3, map[string]string{"peer-proxy": "true"}}, {1, map[string]string{"peer-proxy": "true"}}},
-		"shardkv": {{3, map[string]string{"groups": "2", "joined": "1", "ctrlers": "1"}}},
+		"shardkv": {{3, map[string]string{"groups": "2", "joined": "1", "ctrlers": "1"}}, {1, map[string]string{"groups": "1", "ctrlers": "1"}}},
 	}
 	for _, name := range reg.backendNames() {
 		e := reg.backends[name]
@@ -153,7 +215,11 @@ func TestDeclaredPowersMatchClusters(t *testing.T) {
 				if !slices.Equal(declared, real) {
 					t.Fatalf("declares %v, its cluster has %v", declared, real)
 				}
-				for kind, entry := range faultOf {
+				if dn, cn := d.Nodes(spec), c.Nodes(); !slices.Equal(dn, cn) {
+					t.Fatalf("declares nodes %v, its cluster has %v", dn, cn)
+				}
+				checkLinkSupport(t, e.backend, spec, c)
+				for kind, entry := range schedulesFor(c.Nodes()) {
 					cfg := workloads.Config{Seed: 1, Backend: workloads.Backend{Name: name, Nodes: v.nodes, Mode: "inprocess", Options: v.opts}}
 					if err := yaml.Unmarshal([]byte("schedule:\n  - "+entry), &cfg.Faults); err != nil {
 						t.Fatal(err)
@@ -165,11 +231,11 @@ func TestDeclaredPowersMatchClusters(t *testing.T) {
 					if early != nil {
 						continue
 					}
-					early = n.CheckPowers(e.backend, spec)
+					early = n.CheckDeclared(e.backend, spec)
 					late := n.Setup(ctx, c)
 					// Setup finds powers by type only: an in-process
 					// cluster is a Pauser whose Pause refuses at the call.
-					if (early == nil) != (late == nil) && !(early != nil && kind == chaos.KindPause) {
+					if (early == nil) != (late == nil) && !(early != nil && kind == string(chaos.KindPause)) {
 						t.Errorf("%s: refused early: %v; refused by Setup on the started cluster: %v", kind, early, late)
 					}
 				}

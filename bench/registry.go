@@ -86,7 +86,7 @@ func newNemesis(cfg *workloads.Config, b backend.Backend) (runner.Nemesis, error
 	if err != nil {
 		return nil, err
 	}
-	if err := n.CheckPowers(b, runner.BackendSpec(cfg)); err != nil {
+	if err := n.CheckDeclared(b, runner.BackendSpec(cfg)); err != nil {
 		return nil, err
 	}
 	return n, nil

@@ -88,9 +88,10 @@
 // jitter the spread, ±jitter when uniform). Setup refuses a schedule whose
 // faults the cluster cannot apply (transport.Supports), naming each fault
 // and the backend, before any load starts; and before any cluster starts,
-// CheckPowers refuses every fault needing a power the backend does not
-// declare for the config's spec (backend.Declarer), naming the fault, the
-// backend and why.
+// CheckDeclared refuses every fault the backend's declaration for the
+// config's spec rules out (backend.Declarer: a power it lacks, a node it
+// will not have, too few nodes; LinkDeclarer: a link fault its table does
+// not apply), naming the fault, the backend and why.
 //
 // Every network fault is applied exactly, message by message (or byte by
 // byte), by the table itself: transport/tcp's on Faultline's own backends,

@@ -20,7 +20,7 @@ func FuzzParse(f *testing.F) {
 		if yaml.Unmarshal([]byte(src), &doc) != nil || doc.Kind == 0 {
 			return
 		}
-		s, err := Parse(&doc, "faults", 3)
+		s, err := Parse(&doc, "faults")
 		if err != nil {
 			return
 		}

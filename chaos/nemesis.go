@@ -69,7 +69,7 @@ type window struct {
 // paths under "faults". The schedule's seed defaults to cfg.Seed; the final
 // heal comes Recovery before the end of the measured phases.
 func New(cfg *workloads.Config) (*Nemesis, error) {
-	s, err := Parse(&cfg.Faults, "faults", cfg.Backend.Nodes)
+	s, err := Parse(&cfg.Faults, "faults")
 	if err != nil {
 		return nil, err
 	}
@@ -157,10 +157,8 @@ func (n *Nemesis) Setup(ctx context.Context, c backend.Cluster) error {
 		if e.Target == TargetLeader {
 			need(e, n.leader != nil, "leader finder (backend.LeaderFinder)")
 		}
-		for _, x := range append(slices.Clone(e.Nodes), flatten(e.Links)...) {
-			if !slices.Contains(n.nodes, x) {
-				errs = append(errs, fmt.Errorf("%s (%s): no node %q in backend %q (nodes %v)", e, e.Path, x, n.backend, n.nodes))
-			}
+		for _, msg := range e.nodeProblems(n.nodes) {
+			errs = append(errs, fmt.Errorf("%s (%s): backend %q: %s: %w", e, e.Path, n.backend, msg, backend.ErrUnsupported))
 		}
 		switch e.Fault {
 		case KindKill:
@@ -171,13 +169,6 @@ func (n *Nemesis) Setup(ctx context.Context, c backend.Cluster) error {
 			need(e, n.members != nil, "membership changes (backend.Membership)")
 		case KindPartition, KindNetwork:
 			need(e, n.net != nil, "network fault seam (chaos.FaultSeam)")
-			if len(n.nodes) < 2 {
-				what := "a partition"
-				if e.Fault == KindNetwork {
-					what = "a network fault"
-				}
-				errs = append(errs, fmt.Errorf("%s (%s): backend %q has %d node(s), %s needs 2: %w", e, e.Path, n.backend, len(n.nodes), what, backend.ErrUnsupported))
-			}
 			if n.net != nil && e.Fault == KindNetwork {
 				if err := transport.Supports(n.net, e.Link); err != nil {
 					errs = append(errs, fmt.Errorf("%s (%s): backend %q: %w (%w)", e, e.Path, n.backend, err, backend.ErrUnsupported))

@@ -16,7 +16,7 @@ import (
 // nemesisFor parses src and builds a nemesis for a run of runLen.
 func nemesisFor(t *testing.T, src string, runLen time.Duration) *Nemesis {
 	t.Helper()
-	s, err := parseYAML(t, src, 3)
+	s, err := parseYAML(t, src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func TestSetupRefusesMissingPowers(t *testing.T) {
 	}
 
 	n = nemesisFor(t, "- {fault: partition, shape: halves, at: 1s, for: 1s}", 0)
-	if err := n.Setup(context.Background(), bare{1}); err == nil || !strings.Contains(err.Error(), "partition needs 2") {
+	if err := n.Setup(context.Background(), bare{1}); err == nil || !strings.Contains(err.Error(), "shape halves needs at least 2 nodes, the cluster has 1") {
 		t.Errorf("partition of one node: %v", err)
 	}
 

@@ -24,14 +24,15 @@ const (
 
 // Parse reads a fault schedule from the "faults" node of a config, whose
 // path in the config is root ("faults"). It reports every problem found, as
-// workloads.Errors with paths under root and the node's line. nodes is the
-// cluster size (0 if unknown), used to reject shapes that need more nodes.
+// workloads.Errors with paths under root and the node's line. Whether the
+// cluster has the nodes an entry names or needs is checked against the
+// backend (Nemesis.CheckDeclared, Setup).
 //
 // The node is either a mapping with keys seed, recovery and schedule, or a
 // bare list of entries (the schedule alone).
-func Parse(n *yaml.Node, root string, nodes int) (*Schedule, error) {
+func Parse(n *yaml.Node, root string) (*Schedule, error) {
 	p := &parser{}
-	s := p.schedule(n, root, nodes)
+	s := p.schedule(n, root)
 	if len(p.errs) > 0 {
 		slices.SortStableFunc(p.errs, func(a, b *workloads.FieldError) int { return a.Line - b.Line })
 		return nil, p.errs
@@ -70,7 +71,7 @@ func (p *parser) fields(n *yaml.Node, path string, f func(key string, v *yaml.No
 	return true
 }
 
-func (p *parser) schedule(n *yaml.Node, root string, nodes int) *Schedule {
+func (p *parser) schedule(n *yaml.Node, root string) *Schedule {
 	s := &Schedule{}
 	if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
 		n = n.Content[0]
@@ -114,7 +115,7 @@ func (p *parser) schedule(n *yaml.Node, root string, nodes int) *Schedule {
 		return s
 	}
 	for i, en := range list.Content {
-		e := p.entry(en, fmt.Sprintf("%s[%d]", listPath, i), nodes)
+		e := p.entry(en, fmt.Sprintf("%s[%d]", listPath, i))
 		s.Entries = append(s.Entries, e)
 	}
 	return s
@@ -136,7 +137,7 @@ var (
 	}
 )
 
-func (p *parser) entry(n *yaml.Node, path string, nodes int) Entry {
+func (p *parser) entry(n *yaml.Node, path string) Entry {
 	e := Entry{Path: path, Line: n.Line}
 	vals := map[string]*yaml.Node{}
 	paths := map[string]string{}
@@ -167,7 +168,7 @@ func (p *parser) entry(n *yaml.Node, path string, nodes int) Entry {
 	case KindNetwork:
 		p.network(&e, n, vals, paths)
 	case KindPartition:
-		p.partition(&e, n, vals, paths, nodes)
+		p.partition(&e, n, vals, paths)
 	case KindKill, KindPause:
 		p.target(&e, vals, paths, TargetRandom, nil)
 	case KindJoin, KindLeave:
@@ -274,7 +275,7 @@ func (p *parser) target(e *Entry, vals map[string]*yaml.Node, paths map[string]s
 	p.add(v, paths["target"], "unknown target %q, want one of %s (or a list under nodes)", v.Value, strings.Join(names, ", "))
 }
 
-func (p *parser) partition(e *Entry, n *yaml.Node, vals map[string]*yaml.Node, paths map[string]string, nodes int) {
+func (p *parser) partition(e *Entry, n *yaml.Node, vals map[string]*yaml.Node, paths map[string]string) {
 	v, ok := vals["shape"]
 	if !ok {
 		p.add(n, e.Path+".shape", "missing: one of halves, majority, isolate, leader, bridge, ring, one-way")
@@ -303,13 +304,6 @@ func (p *parser) partition(e *Entry, n *yaml.Node, vals map[string]*yaml.Node, p
 		} else if p.oneOf(d, paths["direction"], "direction", "in", "out") {
 			e.Inbound = d.Value == "in"
 		}
-	}
-	need := 2
-	if e.Shape == ShapeBridge || e.Shape == ShapeRing {
-		need = 3
-	}
-	if nodes > 0 && nodes < need {
-		p.add(v, paths["shape"], "shape %s needs at least %d nodes, the cluster has %d", e.Shape, need, nodes)
 	}
 }
 

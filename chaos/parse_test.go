@@ -13,17 +13,17 @@ import (
 )
 
 // parseYAML parses src as the value of a config's "faults" key.
-func parseYAML(t *testing.T, src string, nodes int) (*Schedule, error) {
+func parseYAML(t *testing.T, src string) (*Schedule, error) {
 	t.Helper()
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte(src), &doc); err != nil {
 		t.Fatalf("yaml: %v", err)
 	}
-	return Parse(&doc, "faults", nodes)
+	return Parse(&doc, "faults")
 }
 
 func TestParseDefaultSchedule(t *testing.T) {
-	s, err := parseYAML(t, DefaultSchedule, 3)
+	s, err := parseYAML(t, DefaultSchedule)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ schedule:
   - fault: join
     groups: 2
     at: 3s
-`, 3)
+`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,43 +112,41 @@ schedule:
 func TestParseErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, src string
-		nodes     int
 		want      []string // "line: path: message part"
 	}{
-		{"not a mapping", `42`, 3, []string{"1: faults: want a mapping"}},
-		{"unknown top key", "recover: 1s\nschedule: []", 3, []string{"1: faults.recover: unknown key"}},
-		{"no schedule", "seed: 1", 3, []string{"1: faults.schedule: missing"}},
-		{"unknown fault", "- fault: partiton\n  at: 1s\n  for: 1s", 3, []string{`1: faults[0].fault: unknown fault "partiton"`}},
-		{"no fault", "- at: 1s", 3, []string{"1: faults[0].fault: missing"}},
-		{"two timings", "- fault: kill\n  at: 1s\n  every: 2s\n  for: 1s", 3, []string{"1: faults[0]: want exactly one of at, every or random, got 2"}},
-		{"no timing", "- fault: kill\n  for: 1s", 3, []string{"1: faults[0]: want exactly one of at, every or random, got 0"}},
-		{"bad duration", "- fault: kill\n  at: 1s\n  for: 2", 3, []string{`3: faults[0].for: "2" is not a duration`}},
-		{"no for", "- fault: pause\n  at: 1s", 3, []string{"1: faults[0].for: missing"}},
-		{"for on point", "- fault: join\n  at: 1s\n  for: 1s", 3, []string{"3: faults[0].for: fault join happens at once"}},
-		{"zero every", "- fault: kill\n  every: 0s\n  for: 1s", 3, []string{"2: faults[0].every: want an interval of at least 10ms"}},
-		{"start with at", "- fault: kill\n  at: 1s\n  start: 1s\n  for: 1s", 3, []string{"3: faults[0].start: start goes with every or random"}},
-		{"bad target", "- fault: kill\n  target: leeder\n  at: 1s\n  for: 1s", 3, []string{`2: faults[0].target: unknown target "leeder"`}},
-		{"target and nodes", "- fault: kill\n  target: all\n  nodes: [n1]\n  at: 1s\n  for: 1s", 3, []string{"2: faults[0].target: give target or nodes, not both"}},
-		{"unknown key", "- fault: kill\n  delay: 1s\n  at: 1s\n  for: 1s", 3, []string{"2: faults[0].delay: unknown key for fault kill"}},
-		{"no shape", "- fault: partition\n  at: 1s\n  for: 1s", 3, []string{"1: faults[0].shape: missing"}},
-		{"bad shape", "- fault: partition\n  shape: square\n  at: 1s\n  for: 1s", 3, []string{`2: faults[0].shape: unknown shape "square"`}},
-		{"ring too small", "- fault: partition\n  shape: ring\n  at: 1s\n  for: 1s", 2, []string{"2: faults[0].shape: shape ring needs at least 3 nodes"}},
-		{"target on halves", "- fault: partition\n  shape: halves\n  target: random\n  at: 1s\n  for: 1s", 3, []string{"3: faults[0].target: shape halves chooses its own nodes"}},
-		{"direction not one-way", "- fault: partition\n  shape: halves\n  direction: in\n  at: 1s\n  for: 1s", 3, []string{"3: faults[0].direction: direction goes with shape one-way"}},
-		{"empty network", "- fault: network\n  at: 1s\n  for: 1s", 3, []string{"1: faults[0]: a network fault needs at least one of"}},
-		{"loss range", "- fault: network\n  loss: 1.5\n  at: 1s\n  for: 1s", 3, []string{"2: faults[0].loss: 1.5, want a probability"}},
-		{"burst without loss", "- fault: network\n  delay: 1ms\n  burst: 3\n  at: 1s\n  for: 1s", 3, []string{"3: faults[0].burst: burst shapes loss"}},
-		{"distribution without jitter", "- fault: network\n  delay: 1ms\n  distribution: normal\n  at: 1s\n  for: 1s", 3, []string{"3: faults[0].distribution: a distribution shapes the jitter"}},
-		{"bad distribution", "- fault: network\n  jitter: 1ms\n  distribution: gamma\n  at: 1s\n  for: 1s", 3, []string{`3: faults[0].distribution: unknown distribution "gamma"`}},
-		{"bad bandwidth", "- fault: network\n  bandwidth: fast\n  at: 1s\n  for: 1s", 3, []string{`2: faults[0].bandwidth: "fast" is not a rate`}},
-		{"bad link", "- fault: network\n  delay: 1ms\n  links: [n1-n2]\n  at: 1s\n  for: 1s", 3, []string{`3: faults[0].links[0]: link "n1-n2"`}},
-		{"bad conn", "- fault: network\n  conn: drop\n  at: 1s\n  for: 1s", 3, []string{`2: faults[0].conn: unknown connection fault "drop"`}},
-		{"repeated key", "- fault: kill\n  at: 1s\n  at: 2s\n  for: 1s", 3, []string{"3: faults[0].at: repeated key"}},
-		{"several, in line order", "- fault: kill\n  at: x\n  for: 1s\n- fault: pause\n  at: 1s\n  for: -1s", 3,
+		{"not a mapping", `42`, []string{"1: faults: want a mapping"}},
+		{"unknown top key", "recover: 1s\nschedule: []", []string{"1: faults.recover: unknown key"}},
+		{"no schedule", "seed: 1", []string{"1: faults.schedule: missing"}},
+		{"unknown fault", "- fault: partiton\n  at: 1s\n  for: 1s", []string{`1: faults[0].fault: unknown fault "partiton"`}},
+		{"no fault", "- at: 1s", []string{"1: faults[0].fault: missing"}},
+		{"two timings", "- fault: kill\n  at: 1s\n  every: 2s\n  for: 1s", []string{"1: faults[0]: want exactly one of at, every or random, got 2"}},
+		{"no timing", "- fault: kill\n  for: 1s", []string{"1: faults[0]: want exactly one of at, every or random, got 0"}},
+		{"bad duration", "- fault: kill\n  at: 1s\n  for: 2", []string{`3: faults[0].for: "2" is not a duration`}},
+		{"no for", "- fault: pause\n  at: 1s", []string{"1: faults[0].for: missing"}},
+		{"for on point", "- fault: join\n  at: 1s\n  for: 1s", []string{"3: faults[0].for: fault join happens at once"}},
+		{"zero every", "- fault: kill\n  every: 0s\n  for: 1s", []string{"2: faults[0].every: want an interval of at least 10ms"}},
+		{"start with at", "- fault: kill\n  at: 1s\n  start: 1s\n  for: 1s", []string{"3: faults[0].start: start goes with every or random"}},
+		{"bad target", "- fault: kill\n  target: leeder\n  at: 1s\n  for: 1s", []string{`2: faults[0].target: unknown target "leeder"`}},
+		{"target and nodes", "- fault: kill\n  target: all\n  nodes: [n1]\n  at: 1s\n  for: 1s", []string{"2: faults[0].target: give target or nodes, not both"}},
+		{"unknown key", "- fault: kill\n  delay: 1s\n  at: 1s\n  for: 1s", []string{"2: faults[0].delay: unknown key for fault kill"}},
+		{"no shape", "- fault: partition\n  at: 1s\n  for: 1s", []string{"1: faults[0].shape: missing"}},
+		{"bad shape", "- fault: partition\n  shape: square\n  at: 1s\n  for: 1s", []string{`2: faults[0].shape: unknown shape "square"`}},
+		{"target on halves", "- fault: partition\n  shape: halves\n  target: random\n  at: 1s\n  for: 1s", []string{"3: faults[0].target: shape halves chooses its own nodes"}},
+		{"direction not one-way", "- fault: partition\n  shape: halves\n  direction: in\n  at: 1s\n  for: 1s", []string{"3: faults[0].direction: direction goes with shape one-way"}},
+		{"empty network", "- fault: network\n  at: 1s\n  for: 1s", []string{"1: faults[0]: a network fault needs at least one of"}},
+		{"loss range", "- fault: network\n  loss: 1.5\n  at: 1s\n  for: 1s", []string{"2: faults[0].loss: 1.5, want a probability"}},
+		{"burst without loss", "- fault: network\n  delay: 1ms\n  burst: 3\n  at: 1s\n  for: 1s", []string{"3: faults[0].burst: burst shapes loss"}},
+		{"distribution without jitter", "- fault: network\n  delay: 1ms\n  distribution: normal\n  at: 1s\n  for: 1s", []string{"3: faults[0].distribution: a distribution shapes the jitter"}},
+		{"bad distribution", "- fault: network\n  jitter: 1ms\n  distribution: gamma\n  at: 1s\n  for: 1s", []string{`3: faults[0].distribution: unknown distribution "gamma"`}},
+		{"bad bandwidth", "- fault: network\n  bandwidth: fast\n  at: 1s\n  for: 1s", []string{`2: faults[0].bandwidth: "fast" is not a rate`}},
+		{"bad link", "- fault: network\n  delay: 1ms\n  links: [n1-n2]\n  at: 1s\n  for: 1s", []string{`3: faults[0].links[0]: link "n1-n2"`}},
+		{"bad conn", "- fault: network\n  conn: drop\n  at: 1s\n  for: 1s", []string{`2: faults[0].conn: unknown connection fault "drop"`}},
+		{"repeated key", "- fault: kill\n  at: 1s\n  at: 2s\n  for: 1s", []string{"3: faults[0].at: repeated key"}},
+		{"several, in line order", "- fault: kill\n  at: x\n  for: 1s\n- fault: pause\n  at: 1s\n  for: -1s",
 			[]string{`2: faults[0].at: "x" is not a duration`, "6: faults[1].for: want a duration >= 0"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := parseYAML(t, tc.src, tc.nodes)
+			_, err := parseYAML(t, tc.src)
 			fields := workloads.Fields(err)
 			if len(fields) != len(tc.want) {
 				t.Fatalf("got %d errors, want %d: %v", len(fields), len(tc.want), err)
@@ -164,7 +162,7 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestCheckAgainstRunLength(t *testing.T) {
-	s, err := parseYAML(t, "recovery: 5s\nschedule:\n- fault: kill\n  at: 8s\n  for: 1s\n- fault: pause\n  every: 12s\n  for: 1s", 3)
+	s, err := parseYAML(t, "recovery: 5s\nschedule:\n- fault: kill\n  at: 8s\n  for: 1s\n- fault: pause\n  every: 12s\n  for: 1s")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +180,7 @@ func TestCheckAgainstRunLength(t *testing.T) {
 
 func TestBandwidthUnits(t *testing.T) {
 	for in, want := range map[string]int64{"1000": 1000, "1KB/s": 1000, "1KiB/s": 1024, "8kbit/s": 1000, "1MB/s": 1e6, "10Mbps": 1250000, "2.5GB/s": 2.5e9} {
-		s, err := parseYAML(t, "- fault: network\n  at: 1s\n  for: 1s\n  bandwidth: "+in, 3)
+		s, err := parseYAML(t, "- fault: network\n  at: 1s\n  for: 1s\n  bandwidth: "+in)
 		if err != nil {
 			t.Errorf("%s: %v", in, err)
 			continue
@@ -207,7 +205,7 @@ schedule:
     delay: 1ms
     random: 2s
     for: 1s
-`, 3)
+`)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,5 +1,7 @@
 package backend
 
+import "strconv"
+
 // Power names an optional power of a cluster, so that a fault schedule can
 // be checked against a backend before any cluster starts.
 type Power string
@@ -21,14 +23,26 @@ const (
 	PowerLinks Power = "links"
 )
 
-// Declarer is a Backend that says, without starting anything, which
-// optional powers the cluster Start would return for spec has. The harness
-// refuses a fault schedule needing a power not declared before any
-// cluster starts; a backend that does not declare is checked only once
-// its cluster has started. A declaration must match the cluster's real
-// powers (a test asserts it for every backend).
+// Declarer is a Backend that says, without starting anything, what the
+// cluster Start would return for spec will be: its optional powers, and
+// the names its Nodes method will give. The harness refuses, before any
+// cluster starts, a fault schedule that needs a power not declared, names
+// a node the cluster will not have, or needs more nodes than it will
+// have; a backend that does not declare is checked only once its cluster
+// has started. A declaration must match the started cluster (a test
+// asserts it for every backend).
 type Declarer interface {
 	Powers(spec Spec) []Power
+	Nodes(spec Spec) []string
+}
+
+// Numbered returns the names prefix0, prefix1, ... prefix(n-1).
+func Numbered(prefix string, n int) []string {
+	names := make([]string, n)
+	for i := range names {
+		names[i] = prefix + strconv.Itoa(i)
+	}
+	return names
 }
 
 // WithPause returns powers, plus PowerPause when spec runs its nodes as

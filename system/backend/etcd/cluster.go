@@ -135,15 +135,14 @@ func (b Backend) start(ctx context.Context, spec backend.Spec, opts options, mes
 		return nil, fmt.Errorf("etcd: %w", err)
 	}
 	c := &Cluster{
-		names: make([]string, spec.Nodes),
+		names: b.Nodes(spec),
 		cfgs:  make([]MemberConfig, spec.Nodes),
 		links: make([]PeerLink, spec.Nodes),
 		mesh:  mesh,
 	}
 	var cluster []string
 	for i := range spec.Nodes {
-		name := nodeName(i)
-		c.names[i] = name
+		name := c.names[i]
 		l := PeerLink{Node: name, Listen: addrs[perMember*i+1], Advertise: addrs[perMember*i+1]}
 		if b.PeerProxy != nil {
 			l.Advertise = addrs[perMember*i+2]
@@ -202,9 +201,6 @@ func memberID(advertise string) uint64 {
 	m := membership.NewMember("", types.MustNewURLs([]string{"http://" + advertise}), clusterToken, nil)
 	return uint64(m.ID)
 }
-
-// nodeName is the name of member i.
-func nodeName(i int) string { return "n" + strconv.Itoa(i) }
 
 // Cluster is a running etcd cluster. It implements backend.Cluster,
 // backend.Killer and backend.Pauser (process mode; through its node Set)

@@ -1,6 +1,10 @@
 package etcd
 
-import "faultline/system/backend"
+import (
+	"faultline/system/backend"
+	"faultline/transport"
+	"faultline/transport/proxy"
+)
 
 var _ backend.Declarer = Backend{}
 
@@ -15,3 +19,10 @@ func (b Backend) Powers(spec backend.Spec) []backend.Power {
 	}
 	return p
 }
+
+// Nodes implements backend.Declarer: n0, n1, ...
+func (Backend) Nodes(spec backend.Spec) []string { return backend.Numbered("n", spec.Nodes) }
+
+// LinkSupport implements chaos.LinkDeclarer: the peer proxies' Mesh
+// applies every link fault but duplication.
+func (Backend) LinkSupport(backend.Spec) transport.FaultSupport { return (*proxy.Mesh)(nil) }

@@ -74,10 +74,7 @@ func (Backend) Start(_ context.Context, spec backend.Spec) (backend.Cluster, err
 	if err != nil {
 		return nil, fmt.Errorf("mapreduce: %w", err)
 	}
-	c := &Cluster{spec: spec, opts: opts, secret: secret, names: make([]string, spec.Nodes), stopped: make(chan struct{})}
-	for i := range c.names {
-		c.names[i] = "w" + strconv.Itoa(i)
-	}
+	c := &Cluster{spec: spec, opts: opts, secret: secret, names: Backend{}.Nodes(spec), stopped: make(chan struct{})}
 	c.Set = nodeproc.NewSet(nodeproc.SetConfig{
 		Backend: Name, Names: c.names, Mode: spec.Mode,
 		Exec: spec.Exec, Config: c.config, Env: c.env, Dir: spec.Dir,

@@ -9,3 +9,6 @@ var _ backend.Declarer = Backend{}
 func (Backend) Powers(spec backend.Spec) []backend.Power {
 	return backend.WithPause(spec, backend.PowerKill)
 }
+
+// Nodes implements backend.Declarer: the workers w0, w1, ...
+func (Backend) Nodes(spec backend.Spec) []string { return backend.Numbered("w", spec.Nodes) }

@@ -9,3 +9,6 @@ var _ backend.Declarer = Backend{}
 func (Backend) Powers(spec backend.Spec) []backend.Power {
 	return backend.WithPause(spec, backend.PowerKill)
 }
+
+// Nodes implements backend.Declarer: its one node.
+func (Backend) Nodes(backend.Spec) []string { return []string{nodeName} }

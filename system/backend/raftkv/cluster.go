@@ -57,12 +57,11 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 	}
 	c := &Cluster{
 		secret: secret,
-		names:  make([]string, spec.Nodes),
+		names:  Backend{}.Nodes(spec),
 		cfgs:   make([]NodeConfig, spec.Nodes),
 		admin:  make([]*tcp.Client, spec.Nodes),
 	}
 	for i := range spec.Nodes {
-		c.names[i] = nodeName(i)
 		c.cfgs[i] = NodeConfig{
 			ID:           i,
 			Addrs:        addrs,

@@ -1,6 +1,10 @@
 package raftkv
 
-import "faultline/system/backend"
+import (
+	"faultline/system/backend"
+	"faultline/system/backend/nodeproc"
+	"faultline/transport"
+)
 
 var _ backend.Declarer = Backend{}
 
@@ -13,3 +17,10 @@ func (Backend) Powers(spec backend.Spec) []backend.Power {
 	}
 	return p
 }
+
+// Nodes implements backend.Declarer: n0, n1, ...
+func (Backend) Nodes(spec backend.Spec) []string { return backend.Numbered("n", spec.Nodes) }
+
+// LinkSupport implements chaos.LinkDeclarer: the nodes' fault tables
+// (tcp.Faults behind nodeproc.RemoteFaults) apply every link fault.
+func (Backend) LinkSupport(backend.Spec) transport.FaultSupport { return (*nodeproc.RemoteFaults)(nil) }

@@ -73,6 +73,21 @@ func parseOptions(opts map[string]string) (options, error) {
 	return o, nil
 }
 
+// nodes lists the cluster's nodes in order, with their roles, group ids
+// and ids only: the controllers, then each group's replicas (nodes each).
+func (o options) nodes(perGroup int) []NodeConfig {
+	var cfgs []NodeConfig
+	for i := range o.ctrlers {
+		cfgs = append(cfgs, NodeConfig{Role: roleCtrler, ID: i})
+	}
+	for g := range o.groups {
+		for i := range perGroup {
+			cfgs = append(cfgs, NodeConfig{Role: roleGroup, GID: firstGID + g, ID: i})
+		}
+	}
+	return cfgs
+}
+
 // Start launches the controller group and the replica groups (option
 // groups), joins the first of them (option joined, default all), and returns
 // once every shard answers.
@@ -93,26 +108,22 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 		return nil, fmt.Errorf("shardkv: %w", err)
 	}
 	c := &Cluster{ctrlAddrs: addrs[:o.ctrlers], groupAddrs: map[int][]string{}, secret: secret}
-	mk := func(role string, gid, id int, peers []string) NodeConfig {
-		cfg := NodeConfig{Role: role, GID: gid, ID: id, Peers: peers, Ctrlers: c.ctrlAddrs,
-			Fsync: spec.Fsync, MaxRaftState: o.maxRaftState, SecretFile: secret.File}
-		cfg.Dir = filepath.Join(spec.Dir, cfg.Name())
-		return cfg
-	}
-	for i := range o.ctrlers {
-		c.cfgs = append(c.cfgs, mk(roleCtrler, 0, i, c.ctrlAddrs))
-	}
-	for g := range o.groups {
-		gid := firstGID + g
-		peers := addrs[o.ctrlers+g*spec.Nodes : o.ctrlers+(g+1)*spec.Nodes]
-		c.gids = append(c.gids, gid)
-		c.groupAddrs[gid] = peers
-		for i := range spec.Nodes {
-			c.cfgs = append(c.cfgs, mk(roleGroup, gid, i, peers))
-		}
-	}
+	c.cfgs = o.nodes(spec.Nodes)
 	names := make([]string, len(c.cfgs))
-	for i, cfg := range c.cfgs {
+	for i := range c.cfgs {
+		cfg := &c.cfgs[i]
+		cfg.Ctrlers, cfg.Fsync, cfg.MaxRaftState, cfg.SecretFile = c.ctrlAddrs, spec.Fsync, o.maxRaftState, secret.File
+		cfg.Dir = filepath.Join(spec.Dir, cfg.Name())
+		if cfg.Role == roleCtrler {
+			cfg.Peers = c.ctrlAddrs
+		} else {
+			g := cfg.GID - firstGID
+			cfg.Peers = addrs[o.ctrlers+g*spec.Nodes : o.ctrlers+(g+1)*spec.Nodes]
+			if cfg.ID == 0 {
+				c.gids = append(c.gids, cfg.GID)
+				c.groupAddrs[cfg.GID] = cfg.Peers
+			}
+		}
 		names[i] = cfg.Name()
 	}
 	c.Set = nodeproc.NewSet(nodeproc.SetConfig{

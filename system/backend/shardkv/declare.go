@@ -1,6 +1,10 @@
 package shardkv
 
-import "faultline/system/backend"
+import (
+	"faultline/system/backend"
+	"faultline/system/backend/nodeproc"
+	"faultline/transport"
+)
 
 var _ backend.Declarer = Backend{}
 
@@ -10,3 +14,22 @@ var _ backend.Declarer = Backend{}
 func (Backend) Powers(spec backend.Spec) []backend.Power {
 	return backend.WithPause(spec, backend.PowerKill, backend.PowerLinks, backend.PowerMembership)
 }
+
+// Nodes implements backend.Declarer: the controllers c0, c1, ... then the
+// replicas g<gid>-<i> of each group; none if the options do not parse
+// (Start refuses them).
+func (Backend) Nodes(spec backend.Spec) []string {
+	o, err := parseOptions(spec.Options)
+	if err != nil {
+		return nil
+	}
+	var names []string
+	for _, cfg := range o.nodes(spec.Nodes) {
+		names = append(names, cfg.Name())
+	}
+	return names
+}
+
+// LinkSupport implements chaos.LinkDeclarer: the nodes' fault tables
+// (tcp.Faults behind nodeproc.RemoteFaults) apply every link fault.
+func (Backend) LinkSupport(backend.Spec) transport.FaultSupport { return (*nodeproc.RemoteFaults)(nil) }
