@@ -1,6 +1,9 @@
 package kvraft
 
-import "faultline/transport/wire"
+import (
+	"faultline/internal/names"
+	"faultline/transport/wire"
+)
 
 // Err is the outcome code carried in every reply.
 type Err string
@@ -26,14 +29,16 @@ const (
 // OpKind is the kind of a key/value operation.
 type OpKind uint8
 
-//go:generate stringer -type=OpKind -trimprefix=Op
-
 // Operation kinds.
 const (
 	OpGet OpKind = iota + 1
 	OpPut
 	OpAppend
 )
+
+// String returns the kind's name without its Op prefix: "Get", "Put" or
+// "Append".
+func (k OpKind) String() string { return names.Of(k, "OpKind", OpGet, "Get", "Put", "Append") }
 
 // Op is the command a KVServer places in the Raft log. ClientID and Seq
 // identify the operation for duplicate detection.
