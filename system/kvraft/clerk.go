@@ -21,7 +21,7 @@ func MakeClerk(servers []raft.Peer) *Clerk {
 
 // Get returns the value of key, or "" if it has none. It retries forever.
 func (ck *Clerk) Get(key string) string {
-	args := GetArgs{Key: key, ClientID: ck.rc.ID, Seq: ck.rc.NextSeq()}
+	args := NewGetArgs(&ck.rc.Session, key)
 	reply, _ := rsm.Call(context.Background(), ck.rc, "KVServer.Get", &args, func(r *GetReply) bool {
 		return r.Err == OK || r.Err == ErrNoKey
 	}) // never ends
@@ -35,7 +35,7 @@ func (ck *Clerk) Put(key, value string) { ck.putAppend(key, value, "Put") }
 func (ck *Clerk) Append(key, value string) { ck.putAppend(key, value, "Append") }
 
 func (ck *Clerk) putAppend(key, value, op string) {
-	args := PutAppendArgs{Key: key, Value: value, Op: op, ClientID: ck.rc.ID, Seq: ck.rc.NextSeq()}
+	args := NewPutAppendArgs(&ck.rc.Session, op, key, value)
 	_, _ = rsm.Call(context.Background(), ck.rc, "KVServer.PutAppend", &args, func(r *PutAppendReply) bool {
 		return r.Err == OK
 	}) // never ends

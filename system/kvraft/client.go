@@ -87,7 +87,7 @@ func (c *Client) Close() error { return nil }
 
 // Get returns key's value ("" when it has none).
 func (c *Client) Get(ctx context.Context, key string) (string, error) {
-	args := GetArgs{Key: key, ClientID: c.session.ID, Seq: c.session.NextSeq()}
+	args := NewGetArgs(&c.session, key)
 	if c.cfg.ReadAnyServer {
 		c.leader = rand.IntN(len(c.servers))
 	}
@@ -118,7 +118,7 @@ func (c *Client) Append(ctx context.Context, key, value string) error {
 }
 
 func (c *Client) putAppend(ctx context.Context, key, value, op string) error {
-	args := PutAppendArgs{Key: key, Value: value, Op: op, ClientID: c.session.ID, Seq: c.session.NextSeq()}
+	args := NewPutAppendArgs(&c.session, op, key, value)
 	maybe, err := c.do(ctx, "KVServer.PutAppend", func(srv transport.Caller, actx context.Context) (Err, error) {
 		var reply PutAppendReply
 		if err := call(actx, srv, "KVServer.PutAppend", &args, &reply); err != nil {

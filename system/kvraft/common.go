@@ -2,6 +2,7 @@ package kvraft
 
 import (
 	"faultline/internal/names"
+	"faultline/system/rsm"
 	"faultline/transport/wire"
 )
 
@@ -75,6 +76,19 @@ type PutAppendArgs struct {
 	Op       string
 	ClientID int64
 	Seq      int64
+}
+
+// NewGetArgs returns the arguments of a Get of key, numbered as the next
+// operation of session s.
+func NewGetArgs(s *rsm.Session, key string) GetArgs {
+	return GetArgs{Key: key, ClientID: s.ID, Seq: s.NextSeq()}
+}
+
+// NewPutAppendArgs returns the arguments of a Put or an Append (op) of
+// value to key, numbered as the next operation of session s. Every clerk
+// (kvraft's two, shardkv's) builds its writes with it.
+func NewPutAppendArgs(s *rsm.Session, op, key, value string) PutAppendArgs {
+	return PutAppendArgs{Key: key, Value: value, Op: op, ClientID: s.ID, Seq: s.NextSeq()}
 }
 
 // PutAppendReply is the reply of KVServer.PutAppend.

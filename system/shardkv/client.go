@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"faultline/system/kvraft"
 	"faultline/system/raft"
 	"faultline/system/rsm"
 	"faultline/system/shardctrler"
@@ -90,7 +91,7 @@ func (ck *Clerk) AppendContext(ctx context.Context, key, value string) error {
 }
 
 func (ck *Clerk) putAppend(ctx context.Context, key, value, op string) error {
-	args := PutAppendArgs{Key: key, Value: value, Op: op, ClientID: ck.session.ID, Seq: ck.session.NextSeq()}
+	args := kvraft.NewPutAppendArgs(&ck.session, op, key, value)
 	return ck.do(ctx, key, func(end raft.Peer) Err {
 		var reply PutAppendReply
 		if !end.Call("ShardKV.PutAppend", &args, &reply) {
