@@ -10,6 +10,6 @@
 // Several groups may share one network (the sharded KV store's controller
 // group and replica groups), each with its own name prefix.
 //
-// It may import system/raft, transport, transport/simnet and the standard
-// library; only tests import it.
+// It may import system/raft, transport, transport/simnet, internal/testseed
+// and the standard library; only tests import it.
 package labcluster

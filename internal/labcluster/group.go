@@ -147,24 +147,25 @@ func (g *Group) ShutdownServer(i int) {
 	g.net.DeleteServer(g.ServerName(i))
 	g.mu.Lock()
 	g.saved[i] = g.saved[i].Copy()
-	s := g.servers[i]
-	g.servers[i] = nil
 	g.mu.Unlock()
-	if s != nil {
-		s.Kill()
-	}
+	g.kill(i)
 }
 
 // KillAll kills every replica; the network is left to its owner.
 func (g *Group) KillAll() {
 	for i := range g.n {
-		g.mu.Lock()
-		s := g.servers[i]
-		g.servers[i] = nil
-		g.mu.Unlock()
-		if s != nil {
-			s.Kill()
-		}
+		g.kill(i)
+	}
+}
+
+// kill takes replica i out of the group and kills it, if it runs.
+func (g *Group) kill(i int) {
+	g.mu.Lock()
+	s := g.servers[i]
+	g.servers[i] = nil
+	g.mu.Unlock()
+	if s != nil {
+		s.Kill()
 	}
 }
 

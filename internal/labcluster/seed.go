@@ -1,27 +1,19 @@
 package labcluster
 
 import (
-	"flag"
 	"math/rand/v2"
 	"sync"
 	"testing"
-	"time"
 
+	"faultline/internal/testseed"
 	"faultline/transport/simnet"
 )
 
-var seedFlag = flag.Int64("seed", 0, "seed for the simulated network and test randomness (0: time-based)")
-
-// Seed returns the -seed flag, or a time-based seed when it is 0, and logs
-// it so that a failing run can be replayed.
+// Seed returns the -seed flag, or a time-based seed when it is not given,
+// and logs it so that a failing run can be replayed (testseed.Time).
 func Seed(t testing.TB) int64 {
 	t.Helper()
-	seed := *seedFlag
-	if seed == 0 {
-		seed = time.Now().UnixNano()
-	}
-	t.Logf("seed %d (replay with -seed %d)", seed, seed)
-	return seed
+	return int64(testseed.Time(t))
 }
 
 // Net is a seeded simulated network, cleaned up with the test, and a

@@ -39,8 +39,7 @@ type ClientConfig struct {
 type Client struct {
 	servers []transport.Caller
 	cfg     ClientConfig
-	id      int64
-	seq     int64
+	session rsm.Session
 	leader  int
 
 	mu   sync.Mutex
@@ -67,11 +66,11 @@ func NewClient(servers []transport.Caller, cfg ClientConfig) (*Client, error) {
 	if cfg.AttemptTimeout <= 0 {
 		cfg.AttemptTimeout = time.Second
 	}
-	id := cfg.ClientID
-	if id == 0 {
-		id = rsm.NewClientID()
+	session := rsm.Session{ID: cfg.ClientID}
+	if session.ID == 0 {
+		session = rsm.NewSession()
 	}
-	return &Client{servers: servers, cfg: cfg, id: id}, nil
+	return &Client{servers: servers, cfg: cfg, session: session}, nil
 }
 
 // LastNode names the server that answered the last successful operation,
@@ -88,8 +87,7 @@ func (c *Client) Close() error { return nil }
 
 // Get returns key's value ("" when it has none).
 func (c *Client) Get(ctx context.Context, key string) (string, error) {
-	c.seq++
-	args := GetArgs{Key: key, ClientID: c.id, Seq: c.seq}
+	args := NewGetArgs(&c.session, key)
 	if c.cfg.ReadAnyServer {
 		c.leader = rand.IntN(len(c.servers))
 	}
@@ -120,8 +118,7 @@ func (c *Client) Append(ctx context.Context, key, value string) error {
 }
 
 func (c *Client) putAppend(ctx context.Context, key, value, op string) error {
-	c.seq++
-	args := PutAppendArgs{Key: key, Value: value, Op: op, ClientID: c.id, Seq: c.seq}
+	args := NewPutAppendArgs(&c.session, op, key, value)
 	maybe, err := c.do(ctx, "KVServer.PutAppend", func(srv transport.Caller, actx context.Context) (Err, error) {
 		var reply PutAppendReply
 		if err := call(actx, srv, "KVServer.PutAppend", &args, &reply); err != nil {

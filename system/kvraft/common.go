@@ -1,6 +1,10 @@
 package kvraft
 
-import "faultline/transport/wire"
+import (
+	"faultline/internal/names"
+	"faultline/system/rsm"
+	"faultline/transport/wire"
+)
 
 // Err is the outcome code carried in every reply.
 type Err string
@@ -26,14 +30,16 @@ const (
 // OpKind is the kind of a key/value operation.
 type OpKind uint8
 
-//go:generate stringer -type=OpKind -trimprefix=Op
-
 // Operation kinds.
 const (
 	OpGet OpKind = iota + 1
 	OpPut
 	OpAppend
 )
+
+// String returns the kind's name without its Op prefix: "Get", "Put" or
+// "Append".
+func (k OpKind) String() string { return names.Of(k, "OpKind", OpGet, "Get", "Put", "Append") }
 
 // Op is the command a KVServer places in the Raft log. ClientID and Seq
 // identify the operation for duplicate detection.
@@ -70,6 +76,19 @@ type PutAppendArgs struct {
 	Op       string
 	ClientID int64
 	Seq      int64
+}
+
+// NewGetArgs returns the arguments of a Get of key, numbered as the next
+// operation of session s.
+func NewGetArgs(s *rsm.Session, key string) GetArgs {
+	return GetArgs{Key: key, ClientID: s.ID, Seq: s.NextSeq()}
+}
+
+// NewPutAppendArgs returns the arguments of a Put or an Append (op) of
+// value to key, numbered as the next operation of session s. Every clerk
+// (kvraft's two, shardkv's) builds its writes with it.
+func NewPutAppendArgs(s *rsm.Session, op, key, value string) PutAppendArgs {
+	return PutAppendArgs{Key: key, Value: value, Op: op, ClientID: s.ID, Seq: s.NextSeq()}
 }
 
 // PutAppendReply is the reply of KVServer.PutAppend.

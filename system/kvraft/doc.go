@@ -35,7 +35,8 @@
 //
 // # Imports
 //
-// kvraft imports system/rsm, system/raft, transport and transport/wire; it
-// never imports system/backend (system/backend/raftkv runs it as a cluster
-// of processes and adapts Client to the harness's backend.Client).
+// kvraft imports system/rsm, system/raft, transport, transport/wire and
+// internal/names; it never imports system/backend (system/backend/raftkv
+// runs it as a cluster of processes and adapts Client to the harness's
+// backend.Client).
 package kvraft

@@ -52,7 +52,7 @@
 // replacement, kills and stalls) is the mapreduce backend's business
 // (system/backend/mapreduce), not this package's.
 //
-// The package imports transport and the standard library; its tests also
-// use system/backend/nodeproc and internal/nodetest to start worker
-// processes.
+// The package imports transport, internal/names and the standard library;
+// its tests also use system/backend/nodeproc and internal/nodetest to start
+// worker processes.
 package mr

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"faultline/internal/names"
 )
 
 // TaskKind says whether a task maps or reduces.
@@ -16,15 +18,7 @@ const (
 )
 
 // String returns "map" or "reduce".
-func (k TaskKind) String() string {
-	switch k {
-	case MapTask:
-		return "map"
-	case ReduceTask:
-		return "reduce"
-	}
-	return "TaskKind(" + strconv.Itoa(int(k)) + ")"
-}
+func (k TaskKind) String() string { return names.Of(k, "TaskKind", MapTask, "map", "reduce") }
 
 // TaskID names one task of a job: map task Index reads input file Index,
 // reduce task Index writes mr-out-Index.
@@ -64,23 +58,10 @@ const (
 	EventJobFailed
 )
 
-var eventNames = [...]string{
-	EventAssigned:  "assigned",
-	EventCompleted: "completed",
-	EventIgnored:   "ignored",
-	EventExpired:   "expired",
-	EventFailed:    "failed",
-	EventLost:      "lost",
-	EventJobDone:   "job-done",
-	EventJobFailed: "job-failed",
-}
-
 // String returns the event kind's name, such as "assigned".
 func (k EventKind) String() string {
-	if int(k) < len(eventNames) && eventNames[k] != "" {
-		return eventNames[k]
-	}
-	return "EventKind(" + strconv.Itoa(int(k)) + ")"
+	return names.Of(k, "EventKind", EventAssigned,
+		"assigned", "completed", "ignored", "expired", "failed", "lost", "job-done", "job-failed")
 }
 
 // Event is one entry of a job's timeline.

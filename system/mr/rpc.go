@@ -1,8 +1,9 @@
 package mr
 
 import (
-	"strconv"
 	"time"
+
+	"faultline/internal/names"
 )
 
 // The RPCs between workers and the coordinator (service "Coordinator") and
@@ -23,17 +24,7 @@ const (
 )
 
 // String returns "wait", "run" or "exit".
-func (a Action) String() string {
-	switch a {
-	case ActionWait:
-		return "wait"
-	case ActionRun:
-		return "run"
-	case ActionExit:
-		return "exit"
-	}
-	return "Action(" + strconv.Itoa(int(a)) + ")"
-}
+func (a Action) String() string { return names.Of(a, "Action", ActionWait, "wait", "run", "exit") }
 
 // TaskRequest is the argument of Coordinator.RequestTask.
 type TaskRequest struct {

@@ -6,12 +6,12 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"slices"
+
+	"faultline/internal/names"
 )
 
 // role is the state of a peer in the Raft protocol.
 type role uint8
-
-//go:generate stringer -type=role -linecomment
 
 const (
 	roleFollower     role = iota // follower
@@ -19,6 +19,11 @@ const (
 	roleLeader                   // leader
 	rolePreCandidate             // pre-candidate
 )
+
+// String returns the role's name in lower case, e.g. "pre-candidate".
+func (r role) String() string {
+	return names.Of(r, "role", roleFollower, "follower", "candidate", "leader", "pre-candidate")
+}
 
 // Errors of step.
 var (

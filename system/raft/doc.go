@@ -35,9 +35,10 @@
 // queue fed by the loop and drained into the channel by a goroutine of its
 // own, so the loop never waits for the receiver; system/rsm is the other.
 //
-// The package imports transport/wire and the standard library only (its
-// tests also use transport, transport/simnet, transport/tcp and
-// system/storage); it never imports a service or system/backend.
+// The package imports transport/wire, internal/names and the standard
+// library only (its tests also use transport, transport/simnet,
+// transport/tcp and system/storage); it never imports a service or
+// system/backend.
 //
 // # Protocol details
 //

@@ -1,6 +1,10 @@
 package raft
 
-import "fmt"
+import (
+	"fmt"
+
+	"faultline/internal/names"
+)
 
 // Entry is one Raft log entry: the term of the leader that created it and
 // the command, encoded once at Start with wire.EncodeAny.
@@ -51,28 +55,10 @@ const (
 	msgSnapResp      // Index: the snapshot's index
 )
 
-var msgTypeNames = [...]string{
-	msgHup:           "Hup",
-	msgProp:          "Prop",
-	msgReadIndex:     "ReadIndex",
-	msgUnreachable:   "Unreachable",
-	msgVote:          "Vote",
-	msgPreVote:       "PreVote",
-	msgApp:           "App",
-	msgHeartbeat:     "Heartbeat",
-	msgSnap:          "Snap",
-	msgVoteResp:      "VoteResp",
-	msgPreVoteResp:   "PreVoteResp",
-	msgAppResp:       "AppResp",
-	msgHeartbeatResp: "HeartbeatResp",
-	msgSnapResp:      "SnapResp",
-}
-
 func (t msgType) String() string {
-	if int(t) < len(msgTypeNames) {
-		return msgTypeNames[t]
-	}
-	return fmt.Sprintf("msgType(%d)", uint8(t))
+	return names.Of(t, "msgType", msgHup, "Hup", "Prop", "ReadIndex", "Unreachable",
+		"Vote", "PreVote", "App", "Heartbeat", "Snap",
+		"VoteResp", "PreVoteResp", "AppResp", "HeartbeatResp", "SnapResp")
 }
 
 func (t msgType) isLocal() bool   { return t <= msgUnreachable }

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"faultline/internal/testseed"
 )
 
 // Election safety scenarios in the simulator: PreVote, CheckQuorum and the
@@ -26,10 +28,7 @@ type quietSim struct {
 
 func newQuietSim(t *testing.T, n int) quietSim {
 	t.Helper()
-	seed := *flagSeed
-	if seed == 0 {
-		seed = rand.Uint64()
-	}
+	seed := testseed.Or(t, rand.Uint64())
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
 	p := simParams{n: n, maxDelay: 3, compactGap: 1 << 30, maxInflight: 4, maxBytes: 1 << 20, preVote: true, checkQuorum: true}
 	q := quietSim{sim: newSimWith(t, seed, rng, p), phase: make([]int64, n)}

@@ -12,10 +12,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"faultline/internal/testseed"
 )
 
+// -seed (internal/testseed) replays one simulator seed only.
 var (
-	flagSeed  = flag.Uint64("seed", 0, "replay this simulator seed only")
 	flagSeeds = flag.Int("seeds", 0, "number of simulator seeds to run (0: a bounded default)")
 	flagSteps = flag.Int("steps", 0, "virtual time units per simulator run (0: default)")
 	flagTrace = flag.Bool("simtrace", false, "print the simulator trace of a replayed seed")
@@ -561,14 +563,14 @@ func TestSimulator(t *testing.T) {
 	if *flagSteps > 0 {
 		steps = *flagSteps
 	}
-	if *flagSeed != 0 {
-		s := newSim(t, *flagSeed)
+	if seed, ok := testseed.Flag(); ok {
+		s := newSim(t, seed)
 		s.full = *flagTrace
 		s.run(steps)
 		if *flagTrace {
 			t.Log(strings.Join(s.trace, "\n"))
 		}
-		t.Logf("seed %d: %+v stats %+v", *flagSeed, s.p, s.stats)
+		t.Logf("seed %d: %+v stats %+v", seed, s.p, s.stats)
 		return
 	}
 	seeds := 60

@@ -26,18 +26,9 @@ func TestApplyErrorStopsReplicas(t *testing.T) {
 	if _, err := r.Submit(add{N: 1}); err != nil {
 		t.Fatalf("Submit: %v", err)
 	}
-	errc := make(chan error, 1)
-	go func() {
-		_, err := r.Submit(alien{X: 7})
-		errc <- err
-	}()
-	select {
-	case err := <-errc:
-		if !errors.Is(err, ErrShutdown) {
-			t.Fatalf("Submit of the alien command: %v, want ErrShutdown", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Submit of the alien command hangs")
+	err := labcluster.Recv(t, 10*time.Second, "the error of the Submit of the alien command", submitAsync(r, alien{X: 7}))
+	if !errors.Is(err, ErrShutdown) {
+		t.Fatalf("Submit of the alien command: %v, want ErrShutdown", err)
 	}
 	index := 0
 	stopped := func(i int) bool {

@@ -70,5 +70,7 @@
 //
 // rsm imports system/raft, transport/wire and the standard library; it
 // never imports a service (kvraft, shardctrler, shardkv) nor anything
-// under system/backend.
+// under system/backend. Besides the driver it holds the client side the
+// services share: Session (a client's id and operation numbers) and Clerk
+// (the lab clerks' retry across replicas, remembering the leader).
 package rsm

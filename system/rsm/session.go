@@ -16,3 +16,22 @@ func NewClientID() int64 {
 	}
 	return int64(binary.LittleEndian.Uint64(b[:]) >> 1)
 }
+
+// Session is a client's identity for exactly-once, shared by the services'
+// clerks: ID names the client (NewClientID), NextSeq numbers its
+// operations. A Session is for one goroutine at a time.
+type Session struct {
+	// ID is the client's id; two live clients must never share one.
+	ID  int64
+	seq int64
+}
+
+// NewSession returns a session under a new random client id.
+func NewSession() Session { return Session{ID: NewClientID()} }
+
+// NextSeq returns the sequence number of the client's next operation: 1,
+// 2, and so on. A retried operation keeps its number.
+func (s *Session) NextSeq() int64 {
+	s.seq++
+	return s.seq
+}

@@ -17,24 +17,19 @@ const retryPause = 50 * time.Millisecond
 // succeeds, remembering the last leader. A Clerk is for one goroutine at a
 // time.
 type Clerk struct {
-	servers []raft.Peer
-	id      int64
-	seq     int64
-	leader  int
+	rc *rsm.Clerk
 }
 
 // MakeClerk returns a clerk for the controller replicas servers.
 func MakeClerk(servers []raft.Peer) *Clerk {
-	return &Clerk{servers: servers, id: rsm.NewClientID()}
+	return &Clerk{rc: rsm.NewClerk(servers, retryPause)}
 }
 
 // QueryContext is Query bounded by ctx: it returns ctx's error if no
 // replica answered before ctx ended. Servers that poll the controller use it
 // so that they can stop.
 func (ck *Clerk) QueryContext(ctx context.Context, num int) (Config, error) {
-	var reply *QueryReply
-	err := ck.do(ctx, "Query", &QueryArgs{Num: num, ClientID: ck.id},
-		func() any { reply = &QueryReply{}; return reply }, func(r any) Err { return r.(*QueryReply).Err })
+	reply, err := call(ctx, ck, "Query", &QueryArgs{Num: num, ClientID: ck.rc.ID}, func(r *QueryReply) Err { return r.Err })
 	if err != nil {
 		return Config{}, err
 	}
@@ -45,35 +40,22 @@ func (ck *Clerk) QueryContext(ctx context.Context, num int) (Config, error) {
 	return c, nil
 }
 
-// do calls method on the servers, starting with the last leader, until one
-// answers a reply whose error, as errOf reports it, is OK or ErrInvalid (a
-// malformed request, such as a move onto a group that does not exist, which
-// no retry can fix and which changed nothing), or until ctx ends.
-func (ck *Clerk) do(ctx context.Context, method string, args any, newReply func() any, errOf func(any) Err) error {
-	for {
-		for i := 0; i < len(ck.servers); i++ {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			srv := (ck.leader + i) % len(ck.servers)
-			reply := newReply()
-			if ck.servers[srv].Call("ShardCtrler."+method, args, reply) {
-				switch errOf(reply) {
-				case OK:
-					ck.leader = srv
-					return nil
-				case ErrInvalid:
-					ck.leader = srv
-					return fmt.Errorf("shardctrler: %s: %w", method, ErrInvalidRequest)
-				}
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(retryPause):
-		}
+// call calls method on the replicas, starting with the last leader, until
+// one answers a reply whose error, as errOf reports it, is OK or ErrInvalid
+// (a malformed request, such as a move onto a group that does not exist,
+// which no retry can fix and which changed nothing), or until ctx ends.
+func call[R any](ctx context.Context, ck *Clerk, method string, args any, errOf func(*R) Err) (*R, error) {
+	reply, err := rsm.Call(ctx, ck.rc, "ShardCtrler."+method, args, func(r *R) bool {
+		e := errOf(r)
+		return e == OK || e == ErrInvalid
+	})
+	if err != nil {
+		return nil, err
 	}
+	if errOf(reply) == ErrInvalid {
+		return nil, fmt.Errorf("shardctrler: %s: %w", method, ErrInvalidRequest)
+	}
+	return reply, nil
 }
 
 // ErrInvalidRequest is returned by the Context methods for a request the
@@ -101,22 +83,22 @@ func (ck *Clerk) Move(shard, gid int) { _ = ck.MoveContext(context.Background(),
 // JoinContext is Join bounded by ctx; an error from ctx means the outcome is
 // unknown.
 func (ck *Clerk) JoinContext(ctx context.Context, servers map[int][]string) error {
-	ck.seq++
-	return ck.do(ctx, "Join", &JoinArgs{Servers: servers, ClientID: ck.id, Seq: ck.seq},
-		func() any { return &JoinReply{} }, func(r any) Err { return r.(*JoinReply).Err })
+	args := &JoinArgs{Servers: servers, ClientID: ck.rc.ID, Seq: ck.rc.NextSeq()}
+	_, err := call(ctx, ck, "Join", args, func(r *JoinReply) Err { return r.Err })
+	return err
 }
 
 // LeaveContext is Leave bounded by ctx.
 func (ck *Clerk) LeaveContext(ctx context.Context, gids []int) error {
-	ck.seq++
-	return ck.do(ctx, "Leave", &LeaveArgs{GIDs: gids, ClientID: ck.id, Seq: ck.seq},
-		func() any { return &LeaveReply{} }, func(r any) Err { return r.(*LeaveReply).Err })
+	args := &LeaveArgs{GIDs: gids, ClientID: ck.rc.ID, Seq: ck.rc.NextSeq()}
+	_, err := call(ctx, ck, "Leave", args, func(r *LeaveReply) Err { return r.Err })
+	return err
 }
 
 // MoveContext is Move bounded by ctx; it returns ErrInvalidRequest for a
 // move onto a group that does not exist.
 func (ck *Clerk) MoveContext(ctx context.Context, shard, gid int) error {
-	ck.seq++
-	return ck.do(ctx, "Move", &MoveArgs{Shard: shard, GID: gid, ClientID: ck.id, Seq: ck.seq},
-		func() any { return &MoveReply{} }, func(r any) Err { return r.(*MoveReply).Err })
+	args := &MoveArgs{Shard: shard, GID: gid, ClientID: ck.rc.ID, Seq: ck.rc.NextSeq()}
+	_, err := call(ctx, ck, "Move", args, func(r *MoveReply) Err { return r.Err })
+	return err
 }

@@ -13,6 +13,7 @@
 //
 // # Imports
 //
-// shardctrler imports system/rsm, system/raft and transport/wire; it never
-// imports kvraft, shardkv or anything under system/backend.
+// shardctrler imports system/rsm, system/raft, transport/wire and
+// internal/names; it never imports kvraft, shardkv or anything under
+// system/backend.
 package shardctrler

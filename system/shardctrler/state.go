@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"faultline/internal/names"
 )
 
 // Err is the outcome of a controller operation, carried in replies.
@@ -20,8 +22,6 @@ const (
 // OpKind names a controller operation.
 type OpKind uint8
 
-//go:generate stringer -type=OpKind -trimprefix=Op
-
 // The controller's operations.
 const (
 	OpQuery OpKind = iota + 1
@@ -29,6 +29,11 @@ const (
 	OpLeave
 	OpMove
 )
+
+// String returns the operation's name without its Op prefix, e.g. "Join".
+func (k OpKind) String() string {
+	return names.Of(k, "OpKind", OpQuery, "Query", "Join", "Leave", "Move")
+}
 
 // Op is one operation as it travels through the Raft log. Only the fields
 // of its Kind are set.

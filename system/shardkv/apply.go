@@ -4,14 +4,13 @@ import (
 	"maps"
 	"slices"
 
+	"faultline/internal/names"
 	"faultline/system/shardctrler"
 	"faultline/transport/wire"
 )
 
 // OpKind names an operation in a group's log.
 type OpKind uint8
-
-//go:generate stringer -type=OpKind -trimprefix=Op
 
 // Operations: client requests, and the steps of reconfiguration.
 const (
@@ -27,6 +26,12 @@ const (
 	// OpForget records that the previous owner deleted them (new owner).
 	OpForget
 )
+
+// String returns the operation's name without its Op prefix, e.g.
+// "Install".
+func (k OpKind) String() string {
+	return names.Of(k, "OpKind", OpGet, "Get", "Put", "Append", "Config", "Install", "Delete", "Forget")
+}
 
 // Op is one entry of a group's log. Only the fields of its Kind are set.
 type Op struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"faultline/system/kvraft"
 	"faultline/system/raft"
 	"faultline/system/rsm"
 	"faultline/system/shardctrler"
@@ -22,8 +23,7 @@ type Clerk struct {
 	config  shardctrler.Config
 	makeEnd func(string) raft.Peer
 	ends    map[string]raft.Peer
-	id      int64
-	seq     int64
+	session rsm.Session
 	last    string // server that answered the last operation
 }
 
@@ -34,7 +34,7 @@ func MakeClerk(ctrlers []raft.Peer, makeEnd func(string) raft.Peer) *Clerk {
 		ctrl:    shardctrler.MakeClerk(ctrlers),
 		makeEnd: makeEnd,
 		ends:    map[string]raft.Peer{},
-		id:      rsm.NewClientID(),
+		session: rsm.NewSession(),
 	}
 }
 
@@ -62,7 +62,7 @@ func (ck *Clerk) Append(key, value string) { _ = ck.AppendContext(context.Backgr
 // GetContext is Get bounded by ctx: it returns ctx's error if no group
 // answered before ctx ended.
 func (ck *Clerk) GetContext(ctx context.Context, key string) (string, error) {
-	args := GetArgs{Key: key, ClientID: ck.id}
+	args := GetArgs{Key: key, ClientID: ck.session.ID}
 	var value string
 	err := ck.do(ctx, key, func(end raft.Peer) Err {
 		var reply GetReply
@@ -91,8 +91,7 @@ func (ck *Clerk) AppendContext(ctx context.Context, key, value string) error {
 }
 
 func (ck *Clerk) putAppend(ctx context.Context, key, value, op string) error {
-	ck.seq++
-	args := PutAppendArgs{Key: key, Value: value, Op: op, ClientID: ck.id, Seq: ck.seq}
+	args := kvraft.NewPutAppendArgs(&ck.session, op, key, value)
 	return ck.do(ctx, key, func(end raft.Peer) Err {
 		var reply PutAppendReply
 		if !end.Call("ShardKV.PutAppend", &args, &reply) {

@@ -19,6 +19,6 @@
 // # Imports
 //
 // shardkv imports system/shardctrler, system/kvraft (its client requests,
-// replies and codes), system/rsm, system/raft and transport/wire; it never
-// imports anything under system/backend.
+// replies and codes), system/rsm, system/raft, transport/wire and
+// internal/names; it never imports anything under system/backend.
 package shardkv

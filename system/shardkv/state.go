@@ -3,13 +3,12 @@ package shardkv
 import (
 	"maps"
 
+	"faultline/internal/names"
 	"faultline/system/shardctrler"
 )
 
 // ShardStatus is where a shard stands in the group's current configuration.
 type ShardStatus uint8
-
-//go:generate stringer -type=ShardStatus -linecomment
 
 // Shard statuses.
 const (
@@ -27,6 +26,11 @@ const (
 	// not yet told the previous owner to delete its copy.
 	Handed // handed
 )
+
+// String returns the status's name in lower case, e.g. "serving".
+func (s ShardStatus) String() string {
+	return names.Of(s, "ShardStatus", Absent, "absent", "serving", "pulling", "frozen", "handed")
+}
 
 // serves reports whether a shard in this status answers clients.
 func (s ShardStatus) serves() bool { return s == Serving || s == Handed }

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"faultline/internal/testseed"
 )
 
 var crashRounds = flag.Int("crash.rounds", 20, "SIGKILL rounds TestCrashRecovery runs")
@@ -128,11 +130,7 @@ func crashChild(dir string) error {
 // and kills it with SIGKILL at a random moment, many times; after each kill
 // everything the child reported as synced must be recovered intact.
 func TestCrashRecovery(t *testing.T) {
-	seed := *seedFlag
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
-	}
-	t.Logf("seed %d (replay with -seed=%d)", seed, seed)
+	seed := testseed.Time(t)
 	r := rand.New(rand.NewPCG(seed, 0xc4a5))
 	dir := t.TempDir()
 	maxSynced, kills := 0, 0

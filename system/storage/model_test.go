@@ -7,13 +7,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
-	"time"
+
+	"faultline/internal/testseed"
 )
 
-var (
-	seedFlag  = flag.Uint64("seed", 0, "seed for randomised tests (0: time-based)")
-	modelRuns = flag.Int("model.runs", 6, "seeds TestAgainstModel runs")
-)
+var modelRuns = flag.Int("model.runs", 6, "seeds TestAgainstModel runs")
 
 // model is the naive twin of a FilePersister's logical state.
 type model struct {
@@ -51,10 +49,7 @@ func randBytes(r *rand.Rand, max int) []byte {
 // writes, snapshots and reopenings and compares it with the model after
 // every step.
 func TestAgainstModel(t *testing.T) {
-	seed := *seedFlag
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
-	}
+	seed := testseed.Time(t)
 	for run := range *modelRuns {
 		s := seed + uint64(run)
 		t.Run(fmt.Sprint("seed=", s), func(t *testing.T) {

@@ -1,29 +1,19 @@
 package checker
 
 import (
-	"flag"
 	"slices"
 	"sort"
 	"testing"
 
+	"faultline/internal/testseed"
 	"faultline/workloads/history"
 )
 
-var seedFlag = flag.Uint64("seed", 0, "seed for randomized tests (0: the fixed default)")
-
-// testSeed returns the seed for a randomized test and logs it if the test
-// fails, so that -seed replays the failure.
+// testSeed returns the seed for a randomized test: -seed, or the fixed
+// default; it is logged, so that -seed replays a failure.
 func testSeed(t testing.TB) uint64 {
-	s := *seedFlag
-	if s == 0 {
-		s = 20240601
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("seed %d (replay with -seed %d)", s, s)
-		}
-	})
-	return s
+	t.Helper()
+	return testseed.Or(t, 20240601)
 }
 
 // Injections of single anomalies into a valid one-key append history. Each

@@ -47,6 +47,18 @@ func usage() {
 	os.Exit(2)
 }
 
+// appUsage describes the -app flag of the worker, sequential and job
+// commands.
+const appUsage = "built-in app name or plugin path (.so)"
+
+// parseApp defines -app on fs (wc by default), parses args and opens the
+// app it names.
+func parseApp(fs *flag.FlagSet, args []string) (mr.App, error) {
+	name := fs.String("app", "wc", appUsage)
+	fs.Parse(args)
+	return mr.OpenApp(*name)
+}
+
 func coordinator(args []string) error {
 	fs := flag.NewFlagSet("coordinator", flag.ExitOnError)
 	addr := fs.String("addr", mr.DefaultAddress, "listen address")
@@ -68,12 +80,10 @@ func coordinator(args []string) error {
 func worker(args []string) error {
 	fs := flag.NewFlagSet("worker", flag.ExitOnError)
 	addr := fs.String("coordinator", "", "coordinator address (default $"+mr.EnvCoordinator+" or "+mr.DefaultAddress+")")
-	appName := fs.String("app", "wc", "built-in app name or plugin path (.so)")
 	dir := fs.String("dir", ".", "shared directory for outputs and intermediates")
 	serve := fs.String("serve", "", "serve map output over RPC at this address instead of writing it to -dir")
 	id := fs.String("id", "", "worker id")
-	fs.Parse(args)
-	app, err := mr.OpenApp(*appName)
+	app, err := parseApp(fs, args)
 	if err != nil {
 		return err
 	}
@@ -94,10 +104,8 @@ func worker(args []string) error {
 
 func sequential(args []string) error {
 	fs := flag.NewFlagSet("sequential", flag.ExitOnError)
-	appName := fs.String("app", "wc", "built-in app name or plugin path (.so)")
 	out := fs.String("o", "mr-out-0", "output file (- for standard output)")
-	fs.Parse(args)
-	app, err := mr.OpenApp(*appName)
+	app, err := parseApp(fs, args)
 	if err != nil {
 		return err
 	}
@@ -116,7 +124,7 @@ func sequential(args []string) error {
 func job(args []string) error {
 	fs := flag.NewFlagSet("job", flag.ExitOnError)
 	var js backend.JobSpec
-	fs.StringVar(&js.App, "app", "wc", "built-in app name or plugin path (.so)")
+	fs.StringVar(&js.App, "app", "wc", appUsage)
 	workers := fs.Int("workers", 2, "workers")
 	fs.IntVar(&js.Reduce, "nreduce", 10, "reduce tasks")
 	fs.DurationVar(&js.TaskTimeout, "timeout", mr.DefaultTaskTimeout, "task timeout")
