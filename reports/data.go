@@ -49,18 +49,11 @@ type Data struct {
 
 // Header is the top of a report: what ran and what the checks concluded.
 type Header struct {
-	Name     string          `json:"name"`
-	Verdict  checker.Verdict `json:"verdict"`
-	Headline string          `json:"headline"`
+	results.Run
+	Headline string `json:"headline"`
 	// FaultBanner names the fault windows that did not happen as
 	// scheduled, when any did not: the run is not valid as tested.
 	FaultBanner string            `json:"fault_banner,omitempty"`
-	Error       string            `json:"error,omitempty"`
-	Backend     string            `json:"backend"`
-	Mode        string            `json:"mode"`
-	Nodes       []string          `json:"nodes"`
-	Workload    string            `json:"workload"`
-	Seed        int64             `json:"seed"`
 	Started     string            `json:"started"`
 	ElapsedS    float64           `json:"elapsed_s"`
 	MeasureS    float64           `json:"measured_s"`
@@ -213,8 +206,7 @@ func Build(dir string) (*Data, error) {
 
 func (d *Data) header(dir string, r *results.Results) {
 	h := Header{
-		Name: r.Name, Verdict: r.Verdict, Error: r.Error, Backend: r.Backend, Mode: r.Mode,
-		Nodes: r.Nodes, Workload: r.Workload, Seed: r.Seed, ElapsedS: r.ElapsedS, MeasureS: r.MeasureS,
+		Run: r.Run, ElapsedS: r.ElapsedS, MeasureS: r.MeasureS,
 		Command: shellJoin(r.Command), Files: r.Files,
 	}
 	if !r.Started.IsZero() {

@@ -37,8 +37,9 @@ func synthRun(t testing.TB, dir string, o synthOptions) {
 	started := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC).Add(time.Duration(o.seed) * time.Minute)
 	end := int64(o.seconds * 1e9)
 	r := results.Results{
-		Schema: results.SchemaVersion, Name: "synthetic", Verdict: o.verdict, Backend: "raftkv", Mode: "process",
-		Nodes: []string{"n0", "n1", "n2"}, Workload: "append", Seed: int64(o.seed),
+		Schema: results.SchemaVersion,
+		Run: results.Run{Name: "synthetic", Verdict: o.verdict, Backend: "raftkv", Mode: "process",
+			Nodes: []string{"n0", "n1", "n2"}, Workload: "append", Seed: int64(o.seed)},
 		Command: []string{"bench", "-config", "workloads/configs/append.yaml", "-seed", fmt.Sprint(o.seed)},
 		Started: started, ElapsedS: o.seconds, MeasureS: o.seconds - 1,
 		Versions: map[string]string{"go": "go1.26", "faultline": "abc123"},

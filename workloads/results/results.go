@@ -22,15 +22,8 @@ const File = "results.json"
 
 // Results is the content of results.json; doc.go documents every field.
 type Results struct {
-	Schema   int               `json:"schema"`
-	Name     string            `json:"name"`
-	Verdict  checker.Verdict   `json:"verdict"`
-	Error    string            `json:"error,omitempty"`
-	Backend  string            `json:"backend"`
-	Mode     string            `json:"mode"`
-	Nodes    []string          `json:"nodes"`
-	Workload string            `json:"workload"`
-	Seed     int64             `json:"seed"`
+	Schema int `json:"schema"`
+	Run
 	Command  []string          `json:"command"`
 	Started  time.Time         `json:"started"`
 	ElapsedS float64           `json:"elapsed_s"`
@@ -47,6 +40,21 @@ type Results struct {
 	RPC    map[string]RPCStat `json:"rpc,omitempty"`
 	Job    *Job               `json:"job,omitempty"`
 	Checks []Check            `json:"checks"`
+}
+
+// Run is what ran and what the checks concluded: the run's name and
+// verdict (with the error that ended it, if one did), the backend, its
+// mode and nodes, the workload and the seed. results.json carries its
+// fields inline; a report's header repeats them.
+type Run struct {
+	Name     string          `json:"name"`
+	Verdict  checker.Verdict `json:"verdict"`
+	Error    string          `json:"error,omitempty"`
+	Backend  string          `json:"backend"`
+	Mode     string          `json:"mode"`
+	Nodes    []string        `json:"nodes"`
+	Workload string          `json:"workload"`
+	Seed     int64           `json:"seed"`
 }
 
 // Phase records one phase of the load as it ran.

@@ -191,8 +191,9 @@ func BackendSpec(cfg *workloads.Config) backend.Spec {
 func NewResults(s Spec) *results.Results {
 	cfg := s.Config
 	res := &results.Results{
-		Schema: results.SchemaVersion, Name: cfg.Name, Backend: cfg.Backend.Name, Mode: cfg.Backend.Mode,
-		Workload: Label(&cfg), Seed: cfg.Seed, Command: s.Command, Versions: s.Versions,
+		Schema:  results.SchemaVersion,
+		Run:     results.Run{Name: cfg.Name, Backend: cfg.Backend.Name, Mode: cfg.Backend.Mode, Workload: Label(&cfg), Seed: cfg.Seed},
+		Command: s.Command, Versions: s.Versions,
 		Config: cfg, Started: time.Now().UTC(), Files: maps.Clone(s.Files),
 	}
 	if res.Files == nil {
