@@ -173,7 +173,7 @@ func TestExitFailedOnBadConfig(t *testing.T) {
 		{"job on raftkv", "workload:\n  kind: mapreduce\njob:\n  input: [x]\n", nil, "bad.yaml:2: workload.kind: kind \"mapreduce\" does not go with backend \"raftkv\""},
 		{"bad duration flag", "name: x\n", []string{"-duration", "soon"}, "-duration: \"soon\" is not a duration"},
 		{"fault without a kind", "faults:\n  - kind: kill\n", nil, "bad.yaml:2: faults[0].fault: missing"},
-		{"partition of one node", "backend:\n  name: memory\n  nodes: 1\nfaults:\n  - fault: partition\n    shape: halves\n    at: 1s\n    for: 1s\n", nil, "bad.yaml:6: faults[0].shape: shape halves needs at least 2 nodes"},
+		{"partition of one node", "backend:\n  name: memory\n  nodes: 1\nfaults:\n  - fault: partition\n    shape: halves\n    at: 1s\n    for: 1s\n", nil, "bad.yaml:5: faults[0]: backend \"memory\" (1 node(s), process mode) cannot take partition halves: shape halves needs at least 2 nodes, the cluster has 1"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
