@@ -55,12 +55,7 @@ func newCluster(t *testing.T, nGroups int, unreliable bool, maxraftstate int) *c
 // makes a fresh end to the named server.
 func (c *cluster) makeEnd(origin string) func(string) raft.Peer {
 	return func(server string) raft.Peer {
-		name := fmt.Sprintf("mk-%s-%s-%d", origin, server, c.nextEnd.Add(1))
-		e := c.net.MakeEnd(name)
-		c.net.Connect(name, server)
-		c.net.SetOrigin(name, origin)
-		c.net.Enable(name, true)
-		return e
+		return c.net.Dial(fmt.Sprintf("mk-%s-%s-%d", origin, server, c.nextEnd.Add(1)), origin, server)
 	}
 }
 

@@ -33,9 +33,7 @@ func BenchmarkCallParallel(b *testing.B) {
 	var ends atomic.Int64
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
-		name := fmt.Sprint("e", ends.Add(1))
-		e := connect(n, name, "s1")
-		n.SetOrigin(name, "c")
+		e := n.Dial(fmt.Sprint("e", ends.Add(1)), "c", "s1")
 		i := 0
 		for pb.Next() {
 			var reply JunkReply

@@ -26,12 +26,7 @@ func (h *harness) Serve(t testing.TB, name string, srv *transport.Server) string
 func (h *harness) Stop(t testing.TB, name string) { h.net.DeleteServer(name) }
 
 func (h *harness) Dial(t testing.TB, from, to string) transport.ContextCaller {
-	name := fmt.Sprintf("%s->%s#%d", from, to, h.ends.Add(1))
-	e := h.net.MakeEnd(name)
-	h.net.Connect(name, to)
-	h.net.SetOrigin(name, from)
-	h.net.Enable(name, true)
-	return e
+	return h.net.Dial(fmt.Sprintf("%s->%s#%d", from, to, h.ends.Add(1)), from, to)
 }
 
 func (h *harness) Faults() transport.LinkFaulter { return h.net }

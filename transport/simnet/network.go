@@ -158,6 +158,16 @@ func (n *Network) SetOrigin(endname, node string) {
 	n.end(endname).origin = node
 }
 
+// Dial makes an enabled end named endname from node origin to the server
+// named servername: MakeEnd, Connect, SetOrigin and Enable in one.
+func (n *Network) Dial(endname, origin, servername string) *ClientEnd {
+	e := n.MakeEnd(endname)
+	n.Connect(endname, servername)
+	n.SetOrigin(endname, origin)
+	n.Enable(endname, true)
+	return e
+}
+
 // end returns the state of endname; n.mu must be held. An unknown name is a
 // programming error and panics.
 func (n *Network) end(endname string) *endState {
