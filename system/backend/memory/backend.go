@@ -44,13 +44,23 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 	if err != nil {
 		return nil, fmt.Errorf("memkv: %w", err)
 	}
-	c := &Cluster{addr: addrs[0], secret: secret.Key}
+	conns := DefaultConns
+	for k, v := range spec.Options {
+		if k != "conns" {
+			return nil, fmt.Errorf("memkv: unknown option %q (known: conns)", k)
+		}
+		if conns, err = backend.ParseConns(Name, v); err != nil {
+			return nil, err
+		}
+	}
+	c := &Cluster{addr: addrs[0], secret: secret.Key, pool: nodeproc.NewCallerPool(conns, clientConfig(secret.Key))}
 	cfg := NodeConfig{Addr: c.addr, SecretFile: secret.File}
 	c.Set = nodeproc.NewSet(nodeproc.SetConfig{
 		Backend: Name, Names: []string{nodeName}, Mode: spec.Mode,
 		Exec: spec.Exec, Config: func(int) any { return cfg }, Dir: spec.Dir,
 		InProcess: func(int) (nodeproc.Stopper, error) { return StartNode(cfg) },
 		Restarted: func(ctx context.Context, _ int) error { return c.waitReady(ctx) },
+		Release:   c.pool.Close,
 	})
 	if err := c.StartAll(ctx, c.waitReady); err != nil {
 		return nil, err
@@ -65,7 +75,8 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 type Cluster struct {
 	*nodeproc.Set
 	addr   string
-	secret []byte // the cluster's, for its clients
+	secret []byte                             // the cluster's, for its clients
+	pool   *backend.Pool[*nodeproc.Callers] // shared by the clients (option conns)
 }
 
 var (
@@ -74,10 +85,22 @@ var (
 	_ backend.Pauser  = (*Cluster)(nil)
 )
 
-// Client implements backend.Cluster: clients keep working across restarts
-// (the node comes back on the same address).
-func (c *Cluster) Client(context.Context, int) (backend.Client, error) {
-	return NewClient(nodeName, c.addr, c.secret), nil
+// DefaultConns is the number of connections a cluster's clients share
+// when the option "conns" does not say; chosen by measurement (see the
+// package doc).
+const DefaultConns = 8
+
+// Client implements backend.Cluster: client id shares the connection of
+// pool slot id mod conns with the other clients of that slot; closing it
+// leaves the connection open (the cluster's Stop closes the pool).
+// Clients keep working across restarts (the node comes back on the same
+// address).
+func (c *Cluster) Client(_ context.Context, id int) (backend.Client, error) {
+	slot, err := c.pool.Get(id)
+	if err != nil {
+		return nil, fmt.Errorf("memkv: client: %w", err)
+	}
+	return &Client{node: nodeName, c: slot.Dial(nodeName, c.addr), shared: true}, nil
 }
 
 // waitReady polls until the node answers a read.

@@ -2,6 +2,7 @@ package shardkv
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"path/filepath"
@@ -39,14 +40,23 @@ const (
 // options are the backend's settings from Spec.Options.
 type options struct {
 	groups, ctrlers, joined, maxRaftState int
+	conns                                 int // caller slots the clerks share
 }
 
 // parseOptions reads the positive integers "groups", "ctrlers" and
 // "joined" (at most groups; default all) and "maxraftstate" (<= 0 never
 // snapshots).
 func parseOptions(opts map[string]string) (options, error) {
-	o := options{groups: defaultGroups, ctrlers: defaultCtrlers, joined: -1, maxRaftState: DefaultMaxRaftState}
+	o := options{groups: defaultGroups, ctrlers: defaultCtrlers, joined: -1, maxRaftState: DefaultMaxRaftState, conns: DefaultConns}
 	for k, s := range opts {
+		if k == "conns" {
+			n, err := backend.ParseConns(Name, s)
+			if err != nil {
+				return o, err
+			}
+			o.conns = n
+			continue
+		}
 		v, err := strconv.Atoi(s)
 		switch k {
 		case "groups":
@@ -58,7 +68,7 @@ func parseOptions(opts map[string]string) (options, error) {
 		case "maxraftstate":
 			o.maxRaftState = v
 		default:
-			return o, fmt.Errorf("shardkv: unknown option %q (known: groups, joined, ctrlers, maxraftstate)", k)
+			return o, fmt.Errorf("shardkv: unknown option %q (known: groups, joined, ctrlers, maxraftstate, conns)", k)
 		}
 		if err != nil || (v < 1 && k != "maxraftstate") {
 			return o, fmt.Errorf("shardkv: option %s = %q, want a positive integer", k, s)
@@ -107,7 +117,8 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 	if err != nil {
 		return nil, fmt.Errorf("shardkv: %w", err)
 	}
-	c := &Cluster{ctrlAddrs: addrs[:o.ctrlers], groupAddrs: map[int][]string{}, secret: secret}
+	c := &Cluster{ctrlAddrs: addrs[:o.ctrlers], groupAddrs: map[int][]string{}, secret: secret,
+		pool: nodeproc.NewCallerPool(o.conns, secret.Config())}
 	c.cfgs = o.nodes(spec.Nodes)
 	names := make([]string, len(c.cfgs))
 	for i := range c.cfgs {
@@ -135,7 +146,7 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 		Restarted: func(ctx context.Context, i int) error {
 			return c.faults.ReapplyWithin(ctx, c.faults.name(c.cfgs[i].Name()), 5*time.Second)
 		},
-		Release: c.adminConns.Close,
+		Release: func() error { return errors.Join(c.pool.Close(), c.adminConns.Close()) },
 	})
 	c.admin = c.newCtrlerClerk()
 	c.faults = c.newFaults()
@@ -160,8 +171,11 @@ type Cluster struct {
 	admin   *shardctrler.Clerk
 	faults  *addrFaults
 	// adminConns holds the clients of admin and faults; the node Set
-	// closes them once, when the cluster stops (Stop is the Set's).
+	// closes them once, when the cluster stops (Stop is the Set's), with
+	// pool.
 	adminConns nodeproc.Conns
+	// pool holds the callers the clerks share (option conns).
+	pool *backend.Pool[*nodeproc.Callers]
 }
 
 var (
@@ -205,50 +219,68 @@ func (c *Cluster) ready(ctx context.Context, gids []int) error {
 	return nil
 }
 
-// Client returns a context-aware clerk with its own connections.
-func (c *Cluster) Client(_ context.Context, _ int) (backend.Client, error) {
-	cl := &client{}
+// DefaultConns is the number of caller slots that a cluster's clerks
+// share when the option "conns" does not say: raftkv's measured default
+// (the same clerk-over-tcp client, see the raftkv package doc).
+const DefaultConns = 8
+
+// Client returns a context-aware clerk for worker id, with its own
+// session, configuration and leader memory, calling the controllers and
+// the groups through the callers of pool slot id mod conns, which it
+// shares with the other clerks of that slot. Closing it leaves them open;
+// the cluster's Stop closes the pool.
+func (c *Cluster) Client(_ context.Context, id int) (backend.Client, error) {
+	ck, err := c.clerk(id)
+	if err != nil {
+		return nil, err
+	}
+	return client{ck}, nil
+}
+
+// clerk returns a shardkv clerk over pool slot id mod conns.
+func (c *Cluster) clerk(id int) (*skv.Clerk, error) {
+	slot, err := c.pool.Get(id)
+	if err != nil {
+		return nil, fmt.Errorf("shardkv: client: %w", err)
+	}
 	ctrl := make([]raft.Peer, len(c.ctrlAddrs))
 	for i, a := range c.ctrlAddrs {
-		ctrl[i] = cl.conns.Dial(a, c.secret.Config())
+		ctrl[i] = slot.Dial(a, a)
 	}
-	cl.ck = skv.MakeClerk(ctrl, func(addr string) raft.Peer { return cl.conns.Dial(addr, c.secret.Config()) })
-	return cl, nil
+	return skv.MakeClerk(ctrl, func(addr string) raft.Peer { return slot.Dial(addr, addr) }), nil
 }
 
 // client adapts a shardkv Clerk to backend.Client. An error always means
 // the outcome is unknown: the clerk retries every definite refusal itself.
-type client struct {
-	ck    *skv.Clerk
-	conns nodeproc.Conns
-}
+type client struct{ ck *skv.Clerk }
 
 var (
-	_ backend.Client = (*client)(nil)
-	_ backend.Served = (*client)(nil)
+	_ backend.Client = client{}
+	_ backend.Served = client{}
 )
 
 // Get implements backend.Client.
-func (cl *client) Get(ctx context.Context, key string) (string, error) {
+func (cl client) Get(ctx context.Context, key string) (string, error) {
 	return cl.ck.GetContext(ctx, key)
 }
 
 // Put implements backend.Client.
-func (cl *client) Put(ctx context.Context, key, value string) error {
+func (cl client) Put(ctx context.Context, key, value string) error {
 	return cl.ck.PutContext(ctx, key, value)
 }
 
 // Append implements backend.Client.
-func (cl *client) Append(ctx context.Context, key, value string) error {
+func (cl client) Append(ctx context.Context, key, value string) error {
 	return cl.ck.AppendContext(ctx, key, value)
 }
 
 // LastNode implements backend.Served: the address of the replica that
 // answered last.
-func (cl *client) LastNode() string { return cl.ck.LastNode() }
+func (cl client) LastNode() string { return cl.ck.LastNode() }
 
-// Close closes the client's connections.
-func (cl *client) Close() error { return cl.conns.Close() }
+// Close implements backend.Client: the callers stay open for the other
+// clerks of the slot.
+func (cl client) Close() error { return nil }
 
 // Groups lists every replica group that exists, joined or not.
 func (c *Cluster) Groups() []int { return slices.Clone(c.gids) }

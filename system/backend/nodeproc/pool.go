@@ -1,0 +1,44 @@
+package nodeproc
+
+import (
+	"sync"
+
+	"faultline/system/backend"
+	"faultline/transport/tcp"
+)
+
+// Callers is one slot of a caller pool: a tcp client per node address,
+// dialed on first use and shared by every clerk of the slot (the tcp
+// transport multiplexes their concurrent calls on its connection). It is
+// safe for concurrent use.
+type Callers struct {
+	cfg    tcp.Config
+	mu     sync.Mutex
+	byAddr map[string]*tcp.Client
+	conns  Conns
+}
+
+// Dial returns the slot's client of the node name at addr, dialing it the
+// first time.
+func (c *Callers) Dial(name, addr string) *tcp.Client {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cl, ok := c.byAddr[addr]; ok {
+		return cl
+	}
+	cl := c.conns.DialNamed(name, addr, c.cfg)
+	c.byAddr[addr] = cl
+	return cl
+}
+
+// Close closes the slot's clients.
+func (c *Callers) Close() error { return c.conns.Close() }
+
+// NewCallerPool returns a pool of conns slots of callers dialed with cfg:
+// a backend's Clients share the slot of their id mod conns, and the
+// cluster closes the pool when it stops.
+func NewCallerPool(conns int, cfg tcp.Config) *backend.Pool[*Callers] {
+	return backend.NewPool(conns, func(int) (*Callers, error) {
+		return &Callers{cfg: cfg, byAddr: map[string]*tcp.Client{}}, nil
+	}, (*Callers).Close)
+}
