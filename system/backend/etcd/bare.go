@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	clientv3 "go.etcd.io/etcd/client/v3"
+
 	"faultline/system/backend"
 )
 
@@ -18,9 +20,14 @@ var (
 // them. Append, which etcd lacks, is Client.Append's read and
 // transaction.
 func (c *Cluster) Bare(ctx context.Context, spec backend.BareSpec) (backend.BareResult, error) {
+	return c.bare(ctx, spec, c.pool)
+}
+
+// bare is Bare over pool.
+func (c *Cluster) bare(ctx context.Context, spec backend.BareSpec, pool *backend.Pool[*clientv3.Client]) (backend.BareResult, error) {
 	calls := make([]backend.BareCall, len(spec.Scripts))
 	for i := range calls {
-		cli, err := c.pool.Get(i)
+		cli, err := pool.Get(i)
 		if err != nil {
 			return backend.BareResult{}, fmt.Errorf("etcd: bare: %w", err)
 		}

@@ -226,9 +226,9 @@ type Cluster struct {
 	cfgs  []MemberConfig
 	links []PeerLink
 	proxy io.Closer
-	mesh  *proxy.Mesh       // the peer proxies when Start made them, else nil
-	admin *clientv3.Client  // every endpoint; member list and status
-	ids   map[uint64]string // member ID to name; set by Start, then read-only
+	mesh  *proxy.Mesh                     // the peer proxies when Start made them, else nil
+	admin *clientv3.Client                // every endpoint; member list and status
+	ids   map[uint64]string               // member ID to name; set by Start, then read-only
 	pool  *backend.Pool[*clientv3.Client] // shared by the Clients
 }
 

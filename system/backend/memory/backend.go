@@ -75,7 +75,7 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 type Cluster struct {
 	*nodeproc.Set
 	addr   string
-	secret []byte                             // the cluster's, for its clients
+	secret []byte                           // the cluster's, for its clients
 	pool   *backend.Pool[*nodeproc.Callers] // shared by the clients (option conns)
 }
 
@@ -96,7 +96,13 @@ const DefaultConns = 8
 // Clients keep working across restarts (the node comes back on the same
 // address).
 func (c *Cluster) Client(_ context.Context, id int) (backend.Client, error) {
-	slot, err := c.pool.Get(id)
+	return c.client(c.pool, id)
+}
+
+// client returns a client over the connection of pool's slot id mod its
+// size.
+func (c *Cluster) client(pool *backend.Pool[*nodeproc.Callers], id int) (*Client, error) {
+	slot, err := pool.Get(id)
 	if err != nil {
 		return nil, fmt.Errorf("memkv: client: %w", err)
 	}

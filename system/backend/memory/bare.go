@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"faultline/system/backend"
+	"faultline/system/backend/nodeproc"
 )
 
 var (
@@ -15,9 +16,14 @@ var (
 // pool slot i mod conns, called directly (it is the library: one RPC per
 // op).
 func (c *Cluster) Bare(ctx context.Context, spec backend.BareSpec) (backend.BareResult, error) {
+	return c.bare(ctx, spec, c.pool)
+}
+
+// bare is Bare over pool.
+func (c *Cluster) bare(ctx context.Context, spec backend.BareSpec, pool *backend.Pool[*nodeproc.Callers]) (backend.BareResult, error) {
 	clients := make([]backend.Client, len(spec.Scripts))
 	for i := range clients {
-		cl, err := c.Client(ctx, i)
+		cl, err := c.client(pool, i)
 		if err != nil {
 			return backend.BareResult{}, err
 		}

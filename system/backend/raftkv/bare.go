@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"faultline/system/backend"
+	"faultline/system/backend/nodeproc"
 	"faultline/system/kvraft"
 )
 
@@ -16,9 +17,14 @@ var (
 // Bare implements backend.Barer: client i is a kvraft clerk of its own
 // over pool slot i mod conns, called directly.
 func (c *Cluster) Bare(ctx context.Context, spec backend.BareSpec) (backend.BareResult, error) {
+	return c.bare(ctx, spec, c.pool)
+}
+
+// bare is Bare over pool.
+func (c *Cluster) bare(ctx context.Context, spec backend.BareSpec, pool *backend.Pool[*nodeproc.Callers]) (backend.BareResult, error) {
 	calls := make([]backend.BareCall, len(spec.Scripts))
 	for i := range calls {
-		kc, err := c.clerk(i)
+		kc, err := c.clerk(pool, i)
 		if err != nil {
 			return backend.BareResult{}, err
 		}

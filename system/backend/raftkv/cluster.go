@@ -143,16 +143,17 @@ const DefaultConns = 8
 // pool slot id mod conns, which it shares with the other clerks of that
 // slot. Closing it leaves them open; the cluster's Stop closes the pool.
 func (c *Cluster) Client(_ context.Context, id int) (backend.Client, error) {
-	kc, err := c.clerk(id)
+	kc, err := c.clerk(c.pool, id)
 	if err != nil {
 		return nil, err
 	}
 	return client{kc}, nil
 }
 
-// clerk returns a kvraft clerk over pool slot id mod conns.
-func (c *Cluster) clerk(id int) (*kvraft.Client, error) {
-	slot, err := c.pool.Get(id)
+// clerk returns a kvraft clerk over the callers of pool's slot id mod
+// its size.
+func (c *Cluster) clerk(pool *backend.Pool[*nodeproc.Callers], id int) (*kvraft.Client, error) {
+	slot, err := pool.Get(id)
 	if err != nil {
 		return nil, fmt.Errorf("raftkv: client: %w", err)
 	}

@@ -1,0 +1,36 @@
+package raftkv
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"faultline/internal/barebench"
+	"faultline/system/backend"
+	"faultline/system/backend/nodeproc"
+)
+
+// BenchmarkConns chooses DefaultConns: one in-process 3-node cluster
+// (fsync off, so that the disk does not hide the client path), 64
+// closed-loop kvraft clerks calling linearizable Get, then Put, on 10k
+// uniform keys of 128 B, sharing pools of 1 to 64 caller slots (one tcp
+// connection to every node each);
+// the sizes alternate in order from round to round, and each reports its
+// median over the rounds (see barebench.Conns).
+//
+//	go test -run '^$' -bench BenchmarkConns -benchtime 1x ./system/backend/raftkv/
+func BenchmarkConns(b *testing.B) {
+	spec := backend.Spec{Nodes: 3, Mode: backend.ModeInProcess, Dir: b.TempDir(), Fsync: false}
+	bc, err := Backend{}.Start(context.Background(), spec)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer bc.Stop(context.Background())
+	c := bc.(*Cluster)
+	load := barebench.Load{Clients: 64, Keys: 10000, ValueSize: 128, Duration: 3 * time.Second, Rounds: 3}
+	barebench.Conns(b, load, []int{1, 2, 4, 8, 16, 64}, func(ctx context.Context, n int, s backend.BareSpec) (backend.BareResult, error) {
+		pool := nodeproc.NewCallerPool(n, c.secret.Config())
+		defer pool.Close()
+		return c.bare(ctx, s, pool)
+	})
+}
