@@ -38,6 +38,10 @@ type Results struct {
 	Events []history.Event    `json:"events"`
 	Faults []Fault            `json:"faults,omitempty"`
 	RPC    map[string]RPCStat `json:"rpc,omitempty"`
+	// Clients says how the backend was driven; Bare, the harness against
+	// the backend's bare loop (config section bare).
+	Clients *Clients `json:"clients,omitempty"`
+	Bare    *Bare    `json:"bare,omitempty"`
 	Job    *Job               `json:"job,omitempty"`
 	Checks []Check            `json:"checks"`
 }
