@@ -3,7 +3,6 @@ package runner
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -140,23 +139,8 @@ func (br *bareRounds) result() *results.Bare {
 		out.Rounds = append(out.Rounds, r)
 		bare, harness, ratio = append(bare, r.BareOpsPerS), append(harness, r.HarnessOpsPerS), append(ratio, r.Ratio)
 	}
-	out.BareOpsPerS, out.HarnessOpsPerS, out.Ratio = round1(median(bare)), round1(median(harness)), round3(median(ratio))
+	out.BareOpsPerS, out.HarnessOpsPerS, out.Ratio = round1(results.Median(bare)), round1(results.Median(harness)), round3(results.Median(ratio))
 	return out
-}
-
-// median is the median of xs (the mean of the middle two for an even
-// count); 0 for none.
-func median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	m := len(s) / 2
-	if len(s)%2 == 1 {
-		return s[m]
-	}
-	return (s[m-1] + s[m]) / 2
 }
 
 func round1(x float64) float64 { return float64(int64(x*10+0.5)) / 10 }
