@@ -124,11 +124,18 @@ func (c *ClientGen) key() string { return Key(c.g.chooser.Next(c.r, c.g.Keys()))
 // sequence number, padded with filler.
 func (c *ClientGen) value() string {
 	c.seq++
-	v := c.prefix + strconv.FormatUint(c.seq, 10)
-	if n := c.g.w.ValueSize - len(v); n > 0 {
-		v += strings.Repeat(".", n-1) + ";"
+	var b strings.Builder
+	b.Grow(max(c.g.w.ValueSize, len(c.prefix)+20))
+	b.WriteString(c.prefix)
+	var num [20]byte
+	b.Write(strconv.AppendUint(num[:0], c.seq, 10))
+	if n := c.g.w.ValueSize - b.Len(); n > 0 {
+		for range n - 1 {
+			b.WriteByte('.')
+		}
+		b.WriteByte(';')
 	}
-	return v
+	return b.String()
 }
 
 type mixKind uint8

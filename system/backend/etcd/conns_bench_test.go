@@ -13,10 +13,11 @@ import (
 // (fsync off, so that the disk does not hide the client path), 64
 // closed-loop clients of clientv3 calling linearizable Get, then Put, on
 // 10k uniform keys of 128 B, sharing pools of 1 to 64 clientv3 clients;
-// the sizes alternate in order from round to round, and each reports its
-// median over the rounds (see barebench.Conns).
+// 1 s per measurement, the sizes alternating in order from round to
+// round; -benchtime 3x runs 9 rounds, and each size reports its median
+// (see barebench.Conns).
 //
-//	go test -run '^$' -bench BenchmarkConns -benchtime 1x ./system/backend/etcd/
+//	go test -run '^$' -bench BenchmarkConns -benchtime 3x ./system/backend/etcd/
 func BenchmarkConns(b *testing.B) {
 	spec := backend.Spec{Nodes: 3, Mode: backend.ModeInProcess, Dir: b.TempDir(), Fsync: false}
 	bc, err := Backend{}.Start(context.Background(), spec)
@@ -25,7 +26,7 @@ func BenchmarkConns(b *testing.B) {
 	}
 	defer bc.Stop(context.Background())
 	c := bc.(*Cluster)
-	load := barebench.Load{Clients: 64, Keys: 10000, ValueSize: 128, Duration: 3 * time.Second, Rounds: 3}
+	load := barebench.Load{Clients: 64, Keys: 10000, ValueSize: 128, Duration: time.Second, Rounds: 3}
 	barebench.Conns(b, load, []int{1, 2, 4, 8, 16, 64}, func(ctx context.Context, n int, s backend.BareSpec) (backend.BareResult, error) {
 		pool := c.newPool(n)
 		defer pool.Close()

@@ -18,7 +18,7 @@ import (
 // the sizes alternate in order from round to round, and each reports its
 // median over the rounds (see barebench.Conns).
 //
-//	go test -run '^$' -bench BenchmarkConns -benchtime 1x ./system/backend/raftkv/
+//	go test -run '^$' -bench BenchmarkConns -benchtime 3x ./system/backend/raftkv/
 func BenchmarkConns(b *testing.B) {
 	spec := backend.Spec{Nodes: 3, Mode: backend.ModeInProcess, Dir: b.TempDir(), Fsync: false}
 	bc, err := Backend{}.Start(context.Background(), spec)
@@ -27,7 +27,7 @@ func BenchmarkConns(b *testing.B) {
 	}
 	defer bc.Stop(context.Background())
 	c := bc.(*Cluster)
-	load := barebench.Load{Clients: 64, Keys: 10000, ValueSize: 128, Duration: 3 * time.Second, Rounds: 3}
+	load := barebench.Load{Clients: 64, Keys: 10000, ValueSize: 128, Duration: time.Second, Rounds: 3}
 	barebench.Conns(b, load, []int{1, 2, 4, 8, 16, 64}, func(ctx context.Context, n int, s backend.BareSpec) (backend.BareResult, error) {
 		pool := nodeproc.NewCallerPool(n, c.secret.Config())
 		defer pool.Close()
