@@ -42,8 +42,8 @@ type Results struct {
 	// the backend's bare loop (config section bare).
 	Clients *Clients `json:"clients,omitempty"`
 	Bare    *Bare    `json:"bare,omitempty"`
-	Job    *Job               `json:"job,omitempty"`
-	Checks []Check            `json:"checks"`
+	Job     *Job     `json:"job,omitempty"`
+	Checks  []Check  `json:"checks"`
 }
 
 // Run is what ran and what the checks concluded: the run's name and
