@@ -72,7 +72,7 @@ type options struct {
 // DefaultConns is the number of clientv3 clients (each with its own gRPC
 // connection) that a cluster's Clients share when the option "conns" does
 // not say; chosen by measurement (see the package doc).
-const DefaultConns = 8
+const DefaultConns = 2
 
 // parseOptions reads "tick-ms", "election-ms", "snapshot-count",
 // "peer-proxy" and "conns".
