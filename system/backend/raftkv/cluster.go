@@ -136,7 +136,7 @@ func (c *Cluster) Addrs() []string { return append([]string(nil), c.cfgs[0].Addr
 // DefaultConns is the number of caller slots (one connection to every
 // node each) that a cluster's clerks share when the option "conns" does
 // not say; chosen by measurement (see the package doc).
-const DefaultConns = 8
+const DefaultConns = 4
 
 // Client returns a context-aware kvraft clerk for worker id, with its own
 // session and leader memory, calling the nodes through the callers of

@@ -221,8 +221,9 @@ func (c *Cluster) ready(ctx context.Context, gids []int) error {
 
 // DefaultConns is the number of caller slots that a cluster's clerks
 // share when the option "conns" does not say: raftkv's measured default
-// (the same clerk-over-tcp client, see the raftkv package doc).
-const DefaultConns = 8
+// (the same clerk-over-tcp client, see the raftkv package doc), not
+// measured on shardkv itself.
+const DefaultConns = 4
 
 // Client returns a context-aware clerk for worker id, with its own
 // session, configuration and leader memory, calling the controllers and
