@@ -88,7 +88,7 @@ var (
 // DefaultConns is the number of connections a cluster's clients share
 // when the option "conns" does not say; chosen by measurement (see the
 // package doc).
-const DefaultConns = 8
+const DefaultConns = 1
 
 // Client implements backend.Cluster: client id shares the connection of
 // pool slot id mod conns with the other clients of that slot; closing it

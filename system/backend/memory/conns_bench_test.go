@@ -13,8 +13,9 @@ import (
 // BenchmarkConns chooses DefaultConns: the in-process node, 64
 // closed-loop clients calling Get, then Put, on 10k uniform keys of 128 B,
 // sharing pools of 1 to 64 tcp connections;
-// the sizes alternate in order from round to round, and each reports its
-// median over the rounds (see barebench.Conns).
+// 1 s per measurement, the sizes alternating in order from round to
+// round; -benchtime 3x runs 9 rounds, and each size reports its median
+// (see barebench.Conns).
 //
 //	go test -run '^$' -bench BenchmarkConns -benchtime 3x ./system/backend/memory/
 func BenchmarkConns(b *testing.B) {

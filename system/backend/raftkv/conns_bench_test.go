@@ -15,8 +15,9 @@ import (
 // closed-loop kvraft clerks calling linearizable Get, then Put, on 10k
 // uniform keys of 128 B, sharing pools of 1 to 64 caller slots (one tcp
 // connection to every node each);
-// the sizes alternate in order from round to round, and each reports its
-// median over the rounds (see barebench.Conns).
+// 1 s per measurement, the sizes alternating in order from round to
+// round; -benchtime 3x runs 9 rounds, and each size reports its median
+// (see barebench.Conns).
 //
 //	go test -run '^$' -bench BenchmarkConns -benchtime 3x ./system/backend/raftkv/
 func BenchmarkConns(b *testing.B) {
