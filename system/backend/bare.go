@@ -41,6 +41,10 @@ type BareSpec struct {
 	Duration time.Duration
 	// Timeout bounds every op, as the harness's op timeout does.
 	Timeout time.Duration
+	// Conns, when > 0, runs the loop over a fresh pool of that many
+	// connections, closed afterwards, instead of the cluster's own: how
+	// the benchmarks choose a backend's default.
+	Conns int
 }
 
 // Validate checks the spec's fields.
@@ -162,22 +166,47 @@ func bareOp(ctx context.Context, call BareCall, op BareOp, value string, timeout
 	return fmt.Errorf("bare: op kind %d: %w", op.Kind, ErrUnsupported)
 }
 
-// ClientCalls adapts Clients to BareCalls: the bare loop of a backend
-// whose Client is already its library's client, unwrapped.
-func ClientCalls(clients []Client) []BareCall {
-	calls := make([]BareCall, len(clients))
-	for i, c := range clients {
-		calls[i] = func(ctx context.Context, kind BareKind, key, value string) error {
-			switch kind {
-			case BareGet:
-				_, err := c.Get(ctx, key)
-				return err
-			case BarePut:
-				return c.Put(ctx, key, value)
-			default:
-				return c.Append(ctx, key, value)
-			}
+// KV is what a key/value client library offers the bare loop: Client
+// without Close (the kvraft clerk is one as it is).
+type KV interface {
+	Get(ctx context.Context, key string) (string, error)
+	Put(ctx context.Context, key, value string) error
+	Append(ctx context.Context, key, value string) error
+}
+
+// KVCall adapts a KV to a BareCall.
+func KVCall(kv KV) BareCall {
+	return func(ctx context.Context, kind BareKind, key, value string) error {
+		switch kind {
+		case BareGet:
+			_, err := kv.Get(ctx, key)
+			return err
+		case BarePut:
+			return kv.Put(ctx, key, value)
+		default:
+			return kv.Append(ctx, key, value)
 		}
 	}
-	return calls
+}
+
+// BareOver is a cluster's Bare: client i calls the KV that kv makes for
+// it over pool, the cluster's own pool own, or, when spec.Conns > 0, a
+// fresh pool of spec.Conns made by fresh and closed when the loop ends.
+// isDefinite classifies the library's errors (see RunBare).
+func BareOver[T any](ctx context.Context, spec BareSpec, own *Pool[T], fresh func(conns int) *Pool[T],
+	kv func(pool *Pool[T], i int) (KV, error), isDefinite func(error) bool) (BareResult, error) {
+	pool := own
+	if spec.Conns > 0 {
+		pool = fresh(spec.Conns)
+		defer pool.Close()
+	}
+	calls := make([]BareCall, len(spec.Scripts))
+	for i := range calls {
+		c, err := kv(pool, i)
+		if err != nil {
+			return BareResult{}, fmt.Errorf("bare: client %d: %w", i, err)
+		}
+		calls[i] = KVCall(c)
+	}
+	return RunBare(ctx, spec, calls, isDefinite)
 }

@@ -130,11 +130,11 @@ func (c *fakeClient) Close() error { return nil }
 
 // Bare implements backend.Barer with the fake's own clients.
 func (f *fakeCluster) Bare(ctx context.Context, spec backend.BareSpec) (backend.BareResult, error) {
-	clients := make([]backend.Client, len(spec.Scripts))
-	for i := range clients {
-		clients[i] = &fakeClient{f: f}
+	calls := make([]backend.BareCall, len(spec.Scripts))
+	for i := range calls {
+		calls[i] = backend.KVCall(&fakeClient{f: f})
 	}
-	return backend.RunBare(ctx, spec, backend.ClientCalls(clients), nil)
+	return backend.RunBare(ctx, spec, calls, nil)
 }
 
 // plainCluster is a fakeCluster without the bare power.

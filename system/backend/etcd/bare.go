@@ -3,7 +3,6 @@ package etcd
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 
@@ -20,30 +19,31 @@ var (
 // them. Append, which etcd lacks, is Client.Append's read and
 // transaction.
 func (c *Cluster) Bare(ctx context.Context, spec backend.BareSpec) (backend.BareResult, error) {
-	return c.bare(ctx, spec, c.pool)
-}
-
-// bare is Bare over pool.
-func (c *Cluster) bare(ctx context.Context, spec backend.BareSpec, pool *backend.Pool[*clientv3.Client]) (backend.BareResult, error) {
-	calls := make([]backend.BareCall, len(spec.Scripts))
-	for i := range calls {
+	return backend.BareOver(ctx, spec, c.pool, c.newPool, func(pool *backend.Pool[*clientv3.Client], i int) (backend.KV, error) {
 		cli, err := pool.Get(i)
 		if err != nil {
-			return backend.BareResult{}, fmt.Errorf("etcd: bare: %w", err)
+			return nil, err
 		}
-		app := &Client{cli: cli, ids: c.ids, shared: true}
-		calls[i] = func(ctx context.Context, kind backend.BareKind, key, value string) error {
-			switch kind {
-			case backend.BareGet:
-				_, err := cli.Get(ctx, key)
-				return err
-			case backend.BarePut:
-				_, err := cli.Put(ctx, key, value)
-				return err
-			default:
-				return app.Append(ctx, key, value)
-			}
-		}
-	}
-	return backend.RunBare(ctx, spec, calls, func(err error) bool { return errors.Is(classify(err), backend.ErrDefinite) })
+		return bareKV{cli: cli, app: &Client{cli: cli, ids: c.ids, shared: true}}, nil
+	}, func(err error) bool { return errors.Is(classify(err), backend.ErrDefinite) })
+}
+
+// bareKV is clientv3 called directly, but for Append.
+type bareKV struct {
+	cli *clientv3.Client
+	app *Client
+}
+
+func (b bareKV) Get(ctx context.Context, key string) (string, error) {
+	_, err := b.cli.Get(ctx, key)
+	return "", err
+}
+
+func (b bareKV) Put(ctx context.Context, key, value string) error {
+	_, err := b.cli.Put(ctx, key, value)
+	return err
+}
+
+func (b bareKV) Append(ctx context.Context, key, value string) error {
+	return b.app.Append(ctx, key, value)
 }

@@ -114,8 +114,8 @@
 // closed-loop clients, linearizable Get then Put of 10k uniform keys of
 // 128 B, pools of 1, 2, 4, 8, 16 and 64 clientv3 clients, 1 s each,
 // alternating the order of the sizes round by round, median of 9 rounds
-// (BenchmarkConns, go test -run '^$' -bench BenchmarkConns -benchtime 3x
-// ./system/backend/etcd/): Get 6172, 7197, 5999, 2970, 3195 and 3089 ops/s;
+// (BenchmarkConns, go test -run '^$' -bench BenchmarkConns/etcd -benchtime 3x
+// ./bench/): Get 6172, 7197, 5999, 2970, 3195 and 3089 ops/s;
 // Put 2801, 2877, 2543, 2830, 2622 and 1858 ops/s. One or two connections
 // beat eight or more by about 2x for reads, and 64 (one per client, what
 // the backend did before) is the worst for both. The machine was shared

@@ -16,20 +16,10 @@ var (
 // pool slot i mod conns, called directly (it is the library: one RPC per
 // op).
 func (c *Cluster) Bare(ctx context.Context, spec backend.BareSpec) (backend.BareResult, error) {
-	return c.bare(ctx, spec, c.pool)
-}
-
-// bare is Bare over pool.
-func (c *Cluster) bare(ctx context.Context, spec backend.BareSpec, pool *backend.Pool[*nodeproc.Callers]) (backend.BareResult, error) {
-	clients := make([]backend.Client, len(spec.Scripts))
-	for i := range clients {
-		cl, err := c.client(pool, i)
-		if err != nil {
-			return backend.BareResult{}, err
-		}
-		clients[i] = cl
-	}
-	return backend.RunBare(ctx, spec, backend.ClientCalls(clients), nil)
+	fresh := func(n int) *backend.Pool[*nodeproc.Callers] { return nodeproc.NewCallerPool(n, clientConfig(c.secret)) }
+	return backend.BareOver(ctx, spec, c.pool, fresh, func(pool *backend.Pool[*nodeproc.Callers], i int) (backend.KV, error) {
+		return c.client(pool, i)
+	}, nil)
 }
 
 // ClientSettings implements backend.ClientSetup.

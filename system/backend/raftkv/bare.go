@@ -17,30 +17,10 @@ var (
 // Bare implements backend.Barer: client i is a kvraft clerk of its own
 // over pool slot i mod conns, called directly.
 func (c *Cluster) Bare(ctx context.Context, spec backend.BareSpec) (backend.BareResult, error) {
-	return c.bare(ctx, spec, c.pool)
-}
-
-// bare is Bare over pool.
-func (c *Cluster) bare(ctx context.Context, spec backend.BareSpec, pool *backend.Pool[*nodeproc.Callers]) (backend.BareResult, error) {
-	calls := make([]backend.BareCall, len(spec.Scripts))
-	for i := range calls {
-		kc, err := c.clerk(pool, i)
-		if err != nil {
-			return backend.BareResult{}, err
-		}
-		calls[i] = func(ctx context.Context, kind backend.BareKind, key, value string) error {
-			switch kind {
-			case backend.BareGet:
-				_, err := kc.Get(ctx, key)
-				return err
-			case backend.BarePut:
-				return kc.Put(ctx, key, value)
-			default:
-				return kc.Append(ctx, key, value)
-			}
-		}
-	}
-	return backend.RunBare(ctx, spec, calls, func(err error) bool { return errors.Is(err, kvraft.ErrNotApplied) })
+	fresh := func(n int) *backend.Pool[*nodeproc.Callers] { return nodeproc.NewCallerPool(n, c.secret.Config()) }
+	return backend.BareOver(ctx, spec, c.pool, fresh, func(pool *backend.Pool[*nodeproc.Callers], i int) (backend.KV, error) {
+		return c.clerk(pool, i)
+	}, func(err error) bool { return errors.Is(err, kvraft.ErrNotApplied) })
 }
 
 // ClientSettings implements backend.ClientSetup.

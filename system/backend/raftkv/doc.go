@@ -46,7 +46,7 @@
 // clerks, linearizable Get then Put of 10k uniform keys of 128 B, pools
 // of 1, 2, 4, 8, 16 and 64 slots, 1 s each, the sizes' order alternating
 // round by round, median of 9 rounds (BenchmarkConns, go test -run '^$'
-// -bench BenchmarkConns -benchtime 3x ./system/backend/raftkv/): Get
+// -bench BenchmarkConns/raftkv -benchtime 3x ./bench/): Get
 // 11563, 15402, 16587, 13859, 10081 and 3927 ops/s; Put 8854, 4917, 7388,
 // 3431, 5025 and 1607 ops/s. A connection per clerk (64, what the backend
 // did before) is 4x slower than 4 shared ones; the machine was shared and

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"faultline/system/backend"
+	"faultline/system/backend/nodeproc"
 )
 
 var (
@@ -14,25 +15,11 @@ var (
 // Bare implements backend.Barer: client i is a shardkv clerk of its own
 // over pool slot i mod conns, called directly.
 func (c *Cluster) Bare(ctx context.Context, spec backend.BareSpec) (backend.BareResult, error) {
-	calls := make([]backend.BareCall, len(spec.Scripts))
-	for i := range calls {
-		ck, err := c.clerk(i)
-		if err != nil {
-			return backend.BareResult{}, err
-		}
-		calls[i] = func(ctx context.Context, kind backend.BareKind, key, value string) error {
-			switch kind {
-			case backend.BareGet:
-				_, err := ck.GetContext(ctx, key)
-				return err
-			case backend.BarePut:
-				return ck.PutContext(ctx, key, value)
-			default:
-				return ck.AppendContext(ctx, key, value)
-			}
-		}
-	}
-	return backend.RunBare(ctx, spec, calls, nil)
+	fresh := func(n int) *backend.Pool[*nodeproc.Callers] { return nodeproc.NewCallerPool(n, c.secret.Config()) }
+	return backend.BareOver(ctx, spec, c.pool, fresh, func(pool *backend.Pool[*nodeproc.Callers], i int) (backend.KV, error) {
+		ck, err := c.clerk(pool, i)
+		return client{ck}, err
+	}, nil)
 }
 
 // ClientSettings implements backend.ClientSetup.

@@ -231,16 +231,17 @@ const DefaultConns = 4
 // shares with the other clerks of that slot. Closing it leaves them open;
 // the cluster's Stop closes the pool.
 func (c *Cluster) Client(_ context.Context, id int) (backend.Client, error) {
-	ck, err := c.clerk(id)
+	ck, err := c.clerk(c.pool, id)
 	if err != nil {
 		return nil, err
 	}
 	return client{ck}, nil
 }
 
-// clerk returns a shardkv clerk over pool slot id mod conns.
-func (c *Cluster) clerk(id int) (*skv.Clerk, error) {
-	slot, err := c.pool.Get(id)
+// clerk returns a shardkv clerk over the callers of pool's slot id mod
+// its size.
+func (c *Cluster) clerk(pool *backend.Pool[*nodeproc.Callers], id int) (*skv.Clerk, error) {
+	slot, err := pool.Get(id)
 	if err != nil {
 		return nil, fmt.Errorf("shardkv: client: %w", err)
 	}

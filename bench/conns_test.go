@@ -1,4 +1,4 @@
-package barebench
+package main
 
 import (
 	"context"
@@ -12,8 +12,40 @@ import (
 	"faultline/system/backend"
 )
 
-// Load shapes the bare loop of a measurement.
-type Load struct {
+// BenchmarkConns chooses each backend's default option conns: one
+// in-process cluster per backend (3 nodes, 1 for memory; fsync off, so
+// that the disk does not hide the client path), 64 closed-loop clients of
+// its bare loop (the backend's own client library: clientv3, the kvraft
+// clerk, the memory client) calling linearizable Get, then Put, on 10k
+// uniform keys of 128 B, over fresh pools of 1, 2, 4, 8, 16 and 64
+// connections (BareSpec.Conns), 1 s per measurement, the sizes' order
+// alternating from round to round; -benchtime 3x runs 9 rounds, and each
+// size reports its median ("get-conns8-ops/s").
+//
+//	go test -run '^$' -bench BenchmarkConns -benchtime 3x ./bench/
+func BenchmarkConns(b *testing.B) {
+	reg := newRegistries()
+	for _, name := range []string{"etcd", "raftkv", "memory"} {
+		b.Run(name, func(b *testing.B) {
+			e := reg.backends[name]
+			spec := backend.Spec{Nodes: e.nodes, Mode: backend.ModeInProcess, Dir: b.TempDir(), Fsync: false}
+			c, err := e.backend.Start(context.Background(), spec)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer c.Stop(context.Background())
+			br := c.(backend.Barer)
+			l := load{Clients: 64, Keys: 10000, ValueSize: 128, Duration: time.Second, Rounds: 3}
+			conns(b, l, []int{1, 2, 4, 8, 16, 64}, func(ctx context.Context, n int, s backend.BareSpec) (backend.BareResult, error) {
+				s.Conns = n
+				return br.Bare(ctx, s)
+			})
+		})
+	}
+}
+
+// load shapes the bare loop of a conns measurement.
+type load struct {
 	Clients   int           // closed-loop clients (64)
 	Keys      int           // uniform keys (10000)
 	ValueSize int           // bytes (128)
@@ -21,9 +53,9 @@ type Load struct {
 	Rounds    int           // alternating rounds (odd, >= 3)
 }
 
-// Spec returns the bare spec of load for ops of kind: every client a
+// spec returns the bare spec of load for ops of kind: every client a
 // script of 4096 uniformly drawn keys, seeded by its index.
-func (l Load) Spec(kind backend.BareKind) backend.BareSpec {
+func (l load) spec(kind backend.BareKind) backend.BareSpec {
 	s := backend.BareSpec{Duration: l.Duration, Timeout: 5 * time.Second}
 	for i := range l.Clients {
 		r := rand.New(rand.NewPCG(uint64(i), 7))
@@ -38,12 +70,12 @@ func (l Load) Spec(kind backend.BareKind) backend.BareSpec {
 	return s
 }
 
-// Conns runs bare (the backend's loop with a fresh pool of n connections)
+// conns runs bare (the backend's loop with a fresh pool of n connections)
 // for every pool size in sizes and for gets and puts, round after round,
 // the order of the sizes reversed every other round, and reports each
 // median throughput as "<op>-conns<n>-ops/s" (and logs the rounds). A
 // measurement with a definite error fails the benchmark.
-func Conns(b *testing.B, l Load, sizes []int, bare func(ctx context.Context, n int, spec backend.BareSpec) (backend.BareResult, error)) {
+func conns(b *testing.B, l load, sizes []int, bare func(ctx context.Context, n int, spec backend.BareSpec) (backend.BareResult, error)) {
 	kinds := []backend.BareKind{backend.BareGet, backend.BarePut}
 	names := map[backend.BareKind]string{backend.BareGet: "get", backend.BarePut: "put"}
 	got := map[string][]float64{}
@@ -55,7 +87,7 @@ func Conns(b *testing.B, l Load, sizes []int, bare func(ctx context.Context, n i
 			}
 			for _, kind := range kinds {
 				for _, n := range order {
-					res, err := bare(context.Background(), n, l.Spec(kind))
+					res, err := bare(context.Background(), n, l.spec(kind))
 					if err != nil {
 						b.Fatal(err)
 					}
