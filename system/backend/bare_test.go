@@ -120,14 +120,17 @@ func TestPoolSharesSlots(t *testing.T) {
 	}
 }
 
-// TestParseConns accepts 1 to MaxConns.
-func TestParseConns(t *testing.T) {
+// TestConnsOption accepts 1 to MaxConns, and the default when absent.
+func TestConnsOption(t *testing.T) {
 	for _, v := range []string{"0", "-2", "x", "1025", ""} {
-		if _, err := ParseConns("b", v); err == nil || !strings.Contains(err.Error(), "b: option conns") {
+		if _, err := ConnsOption("b", map[string]string{"conns": v}, 3); err == nil || !strings.Contains(err.Error(), "b: option conns") {
 			t.Errorf("%q: %v", v, err)
 		}
 	}
-	if n, err := ParseConns("b", "16"); n != 16 || err != nil {
+	if n, err := ConnsOption("b", map[string]string{"conns": "16"}, 3); n != 16 || err != nil {
 		t.Fatalf("16: %d %v", n, err)
+	}
+	if n, err := ConnsOption("b", nil, 3); n != 3 || err != nil {
+		t.Fatalf("default: %d %v", n, err)
 	}
 }

@@ -34,9 +34,13 @@ type ClientSetup interface {
 // MaxConns bounds the option "conns" of every backend.
 const MaxConns = 1024
 
-// ParseConns reads the value of a backend's option "conns": the number of
-// connections its clients share, 1 to MaxConns.
-func ParseConns(backend, v string) (int, error) {
+// ConnsOption reads a backend's option "conns" from opts: the number of
+// connections its clients share, 1 to MaxConns, or def when absent.
+func ConnsOption(backend string, opts map[string]string, def int) (int, error) {
+	v, ok := opts["conns"]
+	if !ok {
+		return def, nil
+	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > MaxConns {
 		return 0, fmt.Errorf("%s: option conns = %q, want 1 to %d connections shared by the clients", backend, v, MaxConns)

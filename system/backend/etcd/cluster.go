@@ -77,14 +77,13 @@ const DefaultConns = 2
 // parseOptions reads "tick-ms", "election-ms", "snapshot-count",
 // "peer-proxy" and "conns".
 func parseOptions(opts map[string]string) (options, error) {
-	o := options{conns: DefaultConns}
+	var o options
+	var err error
+	if o.conns, err = backend.ConnsOption(Name, opts, DefaultConns); err != nil {
+		return o, err
+	}
 	for k, v := range opts {
 		if k == "conns" {
-			n, err := backend.ParseConns(Name, v)
-			if err != nil {
-				return o, err
-			}
-			o.conns = n
 			continue
 		}
 		if k == "peer-proxy" {

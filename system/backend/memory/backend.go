@@ -44,14 +44,14 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 	if err != nil {
 		return nil, fmt.Errorf("memkv: %w", err)
 	}
-	conns := DefaultConns
-	for k, v := range spec.Options {
+	for k := range spec.Options {
 		if k != "conns" {
 			return nil, fmt.Errorf("memkv: unknown option %q (known: conns)", k)
 		}
-		if conns, err = backend.ParseConns(Name, v); err != nil {
-			return nil, err
-		}
+	}
+	conns, err := backend.ConnsOption(Name, spec.Options, DefaultConns)
+	if err != nil {
+		return nil, err
 	}
 	c := &Cluster{addr: addrs[0], secret: secret.Key, pool: nodeproc.NewCallerPool(conns, clientConfig(secret.Key))}
 	cfg := NodeConfig{Addr: c.addr, SecretFile: secret.File}
@@ -80,9 +80,11 @@ type Cluster struct {
 }
 
 var (
-	_ backend.Cluster = (*Cluster)(nil)
-	_ backend.Killer  = (*Cluster)(nil)
-	_ backend.Pauser  = (*Cluster)(nil)
+	_ backend.Barer       = (*Cluster)(nil)
+	_ backend.ClientSetup = (*Cluster)(nil)
+	_ backend.Cluster     = (*Cluster)(nil)
+	_ backend.Killer      = (*Cluster)(nil)
+	_ backend.Pauser      = (*Cluster)(nil)
 )
 
 // DefaultConns is the number of connections a cluster's clients share
@@ -123,4 +125,18 @@ func (c *Cluster) waitReady(ctx context.Context) error {
 		return fmt.Errorf("memkv: waiting for the node: %w", err)
 	}
 	return nil
+}
+
+// Bare implements backend.Barer: client i is a Client of its own over
+// pool slot i mod conns, called directly (it is the library: one RPC per
+// op).
+func (c *Cluster) Bare(ctx context.Context, spec backend.BareSpec) (backend.BareResult, error) {
+	return nodeproc.CallerBare(ctx, spec, c.pool, clientConfig(c.secret), func(pool *backend.Pool[*nodeproc.Callers], i int) (backend.KV, error) {
+		return c.client(pool, i)
+	}, nil)
+}
+
+// ClientSettings implements backend.ClientSetup.
+func (c *Cluster) ClientSettings() backend.ClientSettings {
+	return nodeproc.CallerSettings(c.pool, "memkv Client", "linearizable (one node, one lock)")
 }

@@ -1,6 +1,7 @@
 package nodeproc
 
 import (
+	"context"
 	"sync"
 
 	"faultline/system/backend"
@@ -41,4 +42,25 @@ func NewCallerPool(conns int, cfg tcp.Config) *backend.Pool[*Callers] {
 	return backend.NewPool(conns, func(int) (*Callers, error) {
 		return &Callers{cfg: cfg, byAddr: map[string]*tcp.Client{}}, nil
 	}, (*Callers).Close)
+}
+
+// CallerBare is the backend.Barer of a cluster whose clients share the
+// caller pool own: client i calls the KV that kv makes for it over own,
+// or, when spec.Conns > 0, over a fresh pool of spec.Conns slots dialed
+// with cfg (see backend.BareOver).
+func CallerBare(ctx context.Context, spec backend.BareSpec, own *backend.Pool[*Callers], cfg tcp.Config,
+	kv func(pool *backend.Pool[*Callers], i int) (backend.KV, error), isDefinite func(error) bool) (backend.BareResult, error) {
+	fresh := func(n int) *backend.Pool[*Callers] { return NewCallerPool(n, cfg) }
+	return backend.BareOver(ctx, spec, own, fresh, kv, isDefinite)
+}
+
+// CallerSettings are the client settings of a cluster whose clients share
+// the caller pool pool: its size, the sharing rule, the tcp dial timeout,
+// and the client library and read mode as the backend names them.
+func CallerSettings(pool *backend.Pool[*Callers], library, readMode string) backend.ClientSettings {
+	return backend.ClientSettings{
+		Conns: pool.Size(), Library: library + " over transport/tcp", ReadMode: readMode,
+		Sharing:  backend.SharedSettings(pool.Size()) + "; one tcp connection per node per slot, multiplexing the calls",
+		Timeouts: map[string]string{"dial": tcp.DefaultDialTimeout.String()},
+	}
 }

@@ -43,11 +43,9 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 		maxraftstate = v
 	}
 	reads := spec.Options["reads"]
-	conns := DefaultConns
-	if s, ok := spec.Options["conns"]; ok {
-		if conns, err = backend.ParseConns("raftkv", s); err != nil {
-			return nil, err
-		}
+	conns, err := backend.ConnsOption("raftkv", spec.Options, DefaultConns)
+	if err != nil {
+		return nil, err
 	}
 	for k := range spec.Options {
 		if k != "maxraftstate" && k != "reads" && k != "conns" {
@@ -124,6 +122,8 @@ type Cluster struct {
 }
 
 var (
+	_ backend.Barer        = (*Cluster)(nil)
+	_ backend.ClientSetup  = (*Cluster)(nil)
 	_ backend.Cluster      = (*Cluster)(nil)
 	_ backend.Killer       = (*Cluster)(nil)
 	_ backend.Pauser       = (*Cluster)(nil)
@@ -238,4 +238,21 @@ func (c *Cluster) waitLeader(ctx context.Context) error {
 		return fmt.Errorf("raftkv: waiting for a leader: %w", err)
 	}
 	return nil
+}
+
+// Bare implements backend.Barer: client i is a kvraft clerk of its own
+// over pool slot i mod conns, called directly.
+func (c *Cluster) Bare(ctx context.Context, spec backend.BareSpec) (backend.BareResult, error) {
+	return nodeproc.CallerBare(ctx, spec, c.pool, c.secret.Config(), func(pool *backend.Pool[*nodeproc.Callers], i int) (backend.KV, error) {
+		return c.clerk(pool, i)
+	}, func(err error) bool { return errors.Is(err, kvraft.ErrNotApplied) })
+}
+
+// ClientSettings implements backend.ClientSetup.
+func (c *Cluster) ClientSettings() backend.ClientSettings {
+	mode := "linearizable (ReadIndex on the leader, no log write)"
+	if c.cfgs[0].Reads == ReadsUnsafeLocal {
+		mode = "unsafe-local (any server's state, NOT linearizable)"
+	}
+	return nodeproc.CallerSettings(c.pool, "kvraft clerk (its own session and leader memory)", mode)
 }

@@ -47,14 +47,13 @@ type options struct {
 // "joined" (at most groups; default all) and "maxraftstate" (<= 0 never
 // snapshots).
 func parseOptions(opts map[string]string) (options, error) {
-	o := options{groups: defaultGroups, ctrlers: defaultCtrlers, joined: -1, maxRaftState: DefaultMaxRaftState, conns: DefaultConns}
+	o := options{groups: defaultGroups, ctrlers: defaultCtrlers, joined: -1, maxRaftState: DefaultMaxRaftState}
+	var err error
+	if o.conns, err = backend.ConnsOption(Name, opts, DefaultConns); err != nil {
+		return o, err
+	}
 	for k, s := range opts {
 		if k == "conns" {
-			n, err := backend.ParseConns(Name, s)
-			if err != nil {
-				return o, err
-			}
-			o.conns = n
 			continue
 		}
 		v, err := strconv.Atoi(s)
@@ -179,10 +178,12 @@ type Cluster struct {
 }
 
 var (
-	_ backend.Cluster    = (*Cluster)(nil)
-	_ backend.Killer     = (*Cluster)(nil)
-	_ backend.Pauser     = (*Cluster)(nil)
-	_ backend.Membership = (*Cluster)(nil)
+	_ backend.Barer       = (*Cluster)(nil)
+	_ backend.ClientSetup = (*Cluster)(nil)
+	_ backend.Cluster     = (*Cluster)(nil)
+	_ backend.Killer      = (*Cluster)(nil)
+	_ backend.Pauser      = (*Cluster)(nil)
+	_ backend.Membership  = (*Cluster)(nil)
 )
 
 // newCtrlerClerk returns a controller clerk whose connections are the
@@ -334,3 +335,17 @@ func (c *Cluster) Joined(ctx context.Context) ([]int, error) {
 
 // Shards returns the number of shards, for moves.
 func (c *Cluster) Shards() int { return shardctrler.NShards }
+
+// Bare implements backend.Barer: client i is a shardkv clerk of its own
+// over pool slot i mod conns, called directly.
+func (c *Cluster) Bare(ctx context.Context, spec backend.BareSpec) (backend.BareResult, error) {
+	return nodeproc.CallerBare(ctx, spec, c.pool, c.secret.Config(), func(pool *backend.Pool[*nodeproc.Callers], i int) (backend.KV, error) {
+		ck, err := c.clerk(pool, i)
+		return client{ck}, err
+	}, nil)
+}
+
+// ClientSettings implements backend.ClientSetup.
+func (c *Cluster) ClientSettings() backend.ClientSettings {
+	return nodeproc.CallerSettings(c.pool, "shardkv clerk (its own session, configuration and leader memory)", "linearizable")
+}
