@@ -21,6 +21,7 @@ type Generator struct {
 	readF   float64
 	keys    *atomic.Int64 // current key count; grows with inserts
 	names   []string      // Key(i) for the first keys, made once
+	filler  string        // ValueSize dots, the padding of values
 }
 
 // maxNamed bounds the key names a Generator makes up front.
@@ -30,6 +31,7 @@ const maxNamed = 1 << 20
 func New(w workloads.Workload, seed int64) (*Generator, error) {
 	g := &Generator{w: w, seed: seed, keys: new(atomic.Int64)}
 	g.keys.Store(int64(w.Keys))
+	g.filler = strings.Repeat(".", max(w.ValueSize, 0))
 	g.names = make([]string, min(max(w.Keys, 0), maxNamed))
 	for i := range g.names {
 		g.names[i] = Key(i)
@@ -146,9 +148,7 @@ func (c *ClientGen) value() string {
 	var num [20]byte
 	b.Write(strconv.AppendUint(num[:0], c.seq, 10))
 	if n := c.g.w.ValueSize - b.Len(); n > 0 {
-		for range n - 1 {
-			b.WriteByte('.')
-		}
+		b.WriteString(c.g.filler[:n-1])
 		b.WriteByte(';')
 	}
 	return b.String()
