@@ -296,7 +296,7 @@ func (c *Cluster) waitReady(ctx context.Context) error {
 }
 
 // Client returns a client of worker id that shares the clientv3 client
-// (and its gRPC connection) of pool slot id mod conns with the other
+// (and its gRPC connections) of pool slot id mod conns with the other
 // workers of that slot. Closing it leaves the shared client open; the
 // cluster's Stop closes the pool.
 func (c *Cluster) Client(_ context.Context, id int) (backend.Client, error) {
@@ -325,7 +325,7 @@ const dialTimeout = 2 * time.Second
 // ClientSettings implements backend.ClientSetup.
 func (c *Cluster) ClientSettings() backend.ClientSettings {
 	return backend.ClientSettings{
-		Conns: c.pool.Size(), Library: "go.etcd.io/etcd/client/v3 (one gRPC connection per clientv3 client)",
+		Conns: c.pool.Size(), Library: "go.etcd.io/etcd/client/v3 (per clientv3 client, one gRPC client connection: an HTTP/2 connection to each member, requests round-robin)",
 		Sharing:  backend.SharedSettings(c.pool.Size()),
 		ReadMode: "linearizable (ReadIndex on the serving member)",
 		Timeouts: map[string]string{"dial": dialTimeout.String()},

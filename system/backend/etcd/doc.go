@@ -98,10 +98,10 @@
 // # Connections
 //
 // The harness's clients share a bounded pool of clientv3 clients, each
-// with its own gRPC connection (HTTP/2, which multiplexes concurrent
-// calls): client i uses pool slot i mod conns, made on first use, and
-// slot k lists the members from member k mod n, so the slots spread their
-// first connections. A Client's Close leaves the shared clientv3 client
+// with its own gRPC client connection (one HTTP/2 connection per member,
+// which multiplexes concurrent calls; clientv3 balances requests over the
+// members round-robin): client i uses pool slot i mod conns, made on
+// first use, and slot k lists the members from member k mod n. A Client's Close leaves the shared clientv3 client
 // open; the cluster's Stop closes the pool. Each Client still records the
 // member named in the header of its own last response, so LastNode
 // (backend.Served) stays per op. This is how etcd's own benchmark tool
