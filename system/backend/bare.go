@@ -94,6 +94,10 @@ func (r BareResult) OpsPerSec() float64 {
 	return float64(ops) / r.Elapsed.Seconds()
 }
 
+// PowerBare is the Power of a Barer, which a Declarer names for a config's
+// bare section to be accepted before any cluster starts.
+const PowerBare Power = "bare"
+
 // Barer is a Cluster that can drive itself with its own client library
 // directly, in the thinnest closed loop (no history, no measurement but
 // counts), through the same connections and sharing rule as its Clients:

@@ -21,9 +21,6 @@ const (
 	// nodes (the chaos controller's FaultSeam), for partitions and network
 	// faults.
 	PowerLinks Power = "links"
-	// PowerBare: the cluster is a Barer, which drives itself with its own
-	// client library for the harness's overhead to be measured against.
-	PowerBare Power = "bare"
 )
 
 // Declarer is a Backend that says, without starting anything, what the

@@ -80,12 +80,17 @@ type Cluster struct {
 }
 
 var (
-	_ backend.Barer       = (*Cluster)(nil)
-	_ backend.ClientSetup = (*Cluster)(nil)
-	_ backend.Cluster     = (*Cluster)(nil)
-	_ backend.Killer      = (*Cluster)(nil)
-	_ backend.Pauser      = (*Cluster)(nil)
+	_ backend.Cluster = (*Cluster)(nil)
+	_ backend.Killer  = (*Cluster)(nil)
+	_ backend.Pauser  = (*Cluster)(nil)
 )
+
+// The bare loop and the client settings of a caller pool (Bare,
+// ClientSettings).
+var _ interface {
+	backend.Barer
+	backend.ClientSetup
+} = (*Cluster)(nil)
 
 // DefaultConns is the number of connections a cluster's clients share
 // when the option "conns" does not say; chosen by measurement (see the
@@ -108,7 +113,7 @@ func (c *Cluster) client(pool *backend.Pool[*nodeproc.Callers], id int) (*Client
 	if err != nil {
 		return nil, fmt.Errorf("memkv: client: %w", err)
 	}
-	return &Client{node: nodeName, c: slot.Dial(nodeName, c.addr), shared: true}, nil
+	return &Client{node: nodeName, c: slot.Dial(nodeName, c.addr), close: func() error { return nil }}, nil
 }
 
 // waitReady polls until the node answers a read.

@@ -12,9 +12,11 @@ import (
 
 // Client is a backend.Client talking to one memkv node.
 type Client struct {
-	node   string
-	c      *tcp.Client
-	shared bool // c belongs to the cluster's pool, which closes it
+	node string
+	c    *tcp.Client
+	// close closes what the client owns: c, or nothing when c belongs to
+	// the cluster's pool (which closes it).
+	close func() error
 }
 
 var (
@@ -25,7 +27,8 @@ var (
 // NewClient returns a client of the node named node at addr, which
 // authenticates with secret (nil for a node that serves without one).
 func NewClient(node, addr string, secret []byte) *Client {
-	return &Client{node: node, c: tcp.DialNamed(node, addr, clientConfig(secret))}
+	c := tcp.DialNamed(node, addr, clientConfig(secret))
+	return &Client{node: node, c: c, close: c.Close}
 }
 
 // clientConfig is the transport config of a client: one connection,
@@ -61,12 +64,7 @@ func (c *Client) LastNode() string { return c.node }
 
 // Close implements backend.Client: it closes the client's connection
 // unless that is shared (then the cluster's Stop closes it).
-func (c *Client) Close() error {
-	if c.shared {
-		return nil
-	}
-	return c.c.Close()
-}
+func (c *Client) Close() error { return c.close() }
 
 // classify marks errors after which the op certainly did not run: the
 // server rejected the call before running its handler.

@@ -48,16 +48,10 @@ type options struct {
 // snapshots).
 func parseOptions(opts map[string]string) (options, error) {
 	o := options{groups: defaultGroups, ctrlers: defaultCtrlers, joined: -1, maxRaftState: DefaultMaxRaftState}
-	var err error
-	if o.conns, err = backend.ConnsOption(Name, opts, DefaultConns); err != nil {
-		return o, err
-	}
 	for k, s := range opts {
-		if k == "conns" {
-			continue
-		}
 		v, err := strconv.Atoi(s)
 		switch k {
+		case "conns": // ConnsOption's, below
 		case "groups":
 			o.groups = v
 		case "ctrlers":
@@ -72,6 +66,10 @@ func parseOptions(opts map[string]string) (options, error) {
 		if err != nil || (v < 1 && k != "maxraftstate") {
 			return o, fmt.Errorf("shardkv: option %s = %q, want a positive integer", k, s)
 		}
+	}
+	var err error
+	if o.conns, err = backend.ConnsOption(Name, opts, DefaultConns); err != nil {
+		return o, err
 	}
 	if o.joined < 0 {
 		o.joined = o.groups
