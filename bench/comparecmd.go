@@ -159,6 +159,19 @@ func printBenchmark(w io.Writer, b *reports.Benchmark) {
 		}
 	}
 	tw.Flush()
+	fmt.Fprintln(w, "\nclient settings, and the harness against each backend's bare loop (medians; budget >= 0.90)")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "case\tbackend\tbare ops/s\tharness ops/s\tharness/bare\tsettings\t")
+	for _, c := range b.Cases {
+		for _, x := range c.Backends {
+			bare, harness, ratio := "-", "-", "-"
+			if x.Bare != nil {
+				bare, harness, ratio = fmt.Sprintf("%.0f", x.Bare.BareOpsPerS), fmt.Sprintf("%.0f", x.Bare.HarnessOpsPerS), fmt.Sprintf("%.2f", x.Bare.Ratio)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", c.Name, x.Backend, bare, harness, ratio, reports.SettingsText(x.Clients))
+		}
+	}
+	tw.Flush()
 	for _, c := range b.Cases {
 		rows := c.WindowRows()
 		if len(rows) == 0 {

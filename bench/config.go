@@ -3,11 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
+	"faultline/system/backend"
 	"faultline/workloads"
 	"faultline/workloads/runner"
 )
@@ -142,6 +144,11 @@ func (reg *registries) checkRun(cfg *workloads.Config, src *workloads.Source, ba
 		e = append(e, &workloads.FieldError{Path: "backend.nodes",
 			Msg: fmt.Sprintf("%d nodes, but backend %q has at most %d", cfg.Backend.Nodes, cfg.Backend.Name, b.maxNodes)})
 	}
+	if known && cfg.BareOn() {
+		if fe := bareRefusal(cfg, b.backend); fe != nil {
+			e = append(e, fe)
+		}
+	}
 	if len(e) > 0 {
 		return nil, src.Locate(e)
 	}
@@ -167,4 +174,16 @@ func (reg *registries) checkRun(cfg *workloads.Config, src *workloads.Source, ba
 		return nil, src.Locate(err)
 	}
 	return n, nil
+}
+
+// bareRefusal refuses a bare section for a backend that declares, for
+// the config's cluster, no bare loop (backend.PowerBare); a backend that
+// does not declare is refused when its cluster has started.
+func bareRefusal(cfg *workloads.Config, b backend.Backend) *workloads.FieldError {
+	d, ok := b.(backend.Declarer)
+	if !ok || slices.Contains(d.Powers(runner.BackendSpec(cfg)), backend.PowerBare) {
+		return nil
+	}
+	return &workloads.FieldError{Path: "bare.rounds", Msg: fmt.Sprintf(
+		"backend %q has no bare loop (the %q power) to measure the harness against; set bare.rounds: 0 for it", cfg.Backend.Name, backend.PowerBare)}
 }

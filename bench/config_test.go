@@ -58,6 +58,9 @@ func TestCompareEtcdConfig(t *testing.T) {
 		if hasFaults := !c.Faults.IsZero(); hasFaults != (r.Case == "faults") {
 			t.Errorf("%s/%s: faults %v", r.Case, r.Backend, hasFaults)
 		}
+		if c.BareOn() == (r.Case == "faults") {
+			t.Errorf("%s/%s: bare %+v (want the harness/bare rounds in every speed case)", r.Case, r.Backend, c.Bare)
+		}
 		if r.Case == "faults" && r.Backend == "etcd" && c.Backend.Options["peer-proxy"] != "true" {
 			t.Errorf("etcd under faults without peer proxies: %v", c.Backend.Options)
 		}

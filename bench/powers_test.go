@@ -136,6 +136,10 @@ func probe(t *testing.T, c backend.Cluster) []backend.Power {
 	defer cancel()
 	node := c.Nodes()[len(c.Nodes())-1]
 	var p []backend.Power
+	if br, ok := c.(backend.Barer); ok {
+		checkBare(t, br)
+		p = append(p, backend.PowerBare)
+	}
 	// works applies a power to one node and undoes it: false when the
 	// cluster refuses it as unsupported.
 	works := func(what string, do, undo func(context.Context, string) error) bool {
@@ -241,5 +245,23 @@ func TestDeclaredPowersMatchClusters(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// checkBare runs a cluster's bare loop briefly, two clients on a put and a
+// get of two keys: it must complete ops and report no definite error.
+func checkBare(t *testing.T, br backend.Barer) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	script := []backend.BareOp{{Kind: backend.BarePut, Key: "k0"}, {Kind: backend.BareGet, Key: "k1"}}
+	res, err := br.Bare(ctx, backend.BareSpec{Scripts: [][]backend.BareOp{script, script},
+		Values: []string{"v0", "v1"}, Duration: 200 * time.Millisecond, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatalf("bare: %v", err)
+	}
+	ops, errs, definite := res.Total()
+	if ops == 0 || definite > 0 || res.Elapsed <= 0 {
+		t.Fatalf("bare: %d ops, %d errors (%d definite) in %v; want ops and no definite error", ops, errs, definite, res.Elapsed)
 	}
 }

@@ -82,8 +82,18 @@ func (reg *registries) execute(ctx context.Context, cfg *workloads.Config, nem r
 	prog.done()
 	if err == nil {
 		printSummary(stdout, res)
+		printBare(stdout, res.Bare)
 	}
 	return res, dir, err
+}
+
+// printBare writes a run's harness/bare rounds (config section bare).
+func printBare(w io.Writer, b *results.Bare) {
+	if b == nil || len(b.Rounds) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "harness/bare: %.2f (median of %d rounds; bare loop %.0f ops/s, harness %.0f ops/s; budget 0.90)\n",
+		b.Ratio, len(b.Rounds), b.BareOpsPerS, b.HarnessOpsPerS)
 }
 
 // failed records a run that failed before the engine started it.

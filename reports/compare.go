@@ -33,6 +33,10 @@ type CompareRun struct {
 	Windows []WindowAvailability `json:"-"`
 	// Ratios to the first run, keyed like the table's columns.
 	Ratio map[string]float64 `json:"-"`
+	// Clients says how the run drove its backend; Bare, how the harness
+	// did against the backend's bare loop (nil when not measured).
+	Clients *results.Clients `json:"-"`
+	Bare    *results.Bare    `json:"-"`
 
 	T     []int        `json:"t"`
 	OK    []int64      `json:"ok"`
@@ -111,6 +115,7 @@ func compareRun(dir string, d *Data) CompareRun {
 		Label: h.Backend + " · " + h.Workload + " · " + filepath.Base(dir), Dir: dir, Verdict: h.Verdict,
 		Backend: h.Backend, Workload: h.Workload, Nodes: len(h.Nodes),
 		Figures: Figures{Availability: -1, FaultAvailability: -1},
+		Clients: d.Clients, Bare: d.Bare,
 	}
 	if all, ok := d.Summary["all"]; ok {
 		r.OpsPerS, r.P50US, r.P99US, r.P999US, r.MaxUS = all.OpsPerSec, all.P50US, all.P99US, all.P999US, all.MaxUS
@@ -150,6 +155,54 @@ func compareRun(dir string, d *Data) CompareRun {
 		r.T, r.OK, r.P99 = []int{}, []int64{}, []int64{}
 	}
 	return r
+}
+
+// BareFigures are the harness against the bare loop over a backend's
+// rounds of a case: each the median of the rounds' medians
+// (results.Bare).
+type BareFigures struct {
+	BareOpsPerS    float64 `json:"bare_ops_per_s"`
+	HarnessOpsPerS float64 `json:"harness_ops_per_s"`
+	// Ratio is harness/bare; the harness's budget is >= 0.9.
+	Ratio float64 `json:"ratio"`
+	// RoundRatios lists every round's ratio, in round order.
+	RoundRatios []float64 `json:"round_ratios"`
+}
+
+// bareFigures takes the bare measurements of runs (nil entries skipped)
+// to their medians; nil when no run has one.
+func bareFigures(runs []*results.Bare) *BareFigures {
+	var bare, harness, ratios []float64
+	for _, b := range runs {
+		if b != nil && len(b.Rounds) > 0 {
+			bare, harness, ratios = append(bare, b.BareOpsPerS), append(harness, b.HarnessOpsPerS), append(ratios, b.Ratio)
+		}
+	}
+	if len(ratios) == 0 {
+		return nil
+	}
+	return &BareFigures{BareOpsPerS: round(results.Median(bare), 1), HarnessOpsPerS: round(results.Median(harness), 1),
+		Ratio: round(results.Median(ratios), 3), RoundRatios: ratios}
+}
+
+// SettingsText says how a run drove its backend in one line: clients,
+// loop, op timeout, and the connections they shared.
+func SettingsText(c *results.Clients) string {
+	if c == nil {
+		return "–"
+	}
+	s := fmt.Sprintf("%d clients, %s loop", c.Clients, c.Loop)
+	if c.Rate > 0 {
+		s += fmt.Sprintf(" at %.0f ops/s", c.Rate)
+	}
+	s += fmt.Sprintf(", op timeout %gs", c.OpTimeoutS)
+	if c.Conns > 0 {
+		s += fmt.Sprintf(", %d shared connections", c.Conns)
+	}
+	if c.ReadMode != "" {
+		s += ", reads " + c.ReadMode
+	}
+	return s
 }
 
 // ratio is a/b, or 0 when b is 0.

@@ -42,6 +42,9 @@ type Data struct {
 	Links        map[string]string `json:"links,omitempty"`
 	// Summary is results.json's ops, for comparisons.
 	Summary map[string]results.OpStats `json:"-"`
+	// Clients and Bare are results.json's, for comparisons.
+	Clients *results.Clients `json:"-"`
+	Bare    *results.Bare    `json:"-"`
 	// Embeds holds the visualizations small enough to embed in the page,
 	// by file name.
 	Embeds map[string]string `json:"-"`
@@ -170,7 +173,7 @@ func Build(dir string) (*Data, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Data{Summary: r.Ops}
+	d := &Data{Summary: r.Ops, Clients: r.Clients, Bare: r.Bare}
 	d.header(dir, r)
 	d.Kinds = opKinds(r)
 	end := runEnd(r)

@@ -52,6 +52,7 @@ var (
 			return strconv.FormatFloat(100*v, 'f', 2, 64) + "%"
 		},
 		"ratio":       formatRatio,
+		"settings":    SettingsText,
 		"minCoverage": func() float64 { return results.MinCoverage },
 	}).ParseFS(assetFS, "assets/*.tmpl"))
 )

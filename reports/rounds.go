@@ -57,6 +57,12 @@ type BenchmarkBackend struct {
 	Ratio map[string]float64 `json:"ratio"`
 	// Dirs are the rounds' results folders, relative to the benchmark's.
 	Dirs []string `json:"dirs"`
+	// Clients is how the first round drove the backend (client settings
+	// are the same in every round).
+	Clients *results.Clients `json:"clients,omitempty"`
+	// Bare is the harness against the backend's bare loop, when the runs
+	// measured it.
+	Bare *BareFigures `json:"bare,omitempty"`
 }
 
 // roundResult is one run with the numbers read from its results.
@@ -125,8 +131,13 @@ func summarize(root, backend string, rs []roundResult) (BenchmarkBackend, Compar
 	var verdicts []checker.Verdict
 	var ops, avail, favail []float64
 	var p50, p99, p999, mx, errs []int64
+	var bares []*results.Bare
 	for _, r := range rs {
 		cr := r.Run
+		if bb.Clients == nil {
+			bb.Clients = cr.Clients
+		}
+		bares = append(bares, cr.Bare)
 		bb.RoundOpsPerS = append(bb.RoundOpsPerS, round(cr.OpsPerS, 1))
 		ops = append(ops, cr.OpsPerS)
 		p50, p99, p999, mx = append(p50, cr.P50US), append(p99, cr.P99US), append(p999, cr.P999US), append(mx, cr.MaxUS)
@@ -144,6 +155,7 @@ func summarize(root, backend string, rs []roundResult) (BenchmarkBackend, Compar
 		}
 		bb.Dirs = append(bb.Dirs, filepath.ToSlash(rel))
 	}
+	bb.Bare = bareFigures(bares)
 	bb.Verdict = checker.MergeAll(verdicts...)
 	bb.OpsPerS = round(medianF(ops), 1)
 	bb.P50US, bb.P99US, bb.P999US, bb.MaxUS = medianI(p50), medianI(p99), medianI(p999), medianI(mx)
@@ -233,20 +245,8 @@ type WindowRow struct {
 	Availability []float64
 }
 
-// medianF is the median of xs (the mean of the middle two for an even
-// count); 0 for none.
-func medianF(xs []float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	m := len(s) / 2
-	if len(s)%2 == 1 {
-		return s[m]
-	}
-	return (s[m-1] + s[m]) / 2
-}
+// medianF is the median of xs (results.Median).
+func medianF(xs []float64) float64 { return results.Median(xs) }
 
 func medianI(xs []int64) int64 {
 	f := make([]float64, len(xs))

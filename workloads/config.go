@@ -32,7 +32,29 @@ type Config struct {
 	// Compare makes the config a side-by-side benchmark of several
 	// backends over alternating rounds (see Compare and Expand).
 	Compare *Compare `yaml:"compare,omitempty" json:"compare,omitempty"`
+	// Bare measures the harness against the backend's own bare loop in
+	// the same run (see Bare).
+	Bare *Bare `yaml:"bare,omitempty" json:"bare,omitempty"`
 }
+
+// Bare makes a run measure the harness's overhead: after the warm-up, the
+// measured duration is split into Rounds pairs of two equal stretches on
+// the same cluster, one driven by the harness (history recorded, every op
+// measured) and one by the backend's bare loop (its own client library
+// called directly with the same clients, keys, values and op mix, made by
+// the same generator; nothing recorded), the pair's order alternating
+// from round to round. results.json then gives each stretch's throughput
+// and the harness/bare ratio (the median of the rounds'). It needs a
+// backend with the bare power, a closed loop, a duration bound, no
+// phases and no faults.
+type Bare struct {
+	// Rounds is the number of harness/bare pairs; 0 turns the comparison
+	// off (a compare case can so undo the base config's).
+	Rounds int `yaml:"rounds" json:"rounds"`
+}
+
+// BareOn reports whether the run compares the harness with the bare loop.
+func (c *Config) BareOn() bool { return c.Bare != nil && c.Bare.Rounds > 0 }
 
 // Backend selects and shapes the system under test.
 type Backend struct {

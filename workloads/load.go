@@ -202,7 +202,7 @@ func plain(msg string) string {
 
 // configTypes indexes the config's types by the name yaml.v3 gives them in
 // its errors ("workloads.Workload"). It is built once and never changed.
-var configTypes = typesByName(Config{}, Backend{}, Workload{}, Mix{}, Hotspot{}, Phase{}, Check{}, Job{}, Compare{}, CompareCase{})
+var configTypes = typesByName(Config{}, Backend{}, Workload{}, Mix{}, Hotspot{}, Phase{}, Check{}, Job{}, Compare{}, CompareCase{}, Bare{})
 
 func typesByName(vs ...any) map[string]reflect.Type {
 	m := make(map[string]reflect.Type, len(vs))

@@ -139,7 +139,36 @@ func (c *Config) Validate() error {
 	if c.Compare != nil {
 		validCompare(&e, c.Compare)
 	}
+	validBare(&e, c)
 	return e.err()
+}
+
+// validBare checks the bare section against the rest of the run: the
+// harness and the bare loop must be able to run the same load.
+func validBare(e *errs, c *Config) {
+	if c.Bare == nil {
+		return
+	}
+	r := c.Bare.Rounds
+	if r < 0 || r > MaxRounds {
+		e.add("bare.rounds", "%d rounds, want 0 (off) to %d", r, MaxRounds)
+	}
+	if r <= 0 {
+		return
+	}
+	w := c.Workload
+	switch {
+	case w.Kind == KindMapReduce:
+		e.add("bare.rounds", "a %s job has no client loop to compare; set bare.rounds: 0", KindMapReduce)
+	case len(c.Phases) > 0:
+		e.add("bare.rounds", "set together with phases: the harness/bare rounds split one measured phase; bound the run by workload.duration")
+	case w.Loop != LoopClosed:
+		e.add("bare.rounds", "the bare loop is closed; set workload.loop: closed (it is %q)", w.Loop)
+	case w.Duration <= 0 || w.Ops != 0:
+		e.add("bare.rounds", "the harness/bare rounds split workload.duration; set it, and not workload.ops")
+	case !c.Faults.IsZero():
+		e.add("bare.rounds", "a bare comparison runs without faults (the bare loop records nothing to check); set bare.rounds: 0 where faults are scheduled")
+	}
 }
 
 func validMix(e *errs, path string, m Mix, kind string) {

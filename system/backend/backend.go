@@ -93,9 +93,7 @@ type Cluster interface {
 // effect (Jepsen's fail); any other error means the outcome is unknown
 // (Jepsen's info), for example a timeout.
 type Client interface {
-	Get(ctx context.Context, key string) (string, error)
-	Put(ctx context.Context, key, value string) error
-	Append(ctx context.Context, key, value string) error
+	KV
 	Close() error
 }
 

@@ -20,12 +20,22 @@ type Generator struct {
 	table   mixTable
 	readF   float64
 	keys    *atomic.Int64 // current key count; grows with inserts
+	names   []string      // Key(i) for the first keys, made once
+	filler  string        // ValueSize dots, the padding of values
 }
+
+// maxNamed bounds the key names a Generator makes up front.
+const maxNamed = 1 << 20
 
 // New returns a generator for workload w, seeded by seed.
 func New(w workloads.Workload, seed int64) (*Generator, error) {
 	g := &Generator{w: w, seed: seed, keys: new(atomic.Int64)}
 	g.keys.Store(int64(w.Keys))
+	g.filler = strings.Repeat(".", max(w.ValueSize, 0))
+	g.names = make([]string, min(max(w.Keys, 0), maxNamed))
+	for i := range g.names {
+		g.names[i] = Key(i)
+	}
 	switch w.Distribution {
 	case workloads.DistUniform:
 		g.chooser = Uniform{}
@@ -89,13 +99,13 @@ func (c *ClientGen) Next() Op {
 	g := c.g
 	switch g.w.Kind {
 	case workloads.KindRegister:
-		k := Key(g.chooser.Next(c.r, g.w.Keys))
+		k := g.name(g.chooser.Next(c.r, g.w.Keys))
 		if c.r.Float64() < g.readF {
 			return Op{Kind: Get, Key: k}
 		}
 		return Op{Kind: Put, Key: k, Value: c.value()}
 	case workloads.KindAppend:
-		k := Key(g.chooser.Next(c.r, g.w.Keys))
+		k := g.name(g.chooser.Next(c.r, g.w.Keys))
 		if c.r.Float64() < g.readF {
 			return Op{Kind: Get, Key: k}
 		}
@@ -118,17 +128,30 @@ func (c *ClientGen) Next() Op {
 	}
 }
 
-func (c *ClientGen) key() string { return Key(c.g.chooser.Next(c.r, c.g.Keys())) }
+func (c *ClientGen) key() string { return c.g.name(c.g.chooser.Next(c.r, c.g.Keys())) }
+
+// name is Key(i), from the names made up front when it is one of them.
+func (g *Generator) name(i int) string {
+	if i >= 0 && i < len(g.names) {
+		return g.names[i]
+	}
+	return Key(i)
+}
 
 // value makes a unique value of the configured size: the client and
 // sequence number, padded with filler.
 func (c *ClientGen) value() string {
 	c.seq++
-	v := c.prefix + strconv.FormatUint(c.seq, 10)
-	if n := c.g.w.ValueSize - len(v); n > 0 {
-		v += strings.Repeat(".", n-1) + ";"
+	var b strings.Builder
+	b.Grow(max(c.g.w.ValueSize, len(c.prefix)+20))
+	b.WriteString(c.prefix)
+	var num [20]byte
+	b.Write(strconv.AppendUint(num[:0], c.seq, 10))
+	if n := c.g.w.ValueSize - b.Len(); n > 0 {
+		b.WriteString(c.g.filler[:n-1])
+		b.WriteByte(';')
 	}
-	return v
+	return b.String()
 }
 
 type mixKind uint8

@@ -17,6 +17,8 @@ type Writer struct {
 	enc *json.Encoder
 	n   int
 	err error
+	// line is WriteOp's scratch buffer (appendOpLine).
+	line []byte
 }
 
 // NewWriter returns a Writer that writes to w through a 64 KiB buffer.
@@ -32,7 +34,18 @@ func (w *Writer) WriteOp(op Op) error {
 	if err := op.Validate(); err != nil {
 		return fmt.Errorf("history: write op: %w", err)
 	}
-	return w.encode(wireOp{Type: "op", Op: op})
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.err != nil {
+		return w.err
+	}
+	w.line = appendOpLine(w.line[:0], &op)
+	if _, err := w.bw.Write(w.line); err != nil {
+		w.err = fmt.Errorf("history: write: %w", err)
+		return w.err
+	}
+	w.n++
+	return nil
 }
 
 // WriteEvent validates e and appends it to the stream.

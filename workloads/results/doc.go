@@ -60,6 +60,17 @@
 //	             less than MinCoverage of its window, or never healed)
 //	rpc          {"Service.Method": {calls, bytes}} when the backend
 //	             reports transport statistics (optional)
+//	clients      key/value runs: {clients, loop, rate, op_timeout_s, and
+//	             as the backend declares them: conns (connections the
+//	             clients share, client i on i mod conns; 0: one each or
+//	             unknown), library, sharing, read_mode, timeouts {name:
+//	             duration}} (optional)
+//	bare         runs with a bare section: {rounds: [{round, first
+//	             ("harness" or "bare"), harness_ops, harness_s,
+//	             harness_ops_per_s, bare_ops, bare_errors, bare_definite,
+//	             bare_s, bare_ops_per_s, ratio}], bare_ops_per_s,
+//	             harness_ops_per_s and ratio (harness/bare): medians over
+//	             the rounds} (optional)
 //	job          batch (MapReduce) runs only: {app, inputs, reduce, workers,
 //	             elapsed_s, sequential_s, verified, workers_started, kills,
 //	             stalls, crashes, attempts: [{task, index, attempt, worker,

@@ -38,8 +38,12 @@ type Results struct {
 	Events []history.Event    `json:"events"`
 	Faults []Fault            `json:"faults,omitempty"`
 	RPC    map[string]RPCStat `json:"rpc,omitempty"`
-	Job    *Job               `json:"job,omitempty"`
-	Checks []Check            `json:"checks"`
+	// Clients says how the backend was driven; Bare, the harness against
+	// the backend's bare loop (config section bare).
+	Clients *Clients `json:"clients,omitempty"`
+	Bare    *Bare    `json:"bare,omitempty"`
+	Job     *Job     `json:"job,omitempty"`
+	Checks  []Check  `json:"checks"`
 }
 
 // Run is what ran and what the checks concluded: the run's name and

@@ -19,6 +19,20 @@
 // measured phase runs in turn, bounded by its duration and/or op count. The
 // Nemesis, if any, runs during the measured phases and is healed after.
 //
+// # Harness against bare loop
+//
+// With a bare section (workloads.Bare), the measured duration is split
+// into Rounds harness phases ("main-1", ...), each paired on the same
+// cluster with an equal stretch of the backend's bare loop
+// (backend.Barer), bare first in odd rounds and harness first in even
+// ones. The bare loop gets, per client, a script drawn beforehand from the
+// workload's generator (same seed and client streams: op kinds, key
+// indices and mix; keys prefixed with BareKeyPrefix so that its writes
+// never show in the checked history) and the value that client writes;
+// it records nothing. results.json's bare section gives each round's
+// throughputs and harness/bare ratio, and their medians. The clients
+// section records how the backend was driven (backend.ClientSetup).
+//
 // # History
 //
 // Every client call is one history.Op: client, kind, key, value, output,

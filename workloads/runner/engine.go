@@ -222,10 +222,25 @@ func runLoad(ctx context.Context, s Spec, cluster backend.Cluster, hw *history.W
 	}
 	res.MeasureS = out.Measured.Seconds()
 	res.Phases, res.Ops, res.Series, res.Events, res.Faults = out.Phases, out.Stats, out.Series, out.Events, out.Faults
+	res.Bare = out.Bare
+	res.Clients = clientSettings(&s.Config, cluster)
 	if out.Interrupted {
 		res.Error = "interrupted before the end of the run"
 	}
 	return out.Ops, nil
+}
+
+// clientSettings is how the run drives cluster: the workload's clients,
+// loop and op timeout, and the cluster's own client settings when it
+// declares them (backend.ClientSetup).
+func clientSettings(cfg *workloads.Config, cluster backend.Cluster) *results.Clients {
+	w := cfg.Workload
+	c := &results.Clients{Clients: w.Clients, Loop: w.Loop, Rate: w.Rate, OpTimeoutS: w.Timeout.D().Seconds()}
+	if cs, ok := cluster.(backend.ClientSetup); ok {
+		s := cs.ClientSettings()
+		c.Conns, c.Library, c.Sharing, c.ReadMode, c.Timeouts = s.Conns, s.Library, s.Sharing, s.ReadMode, s.Timeouts
+	}
+	return c
 }
 
 // rpcStats converts a backend's transport statistics for results.json.

@@ -127,3 +127,21 @@ func (c *fakeClient) Append(ctx context.Context, key, value string) error {
 }
 
 func (c *fakeClient) Close() error { return nil }
+
+// Bare implements backend.Barer with the fake's own clients.
+func (f *fakeCluster) Bare(ctx context.Context, spec backend.BareSpec) (backend.BareResult, error) {
+	calls := make([]backend.BareCall, len(spec.Scripts))
+	for i := range calls {
+		calls[i] = backend.KVCall(&fakeClient{f: f})
+	}
+	return backend.RunBare(ctx, spec, calls, nil)
+}
+
+// plainCluster is a fakeCluster without the bare power.
+type plainCluster struct{ f *fakeCluster }
+
+func (p plainCluster) Nodes() []string { return p.f.Nodes() }
+func (p plainCluster) Client(ctx context.Context, id int) (backend.Client, error) {
+	return p.f.Client(ctx, id)
+}
+func (p plainCluster) Stop(ctx context.Context) error { return nil }

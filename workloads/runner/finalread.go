@@ -34,7 +34,8 @@ func (r *run) finalRead(ctx context.Context, keys int) (read, failed int) {
 				if i >= keys || ctx.Err() != nil {
 					return
 				}
-				_, out, _ := w.execTimeout(ctx, history.Get, gen.Key(i), "", finalReadTimeout)
+				h, _ := w.execTimeout(ctx, history.Get, gen.Key(i), "", finalReadTimeout)
+				out := h.Outcome
 				if out == history.OK {
 					ok.Add(1)
 				} else {

@@ -60,6 +60,9 @@ type loadResult struct {
 	// FinalRead counts the reads of every key made after a fault schedule
 	// was healed (zero without faults).
 	FinalRead FinalRead
+	// Bare is the harness against the bare loop (config section bare);
+	// nil without.
+	Bare *results.Bare
 }
 
 // FinalRead is what the read of every key after the final heal found.
@@ -94,6 +97,12 @@ func drive(ctx context.Context, o loadOptions) (*loadResult, error) {
 		coll:   newCollector(o.Clock.Start()),
 		events: newEvents(o.Clock, o.History),
 	}
+	var bare *bareRounds
+	if cfg.BareOn() {
+		if bare, err = newBareRounds(&cfg, o.Cluster); err != nil {
+			return nil, err
+		}
+	}
 	if o.Nemesis != nil {
 		if err := o.Nemesis.Setup(ctx, o.Cluster); err != nil {
 			return nil, fmt.Errorf("runner: nemesis setup: %w", err)
@@ -115,6 +124,9 @@ func drive(ctx context.Context, o loadOptions) (*loadResult, error) {
 
 	var phases []results.Phase
 	plan := cfg.MeasuredPhases()
+	if bare != nil {
+		plan = barePlan(&cfg)
+	}
 	if cfg.Workload.Warmup > 0 {
 		phases = append(phases, results.Phase{Name: "warmup", Loop: plan[0].Loop, Rate: plan[0].Rate})
 	}
@@ -132,6 +144,7 @@ func drive(ctx context.Context, o loadOptions) (*loadResult, error) {
 
 	nem := &nemesisLoop{n: o.Nemesis, ev: r.events, log: log}
 	pi := 0
+	var bareErr error // a bare stretch that could not run ends the run
 	for i := range phases {
 		p := &phases[i]
 		var spec workloads.Phase
@@ -142,10 +155,24 @@ func drive(ctx context.Context, o loadOptions) (*loadResult, error) {
 		} else {
 			spec = workloads.Phase{Name: "warmup", Duration: cfg.Workload.Warmup, Loop: p.Loop, Rate: p.Rate}
 		}
+		round := pi - 1 // the harness/bare round of a measured phase
+		if bare != nil && p.Measured && bareFirst(round) {
+			if bareErr = r.runBare(ctx, bare, round); bareErr != nil {
+				break
+			}
+		}
 		r.phase.Store(&p.Name)
 		r.runPhase(ctx, spec, p)
 		if p.Measured {
 			out.Measured += time.Duration(p.EndNS - p.StartNS)
+		}
+		if bare != nil && p.Measured {
+			bare.harness(round, *p)
+			if !bareFirst(round) && ctx.Err() == nil {
+				if bareErr = r.runBare(ctx, bare, round); bareErr != nil {
+					break
+				}
+			}
 		}
 		if ctx.Err() != nil {
 			out.Interrupted = true
@@ -166,7 +193,19 @@ func drive(ctx context.Context, o loadOptions) (*loadResult, error) {
 	out.Faults = r.events.Faults()
 	out.Stats, out.Series = r.coll.snapshot(out.Measured.Seconds())
 	out.Ops = r.ops.Load()
+	if bareErr != nil {
+		return nil, bareErr
+	}
+	if bare != nil {
+		out.Bare = bare.result()
+	}
 	return out, nil
+}
+
+// runBare runs round's bare stretch, named on the progress line.
+func (r *run) runBare(ctx context.Context, b *bareRounds, round int) error {
+	r.phase.Store(ptr(fmt.Sprintf("bare-%d", round+1)))
+	return b.run(ctx, round)
 }
 
 // run is the state of one Run.

@@ -66,40 +66,44 @@ func (w *worker) open(ctx, pctx context.Context, ph *phaseState) {
 	}
 }
 
-// do runs one generated op, records it in the history and measures it.
-// intended is the open loop's scheduled start (zero in a closed loop).
+// do runs one generated op, records it in the history and measures it:
+// its latency runs from intended, the open loop's scheduled start, or in
+// a closed loop (intended zero) from the op's invocation, to its
+// completion, both as the history records them (the clock is read twice
+// per call, not again here).
 func (w *worker) do(ctx context.Context, op gen.Op, intended time.Time, measured bool) {
-	start := time.Now()
-	if intended.IsZero() {
-		intended = start
-	}
-	var out history.Outcome
+	var h history.Op
 	var errKind string
 	switch op.Kind {
 	case gen.Get:
-		_, out, errKind = w.exec(ctx, history.Get, op.Key, "")
+		h, errKind = w.exec(ctx, history.Get, op.Key, "")
 	case gen.Put:
-		_, out, errKind = w.exec(ctx, history.Put, op.Key, op.Value)
+		h, errKind = w.exec(ctx, history.Put, op.Key, op.Value)
 	case gen.Append:
-		_, out, errKind = w.exec(ctx, history.Append, op.Key, op.Value)
+		h, errKind = w.exec(ctx, history.Append, op.Key, op.Value)
 	case gen.RMW:
-		_, out, errKind = w.exec(ctx, history.Get, op.Key, "")
-		if out == history.OK {
-			_, out, errKind = w.exec(ctx, history.Put, op.Key, op.Value)
+		h, errKind = w.exec(ctx, history.Get, op.Key, "")
+		if h.Outcome == history.OK {
+			invoke := h.Invoke
+			h, errKind = w.exec(ctx, history.Put, op.Key, op.Value)
+			h.Invoke = invoke
 		}
 	}
-	done := time.Now()
-	w.r.coll.add(op.Kind.String(), out, done.Sub(w.r.clock.Start()), done.Sub(intended), measured, errKind)
+	from := h.Invoke
+	if !intended.IsZero() {
+		from = int64(intended.Sub(w.r.clock.Start()))
+	}
+	w.r.coll.add(op.Kind.String(), h.Outcome, time.Duration(h.Complete), time.Duration(h.Complete-from), measured, errKind)
 }
 
-// exec performs one client call with the op timeout and writes it to the
-// history.
-func (w *worker) exec(ctx context.Context, kind history.Kind, key, value string) (string, history.Outcome, string) {
+// exec performs one client call with the op timeout, writes it to the
+// history and returns it, with its error's kind.
+func (w *worker) exec(ctx context.Context, kind history.Kind, key, value string) (history.Op, string) {
 	return w.execTimeout(ctx, kind, key, value, w.r.cfg.Workload.Timeout.D())
 }
 
 // execTimeout is exec with its own op timeout.
-func (w *worker) execTimeout(ctx context.Context, kind history.Kind, key, value string, timeout time.Duration) (string, history.Outcome, string) {
+func (w *worker) execTimeout(ctx context.Context, kind history.Kind, key, value string, timeout time.Duration) (history.Op, string) {
 	octx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	h := history.Op{Client: w.id, Kind: kind, Key: key, Value: value}
@@ -125,7 +129,7 @@ func (w *worker) execTimeout(ctx context.Context, kind history.Kind, key, value 
 		w.r.log.Error("history write", "err", werr)
 	}
 	w.r.ops.Add(1)
-	return h.Output, h.Outcome, errorKind(err)
+	return h, errorKind(err)
 }
 
 // outcomeOf classifies the error of a client call, the one place Faultline

@@ -20,6 +20,8 @@ type Client struct {
 	cli  *clientv3.Client
 	ids  map[uint64]string // member ID to node name; read-only
 	last atomic.Uint64     // member ID in the last response header
+	// shared says cli belongs to the cluster's pool, which closes it.
+	shared bool
 }
 
 var (
@@ -104,8 +106,14 @@ func (c *Client) served(id uint64) { c.last.Store(id) }
 // the last response, or "" before any.
 func (c *Client) LastNode() string { return c.ids[c.last.Load()] }
 
-// Close implements backend.Client.
-func (c *Client) Close() error { return c.cli.Close() }
+// Close implements backend.Client: it closes the clientv3 client unless
+// that is shared (then the cluster's Stop closes it).
+func (c *Client) Close() error {
+	if c.shared {
+		return nil
+	}
+	return c.cli.Close()
+}
 
 // classify wraps errors after which the operation certainly did not take
 // effect in backend.ErrDefinite: requests the server rejected as invalid,

@@ -66,13 +66,26 @@ type options struct {
 	tickMs, electionMs uint
 	snapshotCount      uint64
 	peerProxy          bool // peer traffic through a Mesh
+	conns              int  // clientv3 clients shared by the Clients
 }
 
-// parseOptions reads "tick-ms", "election-ms", "snapshot-count" and
-// "peer-proxy".
+// DefaultConns is the number of clientv3 clients (each with its own gRPC
+// connection) that a cluster's Clients share when the option "conns" does
+// not say; chosen by measurement (see the package doc).
+const DefaultConns = 2
+
+// parseOptions reads "tick-ms", "election-ms", "snapshot-count",
+// "peer-proxy" and "conns".
 func parseOptions(opts map[string]string) (options, error) {
 	var o options
+	var err error
+	if o.conns, err = backend.ConnsOption(Name, opts, DefaultConns); err != nil {
+		return o, err
+	}
 	for k, v := range opts {
+		if k == "conns" {
+			continue
+		}
 		if k == "peer-proxy" {
 			b, err := strconv.ParseBool(v)
 			if err != nil || (v != "true" && v != "false") {
@@ -93,7 +106,7 @@ func parseOptions(opts map[string]string) (options, error) {
 		case "snapshot-count":
 			o.snapshotCount = n
 		default:
-			return o, fmt.Errorf("etcd: unknown option %q (want tick-ms, election-ms, snapshot-count or peer-proxy)", k)
+			return o, fmt.Errorf("etcd: unknown option %q (want tick-ms, election-ms, snapshot-count, peer-proxy or conns)", k)
 		}
 	}
 	return o, nil
@@ -140,6 +153,7 @@ func (b Backend) start(ctx context.Context, spec backend.Spec, opts options, mes
 		links: make([]PeerLink, spec.Nodes),
 		mesh:  mesh,
 	}
+	c.pool = c.newPool(opts.conns)
 	var cluster []string
 	for i := range spec.Nodes {
 		name := c.names[i]
@@ -178,7 +192,7 @@ func (b Backend) start(ctx context.Context, spec backend.Spec, opts options, mes
 	}
 	c.admin, err = clientv3.New(clientv3.Config{
 		Endpoints:   c.Endpoints(),
-		DialTimeout: 2 * time.Second,
+		DialTimeout: dialTimeout,
 		Logger:      zap.NewNop(),
 	})
 	if err != nil {
@@ -211,9 +225,10 @@ type Cluster struct {
 	cfgs  []MemberConfig
 	links []PeerLink
 	proxy io.Closer
-	mesh  *proxy.Mesh       // the peer proxies when Start made them, else nil
-	admin *clientv3.Client  // every endpoint; member list and status
-	ids   map[uint64]string // member ID to name; set by Start, then read-only
+	mesh  *proxy.Mesh                     // the peer proxies when Start made them, else nil
+	admin *clientv3.Client                // every endpoint; member list and status
+	ids   map[uint64]string               // member ID to name; set by Start, then read-only
+	pool  *backend.Pool[*clientv3.Client] // shared by the Clients
 }
 
 var (
@@ -280,31 +295,47 @@ func (c *Cluster) waitReady(ctx context.Context) error {
 	}
 }
 
-// Client returns a client with its own gRPC connections to every member.
-// Closing it closes them.
+// Client returns a client of worker id that shares the clientv3 client
+// (and its gRPC connections) of pool slot id mod conns with the other
+// workers of that slot. Closing it leaves the shared client open; the
+// cluster's Stop closes the pool.
 func (c *Cluster) Client(_ context.Context, id int) (backend.Client, error) {
-	eps := c.Endpoints()
-	// Rotate so that clients spread their first connection.
-	k := id % len(eps)
-	if k < 0 {
-		k = 0
-	}
-	eps = append(eps[k:], eps[:k]...)
-	cli, err := clientv3.New(clientv3.Config{
-		Endpoints:   eps,
-		DialTimeout: 2 * time.Second,
-		Logger:      zap.NewNop(),
-	})
+	cli, err := c.pool.Get(id)
 	if err != nil {
 		return nil, fmt.Errorf("etcd: client: %w", err)
 	}
-	return &Client{cli: cli, ids: c.ids}, nil
+	return &Client{cli: cli, ids: c.ids, shared: true}, nil
+}
+
+// newPool returns a pool of n clientv3 clients, slot k with every member
+// as an endpoint, starting from member k mod members so that the slots
+// spread their first connections.
+func (c *Cluster) newPool(n int) *backend.Pool[*clientv3.Client] {
+	return backend.NewPool(n, func(k int) (*clientv3.Client, error) {
+		eps := c.Endpoints()
+		k %= len(eps)
+		eps = append(eps[k:], eps[:k]...)
+		return clientv3.New(clientv3.Config{Endpoints: eps, DialTimeout: dialTimeout, Logger: zap.NewNop()})
+	}, (*clientv3.Client).Close)
+}
+
+// dialTimeout bounds a clientv3 client's first connection.
+const dialTimeout = 2 * time.Second
+
+// ClientSettings implements backend.ClientSetup.
+func (c *Cluster) ClientSettings() backend.ClientSettings {
+	return backend.ClientSettings{
+		Conns: c.pool.Size(), Library: "go.etcd.io/etcd/client/v3 (per clientv3 client, one gRPC client connection: an HTTP/2 connection to each member, requests round-robin)",
+		Sharing:  backend.SharedSettings(c.pool.Size()),
+		ReadMode: "linearizable (ReadIndex on the serving member)",
+		Timeouts: map[string]string{"dial": dialTimeout.String()},
+	}
 }
 
 // release closes the admin client and then the peer proxies; the node Set
 // calls it once, when the cluster stops, after the members stopped.
 func (c *Cluster) release() error {
-	var errs []error
+	errs := []error{c.pool.Close()}
 	if c.admin != nil {
 		errs = append(errs, c.admin.Close())
 	}
@@ -318,7 +349,7 @@ func (c *Cluster) release() error {
 func (c *Cluster) singleClient(i int) (*Client, error) {
 	cli, err := clientv3.New(clientv3.Config{
 		Endpoints:   []string{c.Endpoints()[i]},
-		DialTimeout: 2 * time.Second,
+		DialTimeout: dialTimeout,
 		Logger:      zap.NewNop(),
 	})
 	if err != nil {

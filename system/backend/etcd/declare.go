@@ -8,11 +8,11 @@ import (
 
 var _ backend.Declarer = Backend{}
 
-// Powers implements backend.Declarer: kill and a leader, pause in process
-// mode, and links only with the option peer-proxy (not a PeerProxy of the
-// caller's) and two members or more.
+// Powers implements backend.Declarer: kill, a leader and a bare loop,
+// pause in process mode, and links only with the option peer-proxy (not a
+// PeerProxy of the caller's) and two members or more.
 func (b Backend) Powers(spec backend.Spec) []backend.Power {
-	p := backend.WithPause(spec, backend.PowerKill, backend.PowerLeader)
+	p := backend.WithPause(spec, backend.PowerKill, backend.PowerLeader, backend.PowerBare)
 	o, err := parseOptions(spec.Options)
 	if err == nil && o.peerProxy && b.PeerProxy == nil && spec.Nodes >= 2 {
 		p = append(p, backend.PowerLinks)

@@ -88,7 +88,7 @@ func TestOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o != (options{tickMs: 50, electionMs: 500, snapshotCount: 7}) {
+	if o != (options{tickMs: 50, electionMs: 500, snapshotCount: 7, conns: DefaultConns}) {
 		t.Fatalf("options = %+v", o)
 	}
 	if o, err := parseOptions(map[string]string{"peer-proxy": "true"}); err != nil || !o.peerProxy {

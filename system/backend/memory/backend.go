@@ -44,13 +44,23 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 	if err != nil {
 		return nil, fmt.Errorf("memkv: %w", err)
 	}
-	c := &Cluster{addr: addrs[0], secret: secret.Key}
+	for k := range spec.Options {
+		if k != "conns" {
+			return nil, fmt.Errorf("memkv: unknown option %q (known: conns)", k)
+		}
+	}
+	conns, err := backend.ConnsOption(Name, spec.Options, DefaultConns)
+	if err != nil {
+		return nil, err
+	}
+	c := &Cluster{addr: addrs[0], secret: secret.Key, pool: nodeproc.NewCallerPool(conns, clientConfig(secret.Key))}
 	cfg := NodeConfig{Addr: c.addr, SecretFile: secret.File}
 	c.Set = nodeproc.NewSet(nodeproc.SetConfig{
 		Backend: Name, Names: []string{nodeName}, Mode: spec.Mode,
 		Exec: spec.Exec, Config: func(int) any { return cfg }, Dir: spec.Dir,
 		InProcess: func(int) (nodeproc.Stopper, error) { return StartNode(cfg) },
 		Restarted: func(ctx context.Context, _ int) error { return c.waitReady(ctx) },
+		Release:   c.pool.Close,
 	})
 	if err := c.StartAll(ctx, c.waitReady); err != nil {
 		return nil, err
@@ -65,7 +75,8 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 type Cluster struct {
 	*nodeproc.Set
 	addr   string
-	secret []byte // the cluster's, for its clients
+	secret []byte                           // the cluster's, for its clients
+	pool   *backend.Pool[*nodeproc.Callers] // shared by the clients (option conns)
 }
 
 var (
@@ -74,10 +85,35 @@ var (
 	_ backend.Pauser  = (*Cluster)(nil)
 )
 
-// Client implements backend.Cluster: clients keep working across restarts
-// (the node comes back on the same address).
-func (c *Cluster) Client(context.Context, int) (backend.Client, error) {
-	return NewClient(nodeName, c.addr, c.secret), nil
+// The bare loop and the client settings of a caller pool (Bare,
+// ClientSettings).
+var _ interface {
+	backend.Barer
+	backend.ClientSetup
+} = (*Cluster)(nil)
+
+// DefaultConns is the number of connections a cluster's clients share
+// when the option "conns" does not say; chosen by measurement (see the
+// package doc).
+const DefaultConns = 1
+
+// Client implements backend.Cluster: client id shares the connection of
+// pool slot id mod conns with the other clients of that slot; closing it
+// leaves the connection open (the cluster's Stop closes the pool).
+// Clients keep working across restarts (the node comes back on the same
+// address).
+func (c *Cluster) Client(_ context.Context, id int) (backend.Client, error) {
+	return c.client(c.pool, id)
+}
+
+// client returns a client over the connection of pool's slot id mod its
+// size.
+func (c *Cluster) client(pool *backend.Pool[*nodeproc.Callers], id int) (*Client, error) {
+	slot, err := pool.Get(id)
+	if err != nil {
+		return nil, fmt.Errorf("memkv: client: %w", err)
+	}
+	return &Client{node: nodeName, c: slot.Dial(nodeName, c.addr), close: func() error { return nil }}, nil
 }
 
 // waitReady polls until the node answers a read.
@@ -94,4 +130,18 @@ func (c *Cluster) waitReady(ctx context.Context) error {
 		return fmt.Errorf("memkv: waiting for the node: %w", err)
 	}
 	return nil
+}
+
+// Bare implements backend.Barer: client i is a Client of its own over
+// pool slot i mod conns, called directly (it is the library: one RPC per
+// op).
+func (c *Cluster) Bare(ctx context.Context, spec backend.BareSpec) (backend.BareResult, error) {
+	return nodeproc.CallerBare(ctx, spec, c.pool, clientConfig(c.secret), func(pool *backend.Pool[*nodeproc.Callers], i int) (backend.KV, error) {
+		return c.client(pool, i)
+	}, nil)
+}
+
+// ClientSettings implements backend.ClientSetup.
+func (c *Cluster) ClientSettings() backend.ClientSettings {
+	return nodeproc.CallerSettings(c.pool, "memkv Client", "linearizable (one node, one lock)")
 }

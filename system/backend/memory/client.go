@@ -14,6 +14,9 @@ import (
 type Client struct {
 	node string
 	c    *tcp.Client
+	// close closes what the client owns: c, or nothing when c belongs to
+	// the cluster's pool (which closes it).
+	close func() error
 }
 
 var (
@@ -24,10 +27,17 @@ var (
 // NewClient returns a client of the node named node at addr, which
 // authenticates with secret (nil for a node that serves without one).
 func NewClient(node, addr string, secret []byte) *Client {
+	c := tcp.DialNamed(node, addr, clientConfig(secret))
+	return &Client{node: node, c: c, close: c.Close}
+}
+
+// clientConfig is the transport config of a client: one connection,
+// authenticated by secret.
+func clientConfig(secret []byte) tcp.Config {
 	cfg := tcp.DefaultConfig()
 	cfg.Conns = 1
 	cfg.Secret = secret
-	return &Client{node: node, c: tcp.DialNamed(node, addr, cfg)}
+	return cfg
 }
 
 // Get implements backend.Client.
@@ -52,8 +62,9 @@ func (c *Client) Append(ctx context.Context, key, value string) error {
 // LastNode implements backend.Served: there is only one node.
 func (c *Client) LastNode() string { return c.node }
 
-// Close implements backend.Client.
-func (c *Client) Close() error { return c.c.Close() }
+// Close implements backend.Client: it closes the client's connection
+// unless that is shared (then the cluster's Stop closes it).
+func (c *Client) Close() error { return c.close() }
 
 // classify marks errors after which the op certainly did not run: the
 // server rejected the call before running its handler.

@@ -30,7 +30,8 @@ const readyTimeout = 20 * time.Second
 // Start launches spec.Nodes nodes on free loopback ports, each with its own
 // data directory under spec.Dir, and returns once a leader is elected.
 func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, error) {
-	if err := spec.Validate(); err != nil {
+	var err error
+	if err = spec.Validate(); err != nil {
 		return nil, err
 	}
 	maxraftstate := DefaultMaxRaftState
@@ -42,9 +43,13 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 		maxraftstate = v
 	}
 	reads := spec.Options["reads"]
+	conns, err := backend.ConnsOption("raftkv", spec.Options, DefaultConns)
+	if err != nil {
+		return nil, err
+	}
 	for k := range spec.Options {
-		if k != "maxraftstate" && k != "reads" {
-			return nil, fmt.Errorf("raftkv: unknown option %q (known: maxraftstate, reads)", k)
+		if k != "maxraftstate" && k != "reads" && k != "conns" {
+			return nil, fmt.Errorf("raftkv: unknown option %q (known: maxraftstate, reads, conns)", k)
 		}
 	}
 	addrs, err := nodeproc.FreePorts(spec.Nodes)
@@ -60,6 +65,7 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 		names:  Backend{}.Nodes(spec),
 		cfgs:   make([]NodeConfig, spec.Nodes),
 		admin:  make([]*tcp.Client, spec.Nodes),
+		pool:   nodeproc.NewCallerPool(conns, secret.Config()),
 	}
 	for i := range spec.Nodes {
 		c.cfgs[i] = NodeConfig{
@@ -90,7 +96,7 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 		Restarted: func(ctx context.Context, i int) error {
 			return c.faults.ReapplyWithin(ctx, c.names[i], 5*time.Second)
 		},
-		Release: c.adminConns.Close,
+		Release: func() error { return errors.Join(c.pool.Close(), c.adminConns.Close()) },
 	})
 	if err := c.StartAll(ctx, c.waitLeader); err != nil {
 		return nil, err
@@ -109,11 +115,15 @@ type Cluster struct {
 	admin  []*tcp.Client   // one caller per node for status queries
 	faults *nodeproc.RemoteFaults
 	// adminConns holds admin's clients; the node Set closes them once,
-	// when the cluster stops.
+	// when the cluster stops, with pool.
 	adminConns nodeproc.Conns
+	// pool holds the callers the clerks share (option conns).
+	pool *backend.Pool[*nodeproc.Callers]
 }
 
 var (
+	_ backend.Barer        = (*Cluster)(nil)
+	_ backend.ClientSetup  = (*Cluster)(nil)
 	_ backend.Cluster      = (*Cluster)(nil)
 	_ backend.Killer       = (*Cluster)(nil)
 	_ backend.Pauser       = (*Cluster)(nil)
@@ -123,41 +133,52 @@ var (
 // Addrs returns the nodes' loopback addresses, index for index with Nodes.
 func (c *Cluster) Addrs() []string { return append([]string(nil), c.cfgs[0].Addrs...) }
 
-// Client returns a context-aware kvraft client with its own connections to
-// every node. Closing it closes them.
-func (c *Cluster) Client(_ context.Context, _ int) (backend.Client, error) {
-	cl := &client{}
-	callers := make([]transport.Caller, len(c.names))
-	for i, name := range c.names {
-		callers[i] = cl.conns.DialNamed(name, c.cfgs[i].Addrs[i], c.secret.Config())
-	}
-	kc, err := kvraft.NewClient(callers, kvraft.ClientConfig{Names: c.names,
-		ReadAnyServer: c.cfgs[0].Reads == ReadsUnsafeLocal})
+// DefaultConns is the number of caller slots (one connection to every
+// node each) that a cluster's clerks share when the option "conns" does
+// not say; chosen by measurement (see the package doc).
+const DefaultConns = 4
+
+// Client returns a context-aware kvraft clerk for worker id, with its own
+// session and leader memory, calling the nodes through the callers of
+// pool slot id mod conns, which it shares with the other clerks of that
+// slot. Closing it leaves them open; the cluster's Stop closes the pool.
+func (c *Cluster) Client(_ context.Context, id int) (backend.Client, error) {
+	kc, err := c.clerk(c.pool, id)
 	if err != nil {
-		cl.conns.Close()
 		return nil, err
 	}
-	cl.Client = kc
-	return cl, nil
+	return client{kc}, nil
 }
 
-// client is a kvraft.Client that owns its connections.
-type client struct {
-	*kvraft.Client
-	conns nodeproc.Conns
+// clerk returns a kvraft clerk over the callers of pool's slot id mod
+// its size.
+func (c *Cluster) clerk(pool *backend.Pool[*nodeproc.Callers], id int) (*kvraft.Client, error) {
+	slot, err := pool.Get(id)
+	if err != nil {
+		return nil, fmt.Errorf("raftkv: client: %w", err)
+	}
+	callers := make([]transport.Caller, len(c.names))
+	for i, name := range c.names {
+		callers[i] = slot.Dial(name, c.cfgs[i].Addrs[i])
+	}
+	return kvraft.NewClient(callers, kvraft.ClientConfig{Names: c.names,
+		ReadAnyServer: c.cfgs[0].Reads == ReadsUnsafeLocal})
 }
+
+// client is a kvraft.Client as a backend.Client.
+type client struct{ *kvraft.Client }
 
 // Get, Put and Append mark kvraft's certain failures as backend.ErrDefinite.
-func (cl *client) Get(ctx context.Context, key string) (string, error) {
+func (cl client) Get(ctx context.Context, key string) (string, error) {
 	v, err := cl.Client.Get(ctx, key)
 	return v, definite(err)
 }
 
-func (cl *client) Put(ctx context.Context, key, value string) error {
+func (cl client) Put(ctx context.Context, key, value string) error {
 	return definite(cl.Client.Put(ctx, key, value))
 }
 
-func (cl *client) Append(ctx context.Context, key, value string) error {
+func (cl client) Append(ctx context.Context, key, value string) error {
 	return definite(cl.Client.Append(ctx, key, value))
 }
 
@@ -167,9 +188,6 @@ func definite(err error) error {
 	}
 	return err
 }
-
-// Close closes the client's connections.
-func (cl *client) Close() error { return cl.conns.Close() }
 
 // status asks node i for its Raft state.
 func (c *Cluster) status(ctx context.Context, i int) (kvraft.StatusReply, error) {
@@ -220,4 +238,21 @@ func (c *Cluster) waitLeader(ctx context.Context) error {
 		return fmt.Errorf("raftkv: waiting for a leader: %w", err)
 	}
 	return nil
+}
+
+// Bare implements backend.Barer: client i is a kvraft clerk of its own
+// over pool slot i mod conns, called directly.
+func (c *Cluster) Bare(ctx context.Context, spec backend.BareSpec) (backend.BareResult, error) {
+	return nodeproc.CallerBare(ctx, spec, c.pool, c.secret.Config(), func(pool *backend.Pool[*nodeproc.Callers], i int) (backend.KV, error) {
+		return c.clerk(pool, i)
+	}, func(err error) bool { return errors.Is(err, kvraft.ErrNotApplied) })
+}
+
+// ClientSettings implements backend.ClientSetup.
+func (c *Cluster) ClientSettings() backend.ClientSettings {
+	mode := "linearizable (ReadIndex on the leader, no log write)"
+	if c.cfgs[0].Reads == ReadsUnsafeLocal {
+		mode = "unsafe-local (any server's state, NOT linearizable)"
+	}
+	return nodeproc.CallerSettings(c.pool, "kvraft clerk (its own session and leader memory)", mode)
 }

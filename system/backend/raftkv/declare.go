@@ -8,10 +8,10 @@ import (
 
 var _ backend.Declarer = Backend{}
 
-// Powers implements backend.Declarer: kill and a leader, pause in process
-// mode, and links between two nodes or more.
+// Powers implements backend.Declarer: kill, a leader and a bare loop,
+// pause in process mode, and links between two nodes or more.
 func (Backend) Powers(spec backend.Spec) []backend.Power {
-	p := backend.WithPause(spec, backend.PowerKill, backend.PowerLeader)
+	p := backend.WithPause(spec, backend.PowerKill, backend.PowerLeader, backend.PowerBare)
 	if spec.Nodes >= 2 {
 		p = append(p, backend.PowerLinks)
 	}

@@ -2,6 +2,7 @@ package shardkv
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"path/filepath"
@@ -39,6 +40,7 @@ const (
 // options are the backend's settings from Spec.Options.
 type options struct {
 	groups, ctrlers, joined, maxRaftState int
+	conns                                 int // caller slots the clerks share
 }
 
 // parseOptions reads the positive integers "groups", "ctrlers" and
@@ -49,6 +51,7 @@ func parseOptions(opts map[string]string) (options, error) {
 	for k, s := range opts {
 		v, err := strconv.Atoi(s)
 		switch k {
+		case "conns": // ConnsOption's, below
 		case "groups":
 			o.groups = v
 		case "ctrlers":
@@ -58,11 +61,15 @@ func parseOptions(opts map[string]string) (options, error) {
 		case "maxraftstate":
 			o.maxRaftState = v
 		default:
-			return o, fmt.Errorf("shardkv: unknown option %q (known: groups, joined, ctrlers, maxraftstate)", k)
+			return o, fmt.Errorf("shardkv: unknown option %q (known: groups, joined, ctrlers, maxraftstate, conns)", k)
 		}
 		if err != nil || (v < 1 && k != "maxraftstate") {
 			return o, fmt.Errorf("shardkv: option %s = %q, want a positive integer", k, s)
 		}
+	}
+	var err error
+	if o.conns, err = backend.ConnsOption(Name, opts, DefaultConns); err != nil {
+		return o, err
 	}
 	if o.joined < 0 {
 		o.joined = o.groups
@@ -107,7 +114,8 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 	if err != nil {
 		return nil, fmt.Errorf("shardkv: %w", err)
 	}
-	c := &Cluster{ctrlAddrs: addrs[:o.ctrlers], groupAddrs: map[int][]string{}, secret: secret}
+	c := &Cluster{ctrlAddrs: addrs[:o.ctrlers], groupAddrs: map[int][]string{}, secret: secret,
+		pool: nodeproc.NewCallerPool(o.conns, secret.Config())}
 	c.cfgs = o.nodes(spec.Nodes)
 	names := make([]string, len(c.cfgs))
 	for i := range c.cfgs {
@@ -135,7 +143,7 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 		Restarted: func(ctx context.Context, i int) error {
 			return c.faults.ReapplyWithin(ctx, c.faults.name(c.cfgs[i].Name()), 5*time.Second)
 		},
-		Release: c.adminConns.Close,
+		Release: func() error { return errors.Join(c.pool.Close(), c.adminConns.Close()) },
 	})
 	c.admin = c.newCtrlerClerk()
 	c.faults = c.newFaults()
@@ -160,15 +168,20 @@ type Cluster struct {
 	admin   *shardctrler.Clerk
 	faults  *addrFaults
 	// adminConns holds the clients of admin and faults; the node Set
-	// closes them once, when the cluster stops (Stop is the Set's).
+	// closes them once, when the cluster stops (Stop is the Set's), with
+	// pool.
 	adminConns nodeproc.Conns
+	// pool holds the callers the clerks share (option conns).
+	pool *backend.Pool[*nodeproc.Callers]
 }
 
 var (
-	_ backend.Cluster    = (*Cluster)(nil)
-	_ backend.Killer     = (*Cluster)(nil)
-	_ backend.Pauser     = (*Cluster)(nil)
-	_ backend.Membership = (*Cluster)(nil)
+	_ backend.Barer       = (*Cluster)(nil)
+	_ backend.ClientSetup = (*Cluster)(nil)
+	_ backend.Cluster     = (*Cluster)(nil)
+	_ backend.Killer      = (*Cluster)(nil)
+	_ backend.Pauser      = (*Cluster)(nil)
+	_ backend.Membership  = (*Cluster)(nil)
 )
 
 // newCtrlerClerk returns a controller clerk whose connections are the
@@ -205,50 +218,70 @@ func (c *Cluster) ready(ctx context.Context, gids []int) error {
 	return nil
 }
 
-// Client returns a context-aware clerk with its own connections.
-func (c *Cluster) Client(_ context.Context, _ int) (backend.Client, error) {
-	cl := &client{}
+// DefaultConns is the number of caller slots that a cluster's clerks
+// share when the option "conns" does not say: raftkv's measured default
+// (the same clerk-over-tcp client, see the raftkv package doc), not
+// measured on shardkv itself.
+const DefaultConns = 4
+
+// Client returns a context-aware clerk for worker id, with its own
+// session, configuration and leader memory, calling the controllers and
+// the groups through the callers of pool slot id mod conns, which it
+// shares with the other clerks of that slot. Closing it leaves them open;
+// the cluster's Stop closes the pool.
+func (c *Cluster) Client(_ context.Context, id int) (backend.Client, error) {
+	ck, err := c.clerk(c.pool, id)
+	if err != nil {
+		return nil, err
+	}
+	return client{ck}, nil
+}
+
+// clerk returns a shardkv clerk over the callers of pool's slot id mod
+// its size.
+func (c *Cluster) clerk(pool *backend.Pool[*nodeproc.Callers], id int) (*skv.Clerk, error) {
+	slot, err := pool.Get(id)
+	if err != nil {
+		return nil, fmt.Errorf("shardkv: client: %w", err)
+	}
 	ctrl := make([]raft.Peer, len(c.ctrlAddrs))
 	for i, a := range c.ctrlAddrs {
-		ctrl[i] = cl.conns.Dial(a, c.secret.Config())
+		ctrl[i] = slot.Dial(a, a)
 	}
-	cl.ck = skv.MakeClerk(ctrl, func(addr string) raft.Peer { return cl.conns.Dial(addr, c.secret.Config()) })
-	return cl, nil
+	return skv.MakeClerk(ctrl, func(addr string) raft.Peer { return slot.Dial(addr, addr) }), nil
 }
 
 // client adapts a shardkv Clerk to backend.Client. An error always means
 // the outcome is unknown: the clerk retries every definite refusal itself.
-type client struct {
-	ck    *skv.Clerk
-	conns nodeproc.Conns
-}
+type client struct{ ck *skv.Clerk }
 
 var (
-	_ backend.Client = (*client)(nil)
-	_ backend.Served = (*client)(nil)
+	_ backend.Client = client{}
+	_ backend.Served = client{}
 )
 
 // Get implements backend.Client.
-func (cl *client) Get(ctx context.Context, key string) (string, error) {
+func (cl client) Get(ctx context.Context, key string) (string, error) {
 	return cl.ck.GetContext(ctx, key)
 }
 
 // Put implements backend.Client.
-func (cl *client) Put(ctx context.Context, key, value string) error {
+func (cl client) Put(ctx context.Context, key, value string) error {
 	return cl.ck.PutContext(ctx, key, value)
 }
 
 // Append implements backend.Client.
-func (cl *client) Append(ctx context.Context, key, value string) error {
+func (cl client) Append(ctx context.Context, key, value string) error {
 	return cl.ck.AppendContext(ctx, key, value)
 }
 
 // LastNode implements backend.Served: the address of the replica that
 // answered last.
-func (cl *client) LastNode() string { return cl.ck.LastNode() }
+func (cl client) LastNode() string { return cl.ck.LastNode() }
 
-// Close closes the client's connections.
-func (cl *client) Close() error { return cl.conns.Close() }
+// Close implements backend.Client: the callers stay open for the other
+// clerks of the slot.
+func (cl client) Close() error { return nil }
 
 // Groups lists every replica group that exists, joined or not.
 func (c *Cluster) Groups() []int { return slices.Clone(c.gids) }
@@ -300,3 +333,17 @@ func (c *Cluster) Joined(ctx context.Context) ([]int, error) {
 
 // Shards returns the number of shards, for moves.
 func (c *Cluster) Shards() int { return shardctrler.NShards }
+
+// Bare implements backend.Barer: client i is a shardkv clerk of its own
+// over pool slot i mod conns, called directly.
+func (c *Cluster) Bare(ctx context.Context, spec backend.BareSpec) (backend.BareResult, error) {
+	return nodeproc.CallerBare(ctx, spec, c.pool, c.secret.Config(), func(pool *backend.Pool[*nodeproc.Callers], i int) (backend.KV, error) {
+		ck, err := c.clerk(pool, i)
+		return client{ck}, err
+	}, nil)
+}
+
+// ClientSettings implements backend.ClientSetup.
+func (c *Cluster) ClientSettings() backend.ClientSettings {
+	return nodeproc.CallerSettings(c.pool, "shardkv clerk (its own session, configuration and leader memory)", "linearizable")
+}

@@ -9,10 +9,10 @@ import (
 var _ backend.Declarer = Backend{}
 
 // Powers implements backend.Declarer: kill, links (a controller and at
-// least one group: always two nodes or more) and membership, and pause in
-// process mode; no leader (each group has its own).
+// least one group: always two nodes or more), membership and a bare loop,
+// and pause in process mode; no leader (each group has its own).
 func (Backend) Powers(spec backend.Spec) []backend.Power {
-	return backend.WithPause(spec, backend.PowerKill, backend.PowerLinks, backend.PowerMembership)
+	return backend.WithPause(spec, backend.PowerKill, backend.PowerLinks, backend.PowerMembership, backend.PowerBare)
 }
 
 // Nodes implements backend.Declarer: the controllers c0, c1, ... then the

@@ -19,6 +19,15 @@
 // other groups) with it; the harness's clerks, controller clerk and
 // fault-control callers hold its bytes.
 //
+// The harness's clerks share a bounded pool of caller slots (option
+// "conns", default DefaultConns: raftkv's measured default): clerk i uses
+// slot i mod conns, a tcp client per server address multiplexing the
+// calls of every clerk of the slot, and keeps its own session,
+// configuration, leader memory and last served node. Closing a clerk
+// leaves the slot open; Stop closes the pool. Cluster.ClientSettings
+// declares it and Cluster.Bare runs the bare loop (a clerk per client
+// called directly over the same pool).
+//
 // It imports system/backend, system/backend/nodeproc, system/shardkv,
 // system/shardctrler, system/raft, system/storage and transport.
 package shardkv
