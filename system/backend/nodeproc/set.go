@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -333,24 +332,3 @@ func (s *Set) Stop(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// FreePorts reserves n loopback addresses by binding port 0 and releasing
-// them. Another process could take one in between; the node then fails to
-// listen and the start fails instead of misbehaving.
-func FreePorts(n int) ([]string, error) {
-	addrs := make([]string, n)
-	var lns []net.Listener
-	defer func() {
-		for _, ln := range lns {
-			ln.Close()
-		}
-	}()
-	for i := range addrs {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, fmt.Errorf("reserve loopback port: %w", err)
-		}
-		lns = append(lns, ln)
-		addrs[i] = ln.Addr().String()
-	}
-	return addrs, nil
-}

@@ -95,20 +95,6 @@ func TestSetProcess(t *testing.T) {
 	}
 }
 
-func TestFreePorts(t *testing.T) {
-	addrs, err := FreePorts(5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seen := map[string]bool{}
-	for _, a := range addrs {
-		if seen[a] {
-			t.Fatalf("port handed out twice: %v", addrs)
-		}
-		seen[a] = true
-	}
-}
-
 // TestSetHooks checks that Restarted runs only when Restart started a
 // killed node, that its error is Restart's, and that Release runs once,
 // after the nodes stopped.
