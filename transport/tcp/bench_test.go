@@ -183,29 +183,43 @@ func newBenchNetRPC(b *testing.B) *rpc.Client {
 	return c
 }
 
-// BenchmarkRatioParallel64 runs the two Parallel64 workloads in alternating
-// slices of a few thousand calls, so that both see the same machine load,
-// and reports each one's calls per second and their ratio (tcp/netrpc).
-// b.N counts calls of each transport.
+// BenchmarkRatioParallel64 runs the Parallel64 workload of three
+// contenders, ours (HMAC handshake, msgpack), grpc-go (unary calls,
+// protobuf, the same handshake as transport credentials; see
+// bench_grpc_test.go) and net/rpc (gob), in alternating slices of a few
+// thousand calls, so that all see the same machine load. It reports each
+// one's calls per second and ours over each of the others (x-grpc,
+// x-netrpc). b.N counts calls of each contender. Run it with
+//
+//	go test -run XXX -bench Ratio -benchtime 200000x -count 4 ./transport/tcp/
 func BenchmarkRatioParallel64(b *testing.B) {
-	tc := newBenchTCP(b)
-	rc := newBenchNetRPC(b)
-	tcpCalls := tcpCall(tc)
-	rpcCalls := netRPCCall(rc)
+	contenders := []struct {
+		unit string
+		call func() error
+		took time.Duration
+	}{
+		{unit: "tcp-calls/s", call: tcpCall(newBenchTCP(b))},
+		{unit: "grpc-calls/s", call: newBenchGRPC(b, newHMACCreds(testSecret), grpcPool)},
+		{unit: "netrpc-calls/s", call: netRPCCall(newBenchNetRPC(b))},
+	}
 	const slice = 4096
-	var tcpTime, rpcTime time.Duration
 	b.ResetTimer()
 	for done := 0; done < b.N; done += slice {
 		n := min(slice, b.N-done)
-		tcpTime += fanOut(b, n, tcpCalls)
-		rpcTime += fanOut(b, n, rpcCalls)
+		for i := range contenders {
+			contenders[i].took += fanOut(b, n, contenders[i].call)
+		}
 	}
 	b.StopTimer()
-	if tcpTime > 0 && rpcTime > 0 {
-		b.ReportMetric(float64(b.N)/tcpTime.Seconds(), "tcp-calls/s")
-		b.ReportMetric(float64(b.N)/rpcTime.Seconds(), "netrpc-calls/s")
-		b.ReportMetric(rpcTime.Seconds()/tcpTime.Seconds(), "ratio")
+	ours, grpcs, rpcs := contenders[0].took, contenders[1].took, contenders[2].took
+	if ours <= 0 || grpcs <= 0 || rpcs <= 0 {
+		return
 	}
+	for _, c := range contenders {
+		b.ReportMetric(float64(b.N)/c.took.Seconds(), c.unit)
+	}
+	b.ReportMetric(grpcs.Seconds()/ours.Seconds(), "x-grpc")
+	b.ReportMetric(rpcs.Seconds()/ours.Seconds(), "x-netrpc")
 }
 
 // fanOut makes n calls from benchCallers goroutines and returns the time

@@ -1,0 +1,182 @@
+package tcp
+
+import (
+	"context"
+	"net"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/protobuf/types/known/typepb"
+)
+
+// The grpc-go contender of BenchmarkRatioParallel64: unary calls of one
+// method, driven as grpc's performance guide (grpc.io/docs/guides/performance)
+// recommends: stubs and channels reused, every caller sharing one
+// grpc.ClientConn (one HTTP/2 connection), or, for high load, a small pool
+// of them spread round-robin over the callers. grpc-go's server sets no
+// limit on concurrent streams, so 64 callers never queue on one channel;
+// BenchmarkGRPCParallel64 measures the pool sizes side by side.
+//
+// The message is typepb.EnumValue, a well-known protobuf type that holds
+// exactly what benchArgs sets: a string (Name = S, "AppendEntries") and an
+// integer (Number = N, 7). The server answers Number+1 and the same Name,
+// as Echo.Echo does, so both transports encode and decode the same fields
+// (protoc is not available, hence a hand-written grpc.ServiceDesc around a
+// generated type, with grpc's own protobuf codec).
+//
+// Authentication: our transport runs the HMAC handshake on every
+// connection. grpc's place for a per-connection handshake is its
+// TransportCredentials; hmacCreds puts the same handshake there, so both
+// contenders authenticate alike and neither pays anything per call (grpc's
+// per-RPC credentials would add a token to every call, costing it more).
+// BenchmarkGRPCParallel64 compares it with insecure.NewCredentials().
+
+// grpcMethod is the full method name of the echo.
+const grpcMethod = "/faultline.Echo/Echo"
+
+// grpcPoolSizes are the ClientConn pool sizes BenchmarkGRPCParallel64
+// compares; grpcPool is the one the ratio uses, the best of them measured
+// on the 2-core development machine.
+var grpcPoolSizes = []int{1, 2, 4}
+
+const grpcPool = 1
+
+// grpcEchoServer is the service the ServiceDesc dispatches to.
+type grpcEchoServer interface {
+	echo(context.Context, *typepb.EnumValue) (*typepb.EnumValue, error)
+}
+
+type grpcEcho struct{}
+
+func (grpcEcho) echo(_ context.Context, in *typepb.EnumValue) (*typepb.EnumValue, error) {
+	return &typepb.EnumValue{Name: in.Name, Number: in.Number + 1}, nil
+}
+
+var grpcEchoDesc = grpc.ServiceDesc{
+	ServiceName: "faultline.Echo",
+	HandlerType: (*grpcEchoServer)(nil),
+	Methods: []grpc.MethodDesc{{
+		MethodName: "Echo",
+		Handler: func(srv any, ctx context.Context, dec func(any) error, _ grpc.UnaryServerInterceptor) (any, error) {
+			in := new(typepb.EnumValue)
+			if err := dec(in); err != nil {
+				return nil, err
+			}
+			return srv.(grpcEchoServer).echo(ctx, in)
+		},
+	}},
+}
+
+// hmacCreds runs this package's HMAC handshake as grpc transport
+// credentials: the connection is authenticated once, before HTTP/2 starts,
+// and carries frames unchanged afterwards, as ours does.
+type hmacCreds struct{ client, server *authenticator }
+
+var _ credentials.TransportCredentials = hmacCreds{}
+
+func newHMACCreds(secret []byte) hmacCreds {
+	cfg := Config{Secret: secret}
+	cli, _ := newAuthenticator(cfg, false)
+	srv, _ := newAuthenticator(cfg, true)
+	return hmacCreds{client: cli, server: srv}
+}
+
+type hmacInfo struct{ credentials.CommonAuthInfo }
+
+func (hmacInfo) AuthType() string { return "faultline-hmac" }
+
+func (h hmacCreds) ClientHandshake(ctx context.Context, _ string, nc net.Conn) (net.Conn, credentials.AuthInfo, error) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(DefaultHandshakeTimeout)
+	}
+	conn, err := h.client.secure(ctx, nc, deadline)
+	return conn, hmacInfo{}, err
+}
+
+func (h hmacCreds) ServerHandshake(nc net.Conn) (net.Conn, credentials.AuthInfo, error) {
+	conn, err := h.server.secure(context.Background(), nc, time.Now().Add(DefaultHandshakeTimeout))
+	return conn, hmacInfo{}, err
+}
+
+func (hmacCreds) Info() credentials.ProtocolInfo {
+	return credentials.ProtocolInfo{SecurityProtocol: "faultline-hmac"}
+}
+
+func (h hmacCreds) Clone() credentials.TransportCredentials { return h }
+
+func (hmacCreds) OverrideServerName(string) error { return nil }
+
+// newBenchGRPC serves the echo with creds on a free loopback port and
+// returns a call of it spreading callers round-robin over conns
+// ClientConns, each warmed up by one call.
+func newBenchGRPC(b *testing.B, creds credentials.TransportCredentials, conns int) func() error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := grpc.NewServer(grpc.Creds(creds))
+	srv.RegisterService(&grpcEchoDesc, grpcEcho{})
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		_ = srv.Serve(ln)
+	}()
+	b.Cleanup(func() {
+		srv.Stop()
+		<-served
+	})
+	pool := make([]*grpc.ClientConn, conns)
+	for i := range pool {
+		// Distinct user agents keep grpc from sharing one connection
+		// among the pool's channels (the guide's "different channel
+		// args").
+		cc, err := grpc.NewClient("passthrough:///"+ln.Addr().String(),
+			grpc.WithTransportCredentials(creds),
+			grpc.WithUserAgent("bench-"+string(rune('a'+i))))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { cc.Close() })
+		pool[i] = cc
+	}
+	var next atomic.Uint32
+	call := func(cc *grpc.ClientConn) error {
+		in := typepb.EnumValue{Name: benchArgs.S, Number: int32(benchArgs.N)}
+		var out typepb.EnumValue
+		return cc.Invoke(context.Background(), grpcMethod, &in, &out)
+	}
+	for _, cc := range pool {
+		if err := call(cc); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if conns == 1 {
+		return func() error { return call(pool[0]) }
+	}
+	return func() error {
+		return call(pool[next.Add(1)%uint32(conns)])
+	}
+}
+
+// BenchmarkGRPCParallel64 is BenchmarkTCPParallel64 for grpc-go, by pool
+// size and credentials, to choose the ratio's contender.
+func BenchmarkGRPCParallel64(b *testing.B) {
+	for _, n := range grpcPoolSizes {
+		for _, c := range []struct {
+			name  string
+			creds credentials.TransportCredentials
+		}{
+			{"hmac", newHMACCreds(testSecret)},
+			{"insecure", insecure.NewCredentials()},
+		} {
+			b.Run(c.name+"/conns="+string(rune('0'+n)), func(b *testing.B) {
+				runParallel(b, newBenchGRPC(b, c.creds, n))
+			})
+		}
+	}
+}
