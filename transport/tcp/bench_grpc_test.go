@@ -20,7 +20,8 @@ import (
 // grpc.ClientConn (one HTTP/2 connection), or, for high load, a small pool
 // of them spread round-robin over the callers. grpc-go's server sets no
 // limit on concurrent streams, so 64 callers never queue on one channel;
-// BenchmarkGRPCPool64 measures the pool sizes side by side.
+// BenchmarkGRPCPool64 measures the pool sizes side by side, and the ratio
+// runs one connection and a pool of two and takes the faster.
 //
 // The message is typepb.EnumValue, a well-known protobuf type that holds
 // exactly what benchArgs sets: a string (Name = S, "AppendEntries") and an
@@ -40,15 +41,19 @@ import (
 const grpcMethod = "/faultline.Echo/Echo"
 
 // grpcPoolSizes are the ClientConn pool sizes BenchmarkGRPCPool64
-// compares; grpcPool is the one the ratio uses, the best of them on the
-// 2-core development machine: in four alternating rounds of
-// BenchmarkGRPCPool64 two connections made 35-42k calls/s against 32-40k
-// for one and 32-39k for four (two were ahead in every round, by 4-23%).
-// Insecure credentials were no faster than the HMAC handshake (33-38k
-// against 32-40k with one connection): it costs nothing per call.
-var grpcPoolSizes = []int{1, 2, 4}
-
-const grpcPool = 2
+// compares. Which is best depends on the machine's load: at a load average
+// of about 2, two connections were ahead of one in four rounds out of four
+// (35-42k calls/s against 32-40k; four made 32-39k), at 15-19 one was
+// ahead of two in four out of four (5.8-12.2k against 5.0-8.9k; four made
+// 3.6-5.7k). So BenchmarkRatioParallel64 runs grpcRatioPools side by side
+// and compares ours with the faster. Insecure credentials were no faster
+// than the HMAC handshake over one connection (33-38k against 32-40k at a
+// load of 2, 6.6-7.3k against 5.8-12.2k at 15-19): it costs nothing per
+// call.
+var (
+	grpcPoolSizes  = []int{1, 2, 4}
+	grpcRatioPools = []int{1, 2}
+)
 
 // grpcEchoServer is the service the ServiceDesc dispatches to.
 type grpcEchoServer interface {

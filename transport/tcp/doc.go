@@ -136,10 +136,11 @@
 // arguments N: 7, S: "AppendEntries") over loopback against three
 // contenders in alternating slices of 4096 calls in one process, so that
 // all see the same machine load: this transport (HMAC handshake, msgpack,
-// one connection), grpc-go unary calls (protobuf, two shared ClientConns,
-// the same HMAC handshake as grpc transport credentials; bench_grpc_test.go
-// says how and why) and net/rpc (gob, one client). It reports each one's
-// calls/s and ours over the others (x-grpc, x-netrpc):
+// one connection), grpc-go unary calls (protobuf, callers sharing one
+// ClientConn and, separately, a pool of two, the same HMAC handshake as
+// grpc transport credentials; bench_grpc_test.go says how and why) and
+// net/rpc (gob, one client). It reports each one's calls/s and ours over
+// net/rpc (x-netrpc) and over the faster grpc-go pool (x-grpc):
 //
 //	go test -run XXX -bench Ratio -benchtime 200000x -count 4 ./transport/tcp/
 //	go test -run XXX -bench GRPCPool64 -benchtime 50000x -count 4 ./transport/tcp/  # grpc's pool size
