@@ -146,11 +146,13 @@
 //	go test -run XXX -bench GRPCPool64 -benchtime 50000x -count 4 ./transport/tcp/  # grpc's pool size
 //
 // The ratios move with the load the rest of the machine's work puts on its
-// two cores, in our favour as it grows: with a load average of 11-13 four
-// rounds gave medians of 3.6x net/rpc and 9.9x grpc-go (ours ~117k calls/s,
-// net/rpc ~32k, grpc-go ~11.6k); at a load of about 2, before the changes
-// below and with one grpc connection, they were 2.7x and 4.5x (ours
-// ~244k calls/s, net/rpc ~91k, grpc-go ~54k).
+// two cores, and not in one direction. Medians of four rounds: at a load
+// average of 17-24, 2.8x net/rpc (2.1-3.4) and 7.0x the faster grpc-go
+// pool (5.5-8.2), ours ~48k calls/s, net/rpc ~19.6k, grpc-go ~7.7k; at
+// 11-13 (grpc-go over two connections only), 3.6x (3.55-3.72) and 9.9x,
+// ours ~117k, net/rpc ~32k, grpc-go ~11.6k; at about 2, before the changes
+// below and the handler fix, 2.7x (2.64-2.98) and 4.5x (4.35-5.21), ours
+// ~244k, net/rpc ~91k, grpc-go ~54k.
 //
 // The CPU profile of BenchmarkTCPParallel64 put about 30% of the time in
 // msgpack (decoding args and replies, encoding both), 17-19% in read and
@@ -162,7 +164,11 @@
 // deadline is now a timer callback and the caller waits on one channel),
 // contention on the pending-call table's one mutex (16 shards now), the
 // in-flight token channel (an atomic count now) and wire's sync.Map type
-// check (a copy-on-write map). Decoding replies in the callers instead
+// check (a copy-on-write map). Together, past the handler fix, they cut
+// the CPU per call by about 5% (median cpu-ns/op of six alternating runs
+// of the two builds at GOMAXPROCS=1: 6060 to 5725) and raised the ratio's
+// x-netrpc from a median of 3.3 to 3.7 in six alternating rounds of the
+// two builds at a load of 10-14. Decoding replies in the callers instead
 // of the connection's reader lost in four rounds out of four and was
 // dropped.
 //
