@@ -142,12 +142,11 @@ func newBenchGRPC(b *testing.B, creds credentials.TransportCredentials, conns in
 	})
 	pool := make([]*grpc.ClientConn, conns)
 	for i := range pool {
-		// Distinct user agents keep grpc from sharing one connection
-		// among the pool's channels (the guide's "different channel
-		// args").
+		// In grpc-go every ClientConn dials its own connection (the
+		// guide's advice to give pooled channels distinct arguments is
+		// for grpc-core, which shares connections among channels).
 		cc, err := grpc.NewClient("passthrough:///"+ln.Addr().String(),
-			grpc.WithTransportCredentials(creds),
-			grpc.WithUserAgent("bench-"+strconv.Itoa(i)))
+			grpc.WithTransportCredentials(creds))
 		if err != nil {
 			b.Fatal(err)
 		}
