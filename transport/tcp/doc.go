@@ -147,9 +147,11 @@
 //
 // The ratios move with the load the rest of the machine's work puts on its
 // two cores, and not in one direction. Medians of four rounds: at a load
-// average of 17-24, 2.8x net/rpc (2.1-3.4) and 7.0x the faster grpc-go
-// pool (5.5-8.2), ours ~48k calls/s, net/rpc ~19.6k, grpc-go ~7.7k; at
-// 11-13 (grpc-go over two connections only), 3.6x (3.55-3.72) and 9.9x,
+// average of 3.5-5.8, 3.6x net/rpc (3.1-3.9) and 7.2x the faster grpc-go
+// pool (6.3-8.0), ours ~157k calls/s, net/rpc ~44k, grpc-go ~22k; at
+// 17-24, 2.8x (2.1-3.4) and 7.0x (5.5-8.2), ours ~48k, net/rpc ~19.6k,
+// grpc-go ~7.7k; at 11-13 (grpc-go over two connections only), 3.6x
+// (3.55-3.72) and 9.9x,
 // ours ~117k, net/rpc ~32k, grpc-go ~11.6k; at about 2, before the changes
 // below and the handler fix, 2.7x (2.64-2.98) and 4.5x (4.35-5.21), ours
 // ~244k, net/rpc ~91k, grpc-go ~54k.
