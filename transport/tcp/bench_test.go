@@ -5,10 +5,13 @@ import (
 	"net"
 	"net/rpc"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"faultline/transport"
 )
 
 // The benchmarks compare this transport with Go's net/rpc (gob encoding,
@@ -132,7 +135,15 @@ func newBenchTCP(b *testing.B) *Client {
 }
 
 func newBenchTCPConfig(b *testing.B, cfg Config) *Client {
-	l, _ := newEchoServer(b, cfg)
+	srv := transport.NewServer()
+	if err := srv.RegisterName("Echo", BenchEcho{}); err != nil {
+		b.Fatal(err)
+	}
+	l, err := Listen("127.0.0.1:0", srv, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { l.Close() })
 	c := Dial(l.Addr(), cfg)
 	b.Cleanup(func() { c.Close() })
 	var r EchoReply
@@ -142,12 +153,24 @@ func newBenchTCPConfig(b *testing.B, cfg Config) *Client {
 	return c
 }
 
-// RPCEcho is the net/rpc twin of Echo.
+// BenchEcho is the benchmarks' echo service: Echo's reply without its
+// bookkeeping (a call count, a mutex and an ever-growing arrival log, which
+// cost our transport's server about 5% of its CPU in
+// BenchmarkTCPParallel64), so that every contender's handler does the same
+// work.
+type BenchEcho struct{}
+
+// Echo returns its arguments, N incremented.
+func (BenchEcho) Echo(args *EchoArgs, reply *EchoReply) {
+	reply.N, reply.S, reply.Pad = args.N+1, args.S, args.Pad
+}
+
+// RPCEcho is the net/rpc twin of BenchEcho.
 type RPCEcho struct{}
 
 // Echo returns its arguments, N incremented.
 func (RPCEcho) Echo(args *EchoArgs, reply *EchoReply) error {
-	reply.N, reply.S, reply.Pad = args.N+1, args.S, args.Pad
+	BenchEcho{}.Echo(args, reply)
 	return nil
 }
 
@@ -183,29 +206,65 @@ func newBenchNetRPC(b *testing.B) *rpc.Client {
 	return c
 }
 
-// BenchmarkRatioParallel64 runs the two Parallel64 workloads in alternating
-// slices of a few thousand calls, so that both see the same machine load,
-// and reports each one's calls per second and their ratio (tcp/netrpc).
-// b.N counts calls of each transport.
+// BenchmarkRatioParallel64 runs the Parallel64 workload of three
+// contenders, ours (HMAC handshake, msgpack), grpc-go (unary calls,
+// protobuf, the same handshake as transport credentials, over one
+// ClientConn and over a pool of two; see bench_grpc_test.go) and net/rpc
+// (gob), in alternating slices of a few thousand calls, so that all see
+// the same machine load. It reports each one's calls per second and ours
+// over net/rpc (x-netrpc) and over the faster grpc-go pool (x-grpc). b.N
+// counts calls of each contender. Run it with
+//
+//	go test -run XXX -bench Ratio -benchtime 200000x -count 4 ./transport/tcp/
 func BenchmarkRatioParallel64(b *testing.B) {
-	tc := newBenchTCP(b)
-	rc := newBenchNetRPC(b)
-	tcpCalls := tcpCall(tc)
-	rpcCalls := netRPCCall(rc)
+	cs := []contender{
+		{name: "tcp", call: tcpCall(newBenchTCP(b))},
+		{name: "netrpc", call: netRPCCall(newBenchNetRPC(b))},
+	}
+	for _, n := range grpcRatioPools {
+		cs = append(cs, contender{name: "grpc-conns" + strconv.Itoa(n), call: newBenchGRPC(b, newHMACCreds(testSecret), n)})
+	}
+	if !alternate(b, cs) {
+		return
+	}
+	grpcBest := cs[2].took
+	for _, c := range cs[3:] {
+		grpcBest = min(grpcBest, c.took)
+	}
+	b.ReportMetric(grpcBest.Seconds()/cs[0].took.Seconds(), "x-grpc")
+	b.ReportMetric(cs[1].took.Seconds()/cs[0].took.Seconds(), "x-netrpc")
+}
+
+// contender is one workload of an alternating benchmark.
+type contender struct {
+	name string // its metric is name-calls/s
+	call func() error
+	took time.Duration // its share of the run
+}
+
+// alternate makes b.N calls of each contender from benchCallers
+// goroutines, in alternating slices of a few thousand calls so that all
+// see the same machine load, and reports each one's calls per second. It
+// returns false when some contender took no measurable time.
+func alternate(b *testing.B, cs []contender) bool {
 	const slice = 4096
-	var tcpTime, rpcTime time.Duration
 	b.ResetTimer()
 	for done := 0; done < b.N; done += slice {
 		n := min(slice, b.N-done)
-		tcpTime += fanOut(b, n, tcpCalls)
-		rpcTime += fanOut(b, n, rpcCalls)
+		for i := range cs {
+			cs[i].took += fanOut(b, n, cs[i].call)
+		}
 	}
 	b.StopTimer()
-	if tcpTime > 0 && rpcTime > 0 {
-		b.ReportMetric(float64(b.N)/tcpTime.Seconds(), "tcp-calls/s")
-		b.ReportMetric(float64(b.N)/rpcTime.Seconds(), "netrpc-calls/s")
-		b.ReportMetric(rpcTime.Seconds()/tcpTime.Seconds(), "ratio")
+	for _, c := range cs {
+		if c.took <= 0 {
+			return false
+		}
 	}
+	for _, c := range cs {
+		b.ReportMetric(float64(b.N)/c.took.Seconds(), c.name+"-calls/s")
+	}
+	return true
 }
 
 // fanOut makes n calls from benchCallers goroutines and returns the time

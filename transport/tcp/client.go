@@ -91,7 +91,8 @@ func (c *Client) CallContext(ctx context.Context, svcMeth string, args, reply an
 }
 
 // call runs one RPC, bounded by ctx and, if timeout > 0, by timeout (a
-// pooled timer spares Call a context allocation).
+// pooled timer spares Call a context allocation, and its callback, which
+// fails the call, spares the caller a select).
 func (c *Client) call(ctx context.Context, timeout time.Duration, svcMeth string, args, reply any) error {
 	if c.closed.Load() {
 		return transport.ErrClosed
@@ -131,22 +132,19 @@ func (c *Client) call(ctx context.Context, timeout time.Duration, svcMeth string
 		cc.w.send(req)
 	}
 
-	var timerC <-chan time.Time
 	if timeout > 0 {
-		cl.timer.Reset(timeout)
-		timerC = cl.timer.C
+		cl.arm(cc, id, c.name, timeout)
 	}
-	select {
-	case err = <-cl.done:
-	case <-timerC:
-		err = c.abandon(cc, id, cl, svcMeth, nil)
-	case <-ctx.Done():
-		err = c.abandon(cc, id, cl, svcMeth, ctx.Err())
+	if ctxDone := ctx.Done(); ctxDone == nil {
+		err = <-cl.done // the usual case: one channel, no select
+	} else {
+		select {
+		case err = <-cl.done:
+		case <-ctxDone:
+			err = c.abandon(cc, id, cl, svcMeth, ctx.Err())
+		}
 	}
-	if timeout > 0 {
-		cl.timer.Stop()
-	}
-	putCall(cl)
+	cl.release(timeout > 0)
 	return err
 }
 

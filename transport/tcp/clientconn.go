@@ -25,8 +25,9 @@ type clientConn struct {
 	done   chan struct{} // closed by fail
 	dead   atomic.Bool   // fail has run
 
+	pending pendingTable
+
 	mu      sync.Mutex
-	pending map[uint64]*call
 	err     error // why the connection failed; set once, under mu
 	closing bool  // a slow close is under way (see fail); under mu
 }
@@ -34,11 +35,10 @@ type clientConn struct {
 func newClientConn(c *Client, nc net.Conn) *clientConn {
 	done := make(chan struct{})
 	return &clientConn{
-		c:       c,
-		nc:      nc,
-		w:       newConnWriter(nc, done),
-		done:    done,
-		pending: map[uint64]*call{},
+		c:    c,
+		nc:   nc,
+		w:    newConnWriter(nc, done),
+		done: done,
 	}
 }
 
@@ -63,25 +63,13 @@ func (cc *clientConn) start() {
 
 // register adds cl as pending under id, unless the connection has failed.
 func (cc *clientConn) register(id uint64, cl *call) error {
-	cc.mu.Lock()
-	defer cc.mu.Unlock()
-	if cc.err != nil {
-		return cc.err
-	}
-	cc.pending[id] = cl
-	return nil
+	return cc.pending.add(id, cl)
 }
 
 // claim removes and returns the call pending under id, or nil when someone
 // else claimed it first.
 func (cc *clientConn) claim(id uint64) *call {
-	cc.mu.Lock()
-	cl := cc.pending[id]
-	if cl != nil {
-		delete(cc.pending, id)
-	}
-	cc.mu.Unlock()
-	return cl
+	return cc.pending.take(id)
 }
 
 // fail shuts the connection down with err (already classified: it wraps
@@ -130,8 +118,7 @@ func (cc *clientConn) failNow(err error) {
 // failLocked does the work of fail; cc.mu is held and is released.
 func (cc *clientConn) failLocked(err error) {
 	cc.err = err
-	pending := cc.pending
-	cc.pending = nil
+	pending := cc.pending.close(err)
 	cc.dead.Store(true)
 	close(cc.done)
 	cc.mu.Unlock()

@@ -149,7 +149,7 @@ func (l *Listener) accept() {
 			l:        l,
 			nc:       nc,
 			done:     make(chan struct{}),
-			inflight: make(chan struct{}, l.cfg.MaxInFlight),
+			inflight: newInflight(l.cfg.MaxInFlight),
 		}
 		l.mu.Lock()
 		if l.closed {
@@ -174,7 +174,7 @@ type serverConn struct {
 	once sync.Once
 
 	names    map[string]string // interned method names; reader goroutine only
-	inflight chan struct{}     // a token per request being handled
+	inflight *inflight         // requests being handled
 
 	// Under l.mu: the connection's place among those authenticating
 	// (nil once it is done), whether another one pushed it out, whether
@@ -245,7 +245,7 @@ func (sc *serverConn) read(conn net.Conn) {
 		nc:    conn,
 		frame: sc.l.cfg.FrameTimeout,
 		idle:  sc.l.cfg.IdleTimeout,
-		busy:  func() bool { return len(sc.inflight) > 0 },
+		busy:  sc.inflight.busy,
 	}
 	r := readerPool.Get().(*bufio.Reader)
 	r.Reset(src)
@@ -261,9 +261,7 @@ func (sc *serverConn) read(conn net.Conn) {
 			sc.logEnd(err)
 			return
 		}
-		select {
-		case sc.inflight <- struct{}{}:
-		case <-sc.done:
+		if !sc.inflight.enter(sc.done) {
 			return
 		}
 		body := getBuffer()
@@ -356,5 +354,5 @@ func (sc *serverConn) handle(id uint64, svcMeth string, req *buffer) {
 	}
 	out.b = b
 	sc.w.send(out)
-	<-sc.inflight
+	sc.inflight.leave()
 }

@@ -3,8 +3,10 @@ package wire
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"sync"
+	"sync/atomic"
 )
 
 // ErrUnsafeType is returned for a type the msgpack library cannot decode
@@ -15,7 +17,14 @@ import (
 // pointer values (map[K]*T) or flatten the data into slices instead.
 var ErrUnsafeType = errors.New("wire: type decodes unfaithfully")
 
-var checked sync.Map // reflect.Type -> error (nil when safe)
+// checked caches checkType's verdicts (nil when safe). It is read on every
+// encode and decode and written once per type, so it is a map replaced
+// whole on a write: a read is an atomic load and a map lookup, cheaper than
+// a sync.Map's.
+var (
+	checked   atomic.Pointer[map[reflect.Type]error]
+	checkedMu sync.Mutex // serialises writers
+)
 
 // checkType reports whether t is safe to encode and decode, caching the
 // answer per type.
@@ -23,18 +32,22 @@ func checkType(t reflect.Type) error {
 	if t == nil {
 		return nil
 	}
-	if v, ok := checked.Load(t); ok {
-		if v == nil {
-			return nil
+	if m := checked.Load(); m != nil {
+		if err, ok := (*m)[t]; ok {
+			return err
 		}
-		return v.(error)
 	}
 	err := walk(t, t.String(), map[reflect.Type]bool{})
-	if err == nil {
-		checked.Store(t, nil)
-	} else {
-		checked.Store(t, err)
+	checkedMu.Lock()
+	defer checkedMu.Unlock()
+	old := checked.Load()
+	next := make(map[reflect.Type]error, 1)
+	if old != nil {
+		next = make(map[reflect.Type]error, len(*old)+1)
+		maps.Copy(next, *old)
 	}
+	next[t] = err
+	checked.Store(&next)
 	return err
 }
 
