@@ -91,7 +91,7 @@ func BenchmarkCommit(b *testing.B) {
 				case "raft-file":
 					bc = newRaftBench(b, true)
 				case "hashicorp-inmem":
-					bc = newHashicorpBench(b)
+					bc = newHashicorpBench(b, false)
 				}
 				runCommitBench(b, bc, p)
 			})
@@ -242,11 +242,13 @@ func (rb *raftBench) close() {
 	}
 }
 
-// hashicorpBench is a three-node hashicorp/raft cluster with in-memory
-// stores over its NetworkTransport on loopback TCP.
+// hashicorpBench is a three-node hashicorp/raft cluster over its
+// NetworkTransport on loopback TCP, with in-memory stores or, when
+// durable, hashicorpFileStore's fdatasynced log.
 type hashicorpBench struct {
 	rafts  []*hraft.Raft
 	trans  []*hraft.NetworkTransport
+	wals   []*benchWAL
 	leader *hraft.Raft
 }
 
@@ -293,7 +295,7 @@ func hashicorpConfig(id hraft.ServerID) *hraft.Config {
 	return conf
 }
 
-func newHashicorpBench(b *testing.B) *hashicorpBench {
+func newHashicorpBench(b *testing.B, durable bool) *hashicorpBench {
 	const n = 3
 	hb := &hashicorpBench{}
 	var servers []hraft.Server
@@ -307,7 +309,18 @@ func newHashicorpBench(b *testing.B) *hashicorpBench {
 	}
 	for i := range n {
 		conf := hashicorpConfig(hraft.ServerID(strconv.Itoa(i)))
-		store := hraft.NewInmemStore()
+		var store interface {
+			hraft.LogStore
+			hraft.StableStore
+		} = hraft.NewInmemStore()
+		if durable {
+			w, err := openBenchWAL(b.TempDir())
+			if err != nil {
+				b.Fatal(err)
+			}
+			hb.wals = append(hb.wals, w)
+			store = &hashicorpFileStore{InmemStore: hraft.NewInmemStore(), wal: w}
+		}
 		snaps := hraft.NewInmemSnapshotStore()
 		if err := hraft.BootstrapCluster(conf, store, store, snaps, hb.trans[i], hraft.Configuration{Servers: servers}); err != nil {
 			b.Fatal(err)
@@ -342,5 +355,8 @@ func (hb *hashicorpBench) close() {
 	}
 	for _, t := range hb.trans {
 		t.Close()
+	}
+	for _, w := range hb.wals {
+		_ = w.close()
 	}
 }
