@@ -99,18 +99,18 @@ func BenchmarkCommit(b *testing.B) {
 	}
 }
 
-// raftBench is a three-node cluster of this package's Raft over TCP.
+// raftBench is a three-node cluster of this package's Raft over TCP,
+// driven as system/rsm drives it: through a Service (benchService) that
+// the peer's loop calls with each batch of committed entries, which wakes
+// the proposers waiting on the leader.
 type raftBench struct {
 	rafts   []*Raft
-	leader  atomic.Pointer[Raft]
+	svcs    []*benchService
+	leader  atomic.Int32 // index of the leader in rafts
 	lns     []*tcp.Listener
 	clients []*tcp.Client
 	done    chan struct{}
 	wg      sync.WaitGroup
-
-	mu      sync.Mutex
-	applied int
-	waiters map[int]chan struct{}
 	closers []func()
 }
 
@@ -118,9 +118,79 @@ type raftBench struct {
 // snapshot, as a KV service bounding its log would.
 const snapshotEvery = 2000
 
+// benchService is the benchmark's replicated service on one peer: it
+// records the applied index, wakes the proposers waiting for it and asks
+// its snapshotter for a snapshot every snapshotEvery entries (Snapshot
+// waits for the loop, so it must not be called from Apply).
+type benchService struct {
+	mu      sync.Mutex
+	applied int
+	waiters map[int]chan struct{}
+	snapc   chan int // capacity 1: the newest index due for a snapshot
+}
+
+var _ Service = (*benchService)(nil)
+
+// Apply implements Service.
+func (s *benchService) Apply(msgs []ApplyMsg) error {
+	last, due := 0, 0
+	for i := range msgs {
+		m := &msgs[i]
+		switch {
+		case m.CommandValid:
+			last = m.CommandIndex
+			if last%snapshotEvery == 0 {
+				due = last
+			}
+		case m.SnapshotValid:
+			last = m.SnapshotIndex
+		}
+	}
+	if last == 0 {
+		return nil
+	}
+	s.mu.Lock()
+	for i := s.applied + 1; i <= last && len(s.waiters) > 0; i++ {
+		if ch, ok := s.waiters[i]; ok {
+			close(ch)
+			delete(s.waiters, i)
+		}
+	}
+	s.applied = max(s.applied, last)
+	s.mu.Unlock()
+	if due > 0 {
+		select {
+		case s.snapc <- due:
+		default:
+		}
+	}
+	return nil
+}
+
+// Lead implements Service.
+func (s *benchService) Lead(int, bool) {}
+
+// wait returns once index is applied, or an error when done closes first.
+func (s *benchService) wait(index int, done <-chan struct{}) error {
+	s.mu.Lock()
+	if s.applied >= index {
+		s.mu.Unlock()
+		return nil
+	}
+	ch := make(chan struct{})
+	s.waiters[index] = ch
+	s.mu.Unlock()
+	select {
+	case <-ch:
+		return nil
+	case <-done:
+		return fmt.Errorf("index %d not applied before the cluster stopped", index)
+	}
+}
+
 func newRaftBench(b *testing.B, durable bool) *raftBench {
 	const n = 3
-	rb := &raftBench{done: make(chan struct{}), waiters: map[int]chan struct{}{}}
+	rb := &raftBench{done: make(chan struct{})}
 	servers := make([]*transport.Server, n)
 	addrs := make([]string, n)
 	tcfg := tcp.DefaultConfig()
@@ -150,9 +220,8 @@ func newRaftBench(b *testing.B, durable bool) *raftBench {
 			rb.closers = append(rb.closers, func() { fp.Close() })
 			p = fp
 		}
-		applyCh := make(chan ApplyMsg, 1024)
-		cfg := DefaultConfig()
-		rf, err := New(peers, i, p, ApplyChannel(applyCh), cfg)
+		svc := &benchService{waiters: map[int]chan struct{}{}, snapc: make(chan int, 1)}
+		rf, err := New(peers, i, p, svc, DefaultConfig())
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -160,13 +229,13 @@ func newRaftBench(b *testing.B, durable bool) *raftBench {
 			b.Fatal(err)
 		}
 		rb.rafts = append(rb.rafts, rf)
-		rb.wg.Add(1)
-		go rb.applier(rf, applyCh)
+		rb.svcs = append(rb.svcs, svc)
+		rb.wg.Go(func() { rb.snapshotter(rf, svc) })
 	}
 	if !poll(10*time.Second, func() bool {
-		for _, rf := range rb.rafts {
+		for i, rf := range rb.rafts {
 			if _, ok := rf.GetState(); ok {
-				rb.leader.Store(rf)
+				rb.leader.Store(int32(i))
 				return true
 			}
 		}
@@ -177,59 +246,32 @@ func newRaftBench(b *testing.B, durable bool) *raftBench {
 	return rb
 }
 
-func (rb *raftBench) applier(rf *Raft, applyCh chan ApplyMsg) {
-	defer rb.wg.Done()
+// snapshotter takes the snapshots svc asks for.
+func (rb *raftBench) snapshotter(rf *Raft, svc *benchService) {
 	for {
 		select {
 		case <-rb.done:
 			return
-		case m := <-applyCh:
-			if !m.CommandValid {
-				continue
-			}
-			if m.CommandIndex%snapshotEvery == 0 {
-				rf.Snapshot(m.CommandIndex, []byte(strconv.Itoa(m.CommandIndex)))
-			}
-			if rf != rb.leader.Load() {
-				continue
-			}
-			rb.mu.Lock()
-			rb.applied = m.CommandIndex
-			if ch, ok := rb.waiters[m.CommandIndex]; ok {
-				close(ch)
-				delete(rb.waiters, m.CommandIndex)
-			}
-			rb.mu.Unlock()
+		case index := <-svc.snapc:
+			rf.Snapshot(index, []byte(strconv.Itoa(index)))
 		}
 	}
 }
 
 func (rb *raftBench) propose() error {
-	index, _, ok := rb.leader.Load().Start(benchCmd)
+	l := rb.leader.Load()
+	index, _, ok := rb.rafts[l].Start(benchCmd)
 	if !ok {
 		return fmt.Errorf("leader lost leadership")
 	}
-	rb.mu.Lock()
-	if rb.applied >= index {
-		rb.mu.Unlock()
-		return nil
-	}
-	ch := make(chan struct{})
-	rb.waiters[index] = ch
-	rb.mu.Unlock()
-	select {
-	case <-ch:
-		return nil
-	case <-rb.done:
-		return fmt.Errorf("index %d not applied before the cluster stopped", index)
-	}
+	return rb.svcs[l].wait(index, rb.done)
 }
 
 func (rb *raftBench) close() {
+	close(rb.done)
 	for _, rf := range rb.rafts {
 		rf.Kill()
 	}
-	close(rb.done)
 	rb.wg.Wait()
 	for _, c := range rb.clients {
 		c.Close()
