@@ -38,7 +38,9 @@ func (rf *Raft) run() {
 		rf.drain()
 		rf.flushProposals()
 		rf.flushReads()
-		if rf.core.hasReady() {
+		// advance may leave new work (a leader's entries committed once
+		// persisted): handle it at once rather than at the next event.
+		for rf.core.hasReady() {
 			if err := rf.handleReady(); err != nil {
 				rf.fail(err)
 				return
@@ -191,10 +193,19 @@ func (rf *Raft) compact(s snapRequest) {
 
 // handleReady persists, sends and applies what the core asks for, in that
 // order: nothing leaves the peer before the state it depends on is
-// durable.
+// durable. A leader's requests leave first, while its own log is written
+// (ready.leaderEarly).
 func (rf *Raft) handleReady() error {
 	c := rf.core
 	rd := c.ready()
+	early := rd.leaderEarly(c)
+	if early {
+		for _, m := range rd.msgs {
+			if m.Ref == 0 {
+				rf.send(m)
+			}
+		}
+	}
 	if rd.snapshot != nil {
 		if err := rf.store.SaveSnapshot(rd.snapshot.Index, rd.snapshot.Term, rd.snapshot.Data); err != nil {
 			return err
@@ -239,7 +250,9 @@ func (rf *Raft) handleReady() error {
 			}
 			continue
 		}
-		rf.send(m)
+		if !early {
+			rf.send(m)
+		}
 	}
 	if err := rf.applyReady(rd); err != nil {
 		return err

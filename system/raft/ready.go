@@ -4,7 +4,9 @@ package raft
 // hardState, the log from entriesIndex on and snapshot; then send msgs;
 // then hand the service the installed snapshot (when installSnapshot) and
 // the committed entries; then deliver read results. The driver then calls
-// advance with the same ready.
+// advance with the same ready. One exception (leaderEarly): a leader's
+// requests may be sent before its entries are persisted, since the leader
+// counts entries for itself only once advance reports them persisted.
 type ready struct {
 	// hardState is the term and vote to persist, nil when unchanged.
 	hardState *hardState
@@ -23,6 +25,16 @@ type ready struct {
 	committed      []Entry
 	msgs           []message
 	reads          []readResult
+}
+
+// leaderEarly reports whether the driver may send rd's requests (messages
+// with no Ref) before persisting rd's entries: rd comes from a leader and
+// changes neither the hard state nor the snapshot, so the requests depend
+// only on entries, which the leader does not yet count as its own (§10.2.1
+// of the Raft thesis: a leader writes its log in parallel with
+// replicating it).
+func (rd *ready) leaderEarly(r *core) bool {
+	return r.role == roleLeader && rd.hardState == nil && rd.snapshot == nil
 }
 
 // hasReady reports whether ready would return anything to do.
@@ -60,7 +72,9 @@ func (r *core) ready() ready {
 	return rd
 }
 
-// advance records that the driver has done everything rd asked.
+// advance records that the driver has done everything rd asked. On a
+// leader, entries now persisted count for it in the commit quorum, which
+// may commit them and so leave new work for the next ready.
 func (r *core) advance(rd ready) {
 	if !r.inReady {
 		panic("raft: advance without ready")
@@ -79,5 +93,11 @@ func (r *core) advance(rd ready) {
 	}
 	if n := len(rd.committed); n > 0 {
 		r.log.applied = rd.committedIndex + n - 1
+	}
+	if r.role == roleLeader {
+		if s := r.log.stableIndex(); s > r.prs[r.id].match {
+			r.prs[r.id].match = s
+			r.maybeCommit()
+		}
 	}
 }
