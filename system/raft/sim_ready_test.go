@@ -108,4 +108,3 @@ func (s *sim) processReady(nd *simNode) {
 	}
 	c.advance(rd)
 }
-

@@ -81,7 +81,7 @@ func (p *FilePersister) commitLocked(durable bool) error {
 		return nil
 	}
 	if p.unsynced && !p.opts.NoSync {
-		if err := p.active.Sync(); err != nil {
+		if err := datasync(p.active); err != nil {
 			return p.fail(fmt.Errorf("fsync segment %s: %w", segmentName(seg.seq), err))
 		}
 		p.stats.fsyncs.Add(1)
