@@ -244,9 +244,7 @@ func (r *core) becomeLeader() {
 	for i := range r.prs {
 		r.prs[i] = progress{next: last + 1}
 	}
-	// The leader counts itself in a quorum only for entries it has
-	// persisted (advance moves its match on).
-	r.prs[r.id].match = r.log.stableIndex()
+	r.prs[r.id].match = last
 	r.prs[r.id].state = stateReplicate
 	r.logger.Debug("became leader", "term", r.term, "last", last)
 	// Probe every follower at once to assert leadership.
@@ -308,11 +306,10 @@ func stepLeader(r *core, m message) error {
 		for _, e := range m.Entries {
 			r.log.append(Entry{Term: r.term, Data: e.Data})
 		}
-		// The new entries count for the leader itself once persisted
-		// (advance); the driver may send them meanwhile (§10.2.1 of the
-		// Raft thesis: a leader writes its log in parallel with
-		// replicating it).
-		r.bcastAppend()
+		r.prs[r.id].match = r.log.lastIndex()
+		if !r.maybeCommit() {
+			r.bcastAppend()
+		}
 	case msgReadIndex:
 		r.handleReadIndex(m)
 	case msgApp, msgHeartbeat, msgSnap:

@@ -35,10 +35,6 @@ func newLog(snap snapshot, entries []Entry) raftLog {
 
 func (l *raftLog) lastIndex() int { return l.snap.Index + len(l.entries) }
 
-// stableIndex returns the last index up to which the log is persisted as
-// it is now.
-func (l *raftLog) stableIndex() int { return min(l.lastIndex(), l.unstable-1) }
-
 func (l *raftLog) lastTerm() int {
 	t, _ := l.term(l.lastIndex())
 	return t

@@ -38,9 +38,7 @@ func (rf *Raft) run() {
 		rf.drain()
 		rf.flushProposals()
 		rf.flushReads()
-		// advance may leave new work (a leader's entries committed once
-		// persisted): handle it at once rather than at the next event.
-		for rf.core.hasReady() {
+		if rf.core.hasReady() {
 			if err := rf.handleReady(); err != nil {
 				rf.fail(err)
 				return

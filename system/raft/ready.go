@@ -4,9 +4,9 @@ package raft
 // hardState, the log from entriesIndex on and snapshot; then send msgs;
 // then hand the service the installed snapshot (when installSnapshot) and
 // the committed entries; then deliver read results. The driver then calls
-// advance with the same ready. One exception (leaderEarly): a leader's
-// requests may be sent before its entries are persisted, since the leader
-// counts entries for itself only once advance reports them persisted.
+// advance with the same ready, and steps or ticks the core only after
+// that. One exception (leaderEarly): a leader's requests may leave before
+// its entries are persisted.
 type ready struct {
 	// hardState is the term and vote to persist, nil when unchanged.
 	hardState *hardState
@@ -28,11 +28,14 @@ type ready struct {
 }
 
 // leaderEarly reports whether the driver may send rd's requests (messages
-// with no Ref) before persisting rd's entries: rd comes from a leader and
-// changes neither the hard state nor the snapshot, so the requests depend
-// only on entries, which the leader does not yet count as its own (§10.2.1
-// of the Raft thesis: a leader writes its log in parallel with
-// replicating it).
+// with no Ref) before persisting rd's entries, so that a leader writes its
+// log in parallel with replicating it (§10.2.1 of the Raft thesis): rd
+// comes from a leader and changes neither the hard state nor the snapshot,
+// so its requests depend only on its entries. This is safe because the
+// leader's own log is durable before anything counts on it: the driver
+// steps nothing (no follower's acknowledgement, so no commit that needs
+// one) until rd's write is done, and applies rd's committed entries (which
+// a lone peer commits at once) only after it.
 func (rd *ready) leaderEarly(r *core) bool {
 	return r.role == roleLeader && rd.hardState == nil && rd.snapshot == nil
 }
@@ -72,9 +75,7 @@ func (r *core) ready() ready {
 	return rd
 }
 
-// advance records that the driver has done everything rd asked. On a
-// leader, entries now persisted count for it in the commit quorum, which
-// may commit them and so leave new work for the next ready.
+// advance records that the driver has done everything rd asked.
 func (r *core) advance(rd ready) {
 	if !r.inReady {
 		panic("raft: advance without ready")
@@ -93,11 +94,5 @@ func (r *core) advance(rd ready) {
 	}
 	if n := len(rd.committed); n > 0 {
 		r.log.applied = rd.committedIndex + n - 1
-	}
-	if r.role == roleLeader {
-		if s := r.log.stableIndex(); s > r.prs[r.id].match {
-			r.prs[r.id].match = s
-			r.maybeCommit()
-		}
 	}
 }
