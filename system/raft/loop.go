@@ -34,7 +34,13 @@ func (rf *Raft) run() {
 			rf.compact(s)
 		case ch := <-rf.readc:
 			rf.queueRead(ch)
+		case j := <-rf.syncedc:
+			if err := rf.syncDone(j); err != nil {
+				rf.fail(err)
+				return
+			}
 		}
+		rf.releaseHeld()
 		rf.drain()
 		rf.flushProposals()
 		rf.flushReads()
@@ -88,7 +94,11 @@ func drainChan[T any](ch <-chan T, n int, f func(T)) int {
 	return n
 }
 
-func (rf *Raft) stepResponse(m message) { _ = rf.stepPeer(m) }
+func (rf *Raft) stepResponse(m message) {
+	if !rf.holdAck(m) {
+		_ = rf.stepPeer(m)
+	}
+}
 
 func (rf *Raft) queueRead(ch chan readResult) { rf.readBatch = append(rf.readBatch, ch) }
 
@@ -250,10 +260,14 @@ func (rf *Raft) handleReady() error {
 		}
 		sync = true
 	}
-	if sync {
+	switch {
+	case sync && early && rf.bgSync:
+		rf.startSync(c.log.lastIndex())
+	case sync:
 		if err := rf.store.Sync(); err != nil {
 			return err
 		}
+		rf.synced()
 	}
 	for _, m := range rd.msgs {
 		if m.Ref != 0 {

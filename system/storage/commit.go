@@ -156,3 +156,9 @@ func (p *FilePersister) compactableSegments(snapIndex int) int {
 	}
 	return n
 }
+
+// SyncsInBackground reports whether Sync is worth running on a goroutine
+// of its own while writes go on (it is safe to in any case): true unless
+// Options.NoSync makes it nearly free. Raft's leader then keeps working
+// while its log is fsynced.
+func (p *FilePersister) SyncsInBackground() bool { return !p.opts.NoSync }
