@@ -17,8 +17,9 @@
 // exactly (go test -run TestSimulator -seed N).
 //
 // The driver (driver.go, loop.go) holds every goroutine: one event loop
-// owns the core and the storage, and one goroutine carries each RPC in
-// flight (a slow or unreachable peer delays nobody else). Each loop
+// owns the core and the storage, one goroutine carries each RPC in
+// flight (a slow or unreachable peer delays nobody else), and with a
+// background-syncing store a syncer goroutine runs a leader's fsyncs. Each loop
 // iteration takes every event that is waiting (requests, responses, ticks,
 // proposals) before it acts: proposals made meanwhile travel in one
 // AppendEntries per follower, one storage Sync covers everything the
@@ -113,6 +114,16 @@
 // peer starts from its persisted state; the service restores its own from
 // the persister's snapshot, and committed entries after the snapshot are
 // applied again.
+//
+// A leader writes its log in parallel with replicating it (§10.2.1 of
+// Ongaro's thesis): its appends leave before its own write, and committed
+// entries it already holds durably are applied before the write too. With
+// a store whose Sync is slow and may run concurrently (FilePersister
+// without NoSync), the leader hands its fsync to a syncer goroutine and
+// goes on stepping responses and proposals; acknowledgements of entries
+// beyond what it holds durably wait for the sync, so it never commits or
+// applies what a crash could take from it (bgsync.go). Followers always
+// persist before they acknowledge.
 //
 // # Reads
 //
