@@ -16,11 +16,11 @@
 // Config.Seed, so the seeded simulator in sim_test.go replays any run
 // exactly (go test -run TestSimulator -seed N).
 //
-// The driver (driver.go, loop.go) holds every goroutine: one event loop
-// owns the core and the storage, one goroutine carries each RPC in
-// flight (a slow or unreachable peer delays nobody else), and with a
-// background-syncing store a syncer goroutine runs a leader's fsyncs. Each loop
-// iteration takes every event that is waiting (requests, responses, ticks,
+// The driver (driver.go, loop.go, bgsync.go) holds every goroutine: one
+// event loop owns the core and the storage, one goroutine carries each
+// RPC in flight (a slow or unreachable peer delays nobody else), and with
+// a background-syncing store a syncer goroutine runs a leader's fsyncs.
+// Each loop iteration takes every event that is waiting (requests, responses, ticks,
 // proposals) before it acts: proposals made meanwhile travel in one
 // AppendEntries per follower, one storage Sync covers everything the
 // iteration wrote (group commit), and a response leaves only once what it
