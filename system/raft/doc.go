@@ -20,11 +20,11 @@
 // event loop owns the core and the storage, one goroutine carries each
 // RPC in flight (a slow or unreachable peer delays nobody else), and with
 // a background-syncing store a syncer goroutine runs a leader's fsyncs.
-// Each loop iteration takes every event that is waiting (requests, responses, ticks,
-// proposals) before it acts: proposals made meanwhile travel in one
-// AppendEntries per follower, one storage Sync covers everything the
-// iteration wrote (group commit), and a response leaves only once what it
-// acknowledges is persisted. Start does not wait for the loop: it takes the
+// Each loop iteration takes every event that is waiting (requests,
+// responses, ticks, proposals) before it acts: proposals made meanwhile
+// travel in one AppendEntries per follower, one storage Sync covers
+// everything the iteration wrote (group commit), and a response leaves
+// only once what it acknowledges is persisted. Start does not wait for the loop: it takes the
 // next index under a small mutex that the loop keeps in step with the
 // core's term and leadership.
 //
