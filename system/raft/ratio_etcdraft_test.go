@@ -3,6 +3,7 @@ package raft
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -93,7 +94,17 @@ func newEtcdRaftBench(b *testing.B, durable bool) *etcdRaftBench {
 	}
 	// Elect node 1 at once rather than after an election timeout.
 	_ = eb.nodes[0].node.Campaign(context.Background())
-	if !poll(20*time.Second, func() bool {
+	if !eb.findLeader() {
+		eb.close()
+		b.Fatal("no etcd-raft leader")
+	}
+	return eb
+}
+
+// findLeader waits until a node leads and makes it the one proposals go
+// to; it reports false if none does within 20 s.
+func (eb *etcdRaftBench) findLeader() bool {
+	return poll(20*time.Second, func() bool {
 		for _, en := range eb.nodes {
 			if en.isLeader.Load() {
 				eb.leader.Store(en)
@@ -101,27 +112,34 @@ func newEtcdRaftBench(b *testing.B, durable bool) *etcdRaftBench {
 			}
 		}
 		return false
-	}) {
-		eb.close()
-		b.Fatal("no etcd-raft leader")
-	}
-	return eb
+	})
 }
 
-// propose proposes one command on the leader and waits until the leader
-// has applied it.
+// propose proposes one command on the leader and waits until the node it
+// proposed on has applied it (a node that lost leadership forwards the
+// proposal to the new leader, and applies it as a follower). A proposal
+// dropped for want of a leader follows the change of leader, as
+// raftBench.propose does.
 func (eb *etcdRaftBench) propose() error {
-	en := eb.leader.Load()
 	id := eb.nextID.Add(1)
 	var data [len(benchCmd)]byte
 	binary.BigEndian.PutUint64(data[:8], id)
 	copy(data[8:], benchCmd)
-	ch := en.waits.register(id)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := en.node.Propose(ctx, data[:]); err != nil {
+	var en *etcdNode
+	var ch <-chan struct{}
+	for attempt := 0; ; attempt++ {
+		en = eb.leader.Load()
+		ch = en.waits.register(id)
+		err := en.node.Propose(ctx, data[:])
+		if err == nil {
+			break
+		}
 		en.waits.trigger(id)
-		return fmt.Errorf("etcd-raft propose: %w", err)
+		if !errors.Is(err, etcdraft.ErrProposalDropped) || attempt+1 == benchRetries || !eb.findLeader() {
+			return fmt.Errorf("etcd-raft propose: %w", err)
+		}
 	}
 	select {
 	case <-ch:
