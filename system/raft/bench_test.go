@@ -242,15 +242,14 @@ func newRaftBench(b *testing.B, durable bool) *raftBench {
 // findLeader waits until a peer leads and makes it the one proposals go
 // to; it reports false if none does within 10 s.
 func (rb *raftBench) findLeader() bool {
-	return poll(10*time.Second, func() bool {
-		for i, rf := range rb.rafts {
-			if _, ok := rf.GetState(); ok {
-				rb.leader.Store(int32(i))
-				return true
-			}
-		}
-		return false
+	i, ok := pollLeader(10*time.Second, rb.rafts, func(rf *Raft) bool {
+		_, leads := rf.GetState()
+		return leads
 	})
+	if ok {
+		rb.leader.Store(int32(i))
+	}
+	return ok
 }
 
 // snapshotter takes the snapshots svc asks for.
@@ -399,15 +398,11 @@ func newHashicorpBench(b *testing.B, durable bool) *hashicorpBench {
 // findLeader waits until a node leads and makes it the one proposals go
 // to; it reports false if none does within 20 s.
 func (hb *hashicorpBench) findLeader() bool {
-	return poll(20*time.Second, func() bool {
-		for _, r := range hb.rafts {
-			if r.State() == hraft.Leader {
-				hb.leader.Store(r)
-				return true
-			}
-		}
-		return false
-	})
+	i, ok := pollLeader(20*time.Second, hb.rafts, func(r *hraft.Raft) bool { return r.State() == hraft.Leader })
+	if ok {
+		hb.leader.Store(hb.rafts[i])
+	}
+	return ok
 }
 
 // propose applies on the leader, following a change of leader as

@@ -90,13 +90,7 @@ func TestLeaderAppliesOnlyDurable(t *testing.T) {
 	for i := range n {
 		peers := make([]Peer, n)
 		for j := range n {
-			name := fmt.Sprintf("%d->%d", i, j)
-			end := net.MakeEnd(name)
-			net.Connect(name, strconv.Itoa(j))
-			net.Enable(name, true)
-			peers[j] = end
-		}
-		for j := range n {
+			peers[j] = net.Dial(fmt.Sprintf("%d->%d", i, j), strconv.Itoa(i), strconv.Itoa(j))
 			if j != i {
 				stores[i].others = append(stores[i].others, stores[j])
 			}
@@ -122,16 +116,11 @@ func TestLeaderAppliesOnlyDurable(t *testing.T) {
 			rf.Kill()
 		}
 	}()
-	var leader int
-	if !poll(10*time.Second, func() bool {
-		for i, rf := range rafts {
-			if _, ok := rf.GetState(); ok {
-				leader = i
-				return true
-			}
-		}
-		return false
-	}) {
+	leader, ok := pollLeader(10*time.Second, rafts, func(rf *Raft) bool {
+		_, leads := rf.GetState()
+		return leads
+	})
+	if !ok {
 		t.Fatal("no leader")
 	}
 	last := 0

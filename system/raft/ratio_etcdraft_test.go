@@ -104,15 +104,11 @@ func newEtcdRaftBench(b *testing.B, durable bool) *etcdRaftBench {
 // findLeader waits until a node leads and makes it the one proposals go
 // to; it reports false if none does within 20 s.
 func (eb *etcdRaftBench) findLeader() bool {
-	return poll(20*time.Second, func() bool {
-		for _, en := range eb.nodes {
-			if en.isLeader.Load() {
-				eb.leader.Store(en)
-				return true
-			}
-		}
-		return false
-	})
+	i, ok := pollLeader(20*time.Second, eb.nodes, func(en *etcdNode) bool { return en.isLeader.Load() })
+	if ok {
+		eb.leader.Store(eb.nodes[i])
+	}
+	return ok
 }
 
 // propose proposes one command on the leader and waits until the node it
