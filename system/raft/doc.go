@@ -38,8 +38,9 @@
 //
 // The package imports transport/wire, internal/names and the standard
 // library only (its tests also use transport, transport/simnet,
-// transport/tcp and system/storage); it never imports a service or
-// system/backend.
+// transport/tcp and system/storage, and its ratio benchmark the two Raft
+// libraries it is measured against, hashicorp/raft and go.etcd.io/raft/v3);
+// it never imports a service or system/backend.
 //
 // # Protocol details
 //
