@@ -17,3 +17,14 @@ func datasync(f *os.File) error {
 		}
 	}
 }
+
+// preallocate gives f size bytes of allocated space (zeros), as etcd's
+// WAL does for its segments.
+func preallocate(f *os.File, size int64) error {
+	for {
+		err := syscall.Fallocate(int(f.Fd()), 0, 0, size)
+		if err != syscall.EINTR {
+			return err
+		}
+	}
+}
