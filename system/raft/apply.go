@@ -21,9 +21,9 @@ type ApplyMsg struct {
 
 // Service is the replicated service a peer drives. The peer's event loop
 // calls it, one call at a time, in the order things happen to the peer:
-// after it has persisted and sent what an iteration produced, it applies
-// the iteration's committed entries, then reports a change of term or
-// leadership. A Service therefore sees every entry committed before a
+// it applies the iteration's committed entries (those the peer already
+// held durably at once, the others after it has persisted and sent what
+// the iteration produced), then reports a change of term or leadership. A Service therefore sees every entry committed before a
 // leadership change before it hears of the change.
 //
 // Both methods run on the loop: they must return quickly and must never

@@ -16,14 +16,15 @@
 // Config.Seed, so the seeded simulator in sim_test.go replays any run
 // exactly (go test -run TestSimulator -seed N).
 //
-// The driver (driver.go, loop.go) holds every goroutine: one event loop
-// owns the core and the storage, and one goroutine carries each RPC in
-// flight (a slow or unreachable peer delays nobody else). Each loop
-// iteration takes every event that is waiting (requests, responses, ticks,
-// proposals) before it acts: proposals made meanwhile travel in one
-// AppendEntries per follower, one storage Sync covers everything the
-// iteration wrote (group commit), and a response leaves only once what it
-// acknowledges is persisted. Start does not wait for the loop: it takes the
+// The driver (driver.go, loop.go, bgsync.go) holds every goroutine: one
+// event loop owns the core and the storage, one goroutine carries each
+// RPC in flight (a slow or unreachable peer delays nobody else), and with
+// a background-syncing store a syncer goroutine runs a leader's fsyncs.
+// Each loop iteration takes every event that is waiting (requests,
+// responses, ticks, proposals) before it acts: proposals made meanwhile
+// travel in one AppendEntries per follower, one storage Sync covers
+// everything the iteration wrote (group commit), and a response leaves
+// only once what it acknowledges is persisted. Start does not wait for the loop: it takes the
 // next index under a small mutex that the loop keeps in step with the
 // core's term and leadership.
 //
@@ -37,8 +38,9 @@
 //
 // The package imports transport/wire, internal/names and the standard
 // library only (its tests also use transport, transport/simnet,
-// transport/tcp and system/storage); it never imports a service or
-// system/backend.
+// transport/tcp and system/storage, and its ratio benchmark the two Raft
+// libraries it is measured against, hashicorp/raft and go.etcd.io/raft/v3);
+// it never imports a service or system/backend.
 //
 // # Protocol details
 //
@@ -113,6 +115,16 @@
 // peer starts from its persisted state; the service restores its own from
 // the persister's snapshot, and committed entries after the snapshot are
 // applied again.
+//
+// A leader writes its log in parallel with replicating it (§10.2.1 of
+// Ongaro's thesis): its appends leave before its own write, and committed
+// entries it already holds durably are applied before the write too. With
+// a store whose Sync is slow and may run concurrently (FilePersister
+// without NoSync), the leader hands its fsync to a syncer goroutine and
+// goes on stepping responses and proposals; acknowledgements of entries
+// beyond what it holds durably wait for the sync, so it never commits or
+// applies what a crash could take from it (bgsync.go). Followers always
+// persist before they acknowledge.
 //
 // # Reads
 //

@@ -63,6 +63,16 @@ type Raft struct {
 	readWaits map[uint64][]chan readResult
 	snapWaits []snapRequest
 	applied   []ApplyMsg // reused for each Service.Apply
+
+	// Background sync (bgsync.go); owned by run.
+	bgSync   bool // the store syncs in background and the cluster has peers
+	syncReq  chan syncJob
+	syncedc  chan syncJob
+	syncBusy bool
+	syncWant int
+	syncGen  uint64
+	durable  int       // last log index known durable here
+	held     []message // acknowledgements waiting for durable
 }
 
 // proposals is the hand-off between Start and the loop. Start assigns the
@@ -162,6 +172,14 @@ func New(peers []Peer, me int, persister Persister, svc Service, cfg Config) (*R
 		readWaits: map[uint64][]chan readResult{},
 	}
 	rf.status.Store(rf.coreStatus())
+	rf.durable = c.log.lastIndex()
+	if bs, ok := store.(backgroundSyncer); ok && bs.SyncsInBackground() && len(peers) > 1 {
+		rf.bgSync = true
+		rf.syncReq = make(chan syncJob, 1)
+		rf.syncedc = make(chan syncJob, 1)
+		rf.wg.Add(1)
+		go rf.syncer()
+	}
 	rf.wg.Add(1)
 	go rf.run()
 	if r, ok := svc.(runner); ok {

@@ -379,6 +379,20 @@ func poll(d time.Duration, cond func() bool) bool {
 	}
 }
 
+// pollLeader waits up to d until one of nodes leads (by leads) and returns
+// its position; ok is false if none does in time.
+func pollLeader[T any](d time.Duration, nodes []T, leads func(T) bool) (i int, ok bool) {
+	ok = poll(d, func() bool {
+		for i = range nodes {
+			if leads(nodes[i]) {
+				return true
+			}
+		}
+		return false
+	})
+	return i, ok
+}
+
 // leaders returns the connected peers that think they lead, by term.
 func (c *cluster) leaders() map[int][]int {
 	out := map[int][]int{}

@@ -34,7 +34,13 @@ func (rf *Raft) run() {
 			rf.compact(s)
 		case ch := <-rf.readc:
 			rf.queueRead(ch)
+		case j := <-rf.syncedc:
+			if err := rf.syncDone(j); err != nil {
+				rf.fail(err)
+				return
+			}
 		}
+		rf.releaseHeld()
 		rf.drain()
 		rf.flushProposals()
 		rf.flushReads()
@@ -88,7 +94,11 @@ func drainChan[T any](ch <-chan T, n int, f func(T)) int {
 	return n
 }
 
-func (rf *Raft) stepResponse(m message) { _ = rf.stepPeer(m) }
+func (rf *Raft) stepResponse(m message) {
+	if !rf.holdAck(m) {
+		_ = rf.stepPeer(m)
+	}
+}
 
 func (rf *Raft) queueRead(ch chan readResult) { rf.readBatch = append(rf.readBatch, ch) }
 
@@ -191,10 +201,34 @@ func (rf *Raft) compact(s snapRequest) {
 
 // handleReady persists, sends and applies what the core asks for, in that
 // order: nothing leaves the peer before the state it depends on is
-// durable.
+// durable. Two things go ahead of the write: a leader's requests
+// (ready.leaderEarly), and the committed entries this peer already holds
+// durably.
 func (rf *Raft) handleReady() error {
 	c := rf.core
 	rd := c.ready()
+	early := rd.leaderEarly(c)
+	if early {
+		for _, m := range rd.msgs {
+			if m.Ref == 0 {
+				rf.send(m)
+			}
+		}
+	}
+	// Committed entries already durable here (below those this ready
+	// writes) are applied at once, while the writes are made durable: a
+	// proposer learns that its command is applied without waiting for the
+	// next batch's fsync.
+	now := 0
+	if rd.snapshot == nil {
+		now = len(rd.committed)
+		if rd.entriesIndex != 0 {
+			now = max(0, min(now, rd.entriesIndex-rd.committedIndex))
+		}
+	}
+	if err := rf.applyReady(nil, rd.committedIndex, rd.committed[:now]); err != nil {
+		return err
+	}
 	if rd.snapshot != nil {
 		if err := rf.store.SaveSnapshot(rd.snapshot.Index, rd.snapshot.Term, rd.snapshot.Data); err != nil {
 			return err
@@ -226,10 +260,14 @@ func (rf *Raft) handleReady() error {
 		}
 		sync = true
 	}
-	if sync {
+	switch {
+	case sync && early && rf.bgSync:
+		rf.startSync(c.log.lastIndex())
+	case sync:
 		if err := rf.store.Sync(); err != nil {
 			return err
 		}
+		rf.synced()
 	}
 	for _, m := range rd.msgs {
 		if m.Ref != 0 {
@@ -239,9 +277,15 @@ func (rf *Raft) handleReady() error {
 			}
 			continue
 		}
-		rf.send(m)
+		if !early {
+			rf.send(m)
+		}
 	}
-	if err := rf.applyReady(rd); err != nil {
+	var install *snapshot
+	if rd.installSnapshot {
+		install = rd.snapshot
+	}
+	if err := rf.applyReady(install, rd.committedIndex+now, rd.committed[now:]); err != nil {
 		return err
 	}
 	for _, r := range rd.reads {
@@ -288,25 +332,25 @@ func (rf *Raft) send(m message) {
 	}()
 }
 
-// applyReady hands the Service the snapshot to install and the entries
-// committed in rd, in log order. It returns an *ApplyError for an entry
-// whose command does not decode (after applying those before it), or the
-// error the Service's Apply returned; the peer then stops.
-func (rf *Raft) applyReady(rd ready) error {
+// applyReady hands the Service the snapshot to install, if any, then the
+// committed entries ents, the first at index first, in log order. It
+// returns an *ApplyError for an entry whose command does not decode (after
+// applying those before it), or the error the Service's Apply returned;
+// the peer then stops.
+func (rf *Raft) applyReady(install *snapshot, first int, ents []Entry) error {
 	msgs := rf.applied[:0]
-	if rd.installSnapshot {
-		s := rd.snapshot
-		msgs = append(msgs, ApplyMsg{SnapshotValid: true, Snapshot: s.Data, SnapshotTerm: s.Term, SnapshotIndex: s.Index})
+	if install != nil {
+		msgs = append(msgs, ApplyMsg{SnapshotValid: true, Snapshot: install.Data, SnapshotTerm: install.Term, SnapshotIndex: install.Index})
 	}
 	var err error
-	for i, e := range rd.committed {
+	for i, e := range ents {
 		cmd, derr := decodeCommand(e.Data)
 		if derr != nil {
 			// Apply what comes before, then stop.
-			err = &ApplyError{Index: rd.committedIndex + i, Err: fmt.Errorf("the command does not decode (is its type registered with wire.Register?): %w", derr)}
+			err = &ApplyError{Index: first + i, Err: fmt.Errorf("the command does not decode (is its type registered with wire.Register?): %w", derr)}
 			break
 		}
-		msgs = append(msgs, ApplyMsg{CommandValid: true, Command: cmd, CommandIndex: rd.committedIndex + i, CommandTerm: e.Term})
+		msgs = append(msgs, ApplyMsg{CommandValid: true, Command: cmd, CommandIndex: first + i, CommandTerm: e.Term})
 	}
 	if len(msgs) > 0 {
 		if aerr := rf.svc.Apply(msgs); aerr != nil {

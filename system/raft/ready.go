@@ -4,7 +4,9 @@ package raft
 // hardState, the log from entriesIndex on and snapshot; then send msgs;
 // then hand the service the installed snapshot (when installSnapshot) and
 // the committed entries; then deliver read results. The driver then calls
-// advance with the same ready.
+// advance with the same ready, and steps or ticks the core only after
+// that. One exception (leaderEarly): a leader's requests may leave before
+// its entries are persisted.
 type ready struct {
 	// hardState is the term and vote to persist, nil when unchanged.
 	hardState *hardState
@@ -23,6 +25,19 @@ type ready struct {
 	committed      []Entry
 	msgs           []message
 	reads          []readResult
+}
+
+// leaderEarly reports whether the driver may send rd's requests (messages
+// with no Ref) before persisting rd's entries, so that a leader writes its
+// log in parallel with replicating it (§10.2.1 of the Raft thesis): rd
+// comes from a leader and changes neither the hard state nor the snapshot,
+// so its requests depend only on its entries. This is safe because the
+// leader's own log is durable before anything counts on it: the driver
+// steps nothing (no follower's acknowledgement, so no commit that needs
+// one) until rd's write is done, and applies rd's committed entries (which
+// a lone peer commits at once) only after it.
+func (rd *ready) leaderEarly(r *core) bool {
+	return r.role == roleLeader && rd.hardState == nil && rd.snapshot == nil
 }
 
 // hasReady reports whether ready would return anything to do.

@@ -65,7 +65,7 @@ func (p *FilePersister) commitLocked(durable bool) error {
 	}
 	seg := &p.segments[len(p.segments)-1]
 	if len(buf) > 0 {
-		if _, err := p.active.Write(buf); err != nil {
+		if _, err := p.active.WriteAt(buf, seg.size); err != nil {
 			return p.fail(fmt.Errorf("write segment %s: %w", segmentName(seg.seq), err))
 		}
 		p.stats.bytes.Add(uint64(len(buf)))
@@ -81,7 +81,7 @@ func (p *FilePersister) commitLocked(durable bool) error {
 		return nil
 	}
 	if p.unsynced && !p.opts.NoSync {
-		if err := p.active.Sync(); err != nil {
+		if err := datasync(p.active); err != nil {
 			return p.fail(fmt.Errorf("fsync segment %s: %w", segmentName(seg.seq), err))
 		}
 		p.stats.fsyncs.Add(1)
@@ -101,6 +101,9 @@ func (p *FilePersister) commitLocked(durable bool) error {
 // the next. p.ioMu is held.
 func (p *FilePersister) rotateLocked() error {
 	next := p.segments[len(p.segments)-1].seq + 1
+	if err := p.trimActive(); err != nil {
+		return p.fail(err)
+	}
 	if err := p.active.Close(); err != nil {
 		return p.fail(fmt.Errorf("close segment: %w", err))
 	}
@@ -112,20 +115,24 @@ func (p *FilePersister) rotateLocked() error {
 	return nil
 }
 
-// startSegment creates segment seq, opening it with its segment record and
-// the current hard state, makes it durable, makes it the active one and
-// records it in the manifest.
+// startSegment creates segment seq, allocating its space up front (so that
+// the fdatasync of each commit flushes data, not the file's growth), opens
+// it with its segment record and the current hard state, makes it durable,
+// makes it the active one and records it in the manifest.
 // p.ioMu is held or p is not yet shared.
 func (p *FilePersister) startSegment(seq uint64) error {
 	path := segmentPath(p.dir, seq)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return fmt.Errorf("storage: create segment: %w", err)
 	}
 	var b []byte
 	b = appendRecord(b, recSegment, func(d []byte) []byte { return appendSegmentPayload(d, seq) })
 	b = appendRecord(b, recHardState, func(d []byte) []byte { return appendHardStatePayload(d, p.fileHS) })
-	_, err = f.Write(b)
+	err = preallocate(f, p.opts.SegmentSize)
+	if err == nil {
+		_, err = f.WriteAt(b, 0)
+	}
 	if err == nil && !p.opts.NoSync {
 		err = f.Sync()
 	}
@@ -155,4 +162,27 @@ func (p *FilePersister) compactableSegments(snapIndex int) int {
 		n++
 	}
 	return n
+}
+
+// SyncsInBackground reports whether Sync is worth running on a goroutine
+// of its own while writes go on (it is safe to in any case): true unless
+// Options.NoSync makes it nearly free. Raft's leader then keeps working
+// while its log is fsynced.
+func (p *FilePersister) SyncsInBackground() bool { return !p.opts.NoSync }
+
+// trimActive cuts the unused preallocated space off the active segment and
+// makes that durable, so that only the last segment can end in zeros
+// (which recovery cuts off as unused space). p.ioMu is held.
+func (p *FilePersister) trimActive() error {
+	seg := p.segments[len(p.segments)-1]
+	if err := p.active.Truncate(seg.size); err != nil {
+		return fmt.Errorf("storage: trim segment %s: %w", segmentName(seg.seq), err)
+	}
+	if p.opts.NoSync {
+		return nil
+	}
+	if err := p.active.Sync(); err != nil {
+		return fmt.Errorf("storage: trim segment %s: %w", segmentName(seg.seq), err)
+	}
+	return nil
 }

@@ -37,7 +37,16 @@
 // record buffered so far with one write and fsyncs once; callers that arrive
 // meanwhile wait on a condition, return as soon as an fsync covers them, and
 // the rest are covered by the next leader's single fsync. With 64 concurrent
-// appenders one fsync covers about 32 appends.
+// appenders one fsync covers about 32 appends. A segment's records are made
+// durable with fdatasync where the system has it (Linux): the data and the
+// size needed to read it back, without the timestamps that would cost the
+// file system a journal commit each time; new segments, snapshots, the
+// manifest and the directory are fsynced. Where the system can (Linux), a
+// new segment's SegmentSize bytes are allocated up front, as etcd's WAL
+// does, so that these fdatasyncs flush records rather than the file's
+// growth; the unused zeros are trimmed (durably) when the segment is left
+// at rotation or Close, and after a crash recovery cuts them off the last
+// segment as it cuts a torn tail.
 //
 // # Recovery
 //

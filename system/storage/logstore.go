@@ -235,7 +235,11 @@ func (p *FilePersister) LoadState() (term, votedFor, snapIndex, snapTerm int, en
 		for i, s := range p.segments {
 			seqs[i] = s.seq
 		}
-		res, err := replay(p.dir, seqs, snapIndex, false)
+		lastSize := int64(-1)
+		if n := len(p.segments); n > 0 {
+			lastSize = p.segments[n-1].size
+		}
+		res, err := replay(p.dir, seqs, snapIndex, false, lastSize)
 		if err != nil {
 			return 0, 0, 0, 0, nil, err
 		}

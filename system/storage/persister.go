@@ -143,7 +143,7 @@ func (p *FilePersister) recover() error {
 	if err != nil {
 		return err
 	}
-	res, err := replay(p.dir, seqs, man.snapIndex, true)
+	res, err := replay(p.dir, seqs, man.snapIndex, true, -1)
 	if err != nil {
 		return err
 	}
@@ -228,7 +228,11 @@ func (p *FilePersister) repairTail(res *replayResult, lastSeg uint64) error {
 		res.segments = res.segments[:n-1]
 		return p.syncDirUnlessNoSync()
 	}
-	p.log.Warn("cutting torn tail off log segment", "segment", last.seq, "offset", res.tail.end, "reason", res.tail.tornReason)
+	if res.tail.unused {
+		p.log.Debug("cutting unused preallocated space off log segment", "segment", last.seq, "offset", res.tail.end)
+	} else {
+		p.log.Warn("cutting torn tail off log segment", "segment", last.seq, "offset", res.tail.end, "reason", res.tail.tornReason)
+	}
 	f, err := os.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
 		return fmt.Errorf("storage: open torn segment: %w", err)
@@ -284,6 +288,9 @@ func (p *FilePersister) Close() error {
 	}
 	p.mu.Unlock()
 	err := p.commitLocked(true)
+	if err == nil && p.active != nil {
+		err = p.trimActive()
+	}
 	p.mu.Lock()
 	p.closed = true
 	p.buf, p.spare, p.loaded = nil, nil, nil

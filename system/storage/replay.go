@@ -47,8 +47,10 @@ type replayResult struct {
 
 // replay reads segments seqs of dir in order over a log compacted up to
 // snapIndex. With repairTail, a torn tail in the last segment is reported in
-// the result rather than as corruption; the file is not changed.
-func replay(dir string, seqs []uint64, snapIndex int, repairTail bool) (replayResult, error) {
+// the result rather than as corruption; the file is not changed. lastSize,
+// when not negative, is how much of the last segment holds records (the
+// active segment of an open persister, the rest being preallocated).
+func replay(dir string, seqs []uint64, snapIndex int, repairTail bool, lastSize int64) (replayResult, error) {
 	res := replayResult{log: newLogState(snapIndex)}
 	for i, seq := range seqs {
 		data, err := os.ReadFile(segmentPath(dir, seq))
@@ -56,6 +58,9 @@ func replay(dir string, seqs []uint64, snapIndex int, repairTail bool) (replayRe
 			return res, fmt.Errorf("storage: read segment %s: %w", segmentName(seq), err)
 		}
 		last := i == len(seqs)-1
+		if last && lastSize >= 0 && lastSize <= int64(len(data)) {
+			data = data[:lastSize]
+		}
 		info, scan, err := replaySegment(&res.log, seq, data, repairTail && last)
 		if err != nil {
 			return res, err

@@ -70,6 +70,9 @@ type scanResult struct {
 	torn bool
 	// tornReason describes why, for the log.
 	tornReason error
+	// unused is set when everything from end on is zeros: space
+	// preallocated for records never written, rather than a torn write.
+	unused bool
 }
 
 // scanSegment calls fn for every record of data, a whole segment, in order.
@@ -83,7 +86,7 @@ func scanSegment(data []byte, tail bool, fn func(off int, r record) error) (scan
 		r, n, err := decodeRecord(data[off:])
 		if err != nil {
 			if tail && looksTorn(data, off, n, err) {
-				return scanResult{end: off, torn: true, tornReason: err}, nil
+				return scanResult{end: off, torn: true, tornReason: err, unused: allZero(data[off:])}, nil
 			}
 			return scanResult{end: off}, fmt.Errorf("record at offset %d: %v: %w", off, err, ErrCorrupt)
 		}
