@@ -1,0 +1,179 @@
+package checker
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/anishathalye/porcupine"
+
+	"faultline/workloads/history"
+)
+
+// fileBenchConfig is the history BenchmarkCheckFile checks: a correct
+// key/value store (gets, puts, appends; 1% of ops failed, 1% unknown)
+// driven by 64 clients over 1,000 keys.
+var fileBenchConfig = simConfig{seed: 1, workload: kvWorkload, clients: 64, ops: 1_000_000, keys: 1000, readFrac: 0.5, infoFrac: 0.01, failFrac: 0.01}
+
+// benchHistoryFile writes the history of cfg with history.Writer, once, to
+// a file cached in the OS temp directory, and returns its path.
+func benchHistoryFile(b *testing.B, cfg simConfig) string {
+	b.Helper()
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("faultline-checkbench-v1-%d-%d-%d-%d.jsonl", cfg.seed, cfg.clients, cfg.ops, cfg.keys))
+	if _, err := os.Stat(path); err == nil {
+		return path
+	}
+	ops := simulate(cfg)
+	for i := range ops {
+		ops[i].Node = "n" + strconv.Itoa(ops[i].Client%3+1) // as a harness records the serving node
+	}
+	tmp := path + ".tmp" + strconv.Itoa(os.Getpid())
+	if err := history.WriteFile(tmp, ops, nil); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+// rawOperations converts ops for porcupine as a direct user of it would:
+// failed ops and reads of unknown outcome dropped, other unknown ops
+// returning at +infinity, KVModel's Input.
+func rawOperations(ops []history.Op) []porcupine.Operation {
+	out := make([]porcupine.Operation, 0, len(ops))
+	for i := range ops {
+		op := &ops[i]
+		if !keepForPorcupine(op) {
+			continue
+		}
+		in := Input{Kind: op.Kind, Key: op.Key, Value: op.Value}
+		ret := op.Complete
+		if op.Outcome != history.OK {
+			in.Unknown, ret = true, math.MaxInt64
+		}
+		out = append(out, porcupine.Operation{ClientId: op.Client, Input: in, Call: op.Invoke, Output: op.Output, Return: ret})
+	}
+	return out
+}
+
+// BenchmarkCheckFile measures what `bench check HISTORY` does with a
+// 1,000,000-op, 1,000-key history file written by history.Writer (stream
+// it, split it by key while decoding, pick the check, run porcupine per
+// key in parallel) against raw porcupine (CheckOperations with KVModel,
+// which splits by key itself and checks the keys in parallel) on the same
+// operations already in memory. Each round runs both, alternating which
+// goes first; the metrics are medians over rounds: file-s and raw-s, their
+// ratio file/raw, and per contender the bytes and objects allocated and
+// the peak growth of the live heap during the check. Run it with
+// -benchtime=3x or more (one round per iteration).
+func BenchmarkCheckFile(b *testing.B) {
+	path := benchHistoryFile(b, fileBenchConfig)
+	ops, _, err := history.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw := rawOperations(ops)
+	ops = nil
+	file := func() {
+		k, err := history.ReadKeyedFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c := ForKeyed(k, time.Hour)
+		if res := c.Check(context.Background(), Run{Keyed: k, Events: k.Events}); res.Verdict != Valid {
+			b.Fatalf("bench check: %s", res.Summary())
+		}
+	}
+	rawCheck := func() {
+		if !porcupine.CheckOperations(KVModel(), raw) {
+			b.Fatal("porcupine: not linearizable")
+		}
+	}
+	var fileM, rawM []measure
+	round := 0
+	for b.Loop() {
+		if round%2 == 0 {
+			fileM = append(fileM, measured(file))
+			rawM = append(rawM, measured(rawCheck))
+		} else {
+			rawM = append(rawM, measured(rawCheck))
+			fileM = append(fileM, measured(file))
+		}
+		round++
+	}
+	f, r := medianOf(fileM), medianOf(rawM)
+	b.ReportMetric(f.elapsed.Seconds(), "file-s")
+	b.ReportMetric(r.elapsed.Seconds(), "raw-s")
+	b.ReportMetric(f.elapsed.Seconds()/r.elapsed.Seconds(), "file/raw")
+	b.ReportMetric(float64(f.allocBytes)/(1<<20), "file-alloc-MB")
+	b.ReportMetric(float64(r.allocBytes)/(1<<20), "raw-alloc-MB")
+	b.ReportMetric(float64(f.allocs), "file-allocs")
+	b.ReportMetric(float64(r.allocs), "raw-allocs")
+	b.ReportMetric(float64(f.peak)/(1<<20), "file-peak-MB")
+	b.ReportMetric(float64(r.peak)/(1<<20), "raw-peak-MB")
+}
+
+// measure is one timed run of a contender.
+type measure struct {
+	elapsed          time.Duration
+	allocBytes, peak uint64
+	allocs           uint64
+}
+
+// measured runs f after a full collection and measures its time, what it
+// allocated, and the peak growth of the live heap (sampled every
+// millisecond) over the heap it started from.
+func measured(f func()) measure {
+	runtime.GC()
+	samples := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}, {Name: "/gc/heap/allocs:objects"}, {Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(samples)
+	bytes0, objs0, heap0 := samples[0].Value.Uint64(), samples[1].Value.Uint64(), samples[2].Value.Uint64()
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(s)
+			if h := s[0].Value.Uint64(); h > peak.Load() {
+				peak.Store(h)
+			}
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	})
+	start := time.Now()
+	f()
+	elapsed := time.Since(start)
+	close(stop)
+	wg.Wait()
+	metrics.Read(samples)
+	m := measure{elapsed: elapsed, allocBytes: samples[0].Value.Uint64() - bytes0, allocs: samples[1].Value.Uint64() - objs0}
+	if p := max(peak.Load(), samples[2].Value.Uint64()); p > heap0 {
+		m.peak = p - heap0
+	}
+	return m
+}
+
+// medianOf returns the run of median time (the upper one of an even count).
+func medianOf(ms []measure) measure {
+	s := slices.Clone(ms)
+	slices.SortFunc(s, func(a, b measure) int { return int(a.elapsed - b.elapsed) })
+	return s[len(s)/2]
+}
