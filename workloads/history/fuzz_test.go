@@ -119,11 +119,12 @@ func FuzzDecodeOpFast(f *testing.F) {
 	f.Add([]byte(`{"type":"op","client":-0,"kind":"get","key":"k","invoke":1,"complete":2,"outcome":"ok"}`))
 	f.Add([]byte(`{"type":"op","client":1,"kind":"get","key":"k","key":"j","invoke":1,"complete":2,"outcome":"ok"}`))
 	f.Add([]byte(`{"type":"op","client":1,"kind":"get","key":"\u00e9","invoke":999999999999999999,"complete":1e3,"outcome":"ok"}`))
+	var in interner // shared by all inputs, as a Reader shares it by all lines
 	f.Fuzz(func(t *testing.T, line []byte) {
 		if len(line) == 0 {
 			return
 		}
-		fast, ok := decodeOpFast(line)
+		fast, ok := decodeOpFast(line, &in)
 		if !ok {
 			return
 		}

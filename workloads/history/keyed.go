@@ -33,11 +33,18 @@ type Part struct {
 	At []int32
 }
 
-// keyedBuilder adds ops to their key's part as they come.
+// keyedBuilder collects ops in stream order in fixed-size chunks (never
+// moved as they fill) and each key's positions, and copies each op once
+// into its key's part when done.
 type keyedBuilder struct {
-	k     Keyed
-	index map[string]int
+	k      Keyed
+	index  map[string]int
+	chunks [][]Op
+	at     [][]int32 // per part: the positions of its ops
 }
+
+// chunkOps is the number of ops per chunk.
+const chunkOps = 4096
 
 func (b *keyedBuilder) add(op *Op) error {
 	if b.k.Ops >= math.MaxInt32 {
@@ -51,17 +58,29 @@ func (b *keyedBuilder) add(op *Op) error {
 		i = len(b.k.Parts)
 		b.index[op.Key] = i
 		b.k.Parts = append(b.k.Parts, Part{Key: op.Key})
+		b.at = append(b.at, nil)
 	}
-	p := &b.k.Parts[i]
-	o := *op
-	o.Key = p.Key // one string per key, not one per op
-	p.Ops = append(p.Ops, o)
-	p.At = append(p.At, int32(b.k.Ops))
+	if n := len(b.chunks); n == 0 || len(b.chunks[n-1]) == chunkOps {
+		b.chunks = append(b.chunks, make([]Op, 0, chunkOps))
+	}
+	last := &b.chunks[len(b.chunks)-1]
+	*last = append(*last, *op)
+	(*last)[len(*last)-1].Key = b.k.Parts[i].Key // one string per key, not one per op
+	b.at[i] = append(b.at[i], int32(b.k.Ops))
 	b.k.Ops++
 	return nil
 }
 
 func (b *keyedBuilder) done() *Keyed {
+	for i := range b.k.Parts {
+		p := &b.k.Parts[i]
+		p.At = b.at[i]
+		p.Ops = make([]Op, len(p.At))
+		for j, at := range p.At {
+			p.Ops[j] = b.chunks[at/chunkOps][at%chunkOps]
+		}
+	}
+	b.chunks, b.at = nil, nil
 	slices.SortFunc(b.k.Parts, func(x, y Part) int { return strings.Compare(x.Key, y.Key) })
 	return &b.k
 }
