@@ -10,8 +10,6 @@ import (
 	"runtime/metrics"
 	"slices"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -139,33 +137,31 @@ func measured(f func()) measure {
 	samples := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}, {Name: "/gc/heap/allocs:objects"}, {Name: "/memory/classes/heap/objects:bytes"}}
 	metrics.Read(samples)
 	bytes0, objs0, heap0 := samples[0].Value.Uint64(), samples[1].Value.Uint64(), samples[2].Value.Uint64()
-	var peak atomic.Uint64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
+	var peak uint64 // written by the sampler until it closes sampled
+	stop, sampled := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(sampled)
 		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 		t := time.NewTicker(time.Millisecond)
 		defer t.Stop()
 		for {
 			metrics.Read(s)
-			if h := s[0].Value.Uint64(); h > peak.Load() {
-				peak.Store(h)
-			}
+			peak = max(peak, s[0].Value.Uint64())
 			select {
 			case <-stop:
 				return
 			case <-t.C:
 			}
 		}
-	})
+	}()
 	start := time.Now()
 	f()
 	elapsed := time.Since(start)
 	close(stop)
-	wg.Wait()
+	<-sampled
 	metrics.Read(samples)
 	m := measure{elapsed: elapsed, allocBytes: samples[0].Value.Uint64() - bytes0, allocs: samples[1].Value.Uint64() - objs0}
-	if p := max(peak.Load(), samples[2].Value.Uint64()); p > heap0 {
+	if p := max(peak, samples[2].Value.Uint64()); p > heap0 {
 		m.peak = p - heap0
 	}
 	return m

@@ -99,16 +99,7 @@ func TestReadKeyedErrors(t *testing.T) {
 // FuzzReadKeyed: on any input, ReadKeyed accepts exactly what ReadAll
 // accepts, and holds the same ops and events.
 func FuzzReadKeyed(f *testing.F) {
-	var buf bytes.Buffer
-	w := NewWriter(&buf)
-	for _, op := range sampleOps() {
-		_ = w.WriteOp(op)
-	}
-	for _, e := range sampleEvents() {
-		_ = w.WriteEvent(e)
-	}
-	_ = w.Flush()
-	f.Add(buf.Bytes())
+	f.Add(sampleStream())
 	f.Add([]byte(`{"type":"op","client":1,"kind":"get","key":"k","invoke":1,"complete":2,"outcome":"ok"}`))
 	f.Add([]byte("\n\n{\"type\":\"op\"}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
