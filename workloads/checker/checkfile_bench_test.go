@@ -110,6 +110,9 @@ func BenchmarkCheckFile(b *testing.B) {
 		}
 		round++
 	}
+	for i := range fileM {
+		b.Logf("round %d: file %v, raw %v", i, fileM[i].elapsed.Round(time.Millisecond), rawM[i].elapsed.Round(time.Millisecond))
+	}
 	f, r := medianOf(fileM), medianOf(rawM)
 	b.ReportMetric(f.elapsed.Seconds(), "file-s")
 	b.ReportMetric(r.elapsed.Seconds(), "raw-s")
