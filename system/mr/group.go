@@ -12,20 +12,33 @@ import (
 // keys, where sorting all pairs (the course's approach) costs O(n log n);
 // the output is the same.
 type grouper struct {
-	groups map[string][]string
+	groups map[string]*[]string
 }
 
-func newGrouper() *grouper { return &grouper{groups: make(map[string][]string)} }
+func newGrouper() *grouper { return &grouper{groups: make(map[string]*[]string)} }
+
+// values returns the slice of key's values, made empty on first use, for
+// the caller to append to.
+func (g *grouper) values(key string) *[]string {
+	p := g.groups[key]
+	if p == nil {
+		p = new([]string)
+		g.groups[key] = p
+	}
+	return p
+}
 
 // reserve makes room for n more values of key, so that adding them does
 // not regrow its slice.
 func (g *grouper) reserve(key string, n int) {
-	g.groups[key] = slices.Grow(g.groups[key], n)
+	p := g.values(key)
+	*p = slices.Grow(*p, n)
 }
 
 // addGroup records values under key (values is not kept).
 func (g *grouper) addGroup(key string, values []string) {
-	g.groups[key] = append(g.groups[key], values...)
+	p := g.values(key)
+	*p = append(*p, values...)
 }
 
 // addAll records every pair of kvs, grouping them first (groupByKey) so
@@ -83,7 +96,7 @@ func (g *grouper) reduceTo(w io.StringWriter, reducef ReduceFunc) error {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		out := reducef(k, g.groups[k])
+		out := reducef(k, *g.groups[k])
 		if _, err := w.WriteString(k); err != nil {
 			return err
 		}

@@ -96,19 +96,23 @@ func bytesToString(b []byte) string {
 	return unsafe.String(&b[0], len(b))
 }
 
-// decodeGroups calls fn for every group encoded in data, in order. Keys and
-// values are substrings of data (no copies), except that one-byte values
-// come from oneByte. The values slice is reused: fn must not keep it. It
-// returns an error wrapping ErrCorrupt, after the groups before the damage,
-// if data is malformed or truncated.
-func decodeGroups(data string, fn func(key string, values []string)) error {
-	var values []string
+// decodeGroups appends the values of every group encoded in data, in
+// order, to the slice into returns for the group's key, growing it once per
+// group: a reduce task decodes straight into its grouper, with no copy
+// through a scratch slice. Keys and values are substrings of data (no
+// copies), except that one-byte values come from oneByte. It returns an
+// error wrapping ErrCorrupt if data is malformed or truncated; the values
+// of the groups before the damage are appended, those of the damaged group
+// are not.
+func decodeGroups(data string, into func(key string) *[]string) error {
 	for i := 0; i < len(data); {
 		key, n, next, err := decodeGroupHeader(data, i)
 		if err != nil {
 			return err
 		}
-		values = slices.Grow(values[:0], int(n))
+		dst := into(key)
+		before := len(*dst)
+		values := slices.Grow(*dst, int(n))
 		for j := uint64(0); j < n; j++ {
 			var v string
 			if next+1 < len(data) && data[next] == 1 {
@@ -117,6 +121,7 @@ func decodeGroups(data string, fn func(key string, values []string)) error {
 				next += 2
 			} else {
 				if v, next, err = decodeString(data, next); err != nil {
+					*dst = values[:before]
 					return err
 				}
 				if len(v) == 1 {
@@ -125,7 +130,7 @@ func decodeGroups(data string, fn func(key string, values []string)) error {
 			}
 			values = append(values, v)
 		}
-		fn(key, values)
+		*dst = values
 		i = next
 	}
 	return nil

@@ -28,8 +28,9 @@ func encodeGroups(groups []group) []byte {
 
 func decodeAll(data []byte) ([]group, error) {
 	var out []group
-	err := decodeGroups(string(data), func(k string, v []string) {
-		out = append(out, group{k, append([]string{}, v...)})
+	err := decodeGroups(string(data), func(k string) *[]string {
+		out = append(out, group{k, []string{}})
+		return &out[len(out)-1].Values
 	})
 	return out, err
 }

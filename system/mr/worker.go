@@ -357,7 +357,7 @@ func (w *worker) runReduce(ctx context.Context, t *TaskReply) (*lostOutput, erro
 	}
 	counts = nil
 	for _, data := range inputs {
-		if err := decodeGroups(data, g.addGroup); err != nil {
+		if err := decodeGroups(data, g.values); err != nil {
 			return nil, err // counted once already: cannot happen
 		}
 	}
