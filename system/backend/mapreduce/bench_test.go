@@ -73,9 +73,10 @@ func corpusFiles(tb testing.TB, mb int) []string {
 // (mr.Sequential with the same Map and Reduce functions, in this process,
 // as RunJob's Verify runs it). Each round starts a cluster and runs both,
 // alternating which goes first, and checks the job's output against the
-// reference's. The metrics are medians over rounds: job-s, seq-s and
-// job/seq, the ratio of the medians. Run it alone, with at least three
-// rounds:
+// reference's. The metrics are medians over rounds: job-s, seq-s,
+// job/seq (the ratio of the medians) and round-job/seq (the median of each
+// round's ratio, steadier when the machine's load drifts between rounds).
+// Run it alone, with at least three rounds:
 //
 //	go test -run '^$' -bench 'WordCount$' -benchtime 3x ./system/backend/mapreduce
 func BenchmarkWordCount(b *testing.B) {
@@ -136,16 +137,22 @@ func BenchmarkWordCount(b *testing.B) {
 		}
 		os.RemoveAll(dir)
 	}
+	ratios := make([]float64, len(jobs))
+	for i := range jobs {
+		ratios[i] = jobs[i].Seconds() / seqs[i].Seconds()
+		b.Logf("round %d: job %v, sequential %v, ratio %.2f", i, jobs[i].Round(time.Millisecond), seqs[i].Round(time.Millisecond), ratios[i])
+	}
 	job, seq := median(jobs), median(seqs)
 	b.ReportMetric(job.Seconds(), "job-s")
 	b.ReportMetric(seq.Seconds(), "seq-s")
 	b.ReportMetric(job.Seconds()/seq.Seconds(), "job/seq")
-	b.Logf("%d files, %d MB, %d rounds: job %v, sequential %v, ratio of medians %.2f", len(files), size>>20, len(jobs), jobs, seqs, job.Seconds()/seq.Seconds())
+	b.ReportMetric(median(ratios), "round-job/seq")
+	b.Logf("%d files, %d MB, %d rounds: ratio of medians %.2f, median of round ratios %.2f", len(files), size>>20, len(jobs), job.Seconds()/seq.Seconds(), median(ratios))
 }
 
-// median returns the median of ds (the upper one of an even count).
-func median(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
+// median returns the median of xs (the upper one of an even count).
+func median[T time.Duration | float64](xs []T) T {
+	s := slices.Clone(xs)
 	slices.Sort(s)
 	return s[len(s)/2]
 }
