@@ -51,10 +51,16 @@ func appendGroup(buf []byte, key string, values []string) []byte {
 }
 
 // partitionRecords groups kvs by key (groupByKey) and encodes the groups
-// into one buffer per reduce task, each allocated at its exact final size.
-// A key's partition is computed once, not once per pair.
-func partitionRecords(kvs []KeyValue, nReduce int) [][]byte {
-	keys, offsets, values := groupByKey(kvs)
+// into one buffer per reduce task, each sized before it is filled (exactly,
+// when new).
+// A key's partition is computed once, not once per pair. The grouping
+// arrays and the buffers live in s (nil: fresh ones); the buffers are
+// valid until the next call with s.
+func partitionRecords(kvs []KeyValue, nReduce int, s *mapScratch) [][]byte {
+	if s == nil {
+		s = &mapScratch{}
+	}
+	keys, offsets, values := groupByKey(kvs, &s.group)
 	parts := make([]int32, len(keys))
 	sizes := make([]int, nReduce)
 	for g, k := range keys {
@@ -66,15 +72,27 @@ func partitionRecords(kvs []KeyValue, nReduce int) [][]byte {
 			sizes[p] += uvarintLen(len(v)) + len(v)
 		}
 	}
-	bufs := make([][]byte, nReduce)
+	bufs := grow(s.bufs, nReduce)
 	for p := range bufs {
-		bufs[p] = make([]byte, 0, sizes[p])
+		if cap(bufs[p]) < sizes[p] {
+			bufs[p] = make([]byte, 0, sizes[p])
+		} else {
+			bufs[p] = bufs[p][:0]
+		}
 	}
+	s.bufs = bufs
 	for g, k := range keys {
 		p := parts[g]
 		bufs[p] = appendGroup(bufs[p], k, values[offsets[g]:offsets[g+1]])
 	}
 	return bufs
+}
+
+// mapScratch is what a worker's map tasks reuse from one to the next: the
+// grouping arrays and the partition buffers.
+type mapScratch struct {
+	group groupScratch
+	bufs  [][]byte
 }
 
 // uvarintLen is the encoded length of n as a uvarint.

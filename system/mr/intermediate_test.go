@@ -65,7 +65,7 @@ func TestPartitionRoundTrip(t *testing.T) {
 			}
 			kvs = append(kvs, KeyValue{k, v}, KeyValue{k, v + "x"}) // repeated keys
 		}
-		bufs := partitionRecords(kvs, nReduce)
+		bufs := partitionRecords(kvs, nReduce, nil)
 		var got []group
 		for p, b := range bufs {
 			if len(b) != cap(b) {
@@ -127,7 +127,7 @@ func TestIntermediateCorrupt(t *testing.T) {
 // re-encodes to data that decodes to the same groups.
 func FuzzDecodeGroups(f *testing.F) {
 	f.Add(encodeGroups([]group{{"a", []string{"1"}}, {"b", []string{""}}}))
-	f.Add(partitionRecords(wcMap("", "the cat and the hat"), 1)[0])
+	f.Add(partitionRecords(wcMap("", "the cat and the hat"), 1, nil)[0])
 	f.Add([]byte{0x80})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		groups, err := decodeAll(data)
