@@ -10,6 +10,7 @@ import (
 	"runtime/metrics"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -68,13 +69,15 @@ func rawOperations(ops []history.Op) []porcupine.Operation {
 // BenchmarkCheckFile measures what `bench check HISTORY` does with a
 // 1,000,000-op, 1,000-key history file written by history.Writer (stream
 // it, split it by key while decoding, pick the check, run porcupine per
-// key in parallel) against raw porcupine (CheckOperations with KVModel,
-// which splits by key itself and checks the keys in parallel) on the same
-// operations already in memory. Each round runs both, alternating which
-// goes first; the metrics are medians over rounds: file-s and raw-s, their
-// ratio file/raw, and per contender the bytes and objects allocated and
-// the peak growth of the live heap during the check. Run it with
-// -benchtime=3x or more (one round per iteration).
+// key in parallel) against raw porcupine on the same operations already in
+// memory, two ways: "raw" is CheckOperations with KVModel, which splits by
+// key itself and checks the keys in parallel (porcupine's own way), and
+// "split" is CheckOperations on each key's operations, split beforehand
+// (untimed), on GOMAXPROCS goroutines. Each round runs all three, rotating
+// which goes first; the metrics are medians over rounds: the seconds of
+// each, the ratios file/raw and file/split, and per contender the bytes
+// and objects allocated and the peak growth of the live heap during the
+// check. Run it with -benchtime=3x or more (one round per iteration).
 func BenchmarkCheckFile(b *testing.B) {
 	path := benchHistoryFile(b, fileBenchConfig)
 	ops, _, err := history.ReadFile(path)
@@ -83,46 +86,64 @@ func BenchmarkCheckFile(b *testing.B) {
 	}
 	raw := rawOperations(ops)
 	ops = nil
-	file := func() {
-		k, err := history.ReadKeyedFile(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		c := ForKeyed(k, time.Hour)
-		if res := c.Check(context.Background(), Run{Keyed: k, Events: k.Events}); res.Verdict != Valid {
-			b.Fatalf("bench check: %s", res.Summary())
-		}
+	model := KVModel()
+	split := model.Partition(raw)
+	model.Partition = nil
+	contenders := []struct {
+		name string
+		run  func()
+	}{
+		{"file", func() {
+			k, err := history.ReadKeyedFile(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			c := ForKeyed(k, time.Hour)
+			if res := c.Check(context.Background(), Run{Keyed: k, Events: k.Events}); res.Verdict != Valid {
+				b.Fatalf("bench check: %s", res.Summary())
+			}
+		}},
+		{"raw", func() {
+			if !porcupine.CheckOperations(KVModel(), raw) {
+				b.Fatal("porcupine: not linearizable")
+			}
+		}},
+		{"split", func() {
+			var bad atomic.Bool
+			forEachKey(len(split), 0, func(i int) {
+				if !porcupine.CheckOperations(model, split[i]) {
+					bad.Store(true)
+				}
+			})
+			if bad.Load() {
+				b.Fatal("porcupine: not linearizable")
+			}
+		}},
 	}
-	rawCheck := func() {
-		if !porcupine.CheckOperations(KVModel(), raw) {
-			b.Fatal("porcupine: not linearizable")
-		}
-	}
-	var fileM, rawM []measure
+	ms := make([][]measure, len(contenders))
 	round := 0
 	for b.Loop() {
-		if round%2 == 0 {
-			fileM = append(fileM, measured(file))
-			rawM = append(rawM, measured(rawCheck))
-		} else {
-			rawM = append(rawM, measured(rawCheck))
-			fileM = append(fileM, measured(file))
+		for j := range contenders {
+			c := (round + j) % len(contenders)
+			ms[c] = append(ms[c], measured(contenders[c].run))
 		}
 		round++
 	}
-	for i := range fileM {
-		b.Logf("round %d: file %v, raw %v", i, fileM[i].elapsed.Round(time.Millisecond), rawM[i].elapsed.Round(time.Millisecond))
+	for i := range ms[0] {
+		b.Logf("round %d: file %v, raw %v, split %v", i, ms[0][i].elapsed.Round(time.Millisecond),
+			ms[1][i].elapsed.Round(time.Millisecond), ms[2][i].elapsed.Round(time.Millisecond))
 	}
-	f, r := medianOf(fileM), medianOf(rawM)
-	b.ReportMetric(f.elapsed.Seconds(), "file-s")
-	b.ReportMetric(r.elapsed.Seconds(), "raw-s")
-	b.ReportMetric(f.elapsed.Seconds()/r.elapsed.Seconds(), "file/raw")
-	b.ReportMetric(float64(f.allocBytes)/(1<<20), "file-alloc-MB")
-	b.ReportMetric(float64(r.allocBytes)/(1<<20), "raw-alloc-MB")
-	b.ReportMetric(float64(f.allocs), "file-allocs")
-	b.ReportMetric(float64(r.allocs), "raw-allocs")
-	b.ReportMetric(float64(f.peak)/(1<<20), "file-peak-MB")
-	b.ReportMetric(float64(r.peak)/(1<<20), "raw-peak-MB")
+	med := make([]measure, len(ms))
+	for c := range ms {
+		med[c] = medianOf(ms[c])
+		name := contenders[c].name
+		b.ReportMetric(med[c].elapsed.Seconds(), name+"-s")
+		b.ReportMetric(float64(med[c].allocBytes)/(1<<20), name+"-alloc-MB")
+		b.ReportMetric(float64(med[c].allocs), name+"-allocs")
+		b.ReportMetric(float64(med[c].peak)/(1<<20), name+"-peak-MB")
+	}
+	b.ReportMetric(med[0].elapsed.Seconds()/med[1].elapsed.Seconds(), "file/raw")
+	b.ReportMetric(med[0].elapsed.Seconds()/med[2].elapsed.Seconds(), "file/split")
 }
 
 // measure is one timed run of a contender.
