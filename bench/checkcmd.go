@@ -38,14 +38,21 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		path = filepath.Join(path, "history.jsonl") // a results folder
 	}
-	ops, events, err := readHistory(path, *format)
+	run, err := readHistory(path, *format)
 	if err != nil {
 		fmt.Fprintf(stderr, "bench check: %v\n", err)
 		return exitFailed
 	}
-	fmt.Fprintf(stdout, "%s: %d ops, %d events\n", path, len(ops), len(events))
-	run := checker.Run{Ops: ops, Events: events, Dir: filepath.Dir(path)}
-	checks := runner.CheckRun(ctx, run, []checker.Checker{checker.ForHistory(ops, *limit)})
+	run.Dir = filepath.Dir(path)
+	var pick checker.Checker
+	if run.Keyed != nil {
+		fmt.Fprintf(stdout, "%s: %d ops, %d events\n", path, run.Keyed.Ops, len(run.Events))
+		pick = checker.ForKeyed(run.Keyed, *limit)
+	} else {
+		fmt.Fprintf(stdout, "%s: %d ops, %d events\n", path, len(run.Ops), len(run.Events))
+		pick = checker.ForHistory(run.Ops, *limit)
+	}
+	checks := runner.CheckRun(ctx, run, []checker.Checker{pick})
 	for _, c := range checks {
 		fmt.Fprintf(stdout, "check %-13s %-8s %s (%.1fs)\n", c.Name, c.Verdict, c.Summary, c.DurationS)
 		if c.Visualization != "" {
@@ -57,8 +64,10 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return v.ExitCode()
 }
 
-// readHistory reads a history in the given or guessed format.
-func readHistory(path, format string) ([]history.Op, []history.Event, error) {
+// readHistory reads a history in the given or guessed format. A jsonl
+// history is streamed and split by key as it is read (Run.Keyed); the
+// Jepsen formats come as ops (Run.Ops).
+func readHistory(path, format string) (checker.Run, error) {
 	if format == "auto" {
 		base := filepath.Base(path)
 		switch {
@@ -72,11 +81,15 @@ func readHistory(path, format string) ([]history.Op, []history.Event, error) {
 	}
 	switch format {
 	case "jsonl":
-		return history.ReadFile(path)
+		k, err := history.ReadKeyedFile(path)
+		if err != nil {
+			return checker.Run{}, err
+		}
+		return checker.Run{Keyed: k, Events: k.Events}, nil
 	case "edn", "log":
 		f, err := os.Open(path)
 		if err != nil {
-			return nil, nil, err
+			return checker.Run{}, err
 		}
 		defer f.Close()
 		var ops []history.Op
@@ -86,9 +99,9 @@ func readHistory(path, format string) ([]history.Op, []history.Event, error) {
 			ops, err = jepsen.ReadLog(f)
 		}
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", path, err)
+			return checker.Run{}, fmt.Errorf("%s: %w", path, err)
 		}
-		return ops, nil, nil
+		return checker.Run{Ops: ops}, nil
 	}
-	return nil, nil, fmt.Errorf("unknown format %q, want auto, jsonl, edn or log", format)
+	return checker.Run{}, fmt.Errorf("unknown format %q, want auto, jsonl, edn or log", format)
 }

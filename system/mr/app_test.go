@@ -168,7 +168,7 @@ func TestGroupByKey(t *testing.T) {
 			}
 			kvs = append(kvs, KeyValue{string(rune('a' + k%7)), v})
 		}
-		gotKeys, offsets, vals := groupByKey(kvs)
+		gotKeys, offsets, vals := groupByKey(kvs, nil)
 		want := naiveGroups(kvs)
 		if len(gotKeys) != len(want) || len(offsets) != len(want)+1 {
 			return false

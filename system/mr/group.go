@@ -12,30 +12,53 @@ import (
 // keys, where sorting all pairs (the course's approach) costs O(n log n);
 // the output is the same.
 type grouper struct {
-	groups map[string][]string
+	groups  map[string]*[]string
+	scratch groupScratch // addAll's
 }
 
-func newGrouper() *grouper { return &grouper{groups: make(map[string][]string)} }
+func newGrouper() *grouper { return &grouper{groups: make(map[string]*[]string)} }
+
+// values returns the slice of key's values, made empty on first use, for
+// the caller to append to.
+func (g *grouper) values(key string) *[]string {
+	p := g.groups[key]
+	if p == nil {
+		p = new([]string)
+		g.groups[key] = p
+	}
+	return p
+}
 
 // reserve makes room for n more values of key, so that adding them does
 // not regrow its slice.
 func (g *grouper) reserve(key string, n int) {
-	g.groups[key] = slices.Grow(g.groups[key], n)
+	p := g.values(key)
+	*p = slices.Grow(*p, n)
 }
 
 // addGroup records values under key (values is not kept).
 func (g *grouper) addGroup(key string, values []string) {
-	g.groups[key] = append(g.groups[key], values...)
+	p := g.values(key)
+	*p = append(*p, values...)
 }
 
-// addAll records every pair of kvs, grouping them first (groupByKey) so
-// that the shared table sees one lookup and one append per key rather than
-// per pair.
+// addAll records every pair of kvs, grouping them first (groupByKey, with
+// the grouper's scratch) so that the shared table sees one lookup and one
+// append per key rather than per pair.
 func (g *grouper) addAll(kvs []KeyValue) {
-	keys, offsets, values := groupByKey(kvs)
+	keys, offsets, values := groupByKey(kvs, &g.scratch)
 	for i, k := range keys {
 		g.addGroup(k, values[offsets[i]:offsets[i+1]])
 	}
+}
+
+// groupScratch holds groupByKey's two per-pair arrays for reuse by the
+// next call, so that a worker's map tasks (or the sequential run's files)
+// do not each allocate, zero and collect them afresh. Values left in it
+// keep the last input's strings alive until the next call overwrites them.
+type groupScratch struct {
+	gid    []int32
+	values []string
 }
 
 // groupByKey groups kvs by key: it returns the distinct keys in order of
@@ -43,10 +66,14 @@ func (g *grouper) addAll(kvs []KeyValue) {
 // values[offsets[i]:offsets[i+1]] in the order emitted. It is a counting
 // sort: one pass numbers the keys and counts their values, a second drops
 // every value into its key's range. Both passes read kvs in order, which
-// keeps them cache-friendly on large inputs.
-func groupByKey(kvs []KeyValue) (keys []string, offsets []int32, values []string) {
+// keeps them cache-friendly on large inputs. values lives in s (nil: fresh
+// arrays) and is valid until the next call with s.
+func groupByKey(kvs []KeyValue, s *groupScratch) (keys []string, offsets []int32, values []string) {
+	if s == nil {
+		s = &groupScratch{}
+	}
 	index := make(map[string]int32, 1024)
-	gid := make([]int32, len(kvs))
+	gid := grow(s.gid, len(kvs))
 	var counts []int32
 	for i := range kvs {
 		g, ok := index[kvs[i].Key]
@@ -65,13 +92,23 @@ func groupByKey(kvs []KeyValue) (keys []string, offsets []int32, values []string
 	}
 	cursor := counts // reused: the next free slot of each key
 	copy(cursor, offsets[:len(keys)])
-	values = make([]string, len(kvs))
+	values = grow(s.values, len(kvs))
 	for i := range kvs {
 		g := gid[i]
 		values[cursor[g]] = kvs[i].Value
 		cursor[g]++
 	}
+	s.gid, s.values = gid, values
 	return keys, offsets, values
+}
+
+// grow returns buf resized to n, reusing its array when it is large
+// enough; the contents are not cleared (every caller overwrites them).
+func grow[T any](buf []T, n int) []T {
+	if cap(buf) < n {
+		return make([]T, n)
+	}
+	return buf[:n]
 }
 
 // reduceTo calls reducef once per key, in increasing key order, and writes
@@ -83,7 +120,7 @@ func (g *grouper) reduceTo(w io.StringWriter, reducef ReduceFunc) error {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		out := reducef(k, g.groups[k])
+		out := reducef(k, *g.groups[k])
 		if _, err := w.WriteString(k); err != nil {
 			return err
 		}

@@ -51,10 +51,16 @@ func appendGroup(buf []byte, key string, values []string) []byte {
 }
 
 // partitionRecords groups kvs by key (groupByKey) and encodes the groups
-// into one buffer per reduce task, each allocated at its exact final size.
-// A key's partition is computed once, not once per pair.
-func partitionRecords(kvs []KeyValue, nReduce int) [][]byte {
-	keys, offsets, values := groupByKey(kvs)
+// into one buffer per reduce task, each sized before it is filled (exactly,
+// when new).
+// A key's partition is computed once, not once per pair. The grouping
+// arrays and the buffers live in s (nil: fresh ones); the buffers are
+// valid until the next call with s.
+func partitionRecords(kvs []KeyValue, nReduce int, s *mapScratch) [][]byte {
+	if s == nil {
+		s = &mapScratch{}
+	}
+	keys, offsets, values := groupByKey(kvs, &s.group)
 	parts := make([]int32, len(keys))
 	sizes := make([]int, nReduce)
 	for g, k := range keys {
@@ -66,15 +72,27 @@ func partitionRecords(kvs []KeyValue, nReduce int) [][]byte {
 			sizes[p] += uvarintLen(len(v)) + len(v)
 		}
 	}
-	bufs := make([][]byte, nReduce)
+	bufs := grow(s.bufs, nReduce)
 	for p := range bufs {
-		bufs[p] = make([]byte, 0, sizes[p])
+		if cap(bufs[p]) < sizes[p] {
+			bufs[p] = make([]byte, 0, sizes[p])
+		} else {
+			bufs[p] = bufs[p][:0]
+		}
 	}
+	s.bufs = bufs
 	for g, k := range keys {
 		p := parts[g]
 		bufs[p] = appendGroup(bufs[p], k, values[offsets[g]:offsets[g+1]])
 	}
 	return bufs
+}
+
+// mapScratch is what a worker's map tasks reuse from one to the next: the
+// grouping arrays and the partition buffers.
+type mapScratch struct {
+	group groupScratch
+	bufs  [][]byte
 }
 
 // uvarintLen is the encoded length of n as a uvarint.
@@ -96,19 +114,23 @@ func bytesToString(b []byte) string {
 	return unsafe.String(&b[0], len(b))
 }
 
-// decodeGroups calls fn for every group encoded in data, in order. Keys and
-// values are substrings of data (no copies), except that one-byte values
-// come from oneByte. The values slice is reused: fn must not keep it. It
-// returns an error wrapping ErrCorrupt, after the groups before the damage,
-// if data is malformed or truncated.
-func decodeGroups(data string, fn func(key string, values []string)) error {
-	var values []string
+// decodeGroups appends the values of every group encoded in data, in
+// order, to the slice into returns for the group's key, growing it once per
+// group: a reduce task decodes straight into its grouper, with no copy
+// through a scratch slice. Keys and values are substrings of data (no
+// copies), except that one-byte values come from oneByte. It returns an
+// error wrapping ErrCorrupt if data is malformed or truncated; the values
+// of the groups before the damage are appended, those of the damaged group
+// are not.
+func decodeGroups(data string, into func(key string) *[]string) error {
 	for i := 0; i < len(data); {
 		key, n, next, err := decodeGroupHeader(data, i)
 		if err != nil {
 			return err
 		}
-		values = slices.Grow(values[:0], int(n))
+		dst := into(key)
+		before := len(*dst)
+		values := slices.Grow(*dst, int(n))
 		for j := uint64(0); j < n; j++ {
 			var v string
 			if next+1 < len(data) && data[next] == 1 {
@@ -117,6 +139,7 @@ func decodeGroups(data string, fn func(key string, values []string)) error {
 				next += 2
 			} else {
 				if v, next, err = decodeString(data, next); err != nil {
+					*dst = values[:before]
 					return err
 				}
 				if len(v) == 1 {
@@ -125,7 +148,7 @@ func decodeGroups(data string, fn func(key string, values []string)) error {
 			}
 			values = append(values, v)
 		}
-		fn(key, values)
+		*dst = values
 		i = next
 	}
 	return nil

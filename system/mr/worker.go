@@ -119,6 +119,7 @@ type worker struct {
 	coord   *tcp.Client
 	served  string // address serving our map output, "" if none
 	peers   *peerClients
+	scratch mapScratch // reused by runMap, which runs one task at a time
 }
 
 // RunWorker asks the coordinator for tasks and runs them until it is told
@@ -311,7 +312,7 @@ func (w *worker) runMap(t *TaskReply) error {
 		return err
 	}
 	kvs := w.mapf(t.File, bytesToString(data))
-	bufs := partitionRecords(kvs, t.NReduce)
+	bufs := partitionRecords(kvs, t.NReduce, &w.scratch)
 	dir := w.intermediateDir()
 	for r, buf := range bufs {
 		if err := writeFileAtomic(dir, intermediateName(t.Task.Index, r), buf); err != nil {
@@ -357,7 +358,7 @@ func (w *worker) runReduce(ctx context.Context, t *TaskReply) (*lostOutput, erro
 	}
 	counts = nil
 	for _, data := range inputs {
-		if err := decodeGroups(data, g.addGroup); err != nil {
+		if err := decodeGroups(data, g.values); err != nil {
 			return nil, err // counted once already: cannot happen
 		}
 	}

@@ -100,7 +100,14 @@ func TestWorkerCoordinatorGone(t *testing.T) {
 	g := newGate(1)
 	app := App{Map: func(f, s string) []KeyValue { g.gate(); return nil }, Reduce: wcReduce}
 	w := startGoroutineWorkers(t, 1, app, WithCoordinator(c.Addr()), WithDir(t.TempDir()), WithGoneAfter(300*time.Millisecond))
-	waitEvent(t, c, "assigned", func(e Event) bool { return e.Kind == EventAssigned })
+	// Wait until the worker runs the task, not just until the coordinator
+	// assigned it: closing the coordinator between the two could lose the
+	// reply, and the worker would rightly say it never reached it.
+	select {
+	case <-g.entered:
+	case <-time.After(testTimeout):
+		t.Fatal("the worker never ran its task")
+	}
 	c.Close()
 	close(g.release)
 	w.wait(t) // fails the test on a non-nil error or if the worker stays

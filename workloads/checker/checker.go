@@ -15,6 +15,10 @@ type Run struct {
 	// Ops and Events are the run's history.
 	Ops    []history.Op
 	Events []history.Event
+	// Keyed, when set, is the same history split by key (as
+	// history.ReadKeyed reads a file); Ops may then be nil. The porcupine
+	// checks use it as it is, sparing a copy.
+	Keyed *history.Keyed
 	// Job is a batch job's report; nil for a key/value run.
 	Job *Job
 	// Dir is where a checker may write files (porcupine's visualization);
@@ -67,14 +71,18 @@ func (l Linearizable) Check(ctx context.Context, r Run) Result {
 	if r.Dir != "" {
 		opts.VisualizationPath = filepath.Join(r.Dir, VisualizationFile)
 	}
-	check := CheckKV
-	for i := range r.Ops {
-		if k := r.Ops[i].Kind; k == history.Read || k == history.Write || k == history.CAS {
-			check = CheckRegister
-			break
+	k := r.Keyed
+	if k == nil {
+		var err error
+		if k, err = history.Split(r.Ops, nil); err != nil {
+			return Result{Checker: "kv", Verdict: Unknown, Text: fmt.Sprintf("cannot check: %v", err)}
 		}
 	}
-	res, err := check(r.Ops, opts)
+	check := CheckKeyedKV
+	if k.HasKind(history.Read, history.Write, history.CAS) {
+		check = CheckKeyedRegister
+	}
+	res, err := check(k, opts)
 	if err == nil {
 		return res
 	}
@@ -97,7 +105,11 @@ func (Append) Name() string { return "append" }
 
 // Check implements Checker.
 func (Append) Check(_ context.Context, r Run) Result {
-	res, err := CheckAppend(r.Ops, AppendOptions{})
+	ops := r.Ops
+	if ops == nil && r.Keyed != nil {
+		ops = r.Keyed.Flat()
+	}
+	res, err := CheckAppend(ops, AppendOptions{})
 	if err != nil {
 		return Result{Checker: "append", Verdict: Unknown, Text: fmt.Sprintf("cannot check: %v", err)}
 	}
@@ -109,28 +121,46 @@ func (Append) Check(_ context.Context, r Run) Result {
 // goes to the append checker; any other is checked for linearizability per
 // key within limit.
 func ForHistory(ops []history.Op, limit time.Duration) Checker {
-	if isAppendHistory(ops) {
+	n, ok := appendOnly(ops)
+	return pick(ok && n > 0, limit)
+}
+
+// ForKeyed is ForHistory for a history split by key.
+func ForKeyed(k *history.Keyed, limit time.Duration) Checker {
+	appends := 0
+	for i := range k.Parts {
+		n, ok := appendOnly(k.Parts[i].Ops)
+		if !ok {
+			return pick(false, limit)
+		}
+		appends += n
+	}
+	return pick(appends > 0, limit)
+}
+
+func pick(appendHistory bool, limit time.Duration) Checker {
+	if appendHistory {
 		return Append{}
 	}
 	return Linearizable{TimeLimit: limit}
 }
 
-// isAppendHistory reports whether ops has appends and every write is an
-// append of exactly one token.
-func isAppendHistory(ops []history.Op) bool {
+// appendOnly reports whether every write of ops is an append of exactly
+// one token, and counts the appends.
+func appendOnly(ops []history.Op) (int, bool) {
 	appends := 0
 	for i := range ops {
 		switch ops[i].Kind {
 		case history.Append:
 			t, n, err := history.ParseToken(ops[i].Value)
 			if err != nil || n != len(ops[i].Value) || t.Client < 0 {
-				return false
+				return appends, false
 			}
 			appends++
 		case history.Get:
 		default:
-			return false
+			return appends, false
 		}
 	}
-	return appends > 0
+	return appends, true
 }

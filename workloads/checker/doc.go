@@ -9,6 +9,10 @@
 //     cut short by a limit is reported Unknown, never Valid. On a violation
 //     porcupine's HTML visualization of the first failing key, with fault
 //     windows drawn beside it, is written to a writer or a path.
+//     CheckKeyedKV takes a history already split by key
+//     (history.ReadKeyed), as bench check reads a file; CheckKV splits
+//     a flat one first. Each key's ops are converted for porcupine in the
+//     worker that checks the key.
 //   - CheckRegister: the same with RegisterModel, a Jepsen cas-register
 //     (read/write/cas), for register workloads and imported Jepsen runs.
 //   - CheckAppend: an exact, near-linear check of append histories, for the

@@ -43,14 +43,34 @@ type PorcupineOptions struct {
 // visualization (the Result is still complete then). A history with no op
 // left to judge is Unknown: nothing to check.
 func CheckKV(ops []history.Op, opts PorcupineOptions) (Result, error) {
-	return checkModel("kv", KVModel(), map[history.Kind]bool{history.Get: true, history.Put: true, history.Append: true}, ops, opts)
+	return checkFlat(CheckKeyedKV, ops, opts)
 }
 
 // CheckRegister checks a register history (read, write, cas) for
 // linearizability with porcupine and RegisterModel, key by key, as CheckKV
 // does. A cas whose comparison failed must be recorded as fail.
 func CheckRegister(ops []history.Op, opts PorcupineOptions) (Result, error) {
-	return checkModel("register", RegisterModel(), map[history.Kind]bool{history.Read: true, history.Write: true, history.CAS: true}, ops, opts)
+	return checkFlat(CheckKeyedRegister, ops, opts)
+}
+
+// CheckKeyedKV is CheckKV on a history already split by key (as
+// history.ReadKeyed reads it).
+func CheckKeyedKV(k *history.Keyed, opts PorcupineOptions) (Result, error) {
+	return checkModel("kv", KVModel(), map[history.Kind]bool{history.Get: true, history.Put: true, history.Append: true}, k, opts)
+}
+
+// CheckKeyedRegister is CheckRegister on a history already split by key.
+func CheckKeyedRegister(k *history.Keyed, opts PorcupineOptions) (Result, error) {
+	return checkModel("register", RegisterModel(), map[history.Kind]bool{history.Read: true, history.Write: true, history.CAS: true}, k, opts)
+}
+
+// checkFlat splits ops by key and checks them with check.
+func checkFlat(check func(*history.Keyed, PorcupineOptions) (Result, error), ops []history.Op, opts PorcupineOptions) (Result, error) {
+	k, err := history.Split(ops, nil)
+	if err != nil {
+		return Result{}, fmt.Errorf("%w: %w", ErrBadHistory, err)
+	}
+	return check(k, opts)
 }
 
 // keepForPorcupine drops ops that constrain nothing: failed ops, and reads
@@ -59,12 +79,16 @@ func keepForPorcupine(op *history.Op) bool {
 	return op.Outcome != history.Fail && (op.Outcome == history.OK || !op.Kind.Reads())
 }
 
-// toPorcupine converts one key's ops.
-func toPorcupine(ops []history.Op, idx []int32) []porcupine.Operation {
+// toPorcupine converts the ops of part that keepForPorcupine keeps; with
+// meta, each operation's Metadata is its index in part.Ops.
+func toPorcupine(part *history.Part, meta bool) []porcupine.Operation {
 	clients := map[int]int{}
-	out := make([]porcupine.Operation, len(idx))
-	for j, i := range idx {
-		op := &ops[i]
+	out := make([]porcupine.Operation, 0, len(part.Ops))
+	for j := range part.Ops {
+		op := &part.Ops[j]
+		if !keepForPorcupine(op) {
+			continue
+		}
 		cid, ok := clients[op.Client]
 		if !ok {
 			cid = len(clients)
@@ -76,51 +100,76 @@ func toPorcupine(ops []history.Op, idx []int32) []porcupine.Operation {
 			in.Unknown = true
 			ret = math.MaxInt64
 		}
-		out[j] = porcupine.Operation{ClientId: cid, Input: in, Call: op.Invoke, Output: op.Output, Return: ret, Metadata: int(i)}
+		pop := porcupine.Operation{ClientId: cid, Input: in, Call: op.Invoke, Output: op.Output, Return: ret}
+		if meta {
+			pop.Metadata = j
+		}
+		out = append(out, pop)
 	}
 	return out
 }
 
-func checkModel(name string, model porcupine.Model, kinds map[history.Kind]bool, ops []history.Op, opts PorcupineOptions) (Result, error) {
+// kept counts the ops of part that keepForPorcupine keeps.
+func kept(part *history.Part) int {
+	n := 0
+	for j := range part.Ops {
+		if keepForPorcupine(&part.Ops[j]) {
+			n++
+		}
+	}
+	return n
+}
+
+// checkKinds returns the error about the first op (in history order) whose
+// kind the check does not take or whose times are out of order.
+func checkKinds(name string, kinds map[history.Kind]bool, k *history.Keyed) error {
+	first, err := int32(math.MaxInt32), error(nil)
+	for pi := range k.Parts {
+		p := &k.Parts[pi]
+		for j := range p.Ops {
+			op, at := &p.Ops[j], p.At[j]
+			if at >= first {
+				break // p.At rises: no earlier op in this part
+			}
+			switch {
+			case !kinds[op.Kind]:
+				first, err = at, fmt.Errorf("%w: op %d is a %s; the %s check takes only %s", ErrUnsupported, at, op.Kind, name, kindList(kinds))
+			case op.Complete < op.Invoke:
+				first, err = at, fmt.Errorf("%w: op %d completes at %d before its invocation at %d", ErrBadHistory, at, op.Complete, op.Invoke)
+			default:
+				continue
+			}
+			break
+		}
+	}
+	return err
+}
+
+func checkModel(name string, model porcupine.Model, kinds map[history.Kind]bool, k *history.Keyed, opts PorcupineOptions) (Result, error) {
 	start := time.Now()
 	res := Result{Checker: name}
-	if len(ops) > math.MaxInt32 {
-		return res, fmt.Errorf("%w: %d ops is more than the checker indexes", ErrBadHistory, len(ops))
-	}
-	for i := range ops {
-		op := &ops[i]
-		if !kinds[op.Kind] {
-			return res, fmt.Errorf("%w: op %d is a %s; the %s check takes only %s", ErrUnsupported, i, op.Kind, name, kindList(kinds))
-		}
-		if op.Complete < op.Invoke {
-			return res, fmt.Errorf("%w: op %d completes at %d before its invocation at %d", ErrBadHistory, i, op.Complete, op.Invoke)
-		}
+	if err := checkKinds(name, kinds, k); err != nil {
+		return res, err
 	}
 	model.Partition = nil // keys are split here, one porcupine call each
-	model.DescribeOperationMetadata = func(m any) string {
-		if m == nil {
-			return ""
-		}
-		op := &ops[m.(int)]
-		s := fmt.Sprintf("op %d, client %d, %s", m.(int), op.Client, op.Outcome)
-		if op.Node != "" {
-			s += ", node " + op.Node
-		}
-		if op.Error != "" {
-			s += ", " + op.Error
-		}
-		return s
-	}
 
-	keys, byKey := partition(ops, keepForPorcupine)
-	res.Keys = len(keys)
+	// The keys with an op left to judge, in key order.
+	var parts []*history.Part
+	var sizes []int
+	for i := range k.Parts {
+		if n := kept(&k.Parts[i]); n > 0 {
+			parts = append(parts, &k.Parts[i])
+			sizes = append(sizes, n)
+		}
+	}
+	res.Keys = len(parts)
 	var deadline time.Time
 	if opts.Timeout > 0 {
 		deadline = start.Add(opts.Timeout)
 	}
-	verdicts := make([]porcupine.CheckResult, len(keys))
-	skipped := make([]bool, len(keys))
-	forEachKey(len(keys), opts.Workers, func(i int) {
+	verdicts := make([]porcupine.CheckResult, len(parts))
+	skipped := make([]bool, len(parts))
+	forEachKey(len(parts), opts.Workers, func(i int) {
 		limit := opts.KeyTimeout
 		if !deadline.IsZero() {
 			rem := time.Until(deadline)
@@ -132,23 +181,27 @@ func checkModel(name string, model porcupine.Model, kinds map[history.Kind]bool,
 				limit = rem
 			}
 		}
-		verdicts[i] = porcupine.CheckOperationsTimeout(model, toPorcupine(ops, byKey[keys[i]]), limit)
+		verdicts[i] = porcupine.CheckOperationsTimeout(model, toPorcupine(parts[i], false), limit)
 	})
 
 	var failing, unknown []string
+	var firstFailing *history.Part
 	var examples []Anomaly
 	nSkipped := 0
-	for i, k := range keys {
-		res.Ops += len(byKey[k])
+	for i, p := range parts {
+		res.Ops += sizes[i]
 		switch verdicts[i] {
 		case porcupine.Illegal:
-			failing = append(failing, k)
+			if firstFailing == nil {
+				firstFailing = p
+			}
+			failing = append(failing, p.Key)
 			examples = append(examples, Anomaly{
-				Kind: NonLinearizable, Key: k, at: int64(i),
-				Text: fmt.Sprintf("porcupine found no linearization of the %s on key %q", plural(len(byKey[k]), "op"), k),
+				Kind: NonLinearizable, Key: p.Key, at: int64(i),
+				Text: fmt.Sprintf("porcupine found no linearization of the %s on key %q", plural(sizes[i], "op"), p.Key),
 			})
 		case porcupine.Unknown:
-			unknown = append(unknown, k)
+			unknown = append(unknown, p.Key)
 			if skipped[i] {
 				nSkipped++
 			}
@@ -164,14 +217,14 @@ func checkModel(name string, model porcupine.Model, kinds map[history.Kind]bool,
 	case len(unknown) > 0:
 		res.Verdict = Unknown
 		res.Reason = fmt.Sprintf("%d of %d keys undecided within the time limits (per key %v, overall %v; %d never started)",
-			len(unknown), len(keys), limitText(opts.KeyTimeout), limitText(opts.Timeout), nSkipped)
+			len(unknown), len(parts), limitText(opts.KeyTimeout), limitText(opts.Timeout), nSkipped)
 	default:
 		res.Verdict = Valid
 	}
-	res.judgedNothing(len(ops))
+	res.judgedNothing(k.Ops)
 	var err error
-	if len(failing) > 0 && (opts.Visualization != nil || opts.VisualizationPath != "") {
-		err = visualize(model, ops, byKey[failing[0]], failing[0], &res, opts)
+	if firstFailing != nil && (opts.Visualization != nil || opts.VisualizationPath != "") {
+		err = visualize(model, firstFailing, &res, opts)
 	}
 	res.Elapsed = time.Since(start)
 	return res, err

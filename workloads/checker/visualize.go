@@ -12,19 +12,37 @@ import (
 )
 
 // visualize re-checks the failing key verbosely and writes porcupine's HTML,
-// annotated with the key and the fault windows.
-func visualize(model porcupine.Model, ops []history.Op, idx []int32, key string, res *Result, opts PorcupineOptions) error {
-	pops := toPorcupine(ops, idx)
+// annotated with the key and the fault windows. Each operation's tooltip
+// names the op by its position in the history, its client, outcome, node
+// and error.
+func visualize(model porcupine.Model, part *history.Part, res *Result, opts PorcupineOptions) error {
+	model.DescribeOperationMetadata = func(m any) string {
+		if m == nil {
+			return ""
+		}
+		j := m.(int)
+		op := &part.Ops[j]
+		s := fmt.Sprintf("op %d, client %d, %s", part.At[j], op.Client, op.Outcome)
+		if op.Node != "" {
+			s += ", node " + op.Node
+		}
+		if op.Error != "" {
+			s += ", " + op.Error
+		}
+		return s
+	}
+	pops := toPorcupine(part, true)
 	_, info := porcupine.CheckOperationsVerbose(model, pops, opts.KeyTimeout)
 	first, last := int64(math.MaxInt64), int64(0)
-	for _, i := range idx {
-		first = min(first, ops[i].Invoke)
-		last = max(last, ops[i].Complete)
+	for _, op := range pops {
+		first = min(first, op.Call)
+		last = max(last, part.Ops[op.Metadata.(int)].Complete)
 	}
+	key, n := part.Key, len(pops)
 	notes := []porcupine.Annotation{{
 		Tag: "checker", Start: first,
 		Description: fmt.Sprintf("key %q: not linearizable", key),
-		Details:     fmt.Sprintf("%s on key %q; no linearization exists", plural(len(idx), "op"), key),
+		Details:     fmt.Sprintf("%s on key %q; no linearization exists", plural(n, "op"), key),
 	}}
 	for _, e := range opts.Events {
 		stop := e.Stop

@@ -21,12 +21,20 @@ func (e enum[T]) name(v T) string {
 }
 
 func (e enum[T]) parse(s string) (T, error) {
-	for v := 1; v < len(e.names); v++ {
-		if e.names[v] == s {
-			return T(v), nil
-		}
+	if v, ok := e.lookup([]byte(s)); ok {
+		return v, nil
 	}
 	return 0, fmt.Errorf("unknown %s %q", e.what, s)
+}
+
+// lookup returns the value named b, without allocating.
+func (e enum[T]) lookup(b []byte) (T, bool) {
+	for v := 1; v < len(e.names); v++ {
+		if e.names[v] == string(b) {
+			return T(v), true
+		}
+	}
+	return 0, false
 }
 
 func (e enum[T]) marshal(v T) ([]byte, error) {

@@ -32,8 +32,9 @@ const (
 )
 
 // decodeOpFast decodes an op line of the compact shape Writer writes. ok is
-// false when the line is anything else; the op is not validated.
-func decodeOpFast(b []byte) (op Op, ok bool) {
+// false when the line is anything else; the op is not validated. The key,
+// node and error strings come from in (nil: fresh strings).
+func decodeOpFast(b []byte, in *interner) (op Op, ok bool) {
 	if !bytes.HasPrefix(b, opPrefix) || b[len(b)-1] != '}' {
 		return Op{}, false
 	}
@@ -63,14 +64,18 @@ func decodeOpFast(b []byte) (op Op, ok bool) {
 		case "kind":
 			bit = seenKind
 			if s, rest, ok = plainString(rest); ok {
-				k, err := ParseKind(string(s))
-				op.Kind, ok = k, err == nil
+				op.Kind, ok = kindNames.lookup(s)
 			}
 		case "outcome":
 			bit = seenOutcome
 			if s, rest, ok = plainString(rest); ok {
-				o, err := ParseOutcome(string(s))
-				op.Outcome, ok = o, err == nil
+				op.Outcome, ok = outcomeNames.lookup(s)
+			}
+		case "key", "node", "error":
+			dst, b := op.textField(key)
+			bit = b
+			if s, rest, ok = plainString(rest); ok {
+				*dst = in.str(s)
 			}
 		default:
 			var dst *string
@@ -176,4 +181,31 @@ func plainInt(p []byte) (int64, []byte, bool) {
 		n = -n
 	}
 	return n, p[i:], true
+}
+
+// interner hands out one string per distinct text of the fields that
+// repeat from op to op (keys, node names, error texts), so that a long
+// history holds each once. It keeps at most maxInterned texts; past that,
+// strings are fresh. A nil interner interns nothing.
+type interner struct {
+	m map[string]string
+}
+
+const maxInterned = 1 << 16
+
+func (in *interner) str(b []byte) string {
+	if in == nil {
+		return string(b)
+	}
+	if s, ok := in.m[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(in.m) < maxInterned {
+		if in.m == nil {
+			in.m = make(map[string]string)
+		}
+		in.m[s] = s
+	}
+	return s
 }

@@ -40,6 +40,7 @@ type Reader struct {
 	max  int
 	buf  []byte
 	err  error
+	in   interner
 }
 
 // NewReader returns a Reader reading from r.
@@ -75,7 +76,7 @@ func (r *Reader) Read() (Record, error) {
 		if len(bytes.TrimSpace(b)) == 0 {
 			continue
 		}
-		rec, err := decodeRecord(b)
+		rec, err := decodeRecord(b, &r.in)
 		if err != nil {
 			r.err = &LineError{Line: r.line, Err: err}
 			return Record{}, r.err
@@ -126,8 +127,8 @@ var (
 // decodeRecord decodes and validates one line: an op line of the shape
 // Writer writes by decodeOpFast, any other line (and a fast-decoded op
 // that is not valid, for the precise error) strictly.
-func decodeRecord(b []byte) (Record, error) {
-	if op, ok := decodeOpFast(b); ok && op.Validate() == nil {
+func decodeRecord(b []byte, in *interner) (Record, error) {
+	if op, ok := decodeOpFast(b, in); ok && op.Validate() == nil {
 		return Record{Type: OpRecord, Op: op}, nil
 	}
 	var typ string
