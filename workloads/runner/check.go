@@ -31,11 +31,13 @@ func Checkers(cfg *workloads.Config) []checker.Checker {
 // report, nil for none), writing their files into dir. A history that
 // cannot be read yields one unknown check saying why.
 func Check(ctx context.Context, path string, job *checker.Job, checkers []checker.Checker, dir string) []results.Check {
-	ops, events, err := history.ReadFile(path)
+	// Split by key while reading: the porcupine check works per key, and
+	// the append check flattens the parts itself.
+	k, err := history.ReadKeyedFile(path)
 	if err != nil {
 		return []results.Check{{Name: "history", Verdict: checker.Unknown, Summary: err.Error()}}
 	}
-	return CheckRun(ctx, checker.Run{Ops: ops, Events: events, Job: job, Dir: dir}, checkers)
+	return CheckRun(ctx, checker.Run{Keyed: k, Events: k.Events, Job: job, Dir: dir}, checkers)
 }
 
 // CheckRun runs each checker on r and records its result.
