@@ -17,8 +17,6 @@ type Writer struct {
 	enc *json.Encoder
 	n   int
 	err error
-	// line is WriteOp's scratch buffer (appendOpLine).
-	line []byte
 }
 
 // NewWriter returns a Writer that writes to w through a 64 KiB buffer.
@@ -34,19 +32,26 @@ func (w *Writer) WriteOp(op Op) error {
 	if err := op.Validate(); err != nil {
 		return fmt.Errorf("history: write op: %w", err)
 	}
+	// Encode before taking the lock: with many clients, the lock is held
+	// only for the copy into the buffered file.
+	bp := linePool.Get().(*[]byte)
+	defer linePool.Put(bp)
+	*bp = appendOpLine((*bp)[:0], &op)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.err != nil {
 		return w.err
 	}
-	w.line = appendOpLine(w.line[:0], &op)
-	if _, err := w.bw.Write(w.line); err != nil {
+	if _, err := w.bw.Write(*bp); err != nil {
 		w.err = fmt.Errorf("history: write: %w", err)
 		return w.err
 	}
 	w.n++
 	return nil
 }
+
+// linePool holds WriteOp's scratch buffers, one per concurrent writer.
+var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
 
 // WriteEvent validates e and appends it to the stream.
 func (w *Writer) WriteEvent(e Event) error {
