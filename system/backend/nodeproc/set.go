@@ -331,4 +331,3 @@ func (s *Set) Stop(ctx context.Context) error {
 	}
 	return errors.Join(errs...)
 }
-
