@@ -132,7 +132,7 @@ func finishAvailability(rows []AvailabilityRow) []AvailabilityRow {
 		n := rows[i].OK + rows[i].Fail + rows[i].Info
 		rows[i].Availability = -1
 		if n > 0 {
-			rows[i].Availability = round(float64(rows[i].OK)/float64(n), 4)
+			rows[i].Availability = results.Round(float64(rows[i].OK)/float64(n), 4)
 		}
 	}
 	return rows

@@ -136,7 +136,7 @@ func compareRun(dir string, d *Data) CompareRun {
 		}
 	}
 	if in > 0 {
-		r.FaultAvailability = round(float64(ok)/float64(in), 4)
+		r.FaultAvailability = results.Round(float64(ok)/float64(in), 4)
 	}
 	for _, e := range d.Errors {
 		r.Errors += e.Count
@@ -181,8 +181,8 @@ func bareFigures(runs []*results.Bare) *BareFigures {
 	if len(ratios) == 0 {
 		return nil
 	}
-	return &BareFigures{BareOpsPerS: round(results.Median(bare), 1), HarnessOpsPerS: round(results.Median(harness), 1),
-		Ratio: round(results.Median(ratios), 3), RoundRatios: ratios}
+	return &BareFigures{BareOpsPerS: results.Round(results.Median(bare), 1), HarnessOpsPerS: results.Round(results.Median(harness), 1),
+		Ratio: results.Round(results.Median(ratios), 3), RoundRatios: ratios}
 }
 
 // SettingsText says how a run drove its backend in one line: clients,
@@ -210,7 +210,7 @@ func ratio(a, b float64) float64 {
 	if b == 0 {
 		return 0
 	}
-	return round(a/b, 3)
+	return results.Round(a/b, 3)
 }
 
 // formatRatio writes a ratio to the baseline as "×1.23".

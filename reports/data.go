@@ -455,17 +455,6 @@ func splitNumber(s string) (string, int) {
 	return s[:i], n
 }
 
-func round(x float64, digits int) float64 {
-	p := 1.0
-	for range digits {
-		p *= 10
-	}
-	if x < 0 {
-		return -float64(int64(-x*p+0.5)) / p
-	}
-	return float64(int64(x*p+0.5)) / p
-}
-
 // rpc computes per-op transport costs. The transport counts every call of
 // the run, so they are divided by every op of the history (warm-up
 // included), or by the measured op count when there is no history.
@@ -491,11 +480,11 @@ func (d *Data) rpc(r *results.Results, historyOps int) {
 func rpcRow(name string, calls, bytes, ops int64) RPCRow {
 	row := RPCRow{Name: name, Calls: calls, Bytes: bytes}
 	if ops > 0 {
-		row.CallsPerOp = round(float64(calls)/float64(ops), 3)
-		row.BytesPerOp = round(float64(bytes)/float64(ops), 1)
+		row.CallsPerOp = results.Round(float64(calls)/float64(ops), 3)
+		row.BytesPerOp = results.Round(float64(bytes)/float64(ops), 1)
 	}
 	if calls > 0 {
-		row.BytesPerCall = round(float64(bytes)/float64(calls), 1)
+		row.BytesPerCall = results.Round(float64(bytes)/float64(calls), 1)
 	}
 	return row
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"faultline/workloads/checker"
+	"faultline/workloads/results"
 )
 
 // readWritten takes what a Write function returned (a file's path and an
@@ -88,7 +89,7 @@ func TestCompareRatios(t *testing.T) {
 	if a.Ratio["ops"] != 1 || a.Ratio["p99"] != 1 {
 		t.Errorf("baseline ratios %v, want 1", a.Ratio)
 	}
-	if want := round(b.OpsPerS/a.OpsPerS, 3); b.Ratio["ops"] != want || want <= 1 {
+	if want := results.Round(b.OpsPerS/a.OpsPerS, 3); b.Ratio["ops"] != want || want <= 1 {
 		t.Errorf("throughput ratio %v, want %v (>1)", b.Ratio["ops"], want)
 	}
 	if a.FaultAvailability < 0 || a.FaultAvailability >= a.Availability {

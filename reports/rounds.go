@@ -138,7 +138,7 @@ func summarize(root, backend string, rs []roundResult) (BenchmarkBackend, Compar
 			bb.Clients = cr.Clients
 		}
 		bares = append(bares, cr.Bare)
-		bb.RoundOpsPerS = append(bb.RoundOpsPerS, round(cr.OpsPerS, 1))
+		bb.RoundOpsPerS = append(bb.RoundOpsPerS, results.Round(cr.OpsPerS, 1))
 		ops = append(ops, cr.OpsPerS)
 		p50, p99, p999, mx = append(p50, cr.P50US), append(p99, cr.P99US), append(p999, cr.P999US), append(mx, cr.MaxUS)
 		errs = append(errs, cr.Errors)
@@ -157,15 +157,15 @@ func summarize(root, backend string, rs []roundResult) (BenchmarkBackend, Compar
 	}
 	bb.Bare = bareFigures(bares)
 	bb.Verdict = checker.MergeAll(verdicts...)
-	bb.OpsPerS = round(medianF(ops), 1)
+	bb.OpsPerS = results.Round(results.Median(ops), 1)
 	bb.P50US, bb.P99US, bb.P999US, bb.MaxUS = medianI(p50), medianI(p99), medianI(p999), medianI(mx)
 	bb.Errors = medianI(errs)
 	bb.Availability, bb.FaultAvailability = -1, -1
 	if len(avail) > 0 {
-		bb.Availability = round(medianF(avail), 4)
+		bb.Availability = results.Round(results.Median(avail), 4)
 	}
 	if len(favail) > 0 {
-		bb.FaultAvailability = round(medianF(favail), 4)
+		bb.FaultAvailability = results.Round(results.Median(favail), 4)
 	}
 	bb.Windows = medianWindows(rs)
 	// The chart shows the round whose throughput is closest to the median.
@@ -204,7 +204,7 @@ func medianWindows(rs []roundResult) []WindowAvailability {
 			m.Label = w.Kind // nodes differ from round to round
 		}
 		if len(av) > 0 {
-			m.Availability = round(medianF(av), 4)
+			m.Availability = results.Round(results.Median(av), 4)
 		}
 		out = append(out, m)
 	}
@@ -245,15 +245,13 @@ type WindowRow struct {
 	Availability []float64
 }
 
-// medianF is the median of xs (results.Median).
-func medianF(xs []float64) float64 { return results.Median(xs) }
-
+// medianI is results.Median of integer figures, rounded.
 func medianI(xs []int64) int64 {
 	f := make([]float64, len(xs))
 	for i, x := range xs {
 		f[i] = float64(x)
 	}
-	return int64(medianF(f) + 0.5)
+	return int64(results.Median(f) + 0.5)
 }
 
 func abs(x float64) float64 {

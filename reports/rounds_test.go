@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"faultline/workloads/checker"
+	"faultline/workloads/results"
 )
 
 // benchRuns writes two backends' rounds of two cases as synthetic runs
@@ -71,7 +72,7 @@ func TestBenchmarkMedians(t *testing.T) {
 			if bb.Rounds != 3 || len(bb.RoundOpsPerS) != 3 || len(bb.Dirs) != 3 {
 				t.Errorf("%s/%s: %d rounds, %d figures, %d dirs", c.Name, bb.Backend, bb.Rounds, len(bb.RoundOpsPerS), len(bb.Dirs))
 			}
-			if bb.OpsPerS != round(ops[1], 1) || bb.P99US != int64(p99[1]) {
+			if bb.OpsPerS != results.Round(ops[1], 1) || bb.P99US != int64(p99[1]) {
 				t.Errorf("%s/%s: median ops/s %v p99 %v, want %v and %v", c.Name, bb.Backend, bb.OpsPerS, bb.P99US, ops[1], p99[1])
 			}
 			if strings.HasPrefix(bb.Dirs[0], "/") {
@@ -97,7 +98,7 @@ func TestBenchmarkMedians(t *testing.T) {
 					av = append(av, compareRun(r.Dir, d).Windows[i].Availability)
 				}
 			}
-			if want := round(medianF(av), 4); w.Availability != want || rows[i].Availability[0] != want {
+			if want := results.Round(results.Median(av), 4); w.Availability != want || rows[i].Availability[0] != want {
 				t.Errorf("%s window %d: availability %v (row %v), want median %v of %v", c.Name, i, w.Availability, rows[i].Availability[0], want, av)
 			}
 		}
@@ -140,7 +141,7 @@ func TestMedian(t *testing.T) {
 		in   []float64
 		want float64
 	}{{nil, 0}, {[]float64{3}, 3}, {[]float64{5, 1, 3}, 3}, {[]float64{4, 1, 3, 2}, 2.5}} {
-		if got := medianF(tc.in); got != tc.want {
+		if got := results.Median(tc.in); got != tc.want {
 			t.Errorf("median %v = %v, want %v", tc.in, got, tc.want)
 		}
 	}

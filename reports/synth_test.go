@@ -232,8 +232,8 @@ func opStats(l []int64, c results.Counts, secs float64) results.OpStats {
 	for _, v := range l {
 		sum += v
 	}
-	s.OpsPerSec = round(float64(len(l))/secs, 1)
-	s.MeanUS = round(float64(sum)/float64(len(l)), 1)
+	s.OpsPerSec = results.Round(float64(len(l))/secs, 1)
+	s.MeanUS = results.Round(float64(sum)/float64(len(l)), 1)
 	s.P50US, s.P90US, s.P99US, s.P999US, s.P9999US, s.MaxUS = pick(l, 50), pick(l, 90), pick(l, 99), pick(l, 99.9), pick(l, 99.99), pick(l, 100)
 	for _, p := range []float64{0, 50, 90, 99, 99.9, 99.99, 100} {
 		s.Percentiles = append(s.Percentiles, [2]float64{p, float64(pick(l, p))})

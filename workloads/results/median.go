@@ -17,3 +17,16 @@ func Median(xs []float64) float64 {
 	}
 	return (s[m-1] + s[m]) / 2
 }
+
+// Round rounds x half away from zero to digits decimals: the one rounding
+// of the figures that results and reports show.
+func Round(x float64, digits int) float64 {
+	p := 1.0
+	for range digits {
+		p *= 10
+	}
+	if x < 0 {
+		return -float64(int64(-x*p+0.5)) / p
+	}
+	return float64(int64(x*p+0.5)) / p
+}

@@ -98,10 +98,7 @@ func (br *bareRounds) run(ctx context.Context, i int) error {
 	if err != nil && ctx.Err() == nil {
 		return fmt.Errorf("runner: bare round %d: %w", i+1, err)
 	}
-	for len(br.rounds) <= i {
-		br.rounds = append(br.rounds, results.BareRound{Round: len(br.rounds) + 1})
-	}
-	r := &br.rounds[i]
+	r := br.round(i)
 	r.First = "harness"
 	if bareFirst(i) {
 		r.First = "bare"
@@ -112,12 +109,17 @@ func (br *bareRounds) run(ctx context.Context, i int) error {
 	return nil
 }
 
-// harness records round i's harness phase p.
-func (br *bareRounds) harness(i int, p results.Phase) {
+// round returns round i (from 0), adding the rounds up to it.
+func (br *bareRounds) round(i int) *results.BareRound {
 	for len(br.rounds) <= i {
 		br.rounds = append(br.rounds, results.BareRound{Round: len(br.rounds) + 1})
 	}
-	r := &br.rounds[i]
+	return &br.rounds[i]
+}
+
+// harness records round i's harness phase p.
+func (br *bareRounds) harness(i int, p results.Phase) {
+	r := br.round(i)
 	r.HarnessOps = p.Ops
 	r.HarnessS = float64(p.EndNS-p.StartNS) / 1e9
 	if r.HarnessS > 0 {
@@ -143,5 +145,5 @@ func (br *bareRounds) result() *results.Bare {
 	return out
 }
 
-func round1(x float64) float64 { return float64(int64(x*10+0.5)) / 10 }
-func round3(x float64) float64 { return float64(int64(x*1000+0.5)) / 1000 }
+func round1(x float64) float64 { return results.Round(x, 1) }
+func round3(x float64) float64 { return results.Round(x, 3) }
