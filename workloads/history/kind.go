@@ -21,6 +21,11 @@ const (
 	// CAS sets a register to Value if it holds Expect. An OK cas took
 	// effect; a cas whose comparison failed is recorded with outcome Fail.
 	CAS
+	// Call is a request of a workload beyond key/value ones (Maelstrom's
+	// echo, broadcast, kafka, ...): Key is the request's type ("broadcast"),
+	// Value its JSON-encoded fields, Output the JSON-encoded body of the
+	// reply. Its workload's checker gives it meaning.
+	Call
 )
 
 var kindNames = enum[Kind]{typ: "Kind", what: "op kind", names: []string{
@@ -30,6 +35,7 @@ var kindNames = enum[Kind]{typ: "Kind", what: "op kind", names: []string{
 	Read:   "read",
 	Write:  "write",
 	CAS:    "cas",
+	Call:   "call",
 }}
 
 // String returns the lower-case name used in history files ("get", "cas").

@@ -1,0 +1,20 @@
+// Package maelstrom runs nodes that speak Maelstrom's protocol (Jepsen's
+// Maelstrom: JSON messages, one per line, on a node's stdin and stdout) as
+// real processes, and routes their messages through a router that applies
+// Faultline's link faults and partitions per directed link.
+//
+// The pieces, one concept per file:
+//
+//   - message.go: the wire shapes (Message, Header, error bodies and
+//     Maelstrom's error codes with their definite/indefinite meaning) and
+//     the bounded line reader every decoder of node output goes through.
+//   - endpoint.go: the seam between the router and what it delivers to
+//     (node processes, clients c1, c2, ..., and services such as lin-kv).
+//
+// Node ids follow Maelstrom: nodes n0 .. n(N-1), clients c1, c2, ...,
+// services by their names ("lin-kv", "seq-kv", "lww-kv", "lin-tso").
+//
+// Imports: the standard library, faultline/transport (link faults and
+// their draws) and faultline/system/backend (the backend seam). Never
+// workloads, chaos, reports or bench.
+package maelstrom
