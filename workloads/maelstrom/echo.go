@@ -1,0 +1,57 @@
+package maelstrom
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"faultline/workloads/checker"
+	"faultline/workloads/history"
+)
+
+// echo: clients send arbitrary payloads; nodes must send each back.
+type echo struct{ base }
+
+func newEcho(o Options) Workload { return echo{base{"echo", o}} }
+
+// Client implements Workload: echo requests carrying "Please echo N".
+func (w echo) Client(client int, seed int64) Generator {
+	checkClient(client, w.opts.Clients)
+	r := rng(seed, client)
+	return stateless(func() Request {
+		args, _ := json.Marshal(map[string]string{"echo": fmt.Sprintf("Please echo %d", r.IntN(128))})
+		return Request{F: "echo", Args: args}
+	})
+}
+
+// Judge implements Workload: echo is judged under any Maelstrom fault
+// (a duplicated request is echoed twice, harmlessly).
+func (w echo) Judge(f Fault) error { return judge(w.name, f, true) }
+
+// Check implements Workload: every ok reply carries exactly the payload
+// of its request. Failed and unknown requests prove nothing.
+func (echo) Check(_ context.Context, run Run) checker.Result {
+	f := newFindings("echo", run.Ops)
+	judged := 0
+	for _, i := range calls(run.Ops, "echo") {
+		op := &run.Ops[i]
+		if op.Outcome != history.OK {
+			continue
+		}
+		judged++
+		sent, err := fieldOf([]byte(op.Value), "echo")
+		if err != nil {
+			f.add(checker.MalformedReply, "echo", fmt.Sprintf("the recorded request does not decode: %v", err), i)
+			continue
+		}
+		got, err := fieldOf([]byte(op.Output), "echo")
+		if err != nil {
+			f.add(checker.BadEcho, "echo", fmt.Sprintf("the reply carries no payload: %v", err), i)
+			continue
+		}
+		if canonical(sent) != canonical(got) {
+			f.add(checker.BadEcho, "echo", fmt.Sprintf("sent %s, echoed %s", snip(canonical(sent)), snip(canonical(got))), i)
+		}
+	}
+	return f.done(judged, "")
+}
