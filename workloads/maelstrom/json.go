@@ -40,6 +40,14 @@ func decodeField(body string, name string, v any) error {
 // as strings: no spaces, object keys sorted, integral numbers written as
 // integers (1.0 is 1). Undecodable input is returned as it is.
 func canonical(raw []byte) string {
+	if plainInt(raw) {
+		return string(raw) // the common case, without a decoder
+	}
+	return decodeCanonical(raw)
+}
+
+// decodeCanonical is canonical through a decoder.
+func decodeCanonical(raw []byte) string {
 	d := json.NewDecoder(bytes.NewReader(raw))
 	d.UseNumber()
 	var v any
@@ -92,4 +100,23 @@ func canonicalList(raw json.RawMessage) ([]string, error) {
 		out[i] = canonical(it)
 	}
 	return out, nil
+}
+
+// plainInt reports whether raw is a JSON integer in canonical form: an
+// optional minus, then 0 or a digit string without a leading zero, short
+// enough to fit an int64.
+func plainInt(raw []byte) bool {
+	b := raw
+	if len(b) > 0 && b[0] == '-' {
+		b = b[1:]
+	}
+	if len(b) == 0 || len(b) > 18 || b[0] == '0' && len(b) > 1 {
+		return false
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }

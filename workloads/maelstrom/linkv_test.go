@@ -17,9 +17,13 @@ func linOp(h *hist, client int, req Request, reply string, err error, invoke, co
 }
 
 var (
-	read1   = Request{F: "read", Args: []byte(`{"key":1}`), Op: history.Op{Kind: history.Read, Key: "1"}}
-	write1  = func(v string) Request { return Request{F: "write", Op: history.Op{Kind: history.Write, Key: "1", Value: v}} }
-	cas1    = func(from, to string) Request { return Request{F: "cas", Op: history.Op{Kind: history.CAS, Key: "1", Expect: from, Value: to}} }
+	read1  = Request{F: "read", Args: []byte(`{"key":1}`), Op: history.Op{Kind: history.Read, Key: "1"}}
+	write1 = func(v string) Request {
+		return Request{F: "write", Op: history.Op{Kind: history.Write, Key: "1", Value: v}}
+	}
+	cas1 = func(from, to string) Request {
+		return Request{F: "cas", Op: history.Op{Kind: history.CAS, Key: "1", Expect: from, Value: to}}
+	}
 	timeout = context.DeadlineExceeded
 )
 
@@ -29,7 +33,7 @@ func TestLinKVValid(t *testing.T) {
 	linOp(h, 2, read1, `{"type":"read_ok","value":3}`, nil, 3, 4)
 	linOp(h, 1, cas1("3", "4"), `{"type":"cas_ok"}`, nil, 5, 6)
 	linOp(h, 2, cas1("3", "1"), "", definite(22), 7, 8) // precondition failed: Fail, dropped
-	linOp(h, 3, write1("2"), "", timeout, 9, 10)          // unknown: may land any time later
+	linOp(h, 3, write1("2"), "", timeout, 9, 10)        // unknown: may land any time later
 	linOp(h, 2, read1, `{"type":"read_ok","value":4.0}`, nil, 11, 12)
 	linOp(h, 1, read1, `{"type":"read_ok","value":2}`, nil, 13, 14)
 	res := mustWorkload(t, "lin-kv").Check(context.Background(), h.run())
