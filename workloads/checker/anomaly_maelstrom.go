@@ -42,20 +42,21 @@ const (
 	lastAnomalyKind = MalformedReply
 )
 
+// maelstromAnomalyNames names the kinds from BadEcho on, in order.
 var maelstromAnomalyNames = [...]string{
-	BadEcho - BadEcho:             "bad-echo",
-	DuplicateID - BadEcho:         "duplicate-id",
-	LostValue - BadEcho:           "lost-value",
-	UnexpectedValue - BadEcho:     "unexpected-value",
-	CounterOutOfBounds - BadEcho:  "counter-out-of-bounds",
-	LostMessage - BadEcho:         "lost-message",
-	OffsetReuse - BadEcho:         "offset-reuse",
-	DuplicateMessage - BadEcho:    "duplicate-message",
-	NonmonotonicOffsets - BadEcho: "nonmonotonic-offsets",
-	SkippedOffset - BadEcho:       "skipped-offset",
-	CommitInvented - BadEcho:      "commit-invented",
-	CommitRegressed - BadEcho:     "commit-regressed",
-	MalformedReply - BadEcho:      "malformed-reply",
+	"bad-echo",              // BadEcho
+	"duplicate-id",          // DuplicateID
+	"lost-value",            // LostValue
+	"unexpected-value",      // UnexpectedValue
+	"counter-out-of-bounds", // CounterOutOfBounds
+	"lost-message",          // LostMessage
+	"offset-reuse",          // OffsetReuse
+	"duplicate-message",     // DuplicateMessage
+	"nonmonotonic-offsets",  // NonmonotonicOffsets
+	"skipped-offset",        // SkippedOffset
+	"commit-invented",       // CommitInvented
+	"commit-regressed",      // CommitRegressed
+	"malformed-reply",       // MalformedReply
 }
 
 // kindName returns k's name and whether k is a defined kind.

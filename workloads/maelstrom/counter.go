@@ -38,7 +38,7 @@ func (w counter) Client(client int, seed int64) Generator {
 
 // Final implements Workload: one read of every node.
 func (w counter) Final(ctx context.Context, nodes []string, inv backend.Invoker) error {
-	return setWorkload{}.Final(ctx, nodes, inv)
+	return readEach(ctx, nodes, inv)
 }
 
 // Judge implements Workload: final reads follow the heal, but a client's
