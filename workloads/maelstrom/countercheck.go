@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strings"
 
 	"faultline/workloads/checker"
 	"faultline/workloads/history"
@@ -30,7 +29,7 @@ const maxDelta = 1 << 32
 func checkCounter(name string, signed bool, run Run) checker.Result {
 	ops := run.Ops
 	f := newFindings(name, ops)
-	final, hasFinal := finalStart(run.Events)
+	fr := newFinalReads(run.Events)
 
 	type add struct {
 		at    int64
@@ -66,28 +65,21 @@ func checkCounter(name string, signed bool, run Run) checker.Result {
 	}
 
 	reads := calls(ops, "read")
-	lastFinal := map[string]int{}
-	finalNodes := map[string]bool{}
 	for _, i := range reads {
 		op := &ops[i]
-		isFinal := hasFinal && op.Invoke >= final
-		if isFinal {
-			finalNodes[op.Node] = true
-		}
 		if op.Outcome != history.OK {
+			fr.see(ops, i, false)
 			continue
 		}
 		var v json.Number
 		err := decodeField(op.Output, "value", &v)
 		n, nerr := v.Int64()
+		isFinal := fr.see(ops, i, err == nil && nerr == nil)
 		if err != nil || nerr != nil {
 			f.add(checker.MalformedReply, "read", fmt.Sprintf("the reply has no integer value (%v)", firstErr(err, nerr)), i)
 			continue
 		}
 		if isFinal {
-			if j, ok := lastFinal[op.Node]; !ok || ops[j].Invoke < op.Invoke {
-				lastFinal[op.Node] = i
-			}
 			if !acceptable.contains(n) {
 				f.add(checker.CounterOutOfBounds, op.Node, fmt.Sprintf(
 					"final read of %s returned %d; the %s acknowledged sum to %d and with the %s of unknown outcome the counter may hold %s",
@@ -103,22 +95,7 @@ func checkCounter(name string, signed bool, run Run) checker.Result {
 		}
 	}
 
-	var unread []string
-	for n := range finalNodes {
-		if _, ok := lastFinal[n]; !ok {
-			unread = append(unread, n)
-		}
-	}
-	sort.Strings(unread)
-	var reason string
-	switch {
-	case !hasFinal:
-		reason = "no final phase: the final value of the counter is unknown"
-	case len(lastFinal) == 0:
-		reason = "no final read succeeded"
-	case len(unread) > 0:
-		reason = fmt.Sprintf("no ok final read of %s", strings.Join(unread, ", "))
-	}
+	reason := fr.reason("no final phase: the final value of the counter is unknown")
 	res := f.done(len(adds)+len(reads), reason)
 	res.Text = res.Summary() + fmt.Sprintf("; final reads may hold %s", acceptable) + msgsPerOp(run)
 	return res

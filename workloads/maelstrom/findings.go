@@ -2,7 +2,9 @@ package maelstrom
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"faultline/workloads/checker"
@@ -116,4 +118,57 @@ func calls(ops []history.Op, f string) []int {
 		}
 	}
 	return out
+}
+
+// finalReads tracks the final phase's reads: the nodes a final read was
+// sent to and, per node, its last ok final read.
+type finalReads struct {
+	start     int64
+	has       bool            // the run had a final phase
+	attempted map[string]bool // nodes sent a final read
+	last      map[string]int  // node -> op index of its last ok final read
+}
+
+func newFinalReads(events []history.Event) *finalReads {
+	start, has := finalStart(events)
+	return &finalReads{start: start, has: has, attempted: map[string]bool{}, last: map[string]int{}}
+}
+
+// see notes read op i, usable when it is ok and its reply decoded, and
+// reports whether it is a final read.
+func (fr *finalReads) see(ops []history.Op, i int, usable bool) bool {
+	op := &ops[i]
+	if !fr.has || op.Invoke < fr.start {
+		return false
+	}
+	fr.attempted[op.Node] = true
+	if j, ok := fr.last[op.Node]; usable && (!ok || ops[j].Invoke < op.Invoke) {
+		fr.last[op.Node] = i
+	}
+	return true
+}
+
+// nodes returns the nodes with an ok final read, sorted.
+func (fr *finalReads) nodes() []string { return sortedKeys(fr.last) }
+
+// reason says why the final reads leave a check Unknown, or "": noFinal
+// when there was no final phase, else the nodes whose final reads all
+// failed.
+func (fr *finalReads) reason(noFinal string) string {
+	var unread []string
+	for n := range fr.attempted {
+		if _, ok := fr.last[n]; !ok {
+			unread = append(unread, n)
+		}
+	}
+	sort.Strings(unread)
+	switch {
+	case !fr.has:
+		return noFinal
+	case len(fr.last) == 0:
+		return "no final read succeeded"
+	case len(unread) > 0:
+		return fmt.Sprintf("no ok final read of %s", strings.Join(unread, ", "))
+	}
+	return ""
 }

@@ -133,7 +133,10 @@ func (c *kafkaCheck) checkPolls() {
 	}
 }
 
-// knownBetween returns the offsets of key k strictly between a and b shown
+// maxSkipped bounds the skipped offsets an anomaly lists.
+const maxSkipped = 10
+
+// knownBetween returns (at most maxSkipped of) the offsets of key k strictly between a and b shown
 // by ops that completed before time before.
 func (c *kafkaCheck) knownBetween(k string, a, b, before int64) []int64 {
 	ks := c.known[k]
@@ -141,6 +144,9 @@ func (c *kafkaCheck) knownBetween(k string, a, b, before int64) []int64 {
 	for i := sort.Search(len(ks), func(i int) bool { return ks[i].offset > a }); i < len(ks) && ks[i].offset < b; i++ {
 		if ks[i].done < before && (len(out) == 0 || out[len(out)-1] != ks[i].offset) {
 			out = append(out, ks[i].offset)
+			if len(out) == maxSkipped {
+				break
+			}
 		}
 	}
 	return out

@@ -29,7 +29,7 @@ import (
 func checkSet(name, add, field, readField string, run Run) checker.Result {
 	ops := run.Ops
 	f := newFindings(name, ops)
-	final, hasFinal := finalStart(run.Events)
+	fr := newFinalReads(run.Events)
 
 	sent := map[string]int{} // value -> its add op
 	var acked []int          // ok adds
@@ -47,21 +47,17 @@ func checkSet(name, add, field, readField string, run Run) checker.Result {
 		}
 	}
 
-	// Every ok read's set; the last ok final read of each node.
+	// Every ok read's set, by op index; the final reads.
 	type read struct {
 		op  int
 		set map[string]bool
 	}
 	var reads []read
-	lastFinal := map[string]read{}
-	finalNodes := map[string]bool{}
+	setOf := map[int]map[string]bool{}
 	for _, i := range calls(ops, "read") {
 		op := &ops[i]
-		isFinal := hasFinal && op.Invoke >= final
-		if isFinal {
-			finalNodes[op.Node] = true
-		}
 		if op.Outcome != history.OK {
+			fr.see(ops, i, false)
 			continue
 		}
 		raw, err := fieldOf([]byte(op.Output), readField)
@@ -69,6 +65,7 @@ func checkSet(name, add, field, readField string, run Run) checker.Result {
 		if err == nil {
 			vals, err = canonicalList(raw)
 		}
+		fr.see(ops, i, err == nil)
 		if err != nil {
 			f.add(checker.MalformedReply, "read", fmt.Sprintf("the reply has no %s list: %v", readField, err), i)
 			continue
@@ -85,29 +82,23 @@ func checkSet(name, add, field, readField string, run Run) checker.Result {
 			}
 		}
 		reads = append(reads, r)
-		if isFinal && (lastFinal[op.Node].set == nil || ops[lastFinal[op.Node].op].Invoke < op.Invoke) {
-			lastFinal[op.Node] = r
-		}
+		setOf[i] = r.set
 	}
 
 	// Lost values and stable latencies.
-	nodes := make([]string, 0, len(lastFinal))
-	for n := range lastFinal {
-		nodes = append(nodes, n)
-	}
-	sort.Strings(nodes)
+	nodes := fr.nodes()
 	var lat []time.Duration
 	for _, i := range acked {
 		v := canonical([]byte(mustField(ops[i].Value, field)))
 		var missing []string
 		for _, n := range nodes {
-			if !lastFinal[n].set[v] {
+			if !setOf[fr.last[n]][v] {
 				missing = append(missing, n)
 			}
 		}
 		if len(missing) > 0 {
 			f.add(checker.LostValue, v, fmt.Sprintf("acknowledged %s %s is missing from the final read of %s",
-				add, snip(v), strings.Join(missing, ", ")), i, lastFinal[missing[0]].op)
+				add, snip(v), strings.Join(missing, ", ")), i, fr.last[missing[0]])
 			continue
 		}
 		var lastMiss int64 = -1
@@ -119,22 +110,7 @@ func checkSet(name, add, field, readField string, run Run) checker.Result {
 		lat = append(lat, time.Duration(max(0, lastMiss-ops[i].Invoke)))
 	}
 
-	var reason string
-	var unread []string
-	for n := range finalNodes {
-		if _, ok := lastFinal[n]; !ok {
-			unread = append(unread, n)
-		}
-	}
-	sort.Strings(unread)
-	switch {
-	case !hasFinal:
-		reason = "no final phase: acknowledged values cannot be confirmed on every node"
-	case len(lastFinal) == 0:
-		reason = "no final read succeeded"
-	case len(unread) > 0:
-		reason = fmt.Sprintf("no ok final read of %s", strings.Join(unread, ", "))
-	}
+	reason := fr.reason("no final phase: acknowledged values cannot be confirmed on every node")
 	res := f.done(len(adds)+len(reads), reason)
 	res.Keys = len(sent)
 	res.Text = res.Summary() + "; stable latency " + quantiles(lat) + msgsPerOp(run)
