@@ -28,6 +28,14 @@ func rng(seed int64, client int) *rand.Rand {
 	return rand.New(rand.NewPCG(uint64(seed), uint64(client)))
 }
 
+// generate returns client's Generator that draws each request with next
+// from the client's seeded source and ignores replies.
+func (b base) generate(client int, seed int64, next func(r *rand.Rand) Request) Generator {
+	checkClient(client, b.opts.Clients)
+	r := rng(seed, client)
+	return stateless(func() Request { return next(r) })
+}
+
 // stateless is a Generator that ignores replies.
 type stateless func() Request
 

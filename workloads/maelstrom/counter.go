@@ -3,6 +3,7 @@ package maelstrom
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 
 	"faultline/system/backend"
 	"faultline/workloads/checker"
@@ -22,9 +23,7 @@ func newCounter(name string, signed bool, o Options) Workload {
 
 // Client implements Workload: half adds, half reads.
 func (w counter) Client(client int, seed int64) Generator {
-	checkClient(client, w.opts.Clients)
-	r := rng(seed, client)
-	return stateless(func() Request {
+	return w.generate(client, seed, func(r *rand.Rand) Request {
 		if r.IntN(2) == 0 {
 			return Request{F: "read"}
 		}

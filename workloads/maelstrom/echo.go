@@ -2,25 +2,19 @@ package maelstrom
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 
 	"faultline/workloads/checker"
-	"faultline/workloads/history"
 )
 
 // echo: clients send arbitrary payloads; nodes must send each back.
 type echo struct{ base }
 
-func newEcho(o Options) Workload { return echo{base{"echo", o}} }
-
 // Client implements Workload: echo requests carrying "Please echo N".
 func (w echo) Client(client int, seed int64) Generator {
-	checkClient(client, w.opts.Clients)
-	r := rng(seed, client)
-	return stateless(func() Request {
-		args, _ := json.Marshal(map[string]string{"echo": fmt.Sprintf("Please echo %d", r.IntN(128))})
-		return Request{F: "echo", Args: args}
+	return w.generate(client, seed, func(r *rand.Rand) Request {
+		return Request{F: "echo", Args: fmt.Appendf(nil, `{"echo":"Please echo %d"}`, r.IntN(128))}
 	})
 }
 
@@ -32,13 +26,9 @@ func (w echo) Judge(f Fault) error { return judge(w.name, f, true) }
 // of its request. Failed and unknown requests prove nothing.
 func (echo) Check(_ context.Context, run Run) checker.Result {
 	f := newFindings("echo", run.Ops)
-	judged := 0
-	for _, i := range calls(run.Ops, "echo") {
+	oks := okCalls(run.Ops, "echo")
+	for _, i := range oks {
 		op := &run.Ops[i]
-		if op.Outcome != history.OK {
-			continue
-		}
-		judged++
 		sent, err := fieldOf([]byte(op.Value), "echo")
 		if err != nil {
 			f.add(checker.MalformedReply, "echo", fmt.Sprintf("the recorded request does not decode: %v", err), i)
@@ -53,5 +43,5 @@ func (echo) Check(_ context.Context, run Run) checker.Result {
 			f.add(checker.BadEcho, "echo", fmt.Sprintf("sent %s, echoed %s", snip(canonical(sent)), snip(canonical(got))), i)
 		}
 	}
-	return f.done(judged, "")
+	return f.done(len(oks), "")
 }

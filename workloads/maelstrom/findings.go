@@ -109,6 +109,17 @@ func snip(s string) string {
 	return s[:n] + "..."
 }
 
+// okCalls returns the indices of the ok history.Call ops of type f.
+func okCalls(ops []history.Op, f string) []int {
+	var out []int
+	for _, i := range calls(ops, f) {
+		if ops[i].Outcome == history.OK {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
 // calls returns the indices of the history.Call ops of type f.
 func calls(ops []history.Op, f string) []int {
 	var out []int

@@ -21,8 +21,6 @@ const maxFinalPolls = 1000
 // keys: list the committed offsets and resume polling from them.
 type kafka struct{ base }
 
-func newKafka(o Options) Workload { return kafka{base{"kafka", o}} }
-
 // kafkaKeys returns the workload's keys "0".."n-1".
 func (w kafka) keys() []string {
 	n := orDefault(w.opts.KeyCount, 4)

@@ -3,6 +3,7 @@ package maelstrom
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 
@@ -16,16 +17,12 @@ import (
 // that each key's history stays small enough for porcupine.
 type linKV struct{ base }
 
-func newLinKV(o Options) Workload { return linKV{base{"lin-kv", o}} }
-
 // Client implements Workload: read, write and cas in equal parts, values
 // 0..4, keys KeyCount at a time.
 func (w linKV) Client(client int, seed int64) Generator {
-	checkClient(client, w.opts.Clients)
-	r := rng(seed, client)
 	keys, per := int64(orDefault(w.opts.KeyCount, 3)), int64(orDefault(w.opts.OpsPerKey, 40))
 	var seq int64
-	return stateless(func() Request {
+	return w.generate(client, seed, func(r *rand.Rand) Request {
 		k := (seq/per)*keys + r.Int64N(keys)
 		seq++
 		key := strconv.FormatInt(k, 10)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 
 	"faultline/system/backend"
 	"faultline/workloads/checker"
@@ -54,8 +55,7 @@ func (w setWorkload) Setup(ctx context.Context, nodes []string, inv backend.Invo
 // reads, as Maelstrom's mix.
 func (w setWorkload) Client(client int, seed int64) Generator {
 	vals := newUniqueInts(client, w.opts.Clients)
-	r := rng(seed, client)
-	return stateless(func() Request {
+	return w.generate(client, seed, func(r *rand.Rand) Request {
 		if r.IntN(2) == 0 {
 			return Request{F: "read"}
 		}

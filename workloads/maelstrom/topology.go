@@ -64,31 +64,24 @@ func gridTopology(nodes []string) map[string][]string {
 
 // lineTopology links each node to the ones before and after it.
 func lineTopology(nodes []string) map[string][]string {
-	topo := make(map[string][]string, len(nodes))
-	for i, node := range nodes {
-		nb := []string{}
-		if i > 0 {
-			nb = append(nb, nodes[i-1])
-		}
-		if i+1 < len(nodes) {
-			nb = append(nb, nodes[i+1])
-		}
-		topo[node] = nb
-	}
-	return topo
+	return linkIf(nodes, func(i, j int) bool { return i-j == 1 || j-i == 1 })
 }
 
 // totalTopology links every node to every other.
 func totalTopology(nodes []string) map[string][]string {
+	return linkIf(nodes, func(i, j int) bool { return i != j })
+}
+
+// linkIf gives node i the neighbours j, in order, for which linked(i, j).
+func linkIf(nodes []string, linked func(i, j int) bool) map[string][]string {
 	topo := make(map[string][]string, len(nodes))
-	for _, node := range nodes {
-		nb := []string{}
-		for _, m := range nodes {
-			if m != node {
-				nb = append(nb, m)
+	for i, node := range nodes {
+		topo[node] = []string{}
+		for j, m := range nodes {
+			if linked(i, j) {
+				topo[node] = append(topo[node], m)
 			}
 		}
-		topo[node] = nb
 	}
 	return topo
 }

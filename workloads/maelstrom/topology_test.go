@@ -1,15 +1,16 @@
 package maelstrom
 
 import (
-	"fmt"
 	"reflect"
+	"slices"
+	"strconv"
 	"testing"
 )
 
-func nodeIDs(n int) []string {
-	ids := make([]string, n)
-	for i := range ids {
-		ids[i] = fmt.Sprintf("n%d", i)
+// nodeIDs returns n0..n(n-1).
+func nodeIDs(n int) (ids []string) {
+	for i := range n {
+		ids = append(ids, "n"+strconv.Itoa(i))
 	}
 	return ids
 }
@@ -62,7 +63,7 @@ func TestTopologyProperties(t *testing.T) {
 						t.Fatalf("%s/%d: %s lists %s badly: %v", name, n, a, b, nb)
 					}
 					seen[b] = true
-					if !contains(topo[b], a) {
+					if !slices.Contains(topo[b], a) {
 						t.Fatalf("%s/%d: %s lists %s, not back", name, n, a, b)
 					}
 				}
@@ -89,13 +90,4 @@ func TestTopologyProperties(t *testing.T) {
 	if _, err := Topology("star", nodeIDs(3)); err == nil {
 		t.Fatal("unknown topology accepted")
 	}
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 
 	"faultline/workloads/checker"
 	"faultline/workloads/history"
@@ -35,11 +36,10 @@ func newTxn(name string, o Options) Workload {
 // Client implements Workload.
 func (w txn) Client(client int, seed int64) Generator {
 	vals := newUniqueInts(client, w.opts.Clients)
-	r := rng(seed, client)
 	keys, per := int64(orDefault(w.opts.KeyCount, 3)), int64(orDefault(w.opts.OpsPerKey, 40))
 	maxLen := orDefault(w.opts.MaxTxnLength, 4)
 	var seq int64
-	return stateless(func() Request {
+	return w.generate(client, seed, func(r *rand.Rand) Request {
 		base := (seq / per) * keys
 		seq++
 		mops := make([][3]any, 1+r.IntN(maxLen))

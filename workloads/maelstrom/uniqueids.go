@@ -3,20 +3,17 @@ package maelstrom
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 
 	"faultline/workloads/checker"
-	"faultline/workloads/history"
 )
 
 // uniqueIDs: clients ask for ids; every id returned must be unique.
 type uniqueIDs struct{ base }
 
-func newUniqueIDs(o Options) Workload { return uniqueIDs{base{"unique-ids", o}} }
-
 // Client implements Workload: generate requests, with no fields.
-func (w uniqueIDs) Client(client int, _ int64) Generator {
-	checkClient(client, w.opts.Clients)
-	return stateless(func() Request { return Request{F: "generate"} })
+func (w uniqueIDs) Client(client int, seed int64) Generator {
+	return w.generate(client, seed, func(*rand.Rand) Request { return Request{F: "generate"} })
 }
 
 // Judge implements Workload: uniqueness is judged under any Maelstrom
@@ -29,16 +26,10 @@ func (w uniqueIDs) Judge(f Fault) error { return judge(w.name, f, true) }
 // that were ok.
 func (uniqueIDs) Check(_ context.Context, run Run) checker.Result {
 	f := newFindings("unique-ids", run.Ops)
-	idx := calls(run.Ops, "generate")
+	oks := okCalls(run.Ops, "generate")
 	first := make(map[string]int)
-	ok := 0
-	for _, i := range idx {
-		op := &run.Ops[i]
-		if op.Outcome != history.OK {
-			continue
-		}
-		ok++
-		raw, err := fieldOf([]byte(op.Output), "id")
+	for _, i := range oks {
+		raw, err := fieldOf([]byte(run.Ops[i].Output), "id")
 		if err != nil {
 			f.add(checker.MalformedReply, "generate", fmt.Sprintf("the reply has no id: %v", err), i)
 			continue
@@ -50,8 +41,8 @@ func (uniqueIDs) Check(_ context.Context, run Run) checker.Result {
 		}
 		first[id] = i
 	}
-	res := f.done(ok, "")
-	res.Text = res.Summary() + "; " + availability(ok, len(idx))
+	res := f.done(len(oks), "")
+	res.Text = res.Summary() + "; " + availability(len(oks), len(calls(run.Ops, "generate")))
 	return res
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"faultline/system/backend"
@@ -112,27 +111,20 @@ type Options struct {
 
 // makers maps each workload name to its constructor.
 var makers = map[string]func(Options) Workload{
-	"echo":            newEcho,
-	"unique-ids":      newUniqueIDs,
+	"echo":            func(o Options) Workload { return echo{base{"echo", o}} },
+	"unique-ids":      func(o Options) Workload { return uniqueIDs{base{"unique-ids", o}} },
 	"broadcast":       newBroadcast,
 	"g-set":           newGSet,
 	"g-counter":       func(o Options) Workload { return newCounter("g-counter", false, o) },
 	"pn-counter":      func(o Options) Workload { return newCounter("pn-counter", true, o) },
-	"lin-kv":          newLinKV,
-	"kafka":           newKafka,
+	"lin-kv":          func(o Options) Workload { return linKV{base{"lin-kv", o}} },
+	"kafka":           func(o Options) Workload { return kafka{base{"kafka", o}} },
 	"txn-list-append": func(o Options) Workload { return newTxn("txn-list-append", o) },
 	"txn-rw-register": func(o Options) Workload { return newTxn("txn-rw-register", o) },
 }
 
 // Names lists the workloads New knows, sorted.
-func Names() []string {
-	names := make([]string, 0, len(makers))
-	for n := range makers {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func Names() []string { return sortedKeys(makers) }
 
 // New returns the workload called name, configured by opts.
 func New(name string, opts Options) (Workload, error) {
