@@ -125,3 +125,20 @@ func TestKafkaMalformed(t *testing.T) {
 	wantAnomaly(t, res, checker.MalformedReply, []int{p}, "not an [offset, msg] pair")
 	wantAnomaly(t, res, checker.MalformedReply, []int{s}, "no offset")
 }
+
+func TestKafkaOffsetBounds(t *testing.T) {
+	for _, body := range []string{`{"msgs":{"a":[[-1,1]]}}`, `{"msgs":{"a":[[9007199254740993,1]]}}`} {
+		if _, err := decodeMsgs(body); err == nil {
+			t.Errorf("%s decoded", body)
+		}
+	}
+	if _, err := decodeOffsets(`{"offsets":{"a":-5}}`); err == nil {
+		t.Error("negative offset decoded")
+	}
+	if _, err := decodeSendOK(`{"offset":-1}`); err == nil {
+		t.Error("negative send offset decoded")
+	}
+	h := kafkaHistory()
+	bad := h.poll(1, "n1", `{"a":-9223372036854775808}`, `{"a":[[0,0]]}`, 130)
+	wantAnomaly(t, mustWorkload(t, "kafka").Check(context.Background(), h.run()), checker.MalformedReply, []int{bad}, "outside [0, 2^53]")
+}

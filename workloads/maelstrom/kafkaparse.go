@@ -5,6 +5,18 @@ import (
 	"fmt"
 )
 
+// maxOffset bounds the offsets the decoders take (JSON's exact integers),
+// so that offset arithmetic never overflows; offsets are never negative.
+const maxOffset = 1 << 53
+
+// checkOffset rejects offsets outside [0, maxOffset].
+func checkOffset(what string, o int64) error {
+	if o < 0 || o > maxOffset {
+		return fmt.Errorf("%s: offset %d outside [0, 2^53]", what, o)
+	}
+	return nil
+}
+
 // pair is one [offset, message] of a poll reply; msg is canonical JSON.
 type pair struct {
 	offset int64
@@ -32,6 +44,9 @@ func decodeMsgs(body string) (map[string][]pair, error) {
 			if err := json.Unmarshal(two[0], &o); err != nil {
 				return nil, fmt.Errorf("poll reply: key %q: offset %s: %w", k, snip(string(two[0])), err)
 			}
+			if err := checkOffset("poll reply", o); err != nil {
+				return nil, err
+			}
 			ps = append(ps, pair{o, canonical(two[1])})
 		}
 		out[k] = ps
@@ -48,6 +63,11 @@ func decodeOffsets(body string) (map[string]int64, error) {
 	}
 	if err := json.Unmarshal([]byte(body), &b); err != nil {
 		return nil, fmt.Errorf("offsets: %w", err)
+	}
+	for _, o := range b.Offsets {
+		if err := checkOffset("offsets", o); err != nil {
+			return nil, err
+		}
 	}
 	return b.Offsets, nil
 }
@@ -78,5 +98,5 @@ func decodeSendOK(body string) (int64, error) {
 	if b.Offset == nil {
 		return 0, fmt.Errorf("send reply has no offset")
 	}
-	return *b.Offset, nil
+	return *b.Offset, checkOffset("send reply", *b.Offset)
 }
