@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 )
@@ -53,6 +54,9 @@ func decodeCanonical(raw []byte) string {
 	var v any
 	if err := d.Decode(&v); err != nil {
 		return string(raw)
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return string(raw) // trailing data: not one JSON value
 	}
 	b, err := json.Marshal(normalize(v))
 	if err != nil {

@@ -37,7 +37,7 @@ func TestRecordOutcomes(t *testing.T) {
 func TestRecordLinKVRead(t *testing.T) {
 	for reply, want := range map[string]string{
 		`{"value":1}`: "1", `{"value":1.0}`: "1", `{"value":"a"}`: `"a"`, `{"value":null}`: "",
-		`{"value":[1, 2]}`: "[1,2]", `{"value":{"b":1,"a":2}}`: `{"a":2,"b":1}`, `{"value":1e400}`: "1e400",
+		`{"value":[1, 2]}`: "[1,2]", `{"value":{"b":1,"a":2}}`: `{"a":2,"b":1}`, `{"value":1e400}`: "1e400", `{"value":-0.0}`: "0", `{"value":"\u003c"}`: `"\u003c"`,
 	} {
 		op := read1.Record([]byte(reply), nil)
 		if op.Outcome != history.OK || op.Output != want || op.Kind != history.Read || op.Key != "1" {
