@@ -12,7 +12,7 @@
 //	w, err := maelstrom.New("broadcast", maelstrom.Options{Clients: 5, Topology: "grid"})
 //	err = w.Setup(ctx, nodes, setupInvoker)            // before the clients start
 //	for each client c (1..Clients), in its own goroutine:
-//		rec := &maelstrom.Recorder{Invoker: inv, Client: c, Now: clock, Sink: write}
+//		rec := &maelstrom.Recorder{Invoker: inv, Client: c, Own: node, Now: clock, Sink: write}
 //		g := w.Client(c, seed)
 //		for running { req := g.Next(); reply, err := rec.Do(ctx, "", req); g.Update(req, reply, err) }
 //	events = append(events, maelstrom.FinalPhase(clock()))   // after the faults heal
