@@ -16,7 +16,7 @@ import (
 //   - every value an ok add sent is in every node's last ok final read
 //     (else LostValue, naming the nodes that lack it);
 //   - no read holds a value no add sent, or one whose add failed
-//     (UnexpectedValue); values of adds with unknown outcome may be
+//     (UnexpectedValue, reported once per value); values of adds with unknown outcome may be
 //     present or absent;
 //   - a read reply that is not an object with the list field is a
 //     MalformedReply.
@@ -31,8 +31,12 @@ func checkSet(name, add, field, readField string, run Run) checker.Result {
 	f := newFindings(name, ops)
 	fr := newFinalReads(run.Events)
 
-	sent := map[string]int{} // value -> its add op
-	var acked []int          // ok adds
+	type ackedAdd struct {
+		op  int
+		val string
+	}
+	sent := map[string]int{} // value -> an add of it, one that did not fail if any
+	var acked []ackedAdd     // ok adds
 	adds := calls(ops, add)
 	for _, i := range adds {
 		raw, err := fieldOf([]byte(ops[i].Value), field)
@@ -41,9 +45,11 @@ func checkSet(name, add, field, readField string, run Run) checker.Result {
 			continue
 		}
 		v := canonical(raw)
-		sent[v] = i
+		if j, ok := sent[v]; !ok || ops[j].Outcome == history.Fail {
+			sent[v] = i
+		}
 		if ops[i].Outcome == history.OK {
-			acked = append(acked, i)
+			acked = append(acked, ackedAdd{i, v})
 		}
 	}
 
@@ -54,6 +60,7 @@ func checkSet(name, add, field, readField string, run Run) checker.Result {
 	}
 	var reads []read
 	setOf := map[int]map[string]bool{}
+	unexpected := map[string]bool{}
 	for _, i := range calls(ops, "read") {
 		op := &ops[i]
 		if op.Outcome != history.OK {
@@ -75,9 +82,13 @@ func checkSet(name, add, field, readField string, run Run) checker.Result {
 			r.set[v] = true
 			j, ok := sent[v]
 			switch {
+			case unexpected[v]:
+				continue // reported once per value
 			case !ok:
+				unexpected[v] = true
 				f.add(checker.UnexpectedValue, v, fmt.Sprintf("read %s, which no client sent", snip(v)), i)
 			case ops[j].Outcome == history.Fail:
+				unexpected[v] = true
 				f.add(checker.UnexpectedValue, v, fmt.Sprintf("read %s, whose %s definitely failed", snip(v), add), j, i)
 			}
 		}
@@ -88,8 +99,8 @@ func checkSet(name, add, field, readField string, run Run) checker.Result {
 	// Lost values and stable latencies.
 	nodes := fr.nodes()
 	var lat []time.Duration
-	for _, i := range acked {
-		v := canonical([]byte(mustField(ops[i].Value, field)))
+	for _, a := range acked {
+		i, v := a.op, a.val
 		var missing []string
 		for _, n := range nodes {
 			if !setOf[fr.last[n]][v] {
@@ -115,13 +126,6 @@ func checkSet(name, add, field, readField string, run Run) checker.Result {
 	res.Keys = len(sent)
 	res.Text = res.Summary() + "; stable latency " + quantiles(lat) + msgsPerOp(run)
 	return res
-}
-
-// mustField returns the raw text of field name of body, or "" (callers
-// have decoded it before).
-func mustField(body, name string) string {
-	raw, _ := fieldOf([]byte(body), name)
-	return string(raw)
 }
 
 // quantiles describes ds by Maelstrom's stable-latency quantiles.

@@ -116,3 +116,24 @@ func TestBroadcastStableLatency(t *testing.T) {
 		t.Fatalf("summary %q", res.Summary())
 	}
 }
+
+// TestSetValueSentTwice: a value whose first add failed and whose retry
+// was acknowledged may be read.
+func TestSetValueSentTwice(t *testing.T) {
+	h := &hist{}
+	h.call(1, "n0", "add", `{"element":4}`, "", 1, 2, history.Fail)
+	h.ok(1, "n0", "add", `{"element":4}`, `{}`, 3, 4)
+	h.call(2, "n1", "add", `{"element":4}`, "", 5, 6, history.Fail)
+	h.final(10)
+	h.ok(0, "n0", "read", "", `{"value":[4]}`, 11, 12)
+	h.ok(0, "n0", "read", "", `{"value":[4, 8]}`, 13, 14)
+	h.ok(0, "n0", "read", "", `{"value":[8]}`, 15, 16)
+	res := mustWorkload(t, "g-set").Check(context.Background(), h.run())
+	// 8 was never sent (once, however many reads show it); 4 is lost from
+	// n0's last final read.
+	wantAnomaly(t, res, checker.UnexpectedValue, []int{4}, "read 8, which no client sent")
+	wantAnomaly(t, res, checker.LostValue, []int{1, 5}, "add 4 is missing from the final read of n0")
+	if res.Counts[checker.UnexpectedValue] != 1 || res.Counts[checker.LostValue] != 1 {
+		t.Fatalf("counts %v", res.Counts)
+	}
+}
