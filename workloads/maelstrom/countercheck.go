@@ -31,11 +31,7 @@ func checkCounter(name string, signed bool, run Run) checker.Result {
 	f := newFindings(name, ops)
 	fr := newFinalReads(run.Events)
 
-	type add struct {
-		at    int64
-		delta int64
-	}
-	var possible []add // ok and info adds, for the reads' bounds
+	var possible []timedDelta // ok and info adds, for the reads' bounds
 	var definite int64
 	var unknown []int64
 	adds := calls(ops, "add")
@@ -53,7 +49,7 @@ func checkCounter(name string, signed bool, run Run) checker.Result {
 		default:
 			continue
 		}
-		possible = append(possible, add{ops[i].Invoke, d})
+		possible = append(possible, timedDelta{ops[i].Invoke, d})
 	}
 	acceptable := subsetSums(definite, unknown)
 
@@ -99,6 +95,12 @@ func checkCounter(name string, signed bool, run Run) checker.Result {
 	res := f.done(len(adds)+len(reads), reason)
 	res.Text = res.Summary() + fmt.Sprintf("; final reads may hold %s", acceptable) + msgsPerOp(run)
 	return res
+}
+
+// timedDelta is an add's delta and invocation time.
+type timedDelta struct {
+	at    int64
+	delta int64
 }
 
 // firstErr returns the first non-nil error.
