@@ -57,24 +57,25 @@ var anomalyNames = [...]string{
 
 // String returns the kind's kebab-case name, used as a JSON key.
 func (k AnomalyKind) String() string {
-	if k >= StaleRead && k <= NonLinearizable {
-		return anomalyNames[k]
+	if name, ok := kindName(k); ok {
+		return name
 	}
 	return fmt.Sprintf("AnomalyKind(%d)", uint8(k))
 }
 
 // MarshalText implements encoding.TextMarshaler.
 func (k AnomalyKind) MarshalText() ([]byte, error) {
-	if k < StaleRead || k > NonLinearizable {
+	name, ok := kindName(k)
+	if !ok {
 		return nil, fmt.Errorf("invalid anomaly kind %d", uint8(k))
 	}
-	return []byte(anomalyNames[k]), nil
+	return []byte(name), nil
 }
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (k *AnomalyKind) UnmarshalText(b []byte) error {
-	for c := StaleRead; c <= NonLinearizable; c++ {
-		if anomalyNames[c] == string(b) {
+	for c := StaleRead; c <= lastAnomalyKind; c++ {
+		if name, _ := kindName(c); name == string(b) {
 			*k = c
 			return nil
 		}
