@@ -74,6 +74,7 @@ func TestRouterUnknownDest(t *testing.T) {
 	if !errors.As(err, &rpc) || rpc.Code != CodeNodeNotFound || !rpc.Definite() || !strings.Contains(err.Error(), "n7") {
 		t.Fatalf("call to unknown node: err %v, want a definite node-not-found naming n7", err)
 	}
+	labcluster.WaitFor(t, wait, "the reply counted", func() bool { return r.Stats().All.Delivered == 1 })
 	s := r.Stats()
 	// three gossips and the echo request were dropped; the error reply was delivered
 	if s.All.Dropped.UnknownDest != 4 || s.All.Sent != 5 || s.All.Delivered != 1 || s.Clients.Dropped.UnknownDest != 1 {
@@ -118,6 +119,8 @@ func TestRouterSendFromDeliver(t *testing.T) {
 	if err != nil || !bytes.Contains(body, []byte(`"echo":"hi"`)) || !bytes.Contains(body, []byte(`"echo_ok"`)) {
 		t.Fatalf("echo: %s, %v", body, err)
 	}
+	// The router counts a delivery once Deliver has returned.
+	labcluster.WaitFor(t, wait, "the reply counted", func() bool { return r.Stats().All.Delivered == 2 })
 	s := r.Stats()
 	if s.Clients.Sent != 2 || s.Clients.Delivered != 2 || s.Servers.Sent != 0 || s.ByType["echo"].Sent != 1 || s.ByType["echo_ok"].Delivered != 1 {
 		t.Fatalf("stats %+v", s)
