@@ -84,18 +84,23 @@ func (s *service) ID() string { return s.name }
 
 // Deliver implements Endpoint.
 func (s *service) Deliver(m Message) bool {
-	var req kvRequest
+	h, err := ParseHeader(m.Body)
+	if err == nil && h.InReplyTo != nil {
+		return true // a reply: services answer requests only
+	}
 	var body any
-	if err := json.Unmarshal(m.Body, &req); err != nil || req.Type == "" {
+	var req kvRequest
+	if err == nil {
+		err = json.Unmarshal(m.Body, &req)
+	}
+	if err != nil {
 		body = &ErrorBody{Type: "error", Code: CodeMalformedRequest, Text: fmt.Sprintf("%s: request does not decode: %v", s.name, err)}
-	} else if req.InReplyTo != nil {
-		return true
 	} else {
 		s.mu.Lock()
 		body = s.st.handle(m.Src, &req)
 		s.mu.Unlock()
 	}
-	s.out.Send(Message{Src: s.name, Dest: m.Src, Body: replyBody(body, req.MsgID)})
+	s.out.Send(Message{Src: s.name, Dest: m.Src, Body: replyBody(body, h.MsgID)})
 	return true
 }
 
