@@ -95,3 +95,32 @@ func abs(n int) int {
 	}
 	return n
 }
+
+// FuzzPeekHeader checks the router's allocation-free peek against its
+// naive twin, ParseHeader: where both read a body, they agree.
+func FuzzPeekHeader(f *testing.F) {
+	for _, s := range []string{
+		`{"type":"echo","msg_id":1,"echo":"x"}`,
+		` { "echo" : {"a":[1,"}",{"b":null}]}, "type" : "echo_ok" , "in_reply_to" : -7 } `,
+		`{"type":"a","type":"b","msg_id":1,"msg_id":2}`,
+		`{"Type":"x"}`, `{"type":"x","MSG_ID":3}`, `{"type":"x","msg_id":1.0}`,
+		`{"type":"x","msg_id":9223372036854775807}`, `{"type":"x","msg_id":-9223372036854775808}`,
+		`{"type":"x","msg_id":9223372036854775808}`, `{"type":"x","msg_id":01}`,
+		`{"type":"\u0078"}`, `{"type":"x","s":"\"}"}`, `{}`, `{"type":""}`, `{"type":"x",}`,
+		`{"type":"x","msg_id":null}`, `{"a":1 "type":"x"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		p, ok := peekHeader(body)
+		h, err := ParseHeader(body)
+		if !ok || err != nil {
+			_ = peekBody(body) // the fallback never panics either
+			return
+		}
+		got := p.header(string(p.typ))
+		if got.Type != h.Type || !samePtr(got.MsgID, h.MsgID) || !samePtr(got.InReplyTo, h.InReplyTo) {
+			t.Fatalf("%s: peek %+v, ParseHeader %+v", body, got, h)
+		}
+	})
+}

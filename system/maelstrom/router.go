@@ -60,6 +60,7 @@ type Router struct {
 	stats   counters
 	journal journal
 	warned  map[link]struct{}
+	types   map[string]string // interned body types
 	closed  bool
 
 	// epsBuf and fateBuf are the scheduler goroutine's scratch slices.
@@ -90,6 +91,7 @@ func NewRouter(cfg RouterConfig) *Router {
 		rng:    rand.New(rand.NewPCG(s, s^0x5bd1e9955bd1e995)),
 		stats:  counters{byType: map[string]*Traffic{}},
 		warned: map[link]struct{}{},
+		types:  map[string]string{},
 	}
 	r.journal = journal{until: r.start.Add(cfg.JournalWindow), limit: cfg.JournalLimit}
 	r.sched = newScheduler(r.start, r.deliver)
@@ -138,7 +140,7 @@ func (r *Router) Start() time.Time { return r.start }
 // The router reads m.Body but never changes it; recipients of a
 // duplicated message share one Body.
 func (r *Router) Send(m Message) {
-	h, _ := ParseHeader(m.Body) // a body without a type is routed all the same
+	p := peekBody(m.Body) // a body without a type is routed all the same
 	size := wireSize(&m)
 	class := classify(m.Src, m.Dest)
 	now := time.Now()
@@ -148,47 +150,68 @@ func (r *Router) Send(m Message) {
 		r.mu.Unlock()
 		return
 	}
-	r.stats.sent(class, h.Type, size)
-	entry := r.record(now, &m, &h, false)
+	typ := r.intern(p.typ)
+	r.stats.sent(class, typ, size)
+	entry := r.record(now, &m, &p, typ, false)
 	if _, ok := r.eps[m.Dest]; !ok {
-		r.stats.dropped(class, h.Type, DropUnknownDest)
+		r.stats.dropped(class, typ, DropUnknownDest)
 		r.journal.dropped(entry, DropUnknownDest)
 		warn := r.warnOnce(m.Src, m.Dest)
 		r.mu.Unlock()
 		if warn {
-			r.log.Warn("maelstrom router: message to unknown node dropped", "src", m.Src, "dest", m.Dest, "type", h.Type)
+			r.log.Warn("maelstrom router: message to unknown node dropped", "src", m.Src, "dest", m.Dest, "type", typ)
 		}
-		if isClient(m.Src) && h.MsgID != nil && h.InReplyTo == nil {
+		if isClient(m.Src) && p.hasMsgID && !p.hasReplyTo {
 			r.Send(Message{Src: m.Dest, Dest: m.Src,
-				Body: ErrorReply(h.MsgID, CodeNodeNotFound, "node "+m.Dest+" does not exist")})
+				Body: ErrorReply(&p.msgID, CodeNodeNotFound, "node "+m.Dest+" does not exist")})
 		}
 		return
 	}
 	ft := r.decide(r.links[link{m.Src, m.Dest}], now, size)
 	if ft.drop != "" {
-		r.stats.dropped(class, h.Type, ft.drop)
+		r.stats.dropped(class, typ, ft.drop)
 		r.journal.dropped(entry, ft.drop)
 		r.mu.Unlock()
 		return
 	}
 	dupEntry := -1
 	if ft.dup {
-		r.stats.duplicated(class, h.Type)
-		dupEntry = r.record(now, &m, &h, true)
+		r.stats.duplicated(class, typ)
+		dupEntry = r.record(now, &m, &p, typ, true)
 	}
 	r.mu.Unlock()
 
 	due := int64(now.Sub(r.start) + r.cfg.Latency)
-	r.sched.push(flight{due: due + int64(ft.delay), msg: m, typ: h.Type, class: class, entry: entry})
+	r.sched.push(flight{due: due + int64(ft.delay), msg: m, typ: typ, class: class, entry: entry})
 	if ft.dup {
-		r.sched.push(flight{due: due + int64(ft.dupDelay), msg: m, typ: h.Type, class: class, entry: dupEntry})
+		r.sched.push(flight{due: due + int64(ft.dupDelay), msg: m, typ: typ, class: class, entry: dupEntry})
 	}
+}
+
+// maxTypes bounds the body types a router interns (see intern).
+const maxTypes = 4096
+
+// intern returns b as a string, allocating only the first time a router
+// sees a type (up to maxTypes of them). r.mu is held.
+func (r *Router) intern(b []byte) string {
+	if s, ok := r.types[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(r.types) < maxTypes {
+		r.types[s] = s
+	}
+	return s
 }
 
 // record adds a message copy to the journal if the window wants it and
 // returns its index (or -1). r.mu is held.
-func (r *Router) record(now time.Time, m *Message, h *Header, dup bool) int {
-	idx, full := r.journal.add(now, m, h, dup)
+func (r *Router) record(now time.Time, m *Message, p *peeked, typ string, dup bool) int {
+	if !now.Before(r.journal.until) {
+		return -1
+	}
+	h := p.header(typ)
+	idx, full := r.journal.add(now, m, &h, dup)
 	if full {
 		r.stats.journalOmitted++
 	}

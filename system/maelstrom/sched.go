@@ -5,21 +5,28 @@ import (
 	"time"
 )
 
-// flight is one message copy on its way: due at a time, numbered in the
-// order it was sent so that copies due at the same time leave in that
-// order.
+// flight is one message copy on its way.
 type flight struct {
 	due   int64 // nanoseconds since the router's start
-	seq   uint64
 	msg   Message
 	typ   string
 	class trafficClass
 	entry int // journal index, or -1
 }
 
-// before orders flights by due time, then by send order.
-func (f *flight) before(g *flight) bool {
-	return f.due < g.due || (f.due == g.due && f.seq < g.seq)
+// slot is a flight's place in the heap: its due time, its number in send
+// order (so that copies due at the same time leave in that order), and
+// where the flight itself is kept. Slots hold no pointers, so that moving
+// them costs no write barriers.
+type slot struct {
+	due int64
+	seq uint64
+	at  int32 // index into scheduler.flights
+}
+
+// before orders slots by due time, then by send order.
+func (a *slot) before(b *slot) bool {
+	return a.due < b.due || (a.due == b.due && a.seq < b.seq)
 }
 
 // maxBatch bounds how many due flights one turn of the scheduler hands
@@ -33,10 +40,12 @@ type scheduler struct {
 	start   time.Time
 	deliver func(batch []flight)
 
-	mu     sync.Mutex
-	heap   []flight
-	seq    uint64
-	closed bool
+	mu      sync.Mutex
+	heap    []slot   // a min-heap by due time, then seq
+	flights []flight // the flights the heap's slots point at
+	free    []int32  // unused indices of flights
+	seq     uint64
+	closed  bool
 
 	wake chan struct{} // buffered 1: the earliest deadline moved up
 	done chan struct{} // closed by close
@@ -67,8 +76,16 @@ func (s *scheduler) push(f flight) bool {
 		return false
 	}
 	s.seq++
-	f.seq = s.seq
-	s.heap = append(s.heap, f)
+	var at int32
+	if n := len(s.free); n > 0 {
+		at = s.free[n-1]
+		s.free = s.free[:n-1]
+		s.flights[at] = f
+	} else {
+		at = int32(len(s.flights))
+		s.flights = append(s.flights, f)
+	}
+	s.heap = append(s.heap, slot{due: f.due, seq: s.seq, at: at})
 	i := s.up(len(s.heap) - 1)
 	s.mu.Unlock()
 	if i == 0 {
@@ -86,7 +103,7 @@ func (s *scheduler) close() {
 	s.mu.Lock()
 	already := s.closed
 	s.closed = true
-	s.heap = nil
+	s.heap, s.flights, s.free = nil, nil, nil
 	s.mu.Unlock()
 	if !already {
 		close(s.done)
@@ -152,7 +169,6 @@ func (s *scheduler) pop() flight {
 	top := h[0]
 	last := len(h) - 1
 	h[0] = h[last]
-	h[last] = flight{}
 	h = h[:last]
 	for i := 0; ; {
 		l, r, m := 2*i+1, 2*i+2, i
@@ -169,5 +185,8 @@ func (s *scheduler) pop() flight {
 		i = m
 	}
 	s.heap = h
-	return top
+	f := s.flights[top.at]
+	s.flights[top.at] = flight{}
+	s.free = append(s.free, top.at)
+	return f
 }
