@@ -101,6 +101,7 @@ func TestClientTimeoutAndLateReply(t *testing.T) {
 	if !errors.As(err, &rpc) || rpc.Code != CodeTimeout || rpc.Definite() || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err %v, want an indefinite timeout wrapping the deadline", err)
 	}
+	labcluster.WaitFor(t, wait, "the request delivered", func() bool { return silent.count() == 1 })
 	req := silent.arrivals()[0].msg
 	r.Send(Message{Src: "n0", Dest: "c1", Body: replyBody(json.RawMessage(`{"type":"read_ok"}`), ptr(msgID(req)))})
 	labcluster.WaitFor(t, wait, "late reply discarded", func() bool { return c.Discarded() == 1 })

@@ -33,20 +33,20 @@ func TestLinkDelayWithinBounds(t *testing.T) {
 		r.Send(msg("n0", "n1", "gossip", int64(i)))
 	}
 	labcluster.WaitFor(t, wait, "delayed messages", func() bool { return b.count() == n })
-	ds := delays(start, b.arrivals())
-	var sum time.Duration
-	for _, d := range ds {
+	got := b.arrivals()
+	overtaken := 0
+	for i, d := range delays(start, got) {
 		if d < base+delay-jitter {
 			t.Fatalf("a message came after %v, before the least possible %v", d, base+delay-jitter)
 		}
-		sum += d
+		if msgID(got[i].msg) != int64(i) {
+			overtaken++
+		}
 	}
-	// The draws are seeded; the spread must show (uniform over ±5ms).
-	if ds[n-1]-ds[0] < jitter {
-		t.Fatalf("delays span only %v..%v: jitter not applied", ds[0], ds[n-1])
-	}
-	if mean := sum / n; mean > base+delay+jitter+50*time.Millisecond {
-		t.Fatalf("mean delay %v, far above %v", mean, base+delay)
+	// Messages sent within microseconds with delays spread over ±5ms
+	// arrive in the order of their seeded draws, not in send order.
+	if overtaken == 0 {
+		t.Fatal("every message arrived in send order: jitter not applied")
 	}
 }
 

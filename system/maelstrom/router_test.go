@@ -87,7 +87,8 @@ func TestRouterUnknownDest(t *testing.T) {
 }
 
 func TestRouterDetachInFlight(t *testing.T) {
-	r := newTestRouter(t, RouterConfig{Latency: 20 * time.Millisecond})
+	// The latency outlasts any stall between Send and Detach.
+	r := newTestRouter(t, RouterConfig{Latency: time.Second})
 	attach(t, r, newSink("n0"), newSink("n1"))
 	r.Send(msg("n0", "n1", "gossip", 1))
 	r.Detach("n1")
