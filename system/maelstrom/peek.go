@@ -27,14 +27,17 @@ func peekBody(b []byte) peeked {
 	return p
 }
 
-// header returns p as a Header with type typ (allocating its pointers).
+// header returns p as a Header with type typ, allocating its pointers
+// (so that p itself stays on the stack).
 func (p *peeked) header(typ string) Header {
 	h := Header{Type: typ}
 	if p.hasMsgID {
-		h.MsgID = &p.msgID
+		id := p.msgID
+		h.MsgID = &id
 	}
 	if p.hasReplyTo {
-		h.InReplyTo = &p.inReplyTo
+		id := p.inReplyTo
+		h.InReplyTo = &id
 	}
 	return h
 }

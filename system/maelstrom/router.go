@@ -162,8 +162,9 @@ func (r *Router) Send(m Message) {
 			r.log.Warn("maelstrom router: message to unknown node dropped", "src", m.Src, "dest", m.Dest, "type", typ)
 		}
 		if isClient(m.Src) && p.hasMsgID && !p.hasReplyTo {
+			h := p.header(typ)
 			r.Send(Message{Src: m.Dest, Dest: m.Src,
-				Body: ErrorReply(&p.msgID, CodeNodeNotFound, "node "+m.Dest+" does not exist")})
+				Body: ErrorReply(h.MsgID, CodeNodeNotFound, "node "+m.Dest+" does not exist")})
 		}
 		return
 	}
