@@ -3,8 +3,10 @@ package maelstrom
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -174,4 +176,17 @@ func (w *warnings) String() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return strings.Join(w.pairs, " ")
+}
+
+func TestRouterBoundsTypes(t *testing.T) {
+	r := newTestRouter(t, RouterConfig{})
+	attach(t, r, newSink("n1"))
+	for i := range maxTypes + 10 {
+		r.Send(msg("n0", "n1", "t"+strconv.Itoa(i), 1))
+	}
+	r.Send(Message{Src: "n0", Dest: "n1", Body: json.RawMessage(`{"no":"type"}`)})
+	s := r.Stats()
+	if len(s.ByType) != maxTypes+1 || s.ByType[OtherTypes].Sent != 11 || len(r.types) != maxTypes {
+		t.Fatalf("%d types, %d other, %d interned", len(s.ByType), s.ByType[OtherTypes].Sent, len(r.types))
+	}
 }

@@ -56,10 +56,14 @@ type Traffic struct {
 	Bytes int64 `json:"bytes"`
 }
 
+// OtherTypes is the NetStats.ByType key of messages without a type, and
+// of all types beyond the first maxTypes (4096) a router sees.
+const OtherTypes = "(other)"
+
 // NetStats is the router's network statistics, as Maelstrom's net stats
 // show them: all traffic, client traffic (any message from or to a client
 // c1, c2, ...) and server traffic (between nodes and services), plus all
-// traffic by body type.
+// traffic by body type (see OtherTypes).
 type NetStats struct {
 	All     Traffic            `json:"all"`
 	Clients Traffic            `json:"clients"`
@@ -113,8 +117,13 @@ func (c *counters) each(class trafficClass, typ string, f func(t *Traffic)) {
 	}
 	t := c.byType[typ]
 	if t == nil {
-		t = &Traffic{}
-		c.byType[typ] = t
+		if typ == "" || len(c.byType) >= maxTypes {
+			typ = OtherTypes
+		}
+		if t = c.byType[typ]; t == nil {
+			t = &Traffic{}
+			c.byType[typ] = t
+		}
 	}
 	f(t)
 }
