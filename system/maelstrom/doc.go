@@ -10,6 +10,18 @@
 //     the bounded line reader every decoder of node output goes through.
 //   - endpoint.go: the seam between the router and what it delivers to
 //     (node processes, clients c1, c2, ..., and services such as lin-kv).
+//   - router.go: the Router, the simulated network: endpoints attached by
+//     id, Send over directed links, asynchronous delivery; links.go its
+//     link-fault table (transport.LinkFaulter, Faultline's one link-fault
+//     model and its draws); sched.go its one delivery goroutine (a heap by
+//     due time); peek.go its allocation-free read of a body's header.
+//   - stats.go, journal.go: NetStats (all, client and server traffic, by
+//     type, drops by cause) and the journal of the first seconds of a run
+//     for the message-sequence diagram.
+//   - client.go: Client, the harness's client endpoint (c1, c2, ...):
+//     calls matched to replies by in_reply_to.
+//   - service.go, kv.go, seqkv.go, lwwkv.go: Maelstrom's services lin-kv,
+//     seq-kv, lww-kv and lin-tso as endpoints answering over the router.
 //
 // Node ids follow Maelstrom: nodes n0 .. n(N-1), clients c1, c2, ...,
 // services by their names ("lin-kv", "seq-kv", "lww-kv", "lin-tso").

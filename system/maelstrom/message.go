@@ -100,16 +100,12 @@ func (lr *LineReader) Next() ([]byte, error) {
 	for {
 		chunk, err := lr.r.ReadSlice('\n')
 		if len(lr.buf)+len(chunk) > lr.max+1 {
-			head := append(lr.buf, chunk...)
-			if len(head) > 64 {
-				head = head[:64]
-			}
-			head = bytes.Clone(head)
+			tooLong := lr.tooLong(append(lr.buf, chunk...))
 			for errors.Is(err, bufio.ErrBufferFull) {
 				_, err = lr.r.ReadSlice('\n')
 			}
 			lr.buf = lr.buf[:0]
-			return nil, fmt.Errorf("%w: over %d bytes, starting %q", ErrLineTooLong, lr.max, head)
+			return nil, tooLong
 		}
 		lr.buf = append(lr.buf, chunk...)
 		switch {
@@ -117,10 +113,21 @@ func (lr *LineReader) Next() ([]byte, error) {
 			return bytes.TrimSuffix(lr.buf[:len(lr.buf)-1], []byte{'\r'}), nil
 		case errors.Is(err, bufio.ErrBufferFull):
 			continue
+		case errors.Is(err, io.EOF) && len(lr.buf) > lr.max:
+			// A last line without its newline has no byte to spare.
+			tooLong := lr.tooLong(lr.buf)
+			lr.buf = lr.buf[:0]
+			return nil, tooLong
 		case errors.Is(err, io.EOF) && len(lr.buf) > 0:
 			return lr.buf, nil
 		default:
 			return nil, err
 		}
 	}
+}
+
+// tooLong is the error for a line over the bound that starts with line.
+func (lr *LineReader) tooLong(line []byte) error {
+	head := bytes.Clone(line[:min(len(line), 64)])
+	return fmt.Errorf("%w: over %d bytes, starting %q", ErrLineTooLong, lr.max, head)
 }
