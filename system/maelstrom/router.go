@@ -30,10 +30,20 @@ type RouterConfig struct {
 	// DefaultJournalLimit. Messages beyond it are counted in
 	// NetStats.JournalOmitted.
 	JournalLimit int
+	// MaxInFlight bounds the messages (copies) one sender may have on
+	// their way at once; beyond it the router drops its messages as
+	// DropOverload, so that a node flooding the network under long delays
+	// cannot grow the router's memory without bound. Zero means
+	// DefaultMaxInFlight.
+	MaxInFlight int
 	// Logger receives the router's warnings (messages to unknown ids);
 	// nil discards them.
 	Logger *slog.Logger
 }
+
+// DefaultMaxInFlight is RouterConfig.MaxInFlight's default: far above what
+// a well-behaved node has in flight, far below what exhausts memory.
+const DefaultMaxInFlight = 1 << 16
 
 // maxWarned bounds how many (src, dest) pairs with an unknown dest the
 // router logs individually; later ones are only counted.
@@ -61,6 +71,7 @@ type Router struct {
 	journal journal
 	warned  map[link]struct{}
 	types   map[string]string // interned body types
+	flying  map[string]int    // copies in flight by sender
 	closed  bool
 
 	// epsBuf and fateBuf are the scheduler goroutine's scratch slices.
@@ -77,6 +88,9 @@ func NewRouter(cfg RouterConfig) *Router {
 	if cfg.JournalLimit <= 0 {
 		cfg.JournalLimit = DefaultJournalLimit
 	}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = DefaultMaxInFlight
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -92,6 +106,7 @@ func NewRouter(cfg RouterConfig) *Router {
 		stats:  counters{byType: map[string]*Traffic{}},
 		warned: map[link]struct{}{},
 		types:  map[string]string{},
+		flying: map[string]int{},
 	}
 	r.journal = journal{until: r.start.Add(cfg.JournalWindow), limit: cfg.JournalLimit}
 	r.sched = newScheduler(r.start, r.deliver)
@@ -169,12 +184,20 @@ func (r *Router) Send(m Message) {
 		return
 	}
 	ft := r.decide(r.links[link{m.Src, m.Dest}], now, size)
+	copies := 1
+	if ft.dup {
+		copies = 2
+	}
+	if ft.drop == "" && r.flying[m.Src]+copies > r.cfg.MaxInFlight {
+		ft.drop = DropOverload
+	}
 	if ft.drop != "" {
 		r.stats.dropped(class, typ, ft.drop)
 		r.journal.dropped(entry, ft.drop)
 		r.mu.Unlock()
 		return
 	}
+	r.flying[m.Src] += copies
 	dupEntry := -1
 	if ft.dup {
 		r.stats.duplicated(class, typ)
@@ -259,6 +282,11 @@ func (r *Router) deliver(batch []flight) {
 	r.mu.Lock()
 	for i, drop := range fates {
 		f := &batch[i]
+		if n := r.flying[f.msg.Src] - 1; n > 0 {
+			r.flying[f.msg.Src] = n
+		} else {
+			delete(r.flying, f.msg.Src)
+		}
 		if drop == "" {
 			r.stats.delivered(f.class, f.typ)
 			r.journal.delivered(f.entry, now)

@@ -190,3 +190,42 @@ func TestRouterBoundsTypes(t *testing.T) {
 		t.Fatalf("%d types, %d other, %d interned", len(s.ByType), s.ByType[OtherTypes].Sent, len(r.types))
 	}
 }
+
+func TestRouterBoundsInFlightPerSender(t *testing.T) {
+	// Messages held an hour stay in flight: the flooding sender n0 gets
+	// its bound, no more; n2 is not hurt by it.
+	r := newTestRouter(t, RouterConfig{Latency: time.Hour, MaxInFlight: 10})
+	attach(t, r, newSink("n1"))
+	for i := range 15 {
+		r.Send(msg("n0", "n1", "flood", int64(i)))
+	}
+	for i := range 3 {
+		r.Send(msg("n2", "n1", "gossip", int64(i)))
+	}
+	s := r.Stats()
+	if s.All.Dropped.Overload != 5 || s.ByType["flood"].Dropped.Overload != 5 || s.ByType["gossip"].Dropped.Total() != 0 {
+		t.Fatalf("stats %+v, want 5 overload drops, all of n0's", s)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.flying["n0"] != 10 || r.flying["n2"] != 3 {
+		t.Fatalf("in flight %v", r.flying)
+	}
+}
+
+func TestRouterInFlightReleasedOnDelivery(t *testing.T) {
+	r := newTestRouter(t, RouterConfig{MaxInFlight: 2})
+	b := newSink("n1")
+	attach(t, r, b)
+	for i := range 20 {
+		// Each message waits for the one before, so two are never in
+		// flight at once and none is dropped.
+		r.Send(msg("n0", "n1", "gossip", int64(i)))
+		labcluster.WaitFor(t, wait, "delivery", func() bool { return r.Stats().All.Delivered == int64(i+1) })
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.stats.snapshot().All.Dropped.Overload != 0 || len(r.flying) != 0 {
+		t.Fatalf("overload drops %d, in flight %v", r.stats.snapshot().All.Dropped.Overload, r.flying)
+	}
+}

@@ -16,6 +16,9 @@ const (
 	// DropSlowEndpoint: the recipient refused it (Deliver returned false:
 	// its queue was full, or it was down).
 	DropSlowEndpoint DropCause = "slow-endpoint"
+	// DropOverload: its sender already had RouterConfig.MaxInFlight
+	// messages on their way (a flood), so the network took no more from it.
+	DropOverload DropCause = "overload"
 )
 
 // Drops counts dropped messages by cause.
@@ -24,10 +27,13 @@ type Drops struct {
 	Loss         int64 `json:"loss"`
 	UnknownDest  int64 `json:"unknown_dest"`
 	SlowEndpoint int64 `json:"slow_endpoint"`
+	Overload     int64 `json:"overload"`
 }
 
 // Total is the number of dropped messages of every cause.
-func (d Drops) Total() int64 { return d.Partition + d.Loss + d.UnknownDest + d.SlowEndpoint }
+func (d Drops) Total() int64 {
+	return d.Partition + d.Loss + d.UnknownDest + d.SlowEndpoint + d.Overload
+}
 
 func (d *Drops) add(c DropCause) {
 	switch c {
@@ -39,6 +45,8 @@ func (d *Drops) add(c DropCause) {
 		d.UnknownDest++
 	case DropSlowEndpoint:
 		d.SlowEndpoint++
+	case DropOverload:
+		d.Overload++
 	}
 }
 
