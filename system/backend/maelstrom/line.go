@@ -40,7 +40,7 @@ func appendBody(b []byte, body json.RawMessage) []byte {
 	if len(body) == 0 {
 		return append(b, "null"...)
 	}
-	if bytes.IndexAny(body, "\r\n") < 0 {
+	if !bytes.ContainsAny(body, "\r\n") {
 		return append(b, body...)
 	}
 	var c bytes.Buffer
