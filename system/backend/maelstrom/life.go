@@ -60,6 +60,7 @@ func (n *Node) begin() (stdin, stdout *os.File, err error) {
 	l := &life{n: n, num: n.lives.Add(1), queue: make(chan maelstrom.Message, n.cfg.Queue), in: in, out: out,
 		initRes: make(chan error, 1), stop: make(chan struct{}), wdone: make(chan struct{}), rdone: make(chan struct{})}
 	l.queue <- n.initMessage(l.num)
+	n.stats.delivered.Add(1)
 	l.waiting.Store(true)
 	n.mu.Lock()
 	n.last = l

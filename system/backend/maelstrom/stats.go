@@ -11,8 +11,8 @@ type NodeStats struct {
 	Starts int64 `json:"starts"`
 	Inits  int64 `json:"inits"`
 	Exits  int64 `json:"exits"`
-	// Delivered counts the messages its queue accepted; Written those
-	// written to its stdin.
+	// Delivered counts the messages its queue accepted (each life's init
+	// among them); Written those written to its stdin.
 	Delivered int64 `json:"delivered"`
 	Written   int64 `json:"written"`
 	// DroppedFull counts the messages refused because its queue was full
