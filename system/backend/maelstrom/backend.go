@@ -15,8 +15,10 @@ const Name = "maelstrom"
 // (option bin) on a network that Network makes for each cluster.
 type Backend struct {
 	// Network makes the network of the cluster Start is about to start
-	// for spec (the Maelstrom router, seeded with spec.Seed, reading the
-	// options NetworkOptions names).
+	// for spec: the Maelstrom router (seeded with spec.Seed, reading the
+	// options NetworkOptions names) with the services (lin-kv, seq-kv,
+	// lww-kv, lin-tso) attached. The nodes and clients are attached by the
+	// Cluster.
 	Network func(spec backend.Spec) (Network, error)
 	// NetworkOptions names the options Network reads; Start accepts them
 	// besides its own.

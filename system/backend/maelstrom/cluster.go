@@ -79,10 +79,11 @@ type Cluster struct {
 }
 
 var (
-	_ backend.Cluster  = (*Cluster)(nil)
-	_ backend.Killer   = (*Cluster)(nil)
-	_ backend.Pauser   = (*Cluster)(nil)
-	_ backend.Observer = (*Cluster)(nil)
+	_ backend.Cluster     = (*Cluster)(nil)
+	_ backend.Killer      = (*Cluster)(nil)
+	_ backend.Pauser      = (*Cluster)(nil)
+	_ backend.Observer    = (*Cluster)(nil)
+	_ backend.ClientSetup = (*Cluster)(nil)
 )
 
 // eventBuffer bounds the events waiting for the harness; more are dropped
@@ -275,6 +276,12 @@ func (c *Cluster) Client(_ context.Context, id int) (backend.Client, error) {
 	cl := &Client{caller: caller, node: c.nodes[id%len(c.nodes)].ID()}
 	c.clients[id] = cl
 	return cl, nil
+}
+
+// ClientSettings implements backend.ClientSetup.
+func (c *Cluster) ClientSettings() backend.ClientSettings {
+	return backend.ClientSettings{Library: "maelstrom client endpoint on the router",
+		Sharing: fmt.Sprintf("worker i is Maelstrom client c(i+1), its own endpoint, bound to node n(i mod %d)", len(c.nodes))}
 }
 
 // Stop implements backend.Cluster: every node gets SIGTERM, then SIGKILL

@@ -18,7 +18,7 @@ import (
 
 // testConfig is a Config of n test nodes in mode (testNode) on a fresh
 // testNet.
-func testConfig(t *testing.T, mode string, n int) Config {
+func testConfig(t testing.TB, mode string, n int) Config {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
