@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"faultline/system/backend"
+	"faultline/transport"
 )
 
 // Name is the backend's name in configs.
@@ -25,6 +26,11 @@ type Backend struct {
 	NetworkOptions []string
 	// NewCaller makes the clients' endpoints (maelstrom.NewClient).
 	NewCaller NewCaller
+	// Links says, before any cluster starts, which link faults the
+	// networks Network makes apply ((*maelstrom.Router)(nil)): the
+	// Backend's LinkSupport. Without it every network fault is refused
+	// before start.
+	Links transport.FaultSupport
 }
 
 var (
@@ -69,3 +75,20 @@ func (Backend) Powers(spec backend.Spec) []backend.Power {
 
 // Nodes implements backend.Declarer: n0, n1, ... as Maelstrom names them.
 func (Backend) Nodes(spec backend.Spec) []string { return backend.Numbered("n", spec.Nodes) }
+
+// LinkSupport implements chaos.LinkDeclarer: Backend.Links, or, when it
+// is not set, a declaration that refuses every link fault.
+func (b Backend) LinkSupport(backend.Spec) transport.FaultSupport {
+	if b.Links != nil {
+		return b.Links
+	}
+	return undeclaredLinks{}
+}
+
+// undeclaredLinks is the link support of a Backend that did not say what
+// its networks apply.
+type undeclaredLinks struct{}
+
+func (undeclaredLinks) SupportsLink(transport.LinkFaults) error {
+	return fmt.Errorf("maelstrom backend: its network's link faults are not declared (Backend.Links): %w", transport.ErrFaultUnsupported)
+}

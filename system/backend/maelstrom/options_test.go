@@ -2,6 +2,7 @@ package maelstrom
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"faultline/system/backend"
+	"faultline/transport"
 )
 
 func TestConfigOptions(t *testing.T) {
@@ -97,5 +99,18 @@ func TestBackendDeclares(t *testing.T) {
 	}
 	if _, err := (Backend{}).Start(context.Background(), spec); err == nil {
 		t.Error("a Backend without a network started")
+	}
+}
+
+// TestLinkSupport: the Backend declares its network's link support, and
+// refuses link faults when it was not told what it is.
+func TestLinkSupport(t *testing.T) {
+	spec := backend.Spec{Nodes: 3}
+	f := transport.LinkFaults{Drop: 0.5}
+	if err := (Backend{}).LinkSupport(spec).SupportsLink(f); !errors.Is(err, transport.ErrFaultUnsupported) {
+		t.Fatalf("undeclared support: %v", err)
+	}
+	if err := (Backend{Links: (*testFaults)(nil)}).LinkSupport(spec).SupportsLink(f); err != nil {
+		t.Fatalf("declared support: %v", err)
 	}
 }

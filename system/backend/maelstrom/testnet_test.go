@@ -151,3 +151,7 @@ func (c *testCaller) Call(ctx context.Context, dest, typ string, fields []byte) 
 		return nil, errors.Join(&maelstrom.RPCError{Code: maelstrom.CodeTimeout, Text: "no reply"}, ctx.Err())
 	}
 }
+
+// SupportsLink implements transport.FaultSupport: testNet applies only
+// Blocked, but the tests declare anything valid.
+func (*testFaults) SupportsLink(f transport.LinkFaults) error { return f.Validate() }
