@@ -125,7 +125,7 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 		env = func(i int) []string { return []string{NodeDirEnv + "=" + nodeDir(cfg.Dir, ids[i])} }
 	}
 	for _, id := range ids {
-		n := NewNode(NodeConfig{ID: id, IDs: ids, Net: cfg.Net, Queue: cfg.Queue, MaxLine: cfg.MaxLine,
+		n := newNode(nodeConfig{ID: id, IDs: ids, Net: cfg.Net, Queue: cfg.Queue, MaxLine: cfg.MaxLine,
 			Log: filepath.Join(cfg.Dir, id+".log"), Logger: cfg.Logger})
 		c.nodes = append(c.nodes, n)
 		err := cfg.Net.Attach(n)

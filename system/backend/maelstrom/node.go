@@ -29,8 +29,8 @@ const (
 	headBytes = 64
 )
 
-// NodeConfig describes a Node.
-type NodeConfig struct {
+// nodeConfig describes a Node.
+type nodeConfig struct {
 	// ID is the node's Maelstrom id ("n0").
 	ID string
 	// IDs are every node's id, in order: init's node_ids.
@@ -54,16 +54,17 @@ type NodeConfig struct {
 // router delivers to it by queueing the message for the process's stdin
 // (never blocking: a full queue means the node is slow, and the message
 // is dropped and counted), and every valid message the process writes on
-// stdout is sent on through NodeConfig.Net. Each start of the process is
+// stdout is sent on to the network. A Cluster makes its Nodes and runs
+// their processes. Each start of the process is
 // one life of the Node, with its own pipes and an init handshake; the
 // Node's id, counters and problems outlive its lives.
 //
 // A line of stdout that is not a message (junk, malformed JSON, a body
-// without type, a line over MaxLine) or that claims another src is a
+// without type, a line over Config.MaxLine) or that claims another src is a
 // problem: an error naming the node and quoting the line's head, logged,
 // counted and kept (Problems); the reader goes on with the next line.
 type Node struct {
-	cfg NodeConfig
+	cfg nodeConfig
 	log *slog.Logger
 
 	cur   atomic.Pointer[life] // the life that takes deliveries; nil while down
@@ -79,8 +80,9 @@ type Node struct {
 
 var _ maelstrom.Endpoint = (*Node)(nil)
 
-// NewNode returns a Node with no process yet.
-func NewNode(cfg NodeConfig) *Node {
+// newNode returns a Node with no process yet; the Cluster starts its
+// lives.
+func newNode(cfg nodeConfig) *Node {
 	if cfg.Queue <= 0 {
 		cfg.Queue = DefaultQueue
 	}
