@@ -55,14 +55,15 @@ type nodeConfig struct {
 // (never blocking: a full queue means the node is slow, and the message
 // is dropped and counted), and every valid message the process writes on
 // stdout is sent on to the network. A Cluster makes its Nodes and runs
-// their processes. Each start of the process is
-// one life of the Node, with its own pipes and an init handshake; the
-// Node's id, counters and problems outlive its lives.
+// their processes. Each start of the process is one life of the Node,
+// with its own pipes and an init handshake; the Node's id, counters and
+// problems outlive its lives.
 //
 // A line of stdout that is not a message (junk, malformed JSON, a body
-// without type, a line over Config.MaxLine) or that claims another src is a
-// problem: an error naming the node and quoting the line's head, logged,
-// counted and kept (Problems); the reader goes on with the next line.
+// without type, a line over Config.MaxLine) or that claims another src
+// is a problem: an error naming the node and quoting the line's head,
+// logged, counted and kept (Problems); the reader goes on with the next
+// line.
 type Node struct {
 	cfg nodeConfig
 	log *slog.Logger
