@@ -180,6 +180,13 @@ func State(pid int) (byte, error) {
 	return s[i+2], nil
 }
 
+// Running reports whether process pid runs: it exists and is not a
+// zombie waiting for whichever process reaps it.
+func Running(pid int) bool {
+	st, err := State(pid)
+	return err == nil && st != 'Z' && st != 'X'
+}
+
 // Stop asks the process to stop (SIGTERM, plus SIGCONT in case it is
 // paused), then SIGKILLs the group if it has not exited within its grace
 // (Command.Grace) or by the end of ctx. Any straggler of the group is

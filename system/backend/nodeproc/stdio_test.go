@@ -123,20 +123,13 @@ func TestGroupDiesWithLeader(t *testing.T) {
 	}
 	<-p.Done()
 	if err := Poll(context.Background(), 10*time.Second, 2*time.Millisecond, func(context.Context) error {
-		return gone(pid)
+		if Running(pid) {
+			return fmt.Errorf("process %d still runs", pid)
+		}
+		return nil
 	}); err != nil {
 		t.Fatalf("grandchild of an exited process: %v", err)
 	}
-}
-
-// gone is nil once process pid no longer runs (absent, or a zombie left to
-// whichever process reaps orphans).
-func gone(pid int) error {
-	st, err := State(pid)
-	if err != nil || st == 'Z' || st == 'X' {
-		return nil
-	}
-	return fmt.Errorf("process %d still runs (state %c)", pid, st)
 }
 
 // TestStopGraceKillsStubborn: a process that ignores SIGTERM dies by
