@@ -218,6 +218,10 @@ func (c *Cluster) NodeStats() []NodeStats {
 // Pid returns the process id of node id, or 0 while it is down.
 func (c *Cluster) Pid(id string) int { return c.set.Pid(id) }
 
+// Network returns the cluster's network, for what only it knows (the
+// router's statistics and journal).
+func (c *Cluster) Network() Network { return c.net }
+
 // Faults returns the network's link fault table (chaos.FaultSeam), keyed
 // by Maelstrom ids.
 func (c *Cluster) Faults() transport.LinkFaulter { return c.net.Faults() }

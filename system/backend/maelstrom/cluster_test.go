@@ -297,7 +297,7 @@ func TestLinkFaultsReachNetwork(t *testing.T) {
 	if err := c.Faults().SetLink("n0", "n1", transport.LinkFaults{Blocked: true}); err != nil {
 		t.Fatal(err)
 	}
-	if !cfg.Net.Faults().Link("n0", "n1").Blocked {
+	if c.Network() != cfg.Net || !cfg.Net.Faults().Link("n0", "n1").Blocked {
 		t.Fatal("fault not in the network's table")
 	}
 }
