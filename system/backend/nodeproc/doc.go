@@ -8,7 +8,11 @@
 //
 // Set holds a cluster's nodes and gives it Kill, Restart, Pause, Resume
 // and Stop by node name, and tells it of a node process that exited by
-// itself. A node's configuration travels to its process in one encoding:
+// itself. A node process's group dies with it: nothing it forked outlives
+// it. A node process may talk to the harness over stdin and stdout pipes
+// (Command.Stdin and Stdout; SetConfig.Stdio makes fresh ones at every
+// start and SetConfig.Started names the process they reach), as the
+// Maelstrom backend's nodes do; its stderr still goes to its log. A node's configuration travels to its process in one encoding:
 // EncodeArgs renders a config struct as the arguments of `bench node
 // BACKEND ...`, DecodeArgs (or RunNode) parses them back in the node.
 // Serve, RunNode and StderrLogger are the node side of a node command;

@@ -14,11 +14,15 @@ import (
 // StopGrace is how long Stop waits after SIGTERM before SIGKILL.
 const StopGrace = 5 * time.Second
 
-// Proc is one node process, the leader of its own process group.
+// Proc is one node process, the leader of its own process group. The
+// group dies with its leader: once the process exited (by itself, by Kill
+// or by Stop), whatever it forked into its group is SIGKILLed, so that no
+// node leaves a process behind.
 type Proc struct {
-	cmd  *exec.Cmd
-	done chan struct{} // closed once Wait returned
-	err  error         // Wait's result, set before done closes
+	cmd   *exec.Cmd
+	grace time.Duration // Stop's wait between SIGTERM and SIGKILL
+	done  chan struct{} // closed once Wait returned
+	err   error         // Wait's result, set before done closes
 }
 
 // Command is a node process to start.
@@ -27,12 +31,24 @@ type Command struct {
 	Argv []string
 	// Env adds variables to the harness's environment.
 	Env []string
-	// Log is the file the process's stdout and stderr are appended to.
+	// Log is the file the process's stderr is appended to, and its stdout
+	// unless Stdout is set.
 	Log string
+	// Stdin and Stdout, if set, become the process's stdin and stdout:
+	// the child's ends of pipes whose other ends the caller keeps. Start
+	// closes them in this process once the child holds them (or when it
+	// fails), so that the caller's ends see the child's exit as EOF or a
+	// broken pipe. Without Stdin the process reads from the null device.
+	Stdin, Stdout *os.File
+	// Grace is how long Stop waits after SIGTERM before SIGKILL; zero
+	// means StopGrace.
+	Grace time.Duration
 }
 
-// Start runs cmd.Argv with stdout and stderr appended to cmd.Log.
+// Start runs cmd.Argv with stderr (and stdout, unless c.Stdout is set)
+// appended to cmd.Log.
 func Start(c Command) (*Proc, error) {
+	defer closeFiles(c.Stdin, c.Stdout)
 	if len(c.Argv) == 0 {
 		return nil, errors.New("nodeproc: empty command")
 	}
@@ -42,6 +58,12 @@ func Start(c Command) (*Proc, error) {
 	}
 	cmd := exec.Command(c.Argv[0], c.Argv[1:]...)
 	cmd.Stdout, cmd.Stderr = log, log
+	if c.Stdout != nil {
+		cmd.Stdout = c.Stdout
+	}
+	if c.Stdin != nil {
+		cmd.Stdin = c.Stdin
+	}
 	if len(c.Env) > 0 {
 		cmd.Env = append(os.Environ(), c.Env...)
 	}
@@ -50,13 +72,26 @@ func Start(c Command) (*Proc, error) {
 		log.Close()
 		return nil, fmt.Errorf("nodeproc: start %s: %w", c.Argv[0], err)
 	}
-	p := &Proc{cmd: cmd, done: make(chan struct{})}
+	p := &Proc{cmd: cmd, grace: c.Grace, done: make(chan struct{})}
+	if p.grace <= 0 {
+		p.grace = StopGrace
+	}
 	go func() {
 		p.err = cmd.Wait()
+		_ = p.Signal(syscall.SIGKILL) // what the process forked dies with it
 		log.Close()
 		close(p.done)
 	}()
 	return p, nil
+}
+
+// closeFiles closes the files that are set.
+func closeFiles(fs ...*os.File) {
+	for _, f := range fs {
+		if f != nil {
+			f.Close()
+		}
+	}
 }
 
 // Pid returns the process id.
@@ -145,19 +180,26 @@ func State(pid int) (byte, error) {
 	return s[i+2], nil
 }
 
+// Running reports whether process pid runs: it exists and is not a
+// zombie waiting for whichever process reaps it.
+func Running(pid int) bool {
+	st, err := State(pid)
+	return err == nil && st != 'Z' && st != 'X'
+}
+
 // Stop asks the process to stop (SIGTERM, plus SIGCONT in case it is
-// paused), then SIGKILLs the group if it has not exited within StopGrace or
-// by the end of ctx. Any straggler of the group is killed too.
+// paused), then SIGKILLs the group if it has not exited within its grace
+// (Command.Grace) or by the end of ctx. Any straggler of the group is
+// killed too.
 func (p *Proc) Stop(ctx context.Context) error {
 	if err := p.Signal(syscall.SIGTERM); err != nil {
 		return err
 	}
 	_ = p.Signal(syscall.SIGCONT)
-	t := time.NewTimer(StopGrace)
+	t := time.NewTimer(p.grace)
 	defer t.Stop()
 	select {
 	case <-p.done:
-		_ = p.Signal(syscall.SIGKILL)
 		return nil
 	case <-t.C:
 	case <-ctx.Done():

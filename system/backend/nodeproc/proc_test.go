@@ -18,6 +18,8 @@ func TestMain(m *testing.M) {
 	case "exit":
 		code, _ := strconv.Atoi(os.Getenv("NODEPROC_EXIT"))
 		os.Exit(code)
+	case "cat", "fork", "stubborn":
+		os.Exit(stdioChild(os.Getenv("NODEPROC_CHILD")))
 	}
 	os.Exit(m.Run())
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
+	"time"
 
 	"faultline/system/backend"
 )
@@ -30,6 +32,9 @@ type Set struct {
 	inproc  func(i int) (Stopper, error)
 	after   func(ctx context.Context, i int) error
 	exited  func(i int, err error)
+	stdio   func(i int) (stdin, stdout *os.File, err error)
+	started func(i int, p *Proc)
+	grace   time.Duration
 	release func() error
 	prefix  string // for errors: the backend's name
 
@@ -71,6 +76,21 @@ type SetConfig struct {
 	// counts as killed: Restart starts it again. It runs on a goroutine of
 	// the Set and must not wait for the Set's Stop.
 	Exited func(i int, err error)
+	// Stdio, if set, is called at every start of node i's process
+	// (process mode) for its stdin and stdout: the child's ends of pipes
+	// whose other ends the caller keeps. The Set closes them in this
+	// process once the child holds them (Command.Stdin, Command.Stdout);
+	// the process's stderr still goes to Dir/NAME.log.
+	Stdio func(i int) (stdin, stdout *os.File, err error)
+	// Started, if set, is called with node i's process each time Start
+	// started it (process mode), before Start returns and before anything
+	// else of the Set can see it exit: a caller that talks to the process
+	// (through Stdio's pipes) learns which process it talks to. It runs
+	// under the Set's lock and must not call the Set.
+	Started func(i int, p *Proc)
+	// StopGrace is how long Stop waits after SIGTERM before it SIGKILLs a
+	// node's process group; zero means StopGrace.
+	StopGrace time.Duration
 	// Release, if set, is called by the first Stop once every node
 	// stopped, to close what the cluster holds besides its nodes (admin
 	// connections, proxies); its error joins Stop's.
@@ -90,6 +110,7 @@ func NewSet(cfg SetConfig) *Set {
 		names: slices.Clone(cfg.Names), process: cfg.Mode == backend.ModeProcess,
 		argv: argv, env: cfg.Env, logPath: logPath, inproc: cfg.InProcess, prefix: cfg.Backend,
 		after: cfg.Restarted, exited: cfg.Exited, release: cfg.Release,
+		stdio: cfg.Stdio, started: cfg.Started, grace: cfg.StopGrace,
 		procs: make([]*Proc, len(cfg.Names)), nodes: make([]Stopper, len(cfg.Names)),
 	}
 }
@@ -110,9 +131,15 @@ func (s *Set) Index(name string) (int, error) {
 // fails (and leaves nothing running).
 func (s *Set) Start(i int) error {
 	if s.process {
-		c := Command{Argv: s.argv(i), Log: s.logPath(i)}
+		c := Command{Argv: s.argv(i), Log: s.logPath(i), Grace: s.grace}
 		if s.env != nil {
 			c.Env = s.env(i)
+		}
+		if s.stdio != nil {
+			var err error
+			if c.Stdin, c.Stdout, err = s.stdio(i); err != nil {
+				return fmt.Errorf("%s: node %s: stdio: %w", s.prefix, s.names[i], err)
+			}
 		}
 		p, err := Start(c)
 		if err != nil {
@@ -123,6 +150,9 @@ func (s *Set) Start(i int) error {
 		if s.stopped {
 			_ = p.Kill()
 			return s.errStopped(i)
+		}
+		if s.started != nil {
+			s.started(i, p)
 		}
 		s.procs[i] = p
 		s.watchers.Add(1)

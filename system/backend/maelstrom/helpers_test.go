@@ -1,0 +1,135 @@
+package maelstrom
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"faultline/system/backend"
+	"faultline/system/backend/nodeproc"
+)
+
+// testConfig is a Config of n test nodes in mode (testNode) on a fresh
+// testNet.
+func testConfig(t testing.TB, mode string, n int) Config {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(testNodeEnv, mode)
+	return Config{Dir: t.TempDir(), Nodes: n, Bin: exe, Args: []string{"-test.run=^$"},
+		InitTimeout: 20 * time.Second, StopGrace: 5 * time.Second, Net: newTestNet(), NewCaller: newTestCaller}
+}
+
+// startTest starts the cluster of cfg and stops it at the end of the test.
+func startTest(t *testing.T, cfg Config) *Cluster {
+	t.Helper()
+	c, err := Start(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Stop(context.Background()) })
+	return c
+}
+
+// client returns worker id's client as a *Client.
+func client(t *testing.T, c *Cluster, id int) *Client {
+	t.Helper()
+	cl, err := c.Client(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cl.(*Client)
+}
+
+// call invokes f at node with fields and decodes the reply into a map.
+func call(t *testing.T, cl *Client, node, f string, fields any) map[string]any {
+	t.Helper()
+	var args []byte
+	if fields != nil {
+		args, _ = json.Marshal(fields)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	body, err := cl.Invoke(ctx, node, f, args)
+	if err != nil {
+		t.Fatalf("%s at %s: %v", f, node, err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err != nil {
+		t.Fatalf("%s at %s: reply %s: %v", f, node, body, err)
+	}
+	if want := f + "_ok"; m["type"] != want {
+		t.Fatalf("%s at %s: reply %s, want %s", f, node, body, want)
+	}
+	return m
+}
+
+var pidLine = regexp.MustCompile(`test node pid (\d+)`)
+
+// loggedPids returns the pids the test nodes wrote to the logs in dir.
+func loggedPids(t *testing.T, dir string) []int {
+	t.Helper()
+	logs, err := filepath.Glob(filepath.Join(dir, "*.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pids []int
+	for _, l := range logs {
+		b, err := os.ReadFile(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range pidLine.FindAllStringSubmatch(string(b), -1) {
+			pid, _ := strconv.Atoi(m[1])
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// waitGone waits (bounded) until none of pids runs any more.
+func waitGone(t *testing.T, pids ...int) {
+	t.Helper()
+	err := nodeproc.Poll(context.Background(), 10*time.Second, 2*time.Millisecond, func(context.Context) error {
+		for _, pid := range pids {
+			if nodeproc.Running(pid) {
+				return fmt.Errorf("process %d still runs", pid)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// wantEvent waits for the cluster's next event.
+func wantEvent(t *testing.T, c *Cluster) backend.Event {
+	t.Helper()
+	select {
+	case e := <-c.Events():
+		return e
+	case <-time.After(20 * time.Second):
+		t.Fatal("no event within 20s")
+	}
+	return backend.Event{}
+}
+
+// contains fails the test unless s holds every one of subs.
+func contains(t *testing.T, what, s string, subs ...string) {
+	t.Helper()
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			t.Errorf("%s %q does not contain %q", what, s, sub)
+		}
+	}
+}
