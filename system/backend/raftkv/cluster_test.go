@@ -69,10 +69,15 @@ func (w *writer) write(t *testing.T, count int) {
 }
 
 // verify checks that every acknowledged append is in the key's value
-// exactly once and in order.
+// exactly once and in order. Its read may follow a crash of every node,
+// so it waits as long as a cluster's start may take (every process
+// recovering its log and electing a leader on a loaded machine), not
+// one op's time.
 func (w *writer) verify(t *testing.T) {
 	t.Helper()
-	v, err := w.cl.Get(opCtx(t), w.key)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	v, err := w.cl.Get(ctx, w.key)
 	if err != nil {
 		t.Fatalf("get %q: %v", w.key, err)
 	}
