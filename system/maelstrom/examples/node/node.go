@@ -234,6 +234,10 @@ func (n *Node) init(m Msg) {
 // respond sends reply, or err as an error body, in reply to req. A
 // request without msg_id gets no reply.
 func (n *Node) respond(req Msg, reply any, err error) {
+	src := n.ID()
+	if src == "" {
+		src = req.Dest // not initialised yet: answer as whom we were asked
+	}
 	if req.MsgID == nil {
 		if err != nil {
 			n.Logf("%s from %s failed: %v", req.Type, req.Src, err)
@@ -245,7 +249,7 @@ func (n *Node) respond(req Msg, reply any, err error) {
 		if !errors.As(err, &rpcErr) {
 			rpcErr = &maelstrom.RPCError{Code: maelstrom.CodeCrash, Text: err.Error()}
 		}
-		n.write(req.Src, maelstrom.ErrorReply(req.MsgID, rpcErr.Code, rpcErr.Text))
+		n.write(src, req.Src, maelstrom.ErrorReply(req.MsgID, rpcErr.Code, rpcErr.Text))
 		return
 	}
 	if reply == nil {
@@ -256,7 +260,7 @@ func (n *Node) respond(req Msg, reply any, err error) {
 		n.Logf("reply to %s: %v", req.Type, err)
 		return
 	}
-	n.write(req.Src, body)
+	n.write(src, req.Src, body)
 }
 
 // Main runs the node on stdin and stdout and exits the process: 0 at the

@@ -38,10 +38,10 @@ func stamp(body any, msgID, inReplyTo *int64) (json.RawMessage, error) {
 	return out, nil
 }
 
-// write sends one message to dest; an error is logged (the harness owns
-// stdout, so there is nobody else to tell).
-func (n *Node) write(dest string, body json.RawMessage) {
-	line, err := json.Marshal(maelstrom.Message{Src: n.ID(), Dest: dest, Body: body})
+// write sends one message from src to dest; an error is logged (the
+// harness owns stdout, so there is nobody else to tell).
+func (n *Node) write(src, dest string, body json.RawMessage) {
+	line, err := json.Marshal(maelstrom.Message{Src: src, Dest: dest, Body: body})
 	if err != nil {
 		n.Logf("encode message to %s: %v", dest, err)
 		return
@@ -64,7 +64,7 @@ func (n *Node) Send(dest string, body any) error {
 	if err != nil {
 		return err
 	}
-	n.write(dest, b)
+	n.write(n.ID(), dest, b)
 	return nil
 }
 
@@ -93,7 +93,7 @@ func (n *Node) Call(ctx context.Context, dest string, body any) (Msg, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	n.write(dest, b)
+	n.write(n.ID(), dest, b)
 	select {
 	case m := <-ch:
 		if m.Type == "error" {
