@@ -104,6 +104,7 @@ func start(t *testing.T, argv []string, serve map[string]responder) *proc {
 	p := &proc{t: t, done: make(chan error, 1), notify: make(chan struct{}, 1)}
 	p.cmd = exec.Command(argv[0], argv[1:]...)
 	p.cmd.Stderr = &p.stderr
+	p.cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1") // keep python/ clean
 	stdin, err := p.cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -3,7 +3,9 @@
 //
 // A Node reads messages, one JSON object a line, from its input (a node
 // process's stdin), answers init by itself, and runs the Handler
-// registered for each request's body type in its own goroutine. A
+// registered for each request's body type in its own goroutine (a
+// one-way message, without msg_id, is handled in arrival order on the
+// reading goroutine, so its handler must not block). A
 // handler returns the reply body (the Node adds msg_id and in_reply_to)
 // or an error: a *maelstrom.RPCError is answered with its code, any other
 // error as Maelstrom's crash (13, indefinite). Nodes talk to other nodes

@@ -178,7 +178,8 @@ func (n *Node) Run(in io.Reader, out io.Writer) error {
 }
 
 // dispatch routes one message: replies to their waiting Call, init to
-// the node itself, requests to their handler's goroutine.
+// the node itself, requests to their handler's goroutine, one-way
+// messages (no msg_id) to their handler in order.
 func (n *Node) dispatch(m Msg) {
 	if m.InReplyTo != nil {
 		n.mu.Lock()
@@ -203,6 +204,11 @@ func (n *Node) dispatch(m Msg) {
 		n.respond(m, nil, &maelstrom.RPCError{Code: maelstrom.CodeTemporarilyUnavailable, Text: "not initialised"})
 	case !ok:
 		n.respond(m, nil, &maelstrom.RPCError{Code: maelstrom.CodeNotSupported, Text: "no handler for " + m.Type})
+	case m.MsgID == nil:
+		// One-way: nobody waits for it, and its sender may rely on its
+		// order, so it is handled before the next message is read.
+		_, err := h(n.ctx, m)
+		n.respond(m, nil, err)
 	default:
 		n.wg.Go(func() {
 			reply, err := h(n.ctx, m)

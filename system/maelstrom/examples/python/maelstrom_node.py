@@ -2,7 +2,8 @@
 
 A Node reads messages, one JSON object a line, from stdin, answers init
 itself, and runs the handler registered for each request's body type in a
-thread of its own. A handler returns the reply body (a dict with "type";
+thread of its own (a one-way message, without msg_id, is handled in order
+before the next message is read, so its handler must not block). A handler returns the reply body (a dict with "type";
 the Node adds msg_id and in_reply_to), or None for no reply, or raises
 RPCError to answer with a Maelstrom error code; any other exception is
 answered as crash (13, indefinite). Nodes talk to other nodes and to
@@ -194,6 +195,9 @@ class Node:
             self._respond(msg, error=RPCError(TEMPORARILY_UNAVAILABLE, "not initialised"))
         elif typ not in self._handlers:
             self._respond(msg, error=RPCError(NOT_SUPPORTED, f"no handler for {typ}"))
+        elif "msg_id" not in body:
+            # One-way: handled before the next message is read, in order.
+            self._serve(self._handlers[typ], msg)
         else:
             threading.Thread(target=self._serve, args=(self._handlers[typ], msg), daemon=True).start()
 
