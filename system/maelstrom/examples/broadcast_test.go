@@ -9,20 +9,17 @@ import (
 )
 
 func TestBroadcastOneNode(t *testing.T) {
-	for _, im := range impls {
-		t.Run(im.lang, func(t *testing.T) {
-			p := start(t, im.cmd(t, "broadcast"), nil)
-			p.init("n0", "n0")
-			p.call("c0", "n0", map[string]any{"type": "topology", "topology": map[string][]string{"n0": {}}}).
-				wantType(t, "topology_ok")
-			for _, v := range []string{`1`, `2`, `"three"`, `2`} {
-				p.call("c1", "n0", map[string]any{"type": "broadcast", "message": rawJSON(v)}).wantType(t, "broadcast_ok")
-			}
-			if got, want := readSet(t, p, "c2", "n0"), []string{`"three"`, `1`, `2`}; !slices.Equal(got, want) {
-				t.Errorf("read = %v, want %v (each value once)", got, want)
-			}
-		})
-	}
+	eachImpl(t, func(t *testing.T, im impl) {
+		p := im.node(t, "broadcast", nil, "n0", "n0")
+		p.call("c0", "n0", map[string]any{"type": "topology", "topology": map[string][]string{"n0": {}}}).
+			wantType(t, "topology_ok")
+		for _, v := range []string{`1`, `2`, `"three"`, `2`} {
+			p.call("c1", "n0", map[string]any{"type": "broadcast", "message": rawJSON(v)}).wantType(t, "broadcast_ok")
+		}
+		if got, want := readSet(t, p, "c2", "n0"), []string{`"three"`, `1`, `2`}; !slices.Equal(got, want) {
+			t.Errorf("read = %v, want %v (each value once)", got, want)
+		}
+	})
 }
 
 // TestBroadcastGossipRetries checks the node's side of gossip with the
@@ -31,35 +28,32 @@ func TestBroadcastOneNode(t *testing.T) {
 // acknowledged. Gossip among real nodes through the router, under
 // partitions, is left to the integration tests.
 func TestBroadcastGossipRetries(t *testing.T) {
-	for _, im := range impls {
-		t.Run(im.lang, func(t *testing.T) {
-			p := start(t, im.cmd(t, "broadcast"), nil)
-			p.init("n0", "n0", "n1")
-			p.call("c0", "n0", map[string]any{"type": "topology",
-				"topology": map[string][]string{"n0": {"n1"}, "n1": {"n0"}}}).wantType(t, "topology_ok")
-			p.call("c1", "n0", map[string]any{"type": "broadcast", "message": 7}).wantType(t, "broadcast_ok")
-			gossipWith := func(v string) func(maelstrom.Message, body) bool {
-				return func(m maelstrom.Message, b body) bool {
-					return m.Dest == "n1" && b["type"] == "gossip" && slices.Contains(values(b["messages"]), v)
-				}
+	eachImpl(t, func(t *testing.T, im impl) {
+		p := im.node(t, "broadcast", nil, "n0", "n0", "n1")
+		p.call("c0", "n0", map[string]any{"type": "topology",
+			"topology": map[string][]string{"n0": {"n1"}, "n1": {"n0"}}}).wantType(t, "topology_ok")
+		p.call("c1", "n0", map[string]any{"type": "broadcast", "message": 7}).wantType(t, "broadcast_ok")
+		gossipWith := func(v string) func(maelstrom.Message, body) bool {
+			return func(m maelstrom.Message, b body) bool {
+				return m.Dest == "n1" && b["type"] == "gossip" && slices.Contains(values(b["messages"]), v)
 			}
-			first, _ := p.expect("gossip of 7 to n1", gossipWith("7"))
-			// Not acknowledged: the node must send 7 again.
-			again, b := p.expect("gossip of 7 to n1 again", func(m maelstrom.Message, b body) bool {
-				return gossipWith("7")(m, b) && string(m.Body) != string(first.Body)
-			})
-			p.reply(again, b, map[string]any{"type": "gossip_ok"})
-			p.call("c1", "n0", map[string]any{"type": "broadcast", "message": 8}).wantType(t, "broadcast_ok")
-			_, b8 := p.expect("gossip of 8 to n1", gossipWith("8"))
-			if slices.Contains(values(b8["messages"]), "7") {
-				t.Errorf("7 was acknowledged by n1 but sent again: %v", b8)
-			}
-			p.call("n1", "n0", map[string]any{"type": "gossip", "messages": []int{9, 7}}).wantType(t, "gossip_ok")
-			if got, want := readSet(t, p, "c2", "n0"), []string{"7", "8", "9"}; !slices.Equal(got, want) {
-				t.Errorf("read = %v, want %v", got, want)
-			}
+		}
+		first, _ := p.expect("gossip of 7 to n1", gossipWith("7"))
+		// Not acknowledged: the node must send 7 again.
+		again, b := p.expect("gossip of 7 to n1 again", func(m maelstrom.Message, b body) bool {
+			return gossipWith("7")(m, b) && string(m.Body) != string(first.Body)
 		})
-	}
+		p.reply(again, b, map[string]any{"type": "gossip_ok"})
+		p.call("c1", "n0", map[string]any{"type": "broadcast", "message": 8}).wantType(t, "broadcast_ok")
+		_, b8 := p.expect("gossip of 8 to n1", gossipWith("8"))
+		if slices.Contains(values(b8["messages"]), "7") {
+			t.Errorf("7 was acknowledged by n1 but sent again: %v", b8)
+		}
+		p.call("n1", "n0", map[string]any{"type": "gossip", "messages": []int{9, 7}}).wantType(t, "gossip_ok")
+		if got, want := readSet(t, p, "c2", "n0"), []string{"7", "8", "9"}; !slices.Equal(got, want) {
+			t.Errorf("read = %v, want %v", got, want)
+		}
+	})
 }
 
 // readSet reads a broadcast node and returns its messages as sorted JSON
@@ -74,20 +68,6 @@ func readSet(t *testing.T, p *proc, src, dest string) []string {
 	}
 	slices.Sort(got)
 	return got
-}
-
-// values returns the JSON texts of the elements of a decoded array (nil
-// when v is not an array).
-func values(v any) []string {
-	arr, ok := v.([]any)
-	if !ok {
-		return nil
-	}
-	out := []string{}
-	for _, e := range arr {
-		out = append(out, jsonOf(e))
-	}
-	return out
 }
 
 // reply answers the request m (with body b) that the node sent.

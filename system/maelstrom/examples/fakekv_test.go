@@ -5,7 +5,6 @@ import (
 	"sync"
 
 	"faultline/system/maelstrom"
-	"faultline/system/maelstrom/examples/node"
 )
 
 // fakeKV stands in for Maelstrom's lin-kv service in these tests: one
@@ -81,16 +80,4 @@ func (kv *fakeKV) serve(m maelstrom.Message) json.RawMessage {
 		return maelstrom.ErrorReply(req.MsgID, maelstrom.CodeKeyDoesNotExist, "no key "+k)
 	}
 	return maelstrom.ErrorReply(req.MsgID, maelstrom.CodeNotSupported, req.Type)
-}
-
-// canon re-encodes a JSON text in one form, so equal values compare equal.
-func canon(s string) string { return node.Canonical(json.RawMessage(s)) }
-
-// jsonOf encodes v (numbers decoded as json.Number stay as written).
-func jsonOf(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "!" + err.Error()
-	}
-	return string(b)
 }

@@ -1,7 +1,6 @@
 package examples
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -74,6 +73,23 @@ type impl struct {
 
 var impls = []impl{{"go", goNode}, {"python", pyNode}}
 
+// eachImpl runs f as a subtest for each implementation.
+func eachImpl(t *testing.T, f func(t *testing.T, im impl)) {
+	for _, im := range impls {
+		t.Run(im.lang, func(t *testing.T) { f(t, im) })
+	}
+}
+
+// node starts the node called name of this implementation and inits it
+// as id among ids (all nodes of the cluster, id included); serve answers
+// the services.
+func (im impl) node(t *testing.T, name string, serve map[string]responder, id string, ids ...string) *proc {
+	t.Helper()
+	p := start(t, im.cmd(t, name), serve)
+	p.init(id, ids...)
+	return p
+}
+
 // proc is a node process under test. The test speaks for everyone else:
 // it writes messages on the node's stdin and reads what the node writes.
 // Messages to a service id with a responder (serve) are answered by it;
@@ -83,7 +99,7 @@ type proc struct {
 	cmd     *exec.Cmd
 	stdin   io.WriteCloser
 	writeMu sync.Mutex
-	stderr  syncWriter
+	stderr  string // the file the node's stderr goes to
 	done    chan error
 	nextID  int64
 
@@ -103,7 +119,13 @@ func start(t *testing.T, argv []string, serve map[string]responder) *proc {
 	t.Helper()
 	p := &proc{t: t, done: make(chan error, 1), notify: make(chan struct{}, 1)}
 	p.cmd = exec.Command(argv[0], argv[1:]...)
-	p.cmd.Stderr = &p.stderr
+	p.stderr = filepath.Join(t.TempDir(), "stderr")
+	errFile, err := os.Create(p.stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer errFile.Close() // the child has its own copy
+	p.cmd.Stderr = errFile
 	p.cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1") // keep python/ clean
 	stdin, err := p.cmd.StdinPipe()
 	if err != nil {
@@ -174,9 +196,11 @@ func (p *proc) stop() {
 }
 
 func (p *proc) stderrText() string {
-	p.stderr.mu.Lock()
-	defer p.stderr.mu.Unlock()
-	return p.stderr.buf.String()
+	b, err := os.ReadFile(p.stderr)
+	if err != nil {
+		return err.Error()
+	}
+	return string(b)
 }
 
 func (p *proc) write(m maelstrom.Message) {
@@ -252,62 +276,3 @@ func (p *proc) init(id string, ids ...string) {
 	b := p.call("c0", id, map[string]any{"type": "init", "node_id": id, "node_ids": ids})
 	b.wantType(p.t, "init_ok")
 }
-
-// body is a decoded message body.
-type body map[string]any
-
-func decodeBody(t *testing.T, m maelstrom.Message) body {
-	t.Helper()
-	d := json.NewDecoder(bytes.NewReader(m.Body))
-	d.UseNumber()
-	var b body
-	if err := d.Decode(&b); err != nil {
-		t.Fatalf("body %s: %v", m.Body, err)
-	}
-	return b
-}
-
-func (b body) inReplyTo() int64 {
-	n, ok := b["in_reply_to"].(json.Number)
-	if !ok {
-		return -1
-	}
-	v, _ := n.Int64()
-	return v
-}
-
-func (b body) wantType(t *testing.T, typ string) {
-	t.Helper()
-	if b["type"] != typ {
-		t.Fatalf("reply %v, want type %s", b, typ)
-	}
-}
-
-// wantError checks that b is an error reply with code.
-func (b body) wantError(t *testing.T, code maelstrom.Code) {
-	t.Helper()
-	if b["type"] != "error" || b["code"] != json.Number(jsonInt(int64(code))) {
-		t.Fatalf("reply %v, want error code %d (%s)", b, int(code), code)
-	}
-}
-
-func jsonInt(v int64) string { b, _ := json.Marshal(v); return string(b) }
-
-// syncWriter is a buffer the process's stderr copier writes while the
-// test may read it.
-type syncWriter struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (s *syncWriter) Write(b []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(b)
-}
-
-// rawJSON is a JSON text to embed as it is in a request body.
-type rawJSON string
-
-// MarshalJSON returns the text itself.
-func (r rawJSON) MarshalJSON() ([]byte, error) { return []byte(r), nil }
