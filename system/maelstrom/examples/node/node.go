@@ -129,6 +129,10 @@ func (n *Node) Logf(format string, args ...any) {
 	n.log.Printf("%s "+format, append([]any{n.ID()}, args...)...)
 }
 
+// Stopped reports whether the node has stopped (its input ended): a
+// background retry loop should give up.
+func (n *Node) Stopped() bool { return n.ctx.Err() != nil }
+
 // Every runs f every d in its own goroutine until the node stops.
 func (n *Node) Every(d time.Duration, f func(ctx context.Context)) {
 	n.wg.Go(func() {

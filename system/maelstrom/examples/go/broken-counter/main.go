@@ -36,7 +36,7 @@ func main() {
 	var push func(peer string, d int64)
 	push = func(peer string, d int64) {
 		n.RPC(peer, map[string]any{"type": "delta", "delta": d}, func(_ node.Msg, err error) {
-			if err != nil {
+			if err != nil && !n.Stopped() {
 				push(peer, d)
 			}
 		})
