@@ -14,6 +14,7 @@ import (
 // TestBrokenBroadcastSendsOnce: the broken node's gossip has no msg_id,
 // so it can never be acknowledged, and is never resent.
 func TestBrokenBroadcastSendsOnce(t *testing.T) {
+	t.Parallel()
 	im := impl{"go", goNode}
 	p := im.node(t, "broken-broadcast", nil, "n0", "n0", "n1")
 	p.call("c1", "n0", map[string]any{"type": "broadcast", "message": 7}).wantType(t, "broadcast_ok")
@@ -29,6 +30,7 @@ func TestBrokenBroadcastSendsOnce(t *testing.T) {
 // lin-kv node reads the new value from the service, the broken one
 // answers the old one from its cache without asking.
 func TestStaleRead(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		im        impl
 		name      string
@@ -61,6 +63,7 @@ func TestStaleRead(t *testing.T) {
 // unacknowledged delta, and counts every delta it receives, a resent one
 // too.
 func TestBrokenCounterDoubleCounts(t *testing.T) {
+	t.Parallel()
 	im := impl{"go", goNode}
 	p := im.node(t, "broken-counter", nil, "n0", "n0", "n1")
 	p.call("c1", "n0", map[string]any{"type": "add", "delta": 1}).wantType(t, "add_ok")
@@ -80,6 +83,7 @@ func TestBrokenCounterDoubleCounts(t *testing.T) {
 // TestBrokenKafkaReusesOffsets: two broken kafka nodes give offset 0 of
 // one key to two different messages.
 func TestBrokenKafkaReusesOffsets(t *testing.T) {
+	t.Parallel()
 	im := impl{"go", goNode}
 	a := im.node(t, "broken-kafka", nil, "n0", "n0", "n1")
 	b := im.node(t, "broken-kafka", nil, "n1", "n0", "n1")

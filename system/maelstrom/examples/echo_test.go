@@ -7,6 +7,7 @@ import (
 )
 
 func TestEcho(t *testing.T) {
+	t.Parallel()
 	eachImpl(t, func(t *testing.T, im impl) {
 		p := start(t, im.cmd(t, "echo"), nil)
 		early := p.call("c1", "n0", map[string]any{"type": "echo", "echo": 1})
@@ -24,6 +25,7 @@ func TestEcho(t *testing.T) {
 }
 
 func TestUniqueIDs(t *testing.T) {
+	t.Parallel()
 	const per = 300
 	eachImpl(t, func(t *testing.T, im impl) {
 		seen := map[string]string{}

@@ -73,10 +73,13 @@ type impl struct {
 
 var impls = []impl{{"go", goNode}, {"python", pyNode}}
 
-// eachImpl runs f as a subtest for each implementation.
+// eachImpl runs f as a parallel subtest for each implementation.
 func eachImpl(t *testing.T, f func(t *testing.T, im impl)) {
 	for _, im := range impls {
-		t.Run(im.lang, func(t *testing.T) { f(t, im) })
+		t.Run(im.lang, func(t *testing.T) {
+			t.Parallel()
+			f(t, im)
+		})
 	}
 }
 
