@@ -36,9 +36,9 @@ func TestCounterMerge(t *testing.T) {
 		})
 		peer := map[string]any{"type": "counter_state", "inc": map[string]int{"n1/x": 4}, "dec": map[string]int{"n1/x": 1}}
 		for range 2 {
-			p.send("n1", "n0", peer)
+			p.oneWay("n1", "n0", peer)
 		}
-		p.send("n1", "n0", map[string]any{"type": "counter_state", "inc": map[string]int{"n1/x": 2}})
+		p.oneWay("n1", "n0", map[string]any{"type": "counter_state", "inc": map[string]int{"n1/x": 2}})
 		if got := readCounter(t, p, "n0"); got != 8 {
 			t.Errorf("5 of its own and n1's 4-1 (sent twice, then an older 2) read as %d, want 8", got)
 		}

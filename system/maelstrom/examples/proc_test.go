@@ -14,10 +14,18 @@ import (
 	"time"
 
 	"faultline/system/maelstrom"
+	"faultline/system/maelstrom/examples/node"
 )
 
-// wait bounds every expected reply or message.
-const wait = 10 * time.Second
+// wait bounds every expected reply or message: generous, because a
+// loaded machine (up to six helpers' tests at once) can take seconds just
+// to start a Python process. Only failures wait this long.
+const wait = 30 * time.Second
+
+// rpcTimeout is the nodes' RPC timeout in these tests (node.RPCTimeoutEnv):
+// where the test plays a service or a peer, it must answer within it even
+// on a loaded machine; the tests of what a timeout does wait for it.
+const rpcTimeout = "3"
 
 var (
 	buildOnce sync.Once
@@ -129,7 +137,9 @@ func start(t *testing.T, argv []string, serve map[string]responder) *proc {
 	}
 	defer errFile.Close() // the child has its own copy
 	p.cmd.Stderr = errFile
-	p.cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1") // keep python/ clean
+	p.cmd.Env = append(os.Environ(),
+		node.RPCTimeoutEnv+"="+rpcTimeout,
+		"PYTHONDONTWRITEBYTECODE=1") // keep python/ clean
 	stdin, err := p.cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -234,6 +244,17 @@ func (p *proc) send(src, dest string, body map[string]any) int64 {
 	}
 	p.write(maelstrom.Message{Src: src, Dest: dest, Body: raw})
 	return p.nextID
+}
+
+// oneWay writes a message from src to the node without msg_id: one the
+// node must not answer.
+func (p *proc) oneWay(src, dest string, body map[string]any) {
+	p.t.Helper()
+	raw, err := json.Marshal(body)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.write(maelstrom.Message{Src: src, Dest: dest, Body: raw})
 }
 
 // expect returns the first message the node sent that matches, waiting

@@ -9,6 +9,7 @@ import (
 	"log"
 	"os"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -37,8 +38,24 @@ func (m Msg) Decode(v any) error {
 // ctx ends when the node stops.
 type Handler func(ctx context.Context, req Msg) (reply any, err error)
 
-// DefaultRPCTimeout bounds every Call unless SetRPCTimeout changes it.
+// DefaultRPCTimeout bounds every Call unless the environment variable
+// RPCTimeoutEnv or SetRPCTimeout changes it.
 const DefaultRPCTimeout = time.Second
+
+// RPCTimeoutEnv names the environment variable that sets the RPC timeout
+// of every node at start, in seconds ("2.5"): a slow or loaded machine
+// may need more than the default. The Python nodes read it too.
+const RPCTimeoutEnv = "MAELSTROM_NODE_RPC_TIMEOUT"
+
+// rpcTimeoutFromEnv returns the timeout RPCTimeoutEnv sets, or the
+// default when it is unset or not a positive number.
+func rpcTimeoutFromEnv() time.Duration {
+	s, err := strconv.ParseFloat(os.Getenv(RPCTimeoutEnv), 64)
+	if err != nil || s <= 0 {
+		return DefaultRPCTimeout
+	}
+	return time.Duration(s * float64(time.Second))
+}
 
 // Node is one Maelstrom node. Register handlers and init hooks, then Run.
 type Node struct {
@@ -66,7 +83,7 @@ func New() *Node {
 	return &Node{
 		handlers:   map[string]Handler{},
 		pending:    map[int64]chan Msg{},
-		rpcTimeout: DefaultRPCTimeout,
+		rpcTimeout: rpcTimeoutFromEnv(),
 		ctx:        ctx,
 		cancel:     cancel,
 		log:        log.New(os.Stderr, "", log.Lmicroseconds),

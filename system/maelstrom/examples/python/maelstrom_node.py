@@ -16,6 +16,7 @@ in this folder are built on it.
 """
 
 import json
+import os
 import sys
 import threading
 
@@ -38,6 +39,17 @@ class RPCError(Exception):
         self.text = text
 
 
+def rpc_timeout_from_env():
+    """The RPC timeout in seconds: MAELSTROM_NODE_RPC_TIMEOUT if it is a
+    positive number (a loaded machine may need more), else 1 (the Go
+    library reads the same variable)."""
+    try:
+        seconds = float(os.environ.get("MAELSTROM_NODE_RPC_TIMEOUT", ""))
+    except ValueError:
+        return 1.0
+    return seconds if seconds > 0 else 1.0
+
+
 def canonical(value):
     """One text per JSON value, so equal values compare equal."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
@@ -46,10 +58,10 @@ def canonical(value):
 class Node:
     """One Maelstrom node: register handlers and init hooks, then main()."""
 
-    def __init__(self, rpc_timeout=1.0):
+    def __init__(self, rpc_timeout=None):
         self.node_id = None
         self.node_ids = []
-        self.rpc_timeout = rpc_timeout
+        self.rpc_timeout = rpc_timeout or rpc_timeout_from_env()
         self._handlers = {}
         self._init_hooks = []
         self._lock = threading.Lock()
