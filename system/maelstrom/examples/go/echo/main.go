@@ -1,5 +1,3 @@
-// Command echo is a Maelstrom node for the echo workload: it answers each
-// echo request with echo_ok carrying the same payload.
 package main
 
 import (
