@@ -9,7 +9,6 @@ import (
 )
 
 func TestBroadcastOneNode(t *testing.T) {
-	t.Parallel()
 	eachImpl(t, func(t *testing.T, im impl) {
 		p := im.node(t, "broadcast", nil, "n0", "n0")
 		p.call("c0", "n0", map[string]any{"type": "topology", "topology": map[string][]string{"n0": {}}}).
@@ -29,7 +28,6 @@ func TestBroadcastOneNode(t *testing.T) {
 // acknowledged. Gossip among real nodes through the router, under
 // partitions, is left to the integration tests.
 func TestBroadcastGossipRetries(t *testing.T) {
-	t.Parallel()
 	eachImpl(t, func(t *testing.T, im impl) {
 		p := im.node(t, "broadcast", nil, "n0", "n0", "n1")
 		p.call("c0", "n0", map[string]any{"type": "topology",

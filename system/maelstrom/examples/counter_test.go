@@ -7,7 +7,6 @@ import (
 )
 
 func TestCounterOneNode(t *testing.T) {
-	t.Parallel()
 	eachImpl(t, func(t *testing.T, im impl) {
 		p := im.node(t, "g-counter", nil, "n0", "n0")
 		if got := readCounter(t, p, "n0"); got != 0 {
@@ -27,7 +26,6 @@ func TestCounterOneNode(t *testing.T) {
 // twice counts it once. Convergence among real nodes through the router
 // is left to the integration tests.
 func TestCounterMerge(t *testing.T) {
-	t.Parallel()
 	eachImpl(t, func(t *testing.T, im impl) {
 		p := im.node(t, "g-counter", nil, "n0", "n0", "n1")
 		p.call("c1", "n0", map[string]any{"type": "add", "delta": 5}).wantType(t, "add_ok")

@@ -7,7 +7,6 @@ import (
 )
 
 func TestEcho(t *testing.T) {
-	t.Parallel()
 	eachImpl(t, func(t *testing.T, im impl) {
 		p := start(t, im.cmd(t, "echo"), nil)
 		early := p.call("c1", "n0", map[string]any{"type": "echo", "echo": 1})

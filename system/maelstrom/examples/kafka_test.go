@@ -14,7 +14,6 @@ import (
 // get distinct offsets. The same through the router with faults is left
 // to the integration tests.
 func TestKafka(t *testing.T) {
-	t.Parallel()
 	eachImpl(t, func(t *testing.T, im impl) {
 		kv := newFakeKV()
 		serve := map[string]responder{"lin-kv": kv.serve}

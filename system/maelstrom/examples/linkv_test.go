@@ -11,7 +11,6 @@ import (
 // asked, and the service's answer, errors included, must reach the
 // client.
 func TestLinKVLeader(t *testing.T) {
-	t.Parallel()
 	eachImpl(t, func(t *testing.T, im impl) {
 		p := im.node(t, "lin-kv", nil, "n0", "n0", "n1")
 		steps := []struct {
@@ -56,7 +55,6 @@ func TestLinKVLeader(t *testing.T) {
 // client gets the indefinite timeout error. Leader and follower together
 // with the real service are left to the integration tests.
 func TestLinKVFollower(t *testing.T) {
-	t.Parallel()
 	eachImpl(t, func(t *testing.T, im impl) {
 		p := im.node(t, "lin-kv", nil, "n1", "n0", "n1")
 		toLeader := func(m maelstrom.Message, b body) bool { return m.Dest == "n0" && b["type"] == "read" }

@@ -81,8 +81,10 @@ type impl struct {
 
 var impls = []impl{{"go", goNode}, {"python", pyNode}}
 
-// eachImpl runs f as a parallel subtest for each implementation.
+// eachImpl runs f as a parallel subtest for each implementation; t runs
+// in parallel with other tests too.
 func eachImpl(t *testing.T, f func(t *testing.T, im impl)) {
+	t.Parallel()
 	for _, im := range impls {
 		t.Run(im.lang, func(t *testing.T) {
 			t.Parallel()

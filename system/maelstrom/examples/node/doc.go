@@ -8,7 +8,8 @@
 // reading goroutine, so its handler must not block). A
 // handler returns the reply body (the Node adds msg_id and in_reply_to)
 // or an error: a *maelstrom.RPCError is answered with its code, any other
-// error as Maelstrom's crash (13, indefinite). Nodes talk to other nodes
+// error as Maelstrom's crash (13, indefinite); Decoded wraps a handler
+// that wants its body decoded into a struct. Nodes talk to other nodes
 // and to services with Send (no reply expected), Call (a request that
 // waits for its reply, bounded by a context and the node's RPC timeout)
 // and RPC (the same with a callback). KV speaks to Maelstrom's key-value

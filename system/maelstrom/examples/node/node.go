@@ -299,3 +299,15 @@ func (n *Node) Main() {
 	}
 	os.Exit(0)
 }
+
+// Decoded makes a Handler that first decodes the request body into a
+// fresh T (a malformed body is answered with code 12) and then calls f.
+func Decoded[T any](f func(ctx context.Context, req Msg, body T) (any, error)) Handler {
+	return func(ctx context.Context, req Msg) (any, error) {
+		var b T
+		if err := req.Decode(&b); err != nil {
+			return nil, err
+		}
+		return f(ctx, req, b)
+	}
+}

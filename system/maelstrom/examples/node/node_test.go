@@ -90,6 +90,9 @@ func TestNodeSkipsBadInputAndAnswers(t *testing.T) {
 	n.Handle("refuse", func(context.Context, Msg) (any, error) {
 		return nil, &maelstrom.RPCError{Code: maelstrom.CodePreconditionFailed, Text: "no"}
 	})
+	n.Handle("typed", Decoded(func(_ context.Context, _ Msg, b struct{ N int }) (any, error) {
+		return map[string]any{"type": "typed_ok", "n": b.N + 1}, nil
+	}))
 	h := run(t, n)
 	h.write(`not json`)
 	h.write(`{"src":"c0","dest":"n0","body":"not an object"}`)
@@ -108,6 +111,14 @@ func TestNodeSkipsBadInputAndAnswers(t *testing.T) {
 		if b["type"] != "error" || b["code"] != c.code || b["in_reply_to"] != 5.0 {
 			t.Errorf("%s answered %v, want error code %v", c.typ, b, c.code)
 		}
+	}
+	h.write(`{"src":"c1","dest":"n0","body":{"type":"typed","msg_id":6,"n":"not a number"}}`)
+	if _, b := h.next(); b["type"] != "error" || b["code"] != 12.0 {
+		t.Errorf("a malformed typed request answered %v, want error code 12", b)
+	}
+	h.write(`{"src":"c1","dest":"n0","body":{"type":"typed","msg_id":7,"n":41}}`)
+	if _, b := h.next(); b["type"] != "typed_ok" || b["n"] != 42.0 || b["in_reply_to"] != 7.0 {
+		t.Errorf("typed request answered %v, want typed_ok n 42", b)
 	}
 	if got := strings.Join(n.Peers(), ","); got != "n1" {
 		t.Errorf("Peers = %q, want n1", got)

@@ -23,29 +23,29 @@ type Store interface {
 	Committed(ctx context.Context, key string) (offset int64, ok bool, err error)
 }
 
+type sendReq struct {
+	Key string          `json:"key"`
+	Msg json.RawMessage `json:"msg"`
+}
+
+type offsetsReq struct {
+	Offsets map[string]int64 `json:"offsets"`
+}
+
+type keysReq struct {
+	Keys []string `json:"keys"`
+}
+
 // Serve registers on n the handlers of the kafka workload over s.
 func Serve(n *node.Node, s Store) {
-	n.Handle("send", func(ctx context.Context, req node.Msg) (any, error) {
-		var b struct {
-			Key string          `json:"key"`
-			Msg json.RawMessage `json:"msg"`
-		}
-		if err := req.Decode(&b); err != nil {
-			return nil, err
-		}
+	n.Handle("send", node.Decoded(func(ctx context.Context, _ node.Msg, b sendReq) (any, error) {
 		off, err := s.Send(ctx, b.Key, b.Msg)
 		if err != nil {
 			return nil, err
 		}
 		return map[string]any{"type": "send_ok", "offset": off}, nil
-	})
-	n.Handle("poll", func(ctx context.Context, req node.Msg) (any, error) {
-		var b struct {
-			Offsets map[string]int `json:"offsets"`
-		}
-		if err := req.Decode(&b); err != nil {
-			return nil, err
-		}
+	}))
+	n.Handle("poll", node.Decoded(func(ctx context.Context, _ node.Msg, b offsetsReq) (any, error) {
 		out := map[string][][2]any{}
 		for key, from := range b.Offsets {
 			msgs, err := s.Log(ctx, key)
@@ -53,33 +53,21 @@ func Serve(n *node.Node, s Store) {
 				return nil, err
 			}
 			from = max(from, 0)
-			for off := from; off < len(msgs) && off < from+PollLimit; off++ {
+			for off := from; off < int64(len(msgs)) && off < from+PollLimit; off++ {
 				out[key] = append(out[key], [2]any{off, msgs[off]})
 			}
 		}
 		return map[string]any{"type": "poll_ok", "msgs": out}, nil
-	})
-	n.Handle("commit_offsets", func(ctx context.Context, req node.Msg) (any, error) {
-		var b struct {
-			Offsets map[string]int64 `json:"offsets"`
-		}
-		if err := req.Decode(&b); err != nil {
-			return nil, err
-		}
+	}))
+	n.Handle("commit_offsets", node.Decoded(func(ctx context.Context, _ node.Msg, b offsetsReq) (any, error) {
 		for key, off := range b.Offsets {
 			if err := s.Commit(ctx, key, off); err != nil {
 				return nil, err
 			}
 		}
 		return map[string]any{"type": "commit_offsets_ok"}, nil
-	})
-	n.Handle("list_committed_offsets", func(ctx context.Context, req node.Msg) (any, error) {
-		var b struct {
-			Keys []string `json:"keys"`
-		}
-		if err := req.Decode(&b); err != nil {
-			return nil, err
-		}
+	}))
+	n.Handle("list_committed_offsets", node.Decoded(func(ctx context.Context, _ node.Msg, b keysReq) (any, error) {
 		out := map[string]int64{}
 		for _, key := range b.Keys {
 			off, ok, err := s.Committed(ctx, key)
@@ -91,5 +79,5 @@ func Serve(n *node.Node, s Store) {
 			}
 		}
 		return map[string]any{"type": "list_committed_offsets_ok", "offsets": out}, nil
-	})
+	}))
 }
