@@ -24,7 +24,6 @@ func TestEcho(t *testing.T) {
 }
 
 func TestUniqueIDs(t *testing.T) {
-	t.Parallel()
 	const per = 300
 	eachImpl(t, func(t *testing.T, im impl) {
 		seen := map[string]string{}
