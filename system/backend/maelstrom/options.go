@@ -56,10 +56,10 @@ const (
 	// Maelstrom's diagram does (the router bounds the entries:
 	// maelstrom.DefaultJournalLimit).
 	DefaultJournalWindow = 5 * time.Second
-	maxDuration        = 10 * time.Minute
-	maxQueue           = 1 << 20
-	minMaxLine         = 1 << 10
-	maxMaxLine         = 1 << 30
+	maxDuration          = 10 * time.Minute
+	maxQueue             = 1 << 20
+	minMaxLine           = 1 << 10
+	maxMaxLine           = 1 << 30
 )
 
 // Options lists the backend's options.
@@ -71,7 +71,7 @@ func Options() []string {
 // unknown ones refused; the network seeded with spec.Seed.
 func config(spec backend.Spec) (Config, error) {
 	cfg := Config{Dir: spec.Dir, Nodes: spec.Nodes, InitTimeout: DefaultInitTimeout, StopGrace: DefaultStopGrace,
-		Logger: spec.Logger,
+		Logger:  spec.Logger,
 		Network: maelstrom.RouterConfig{Seed: spec.Seed, JournalWindow: DefaultJournalWindow, Logger: spec.Logger}}
 	if spec.Nodes < 1 {
 		return Config{}, fmt.Errorf("maelstrom: %d nodes, want >= 1", spec.Nodes)
