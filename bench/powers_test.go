@@ -188,10 +188,12 @@ func TestDeclaredPowersMatchClusters(t *testing.T) {
 		nodes int
 		opts  map[string]string
 	}
+	echo := map[string]string{"bin": echoNode(t)}
 	variants := map[string][]variant{
-		"raftkv":  {{3, nil}, {1, nil}},
-		"etcd":    {{3, nil}, {3, map[string]string{"peer-proxy": "true"}}, {1, map[string]string{"peer-proxy": "true"}}},
-		"shardkv": {{3, map[string]string{"groups": "2", "joined": "1", "ctrlers": "1"}}, {1, map[string]string{"groups": "1", "ctrlers": "1"}}},
+		"raftkv":    {{3, nil}, {1, nil}},
+		"etcd":      {{3, nil}, {3, map[string]string{"peer-proxy": "true"}}, {1, map[string]string{"peer-proxy": "true"}}},
+		"shardkv":   {{3, map[string]string{"groups": "2", "joined": "1", "ctrlers": "1"}}, {1, map[string]string{"groups": "1", "ctrlers": "1"}}},
+		"maelstrom": {{5, echo}, {1, echo}},
 	}
 	for _, name := range reg.backendNames() {
 		e := reg.backends[name]
@@ -264,4 +266,35 @@ func checkBare(t *testing.T, br backend.Barer) {
 	if ops == 0 || definite > 0 || res.Elapsed <= 0 {
 		t.Fatalf("bare: %d ops, %d errors (%d definite) in %v; want ops and no definite error", ops, errs, definite, res.Elapsed)
 	}
+}
+
+// echoNode writes a Maelstrom echo node (Python 3, standard library) to a
+// temporary directory put first in PATH, and returns its name there: what
+// the maelstrom backend's clusters run in these tests.
+func echoNode(t *testing.T) string {
+	t.Helper()
+	const name = "faultline-test-echo-node"
+	dir := t.TempDir()
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	path := filepath.Join(dir, name)
+	src := `#!/usr/bin/env python3
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    req = m["body"]
+    if "in_reply_to" in req:
+        continue
+    body = {"in_reply_to": req.get("msg_id")}
+    if req["type"] == "init":
+        body["type"] = "init_ok"
+    elif req["type"] == "echo":
+        body.update(type="echo_ok", echo=req.get("echo"))
+    else:
+        body.update(type="error", code=10, text="not supported: " + req["type"])
+    print(json.dumps({"src": m["dest"], "dest": m["src"], "body": body}), flush=True)
+`
+	if err := os.WriteFile(path, []byte(src), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return name
 }

@@ -2,6 +2,7 @@ package maelstrom
 
 import (
 	"context"
+	"errors"
 
 	"faultline/system/backend"
 	"faultline/system/maelstrom"
@@ -56,3 +57,10 @@ func (Backend) Nodes(spec backend.Spec) []string { return backend.Numbered("n", 
 // LinkSupport implements chaos.LinkDeclarer: the router's, which applies
 // every link fault but connection faults (maelstrom.Router.SupportsLink).
 func (Backend) LinkSupport(backend.Spec) transport.FaultSupport { return (*maelstrom.Router)(nil) }
+
+// RunNode is the backend's entry point for `bench node maelstrom`, which
+// it refuses: a Maelstrom node is the program of option bin, never the
+// bench binary.
+func RunNode(context.Context, []string) error {
+	return errors.New("maelstrom: its nodes are the program of option bin; bench runs no maelstrom node of its own")
+}

@@ -150,6 +150,14 @@ func TestBackendLatency(t *testing.T) {
 	if took := time.Since(start); took < 2*latency {
 		t.Fatalf("an echo took %v, under twice the latency %v", took, latency)
 	}
+	// The router marks a delivery once the recipient took it: the reply
+	// may reach the client first.
+	waitStats(t, c, func(st maelstrom.NetStats) error {
+		if st.All.Delivered != 2 {
+			return fmt.Errorf("%d of 2 messages delivered", st.All.Delivered)
+		}
+		return nil
+	})
 	j := c.Network().Journal()
 	if len(j) != 2 {
 		t.Fatalf("journal %+v, want the echo and its reply", j)
