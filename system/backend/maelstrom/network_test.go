@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,6 +17,47 @@ import (
 )
 
 // These tests run real node processes through the real router.
+
+// TestLinkDelay: a delay on the link n0 -> n1 holds n0's messages to n1
+// back at least that long, and the journal shows it; the other direction
+// is not delayed.
+func TestLinkDelay(t *testing.T) {
+	const delay = 300 * time.Millisecond
+	cfg := testConfig(t, "good", 2)
+	cfg.Network.JournalWindow = 10 * time.Minute
+	c := startTest(t, cfg)
+	s := newSink(t, c, "watch")
+	if err := c.Faults().SetLink("n0", "n1", transport.LinkFaults{Delay: delay}); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	s.relay(c, "n0", "n1", "slow")
+	if m := s.next(t); !strings.Contains(string(m.Body), "slow") {
+		t.Fatalf("got %+v", m)
+	} else if took := time.Since(start); took < delay {
+		t.Fatalf("n0 -> n1 -> watch took %v, under the link's delay %v", took, delay)
+	}
+	s.relay(c, "n1", "n0", "fast")
+	s.next(t)
+	var slow, fast int
+	for _, e := range c.Network().Journal() {
+		if e.Type != "note" || e.Delivered.IsZero() {
+			continue
+		}
+		took := e.Delivered.Sub(e.Sent)
+		switch {
+		case e.Src == "n0" && e.Dest == "n1" && took >= delay:
+			slow++
+		case e.Src == "n1" && e.Dest == "n0":
+			fast++
+		default:
+			t.Errorf("journal entry %+v: delivered after %v", e, took)
+		}
+	}
+	if slow != 1 || fast != 1 {
+		t.Fatalf("journal has %d delayed n0 -> n1 notes and %d n1 -> n0 notes, want 1 and 1: %+v", slow, fast, c.Network().Journal())
+	}
+}
 
 // TestLinKVThroughNodes: two nodes serve a client's read, write and cas
 // by passing them on to the lin-kv service; both see one linearizable
@@ -83,89 +123,6 @@ func TestOneWayPartition(t *testing.T) {
 	}
 	if st := c.Network().Stats(); st.All.Dropped.Total() != 1 {
 		t.Fatalf("drops %+v, want the one partition drop", st.All.Dropped)
-	}
-}
-
-// TestLinkDelay: a delay on the link n0 -> n1 holds n0's messages to n1
-// back at least that long, and the journal shows it; the other direction
-// is not delayed.
-func TestLinkDelay(t *testing.T) {
-	const delay = 300 * time.Millisecond
-	cfg := testConfig(t, "good", 2)
-	cfg.Network.JournalWindow = 10 * time.Minute
-	c := startTest(t, cfg)
-	s := newSink(t, c, "watch")
-	if err := c.Faults().SetLink("n0", "n1", transport.LinkFaults{Delay: delay}); err != nil {
-		t.Fatal(err)
-	}
-	start := time.Now()
-	s.relay(c, "n0", "n1", "slow")
-	if m := s.next(t); !strings.Contains(string(m.Body), "slow") {
-		t.Fatalf("got %+v", m)
-	} else if took := time.Since(start); took < delay {
-		t.Fatalf("n0 -> n1 -> watch took %v, under the link's delay %v", took, delay)
-	}
-	s.relay(c, "n1", "n0", "fast")
-	s.next(t)
-	var slow, fast int
-	for _, e := range c.Network().Journal() {
-		if e.Type != "note" || e.Delivered.IsZero() {
-			continue
-		}
-		took := e.Delivered.Sub(e.Sent)
-		switch {
-		case e.Src == "n0" && e.Dest == "n1" && took >= delay:
-			slow++
-		case e.Src == "n1" && e.Dest == "n0":
-			fast++
-		default:
-			t.Errorf("journal entry %+v: delivered after %v", e, took)
-		}
-	}
-	if slow != 1 || fast != 1 {
-		t.Fatalf("journal has %d delayed n0 -> n1 notes and %d n1 -> n0 notes, want 1 and 1: %+v", slow, fast, c.Network().Journal())
-	}
-}
-
-// TestBackendLatency: the backend's option latency delays every message
-// by at least that much (a request and its reply: twice), and the journal
-// of its first seconds records them.
-func TestBackendLatency(t *testing.T) {
-	const latency = 40 * time.Millisecond
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv(testNodeEnv, "good")
-	bc, err := Backend{}.Start(context.Background(), backend.Spec{Nodes: 1, Dir: t.TempDir(), Seed: 1,
-		Options: map[string]string{OptBin: exe, OptArgs: "-test.run=^$", OptLatency: "40", OptJournalWindow: "10m"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := bc.(*Cluster)
-	t.Cleanup(func() { c.Stop(context.Background()) })
-	cl := client(t, c, 0)
-	start := time.Now()
-	call(t, cl, "", "echo", map[string]any{"echo": 1})
-	if took := time.Since(start); took < 2*latency {
-		t.Fatalf("an echo took %v, under twice the latency %v", took, latency)
-	}
-	// The router marks a delivery once the recipient took it: the reply
-	// may reach the client first.
-	waitStats(t, c, func(st maelstrom.NetStats) error {
-		if st.All.Delivered != 2 {
-			return fmt.Errorf("%d of 2 messages delivered", st.All.Delivered)
-		}
-		return nil
-	})
-	j := c.Network().Journal()
-	if len(j) != 2 {
-		t.Fatalf("journal %+v, want the echo and its reply", j)
-	}
-	for _, e := range j {
-		if took := e.Delivered.Sub(e.Sent); took < latency {
-			t.Errorf("%s %s -> %s delivered after %v", e.Type, e.Src, e.Dest, took)
-		}
 	}
 }
 

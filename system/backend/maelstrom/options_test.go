@@ -3,6 +3,7 @@ package maelstrom
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"faultline/system/backend"
+	"faultline/system/maelstrom"
 	"faultline/transport"
 )
 
@@ -128,5 +130,47 @@ func TestBackendDeclares(t *testing.T) {
 	delete(spec.Options, OptBin)
 	if _, err := b.Start(context.Background(), spec); err == nil || !strings.Contains(err.Error(), "option bin is required") {
 		t.Errorf("a Backend without a node program: %v", err)
+	}
+}
+
+// TestBackendLatency: the backend's option latency delays every message
+// by at least that much (a request and its reply: twice), and the journal
+// of its first seconds records them.
+func TestBackendLatency(t *testing.T) {
+	const latency = 40 * time.Millisecond
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(testNodeEnv, "good")
+	bc, err := Backend{}.Start(context.Background(), backend.Spec{Nodes: 1, Dir: t.TempDir(), Seed: 1,
+		Options: map[string]string{OptBin: exe, OptArgs: "-test.run=^$", OptLatency: "40", OptJournalWindow: "10m"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := bc.(*Cluster)
+	t.Cleanup(func() { c.Stop(context.Background()) })
+	cl := client(t, c, 0)
+	start := time.Now()
+	call(t, cl, "", "echo", map[string]any{"echo": 1})
+	if took := time.Since(start); took < 2*latency {
+		t.Fatalf("an echo took %v, under twice the latency %v", took, latency)
+	}
+	// The router marks a delivery once the recipient took it: the reply
+	// may reach the client first.
+	waitStats(t, c, func(st maelstrom.NetStats) error {
+		if st.All.Delivered != 2 {
+			return fmt.Errorf("%d of 2 messages delivered", st.All.Delivered)
+		}
+		return nil
+	})
+	j := c.Network().Journal()
+	if len(j) != 2 {
+		t.Fatalf("journal %+v, want the echo and its reply", j)
+	}
+	for _, e := range j {
+		if took := e.Delivered.Sub(e.Sent); took < latency {
+			t.Errorf("%s %s -> %s delivered after %v", e.Type, e.Src, e.Dest, took)
+		}
 	}
 }
