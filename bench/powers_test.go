@@ -267,34 +267,3 @@ func checkBare(t *testing.T, br backend.Barer) {
 		t.Fatalf("bare: %d ops, %d errors (%d definite) in %v; want ops and no definite error", ops, errs, definite, res.Elapsed)
 	}
 }
-
-// echoNode writes a Maelstrom echo node (Python 3, standard library) to a
-// temporary directory put first in PATH, and returns its name there: what
-// the maelstrom backend's clusters run in these tests.
-func echoNode(t *testing.T) string {
-	t.Helper()
-	const name = "faultline-test-echo-node"
-	dir := t.TempDir()
-	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
-	path := filepath.Join(dir, name)
-	src := `#!/usr/bin/env python3
-import json, sys
-for line in sys.stdin:
-    m = json.loads(line)
-    req = m["body"]
-    if "in_reply_to" in req:
-        continue
-    body = {"in_reply_to": req.get("msg_id")}
-    if req["type"] == "init":
-        body["type"] = "init_ok"
-    elif req["type"] == "echo":
-        body.update(type="echo_ok", echo=req.get("echo"))
-    else:
-        body.update(type="error", code=10, text="not supported: " + req["type"])
-    print(json.dumps({"src": m["dest"], "dest": m["src"], "body": body}), flush=True)
-`
-	if err := os.WriteFile(path, []byte(src), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return name
-}
