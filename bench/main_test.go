@@ -308,7 +308,7 @@ func TestList(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	for _, want := range []string{"memory", "raftkv", "register", "append", "zipfian", "range scans"} {
+	for _, want := range []string{"memory", "raftkv", "maelstrom", "register", "append", "zipfian", "range scans"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("list lacks %q:\n%s", want, out)
 		}

@@ -188,10 +188,12 @@ func TestDeclaredPowersMatchClusters(t *testing.T) {
 		nodes int
 		opts  map[string]string
 	}
+	echo := map[string]string{"bin": echoNode(t)}
 	variants := map[string][]variant{
-		"raftkv":  {{3, nil}, {1, nil}},
-		"etcd":    {{3, nil}, {3, map[string]string{"peer-proxy": "true"}}, {1, map[string]string{"peer-proxy": "true"}}},
-		"shardkv": {{3, map[string]string{"groups": "2", "joined": "1", "ctrlers": "1"}}, {1, map[string]string{"groups": "1", "ctrlers": "1"}}},
+		"raftkv":    {{3, nil}, {1, nil}},
+		"etcd":      {{3, nil}, {3, map[string]string{"peer-proxy": "true"}}, {1, map[string]string{"peer-proxy": "true"}}},
+		"shardkv":   {{3, map[string]string{"groups": "2", "joined": "1", "ctrlers": "1"}}, {1, map[string]string{"groups": "1", "ctrlers": "1"}}},
+		"maelstrom": {{5, echo}, {1, echo}},
 	}
 	for _, name := range reg.backendNames() {
 		e := reg.backends[name]

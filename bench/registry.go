@@ -7,6 +7,7 @@ import (
 	"faultline/chaos"
 	"faultline/system/backend"
 	"faultline/system/backend/etcd"
+	"faultline/system/backend/maelstrom"
 	"faultline/system/backend/mapreduce"
 	"faultline/system/backend/memory"
 	"faultline/system/backend/raftkv"
@@ -69,6 +70,8 @@ func newRegistries() *registries {
 				desc: "MapReduce job (workload kind mapreduce): coordinator and worker processes, output checked against a sequential run"},
 			etcd.Name: {backend: etcd.Backend{}, runNode: etcd.RunNode, nodes: 3,
 				desc: "real etcd v3.6 (embedded members, clientv3; Append is a compare-and-swap loop); option peer-proxy: true for network faults"},
+			maelstrom.Name: {backend: maelstrom.Backend{}, runNode: maelstrom.RunNode, nodes: 5,
+				desc: "any program speaking Maelstrom's protocol (option bin), a process per node, on Faultline's Maelstrom router and services; Get/Put are lin-kv read/write"},
 		},
 		defaultBackend: "raftkv",
 		nemesis:        newNemesis,

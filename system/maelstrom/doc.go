@@ -26,7 +26,6 @@
 // Node ids follow Maelstrom: nodes n0 .. n(N-1), clients c1, c2, ...,
 // services by their names ("lin-kv", "seq-kv", "lww-kv", "lin-tso").
 //
-// Imports: the standard library, faultline/transport (link faults and
-// their draws) and faultline/system/backend (the backend seam). Never
-// workloads, chaos, reports or bench.
+// Imports: the standard library and faultline/transport (link faults and
+// their draws). Never workloads, chaos, reports or bench.
 package maelstrom

@@ -27,7 +27,8 @@ type linkState struct {
 
 // SupportsLink implements transport.FaultSupport: the router applies
 // every field of f, message by message, except Conn (and SlowClose): its
-// messages travel on no connections.
+// messages travel on no connections. It reads nothing of r, so a nil
+// *Router declares what every router applies before any starts.
 func (r *Router) SupportsLink(f transport.LinkFaults) error {
 	if err := f.Validate(); err != nil {
 		return err

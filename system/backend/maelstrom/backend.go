@@ -3,9 +3,9 @@ package maelstrom
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"faultline/system/backend"
+	"faultline/system/maelstrom"
 	"faultline/transport"
 )
 
@@ -13,25 +13,10 @@ import (
 const Name = "maelstrom"
 
 // Backend is the "maelstrom" backend: Maelstrom-protocol node processes
-// (option bin) on a network that Network makes for each cluster.
-type Backend struct {
-	// Network makes the network of the cluster Start is about to start
-	// for spec: the Maelstrom router (seeded with spec.Seed, reading the
-	// options NetworkOptions names) with the services (lin-kv, seq-kv,
-	// lww-kv, lin-tso) attached. The nodes and clients are attached by the
-	// Cluster.
-	Network func(spec backend.Spec) (Network, error)
-	// NetworkOptions names the options Network reads; Start accepts them
-	// besides its own.
-	NetworkOptions []string
-	// NewCaller makes the clients' endpoints (maelstrom.NewClient).
-	NewCaller NewCaller
-	// Links says, before any cluster starts, which link faults the
-	// networks Network makes apply ((*maelstrom.Router)(nil)): the
-	// Backend's LinkSupport. Without it every network fault is refused
-	// before start.
-	Links transport.FaultSupport
-}
+// (option bin) on Faultline's Maelstrom router, seeded with the spec's
+// seed, with the services lin-kv, seq-kv, lww-kv and lin-tso attached.
+// Its options are listed in options.go. The zero Backend is ready to use.
+type Backend struct{}
 
 var (
 	_ backend.Backend  = Backend{}
@@ -41,21 +26,14 @@ var (
 // Name implements backend.Backend.
 func (Backend) Name() string { return Name }
 
-// Start implements backend.Backend: it checks the options, makes the
-// network and starts the cluster (see Start). Nodes are processes in
-// either mode; spec.Exec is not used.
-func (b Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, error) {
-	if b.Network == nil || b.NewCaller == nil {
-		return nil, errors.New("maelstrom: backend has no network or client maker")
-	}
-	cfg, err := config(spec, b.NetworkOptions)
+// Start implements backend.Backend: it checks the options and starts the
+// cluster (see Start). Nodes are processes in either mode; spec.Exec is
+// not used.
+func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, error) {
+	cfg, err := config(spec)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Net, err = b.Network(spec); err != nil {
-		return nil, fmt.Errorf("maelstrom: network: %w", err)
-	}
-	cfg.NewCaller = b.NewCaller
 	c, err := Start(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -76,19 +54,13 @@ func (Backend) Powers(spec backend.Spec) []backend.Power {
 // Nodes implements backend.Declarer: n0, n1, ... as Maelstrom names them.
 func (Backend) Nodes(spec backend.Spec) []string { return backend.Numbered("n", spec.Nodes) }
 
-// LinkSupport implements chaos.LinkDeclarer: Backend.Links, or, when it
-// is not set, a declaration that refuses every link fault.
-func (b Backend) LinkSupport(backend.Spec) transport.FaultSupport {
-	if b.Links != nil {
-		return b.Links
-	}
-	return undeclaredLinks{}
-}
+// LinkSupport implements chaos.LinkDeclarer: the router's, which applies
+// every link fault but connection faults (maelstrom.Router.SupportsLink).
+func (Backend) LinkSupport(backend.Spec) transport.FaultSupport { return (*maelstrom.Router)(nil) }
 
-// undeclaredLinks is the link support of a Backend that did not say what
-// its networks apply.
-type undeclaredLinks struct{}
-
-func (undeclaredLinks) SupportsLink(transport.LinkFaults) error {
-	return fmt.Errorf("maelstrom backend: its network's link faults are not declared (Backend.Links): %w", transport.ErrFaultUnsupported)
+// RunNode is the backend's entry point for `bench node maelstrom`, which
+// it refuses: a Maelstrom node is the program of option bin, never the
+// bench binary.
+func RunNode(context.Context, []string) error {
+	return errors.New("maelstrom: its nodes are the program of option bin; bench runs no maelstrom node of its own")
 }

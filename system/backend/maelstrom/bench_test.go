@@ -22,18 +22,18 @@ func (e *countingEndpoint) Deliver(maelstrom.Message) bool {
 	return true
 }
 
-// BenchmarkNodeEcho measures one node process's pipes: echo requests
-// through its stdin queue and writer, replies through its reader and
-// decoder, with up to 256 in flight. msgs/s counts both directions.
+// BenchmarkNodeEcho measures one node process's pipes behind the router:
+// echo requests routed to its stdin queue and writer, replies through its
+// reader and decoder and routed back, with up to 256 in flight. msgs/s
+// counts both directions.
 func BenchmarkNodeEcho(b *testing.B) {
-	cfg := testConfig(b, "good", 1)
-	net := cfg.Net.(*testNet)
-	c, err := Start(b.Context(), cfg)
+	c, err := Start(b.Context(), testConfig(b, "good", 1))
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer c.Stop(b.Context())
 	ep := &countingEndpoint{id: "c1", window: make(chan struct{}, 256)}
+	net := c.Network()
 	if err := net.Attach(ep); err != nil {
 		b.Fatal(err)
 	}

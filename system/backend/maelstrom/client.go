@@ -16,7 +16,7 @@ import (
 // Maelstrom's lin-kv workload) and backend.Served. It is used by one
 // goroutine at a time.
 type Client struct {
-	caller Caller
+	caller *maelstrom.Client
 	node   string // its own node
 	last   string // the node its last request went to
 }

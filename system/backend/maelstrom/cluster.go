@@ -14,6 +14,7 @@ import (
 
 	"faultline/system/backend"
 	"faultline/system/backend/nodeproc"
+	"faultline/system/maelstrom"
 	"faultline/transport"
 )
 
@@ -46,11 +47,10 @@ type Config struct {
 	// MaxLine each line of its stdout (maelstrom.DefaultMaxLine when <= 0).
 	Queue   int
 	MaxLine int
-	// Net is the network; the Cluster closes it when it stops (or fails to
-	// start).
-	Net Network
-	// NewCaller makes the clients' endpoints.
-	NewCaller NewCaller
+	// Network configures the cluster's network: the Maelstrom router
+	// (maelstrom.NewRouter) that Start makes, with the services attached,
+	// and closes when the Cluster stops. Its Logger defaults to Logger.
+	Network maelstrom.RouterConfig
 	// Logger receives the nodes' problems; nil discards them.
 	Logger *slog.Logger
 }
@@ -64,8 +64,7 @@ type Config struct {
 type Cluster struct {
 	set         *nodeproc.Set
 	nodes       []*Node
-	net         Network
-	newCaller   NewCaller
+	net         *maelstrom.Router
 	initTimeout time.Duration
 
 	mu      sync.Mutex
@@ -100,40 +99,43 @@ func (cfg Config) validate() error {
 		return errors.New("maelstrom: no node binary (option bin)")
 	case cfg.InitTimeout <= 0:
 		return fmt.Errorf("maelstrom: InitTimeout = %v, want > 0", cfg.InitTimeout)
-	case cfg.Net == nil || cfg.NewCaller == nil:
-		return errors.New("maelstrom: no network or no client maker")
 	}
 	return nil
 }
 
-// Start starts cfg.Nodes node processes, sends each init and returns once
-// every one answered init_ok. A node that does not (it answers something
-// else, exits, or stays silent past InitTimeout) fails Start with an error
+// Start starts the network (cfg.Network) and cfg.Nodes node processes
+// attached to it, sends each node init and returns once every one
+// answered init_ok. A node that does not (it answers something else,
+// exits, or stays silent past InitTimeout) fails Start with an error
 // naming it and what it did; nothing is left running then.
 func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 	if err := cfg.validate(); err != nil {
-		if cfg.Net != nil {
-			cfg.Net.Close()
-		}
+		return nil, err
+	}
+	if cfg.Network.Logger == nil {
+		cfg.Network.Logger = cfg.Logger
+	}
+	net, err := newNetwork(cfg.Network)
+	if err != nil {
 		return nil, err
 	}
 	ids := backend.Numbered("n", cfg.Nodes)
-	c := &Cluster{net: cfg.Net, newCaller: cfg.NewCaller, initTimeout: cfg.InitTimeout,
+	c := &Cluster{net: net, initTimeout: cfg.InitTimeout,
 		clients: map[int]*Client{}, events: make(chan backend.Event, eventBuffer)}
 	var env func(i int) []string
 	if cfg.NodeDir {
 		env = func(i int) []string { return []string{NodeDirEnv + "=" + nodeDir(cfg.Dir, ids[i])} }
 	}
 	for _, id := range ids {
-		n := newNode(nodeConfig{ID: id, IDs: ids, Net: cfg.Net, Queue: cfg.Queue, MaxLine: cfg.MaxLine,
+		n := newNode(nodeConfig{ID: id, IDs: ids, Net: net, Queue: cfg.Queue, MaxLine: cfg.MaxLine,
 			Log: filepath.Join(cfg.Dir, id+".log"), Logger: cfg.Logger})
 		c.nodes = append(c.nodes, n)
-		err := cfg.Net.Attach(n)
+		err := net.Attach(n)
 		if err == nil && cfg.NodeDir {
 			err = os.MkdirAll(nodeDir(cfg.Dir, id), 0o755)
 		}
 		if err != nil {
-			cfg.Net.Close()
+			net.Close()
 			return nil, fmt.Errorf("maelstrom: node %s: %w", id, err)
 		}
 	}
@@ -218,9 +220,10 @@ func (c *Cluster) NodeStats() []NodeStats {
 // Pid returns the process id of node id, or 0 while it is down.
 func (c *Cluster) Pid(id string) int { return c.set.Pid(id) }
 
-// Network returns the cluster's network, for what only it knows (the
-// router's statistics and journal).
-func (c *Cluster) Network() Network { return c.net }
+// Network returns the cluster's network, the Maelstrom router, for what
+// only it knows: its statistics (Stats) and journal (Journal), which stay
+// readable after Stop.
+func (c *Cluster) Network() *maelstrom.Router { return c.net }
 
 // Faults returns the network's link fault table (chaos.FaultSeam), keyed
 // by Maelstrom ids.
@@ -273,7 +276,7 @@ func (c *Cluster) Client(_ context.Context, id int) (backend.Client, error) {
 	if cl, ok := c.clients[id]; ok {
 		return cl, nil
 	}
-	caller := c.newCaller("c"+strconv.Itoa(id+1), c.net)
+	caller := maelstrom.NewClient("c"+strconv.Itoa(id+1), c.net)
 	if err := c.net.Attach(caller); err != nil {
 		return nil, fmt.Errorf("maelstrom: client %s: %w", caller.ID(), err)
 	}

@@ -13,7 +13,6 @@ import (
 	"faultline/system/backend"
 	"faultline/system/backend/nodeproc"
 	"faultline/system/maelstrom"
-	"faultline/transport"
 )
 
 // TestEchoKillRestart: every node answers init and echo; a killed node
@@ -66,30 +65,20 @@ func TestEchoKillRestart(t *testing.T) {
 }
 
 // TestNodeToNode: a message a node sends to another reaches it through
-// the network, and a message to an id nobody has is passed on to the
-// network (whose business it is).
+// the router, and a message to an id nobody has is passed on to the
+// router (which drops and counts it), no problem of the node's.
 func TestNodeToNode(t *testing.T) {
-	cfg := testConfig(t, "good", 2)
-	net := cfg.Net.(*testNet)
-	c := startTest(t, cfg)
+	c := startTest(t, testConfig(t, "good", 2))
 	cl := client(t, c, 0)
-	net.Send(maelstrom.Message{Src: "c1", Dest: "n0", Body: []byte(`{"type":"send","to":"n1","text":"psst","then":"c1"}`)})
-	select {
-	case m := <-cl.caller.(*testCaller).other:
-		if m.Src != "n1" || !strings.Contains(string(m.Body), `"via":"n1"`) || !strings.Contains(string(m.Body), "psst") {
-			t.Fatalf("got %+v", m)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("n1 never noted n0's note")
+	s := newSink(t, c, "watch")
+	s.relay(c, "n0", "n1", "psst")
+	if m := s.next(t); m.Src != "n1" || !strings.Contains(string(m.Body), `"via":"n1"`) || !strings.Contains(string(m.Body), "psst") {
+		t.Fatalf("got %+v", m)
 	}
 	call(t, cl, "n0", "emit", map[string]any{"lines": []string{`{"src":"n0","dest":"n9","body":{"type":"lost"}}`}})
-	select {
-	case m := <-net.unknown:
-		if m.Src != "n0" || m.Dest != "n9" {
-			t.Fatalf("unknown-destination message %+v", m)
-		}
-	default:
-		t.Fatal("the message to n9 did not reach the network")
+	// n0 wrote the message to n9 before emit_ok: the router had it first.
+	if st := c.Network().Stats(); st.ByType["lost"].Dropped.UnknownDest != 1 {
+		t.Fatalf("the message to n9 was not dropped as to an unknown node: %+v", st.ByType["lost"])
 	}
 	if p := c.Node("n0").Problems(); len(p) != 0 {
 		t.Fatalf("a message to an unknown id is no problem of the node: %q", p)
@@ -290,20 +279,9 @@ func TestPauseSlowNode(t *testing.T) {
 	call(t, cl, "", "echo", map[string]any{"echo": "awake"})
 }
 
-// TestLinkFaultsReachNetwork: the cluster's fault seam is its network's.
-func TestLinkFaultsReachNetwork(t *testing.T) {
-	cfg := testConfig(t, "good", 2)
-	c := startTest(t, cfg)
-	if err := c.Faults().SetLink("n0", "n1", transport.LinkFaults{Blocked: true}); err != nil {
-		t.Fatal(err)
-	}
-	if c.Network() != cfg.Net || !cfg.Net.Faults().Link("n0", "n1").Blocked {
-		t.Fatal("fault not in the network's table")
-	}
-}
-
 // TestClientErrors: definite error codes wrap backend.ErrDefinite,
-// indefinite ones do not; KV ops map to lin-kv's read and write.
+// indefinite ones do not; KV ops map to lin-kv's read and write (which
+// the test node passes on to the lin-kv service).
 func TestClientErrors(t *testing.T) {
 	c := startTest(t, testConfig(t, "good", 1))
 	cl := client(t, c, 0)

@@ -22,9 +22,13 @@
 //     then SIGKILL after a grace; nothing left running), events for nodes
 //     that exit by themselves, and the network's link faults.
 //   - client.go: Client, backend.Invoker and backend.Client over a
-//     network client endpoint.
-//   - network.go: what the Cluster needs of the network (Network, Caller).
-//   - options.go, backend.go: the backend's options and Backend.
+//     maelstrom.Client endpoint of the router.
+//   - network.go: the cluster's network: Faultline's Maelstrom router
+//     (maelstrom.NewRouter, seeded with the spec's seed, with the options
+//     latency and journal-window) with every Maelstrom service attached
+//     (lin-kv, seq-kv, lww-kv, lin-tso).
+//   - options.go, backend.go: the backend's options and Backend, whose
+//     zero value is ready to use.
 //
 // A node's stderr goes to DIR/ID.log. With the option node-dir, node ID
 // also has its own directory DIR/ID.data, which survives its restarts:

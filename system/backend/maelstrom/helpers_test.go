@@ -14,10 +14,11 @@ import (
 
 	"faultline/system/backend"
 	"faultline/system/backend/nodeproc"
+	"faultline/system/maelstrom"
 )
 
-// testConfig is a Config of n test nodes in mode (testNode) on a fresh
-// testNet.
+// testConfig is a Config of n test nodes in mode (testNode) on the
+// router with its defaults (seed 1).
 func testConfig(t testing.TB, mode string, n int) Config {
 	t.Helper()
 	exe, err := os.Executable()
@@ -26,7 +27,7 @@ func testConfig(t testing.TB, mode string, n int) Config {
 	}
 	t.Setenv(testNodeEnv, mode)
 	return Config{Dir: t.TempDir(), Nodes: n, Bin: exe, Args: []string{"-test.run=^$"},
-		InitTimeout: 20 * time.Second, StopGrace: 5 * time.Second, Net: newTestNet(), NewCaller: newTestCaller}
+		InitTimeout: 20 * time.Second, StopGrace: 5 * time.Second, Network: maelstrom.RouterConfig{Seed: 1}}
 }
 
 // startTest starts the cluster of cfg and stops it at the end of the test.
@@ -132,4 +133,66 @@ func contains(t *testing.T, what, s string, subs ...string) {
 			t.Errorf("%s %q does not contain %q", what, s, sub)
 		}
 	}
+}
+
+// sink is an endpoint of the tests that keeps what it is delivered (up to
+// a bound): the end of node-to-node chains, which no client call awaits.
+type sink struct {
+	id  string
+	got chan maelstrom.Message
+}
+
+// newSink attaches a sink called id to the cluster's network.
+func newSink(t *testing.T, c *Cluster, id string) *sink {
+	t.Helper()
+	s := &sink{id: id, got: make(chan maelstrom.Message, 64)}
+	if err := c.Network().Attach(s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func (s *sink) ID() string { return s.id }
+
+func (s *sink) Deliver(m maelstrom.Message) bool {
+	select {
+	case s.got <- m:
+		return true
+	default:
+		return false
+	}
+}
+
+// next waits (bounded) for the sink's next message.
+func (s *sink) next(t *testing.T) maelstrom.Message {
+	t.Helper()
+	select {
+	case m := <-s.got:
+		return m
+	case <-time.After(20 * time.Second):
+		t.Fatalf("%s got no message within 20s", s.id)
+	}
+	return maelstrom.Message{}
+}
+
+// relay has node from send a note to node to, which passes it on to the
+// sink (the test node's send, note and noted).
+func (s *sink) relay(c *Cluster, from, to, text string) {
+	body, _ := json.Marshal(map[string]string{"type": "send", "to": to, "text": text, "then": s.id})
+	c.Network().Send(maelstrom.Message{Src: s.id, Dest: from, Body: body})
+}
+
+// waitStats waits (bounded) until the cluster's network statistics
+// satisfy ok, which says what it still misses.
+func waitStats(t *testing.T, c *Cluster, ok func(maelstrom.NetStats) error) maelstrom.NetStats {
+	t.Helper()
+	var st maelstrom.NetStats
+	err := nodeproc.Poll(context.Background(), 20*time.Second, time.Millisecond, func(context.Context) error {
+		st = c.Network().Stats()
+		return ok(st)
+	})
+	if err != nil {
+		t.Fatalf("network statistics %+v: %v", st, err)
+	}
+	return st
 }

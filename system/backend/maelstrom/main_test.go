@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -56,8 +57,8 @@ func testNode(mode string) int {
 		}
 		return 0
 	}
-	var id string
-	kv := map[string]any{}
+	o := &nodeOut{w: out}
+	px := &kvProxy{waiting: map[int][2]any{}}
 	for in.Scan() {
 		var m struct {
 			Src, Dest string
@@ -69,23 +70,23 @@ func testNode(mode string) int {
 		}
 		reply := func(body map[string]any) {
 			body["in_reply_to"] = m.Body["msg_id"]
-			b, _ := json.Marshal(map[string]any{"src": id, "dest": m.Src, "body": body})
-			out.Write(append(b, '\n'))
+			o.send(m.Src, body)
 		}
 		typ, _ := m.Body["type"].(string)
 		switch {
 		case typ == "init" && mode == "wrong":
-			id = m.Body["node_id"].(string)
+			o.id = m.Body["node_id"].(string)
 			reply(map[string]any{"type": "echo_ok"})
 		case typ == "init":
-			id = m.Body["node_id"].(string)
-			fmt.Fprintln(os.Stderr, "test node: init as", id)
+			o.id = m.Body["node_id"].(string)
+			fmt.Fprintln(os.Stderr, "test node: init as", o.id)
 			reply(map[string]any{"type": "init_ok"})
 		default:
-			if _, isReply := m.Body["in_reply_to"]; isReply {
+			if irt, isReply := m.Body["in_reply_to"]; isReply {
+				px.answer(irt, m.Body, o)
 				break
 			}
-			if code := serveRequest(id, typ, m.Body, kv, out, reply); code >= 0 {
+			if code := serveRequest(o, m.Src, typ, m.Body, px, reply); code >= 0 {
 				out.Flush()
 				return code
 			}
@@ -102,8 +103,8 @@ func testNode(mode string) int {
 //   - big {size}: writes a line of size bytes of junk, then big_ok.
 //   - send {to, text, then}: sends a note {text, then} to node "to",
 //     which sends noted {text, via} on to "then".
-//   - read {key}, write {key, value}: a key/value store (lin-kv's
-//     requests).
+//   - read {key}, write {key, value}, cas {key, from, to}: passed on to
+//     the lin-kv service, its reply passed back (kvProxy).
 //   - info: info_ok with its pid and its node directory.
 //   - bump: increments a counter file in its node directory, bump_ok with
 //     the new value; error crash (13, indefinite) without a directory.
@@ -112,37 +113,24 @@ func testNode(mode string) int {
 //   - exit {code}: exits with that status.
 //
 // It returns the exit status to end with, or -1 to go on.
-func serveRequest(id, typ string, body, kv map[string]any, out *bufio.Writer, reply func(map[string]any)) int {
-	send := func(dest any, b map[string]any) {
-		line, _ := json.Marshal(map[string]any{"src": id, "dest": dest, "body": b})
-		out.Write(append(line, '\n'))
-	}
+func serveRequest(o *nodeOut, src, typ string, body map[string]any, px *kvProxy, reply func(map[string]any)) int {
 	switch typ {
 	case "echo":
 		reply(map[string]any{"type": "echo_ok", "echo": body["echo"]})
 	case "emit":
 		for _, l := range body["lines"].([]any) {
-			fmt.Fprintln(out, l.(string))
+			fmt.Fprintln(o.w, l.(string))
 		}
 		reply(map[string]any{"type": "emit_ok"})
 	case "big":
-		out.WriteString(strings.Repeat("x", int(body["size"].(float64))) + "\n")
+		o.w.WriteString(strings.Repeat("x", int(body["size"].(float64))) + "\n")
 		reply(map[string]any{"type": "big_ok"})
 	case "send":
-		send(body["to"], map[string]any{"type": "note", "text": body["text"], "then": body["then"]})
+		o.send(body["to"], map[string]any{"type": "note", "text": body["text"], "then": body["then"]})
 	case "note":
-		send(body["then"], map[string]any{"type": "noted", "text": body["text"], "via": id})
-	case "read":
-		k, _ := json.Marshal(body["key"])
-		if v, ok := kv[string(k)]; ok {
-			reply(map[string]any{"type": "read_ok", "value": v})
-		} else {
-			reply(map[string]any{"type": "error", "code": 20, "text": "no key " + string(k)})
-		}
-	case "write":
-		k, _ := json.Marshal(body["key"])
-		kv[string(k)] = body["value"]
-		reply(map[string]any{"type": "write_ok"})
+		o.send(body["then"], map[string]any{"type": "noted", "text": body["text"], "via": o.id})
+	case "read", "write", "cas":
+		px.ask(src, body, o)
 	case "info":
 		reply(map[string]any{"type": "info_ok", "pid": os.Getpid(), "dir": os.Getenv(NodeDirEnv)})
 	case "bump":
@@ -174,4 +162,48 @@ func serveRequest(id, typ string, body, kv map[string]any, out *bufio.Writer, re
 		reply(map[string]any{"type": "error", "code": 10, "text": "unknown type " + typ})
 	}
 	return -1
+}
+
+// kvProxy is how the good test node serves lin-kv's requests: it passes
+// each on to the lin-kv service under its own msg_id and passes the
+// service's reply back to the client, as a node built on lin-kv does.
+type kvProxy struct {
+	next    int
+	waiting map[int][2]any // by its msg_id: the client's id and msg_id
+}
+
+// ask passes the request body from src on to lin-kv.
+func (p *kvProxy) ask(src string, body map[string]any, o *nodeOut) {
+	p.next++
+	p.waiting[p.next] = [2]any{src, body["msg_id"]}
+	fwd := maps.Clone(body)
+	fwd["msg_id"] = p.next
+	o.send("lin-kv", fwd)
+}
+
+// answer passes a reply from lin-kv back to the client that asked; other
+// replies are ignored.
+func (p *kvProxy) answer(inReplyTo any, body map[string]any, o *nodeOut) {
+	n, _ := inReplyTo.(float64)
+	w, ok := p.waiting[int(n)]
+	if !ok {
+		return
+	}
+	delete(p.waiting, int(n))
+	back := maps.Clone(body)
+	delete(back, "msg_id")
+	back["in_reply_to"] = w[1]
+	o.send(w[0], back)
+}
+
+// nodeOut is the test node's stdout, under its id.
+type nodeOut struct {
+	id string
+	w  *bufio.Writer
+}
+
+// send writes a message with body to dest.
+func (o *nodeOut) send(dest any, body map[string]any) {
+	line, _ := json.Marshal(map[string]any{"src": o.id, "dest": dest, "body": body})
+	o.w.Write(append(line, '\n'))
 }

@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"faultline/system/backend"
+	"faultline/system/maelstrom"
 )
 
-// Options of the maelstrom backend (backend.Spec.Options), besides the
-// network's own (Backend.NetworkOptions).
+// Options of the maelstrom backend (backend.Spec.Options).
 const (
 	// OptBin is the node program (required): a path, or a name looked up
 	// in PATH.
@@ -38,37 +38,50 @@ const (
 	// OptStopGrace is how long Stop waits after SIGTERM before SIGKILL (a
 	// Go duration; default DefaultStopGrace).
 	OptStopGrace = "stop-grace"
+	// OptLatency is the network's base one-way latency of every message,
+	// as Maelstrom's --latency: a number of milliseconds ("10", "0.5") or
+	// a Go duration ("10ms"); default 0.
+	OptLatency = "latency"
+	// OptJournalWindow is how long from the network's start the router
+	// records every message for the message-sequence (Lamport) diagram (a
+	// Go duration; "0" records nothing; default DefaultJournalWindow).
+	OptJournalWindow = "journal-window"
 )
 
 // Defaults and bounds of the options.
 const (
 	DefaultInitTimeout = 10 * time.Second
 	DefaultStopGrace   = 2 * time.Second
-	maxDuration        = 10 * time.Minute
-	maxQueue           = 1 << 20
-	minMaxLine         = 1 << 10
-	maxMaxLine         = 1 << 30
+	// DefaultJournalWindow covers the first seconds of a run, as
+	// Maelstrom's diagram does (the router bounds the entries:
+	// maelstrom.DefaultJournalLimit).
+	DefaultJournalWindow = 5 * time.Second
+	maxDuration          = 10 * time.Minute
+	maxQueue             = 1 << 20
+	minMaxLine           = 1 << 10
+	maxMaxLine           = 1 << 30
 )
 
-var ownOptions = []string{OptBin, OptArgs, OptNodeDir, OptInitTimeout, OptQueue, OptMaxLine, OptStopGrace}
+// Options lists the backend's options.
+func Options() []string {
+	return []string{OptArgs, OptBin, OptInitTimeout, OptJournalWindow, OptLatency, OptMaxLine, OptNodeDir, OptQueue, OptStopGrace}
+}
 
-// config turns a spec into a Cluster's Config (without its network):
-// every option checked, unknown ones refused unless the network reads
-// them (netOptions).
-func config(spec backend.Spec, netOptions []string) (Config, error) {
+// config turns a spec into a Cluster's Config: every option checked,
+// unknown ones refused; the network seeded with spec.Seed.
+func config(spec backend.Spec) (Config, error) {
 	cfg := Config{Dir: spec.Dir, Nodes: spec.Nodes, InitTimeout: DefaultInitTimeout, StopGrace: DefaultStopGrace,
-		Logger: spec.Logger}
+		Logger:  spec.Logger,
+		Network: maelstrom.RouterConfig{Seed: spec.Seed, JournalWindow: DefaultJournalWindow, Logger: spec.Logger}}
 	if spec.Nodes < 1 {
 		return Config{}, fmt.Errorf("maelstrom: %d nodes, want >= 1", spec.Nodes)
 	}
 	if spec.Dir == "" {
 		return Config{}, fmt.Errorf("maelstrom: no cluster directory")
 	}
-	known := append(slices.Clone(ownOptions), netOptions...)
 	for k := range spec.Options {
-		if !slices.Contains(known, k) {
-			slices.Sort(known)
-			return Config{}, fmt.Errorf("maelstrom: unknown option %q (known: %s)", k, strings.Join(known, ", "))
+		if !slices.Contains(Options(), k) {
+			return Config{}, fmt.Errorf("maelstrom: unknown option %q (known: %s)", k, strings.Join(Options(), ", "))
 		}
 	}
 	o := spec.Options
@@ -96,7 +109,35 @@ func config(spec backend.Spec, netOptions []string) (Config, error) {
 	if cfg.MaxLine, err = intOpt(o, OptMaxLine, 0, minMaxLine, maxMaxLine); err != nil {
 		return Config{}, err
 	}
+	if cfg.Network.Latency, err = latencyOpt(o); err != nil {
+		return Config{}, err
+	}
+	if v := o[OptJournalWindow]; v == "0" || v == "0s" {
+		cfg.Network.JournalWindow = 0
+	} else if cfg.Network.JournalWindow, err = durationOpt(o, OptJournalWindow, DefaultJournalWindow); err != nil {
+		return Config{}, err
+	}
 	return cfg, nil
+}
+
+// latencyOpt reads the option latency: milliseconds as Maelstrom's
+// --latency counts them, or a Go duration.
+func latencyOpt(o map[string]string) (time.Duration, error) {
+	v, ok := o[OptLatency]
+	if !ok {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if ms, ferr := strconv.ParseFloat(v, 64); ferr == nil {
+		d, err = time.Duration(ms*float64(time.Millisecond)), nil
+		if !(ms >= 0 && ms <= float64(maxDuration/time.Millisecond)) { // NaN too
+			d = -1
+		}
+	}
+	if err != nil || d < 0 || d > maxDuration {
+		return 0, optErr(OptLatency, v, "milliseconds (10, 0.5) or a duration (10ms), from 0 to "+maxDuration.String())
+	}
+	return d, nil
 }
 
 func optErr(name, v, want string) error {
