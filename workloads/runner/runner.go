@@ -115,7 +115,7 @@ func drive(ctx context.Context, o loadOptions) (*loadResult, error) {
 			r.closeClients()
 			return nil, fmt.Errorf("runner: client %d: %w", i, err)
 		}
-		r.workers[i] = &worker{id: i, r: r, client: c, gen: g.Client(i)}
+		r.workers[i] = newWorker(ctx, r, i, c, g.Client(i))
 	}
 	defer r.closeClients()
 
@@ -224,8 +224,8 @@ type run struct {
 
 func (r *run) closeClients() {
 	for _, w := range r.workers {
-		if w != nil && w.client != nil {
-			_ = w.client.Close()
+		if w != nil {
+			w.close()
 		}
 	}
 }
@@ -289,6 +289,7 @@ func (r *run) runPhase(ctx context.Context, spec workloads.Phase, p *results.Pha
 			} else {
 				w.closed(ctx, pctx, ph)
 			}
+			w.flush()
 		}()
 	}
 	wg.Wait()

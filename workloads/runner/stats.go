@@ -3,6 +3,7 @@ package runner
 import (
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
@@ -29,11 +30,16 @@ func record(h *hdr.Histogram, d time.Duration) {
 
 // collector accumulates measurements: whole-run HDR histograms per op type
 // for the measured phases, and a per-second series over the whole run.
+// Workers hand it their measurements in batches (samples), so that its
+// lock is taken once per batch rather than once per op.
 type collector struct {
 	mu      sync.Mutex
 	start   time.Time // the run's time zero
 	types   map[string]*typeStats
 	seconds []*second
+	// ops and errs count the ops measured so far, batched or not, for the
+	// live progress line.
+	ops, errs atomic.Int64
 }
 
 type typeStats struct {
@@ -51,44 +57,92 @@ func newCollector(start time.Time) *collector {
 	return &collector{start: start, types: map[string]*typeStats{}}
 }
 
-// add records one op of type kind that completed at done (since the run's
-// start) after latency lat, counting it in the summary when measured.
-func (c *collector) add(kind string, out history.Outcome, done, lat time.Duration, measured bool, errKind string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if measured {
-		ts := c.types[kind]
+// sample is one op's measurement: an op of type kind that completed at
+// done (since the run's start) after latency lat, with its outcome, its
+// error's kind, and whether it counts in the summary (measured).
+type sample struct {
+	kind     string
+	out      history.Outcome
+	measured bool
+	errKind  string
+	done     time.Duration
+	lat      time.Duration
+}
+
+// samplesBatch is the number of measurements a worker holds before it
+// hands them to the collector.
+const samplesBatch = 256
+
+// samples is one worker's measurements not yet handed to its collector.
+// It is not safe for concurrent use; flush it before the collector's
+// snapshot.
+type samples struct {
+	c   *collector
+	buf []sample
+}
+
+func (c *collector) newSamples() *samples {
+	return &samples{c: c, buf: make([]sample, 0, samplesBatch)}
+}
+
+// add records s, handing the batch to the collector when it is full.
+func (b *samples) add(s sample) {
+	b.c.ops.Add(1)
+	if s.out != history.OK {
+		b.c.errs.Add(1)
+	}
+	b.buf = append(b.buf, s)
+	if len(b.buf) == cap(b.buf) {
+		b.flush()
+	}
+}
+
+// flush hands the batch to the collector.
+func (b *samples) flush() {
+	if len(b.buf) == 0 {
+		return
+	}
+	b.c.mu.Lock()
+	for i := range b.buf {
+		b.c.addLocked(&b.buf[i])
+	}
+	b.c.mu.Unlock()
+	clear(b.buf) // drop the strings
+	b.buf = b.buf[:0]
+}
+
+// addLocked records s; the caller holds c.mu.
+func (c *collector) addLocked(s *sample) {
+	if s.measured {
+		ts := c.types[s.kind]
 		if ts == nil {
 			ts = &typeStats{hist: newHist(histDigits)}
-			c.types[kind] = ts
+			c.types[s.kind] = ts
 		}
-		record(ts.hist, lat)
-		ts.counts.Add(out)
+		record(ts.hist, s.lat)
+		ts.counts.Add(s.out)
 	}
-	sec := int(done / time.Second)
-	if sec < 0 {
-		sec = 0
-	}
+	sec := max(int(s.done/time.Second), 0)
 	for len(c.seconds) <= sec {
 		c.seconds = append(c.seconds, nil)
 	}
-	s := c.seconds[sec]
-	if s == nil {
-		s = &second{counts: map[string]*results.Counts{}, hist: newHist(seriesDigit)}
-		c.seconds[sec] = s
+	sc := c.seconds[sec]
+	if sc == nil {
+		sc = &second{counts: map[string]*results.Counts{}, hist: newHist(seriesDigit)}
+		c.seconds[sec] = sc
 	}
-	n := s.counts[kind]
+	n := sc.counts[s.kind]
 	if n == nil {
 		n = new(results.Counts)
-		s.counts[kind] = n
+		sc.counts[s.kind] = n
 	}
-	n.Add(out)
-	record(s.hist, lat)
-	if errKind != "" {
-		if s.errors == nil {
-			s.errors = map[string]int64{}
+	n.Add(s.out)
+	record(sc.hist, s.lat)
+	if s.errKind != "" {
+		if sc.errors == nil {
+			sc.errors = map[string]int64{}
 		}
-		s.errors[errKind]++
+		sc.errors[s.errKind]++
 	}
 }
 
@@ -160,16 +214,5 @@ func (c *collector) snapshot(secs float64) (map[string]results.OpStats, []result
 
 // progress returns the totals so far, for the live line.
 func (c *collector) progress() (ops, errs int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, s := range c.seconds {
-		if s == nil {
-			continue
-		}
-		for _, n := range s.counts {
-			ops += n.OK + n.Fail + n.Info
-			errs += n.Fail + n.Info
-		}
-	}
-	return ops, errs
+	return c.ops.Load(), c.errs.Load()
 }

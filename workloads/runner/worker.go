@@ -11,12 +11,42 @@ import (
 	"faultline/workloads/history"
 )
 
-// worker is one client of the run: a goroutine per phase, one op at a time.
+// worker is one client of the run: a goroutine per phase, one op at a
+// time. It keeps its own op contexts, history batch and measurements, so
+// that an op takes no lock the other workers share (flush hands them on).
 type worker struct {
 	id     int
 	r      *run
 	client backend.Client
+	served backend.Served // client, when it says which node served an op
 	gen    *gen.ClientGen
+	ops    *deadlines
+	hist   *history.Batch
+	stats  *samples
+}
+
+// newWorker returns worker id of r, issuing its ops under ctx through
+// client.
+func newWorker(ctx context.Context, r *run, id int, client backend.Client, g *gen.ClientGen) *worker {
+	w := &worker{id: id, r: r, client: client, gen: g, ops: newDeadlines(ctx),
+		hist: r.o.History.NewBatch(), stats: r.coll.newSamples()}
+	w.served, _ = client.(backend.Served)
+	return w
+}
+
+// flush hands the worker's batched history and measurements on; every
+// worker is flushed at the end of each phase.
+func (w *worker) flush() {
+	if err := w.hist.Flush(); err != nil {
+		w.r.log.Error("history write", "err", err)
+	}
+	w.stats.flush()
+}
+
+// close releases the worker's client and timer.
+func (w *worker) close() {
+	w.ops.close()
+	_ = w.client.Close()
 }
 
 // closed issues ops back to back until the phase ends.
@@ -93,7 +123,8 @@ func (w *worker) do(ctx context.Context, op gen.Op, intended time.Time, measured
 	if !intended.IsZero() {
 		from = int64(intended.Sub(w.r.clock.Start()))
 	}
-	w.r.coll.add(op.Kind.String(), h.Outcome, time.Duration(h.Complete), time.Duration(h.Complete-from), measured, errKind)
+	w.stats.add(sample{kind: op.Kind.String(), out: h.Outcome, measured: measured, errKind: errKind,
+		done: time.Duration(h.Complete), lat: time.Duration(h.Complete - from)})
 }
 
 // exec performs one client call with the op timeout, writes it to the
@@ -104,10 +135,17 @@ func (w *worker) exec(ctx context.Context, kind history.Kind, key, value string)
 
 // execTimeout is exec with its own op timeout.
 func (w *worker) execTimeout(ctx context.Context, kind history.Kind, key, value string, timeout time.Duration) (history.Op, string) {
-	octx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	h := history.Op{Client: w.id, Kind: kind, Key: key, Value: value}
-	h.Invoke = w.r.clock.Now()
+	now := time.Now()
+	h.Invoke = w.r.clock.At(now)
+	var octx context.Context
+	end := func() {}
+	if ctx == w.ops.parent {
+		oc := w.ops.start(now, timeout)
+		octx, end = oc, func() { w.ops.end(oc) }
+	} else {
+		octx, end = context.WithTimeout(ctx, timeout)
+	}
 	var err error
 	switch kind {
 	case history.Get:
@@ -118,14 +156,15 @@ func (w *worker) execTimeout(ctx context.Context, kind history.Kind, key, value 
 		err = w.client.Append(octx, key, value)
 	}
 	h.Complete = max(w.r.clock.Now(), h.Invoke)
-	if s, ok := w.client.(backend.Served); ok {
-		h.Node = s.LastNode()
+	end()
+	if w.served != nil {
+		h.Node = w.served.LastNode()
 	}
 	h.Outcome = outcomeOf(err)
 	if h.Outcome != history.OK {
 		h.Output, h.Error = "", err.Error()
 	}
-	if werr := w.r.o.History.WriteOp(h); werr != nil {
+	if werr := w.hist.WriteOp(&h); werr != nil {
 		w.r.log.Error("history write", "err", werr)
 	}
 	w.r.ops.Add(1)
