@@ -37,9 +37,7 @@ type collector struct {
 	start   time.Time // the run's time zero
 	types   map[string]*typeStats
 	seconds []*second
-	// ops and errs count the ops measured so far, batched or not, for the
-	// live progress line.
-	ops, errs atomic.Int64
+	batches []*samples // every worker's, for progress
 }
 
 type typeStats struct {
@@ -79,17 +77,24 @@ const samplesBatch = 256
 type samples struct {
 	c   *collector
 	buf []sample
+	// ops and errs count the worker's ops measured so far, batched or
+	// not, for the live progress line.
+	ops, errs atomic.Int64
 }
 
 func (c *collector) newSamples() *samples {
-	return &samples{c: c, buf: make([]sample, 0, samplesBatch)}
+	b := &samples{c: c, buf: make([]sample, 0, samplesBatch)}
+	c.mu.Lock()
+	c.batches = append(c.batches, b)
+	c.mu.Unlock()
+	return b
 }
 
 // add records s, handing the batch to the collector when it is full.
 func (b *samples) add(s sample) {
-	b.c.ops.Add(1)
+	b.ops.Add(1)
 	if s.out != history.OK {
-		b.c.errs.Add(1)
+		b.errs.Add(1)
 	}
 	b.buf = append(b.buf, s)
 	if len(b.buf) == cap(b.buf) {
@@ -214,5 +219,10 @@ func (c *collector) snapshot(secs float64) (map[string]results.OpStats, []result
 
 // progress returns the totals so far, for the live line.
 func (c *collector) progress() (ops, errs int64) {
-	return c.ops.Load(), c.errs.Load()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, b := range c.batches {
+		ops, errs = ops+b.ops.Load(), errs+b.errs.Load()
+	}
+	return ops, errs
 }

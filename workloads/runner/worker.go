@@ -23,6 +23,9 @@ type worker struct {
 	ops    *deadlines
 	hist   *history.Batch
 	stats  *samples
+	// taken counts the ops the worker took in the current phase (see
+	// phaseState.take), recorded those it wrote to the history.
+	taken, recorded int64
 }
 
 // newWorker returns worker id of r, issuing its ops under ctx through
@@ -51,7 +54,7 @@ func (w *worker) close() {
 
 // closed issues ops back to back until the phase ends.
 func (w *worker) closed(ctx, pctx context.Context, ph *phaseState) {
-	for pctx.Err() == nil && ph.take() {
+	for pctx.Err() == nil && ph.take(w) {
 		w.do(ctx, w.gen.Next(), time.Time{}, ph.measured)
 	}
 }
@@ -89,7 +92,7 @@ func (w *worker) open(ctx, pctx context.Context, ph *phaseState) {
 			}
 			return
 		}
-		if !ph.take() {
+		if !ph.take(w) {
 			return
 		}
 		w.do(ctx, w.gen.Next(), intended, ph.measured)
@@ -167,7 +170,7 @@ func (w *worker) execTimeout(ctx context.Context, kind history.Kind, key, value 
 	if werr := w.hist.WriteOp(&h); werr != nil {
 		w.r.log.Error("history write", "err", werr)
 	}
-	w.r.ops.Add(1)
+	w.recorded++
 	return h, errorKind(err)
 }
 
