@@ -60,10 +60,13 @@ func TestOpContextRearms(t *testing.T) {
 	defer d.close()
 	const timeout = 20 * time.Millisecond
 	for begin := time.Now(); time.Since(begin) < 3*timeout; {
-		c := d.start(time.Now(), timeout)
+		at := time.Now()
+		c := d.start(at, timeout)
 		d.end(c)
-		if !errors.Is(c.Err(), context.Canceled) {
-			t.Fatalf("returned op Err = %v, want Canceled", c.Err())
+		// A busy machine may hold the goroutine past the deadline between
+		// start and end; then the deadline rightly came first.
+		if err := c.Err(); !errors.Is(err, context.Canceled) && !(errors.Is(err, context.DeadlineExceeded) && time.Since(at) >= timeout) {
+			t.Fatalf("returned op Err = %v after %v, want Canceled", err, time.Since(at))
 		}
 	}
 	start := time.Now()

@@ -1,13 +1,15 @@
 package runner
 
 import (
-	"sort"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
+	"faultline/workloads/gen"
 	"faultline/workloads/history"
 	"faultline/workloads/results"
 )
@@ -35,7 +37,7 @@ func record(h *hdr.Histogram, d time.Duration) {
 type collector struct {
 	mu      sync.Mutex
 	start   time.Time // the run's time zero
-	types   map[string]*typeStats
+	types   map[gen.Kind]*typeStats
 	seconds []*second
 	batches []*samples // every worker's, for progress
 }
@@ -46,23 +48,25 @@ type typeStats struct {
 }
 
 type second struct {
-	counts map[string]*results.Counts
+	counts map[gen.Kind]*results.Counts
 	hist   *hdr.Histogram
 	errors map[string]int64
 }
 
 func newCollector(start time.Time) *collector {
-	return &collector{start: start, types: map[string]*typeStats{}}
+	return &collector{start: start, types: map[gen.Kind]*typeStats{}}
 }
 
 // sample is one op's measurement: an op of type kind that completed at
 // done (since the run's start) after latency lat, with its outcome, its
-// error's kind, and whether it counts in the summary (measured).
+// error's class, and whether it counts in the summary (measured). It
+// holds no pointer, so that batching it costs the garbage collector
+// nothing.
 type sample struct {
-	kind     string
+	kind     gen.Kind
 	out      history.Outcome
 	measured bool
-	errKind  string
+	err      errClass
 	done     time.Duration
 	lat      time.Duration
 }
@@ -112,7 +116,6 @@ func (b *samples) flush() {
 		b.c.addLocked(&b.buf[i])
 	}
 	b.c.mu.Unlock()
-	clear(b.buf) // drop the strings
 	b.buf = b.buf[:0]
 }
 
@@ -133,7 +136,7 @@ func (c *collector) addLocked(s *sample) {
 	}
 	sc := c.seconds[sec]
 	if sc == nil {
-		sc = &second{counts: map[string]*results.Counts{}, hist: newHist(seriesDigit)}
+		sc = &second{counts: map[gen.Kind]*results.Counts{}, hist: newHist(seriesDigit)}
 		c.seconds[sec] = sc
 	}
 	n := sc.counts[s.kind]
@@ -143,11 +146,11 @@ func (c *collector) addLocked(s *sample) {
 	}
 	n.Add(s.out)
 	record(sc.hist, s.lat)
-	if s.errKind != "" {
+	if s.err != errNone {
 		if sc.errors == nil {
 			sc.errors = map[string]int64{}
 		}
-		sc.errors[s.errKind]++
+		sc.errors[s.err.String()]++
 	}
 }
 
@@ -187,14 +190,14 @@ func (c *collector) snapshot(secs float64) (map[string]results.OpStats, []result
 	out := map[string]results.OpStats{}
 	all := newHist(histDigits)
 	var sum results.Counts
-	kinds := make([]string, 0, len(c.types))
+	kinds := make([]gen.Kind, 0, len(c.types))
 	for k := range c.types {
 		kinds = append(kinds, k)
 	}
-	sort.Strings(kinds)
+	slices.SortFunc(kinds, func(a, b gen.Kind) int { return strings.Compare(a.String(), b.String()) })
 	for _, k := range kinds {
 		ts := c.types[k]
-		out[k] = summarise(ts.hist, ts.counts, secs)
+		out[k.String()] = summarise(ts.hist, ts.counts, secs)
 		all.Merge(ts.hist)
 		sum = results.Counts{OK: sum.OK + ts.counts.OK, Fail: sum.Fail + ts.counts.Fail, Info: sum.Info + ts.counts.Info}
 	}
@@ -204,7 +207,7 @@ func (c *collector) snapshot(secs float64) (map[string]results.OpStats, []result
 		p := results.Second{T: i, Ops: map[string]results.Counts{}}
 		if s != nil {
 			for k, n := range s.counts {
-				p.Ops[k] = *n
+				p.Ops[k.String()] = *n
 			}
 			p.P50US = s.hist.ValueAtQuantile(50)
 			p.P90US = s.hist.ValueAtQuantile(90)

@@ -106,7 +106,7 @@ func (w *worker) open(ctx, pctx context.Context, ph *phaseState) {
 // per call, not again here).
 func (w *worker) do(ctx context.Context, op gen.Op, intended time.Time, measured bool) {
 	var h history.Op
-	var errKind string
+	var errKind errClass
 	switch op.Kind {
 	case gen.Get:
 		h, errKind = w.exec(ctx, history.Get, op.Key, "")
@@ -126,18 +126,18 @@ func (w *worker) do(ctx context.Context, op gen.Op, intended time.Time, measured
 	if !intended.IsZero() {
 		from = int64(intended.Sub(w.r.clock.Start()))
 	}
-	w.stats.add(sample{kind: op.Kind.String(), out: h.Outcome, measured: measured, errKind: errKind,
+	w.stats.add(sample{kind: op.Kind, out: h.Outcome, measured: measured, err: errKind,
 		done: time.Duration(h.Complete), lat: time.Duration(h.Complete - from)})
 }
 
 // exec performs one client call with the op timeout, writes it to the
 // history and returns it, with its error's kind.
-func (w *worker) exec(ctx context.Context, kind history.Kind, key, value string) (history.Op, string) {
+func (w *worker) exec(ctx context.Context, kind history.Kind, key, value string) (history.Op, errClass) {
 	return w.execTimeout(ctx, kind, key, value, w.r.cfg.Workload.Timeout.D())
 }
 
 // execTimeout is exec with its own op timeout.
-func (w *worker) execTimeout(ctx context.Context, kind history.Kind, key, value string, timeout time.Duration) (history.Op, string) {
+func (w *worker) execTimeout(ctx context.Context, kind history.Kind, key, value string, timeout time.Duration) (history.Op, errClass) {
 	h := history.Op{Client: w.id, Kind: kind, Key: key, Value: value}
 	now := time.Now()
 	h.Invoke = w.r.clock.At(now)
@@ -189,20 +189,39 @@ func outcomeOf(err error) history.Outcome {
 	}
 }
 
-// errorKind names an error's class for the per-second error counts.
-func errorKind(err error) string {
+// errClass is an error's class for the per-second error counts.
+type errClass uint8
+
+// Error classes; errNone is no error.
+const (
+	errNone errClass = iota
+	errDefinite
+	errTimeout
+	errUnreachable
+	errCanceled
+	errOther
+)
+
+var errClassNames = [...]string{errNone: "", errDefinite: "definite", errTimeout: "timeout",
+	errUnreachable: "unreachable", errCanceled: "canceled", errOther: "other"}
+
+// String names the class as the series counts it ("timeout").
+func (c errClass) String() string { return errClassNames[c] }
+
+// errorKind classifies an error for the per-second error counts.
+func errorKind(err error) errClass {
 	switch {
 	case err == nil:
-		return ""
+		return errNone
 	case outcomeOf(err) == history.Fail:
-		return "definite"
+		return errDefinite
 	case errors.Is(err, transport.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
-		return "timeout"
+		return errTimeout
 	case errors.Is(err, transport.ErrUnreachable):
-		return "unreachable"
+		return errUnreachable
 	case errors.Is(err, context.Canceled):
-		return "canceled"
+		return errCanceled
 	default:
-		return "other"
+		return errOther
 	}
 }
