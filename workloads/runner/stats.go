@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
@@ -39,7 +38,9 @@ type collector struct {
 	start   time.Time // the run's time zero
 	types   map[gen.Kind]*typeStats
 	seconds []*second
-	batches []*samples // every worker's, for progress
+	// ops and errs count the ops handed over so far, for the live
+	// progress line.
+	ops, errs int64
 }
 
 type typeStats struct {
@@ -75,30 +76,26 @@ type sample struct {
 // hands them to the collector.
 const samplesBatch = 256
 
-// samples is one worker's measurements not yet handed to its collector.
-// It is not safe for concurrent use; flush it before the collector's
-// snapshot.
+// samples is one worker's measurements not yet handed to its collector:
+// at most samplesBatch of them, all completed within the same second of
+// the run, so that the progress line lags by less than a second (or by
+// one op per worker when ops are rarer than that). It is not safe for
+// concurrent use; flush it before the collector's snapshot.
 type samples struct {
 	c   *collector
 	buf []sample
-	// ops and errs count the worker's ops measured so far, batched or
-	// not, for the live progress line.
-	ops, errs atomic.Int64
 }
 
 func (c *collector) newSamples() *samples {
-	b := &samples{c: c, buf: make([]sample, 0, samplesBatch)}
-	c.mu.Lock()
-	c.batches = append(c.batches, b)
-	c.mu.Unlock()
-	return b
+	return &samples{c: c, buf: make([]sample, 0, samplesBatch)}
 }
 
-// add records s, handing the batch to the collector when it is full.
+// add records s, handing the batch to the collector first when s
+// completed in a later second than the batch's ops, and after when the
+// batch is full.
 func (b *samples) add(s sample) {
-	b.ops.Add(1)
-	if s.out != history.OK {
-		b.errs.Add(1)
+	if len(b.buf) > 0 && s.done/time.Second != b.buf[0].done/time.Second {
+		b.flush()
 	}
 	b.buf = append(b.buf, s)
 	if len(b.buf) == cap(b.buf) {
@@ -121,6 +118,10 @@ func (b *samples) flush() {
 
 // addLocked records s; the caller holds c.mu.
 func (c *collector) addLocked(s *sample) {
+	c.ops++
+	if s.out != history.OK {
+		c.errs++
+	}
 	if s.measured {
 		ts := c.types[s.kind]
 		if ts == nil {
@@ -224,8 +225,5 @@ func (c *collector) snapshot(secs float64) (map[string]results.OpStats, []result
 func (c *collector) progress() (ops, errs int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, b := range c.batches {
-		ops, errs = ops+b.ops.Load(), errs+b.errs.Load()
-	}
-	return ops, errs
+	return c.ops, c.errs
 }
