@@ -3,11 +3,11 @@ package history
 import "fmt"
 
 // batchFlush is the size at which a Batch hands its lines to its Writer.
-const batchFlush = 16 << 10
+const batchFlush = 4 << 10
 
 // Batch is one client's buffer in front of a shared Writer: WriteOp
 // encodes the op into the batch without any lock, and the batch hands
-// its lines to the Writer in one locked copy once it holds about 16 KiB,
+// its lines to the Writer in one locked copy once it holds about 4 KiB,
 // or when flushed. With many clients, this spares each op the Writer's
 // lock, which the clients otherwise queue for (pprof block profile of
 // the harness benchmark). Every client's own ops keep their order; the

@@ -74,7 +74,7 @@ type sample struct {
 
 // samplesBatch is the number of measurements a worker holds before it
 // hands them to the collector.
-const samplesBatch = 256
+const samplesBatch = 64
 
 // samples is one worker's measurements not yet handed to its collector:
 // at most samplesBatch of them, all completed within the same second of
