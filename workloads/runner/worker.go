@@ -141,8 +141,10 @@ func (w *worker) execTimeout(ctx context.Context, kind history.Kind, key, value 
 	h := history.Op{Client: w.id, Kind: kind, Key: key, Value: value}
 	now := time.Now()
 	h.Invoke = w.r.clock.At(now)
+	// The op's context: the worker's own (deadlines) under the run's
+	// context, a context.WithTimeout under any other.
 	var octx context.Context
-	end := func() {}
+	var end func()
 	if ctx == w.ops.parent {
 		oc := w.ops.start(now, timeout)
 		octx, end = oc, func() { w.ops.end(oc) }
