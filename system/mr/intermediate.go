@@ -17,8 +17,9 @@ import (
 //
 // with the key's n values in the order they were emitted. There is no
 // header: an empty file holds no pairs. Grouping on the map side (as
-// Hadoop's map-side spill does) combines nothing: every value reaches the
-// reduce function. It writes each key once per map task rather than once
+// Hadoop's map-side spill does) combines nothing by itself: every value
+// reaches the reduce function, unless the application has a combiner
+// (App.Combine), which replaces a group's values by one. It writes each key once per map task rather than once
 // per pair, so the data is small (word count's "1" values take 2 bytes
 // each) and the reduce side does one lookup per group instead of one per
 // pair. Decoding copies nothing.
