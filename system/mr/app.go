@@ -8,12 +8,20 @@ import (
 	"strings"
 )
 
-// App is a MapReduce application: a map and a reduce function.
+// App is a MapReduce application: a map and a reduce function, and
+// optionally a combiner.
 type App struct {
 	// Name is the built-in name or the plugin's path.
 	Name   string
 	Map    MapFunc
 	Reduce ReduceFunc
+	// Combine, if set, lets a map task replace the values it emitted for
+	// one key by Combine's one result (Hadoop's combiner), before they
+	// are written: the application declares that Reduce gives the same
+	// output for any mix of raw and combined values (as a sum does), so
+	// the job's output is the same with or without it. The sequential
+	// reference never combines.
+	Combine ReduceFunc
 }
 
 // ErrUnknownApp says no built-in application has the name asked for.
@@ -23,7 +31,7 @@ var ErrUnknownApp = errors.New("mr: unknown app")
 // rtiming, jobcount, earlyexit) and crash are the course's test apps; crash
 // ends its process at random, so it only makes sense in worker processes.
 var builtinApps = map[string]App{
-	"wc":        {Name: "wc", Map: wcMap, Reduce: wcReduce},
+	"wc":        {Name: "wc", Map: wcMap, Reduce: wcReduce, Combine: wcReduce},
 	"indexer":   {Name: "indexer", Map: indexerMap, Reduce: indexerReduce},
 	"mtiming":   {Name: "mtiming", Map: mtimingMap, Reduce: mtimingReduce},
 	"rtiming":   {Name: "rtiming", Map: rtimingMap, Reduce: rtimingReduce},

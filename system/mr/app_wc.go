@@ -50,8 +50,25 @@ var asciiLetter = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
-// wcReduce counts a word's occurrences.
-func wcReduce(_ string, values []string) string { return strconv.Itoa(len(values)) }
+// wcReduce counts a word's occurrences: the sum of its values, each a
+// count ("1" as wcMap emits it, or a map task's partial count when it
+// combined its pairs with wcReduce); a value that is not a count counts
+// once, as a pair.
+func wcReduce(_ string, values []string) string {
+	n := 0
+	for _, v := range values {
+		if v == "1" {
+			n++
+			continue
+		}
+		c, err := strconv.Atoi(v)
+		if err != nil || c < 0 {
+			c = 1
+		}
+		n += c
+	}
+	return strconv.Itoa(n)
+}
 
 // forEachWord calls fn for every word of s (split as wcMap splits).
 func forEachWord(s string, fn func(word string)) {

@@ -17,8 +17,9 @@ import (
 //
 // with the key's n values in the order they were emitted. There is no
 // header: an empty file holds no pairs. Grouping on the map side (as
-// Hadoop's map-side spill does) combines nothing: every value reaches the
-// reduce function. It writes each key once per map task rather than once
+// Hadoop's map-side spill does) combines nothing by itself: every value
+// reaches the reduce function, unless the application has a combiner
+// (App.Combine), which replaces a group's values by one. It writes each key once per map task rather than once
 // per pair, so the data is small (word count's "1" values take 2 bytes
 // each) and the reduce side does one lookup per group instead of one per
 // pair. Decoding copies nothing.
@@ -50,17 +51,21 @@ func appendGroup(buf []byte, key string, values []string) []byte {
 	return buf
 }
 
-// partitionRecords groups kvs by key (groupByKey) and encodes the groups
-// into one buffer per reduce task, each sized before it is filled (exactly,
-// when new).
+// partitionRecords groups kvs by key (groupByKey), replaces each group's
+// values by combine's one result when combine is set (App.Combine), and
+// encodes the groups into one buffer per reduce task, each sized before
+// it is filled (exactly, when new).
 // A key's partition is computed once, not once per pair. The grouping
 // arrays and the buffers live in s (nil: fresh ones); the buffers are
 // valid until the next call with s.
-func partitionRecords(kvs []KeyValue, nReduce int, s *mapScratch) [][]byte {
+func partitionRecords(kvs []KeyValue, nReduce int, combine ReduceFunc, s *mapScratch) [][]byte {
 	if s == nil {
 		s = &mapScratch{}
 	}
 	keys, offsets, values := groupByKey(kvs, &s.group)
+	if combine != nil {
+		offsets, values = combineGroups(keys, offsets, values, combine)
+	}
 	parts := make([]int32, len(keys))
 	sizes := make([]int, nReduce)
 	for g, k := range keys {
@@ -86,6 +91,19 @@ func partitionRecords(kvs []KeyValue, nReduce int, s *mapScratch) [][]byte {
 		bufs[p] = appendGroup(bufs[p], k, values[offsets[g]:offsets[g+1]])
 	}
 	return bufs
+}
+
+// combineGroups replaces the values of each group (as groupByKey lays
+// them out) by combine's result for them, one value per key.
+func combineGroups(keys []string, offsets []int32, values []string, combine ReduceFunc) ([]int32, []string) {
+	combined := make([]string, len(keys))
+	for g, k := range keys {
+		combined[g] = combine(k, values[offsets[g]:offsets[g+1]])
+	}
+	for g := range offsets {
+		offsets[g] = int32(g)
+	}
+	return offsets, combined
 }
 
 // mapScratch is what a worker's map tasks reuse from one to the next: the

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/quick"
@@ -65,7 +66,7 @@ func TestPartitionRoundTrip(t *testing.T) {
 			}
 			kvs = append(kvs, KeyValue{k, v}, KeyValue{k, v + "x"}) // repeated keys
 		}
-		bufs := partitionRecords(kvs, nReduce, nil)
+		bufs := partitionRecords(kvs, nReduce, nil, nil)
 		var got []group
 		for p, b := range bufs {
 			if len(b) != cap(b) {
@@ -127,7 +128,7 @@ func TestIntermediateCorrupt(t *testing.T) {
 // re-encodes to data that decodes to the same groups.
 func FuzzDecodeGroups(f *testing.F) {
 	f.Add(encodeGroups([]group{{"a", []string{"1"}}, {"b", []string{""}}}))
-	f.Add(partitionRecords(wcMap("", "the cat and the hat"), 1, nil)[0])
+	f.Add(partitionRecords(wcMap("", "the cat and the hat"), 1, nil, nil)[0])
 	f.Add([]byte{0x80})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		groups, err := decodeAll(data)
@@ -202,5 +203,52 @@ func TestOneByte(t *testing.T) {
 		if s := oneByte(byte(b)); len(s) != 1 || s[0] != byte(b) {
 			t.Fatalf("oneByte(%d) = %q", b, s)
 		}
+	}
+}
+
+// TestCombinedPartitionCounts: a word-count map task combined with
+// wcReduce writes one value per word, its count in the task, and reducing
+// the combined groups of several tasks gives each word's total, as the
+// sequential run counts it.
+func TestCombinedPartitionCounts(t *testing.T) {
+	texts := []string{"the cat and the hat", "The hat, the bat; the END", "", "a a a a b"}
+	want := map[string]int{}
+	got := map[string][]string{}
+	for _, text := range texts {
+		kvs := wcMap("", text)
+		for _, kv := range kvs {
+			want[kv.Key]++
+		}
+		for _, b := range partitionRecords(kvs, 3, wcReduce, nil) {
+			groups, err := decodeAll(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, g := range groups {
+				if len(g.Values) != 1 {
+					t.Fatalf("%q: %d values after combining, want 1", g.Key, len(g.Values))
+				}
+				got[g.Key] = append(got[g.Key], g.Values...)
+			}
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d words, want %d", len(got), len(want))
+	}
+	for k, n := range want {
+		if r := wcReduce(k, got[k]); r != strconv.Itoa(n) {
+			t.Errorf("%q: reduced %s, want %d", k, r, n)
+		}
+	}
+}
+
+// TestWCReduceSums: wcReduce sums counts; a value that is not a count
+// counts once.
+func TestWCReduceSums(t *testing.T) {
+	if got := wcReduce("w", []string{"1", "1", "12", "x", "-3"}); got != "16" {
+		t.Fatalf("wcReduce = %s, want 16", got)
+	}
+	if got := wcReduce("w", nil); got != "0" {
+		t.Fatalf("wcReduce of nothing = %s, want 0", got)
 	}
 }

@@ -32,6 +32,7 @@ type workerConfig struct {
 	fetchTimeout time.Duration
 	tcp          tcp.Config
 	logger       *slog.Logger
+	combine      ReduceFunc // nil: map output is not combined
 }
 
 // WithCoordinator sets the coordinator's address (default DefaultAddress,
@@ -77,6 +78,10 @@ func WithFetchTimeout(d time.Duration) WorkerOption {
 // WithWorkerTCPConfig sets the worker's transport settings.
 func WithWorkerTCPConfig(cfg tcp.Config) WorkerOption { return func(c *workerConfig) { c.tcp = cfg } }
 
+// WithCombiner makes the worker combine each map task's values of one
+// key with f before writing them (see App.Combine); nil combines nothing.
+func WithCombiner(f ReduceFunc) WorkerOption { return func(c *workerConfig) { c.combine = f } }
+
 // WithWorkerLogger makes the worker log its tasks at debug level.
 func WithWorkerLogger(l *slog.Logger) WorkerOption { return func(c *workerConfig) { c.logger = l } }
 
@@ -120,6 +125,12 @@ type worker struct {
 	served  string // address serving our map output, "" if none
 	peers   *peerClients
 	scratch mapScratch // reused by runMap, which runs one task at a time
+}
+
+// RunApp runs a worker of app (RunWorker with app's Map and Reduce),
+// combining map output with app.Combine when it has one.
+func RunApp(ctx context.Context, app App, opts ...WorkerOption) error {
+	return RunWorker(ctx, app.Map, app.Reduce, append([]WorkerOption{WithCombiner(app.Combine)}, opts...)...)
 }
 
 // RunWorker asks the coordinator for tasks and runs them until it is told
@@ -312,7 +323,7 @@ func (w *worker) runMap(t *TaskReply) error {
 		return err
 	}
 	kvs := w.mapf(t.File, bytesToString(data))
-	bufs := partitionRecords(kvs, t.NReduce, &w.scratch)
+	bufs := partitionRecords(kvs, t.NReduce, w.cfg.combine, &w.scratch)
 	dir := w.intermediateDir()
 	for r, buf := range bufs {
 		if err := writeFileAtomic(dir, intermediateName(t.Task.Index, r), buf); err != nil {

@@ -83,7 +83,7 @@ func (c WorkerConfig) Run(ctx context.Context) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	err = RunWorker(ctx, app.Map, app.Reduce, opts...)
+	err = RunApp(ctx, app, opts...)
 	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
 		return nil // told to stop
 	}

@@ -16,6 +16,10 @@ func NewClock() Clock { return Clock{start: time.Now()} }
 // backwards (time.Since uses the monotonic reading).
 func (c Clock) Now() int64 { return int64(time.Since(c.start)) }
 
+// At returns t, read from the monotonic clock, as nanoseconds since the
+// clock was made: Now for a time the caller has read already.
+func (c Clock) At(t time.Time) int64 { return int64(t.Sub(c.start)) }
+
 // Start returns the wall-clock time of the clock's zero, for the results
 // folder.
 func (c Clock) Start() time.Time { return c.start }

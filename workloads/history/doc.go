@@ -33,8 +33,10 @@
 // Empty string fields are omitted. Unknown fields, unknown kinds and outcomes
 // and impossible times are rejected by the Reader with the line number.
 // Writer is safe for concurrent use by many client goroutines and buffers
-// its output; Reader streams, one record at a time. ReadAll and ReadFile
-// return the ops as one slice; ReadKeyed and ReadKeyedFile split them by
+// its output; a Batch in front of it lets one client encode its ops
+// without the Writer's lock and hand them over some 4 KiB at a time.
+// Reader streams, one record at a time. ReadAll and ReadFile return the
+// ops as one slice; ReadKeyed and ReadKeyedFile split them by
 // key while reading (Keyed: per key, the ops in stream order with their
 // stream positions), which is how the checker takes a large history: one
 // decode, no flat copy. The reader interns keys, node names and error

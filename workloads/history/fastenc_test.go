@@ -53,3 +53,28 @@ func TestAppendOpLineMatchesJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainASCII: plainASCII agrees with a byte-by-byte test for every
+// byte value at every position of strings of 1 to 24 bytes.
+func TestPlainASCII(t *testing.T) {
+	slow := func(s string) bool {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+				return false
+			}
+		}
+		return true
+	}
+	for n := 1; n <= 24; n++ {
+		b := []byte(strings.Repeat("a", n))
+		for i := range b {
+			for c := range 256 {
+				b[i] = byte(c)
+				if s := string(b); plainASCII(s) != slow(s) {
+					t.Fatalf("plainASCII(%q) = %v", s, !slow(s))
+				}
+			}
+			b[i] = 'a'
+		}
+	}
+}

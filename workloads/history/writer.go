@@ -37,16 +37,21 @@ func (w *Writer) WriteOp(op Op) error {
 	bp := linePool.Get().(*[]byte)
 	defer linePool.Put(bp)
 	*bp = appendOpLine((*bp)[:0], &op)
+	return w.writeLines(*bp, 1)
+}
+
+// writeLines appends n encoded records, lines, to the stream.
+func (w *Writer) writeLines(lines []byte, n int) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.err != nil {
 		return w.err
 	}
-	if _, err := w.bw.Write(*bp); err != nil {
+	if _, err := w.bw.Write(lines); err != nil {
 		w.err = fmt.Errorf("history: write: %w", err)
 		return w.err
 	}
-	w.n++
+	w.n += n
 	return nil
 }
 

@@ -43,6 +43,16 @@
 // a Put, two history ops, measured together as one "rmw" op. Fault windows
 // and cluster events (backend.Observer) are history.Events.
 //
+// # Per-op cost
+//
+// The harness's own cost per op is what separates it from the bare loop,
+// so a worker shares nothing with the others while an op runs: it writes
+// its ops into its own history.Batch, keeps its measurements in its own
+// batch (handed to the collector 64 at a time) and its op counts in its
+// own fields, and bounds each op by a context from its own re-armed timer
+// (deadlines) rather than a context.WithTimeout per op. Every worker
+// hands its batches on at the end of each phase.
+//
 // # The engine
 //
 // Run executes one run given as values (Spec): a backend, the config's

@@ -49,7 +49,7 @@ func (f *fakeCluster) write(key string, fn func(old string) string) {
 	}
 	f.data[key] = fn(f.data[key])
 	f.writes++
-	if f.writes%16 == 0 {
+	if f.bug == stale && f.writes%16 == 0 { // the snapshot serves the stale bug only
 		f.snap = maps.Clone(f.data)
 	}
 }

@@ -29,6 +29,7 @@ func (r *run) finalRead(ctx context.Context, keys int) (read, failed int) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer w.flush()
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= keys || ctx.Err() != nil {

@@ -115,7 +115,7 @@ func drive(ctx context.Context, o loadOptions) (*loadResult, error) {
 			r.closeClients()
 			return nil, fmt.Errorf("runner: client %d: %w", i, err)
 		}
-		r.workers[i] = &worker{id: i, r: r, client: c, gen: g.Client(i)}
+		r.workers[i] = newWorker(ctx, r, i, c, g.Client(i))
 	}
 	defer r.closeClients()
 
@@ -192,7 +192,9 @@ func drive(ctx context.Context, o loadOptions) (*loadResult, error) {
 	out.Events = r.events.closeAll()
 	out.Faults = r.events.Faults()
 	out.Stats, out.Series = r.coll.snapshot(out.Measured.Seconds())
-	out.Ops = r.ops.Load()
+	for _, w := range r.workers {
+		out.Ops += w.recorded
+	}
 	if bareErr != nil {
 		return nil, bareErr
 	}
@@ -217,15 +219,14 @@ type run struct {
 	coll    *collector
 	events  *Events
 	workers []*worker
-	ops     atomic.Int64
 	phase   atomic.Pointer[string]
 	planned time.Duration
 }
 
 func (r *run) closeClients() {
 	for _, w := range r.workers {
-		if w != nil && w.client != nil {
-			_ = w.client.Close()
+		if w != nil {
+			w.close()
 		}
 	}
 }
@@ -289,6 +290,9 @@ func (r *run) runPhase(ctx context.Context, spec workloads.Phase, p *results.Pha
 			} else {
 				w.closed(ctx, pctx, ph)
 			}
+			ph.issued.Add(w.taken)
+			w.taken = 0
+			w.flush()
 		}()
 	}
 	wg.Wait()
@@ -310,9 +314,13 @@ type phaseState struct {
 	missed   atomic.Int64
 }
 
-// take reserves the next op of the phase; false when the op limit is
-// reached.
-func (ph *phaseState) take() bool {
-	n := ph.issued.Add(1)
-	return ph.limit == 0 || n <= ph.limit
+// take reserves the next op of the phase for w; false when the op limit
+// is reached. Without a limit, w counts its ops itself (taken, added to
+// issued when the phase ends), sparing the workers a shared counter.
+func (ph *phaseState) take(w *worker) bool {
+	if ph.limit == 0 {
+		w.taken++
+		return true
+	}
+	return ph.issued.Add(1) <= ph.limit
 }

@@ -1,12 +1,14 @@
 package runner
 
 import (
-	"sort"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
+	"faultline/workloads/gen"
 	"faultline/workloads/history"
 	"faultline/workloads/results"
 )
@@ -29,11 +31,16 @@ func record(h *hdr.Histogram, d time.Duration) {
 
 // collector accumulates measurements: whole-run HDR histograms per op type
 // for the measured phases, and a per-second series over the whole run.
+// Workers hand it their measurements in batches (samples), so that its
+// lock is taken once per batch rather than once per op.
 type collector struct {
 	mu      sync.Mutex
 	start   time.Time // the run's time zero
-	types   map[string]*typeStats
+	types   map[gen.Kind]*typeStats
 	seconds []*second
+	// ops and errs count the ops handed over so far, for the live
+	// progress line.
+	ops, errs int64
 }
 
 type typeStats struct {
@@ -42,53 +49,109 @@ type typeStats struct {
 }
 
 type second struct {
-	counts map[string]*results.Counts
+	counts map[gen.Kind]*results.Counts
 	hist   *hdr.Histogram
 	errors map[string]int64
 }
 
 func newCollector(start time.Time) *collector {
-	return &collector{start: start, types: map[string]*typeStats{}}
+	return &collector{start: start, types: map[gen.Kind]*typeStats{}}
 }
 
-// add records one op of type kind that completed at done (since the run's
-// start) after latency lat, counting it in the summary when measured.
-func (c *collector) add(kind string, out history.Outcome, done, lat time.Duration, measured bool, errKind string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if measured {
-		ts := c.types[kind]
+// sample is one op's measurement: an op of type kind that completed at
+// done (since the run's start) after latency lat, with its outcome, its
+// error's class, and whether it counts in the summary (measured). It
+// holds no pointer, so that batching it costs the garbage collector
+// nothing.
+type sample struct {
+	kind     gen.Kind
+	out      history.Outcome
+	measured bool
+	err      errClass
+	done     time.Duration
+	lat      time.Duration
+}
+
+// samplesBatch is the number of measurements a worker holds before it
+// hands them to the collector.
+const samplesBatch = 64
+
+// samples is one worker's measurements not yet handed to its collector:
+// at most samplesBatch of them, all completed within the same second of
+// the run, so that the progress line lags by less than a second (or by
+// one op per worker when ops are rarer than that). It is not safe for
+// concurrent use; flush it before the collector's snapshot.
+type samples struct {
+	c   *collector
+	buf []sample
+}
+
+func (c *collector) newSamples() *samples {
+	return &samples{c: c, buf: make([]sample, 0, samplesBatch)}
+}
+
+// add records s, handing the batch to the collector first when s
+// completed in a later second than the batch's ops, and after when the
+// batch is full.
+func (b *samples) add(s sample) {
+	if len(b.buf) > 0 && s.done/time.Second != b.buf[0].done/time.Second {
+		b.flush()
+	}
+	b.buf = append(b.buf, s)
+	if len(b.buf) == cap(b.buf) {
+		b.flush()
+	}
+}
+
+// flush hands the batch to the collector.
+func (b *samples) flush() {
+	if len(b.buf) == 0 {
+		return
+	}
+	b.c.mu.Lock()
+	for i := range b.buf {
+		b.c.addLocked(&b.buf[i])
+	}
+	b.c.mu.Unlock()
+	b.buf = b.buf[:0]
+}
+
+// addLocked records s; the caller holds c.mu.
+func (c *collector) addLocked(s *sample) {
+	c.ops++
+	if s.out != history.OK {
+		c.errs++
+	}
+	if s.measured {
+		ts := c.types[s.kind]
 		if ts == nil {
 			ts = &typeStats{hist: newHist(histDigits)}
-			c.types[kind] = ts
+			c.types[s.kind] = ts
 		}
-		record(ts.hist, lat)
-		ts.counts.Add(out)
+		record(ts.hist, s.lat)
+		ts.counts.Add(s.out)
 	}
-	sec := int(done / time.Second)
-	if sec < 0 {
-		sec = 0
-	}
+	sec := max(int(s.done/time.Second), 0)
 	for len(c.seconds) <= sec {
 		c.seconds = append(c.seconds, nil)
 	}
-	s := c.seconds[sec]
-	if s == nil {
-		s = &second{counts: map[string]*results.Counts{}, hist: newHist(seriesDigit)}
-		c.seconds[sec] = s
+	sc := c.seconds[sec]
+	if sc == nil {
+		sc = &second{counts: map[gen.Kind]*results.Counts{}, hist: newHist(seriesDigit)}
+		c.seconds[sec] = sc
 	}
-	n := s.counts[kind]
+	n := sc.counts[s.kind]
 	if n == nil {
 		n = new(results.Counts)
-		s.counts[kind] = n
+		sc.counts[s.kind] = n
 	}
-	n.Add(out)
-	record(s.hist, lat)
-	if errKind != "" {
-		if s.errors == nil {
-			s.errors = map[string]int64{}
+	n.Add(s.out)
+	record(sc.hist, s.lat)
+	if s.err != errNone {
+		if sc.errors == nil {
+			sc.errors = map[string]int64{}
 		}
-		s.errors[errKind]++
+		sc.errors[s.err.String()]++
 	}
 }
 
@@ -128,14 +191,14 @@ func (c *collector) snapshot(secs float64) (map[string]results.OpStats, []result
 	out := map[string]results.OpStats{}
 	all := newHist(histDigits)
 	var sum results.Counts
-	kinds := make([]string, 0, len(c.types))
+	kinds := make([]gen.Kind, 0, len(c.types))
 	for k := range c.types {
 		kinds = append(kinds, k)
 	}
-	sort.Strings(kinds)
+	slices.SortFunc(kinds, func(a, b gen.Kind) int { return strings.Compare(a.String(), b.String()) })
 	for _, k := range kinds {
 		ts := c.types[k]
-		out[k] = summarise(ts.hist, ts.counts, secs)
+		out[k.String()] = summarise(ts.hist, ts.counts, secs)
 		all.Merge(ts.hist)
 		sum = results.Counts{OK: sum.OK + ts.counts.OK, Fail: sum.Fail + ts.counts.Fail, Info: sum.Info + ts.counts.Info}
 	}
@@ -145,7 +208,7 @@ func (c *collector) snapshot(secs float64) (map[string]results.OpStats, []result
 		p := results.Second{T: i, Ops: map[string]results.Counts{}}
 		if s != nil {
 			for k, n := range s.counts {
-				p.Ops[k] = *n
+				p.Ops[k.String()] = *n
 			}
 			p.P50US = s.hist.ValueAtQuantile(50)
 			p.P90US = s.hist.ValueAtQuantile(90)
@@ -162,14 +225,5 @@ func (c *collector) snapshot(secs float64) (map[string]results.OpStats, []result
 func (c *collector) progress() (ops, errs int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, s := range c.seconds {
-		if s == nil {
-			continue
-		}
-		for _, n := range s.counts {
-			ops += n.OK + n.Fail + n.Info
-			errs += n.Fail + n.Info
-		}
-	}
-	return ops, errs
+	return c.ops, c.errs
 }

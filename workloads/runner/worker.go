@@ -11,17 +11,50 @@ import (
 	"faultline/workloads/history"
 )
 
-// worker is one client of the run: a goroutine per phase, one op at a time.
+// worker is one client of the run: a goroutine per phase, one op at a
+// time. It keeps its own op contexts, history batch and measurements, so
+// that an op takes no lock the other workers share (flush hands them on).
 type worker struct {
 	id     int
 	r      *run
 	client backend.Client
+	served backend.Served // client, when it says which node served an op
 	gen    *gen.ClientGen
+	ops    *deadlines
+	hist   *history.Batch
+	stats  *samples
+	// taken counts the ops the worker took in the current phase (see
+	// phaseState.take), recorded those it wrote to the history.
+	taken, recorded int64
+}
+
+// newWorker returns worker id of r, issuing its ops under ctx through
+// client.
+func newWorker(ctx context.Context, r *run, id int, client backend.Client, g *gen.ClientGen) *worker {
+	w := &worker{id: id, r: r, client: client, gen: g, ops: newDeadlines(ctx),
+		hist: r.o.History.NewBatch(), stats: r.coll.newSamples()}
+	w.served, _ = client.(backend.Served)
+	return w
+}
+
+// flush hands the worker's batched history and measurements on; every
+// worker is flushed at the end of each phase.
+func (w *worker) flush() {
+	if err := w.hist.Flush(); err != nil {
+		w.r.log.Error("history write", "err", err)
+	}
+	w.stats.flush()
+}
+
+// close releases the worker's client and timer.
+func (w *worker) close() {
+	w.ops.close()
+	_ = w.client.Close()
 }
 
 // closed issues ops back to back until the phase ends.
 func (w *worker) closed(ctx, pctx context.Context, ph *phaseState) {
-	for pctx.Err() == nil && ph.take() {
+	for pctx.Err() == nil && ph.take(w) {
 		w.do(ctx, w.gen.Next(), time.Time{}, ph.measured)
 	}
 }
@@ -59,7 +92,7 @@ func (w *worker) open(ctx, pctx context.Context, ph *phaseState) {
 			}
 			return
 		}
-		if !ph.take() {
+		if !ph.take(w) {
 			return
 		}
 		w.do(ctx, w.gen.Next(), intended, ph.measured)
@@ -73,7 +106,7 @@ func (w *worker) open(ctx, pctx context.Context, ph *phaseState) {
 // per call, not again here).
 func (w *worker) do(ctx context.Context, op gen.Op, intended time.Time, measured bool) {
 	var h history.Op
-	var errKind string
+	var errKind errClass
 	switch op.Kind {
 	case gen.Get:
 		h, errKind = w.exec(ctx, history.Get, op.Key, "")
@@ -93,21 +126,31 @@ func (w *worker) do(ctx context.Context, op gen.Op, intended time.Time, measured
 	if !intended.IsZero() {
 		from = int64(intended.Sub(w.r.clock.Start()))
 	}
-	w.r.coll.add(op.Kind.String(), h.Outcome, time.Duration(h.Complete), time.Duration(h.Complete-from), measured, errKind)
+	w.stats.add(sample{kind: op.Kind, out: h.Outcome, measured: measured, err: errKind,
+		done: time.Duration(h.Complete), lat: time.Duration(h.Complete - from)})
 }
 
 // exec performs one client call with the op timeout, writes it to the
 // history and returns it, with its error's kind.
-func (w *worker) exec(ctx context.Context, kind history.Kind, key, value string) (history.Op, string) {
+func (w *worker) exec(ctx context.Context, kind history.Kind, key, value string) (history.Op, errClass) {
 	return w.execTimeout(ctx, kind, key, value, w.r.cfg.Workload.Timeout.D())
 }
 
 // execTimeout is exec with its own op timeout.
-func (w *worker) execTimeout(ctx context.Context, kind history.Kind, key, value string, timeout time.Duration) (history.Op, string) {
-	octx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
+func (w *worker) execTimeout(ctx context.Context, kind history.Kind, key, value string, timeout time.Duration) (history.Op, errClass) {
 	h := history.Op{Client: w.id, Kind: kind, Key: key, Value: value}
-	h.Invoke = w.r.clock.Now()
+	now := time.Now()
+	h.Invoke = w.r.clock.At(now)
+	// The op's context: the worker's own (deadlines) under the run's
+	// context, a context.WithTimeout under any other.
+	var octx context.Context
+	var end func()
+	if ctx == w.ops.parent {
+		oc := w.ops.start(now, timeout)
+		octx, end = oc, func() { w.ops.end(oc) }
+	} else {
+		octx, end = context.WithTimeout(ctx, timeout)
+	}
 	var err error
 	switch kind {
 	case history.Get:
@@ -118,17 +161,18 @@ func (w *worker) execTimeout(ctx context.Context, kind history.Kind, key, value 
 		err = w.client.Append(octx, key, value)
 	}
 	h.Complete = max(w.r.clock.Now(), h.Invoke)
-	if s, ok := w.client.(backend.Served); ok {
-		h.Node = s.LastNode()
+	end()
+	if w.served != nil {
+		h.Node = w.served.LastNode()
 	}
 	h.Outcome = outcomeOf(err)
 	if h.Outcome != history.OK {
 		h.Output, h.Error = "", err.Error()
 	}
-	if werr := w.r.o.History.WriteOp(h); werr != nil {
+	if werr := w.hist.WriteOp(&h); werr != nil {
 		w.r.log.Error("history write", "err", werr)
 	}
-	w.r.ops.Add(1)
+	w.recorded++
 	return h, errorKind(err)
 }
 
@@ -147,20 +191,39 @@ func outcomeOf(err error) history.Outcome {
 	}
 }
 
-// errorKind names an error's class for the per-second error counts.
-func errorKind(err error) string {
+// errClass is an error's class for the per-second error counts.
+type errClass uint8
+
+// Error classes; errNone is no error.
+const (
+	errNone errClass = iota
+	errDefinite
+	errTimeout
+	errUnreachable
+	errCanceled
+	errOther
+)
+
+var errClassNames = [...]string{errNone: "", errDefinite: "definite", errTimeout: "timeout",
+	errUnreachable: "unreachable", errCanceled: "canceled", errOther: "other"}
+
+// String names the class as the series counts it ("timeout").
+func (c errClass) String() string { return errClassNames[c] }
+
+// errorKind classifies an error for the per-second error counts.
+func errorKind(err error) errClass {
 	switch {
 	case err == nil:
-		return ""
+		return errNone
 	case outcomeOf(err) == history.Fail:
-		return "definite"
+		return errDefinite
 	case errors.Is(err, transport.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
-		return "timeout"
+		return errTimeout
 	case errors.Is(err, transport.ErrUnreachable):
-		return "unreachable"
+		return errUnreachable
 	case errors.Is(err, context.Canceled):
-		return "canceled"
+		return errCanceled
 	default:
-		return "other"
+		return errOther
 	}
 }

@@ -99,7 +99,7 @@ func worker(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	return mr.RunWorker(ctx, app.Map, app.Reduce, opts...)
+	return mr.RunApp(ctx, app, opts...)
 }
 
 func sequential(args []string) error {
