@@ -27,10 +27,10 @@ func goldenCases(t *testing.T) map[string]string {
 	synthMaelstrom(t, mael, 9, 90, false)
 	return map[string]string{
 		"synthetic-maelstrom": mael,
-		"synthetic-kv":  kv,
-		"synthetic-job": job,
-		"raftkv":        filepath.Join("testdata", "runs", "raftkv"),
-		"wordcount":     filepath.Join("testdata", "runs", "wordcount"),
+		"synthetic-kv":        kv,
+		"synthetic-job":       job,
+		"raftkv":              filepath.Join("testdata", "runs", "raftkv"),
+		"wordcount":           filepath.Join("testdata", "runs", "wordcount"),
 	}
 }
 
