@@ -118,13 +118,21 @@ func synthMaelstrom(t testing.TB, dir string, seed uint64, journalN int, hostile
 	writeJSON(t, dir, results.File, r)
 }
 
-func TestBuildMaelstrom(t *testing.T) {
+// buildMaelstrom builds the report data of a synthetic Maelstrom run with
+// a journal of journalN message copies.
+func buildMaelstrom(t *testing.T, seed uint64, journalN int) (string, *Data) {
+	t.Helper()
 	dir := t.TempDir()
-	synthMaelstrom(t, dir, 5, 600, false)
+	synthMaelstrom(t, dir, seed, journalN, false)
 	d, err := Build(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return dir, d
+}
+
+func TestBuildMaelstrom(t *testing.T) {
+	_, d := buildMaelstrom(t, 5, 600)
 	n := d.Network
 	if n == nil || len(n.Rows) != 3 || n.Rows[0].Name != "all" || n.Ops != 200 || n.MsgsPerOp <= 2 {
 		t.Fatalf("network %+v", n)
@@ -199,12 +207,7 @@ func TestBuildMaelstrom(t *testing.T) {
 }
 
 func TestSequenceSmallAndBroken(t *testing.T) {
-	dir := t.TempDir()
-	synthMaelstrom(t, dir, 6, 30, false)
-	d, err := Build(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, d := buildMaelstrom(t, 6, 30)
 	s := d.Sequence
 	if s.Drawn != s.Total || len(s.Notes) != 0 {
 		t.Errorf("small journal: drew %d of %d, notes %q", s.Drawn, s.Total, s.Notes)
