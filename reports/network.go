@@ -19,6 +19,13 @@ import (
 // sent least are folded into one row.
 const MaxTypeRows = 40
 
+// MaxProblemLines bounds the latest problem lines shown per node, and
+// maxProblem each line, in runes.
+const (
+	MaxProblemLines = 16
+	maxProblem      = 300
+)
+
 // MaxLogTail bounds the tail of a node's log shown in the report, in
 // bytes.
 const MaxLogTail = 4 << 10
@@ -105,7 +112,13 @@ func addTraffic(a, b results.Traffic) results.Traffic {
 func (d *Data) nodes(dir string, r *results.Results) {
 	for _, s := range r.NodeStats {
 		row := NodeRow{NodeStats: s}
-		row.Log = ""
+		row.ID = clip(s.ID, maxLabel)
+		// Node output is hostile: bound what of it the page repeats.
+		row.LastProblems = nil
+		for _, p := range s.LastProblems[max(0, len(s.LastProblems)-MaxProblemLines):] {
+			row.LastProblems = append(row.LastProblems, clip(p, maxProblem))
+		}
+		row.Log = "" // linked only when it is there
 		if f := s.Log; safeRel(f) {
 			if tail, ok := logTail(filepath.Join(dir, f)); ok {
 				row.Log, row.LogTail = filepath.ToSlash(f), tail
