@@ -258,3 +258,22 @@ func TestSequenceLanesBounded(t *testing.T) {
 		t.Errorf("the last id's lane %d, want the shared one", last.To)
 	}
 }
+
+func TestNodeRowsBounded(t *testing.T) {
+	var probs []string
+	for i := range 40 {
+		probs = append(probs, fmt.Sprintf("p%d ", i)+strings.Repeat("x", 10_000))
+	}
+	d := &Data{}
+	d.nodes(t.TempDir(), &results.Results{NodeStats: []results.NodeStats{
+		{ID: strings.Repeat("n", 1000), LastProblems: probs, Log: "missing.log"}}})
+	row := d.Nodes[0]
+	if len(row.LastProblems) != MaxProblemLines || !strings.HasPrefix(row.LastProblems[0], "p24 ") || row.Log != "" {
+		t.Errorf("%d problem lines from %.4q, log %q", len(row.LastProblems), row.LastProblems[0], row.Log)
+	}
+	for _, p := range append(row.LastProblems, row.ID) {
+		if len([]rune(p)) > maxProblem {
+			t.Errorf("a line of %d runes", len([]rune(p)))
+		}
+	}
+}
