@@ -250,6 +250,22 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("drawing the report of %d ops took %d ms, want a few seconds at most", bigOps, ms)
 		}
 	})
+	t.Run("maelstrom", func(t *testing.T) {
+		dir := filepath.Join(root, "20261123-150000-maelstrom")
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		synthMaelstrom(t, dir, 4, 900, false)
+		p, err := WriteReport(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The KV run's five charts, and the message-sequence diagram.
+		a := renderCheck(t, bin, p, 5)
+		if a["data-diagrams"] != "1" || a["data-arrows"] != strconv.Itoa(MaxSequenceMessages) {
+			t.Errorf("diagram attributes %v, want 1 diagram of %d arrows", a, MaxSequenceMessages)
+		}
+	})
 	t.Run("compare", func(t *testing.T) {
 		p := filepath.Join(root, "compare.html")
 		if err := WriteCompareFile(p, []string{kv, big}); err != nil {

@@ -37,9 +37,14 @@ type Data struct {
 	RPC          []RPCRow          `json:"rpc,omitempty"`
 	Checks       []results.Check   `json:"checks"`
 	Job          *JobView          `json:"job,omitempty"`
-	Phases       []results.Phase   `json:"phases"`
-	Notes        []string          `json:"notes,omitempty"`
-	Links        map[string]string `json:"links,omitempty"`
+	// Network, Nodes and Sequence are the message network of backends
+	// that route messages themselves (network.go, sequence.go).
+	Network  *NetworkView      `json:"network,omitempty"`
+	Nodes    []NodeRow         `json:"nodes,omitempty"`
+	Sequence *Sequence         `json:"sequence,omitempty"`
+	Phases   []results.Phase   `json:"phases"`
+	Notes    []string          `json:"notes,omitempty"`
+	Links    map[string]string `json:"links,omitempty"`
 	// Summary is results.json's ops, for comparisons.
 	Summary map[string]results.OpStats `json:"-"`
 	// Clients and Bare are results.json's, for comparisons.
@@ -202,6 +207,9 @@ func Build(dir string) (*Data, error) {
 		d.availabilityFromSeries(r)
 	}
 	d.rpc(r, len(ops))
+	d.network(r)
+	d.nodes(dir, r)
+	d.sequence(dir, r)
 	d.Links = links(dir, r)
 	d.Embeds = embeds(dir, d.Checks)
 	return d, nil

@@ -23,11 +23,14 @@ func goldenCases(t *testing.T) map[string]string {
 	synthRun(t, kv, synthOptions{seed: 7, ops: 3000, seconds: 12, verdict: checker.Invalid})
 	job := t.TempDir()
 	synthRun(t, job, synthOptions{seed: 8, verdict: checker.Valid, job: true})
+	mael := t.TempDir()
+	synthMaelstrom(t, mael, 9, 90, false)
 	return map[string]string{
-		"synthetic-kv":  kv,
-		"synthetic-job": job,
-		"raftkv":        filepath.Join("testdata", "runs", "raftkv"),
-		"wordcount":     filepath.Join("testdata", "runs", "wordcount"),
+		"synthetic-maelstrom": mael,
+		"synthetic-kv":        kv,
+		"synthetic-job":       job,
+		"raftkv":              filepath.Join("testdata", "runs", "raftkv"),
+		"wordcount":           filepath.Join("testdata", "runs", "wordcount"),
 	}
 }
 

@@ -12,6 +12,14 @@
 // ignored, so that newer harnesses that add fields within schema 1 still
 // render.
 //
+// A run of a backend that routes messages itself (Maelstrom nodes) adds
+// results.json's network and node_stats sections, the node logs they name
+// and the message journal messages.jsonl (read with workloads/results'
+// bounded JournalReader): the report shows network statistics, node
+// processes and a message-sequence (Lamport) diagram of the journal's
+// first messages, drawn as inline SVG by the page script; every text from
+// the journal is clipped in Go and set as text, never as markup.
+//
 // reports imports the standard library, workloads/results,
 // workloads/history and workloads/checker (verdicts); never bench, chaos or
 // anything under system/ (the layering test enforces it).

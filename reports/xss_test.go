@@ -138,3 +138,46 @@ func TestBrowserVisualizationRunsNoHistoryScript(t *testing.T) {
 		t.Errorf("the tooltips were not exercised (shown %q, payload text seen %q)", a["data-shown"], a["data-saw-payload"])
 	}
 }
+
+// TestReportEscapesJournalText renders the report of a Maelstrom run whose
+// ids, message types, problem lines and node logs are markup: the page
+// holds none of it unescaped, and a node log outside the results folder
+// is not linked.
+func TestReportEscapesJournalText(t *testing.T) {
+	dir := t.TempDir()
+	synthMaelstrom(t, dir, 21, 120, true)
+	p, err := WriteReport(dir)
+	b := readWritten(t, p, err)
+	for _, payload := range []string{imgPayload, scriptPayload, svgPayload, "onerror=\"", "onload=\""} {
+		if strings.Contains(string(b), payload) {
+			t.Errorf("the report holds %q unescaped", payload)
+		}
+	}
+	for _, want := range []string{"&lt;img src=x", "svc", "junk &lt;script&gt;", `id="chart-sequence"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+	if strings.Contains(string(b), "passwd") {
+		t.Error("a log outside the results folder is linked")
+	}
+}
+
+// TestBrowserReportRunsNoJournalScript opens that report in headless
+// chromium: the diagram and tables draw, and no payload runs.
+func TestBrowserReportRunsNoJournalScript(t *testing.T) {
+	bin := chromiumPath(t)
+	dir := t.TempDir()
+	synthMaelstrom(t, dir, 21, 120, true)
+	p, err := WriteReport(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := renderCheck(t, bin, p, 5)
+	if pw, ok := a["data-pwned"]; ok {
+		t.Errorf("a journal payload ran in the report (%s)", pw)
+	}
+	if a["data-diagrams"] != "1" || a["data-arrows"] == "" || a["data-arrows"] == "0" {
+		t.Errorf("diagram attributes %v", a)
+	}
+}

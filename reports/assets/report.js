@@ -2,8 +2,9 @@
 // from the JSON data section with uPlot, then records in <body> what it did:
 // data-status ("ok" or "error"), data-charts (charts created),
 // data-painted (charts whose canvas has painted pixels), data-draw-ms
-// (time to parse the data and draw) and data-errors (JavaScript errors
-// seen). The browser test reads these attributes.
+// (time to parse the data and draw), data-diagrams and data-arrows (SVG
+// message-sequence diagrams and their arrows drawn) and data-errors
+// (JavaScript errors seen). The browser test reads these attributes.
 (function () {
   "use strict";
   var errors = [];
@@ -248,6 +249,89 @@
       j.rows, items, [], j.elapsed_s);
   }
 
+  // sequence draws the message-sequence (Lamport) diagram as inline SVG:
+  // a timeline per lane, a row per step, an arrow per message copy. Every
+  // text from the journal is set with textContent, never parsed as markup.
+  var SVGNS = "http://www.w3.org/2000/svg";
+  var ARROW = { client: "#4a90d9", server: "#222", error: "#e0218a", dup: "#7b2cbf" };
+  var diagrams = 0, arrowsDrawn = 0;
+  function svgEl(parent, name, attrs, text) {
+    var el = document.createElementNS(SVGNS, name);
+    Object.keys(attrs).forEach(function (k) { el.setAttribute(k, String(attrs[k])); });
+    if (text != null) el.textContent = text;
+    parent.appendChild(el);
+    return el;
+  }
+  function sequence(id, s) {
+    var box = document.getElementById(id);
+    if (!box || !s || !s.arrows || !s.arrows.length) return;
+    var left = 64, top = 26, step = 18;
+    var W = Math.max(560, (box.clientWidth || 1000) - 14);
+    var laneW = (W - left) / s.lanes.length;
+    var H = top + (s.steps + 1) * step;
+    function x(l) { return left + (l + 0.5) * laneW; }
+    function y(st) { return top + (st + 0.5) * step; }
+    var svg = svgEl(box, "svg", { width: W, height: H, viewBox: "0 0 " + W + " " + H });
+    var defs = svgEl(svg, "defs", {});
+    Object.keys(ARROW).forEach(function (c) {
+      var m = svgEl(defs, "marker", { id: "seq-head-" + c, viewBox: "0 0 10 10", refX: 10, refY: 5,
+        markerWidth: 8, markerHeight: 8, orient: "auto" });
+      svgEl(m, "path", { d: "M0,0 L10,5 L0,10 z", fill: ARROW[c] });
+    });
+    (s.windows || []).forEach(function (w) {
+      var c = faultColor(w.kind);
+      var r = svgEl(svg, "rect", { x: left, y: top + w.from * step, width: W - left,
+        height: (w.to - w.from + 1) * step, fill: alpha(c, 0.12) });
+      svgEl(r, "title", {}, w.label);
+      svgEl(svg, "text", { x: W - 4, y: top + w.from * step + 11, "text-anchor": "end", fill: c }, w.label);
+    });
+    s.lanes.forEach(function (name, i) {
+      svgEl(svg, "line", { x1: x(i), y1: top - 6, x2: x(i), y2: H, stroke: "#c8ccd2" });
+      for (var st = 0; st < s.steps; st += 50) {
+        svgEl(svg, "text", { x: x(i), y: st ? y(st) - 2 : top - 10, "text-anchor": "middle",
+          fill: st ? "#9aa0a6" : "#111", "font-weight": st ? "normal" : "bold" }, name);
+      }
+    });
+    s.ticks.forEach(function (t) {
+      svgEl(svg, "text", { x: left - 6, y: y(t.step) + 3, "text-anchor": "end", fill: "#6b7280" }, t.t.toFixed(3) + " s");
+      svgEl(svg, "line", { x1: left - 4, y1: y(t.step), x2: left, y2: y(t.step), stroke: "#6b7280" });
+    });
+    s.arrows.forEach(function (a) {
+      var c = a.dup ? "dup" : (ARROW[a.class] ? a.class : "server");
+      var g = svgEl(svg, "g", { "class": "msg" });
+      svgEl(g, "title", {}, a.title);
+      var x0 = x(a.from), y0 = y(a.send), x1, y1, self = a.from === a.to;
+      if (a.recv >= 0) {
+        x1 = x(a.to); y1 = y(a.recv);
+      } else {
+        x1 = self ? x0 + 30 : x0 + 0.6 * (x(a.to) - x0); y1 = y0 + step;
+      }
+      var attrs = { stroke: ARROW[c], "stroke-width": 1.4, fill: "none" };
+      if (a.recv >= 0 || a.drop === "in flight") attrs["marker-end"] = "url(#seq-head-" + c + ")";
+      if (a.recv < 0 && a.drop === "in flight") attrs["stroke-dasharray"] = "4 3";
+      if (self && a.recv >= 0) {
+        attrs.d = "M" + x0 + "," + y0 + " C" + (x0 + 40) + "," + y0 + " " + (x0 + 40) + "," + y1 + " " + x1 + "," + y1;
+        svgEl(g, "path", attrs);
+      } else {
+        attrs.x1 = x0; attrs.y1 = y0; attrs.x2 = x1; attrs.y2 = y1;
+        svgEl(g, "line", attrs);
+      }
+      if (a.drop && a.drop !== "in flight") {
+        svgEl(g, "path", { d: "M" + (x1 - 5) + "," + (y1 - 5) + " L" + (x1 + 5) + "," + (y1 + 5) +
+          " M" + (x1 - 5) + "," + (y1 + 5) + " L" + (x1 + 5) + "," + (y1 - 5), stroke: "#d62728", "stroke-width": 2.2 });
+      }
+      var mx = (x0 + x1) / 2 + (self ? 20 : 0), my = (y0 + y1) / 2;
+      var deg = Math.atan2(y1 - y0, x1 - x0) * 180 / Math.PI;
+      if (self) deg = 0;
+      if (deg > 90) deg -= 180; else if (deg < -90) deg += 180;
+      svgEl(g, "text", { x: mx, y: my - 3, "text-anchor": "middle", fill: ARROW[c], stroke: "#fff", "stroke-width": 3,
+        "paint-order": "stroke", transform: "rotate(" + deg.toFixed(2) + " " + mx + " " + my + ")" },
+      a.label + (a.drop ? " (" + a.drop + ")" : ""));
+      arrowsDrawn++;
+    });
+    diagrams++;
+  }
+
   function report(d) {
     throughput("chart-throughput", d);
     scatter("chart-scatter", d);
@@ -255,6 +339,7 @@
     percentilePlot("chart-percentiles", d.percentiles, "Latency distribution by op type (HDR histogram)");
     events("chart-events", d);
     gantt("chart-gantt", d);
+    sequence("chart-sequence", d.sequence);
   }
 
   // compare overlays the runs of a comparison page.
@@ -307,6 +392,8 @@
     if (d.cases) d.cases.forEach(function (c, i) { compare(c, "-" + i); });
     else if (d.runs) compare(d); else report(d);
     document.body.setAttribute("data-charts", String(charts.length));
+    document.body.setAttribute("data-diagrams", String(diagrams));
+    document.body.setAttribute("data-arrows", String(arrowsDrawn));
     // uPlot commits its first draw in a microtask; count pixels after it.
     setTimeout(function () {
       document.body.setAttribute("data-draw-ms", String(Math.round(performance.now() - t0)));

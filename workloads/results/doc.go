@@ -75,9 +75,31 @@
 //	             elapsed_s, sequential_s, verified, workers_started, kills,
 //	             stalls, crashes, attempts: [{task, index, attempt, worker,
 //	             start_s, end_s, expired, outcome}]}
+//	network      backends that route messages themselves (Maelstrom
+//	             nodes), optional: {all, clients, servers: Traffic, by_type:
+//	             {type: Traffic}, ops (client ops of the whole run),
+//	             msgs_per_op (all.sent/ops), server_msgs_per_op
+//	             (servers.sent/ops), journal_omitted}. Traffic: sent (each
+//	             message once), delivered (each delivery), duplicated,
+//	             dropped {partition, loss, unknown_dest, slow_endpoint,
+//	             overload}, bytes. Client traffic is every message to or
+//	             from a client c1, c2, ...; server traffic the rest
+//	node_stats   node processes' pipes, optional: [{id, starts, inits,
+//	             exits, delivered, written, dropped_full, dropped_down,
+//	             received, problems, last_problems, log (its stderr file)}]
 //	checks       [{name ("linearizable", "append", "output", "faults"), verdict,
 //	             summary, keys (failing, then undecided), visualization
 //	             (file name), details ({anomaly kind: count}), anomalies
 //	             ([{kind, key, text, steps: [{op, desc, then}]}]),
 //	             duration_s}]
+//
+// # messages.jsonl (JournalFile; files key "messages")
+//
+// The network's message journal of the first seconds of the run, one JSON
+// object per message copy, in send order: {src, dest, type, msg_id,
+// in_reply_to (both optional), sent_ns, delivered_ns (NotDelivered, -1,
+// when the copy was dropped or still in flight), dropped (the drop cause,
+// optional), duplicate (the second copy of a duplicated message,
+// optional)}. JournalWriter and WriteJournal write it; JournalReader reads
+// it with bounds on line size and entry count.
 package results

@@ -43,7 +43,12 @@ type Results struct {
 	Clients *Clients `json:"clients,omitempty"`
 	Bare    *Bare    `json:"bare,omitempty"`
 	Job     *Job     `json:"job,omitempty"`
-	Checks  []Check  `json:"checks"`
+	// Network and NodeStats are the message network's and the node
+	// processes' statistics of backends that route messages themselves
+	// (Maelstrom nodes); the network's journal is in JournalFile.
+	Network   *Network    `json:"network,omitempty"`
+	NodeStats []NodeStats `json:"node_stats,omitempty"`
+	Checks    []Check     `json:"checks"`
 }
 
 // Run is what ran and what the checks concluded: the run's name and
