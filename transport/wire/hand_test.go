@@ -86,8 +86,8 @@ func TestHandCodecMatchesReflection(t *testing.T) {
 
 func FuzzHandCodec(f *testing.F) {
 	f.Add([]byte{0x81, 0xc4, 4, 'T', 'e', 'r', 'm', 0xd3, 0x80, 0, 0, 0, 0, 0, 0, 0}) // a bin key, MinInt64
-	f.Add([]byte{0x92, 1, 2})                                                       // a struct as an array
-	f.Add([]byte{0x81, 0xa1, 'X', 0xc7, 2, 1, 9, 9})                                // an unknown field holding an ext
+	f.Add([]byte{0x92, 1, 2})                                                         // a struct as an array
+	f.Add([]byte{0x81, 0xa1, 'X', 0xc7, 2, 1, 9, 9})                                  // an unknown field holding an ext
 	wiretest.Fuzz(f, samples()[:12]...)
 }
 
@@ -111,4 +111,4 @@ var errHand = errors.New("hand-written codec called")
 type failing struct{}
 
 func (failing) AppendWire(b []byte) ([]byte, error) { return append(b, "junk"...), errHand }
-func (*failing) DecodeWire([]byte) error              { return errHand }
+func (*failing) DecodeWire([]byte) error            { return errHand }
