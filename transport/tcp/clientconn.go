@@ -48,11 +48,10 @@ func (cc *clientConn) start() {
 	cc.c.wg.Add(2)
 	go func() {
 		defer cc.c.wg.Done()
+		// After a failed write the writer drops the frames sent to it:
+		// during a slow close the connection still takes calls.
 		if err := cc.w.run(); err != nil {
 			cc.fail(fmt.Errorf("%w: write to %s: %w", transport.ErrUnreachable, cc.c.name, err))
-			// During a slow close the connection still takes calls:
-			// swallow their requests until it is done.
-			cc.w.discard()
 		}
 	}()
 	go func() {
