@@ -76,7 +76,7 @@ func BenchmarkNetRPCParallel64(b *testing.B) { runParallel(b, netRPCCall(newBenc
 func tcpCall(c *Client) func() error {
 	return func() error {
 		var r EchoReply
-		return c.call(context.Background(), c.cfg.CallTimeout, "Echo.Echo", &benchArgs, &r)
+		return c.call(context.Background(), true, "Echo.Echo", &benchArgs, &r)
 	}
 }
 
@@ -189,7 +189,7 @@ func tcpReflectCall(c *Client) func() error {
 	args := reflectArgs(benchArgs)
 	return func() error {
 		var r reflectReply
-		return c.call(context.Background(), c.cfg.CallTimeout, "ReflectEcho.Echo", &args, &r)
+		return c.call(context.Background(), true, "ReflectEcho.Echo", &args, &r)
 	}
 }
 
