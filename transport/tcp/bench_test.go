@@ -136,7 +136,7 @@ func newBenchTCP(b *testing.B) *Client {
 
 func newBenchTCPConfig(b *testing.B, cfg Config) *Client {
 	srv := transport.NewServer()
-	if err := srv.RegisterName("Echo", BenchEcho{}); err != nil {
+	if err := transport.RegisterFunc(srv, "Echo.Echo", BenchEcho{}.Echo); err != nil {
 		b.Fatal(err)
 	}
 	if err := srv.Register(ReflectEcho{}); err != nil {
@@ -240,9 +240,11 @@ func newBenchNetRPC(b *testing.B) *rpc.Client {
 // ClientConn and over a pool of two; see bench_grpc_test.go) and net/rpc
 // (gob), in alternating slices of a few thousand calls, so that all see
 // the same machine load. Ours carries EchoArgs, whose codec is
-// hand-written (wire.Appender and wire.Decoder, as grpc's protobuf code is
-// generated), and, as a fourth contender (tcp-reflect), the same fields in
-// a type without one, encoded by reflection as gob encodes net/rpc's. It
+// hand-written (wire.Appender and wire.Decoder), to a handler registered
+// with transport.RegisterFunc, as grpc's protobuf code and handlers are
+// generated; as a fourth contender (tcp-reflect) it carries the same
+// fields in a type without a codec to a method found by Register, both
+// by reflection, as net/rpc's gob and dispatch are. It
 // reports each one's calls per second, ours over net/rpc (x-netrpc), over
 // the faster grpc-go pool (x-grpc), and ours by reflection over net/rpc
 // (x-netrpc-reflect). b.N counts calls of each contender. Run it with
