@@ -15,9 +15,10 @@ type adder struct{}
 
 func (adder) Add(args *addArgs, reply *addReply) { reply.Sum = args.A + args.B }
 
-// TestRegisterFuncDispatches: a typed method and a reflective one answer
-// alike, and a typed service takes further typed methods.
-func TestRegisterFuncDispatches(t *testing.T) {
+// newAdderServer serves adder as "Refl" (by Register) and its Add as
+// "Typed.Add" (by RegisterFunc).
+func newAdderServer(t *testing.T) *Server {
+	t.Helper()
 	s := NewServer()
 	if err := s.RegisterName("Refl", adder{}); err != nil {
 		t.Fatal(err)
@@ -25,6 +26,13 @@ func TestRegisterFuncDispatches(t *testing.T) {
 	if err := RegisterFunc(s, "Typed.Add", adder{}.Add); err != nil {
 		t.Fatal(err)
 	}
+	return s
+}
+
+// TestRegisterFuncDispatches: a typed method and a reflective one answer
+// alike, and a typed service takes further typed methods.
+func TestRegisterFuncDispatches(t *testing.T) {
+	s := newAdderServer(t)
 	if err := RegisterFunc(s, "Typed.Neg", func(a *addArgs, r *addReply) { r.Sum = -a.A }); err != nil {
 		t.Fatal(err)
 	}
@@ -53,13 +61,7 @@ func TestRegisterFuncDispatches(t *testing.T) {
 // TestRegisterFuncRefuses: bad names, a nil func, a name taken, and a
 // service made by Register.
 func TestRegisterFuncRefuses(t *testing.T) {
-	s := NewServer()
-	if err := s.RegisterName("Refl", adder{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := RegisterFunc(s, "Typed.Add", adder{}.Add); err != nil {
-		t.Fatal(err)
-	}
+	s := newAdderServer(t)
 	for _, tc := range []struct {
 		name string
 		fn   func(*addArgs, *addReply)
