@@ -10,8 +10,10 @@ package wire
 // the same whether it travels alone or inside another value (where
 // reflection encodes it), and a peer without the method decodes it. Build
 // it from AppendMapHeader, AppendString, AppendInt and their siblings, and
-// check it against MarshalReflect in a test (transporttest.CheckCodec). On
-// an error it returns the error; Append then returns dst as it was.
+// check it against MarshalReflect in a test (wiretest.Check). On an error
+// it returns the error; Append then returns dst as it was. Reflection
+// encodes a nil pointer as nil; an AppendWire that does not check for a
+// nil receiver panics there, which Append reports as an error.
 type Appender interface {
 	AppendWire(dst []byte) ([]byte, error)
 }

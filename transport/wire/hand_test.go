@@ -104,6 +104,10 @@ func TestMarshalUsesHandCodec(t *testing.T) {
 	if err == nil || string(out) != "keep" {
 		t.Errorf("Append = %q, %v; want dst unchanged and an error", out, err)
 	}
+	out, err = wire.Append([]byte("keep"), (*sample)(nil)) // AppendWire dereferences it
+	if err == nil || string(out) != "keep" {
+		t.Errorf("Append(nil *sample) = %q, %v; want dst unchanged and an error", out, err)
+	}
 }
 
 var errHand = errors.New("hand-written codec called")

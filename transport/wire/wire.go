@@ -75,13 +75,25 @@ func Marshal(v any) ([]byte, error) {
 // buffer. A v that is an Appender encodes itself.
 func Append(dst []byte, v any) ([]byte, error) {
 	if a, ok := v.(Appender); ok {
-		out, err := a.AppendWire(dst)
-		if err != nil {
-			return dst, fmt.Errorf("wire: encode %T: %w", v, err)
-		}
-		return out, nil
+		return appendHand(dst, a)
 	}
 	return appendReflect(dst, v)
+}
+
+// appendHand runs a's AppendWire, turning a panic (a bug in the
+// hand-written encoder, or a nil pointer it does not expect) into an
+// error as the reflective path does.
+func appendHand(dst []byte, a Appender) (out []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = dst, fmt.Errorf("wire: encode %T: %v", a, r)
+		}
+	}()
+	out, err = a.AppendWire(dst)
+	if err != nil {
+		return dst, fmt.Errorf("wire: encode %T: %w", a, err)
+	}
+	return out, nil
 }
 
 // MarshalReflect is Marshal by reflection alone, even for an Appender:
