@@ -155,8 +155,10 @@
 // Medians of four rounds at a load average of 11-25 (other helpers
 // building and testing): 5.3x net/rpc (4.5-6.8) and 16x the faster grpc-go
 // pool (14-18), ours ~122k calls/s, net/rpc ~21k, grpc-go ~7.5k; by
-// reflection 3.4x net/rpc (2.9-5.5), ~76k calls/s. In an earlier run at
-// 16-32: 5.0x (4.8-5.5), 14x and 3.6x (3.1-4.2). Before the changes below,
+// reflection 3.4x net/rpc (2.9-5.5), ~76k calls/s. At 4-11: 5.6x
+// (5.1-6.6) and 14x (13-16), ours ~219k, net/rpc ~38k, grpc-go ~16k; by
+// reflection 4.1x (3.4-5.1). In an earlier run at 16-32: 5.0x (4.8-5.5),
+// 14x and 3.6x (3.1-4.2). Before the changes below,
 // at 17-24: 2.8x (2.1-3.4) and 7.0x; at 3.5-5.8: 3.6x and 7.2x.
 //
 // The CPU profile of BenchmarkTCPParallel64 put about 30% of the time in
