@@ -9,7 +9,10 @@
 //
 //	func (s *T) M(args *A, reply *R)
 //
-// becomes the RPC "T.M". Bodies are encoded with msgpack (package wire).
+// becomes the RPC "T.M". RegisterFunc adds one typed function as a
+// method, called without reflection, for a hot path. Bodies are encoded
+// with msgpack (package wire), by reflection or, for a type that
+// implements wire.Appender and wire.Decoder, by its own code.
 //
 // Two implementations live in sub-packages and share this package's
 // dispatcher, codec and fault model: transport/tcp (framed, multiplexed msgpack

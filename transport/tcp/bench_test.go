@@ -76,7 +76,7 @@ func BenchmarkNetRPCParallel64(b *testing.B) { runParallel(b, netRPCCall(newBenc
 func tcpCall(c *Client) func() error {
 	return func() error {
 		var r EchoReply
-		return c.call(context.Background(), c.cfg.CallTimeout, "Echo.Echo", &benchArgs, &r)
+		return c.call(context.Background(), true, "Echo.Echo", &benchArgs, &r)
 	}
 }
 
@@ -136,7 +136,10 @@ func newBenchTCP(b *testing.B) *Client {
 
 func newBenchTCPConfig(b *testing.B, cfg Config) *Client {
 	srv := transport.NewServer()
-	if err := srv.RegisterName("Echo", BenchEcho{}); err != nil {
+	if err := transport.RegisterFunc(srv, "Echo.Echo", BenchEcho{}.Echo); err != nil {
+		b.Fatal(err)
+	}
+	if err := srv.Register(ReflectEcho{}); err != nil {
 		b.Fatal(err)
 	}
 	l, err := Listen("127.0.0.1:0", srv, cfg)
@@ -163,6 +166,31 @@ type BenchEcho struct{}
 // Echo returns its arguments, N incremented.
 func (BenchEcho) Echo(args *EchoArgs, reply *EchoReply) {
 	reply.N, reply.S, reply.Pad = args.N+1, args.S, args.Pad
+}
+
+// reflectArgs and reflectReply are EchoArgs and EchoReply without their
+// hand-written codec: they travel by reflection, as a message type that
+// has none does.
+type (
+	reflectArgs  EchoArgs
+	reflectReply EchoReply
+)
+
+// ReflectEcho is BenchEcho over reflectArgs and reflectReply.
+type ReflectEcho struct{}
+
+// Echo returns its arguments, N incremented.
+func (ReflectEcho) Echo(args *reflectArgs, reply *reflectReply) {
+	reply.N, reply.S, reply.Pad = args.N+1, args.S, args.Pad
+}
+
+// tcpReflectCall returns a call of ReflectEcho.Echo on c.
+func tcpReflectCall(c *Client) func() error {
+	args := reflectArgs(benchArgs)
+	return func() error {
+		var r reflectReply
+		return c.call(context.Background(), true, "ReflectEcho.Echo", &args, &r)
+	}
 }
 
 // RPCEcho is the net/rpc twin of BenchEcho.
@@ -211,15 +239,22 @@ func newBenchNetRPC(b *testing.B) *rpc.Client {
 // protobuf, the same handshake as transport credentials, over one
 // ClientConn and over a pool of two; see bench_grpc_test.go) and net/rpc
 // (gob), in alternating slices of a few thousand calls, so that all see
-// the same machine load. It reports each one's calls per second and ours
-// over net/rpc (x-netrpc) and over the faster grpc-go pool (x-grpc). b.N
-// counts calls of each contender. Run it with
+// the same machine load. Ours carries EchoArgs, whose codec is
+// hand-written (wire.Appender and wire.Decoder), to a handler registered
+// with transport.RegisterFunc, as grpc's protobuf code and handlers are
+// generated; as a fourth contender (tcp-reflect) it carries the same
+// fields in a type without a codec to a method found by Register, both
+// by reflection, as net/rpc's gob and dispatch are. It
+// reports each one's calls per second, ours over net/rpc (x-netrpc), over
+// the faster grpc-go pool (x-grpc), and ours by reflection over net/rpc
+// (x-netrpc-reflect). b.N counts calls of each contender. Run it with
 //
 //	go test -run XXX -bench Ratio -benchtime 200000x -count 4 ./transport/tcp/
 func BenchmarkRatioParallel64(b *testing.B) {
 	cs := []contender{
 		{name: "tcp", call: tcpCall(newBenchTCP(b))},
 		{name: "netrpc", call: netRPCCall(newBenchNetRPC(b))},
+		{name: "tcp-reflect", call: tcpReflectCall(newBenchTCP(b))},
 	}
 	for _, n := range grpcRatioPools {
 		cs = append(cs, contender{name: "grpc-conns" + strconv.Itoa(n), call: newBenchGRPC(b, newHMACCreds(testSecret), n)})
@@ -227,12 +262,13 @@ func BenchmarkRatioParallel64(b *testing.B) {
 	if !alternate(b, cs) {
 		return
 	}
-	grpcBest := cs[2].took
-	for _, c := range cs[3:] {
+	grpcBest := cs[3].took
+	for _, c := range cs[4:] {
 		grpcBest = min(grpcBest, c.took)
 	}
 	b.ReportMetric(grpcBest.Seconds()/cs[0].took.Seconds(), "x-grpc")
 	b.ReportMetric(cs[1].took.Seconds()/cs[0].took.Seconds(), "x-netrpc")
+	b.ReportMetric(cs[1].took.Seconds()/cs[2].took.Seconds(), "x-netrpc-reflect")
 }
 
 // contender is one workload of an alternating benchmark.

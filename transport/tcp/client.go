@@ -77,7 +77,7 @@ func DialNamed(name, addr string, cfg Config) *Client {
 // Call calls svcMeth with args and waits up to Config.CallTimeout for the
 // reply. It returns true when reply was filled, false on any failure.
 func (c *Client) Call(svcMeth string, args, reply any) bool {
-	return c.call(context.Background(), c.cfg.CallTimeout, svcMeth, args, reply) == nil
+	return c.call(context.Background(), true, svcMeth, args, reply) == nil
 }
 
 // CallContext calls svcMeth with args and waits for the reply as long as ctx
@@ -87,13 +87,13 @@ func (c *Client) Call(svcMeth string, args, reply any) bool {
 // a *transport.RemoteError (the server rejected the call, or its reply did not
 // decode), or an error encoding args.
 func (c *Client) CallContext(ctx context.Context, svcMeth string, args, reply any) error {
-	return c.call(ctx, 0, svcMeth, args, reply)
+	return c.call(ctx, false, svcMeth, args, reply)
 }
 
-// call runs one RPC, bounded by ctx and, if timeout > 0, by timeout (a
-// pooled timer spares Call a context allocation, and its callback, which
-// fails the call, spares the caller a select).
-func (c *Client) call(ctx context.Context, timeout time.Duration, svcMeth string, args, reply any) error {
+// call runs one RPC, bounded by ctx and, if bounded, by Config.CallTimeout
+// (the connection's sweeper fails the call then, which spares Call a
+// context allocation and the caller a select).
+func (c *Client) call(ctx context.Context, bounded bool, svcMeth string, args, reply any) error {
 	if c.closed.Load() {
 		return transport.ErrClosed
 	}
@@ -121,20 +121,23 @@ func (c *Client) call(ctx context.Context, timeout time.Duration, svcMeth string
 	id := cc.nextID.Add(1)
 	setFrameID(req.b, id)
 	c.cfg.Meter.sent(svcMeth, len(req.b))
-	cl := getCall(reply)
-	cl.meth = svcMeth
+	var deadline uint64
+	if bounded {
+		deadline = cc.sweeper.deadline()
+	}
+	cl := getCall(reply, svcMeth, deadline)
 	if err := cc.register(id, cl); err != nil {
 		putBuffer(req)
 		putCall(cl)
 		return err
 	}
+	if bounded {
+		cc.sweeper.arm()
+	}
 	if c.faults == nil || !c.faults.send(cc, id, req) {
 		cc.w.send(req)
 	}
 
-	if timeout > 0 {
-		cl.arm(cc, id, c.name, timeout)
-	}
 	if ctxDone := ctx.Done(); ctxDone == nil {
 		err = <-cl.done // the usual case: one channel, no select
 	} else {
@@ -144,7 +147,7 @@ func (c *Client) call(ctx context.Context, timeout time.Duration, svcMeth string
 			err = c.abandon(cc, id, cl, svcMeth, ctx.Err())
 		}
 	}
-	cl.release(timeout > 0)
+	putCall(cl)
 	return err
 }
 

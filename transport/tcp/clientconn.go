@@ -26,6 +26,7 @@ type clientConn struct {
 	dead   atomic.Bool   // fail has run
 
 	pending pendingTable
+	sweeper sweeper // times out the Call-form calls
 
 	mu      sync.Mutex
 	err     error // why the connection failed; set once, under mu
@@ -34,12 +35,14 @@ type clientConn struct {
 
 func newClientConn(c *Client, nc net.Conn) *clientConn {
 	done := make(chan struct{})
-	return &clientConn{
+	cc := &clientConn{
 		c:    c,
 		nc:   nc,
 		w:    newConnWriter(nc, done),
 		done: done,
 	}
+	cc.sweeper.init(cc, c.cfg.CallTimeout)
+	return cc
 }
 
 // start runs the connection's reader and writer goroutines, counted in the
@@ -48,11 +51,10 @@ func (cc *clientConn) start() {
 	cc.c.wg.Add(2)
 	go func() {
 		defer cc.c.wg.Done()
+		// After a failed write the writer drops the frames sent to it:
+		// during a slow close the connection still takes calls.
 		if err := cc.w.run(); err != nil {
 			cc.fail(fmt.Errorf("%w: write to %s: %w", transport.ErrUnreachable, cc.c.name, err))
-			// During a slow close the connection still takes calls:
-			// swallow their requests until it is done.
-			cc.w.discard()
 		}
 	}()
 	go func() {
@@ -122,6 +124,7 @@ func (cc *clientConn) failLocked(err error) {
 	cc.dead.Store(true)
 	close(cc.done)
 	cc.mu.Unlock()
+	cc.sweeper.timer.Stop()
 
 	_ = cc.nc.Close()
 	if !errors.Is(err, transport.ErrClosed) {

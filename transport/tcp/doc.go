@@ -26,8 +26,10 @@
 // A Client keeps a pool of connections per peer (Config.Conns, one by
 // default), connects lazily on the first call and reconnects with
 // exponential backoff after a failure. Each connection has one reader and
-// one writer goroutine; the writer batches frames and flushes only when no
-// more are queued. One connection is the default because it batches best:
+// one writer goroutine; senders append their frames to one batch buffer
+// and the writer writes the whole batch in one syscall while the next one
+// fills (writer.go), so frames sent together share a write (about 20 per
+// write with 64 callers). One connection is the default because it batches best:
 // with 64 callers on two cores it wrote 12.5 frames per flush against 8
 // for two connections, and spent about 15% less CPU per call; more
 // connections pay off only when one connection's reader or writer is the
@@ -133,46 +135,57 @@
 // # Against net/rpc and grpc-go
 //
 // BenchmarkRatioParallel64 runs 64 concurrent callers of one echo (the
-// arguments N: 7, S: "AppendEntries") over loopback against three
+// arguments N: 7, S: "AppendEntries") over loopback against four
 // contenders in alternating slices of 4096 calls in one process, so that
-// all see the same machine load: this transport (HMAC handshake, msgpack,
-// one connection), grpc-go unary calls (protobuf, callers sharing one
-// ClientConn and, separately, a pool of two, the same HMAC handshake as
-// grpc transport credentials; bench_grpc_test.go says how and why) and
-// net/rpc (gob, one client). It reports each one's calls/s and ours over
-// net/rpc (x-netrpc) and over the faster grpc-go pool (x-grpc):
+// all see the same machine load: this transport (HMAC handshake, one
+// connection) carrying a payload with a hand-written codec
+// (wire.Appender and wire.Decoder) to a handler registered with
+// transport.RegisterFunc (tcp), as grpc's generated code does; the same
+// with the payload encoded and the method dispatched by reflection
+// (tcp-reflect), as net/rpc does; grpc-go unary calls (protobuf, callers
+// sharing one ClientConn and, separately, a pool of two, the same HMAC
+// handshake as grpc transport credentials; bench_grpc_test.go says how and
+// why); and net/rpc (gob, one client). It reports each one's calls/s, tcp
+// over net/rpc (x-netrpc) and over the faster grpc-go pool (x-grpc), and
+// tcp-reflect over net/rpc (x-netrpc-reflect):
 //
 //	go test -run XXX -bench Ratio -benchtime 200000x -count 4 ./transport/tcp/
 //	go test -run XXX -bench GRPCPool64 -benchtime 50000x -count 4 ./transport/tcp/  # grpc's pool size
 //
-// The ratios move with the load the rest of the machine's work puts on its
-// two cores, and not in one direction. Medians of four rounds: at a load
-// average of 3.5-5.8, 3.6x net/rpc (3.1-3.9) and 7.2x the faster grpc-go
-// pool (6.3-8.0), ours ~157k calls/s, net/rpc ~44k, grpc-go ~22k; at
-// 17-24, 2.8x (2.1-3.4) and 7.0x (5.5-8.2), ours ~48k, net/rpc ~19.6k,
-// grpc-go ~7.7k; at 11-13 (grpc-go over two connections only), 3.6x
-// (3.55-3.72) and 9.9x,
-// ours ~117k, net/rpc ~32k, grpc-go ~11.6k; at about 2, before the changes
-// below and the handler fix, 2.7x (2.64-2.98) and 4.5x (4.35-5.21), ours
-// ~244k, net/rpc ~91k, grpc-go ~54k.
+// Medians of four rounds at a load average of 11-25 (other helpers
+// building and testing): 5.3x net/rpc (4.5-6.8) and 16x the faster grpc-go
+// pool (14-18), ours ~122k calls/s, net/rpc ~21k, grpc-go ~7.5k; by
+// reflection 3.4x net/rpc (2.9-5.5), ~76k calls/s. At 4-11: 5.6x
+// (5.1-6.6) and 14x (13-16), ours ~219k, net/rpc ~38k, grpc-go ~16k; by
+// reflection 4.1x (3.4-5.1). In an earlier run at 16-32: 5.0x (4.8-5.5),
+// 14x and 3.6x (3.1-4.2). Before the changes below,
+// at 17-24: 2.8x (2.1-3.4) and 7.0x; at 3.5-5.8: 3.6x and 7.2x.
 //
 // The CPU profile of BenchmarkTCPParallel64 put about 30% of the time in
-// msgpack (decoding args and replies, encoding both), 17-19% in read and
-// write syscalls (already batched: about 20 frames per write), 8% in the
-// reflective method call and most of the rest in channel operations and
-// the scheduler. What came off: the benchmark's own handler bookkeeping
-// (5%, now BenchEcho, the handler every contender runs), the caller's
-// three-way select on its reply, its timer and its context (5.6%: the
-// deadline is now a timer callback and the caller waits on one channel),
-// contention on the pending-call table's one mutex (16 shards now), the
-// in-flight token channel (an atomic count now) and wire's sync.Map type
-// check (a copy-on-write map). Together, past the handler fix, they cut
-// the CPU per call by about 5% (median cpu-ns/op of six alternating runs
-// of the two builds at GOMAXPROCS=1: 6060 to 5725) and raised the ratio's
-// x-netrpc from a median of 3.3 to 3.7 in six alternating rounds of the
-// two builds at a load of 10-14. Decoding replies in the callers instead
-// of the connection's reader lost in four rounds out of four and was
-// dropped.
+// msgpack (17% decoding args and replies, 10% encoding), 15-19% in read
+// and write syscalls, 8% in reflect.Value.Call and most of the rest in
+// channel operations and the scheduler. What came off, each measured as
+// the median cpu-ns/op of six alternating runs of the two builds: the
+// payload's hand-written codec (about a third of the CPU per call;
+// x-netrpc from 3.8 to 4.0-5.5 at a load of 5), the writer's batch
+// buffer in place of a channel of frames (5%: 3000 to 2855 at
+// GOMAXPROCS=1), one deadline sweeper per connection in place of a timer
+// per call (3% at GOMAXPROCS=1, 7% at 2: 3260 to 3040) and RegisterFunc's
+// direct call (10% at GOMAXPROCS=1: 2443 to 2190). What is left: read and
+// write syscalls about 24% (about 20 frames per write), the hand-offs of
+// a request to its handler goroutine and of a reply to its caller (channel
+// operations, parking and waking) and the scheduler most of the rest; the
+// codec about 6%. The block profile shows no lock contention: callers
+// wait for replies and idle handlers for requests.
+//
+// Earlier changes (before the hand-written codec): the benchmark's own
+// handler bookkeeping (5%, now BenchEcho, the handler every contender
+// runs), the caller's three-way select on its reply, its timer and its
+// context, contention on the pending-call table's one mutex (16 shards
+// now), the in-flight token channel (an atomic count now) and wire's
+// sync.Map type check (a copy-on-write map). Decoding replies in the
+// callers instead of the connection's reader lost in four rounds out of
+// four and was dropped.
 //
 // It may import the standard library, package transport and transport/wire
 // (msgpack) only; its tests also import grpc-go and protobuf, the

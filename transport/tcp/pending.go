@@ -69,3 +69,41 @@ func (t *pendingTable) close(err error) []*call {
 	}
 	return out
 }
+
+// expire removes and returns the calls whose deadline (a sweeper gen) is
+// gen or earlier, which the caller now owns, and counts the calls with a
+// deadline left.
+func (t *pendingTable) expire(gen uint64) (expired []*call, left int) {
+	for i := range t.shards {
+		s := &t.shards[i]
+		s.mu.Lock()
+		for id, cl := range s.calls {
+			switch {
+			case cl.deadline == 0:
+			case cl.deadline <= gen:
+				delete(s.calls, id)
+				expired = append(expired, cl)
+			default:
+				left++
+			}
+		}
+		s.mu.Unlock()
+	}
+	return expired, left
+}
+
+// anyDeadline reports whether a call with a deadline is pending.
+func (t *pendingTable) anyDeadline() bool {
+	for i := range t.shards {
+		s := &t.shards[i]
+		s.mu.Lock()
+		for _, cl := range s.calls {
+			if cl.deadline != 0 {
+				s.mu.Unlock()
+				return true
+			}
+		}
+		s.mu.Unlock()
+	}
+	return false
+}

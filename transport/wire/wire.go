@@ -72,8 +72,42 @@ func Marshal(v any) ([]byte, error) {
 }
 
 // Append encodes v as msgpack, appending to dst, and returns the extended
-// buffer.
-func Append(dst []byte, v any) (out []byte, err error) {
+// buffer. A v that is an Appender encodes itself.
+func Append(dst []byte, v any) ([]byte, error) {
+	if a, ok := v.(Appender); ok {
+		return appendHand(dst, a)
+	}
+	return appendReflect(dst, v)
+}
+
+// appendHand runs a's AppendWire, turning a panic (a bug in the
+// hand-written encoder, or a nil pointer it does not expect) into an
+// error as the reflective path does.
+func appendHand(dst []byte, a Appender) (out []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = dst, fmt.Errorf("wire: encode %T: %v", a, r)
+		}
+	}()
+	out, err = a.AppendWire(dst)
+	if err != nil {
+		return dst, fmt.Errorf("wire: encode %T: %w", a, err)
+	}
+	return out, nil
+}
+
+// MarshalReflect is Marshal by reflection alone, even for an Appender:
+// the encoding its AppendWire must reproduce (tests compare the two).
+func MarshalReflect(v any) ([]byte, error) {
+	b, err := appendReflect(nil, v)
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// appendReflect is Append by reflection.
+func appendReflect(dst []byte, v any) (out []byte, err error) {
 	if err := checkType(reflect.TypeOf(v)); err != nil {
 		return dst, err
 	}
@@ -106,8 +140,32 @@ func Append(dst []byte, v any) (out []byte, err error) {
 }
 
 // Unmarshal decodes msgpack data into v, which must be a non-nil pointer.
-// Malformed or truncated input returns an error; it never panics.
-func Unmarshal(data []byte, v any) (err error) {
+// Malformed or truncated input returns an error; it never panics. A v that
+// is a Decoder decodes itself.
+func Unmarshal(data []byte, v any) error {
+	if d, ok := v.(Decoder); ok {
+		return decodeHand(d, data)
+	}
+	return UnmarshalReflect(data, v)
+}
+
+// decodeHand runs d's DecodeWire, turning a panic (a bug in the
+// hand-written decoder) into an error as the reflective path does.
+func decodeHand(d Decoder, data []byte) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("wire: decode into %T: %v", d, r)
+		}
+	}()
+	if err := d.DecodeWire(data); err != nil {
+		return fmt.Errorf("wire: decode into %T: %w", d, err)
+	}
+	return nil
+}
+
+// UnmarshalReflect is Unmarshal by reflection alone, even for a Decoder:
+// the decoding its DecodeWire must agree with (tests compare the two).
+func UnmarshalReflect(data []byte, v any) (err error) {
 	if err := checkType(reflect.TypeOf(v)); err != nil {
 		return err
 	}
