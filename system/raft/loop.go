@@ -20,12 +20,19 @@ func (rf *Raft) run() {
 	ticker := time.NewTicker(rf.cfg.TickInterval)
 	defer ticker.Stop()
 	for {
+		// A leader whose followers can take no append now does not wake
+		// for proposals: they wait in props for the next batch.
+		propc, ticked := rf.propc, false
+		if rf.core.role == roleLeader && !rf.core.sendsAppendNow() {
+			propc = nil
+		}
 		select {
 		case <-rf.done:
 			return
 		case <-ticker.C:
 			rf.core.tick()
-		case <-rf.propc:
+			ticked = true
+		case <-propc:
 		case in := <-rf.recvc:
 			rf.stepInbound(in)
 		case m := <-rf.respc:
@@ -42,7 +49,7 @@ func (rf *Raft) run() {
 		}
 		rf.releaseHeld()
 		rf.drain()
-		rf.flushProposals()
+		rf.flushProposals(ticked)
 		rf.flushReads()
 		if rf.core.hasReady() {
 			if err := rf.handleReady(); err != nil {
@@ -145,8 +152,10 @@ func (rf *Raft) stepPeer(m message) error {
 
 // flushProposals publishes the core's leadership to Start and appends
 // every proposal made since the last call as one batch, so that they
-// travel in one AppendEntries per follower.
-func (rf *Raft) flushProposals() {
+// travel in one AppendEntries per follower. While no follower can take an
+// append it leaves them waiting, except on a tick (force), so that a
+// leader cut off from its followers still logs its proposals.
+func (rf *Raft) flushProposals(force bool) {
 	c, p := rf.core, &rf.props
 	p.mu.Lock()
 	if leader := c.role == roleLeader; leader != p.leader || c.term != p.term {
@@ -156,6 +165,10 @@ func (rf *Raft) flushProposals() {
 		clear(p.pending)
 		p.pending = p.pending[:0]
 		p.next = c.log.lastIndex() + 1
+	}
+	if !force && !c.sendsAppendNow() {
+		p.mu.Unlock()
+		return
 	}
 	batch := p.pending
 	p.pending, p.spare = p.spare[:0], nil
