@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -222,7 +223,11 @@ func newRaftBench(b *testing.B, durable bool) *raftBench {
 			p = fp
 		}
 		svc := &benchService{waiters: map[int]chan struct{}{}, snapc: make(chan int, 1)}
-		rf, err := New(peers, i, p, svc, DefaultConfig())
+		cfg := DefaultConfig()
+		if v, _ := strconv.Atoi(os.Getenv("MI")); v > 0 {
+			cfg.MaxInflight = v
+		}
+		rf, err := New(peers, i, p, svc, cfg)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -11,57 +11,66 @@ import (
 // maxDrain bounds the events one loop iteration takes before acting.
 const maxDrain = 512
 
-// run is the event loop. It alone touches the core and the storage: it
-// collects events (ticks, proposals, incoming requests, responses), then
-// persists, sends and applies what the core asks for in one batch, so one
-// Sync covers everything that arrived meanwhile.
+// run is the event loop. It waits for events (ticks, proposals, incoming
+// requests, responses, snapshots, reads, background syncs) and steps each
+// under the peer's lock, then persists, sends and applies what the core
+// asks for in one batch (process), so one Sync covers everything that
+// arrived meanwhile. Requests and responses are stepped by the goroutine
+// that brings them when the lock is free (direct.go): they reach the loop
+// only when it is busy.
 func (rf *Raft) run() {
 	defer rf.wg.Done()
 	ticker := time.NewTicker(rf.cfg.TickInterval)
 	defer ticker.Stop()
 	for {
-		// A leader whose followers can take no append now does not wake
-		// for proposals: they wait in props for the next batch.
-		propc, ticked := rf.propc, false
-		if rf.core.role == roleLeader && !rf.core.sendsAppendNow() {
-			propc = nil
-		}
+		var err error
+		ticked := false
 		select {
 		case <-rf.done:
 			return
 		case <-ticker.C:
+			if !rf.lockLive() {
+				return
+			}
 			rf.core.tick()
 			ticked = true
-		case <-propc:
+		case <-rf.propc:
+			if !rf.lockLive() {
+				return
+			}
 		case in := <-rf.recvc:
+			if !rf.lockLive() {
+				return
+			}
 			rf.stepInbound(in)
 		case m := <-rf.respc:
+			if !rf.lockLive() {
+				return
+			}
 			rf.stepResponse(m)
 		case s := <-rf.snapc:
+			if !rf.lockLive() {
+				return
+			}
 			rf.compact(s)
 		case ch := <-rf.readc:
+			if !rf.lockLive() {
+				return
+			}
 			rf.queueRead(ch)
 		case j := <-rf.syncedc:
-			if err := rf.syncDone(j); err != nil {
-				rf.fail(err)
+			if !rf.lockLive() {
 				return
 			}
+			err = rf.syncDone(j)
 		}
-		rf.releaseHeld()
-		rf.drain()
-		rf.flushProposals(ticked)
-		rf.flushReads()
-		if rf.core.hasReady() {
-			if err := rf.handleReady(); err != nil {
-				rf.fail(err)
-				return
-			}
+		if err == nil {
+			err = rf.process(ticked)
 		}
-		for _, s := range rf.snapWaits {
-			close(s.done)
+		if err != nil {
+			rf.fail(err)
 		}
-		rf.snapWaits = rf.snapWaits[:0]
-		rf.publish()
+		rf.mu.Unlock()
 	}
 }
 
@@ -337,6 +346,9 @@ func (rf *Raft) send(m message) {
 				return
 			}
 			resp = message{Type: msgUnreachable, From: m.To, To: m.From}
+		}
+		if rf.direct(func() error { rf.stepResponse(resp); return nil }) {
+			return
 		}
 		select {
 		case rf.respc <- resp:
