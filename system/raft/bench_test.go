@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -223,11 +222,7 @@ func newRaftBench(b *testing.B, durable bool) *raftBench {
 			p = fp
 		}
 		svc := &benchService{waiters: map[int]chan struct{}{}, snapc: make(chan int, 1)}
-		cfg := DefaultConfig()
-		if v, _ := strconv.Atoi(os.Getenv("MI")); v > 0 {
-			cfg.MaxInflight = v
-		}
-		rf, err := New(peers, i, p, svc, cfg)
+		rf, err := New(peers, i, p, svc, DefaultConfig())
 		if err != nil {
 			b.Fatal(err)
 		}
