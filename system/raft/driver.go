@@ -331,7 +331,11 @@ func (rf *Raft) handle(m message) (message, bool) {
 		return message{}, false
 	}
 	in := inbound{m: m, reply: make(chan message, 1)}
-	if !rf.direct(func() error { rf.stepInbound(in); return nil }) {
+	// A peer whose writes cost an fsync leaves requests to the loop,
+	// which runs a follower's fsyncs back to back: the appends that arrive
+	// during one are synced by the next without a goroutine waking in
+	// between.
+	if rf.bgSync || !rf.direct(func() error { rf.stepInbound(in); return nil }) {
 		select {
 		case rf.recvc <- in:
 		case <-rf.done:
