@@ -136,7 +136,7 @@ func (c *Config) Validate() error {
 	if c.Check.TimeLimit <= 0 {
 		e.add("check.time_limit", "%v, want > 0", c.Check.TimeLimit)
 	}
-	if c.Check.Linearizable != nil && *c.Check.Linearizable && (w.Kind == KindAppend || w.Kind == KindMapReduce) {
+	if c.Check.Linearizable != nil && *c.Check.Linearizable && (w.Kind == KindAppend || w.Kind == KindMapReduce || IsMaelstrom(w.Kind)) {
 		e.add("check.linearizable", "%s workloads have their own check; set false", w.Kind)
 	}
 	if c.Out == "" {
