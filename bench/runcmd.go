@@ -65,7 +65,7 @@ func (reg *registries) execute(ctx context.Context, cfg *workloads.Config, nem r
 	spec := runner.Spec{
 		Config: *cfg, Backend: reg.backends[cfg.Backend.Name].backend, Nemesis: nem, Dir: dir,
 		NetReport: reg.backends[cfg.Backend.Name].netReport,
-		Command: os.Args, Versions: versions(),
+		Command:   os.Args, Versions: versions(),
 		Files:  map[string]string{"config": "config.yaml", "log": "bench.log"},
 		Status: stdout, Logger: slog.New(h),
 	}
