@@ -15,14 +15,15 @@ import (
 // agree.
 const finalRetry = 200 * time.Millisecond
 
-// finalPhase waits the recovery time after the heal, marks the final
+// finalPhase waits the recovery time after the heal (without faults, it
+// does not wait), marks the final
 // phase in the history and runs the workload's final requests, again and
 // again until the nodes' final reads agree or the final timeout runs out
 // (the checks judge each node's last ok final read). It returns false
 // when ctx ended the run first.
 func (m *mrun) finalPhase(ctx context.Context, nodes []string, harness *maelstrom.Recorder) bool {
 	mc := m.cfg.Workload.Maelstrom
-	if !sleepCtx(ctx, mc.Recovery.D()) {
+	if m.o.Nemesis != nil && !sleepCtx(ctx, mc.Recovery.D()) {
 		return false
 	}
 	m.events.Point(maelstrom.FinalEvent, nil, maelstrom.FinalPhase(0).Desc)
