@@ -155,31 +155,29 @@ func TestMaelstromGCounterPartition(t *testing.T) {
 	wantVerdict(t, checker.Valid, "", "-config", partitionConfig(t, "g-counter", exampleNode(t, "g-counter")))
 }
 
-func TestMaelstromBrokenCounter(t *testing.T) {
-	// The round trip (2 x 200 ms) outlasts the node's 300 ms resend, so
-	// its deltas count twice without any fault, as its README says.
-	wantVerdict(t, checker.Invalid, "counter-out-of-bounds", "maelstrom", "test", "-w", "g-counter",
-		"--bin", exampleNode(t, "broken-counter"), "--node-count", "3", "--time-limit", "3", "--rate", "30", "--latency", "200")
-}
-
-func TestMaelstromLinKV(t *testing.T) {
-	wantVerdict(t, checker.Valid, "", "maelstrom", "test", "-w", "lin-kv", "--bin", exampleNode(t, "lin-kv"),
-		"--node-count", "3", "--concurrency", "2n", "--time-limit", "3", "--rate", "60")
-}
-
-func TestMaelstromBrokenLinKV(t *testing.T) {
-	wantVerdict(t, checker.Invalid, "", "maelstrom", "test", "-w", "lin-kv", "--bin", exampleNode(t, "broken-lin-kv"),
-		"--node-count", "3", "--concurrency", "2n", "--time-limit", "3", "--rate", "100")
-}
-
-func TestMaelstromKafka(t *testing.T) {
-	wantVerdict(t, checker.Valid, "", "maelstrom", "test", "-w", "kafka", "--bin", exampleNode(t, "kafka"),
-		"--node-count", "2", "--concurrency", "2n", "--time-limit", "3", "--rate", "50")
-}
-
-func TestMaelstromBrokenKafka(t *testing.T) {
-	wantVerdict(t, checker.Invalid, "", "maelstrom", "test", "-w", "kafka", "--bin", exampleNode(t, "broken-kafka"),
-		"--node-count", "2", "--concurrency", "2n", "--time-limit", "3", "--rate", "50")
+// TestMaelstromCommandLine runs `bench maelstrom test` on the example
+// nodes: the correct ones are valid, the broken ones caught.
+func TestMaelstromCommandLine(t *testing.T) {
+	for _, tc := range []struct {
+		name, workload, node string
+		want                 checker.Verdict
+		anomaly              string
+		flags                []string
+	}{
+		{"lin-kv", "lin-kv", "lin-kv", checker.Valid, "", []string{"--node-count", "3", "--concurrency", "2n", "--rate", "60"}},
+		{"broken-lin-kv", "lin-kv", "broken-lin-kv", checker.Invalid, "", []string{"--node-count", "3", "--concurrency", "2n", "--rate", "100"}},
+		{"kafka", "kafka", "kafka", checker.Valid, "", []string{"--node-count", "2", "--concurrency", "2n", "--rate", "50"}},
+		{"broken-kafka", "kafka", "broken-kafka", checker.Invalid, "", []string{"--node-count", "2", "--concurrency", "2n", "--rate", "50"}},
+		// The round trip (2 x 200 ms) outlasts the node's 300 ms resend,
+		// so its deltas count twice without any fault, as its README says.
+		{"broken-counter", "g-counter", "broken-counter", checker.Invalid, "counter-out-of-bounds",
+			[]string{"--node-count", "3", "--rate", "30", "--latency", "200"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"maelstrom", "test", "-w", tc.workload, "--bin", exampleNode(t, tc.node), "--time-limit", "3"}, tc.flags...)
+			wantVerdict(t, tc.want, tc.anomaly, args...)
+		})
+	}
 }
 
 // TestMaelstromRefusals: a fault the workload's checker cannot judge, a

@@ -45,16 +45,7 @@ func cmdMaelstrom(ctx context.Context, reg *registries, args []string, stdout, s
 		fmt.Fprintf(stderr, "bench maelstrom test: %v\n", err)
 		return exitFailed
 	}
-	res, dir, err := reg.execute(ctx, cfg, nem, false, stdout, stderr)
-	writeRunReport(dir, stdout, stderr)
-	if dir != "" {
-		fmt.Fprintf(stdout, "results: %s\n", dir)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "bench: %v\n", err)
-		return exitFailed
-	}
-	return res.Verdict.ExitCode()
+	return reg.runOne(ctx, cfg, nem, false, stdout, stderr)
 }
 
 // config is the run config of Maelstrom's command line: the maelstrom

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"faultline/system/backend"
@@ -135,16 +134,7 @@ func runMaelstrom(ctx context.Context, s Spec, cluster backend.Cluster, hw *hist
 
 	plan := cfg.MeasuredPhases()
 	var phases []results.Phase
-	if cfg.Workload.Warmup > 0 {
-		phases = append(phases, results.Phase{Name: "warmup", Loop: plan[0].Loop, Rate: plan[0].Rate})
-	}
-	for _, p := range plan {
-		phases = append(phases, results.Phase{Name: p.Name, Measured: true, Loop: p.Loop, Rate: p.Rate})
-	}
-	m.planned = cfg.Workload.Warmup.D()
-	for _, p := range plan {
-		m.planned += p.Duration.D()
-	}
+	phases, m.planned = planPhases(&cfg, plan)
 	m.phase.Store(&phases[0].Name)
 	prog := m.startProgress(ctx)
 	nem := &nemesisLoop{n: s.Nemesis, ev: m.events, log: log}
@@ -202,57 +192,30 @@ func runMaelstrom(ctx context.Context, s Spec, cluster backend.Cluster, hw *hist
 // maelstromPhase runs one phase on every client, closed or open loop,
 // and fills in p's times and counts.
 func (m *mrun) maelstromPhase(ctx context.Context, spec workloads.Phase, p *results.Phase, clients []*mclient) {
-	pctx, cancel := ctx, context.CancelFunc(func() {})
-	start := time.Now()
-	if d := spec.Duration.D(); d > 0 {
-		pctx, cancel = context.WithDeadline(ctx, start.Add(d))
-	}
+	pctx, cancel, ph := startPhase(ctx, spec, p, m.clock)
 	defer cancel()
-	p.StartNS = m.clock.Now()
-	var issued, missed atomic.Int64
-	take := func() bool { return spec.Ops == 0 || issued.Add(1) <= spec.Ops }
+	// issued counts every op taken; past a limit, one refused take per
+	// client too (clamped below).
+	take := func() bool { return ph.issued.Add(1) <= ph.limit || ph.limit == 0 }
 	var wg sync.WaitGroup
 	for i, c := range clients {
 		c.measured = p.Measured
 		wg.Go(func() {
 			defer c.stats.flush()
-			if spec.Loop != workloads.LoopOpen {
-				for pctx.Err() == nil && take() {
-					m.maelstromOp(ctx, c, time.Time{})
-					if spec.Ops == 0 {
-						issued.Add(1)
-					}
-				}
+			if spec.Loop == workloads.LoopOpen {
+				openSchedule(pctx, ph, i, len(clients), take, func(at time.Time) { m.maelstromOp(ctx, c, at) })
 				return
 			}
-			gap := time.Duration(float64(time.Second) * float64(len(clients)) / spec.Rate)
-			next := start.Add(time.Duration(float64(time.Second) * float64(i) / spec.Rate))
-			for take() {
-				if d := time.Until(next); d > 0 {
-					t := time.NewTimer(d)
-					select {
-					case <-t.C:
-					case <-pctx.Done():
-						t.Stop()
-						return
-					}
-				} else if pctx.Err() != nil {
-					missed.Add(1)
-					return
-				}
-				m.maelstromOp(ctx, c, next)
-				if spec.Ops == 0 {
-					issued.Add(1)
-				}
-				next = next.Add(gap)
+			for pctx.Err() == nil && take() {
+				m.maelstromOp(ctx, c, time.Time{})
 			}
 		})
 	}
 	wg.Wait()
 	p.EndNS = m.clock.Now()
-	p.Ops, p.Missed = issued.Load(), missed.Load()
-	if spec.Ops > 0 && p.Ops > spec.Ops {
-		p.Ops = spec.Ops
+	p.Ops, p.Missed = ph.issued.Load(), ph.missed.Load()
+	if ph.limit > 0 && p.Ops > ph.limit {
+		p.Ops = ph.limit
 	}
 }
 
