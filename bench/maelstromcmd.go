@@ -27,6 +27,9 @@ func cmdMaelstrom(ctx context.Context, reg *registries, args []string, stdout, s
 	if err != nil {
 		return parseExit(err)
 	}
+	for _, n := range o.unapplied() {
+		fmt.Fprintf(stderr, "bench maelstrom test: note: %s is accepted for compatibility but not applied\n", n)
+	}
 	cfg, err := o.config()
 	if err != nil {
 		fmt.Fprintf(stderr, "bench maelstrom test: %v\n", err)
@@ -46,6 +49,24 @@ func cmdMaelstrom(ctx context.Context, reg *registries, args []string, stdout, s
 		return exitFailed
 	}
 	return reg.runOne(ctx, cfg, nem, false, stdout, stderr)
+}
+
+// unapplied names the Maelstrom flags given that the run does not apply:
+// Faultline's checkers have no availability threshold or per-key write
+// bound, and node stderr and messages go to the results folder (node
+// logs, messages.jsonl) rather than the terminal.
+func (o *maelstromOpts) unapplied() []string {
+	var names []string
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{{"--availability", o.availability != ""}, {"--max-writes-per-key", o.maxWritesPerKey != 0},
+		{"--log-stderr", o.logStderr}, {"--log-net-send", o.logNetSend}, {"--log-net-recv", o.logNetRecv}} {
+		if f.set {
+			names = append(names, f.name)
+		}
+	}
+	return names
 }
 
 // config is the run config of Maelstrom's command line: the maelstrom
