@@ -45,17 +45,10 @@ func (m *mrun) finalPhase(ctx context.Context, nodes []string, harness *maelstro
 
 // sleepCtx waits d or until ctx ends; false when ctx ended.
 func sleepCtx(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+	wctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	<-wctx.Done()
+	return ctx.Err() == nil
 }
 
 // agreed reports whether a round of final requests leaves nothing to
