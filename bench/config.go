@@ -135,6 +135,10 @@ func (reg *registries) checkRun(cfg *workloads.Config, src *workloads.Source, ba
 	case !known:
 		e = append(e, &workloads.FieldError{Path: "backend.name",
 			Msg: fmt.Sprintf("unknown backend %q, want one of %s", cfg.Backend.Name, strings.Join(reg.backendNames(), ", "))})
+	case workloads.IsMaelstrom(cfg.Workload.Kind) && !b.invoker:
+		e = append(e, &workloads.FieldError{Path: "workload.kind",
+			Msg: fmt.Sprintf("Maelstrom workload %q needs a backend whose clients take Maelstrom requests (backend.Invoker), such as %q; backend %q's clients are key/value ones",
+				cfg.Workload.Kind, "maelstrom", cfg.Backend.Name)})
 	case b.batch != (cfg.Workload.Kind == workloads.KindMapReduce):
 		e = append(e, &workloads.FieldError{Path: "workload.kind",
 			Msg: fmt.Sprintf("kind %q does not go with backend %q (a %s job runs on a batch backend, and only there)",
@@ -143,6 +147,11 @@ func (reg *registries) checkRun(cfg *workloads.Config, src *workloads.Source, ba
 	if known && b.maxNodes > 0 && cfg.Backend.Nodes > b.maxNodes {
 		e = append(e, &workloads.FieldError{Path: "backend.nodes",
 			Msg: fmt.Sprintf("%d nodes, but backend %q has at most %d", cfg.Backend.Nodes, cfg.Backend.Name, b.maxNodes)})
+	}
+	if workloads.IsMaelstrom(cfg.Workload.Kind) {
+		if _, err := runner.MaelstromWorkload(cfg); err != nil {
+			e = append(e, &workloads.FieldError{Path: "workload.maelstrom", Msg: err.Error()})
+		}
 	}
 	if known && cfg.BareOn() {
 		if fe := bareRefusal(cfg, b.backend); fe != nil {
@@ -171,6 +180,9 @@ func (reg *registries) checkRun(cfg *workloads.Config, src *workloads.Source, ba
 	// FieldErrors (paths like "faults[1].every") get their lines here.
 	n, err := reg.nemesis(cfg, b.backend)
 	if err != nil {
+		return nil, src.Locate(err)
+	}
+	if err := judgeFaults(cfg, n); err != nil {
 		return nil, src.Locate(err)
 	}
 	return n, nil

@@ -9,6 +9,9 @@
 //	bench [flags]                 run the default config (or -config FILE)
 //	bench check HISTORY           re-check a saved history offline
 //	bench list                    list backends, workloads and faults
+//	bench maelstrom test -w WORKLOAD --bin PATH [flags] [-- NODE ARGS...]
+//	                              Maelstrom's command line: a run of the
+//	                              maelstrom backend (maelstromcmd.go)
 //	bench node BACKEND ARGS...    run one node process (used by the harness)
 //
 // Flags of a run: -config FILE, and overrides -duration, -clients, -seed,
@@ -25,6 +28,9 @@
 // registries (registry.go: backends by name, the chaos controller as the
 // nemesis) as a value and hands it down; nothing registers itself. A
 // backend is one more line in newRegistries; a batch backend (MapReduce)
-// is marked batch and takes workload kind "mapreduce". bench may import
+// is marked batch and takes workload kind "mapreduce"; a backend whose
+// clients take Maelstrom requests is marked invoker and takes the
+// Maelstrom workload kinds, and gives the runner its network report
+// (maelstromrun.go). bench may import
 // anything; nothing imports it.
 package main

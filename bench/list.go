@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"faultline/workloads"
@@ -25,6 +26,7 @@ func cmdList(reg *registries, w io.Writer) int {
 		{string(workloads.KindRegister), "Get/Put of unique values on a small key space, for porcupine"},
 		{string(workloads.KindAppend), "unique tokens appended to shared keys and read back; exact append check"},
 		{string(workloads.KindMapReduce), "one batch job (a batch backend such as mapreduce), output checked against a sequential run"},
+		{strings.Join(workloads.MaelstromKinds, ", "), "Maelstrom's workloads and checkers (backend maelstrom; section workload.maelstrom; or `bench maelstrom test`)"},
 	})
 	var presets [][2]string
 	for _, p := range workloads.YCSBPresets() {

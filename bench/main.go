@@ -60,6 +60,7 @@ var subcommands = map[string]subcommand{
 	"node": func(ctx context.Context, reg *registries, args []string, _, stderr io.Writer) int {
 		return cmdNode(ctx, reg, args, stderr)
 	},
+	"maelstrom": cmdMaelstrom,
 	"help": func(_ context.Context, _ *registries, _ []string, stdout, _ io.Writer) int {
 		usage(stdout)
 		return exitValid
@@ -85,6 +86,8 @@ func usage(w io.Writer) {
   bench serve [-dir results]    serve the results directory on a loopback port
   bench check [flags] HISTORY   re-check a saved history (history.jsonl, Jepsen history.edn or jepsen.log)
   bench list                    list backends, workloads and faults
+  bench maelstrom test -w WORKLOAD --bin PATH [flags] [-- NODE ARGS...]
+                                run Maelstrom-protocol nodes with Maelstrom's command line
   bench node BACKEND ARGS...    run one node process (started by the harness)
 
 exit status: 0 valid, 1 invalid, 2 unknown, 3 the run failed

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"sort"
+	"time"
 
 	"faultline/chaos"
 	"faultline/system/backend"
@@ -29,7 +30,13 @@ type entry struct {
 	// instead of serving key/value clients: it takes workload kind
 	// "mapreduce", and only it does.
 	batch bool
-	desc  string
+	// invoker says the backend's clients take Maelstrom requests
+	// (backend.Invoker): only it runs the Maelstrom workload kinds.
+	invoker bool
+	// netReport reads a message-routing cluster's network after a run
+	// (runner.Spec.NetReport); nil for the others.
+	netReport func(backend.Cluster, time.Time) *runner.NetReport
+	desc      string
 }
 
 // registries is what this bench binary can run: the backends by name, the
@@ -70,7 +77,7 @@ func newRegistries() *registries {
 				desc: "MapReduce job (workload kind mapreduce): coordinator and worker processes, output checked against a sequential run"},
 			etcd.Name: {backend: etcd.Backend{}, runNode: etcd.RunNode, nodes: 3,
 				desc: "real etcd v3.6 (embedded members, clientv3; Append is a compare-and-swap loop); option peer-proxy: true for network faults"},
-			maelstrom.Name: {backend: maelstrom.Backend{}, runNode: maelstrom.RunNode, nodes: 5,
+			maelstrom.Name: {backend: maelstrom.Backend{}, runNode: maelstrom.RunNode, nodes: 5, invoker: true, netReport: maelstromReport,
 				desc: "any program speaking Maelstrom's protocol (option bin), a process per node, on Faultline's Maelstrom router and services; Get/Put are lin-kv read/write"},
 		},
 		defaultBackend: "raftkv",

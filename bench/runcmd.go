@@ -32,7 +32,13 @@ func cmdRun(ctx context.Context, reg *registries, args []string, stdout, stderr 
 	if l.plan != nil {
 		return reg.runComparison(ctx, l.cfg, l.plan, f.verbose, stdout, stderr)
 	}
-	res, dir, err := reg.execute(ctx, l.cfg, l.nem, f.verbose, stdout, stderr)
+	return reg.runOne(ctx, l.cfg, l.nem, f.verbose, stdout, stderr)
+}
+
+// runOne performs one run with a checked config, writes its report and
+// returns the exit status of its verdict.
+func (reg *registries) runOne(ctx context.Context, cfg *workloads.Config, nem runner.Nemesis, verbose bool, stdout, stderr io.Writer) int {
+	res, dir, err := reg.execute(ctx, cfg, nem, verbose, stdout, stderr)
 	writeRunReport(dir, stdout, stderr)
 	if dir != "" {
 		fmt.Fprintf(stdout, "results: %s\n", dir)
@@ -64,7 +70,8 @@ func (reg *registries) execute(ctx context.Context, cfg *workloads.Config, nem r
 	}
 	spec := runner.Spec{
 		Config: *cfg, Backend: reg.backends[cfg.Backend.Name].backend, Nemesis: nem, Dir: dir,
-		Command: os.Args, Versions: versions(),
+		NetReport: reg.backends[cfg.Backend.Name].netReport,
+		Command:   os.Args, Versions: versions(),
 		Files:  map[string]string{"config": "config.yaml", "log": "bench.log"},
 		Status: stdout, Logger: slog.New(h),
 	}

@@ -109,7 +109,8 @@ const (
 
 // Workload is the load: what ops, on which keys, how fast, for how long.
 type Workload struct {
-	// Kind is "kv" (default), "register" or "append".
+	// Kind is "kv" (default), "register", "append", "mapreduce" or one of
+	// MaelstromKinds ("broadcast").
 	Kind string `yaml:"kind" json:"kind"`
 	// YCSB picks a YCSB core workload preset: "a", "b", "c", "d" or "f".
 	// It sets Mix and the default Distribution; E (scans) is not supported.
@@ -144,6 +145,8 @@ type Workload struct {
 	Timeout Duration `yaml:"timeout" json:"timeout"`
 	// ReadFraction is the share of reads in register and append workloads.
 	ReadFraction *float64 `yaml:"read_fraction" json:"read_fraction,omitempty"`
+	// Maelstrom shapes a Maelstrom workload (a kind of MaelstromKinds).
+	Maelstrom *Maelstrom `yaml:"maelstrom,omitempty" json:"maelstrom,omitempty"`
 }
 
 // Mix weighs op types. Weights are relative and need not sum to one.

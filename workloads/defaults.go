@@ -85,6 +85,7 @@ func (c *Config) Defaults() {
 			w.Keys = 10
 		}
 	}
+	w.maelstromDefaults()
 	if w.Kind == KindKV && w.Mix.IsZero() {
 		w.Mix = Mix{Get: 0.5, Put: 0.5}
 	}

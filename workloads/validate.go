@@ -38,8 +38,14 @@ func (c *Config) Validate() error {
 	case KindMapReduce:
 		validJob(&e, c)
 	default:
-		e.add("workload.kind", "%q, want %q, %q, %q or %q", w.Kind, KindKV, KindRegister, KindAppend, KindMapReduce)
+		if !IsMaelstrom(w.Kind) {
+			e.add("workload.kind", "%q, want %q, %q, %q, %q or a Maelstrom workload (%s)", w.Kind,
+				KindKV, KindRegister, KindAppend, KindMapReduce, strings.Join(MaelstromKinds, ", "))
+		} else if c.Job != nil {
+			e.add("job", "a job section needs workload kind %q", KindMapReduce)
+		}
 	}
+	validMaelstrom(&e, &c.Workload)
 	if w.YCSB != "" {
 		if w.YCSB == "e" || w.YCSB == "E" {
 			e.add("workload.ycsb", "YCSB workload E needs range scans, which the Get/Put/Append API does not have")
@@ -130,7 +136,7 @@ func (c *Config) Validate() error {
 	if c.Check.TimeLimit <= 0 {
 		e.add("check.time_limit", "%v, want > 0", c.Check.TimeLimit)
 	}
-	if c.Check.Linearizable != nil && *c.Check.Linearizable && (w.Kind == KindAppend || w.Kind == KindMapReduce) {
+	if c.Check.Linearizable != nil && *c.Check.Linearizable && (w.Kind == KindAppend || w.Kind == KindMapReduce || IsMaelstrom(w.Kind)) {
 		e.add("check.linearizable", "%s workloads have their own check; set false", w.Kind)
 	}
 	if c.Out == "" {

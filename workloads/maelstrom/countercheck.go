@@ -15,11 +15,12 @@ const maxDelta = 1 << 32
 
 // checkCounter is the check of g-counter and pn-counter:
 //
-//   - every ok final read lies in the set of values the sum of the ok adds
+//   - every node's last ok final read lies in the set of values the sum of the ok adds
 //     plus any subset of the adds with unknown outcome allows (Maelstrom's
 //     acceptable set; failed adds count for nothing), else
 //     CounterOutOfBounds;
-//   - every other ok read is consistent: it lies between the sum of the
+//   - every other ok read (earlier final reads included: the runner
+//     repeats them until the nodes agree) is consistent: it lies between the sum of the
 //     negative and the sum of the positive deltas of the adds (ok or
 //     unknown) invoked before the read completed; a read of more than
 //     could have been added is CounterOutOfBounds too.
@@ -60,6 +61,17 @@ func checkCounter(name string, signed bool, run Run) checker.Result {
 		neg[i+1], pos[i+1] = neg[i]+min(a.delta, 0), pos[i]+max(a.delta, 0)
 	}
 
+	// inRun checks a read that is not a node's last final read.
+	inRun := func(i int, n int64) {
+		op := &ops[i]
+		k := sort.Search(len(possible), func(j int) bool { return possible[j].at > op.Complete })
+		if n < neg[k] || n > pos[k] {
+			f.add(checker.CounterOutOfBounds, op.Node, fmt.Sprintf(
+				"read %d, but the %s invoked before the read completed allow only [%d, %d]",
+				n, plural(k, "add"), neg[k], pos[k]), i)
+		}
+	}
+	var finals [][2]int64 // op index and value of the ok final reads
 	reads := calls(ops, "read")
 	for _, i := range reads {
 		op := &ops[i]
@@ -76,18 +88,22 @@ func checkCounter(name string, signed bool, run Run) checker.Result {
 			continue
 		}
 		if isFinal {
-			if !acceptable.contains(n) {
-				f.add(checker.CounterOutOfBounds, op.Node, fmt.Sprintf(
-					"final read of %s returned %d; the %s acknowledged sum to %d and with the %s of unknown outcome the counter may hold %s",
-					op.Node, n, plural(len(possible)-len(unknown), "add"), definite, plural(len(unknown), "add"), acceptable), i)
-			}
+			finals = append(finals, [2]int64{int64(i), n})
 			continue
 		}
-		k := sort.Search(len(possible), func(j int) bool { return possible[j].at > op.Complete })
-		if n < neg[k] || n > pos[k] {
+		inRun(i, n)
+	}
+	for _, r := range finals {
+		i, n := int(r[0]), r[1]
+		op := &ops[i]
+		if fr.last[op.Node] != i {
+			inRun(i, n) // an earlier final read, before the nodes agreed
+			continue
+		}
+		if !acceptable.contains(n) {
 			f.add(checker.CounterOutOfBounds, op.Node, fmt.Sprintf(
-				"read %d, but the %s invoked before the read completed allow only [%d, %d]",
-				n, plural(k, "add"), neg[k], pos[k]), i)
+				"final read of %s returned %d; the %s acknowledged sum to %d and with the %s of unknown outcome the counter may hold %s",
+				op.Node, n, plural(len(possible)-len(unknown), "add"), definite, plural(len(unknown), "add"), acceptable), i)
 		}
 	}
 

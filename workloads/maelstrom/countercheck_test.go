@@ -116,3 +116,22 @@ func TestSubsetSums(t *testing.T) {
 		t.Fatalf("%d spans, %v..%v", len(s), s[0], s[len(s)-1])
 	}
 }
+
+// TestCounterRepeatedFinalReads: the runner repeats final reads until the
+// nodes agree; a stale earlier final read is an in-run read, and only
+// each node's last one must hold a final value.
+func TestCounterRepeatedFinalReads(t *testing.T) {
+	h := counterHistory(3, 7) // n0's first final read is stale
+	h.ok(0, "n0", "read", "", `{"type":"read_ok","value":7}`, 105, 106)
+	h.ok(0, "n1", "read", "", `{"type":"read_ok","value":7}`, 107, 108)
+	wantVerdict(t, mustWorkload(t, "g-counter").Check(context.Background(), h.run()), checker.Valid)
+	// A last final read out of bounds is still caught, and so is an
+	// earlier one beyond every add.
+	h = counterHistory(12, 7)
+	h.ok(0, "n0", "read", "", `{"type":"read_ok","value":11}`, 105, 106)
+	res := mustWorkload(t, "g-counter").Check(context.Background(), h.run())
+	wantAnomaly(t, res, checker.CounterOutOfBounds, []int{7}, "final read of n0 returned 11")
+	if res.Counts[checker.CounterOutOfBounds] != 2 {
+		t.Fatalf("counts %v", res.Counts)
+	}
+}

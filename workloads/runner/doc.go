@@ -64,6 +64,21 @@
 // its schema). A Go program or test builds a Spec and calls Run; the bench
 // command is flags, config parsing and that call.
 //
+// # Maelstrom workloads
+//
+// A config whose kind is one of workloads.MaelstromKinds runs a workload
+// of workloads/maelstrom on a cluster whose clients are backend.Invokers
+// (maelstrom.go): client i is Maelstrom client c(i+1), its requests
+// recorded by a maelstrom.Recorder into the history and measured under
+// their request type. The workload's Setup runs first; then the phases,
+// closed or open loop, with the nemesis; after the heal the run waits
+// workload.maelstrom.recovery, records the final-phase event and runs the
+// workload's Final until the nodes' reads agree or final_timeout runs out
+// (maelstromfinal.go); the workload's Check, given the network's message
+// counts, joins the run's checks. Spec.NetReport, set by bench for a
+// backend that routes messages itself, fills the network and node
+// sections of results.json and writes the message journal.
+//
 // # Imports
 //
 // runner may import the standard library, HDR histograms, system/backend

@@ -52,6 +52,21 @@ type Spec struct {
 	Progress func(Progress)
 	// Logger receives diagnostics; nil discards them.
 	Logger *slog.Logger
+	// NetReport, when set, reads the network statistics, node statistics
+	// and message journal of a cluster whose backend routes messages
+	// itself (Maelstrom nodes) after the load, before the cluster stops;
+	// start is the run's time zero. It returns nil for a cluster it does
+	// not know. bench sets it: the runner imports no concrete system.
+	NetReport func(c backend.Cluster, start time.Time) *NetReport
+}
+
+// NetReport is what a message-routing backend's cluster reports after a
+// run: results.json's network and node_stats sections and the journal
+// written to results.JournalFile.
+type NetReport struct {
+	Network *results.Network
+	Nodes   []results.NodeStats
+	Journal []results.JournalEntry
 }
 
 // Timeouts of the stages around the load.
@@ -128,13 +143,20 @@ func Run(ctx context.Context, s Spec) (*results.Results, error) {
 	res.Started = clock.Start().UTC()
 	var job *checker.Job
 	var ops int64
-	if cfg.Workload.Kind == workloads.KindMapReduce {
+	var mcheck func(context.Context, *results.Network) results.Check
+	switch {
+	case cfg.Workload.Kind == workloads.KindMapReduce:
 		job, err = runBatch(ctx, s, cluster, hw, clock, res, status, log)
-	} else {
+	case workloads.IsMaelstrom(cfg.Workload.Kind):
+		ops, mcheck, err = runMaelstrom(ctx, s, cluster, hw, clock, res, log)
+	default:
 		ops, err = runLoad(ctx, s, cluster, hw, clock, res, log)
 	}
 	if err != nil {
 		return fail(err)
+	}
+	if s.NetReport != nil {
+		netReport(s, cluster, clock, res, ops, log)
 	}
 	if st, ok := cluster.(backend.Stats); ok {
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), statsTimeout)
@@ -159,6 +181,9 @@ func Run(ctx context.Context, s Spec) (*results.Results, error) {
 		fmt.Fprintf(status, "checking %d ops...\n", ops)
 	}
 	res.Checks = Check(context.WithoutCancel(ctx), filepath.Join(s.Dir, HistoryFile), job, checkers, s.Dir)
+	if mcheck != nil {
+		res.Checks = append(res.Checks, mcheck(context.WithoutCancel(ctx), res.Network))
+	}
 	if len(res.Faults) > 0 {
 		// A fault that did not happen as scheduled makes the run unknown:
 		// it did not test what it was asked to.
@@ -174,6 +199,24 @@ func Run(ctx context.Context, s Spec) (*results.Results, error) {
 		return res, err
 	}
 	return res, nil
+}
+
+// netReport fills res's network and node sections from s.NetReport and
+// writes the message journal.
+func netReport(s Spec, cluster backend.Cluster, clock history.Clock, res *results.Results, ops int64, log *slog.Logger) {
+	rep := s.NetReport(cluster, clock.Start())
+	if rep == nil {
+		return
+	}
+	if rep.Network != nil {
+		rep.Network.SetOps(ops)
+	}
+	res.Network, res.NodeStats = rep.Network, rep.Nodes
+	if err := results.WriteJournal(s.Dir, rep.Journal); err != nil {
+		log.Warn("message journal", "err", err)
+		return
+	}
+	res.Files["messages"] = results.JournalFile
 }
 
 // BackendSpec is the cluster a config asks for (nodes, mode, fsync, seed,

@@ -122,21 +122,12 @@ func drive(ctx context.Context, o loadOptions) (*loadResult, error) {
 	stopObs := observe(o.Cluster, r.events)
 	defer stopObs()
 
-	var phases []results.Phase
 	plan := cfg.MeasuredPhases()
 	if bare != nil {
 		plan = barePlan(&cfg)
 	}
-	if cfg.Workload.Warmup > 0 {
-		phases = append(phases, results.Phase{Name: "warmup", Loop: plan[0].Loop, Rate: plan[0].Rate})
-	}
-	for _, p := range plan {
-		phases = append(phases, results.Phase{Name: p.Name, Measured: true, Loop: p.Loop, Rate: p.Rate})
-	}
-	r.planned = cfg.Workload.Warmup.D()
-	for _, p := range plan {
-		r.planned += p.Duration.D()
-	}
+	var phases []results.Phase
+	phases, r.planned = planPhases(&cfg, plan)
 
 	r.phase.Store(&phases[0].Name)
 	progDone := r.startProgress(ctx)
@@ -202,6 +193,22 @@ func drive(ctx context.Context, o loadOptions) (*loadResult, error) {
 		out.Bare = bare.result()
 	}
 	return out, nil
+}
+
+// planPhases lists a run's phases as results record them, the warm-up
+// (when there is one) before plan's measured phases, and the run's
+// planned length.
+func planPhases(cfg *workloads.Config, plan []workloads.Phase) ([]results.Phase, time.Duration) {
+	var phases []results.Phase
+	if cfg.Workload.Warmup > 0 {
+		phases = append(phases, results.Phase{Name: "warmup", Loop: plan[0].Loop, Rate: plan[0].Rate})
+	}
+	planned := cfg.Workload.Warmup.D()
+	for _, p := range plan {
+		phases = append(phases, results.Phase{Name: p.Name, Measured: true, Loop: p.Loop, Rate: p.Rate})
+		planned += p.Duration.D()
+	}
+	return phases, planned
 }
 
 // runBare runs round's bare stretch, named on the progress line.
@@ -270,15 +277,8 @@ func (r *run) startProgress(ctx context.Context) progressLoop {
 // runPhase runs one phase on every worker and fills in p's times and
 // counts.
 func (r *run) runPhase(ctx context.Context, spec workloads.Phase, p *results.Phase) {
-	pctx := ctx
-	var cancel context.CancelFunc = func() {}
-	start := time.Now()
-	if d := spec.Duration.D(); d > 0 {
-		pctx, cancel = context.WithDeadline(ctx, start.Add(d))
-	}
+	pctx, cancel, ph := startPhase(ctx, spec, p, r.clock)
 	defer cancel()
-	p.StartNS = r.clock.Now()
-	ph := &phaseState{spec: spec, measured: p.Measured, start: start, limit: spec.Ops}
 	var wg sync.WaitGroup
 	for _, w := range r.workers {
 		wg.Add(1)
@@ -302,6 +302,18 @@ func (r *run) runPhase(ctx context.Context, spec workloads.Phase, p *results.Pha
 		p.Ops = spec.Ops
 	}
 	p.Missed = ph.missed.Load()
+}
+
+// startPhase begins phase p run as spec: its context, which its duration
+// ends, and the state its workers share; p's start is recorded.
+func startPhase(ctx context.Context, spec workloads.Phase, p *results.Phase, clock history.Clock) (context.Context, context.CancelFunc, *phaseState) {
+	pctx, cancel := ctx, context.CancelFunc(func() {})
+	start := time.Now()
+	if d := spec.Duration.D(); d > 0 {
+		pctx, cancel = context.WithDeadline(ctx, start.Add(d))
+	}
+	p.StartNS = clock.Now()
+	return pctx, cancel, &phaseState{spec: spec, measured: p.Measured, start: start, limit: spec.Ops}
 }
 
 // phaseState is shared by the workers of one phase.

@@ -41,6 +41,17 @@ type collector struct {
 	// ops and errs count the ops handed over so far, for the live
 	// progress line.
 	ops, errs int64
+	// names, when set, names the kinds it covers instead of gen.Kind's
+	// String: the request types of a Maelstrom workload.
+	names []string
+}
+
+// name is kind k's name in the measurements.
+func (c *collector) name(k gen.Kind) string {
+	if int(k) < len(c.names) && c.names[k] != "" {
+		return c.names[k]
+	}
+	return k.String()
 }
 
 type typeStats struct {
@@ -195,10 +206,10 @@ func (c *collector) snapshot(secs float64) (map[string]results.OpStats, []result
 	for k := range c.types {
 		kinds = append(kinds, k)
 	}
-	slices.SortFunc(kinds, func(a, b gen.Kind) int { return strings.Compare(a.String(), b.String()) })
+	slices.SortFunc(kinds, func(a, b gen.Kind) int { return strings.Compare(c.name(a), c.name(b)) })
 	for _, k := range kinds {
 		ts := c.types[k]
-		out[k.String()] = summarise(ts.hist, ts.counts, secs)
+		out[c.name(k)] = summarise(ts.hist, ts.counts, secs)
 		all.Merge(ts.hist)
 		sum = results.Counts{OK: sum.OK + ts.counts.OK, Fail: sum.Fail + ts.counts.Fail, Info: sum.Info + ts.counts.Info}
 	}
@@ -208,7 +219,7 @@ func (c *collector) snapshot(secs float64) (map[string]results.OpStats, []result
 		p := results.Second{T: i, Ops: map[string]results.Counts{}}
 		if s != nil {
 			for k, n := range s.counts {
-				p.Ops[k.String()] = *n
+				p.Ops[c.name(k)] = *n
 			}
 			p.P50US = s.hist.ValueAtQuantile(50)
 			p.P90US = s.hist.ValueAtQuantile(90)

@@ -65,9 +65,17 @@ func (w *worker) closed(ctx, pctx context.Context, ph *phaseState) {
 // stall in their latency instead of silently not being sent (coordinated
 // omission corrected, as in wrk2).
 func (w *worker) open(ctx, pctx context.Context, ph *phaseState) {
-	n := len(w.r.workers)
+	openSchedule(pctx, ph, w.id, len(w.r.workers), func() bool { return ph.take(w) },
+		func(intended time.Time) { w.do(ctx, w.gen.Next(), intended, ph.measured) })
+}
+
+// openSchedule runs the open loop of worker id of n in phase ph: it calls
+// issue at each of the worker's intended starts (ph.start + id/Rate +
+// k·n/Rate), at once when behind, while take allows, until the phase
+// ends; intended ops it could not issue in time count as missed.
+func openSchedule(pctx context.Context, ph *phaseState, id, n int, take func() bool, issue func(intended time.Time)) {
 	interval := time.Duration(float64(time.Second) * float64(n) / ph.spec.Rate)
-	offset := time.Duration(float64(time.Second) * float64(w.id) / ph.spec.Rate)
+	offset := time.Duration(float64(time.Second) * float64(id) / ph.spec.Rate)
 	end, bounded := pctx.Deadline()
 	t := time.NewTimer(time.Hour)
 	defer t.Stop()
@@ -92,10 +100,10 @@ func (w *worker) open(ctx, pctx context.Context, ph *phaseState) {
 			}
 			return
 		}
-		if !ph.take(w) {
+		if !take() {
 			return
 		}
-		w.do(ctx, w.gen.Next(), intended, ph.measured)
+		issue(intended)
 	}
 }
 

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"faultline/workloads"
+)
+
+// cmdMaelstrom runs `bench maelstrom test ...`: Maelstrom's command line
+// turned into a run config (maelstromOpts.config), then the same run as
+// `bench -config`: results folder, results.json, report.html, exit status
+// by verdict.
+func cmdMaelstrom(ctx context.Context, reg *registries, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "test" {
+		fmt.Fprintln(stderr, "usage: bench maelstrom test -w WORKLOAD --bin PATH [flags] [-- NODE ARGS...]")
+		return exitFailed
+	}
+	o, err := parseMaelstromFlags(args[1:], stderr)
+	if err != nil {
+		return parseExit(err)
+	}
+	for _, n := range o.unapplied() {
+		fmt.Fprintf(stderr, "bench maelstrom test: note: %s is accepted for compatibility but not applied\n", n)
+	}
+	cfg, err := o.config()
+	if err != nil {
+		fmt.Fprintf(stderr, "bench maelstrom test: %v\n", err)
+		return exitFailed
+	}
+	cfg.Defaults()
+	if err := cfg.Validate(); err != nil {
+		fmt.Fprintf(stderr, "bench maelstrom test: %v\n", err)
+		return exitFailed
+	}
+	if cfg.Seed == 0 {
+		cfg.Seed = time.Now().UnixNano()%1_000_000_000 + 1
+	}
+	nem, err := reg.checkRun(cfg, nil, false)
+	if err != nil {
+		fmt.Fprintf(stderr, "bench maelstrom test: %v\n", err)
+		return exitFailed
+	}
+	return reg.runOne(ctx, cfg, nem, false, stdout, stderr)
+}
+
+// unapplied names the Maelstrom flags given that the run does not apply:
+// Faultline's checkers have no availability threshold or per-key write
+// bound, and node stderr and messages go to the results folder (node
+// logs, messages.jsonl) rather than the terminal.
+func (o *maelstromOpts) unapplied() []string {
+	var names []string
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{{"--availability", o.availability != ""}, {"--max-writes-per-key", o.maxWritesPerKey != 0},
+		{"--log-stderr", o.logStderr}, {"--log-net-send", o.logNetSend}, {"--log-net-recv", o.logNetRecv}} {
+		if f.set {
+			names = append(names, f.name)
+		}
+	}
+	return names
+}
+
+// config is the run config of Maelstrom's command line: the maelstrom
+// backend running --bin on --node-count nodes, the workload -w with
+// --concurrency clients for --time-limit, an open loop at --rate (a
+// closed loop for rate 0), and --nemesis as a fault schedule.
+func (o *maelstromOpts) config() (*workloads.Config, error) {
+	args, err := json.Marshal(o.args)
+	if err != nil {
+		return nil, fmt.Errorf("node arguments: %w", err)
+	}
+	cfg := &workloads.Config{
+		Name: "maelstrom-" + o.workload, Seed: o.seed, Out: o.out,
+		Backend: workloads.Backend{Name: "maelstrom", Nodes: o.nodeCount, Options: map[string]string{
+			"bin": o.bin, "latency": strconv.FormatFloat(float64(o.latency)/float64(time.Millisecond), 'f', -1, 64),
+		}},
+		Workload: workloads.Workload{
+			Kind: o.workload, Clients: o.concurrency, Duration: workloads.Duration(o.timeLimit),
+			Loop: workloads.LoopClosed, Timeout: workloads.Duration(max(workloads.DefaultTimeout, 20*o.latency)),
+			Maelstrom: &workloads.Maelstrom{Topology: o.topology, KeyCount: o.keyCount, MaxTxnLength: o.maxTxnLength},
+		},
+	}
+	if len(o.args) > 0 {
+		cfg.Backend.Options["args"] = string(args)
+	}
+	if o.rate > 0 {
+		cfg.Workload.Loop, cfg.Workload.Rate = workloads.LoopOpen, o.rate
+	}
+	if len(o.nemesis) > 0 {
+		doc, err := nemesisSchedule(o.nemesis, o.nemesisInterval, o.timeLimit)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Faults = *doc
+	}
+	return cfg, nil
+}
+
+// nemesisSchedule is the fault schedule of Maelstrom's --nemesis: each
+// fault (partition into random halves, kill or pause of a random node)
+// starts every 2·interval and lasts interval, as Maelstrom's nemesis
+// alternates between doing and undoing it every interval. The faults heal
+// a tenth of the time limit (at most 5 s) before it ends; the first
+// starts after interval, or earlier when the run is too short for that,
+// and lasts at most until the heal.
+func nemesisSchedule(faults []string, interval, limit time.Duration) (*yaml.Node, error) {
+	recovery := min(limit/10, 5*time.Second)
+	heal := limit - recovery
+	start := min(interval, heal/2)
+	length := min(interval, heal-start)
+	if start <= 0 || length <= 0 {
+		return nil, fmt.Errorf("--time-limit %v leaves no time for faults", limit)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "recovery: %v\nschedule:\n", recovery)
+	for _, f := range faults {
+		fmt.Fprintf(&b, "  - fault: %s\n", f)
+		if f == "partition" {
+			b.WriteString("    shape: halves\n")
+		} else {
+			b.WriteString("    target: random\n")
+		}
+		fmt.Fprintf(&b, "    every: %v\n    start: %v\n    for: %v\n", 2*interval, start, length)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(b.String()), &doc); err != nil || len(doc.Content) != 1 {
+		return nil, fmt.Errorf("nemesis schedule: %v", err)
+	}
+	return doc.Content[0], nil
+}
