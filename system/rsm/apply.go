@@ -18,6 +18,7 @@ func (r *RSM) Apply(msgs []raft.ApplyMsg) error {
 	var err error
 	for i := range msgs {
 		if err = r.apply(&msgs[i]); err != nil {
+			r.failed = true
 			r.failWaiters(func(int, *waiter) bool { return true }, ErrShutdown)
 			break
 		}

@@ -81,8 +81,12 @@ type RSM struct {
 	snapc chan struct{}  // capacity 1: "a snapshot is due"
 	wg    sync.WaitGroup // the snapshot goroutine
 
-	mu        sync.Mutex
-	applied   int // index of the last applied entry or snapshot; guarded by mu
+	mu      sync.Mutex
+	applied int // index of the last applied entry or snapshot; guarded by mu
+	// failed is set once a committed entry could not be applied (Apply
+	// returned its error and Raft stops the replica); guarded by mu. A
+	// Submit that registers its waiter after that fails at once.
+	failed    bool
 	snapIndex int // index of the last snapshot taken or installed; guarded by mu
 	term      int // the last term Raft reported; guarded by mu
 	leader    bool
@@ -235,6 +239,12 @@ func (r *RSM) Submit(cmd any) (any, error) {
 		o := r.recentOutcome(index, term)
 		r.mu.Unlock()
 		return o.value, o.err
+	}
+	if r.failed {
+		// The entries up to ours could not be applied: the replica is
+		// stopping, and nothing will answer this waiter.
+		r.mu.Unlock()
+		return nil, ErrShutdown
 	}
 	if term < r.term || (term == r.term && !r.leader) {
 		// A leadership change was reported since Start.
