@@ -53,9 +53,6 @@ func (rf *Raft) syncer() {
 			return
 		case j := <-rf.syncReq:
 			j.err = rf.store.Sync()
-			if rf.direct(func() error { return rf.syncDone(j) }) {
-				continue
-			}
 			select {
 			case rf.syncedc <- j:
 			case <-rf.done:

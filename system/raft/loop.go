@@ -11,66 +11,50 @@ import (
 // maxDrain bounds the events one loop iteration takes before acting.
 const maxDrain = 512
 
-// run is the event loop. It waits for events (ticks, proposals, incoming
-// requests, responses, snapshots, reads, background syncs) and steps each
-// under the peer's lock, then persists, sends and applies what the core
-// asks for in one batch (process), so one Sync covers everything that
-// arrived meanwhile. Requests and responses are stepped by the goroutine
-// that brings them when the lock is free (direct.go): they reach the loop
-// only when it is busy.
+// run is the event loop. It alone touches the core and the storage: it
+// collects events (ticks, proposals, incoming requests, responses), then
+// persists, sends and applies what the core asks for in one batch, so one
+// Sync covers everything that arrived meanwhile.
 func (rf *Raft) run() {
 	defer rf.wg.Done()
 	ticker := time.NewTicker(rf.cfg.TickInterval)
 	defer ticker.Stop()
 	for {
-		var err error
-		ticked := false
 		select {
 		case <-rf.done:
 			return
 		case <-ticker.C:
-			if !rf.lockLive() {
-				return
-			}
 			rf.core.tick()
-			ticked = true
 		case <-rf.propc:
-			if !rf.lockLive() {
-				return
-			}
 		case in := <-rf.recvc:
-			if !rf.lockLive() {
-				return
-			}
 			rf.stepInbound(in)
 		case m := <-rf.respc:
-			if !rf.lockLive() {
-				return
-			}
 			rf.stepResponse(m)
 		case s := <-rf.snapc:
-			if !rf.lockLive() {
-				return
-			}
 			rf.compact(s)
 		case ch := <-rf.readc:
-			if !rf.lockLive() {
-				return
-			}
 			rf.queueRead(ch)
 		case j := <-rf.syncedc:
-			if !rf.lockLive() {
+			if err := rf.syncDone(j); err != nil {
+				rf.fail(err)
 				return
 			}
-			err = rf.syncDone(j)
 		}
-		if err == nil {
-			err = rf.process(ticked)
+		rf.releaseHeld()
+		rf.drain()
+		rf.flushProposals()
+		rf.flushReads()
+		if rf.core.hasReady() {
+			if err := rf.handleReady(); err != nil {
+				rf.fail(err)
+				return
+			}
 		}
-		if err != nil {
-			rf.fail(err)
+		for _, s := range rf.snapWaits {
+			close(s.done)
 		}
-		rf.mu.Unlock()
+		rf.snapWaits = rf.snapWaits[:0]
+		rf.publish()
 	}
 }
 
@@ -161,10 +145,8 @@ func (rf *Raft) stepPeer(m message) error {
 
 // flushProposals publishes the core's leadership to Start and appends
 // every proposal made since the last call as one batch, so that they
-// travel in one AppendEntries per follower. While no follower can take an
-// append it leaves them waiting, except on a tick (force), so that a
-// leader cut off from its followers still logs its proposals.
-func (rf *Raft) flushProposals(force bool) {
+// travel in one AppendEntries per follower.
+func (rf *Raft) flushProposals() {
 	c, p := rf.core, &rf.props
 	p.mu.Lock()
 	if leader := c.role == roleLeader; leader != p.leader || c.term != p.term {
@@ -174,10 +156,6 @@ func (rf *Raft) flushProposals(force bool) {
 		clear(p.pending)
 		p.pending = p.pending[:0]
 		p.next = c.log.lastIndex() + 1
-	}
-	if !force && !c.sendsAppendNow() {
-		p.mu.Unlock()
-		return
 	}
 	batch := p.pending
 	p.pending, p.spare = p.spare[:0], nil
@@ -346,9 +324,6 @@ func (rf *Raft) send(m message) {
 				return
 			}
 			resp = message{Type: msgUnreachable, From: m.To, To: m.From}
-		}
-		if rf.direct(func() error { rf.stepResponse(resp); return nil }) {
-			return
 		}
 		select {
 		case rf.respc <- resp:
