@@ -112,30 +112,31 @@ func (f *FS) mount() error {
 }
 
 // unmount stops the server and waits until it has answered its last
-// request. A mountpoint still busy after the server's own retries is
-// detached lazily.
-func (f *FS) unmount() error {
+// request. A mountpoint still busy after the server's own retries (a
+// process holds a file or its working directory in it) is an error,
+// unless detach is set: then it is detached lazily, gone from the mount
+// table at once, and the server ends when the last file in it is closed.
+func (f *FS) unmount(detach bool) error {
 	f.mu.Lock()
 	server := f.server
-	f.server, f.root = nil, nil
 	f.mu.Unlock()
 	if server == nil {
 		return nil
 	}
-	if err := server.Unmount(); err == nil {
+	err := server.Unmount()
+	if err != nil && !detach {
+		return fmt.Errorf("faultfs: unmount %s (is the node still running?): %w", f.cfg.Mountpoint, err)
+	}
+	f.mu.Lock()
+	f.server, f.root = nil, nil
+	f.mu.Unlock()
+	if err == nil {
 		return nil
 	}
 	if err := unix.Unmount(f.cfg.Mountpoint, unix.MNT_DETACH); err != nil && !errors.Is(err, unix.EINVAL) {
 		return fmt.Errorf("faultfs: unmount %s: %w", f.cfg.Mountpoint, err)
 	}
-	done := make(chan struct{})
-	go func() { server.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-time.After(10 * time.Second):
-		return fmt.Errorf("faultfs: unmount %s: detached, but the server still has open files after 10s", f.cfg.Mountpoint)
-	}
+	return nil
 }
 
 // Close unmounts the file system. What was written stays in the backing
@@ -151,7 +152,7 @@ func (f *FS) Close() error {
 	f.mu.Unlock()
 	// Unmount first: a request in flight may be waiting on the gate, and
 	// the server drains its requests before it is done.
-	err := f.unmount()
+	err := f.unmount(true)
 	f.gate.Lock()
 	defer f.gate.Unlock()
 	f.track.reset()

@@ -84,7 +84,7 @@ func (f *FS) PowerLoss(mode LossMode) (LossReport, error) {
 	if closed {
 		return rep, fmt.Errorf("faultfs: power-loss: file system closed")
 	}
-	if err := f.unmount(); err != nil {
+	if err := f.unmount(false); err != nil {
 		return rep, err
 	}
 	f.gate.Lock()
