@@ -41,15 +41,16 @@ type FS struct {
 	atticMu  sync.Mutex
 }
 
-// Mount mounts a file system as cfg says. It first unmounts the stale
-// mounts that crashed runs left (CleanStale) and empties a stale attic.
+// Mount mounts a file system as cfg says. It first unmounts a stale
+// mount that a crashed run left on the mountpoint (CleanStale) and
+// empties a stale attic.
 // The caller must Close it.
 func Mount(cfg Config) (*FS, error) {
 	cfg, err := cfg.validate()
 	if err != nil {
 		return nil, err
 	}
-	if _, err := CleanStale(); err != nil {
+	if _, err := CleanStale(cfg.Mountpoint); err != nil {
 		return nil, err
 	}
 	f := &FS{

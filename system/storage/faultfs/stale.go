@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -113,11 +114,16 @@ func unescapeMountinfo(s string) string {
 	return b.String()
 }
 
-// CleanStale unmounts every faultfs mount whose owner process is gone (a
-// crashed or killed harness cannot unmount its own) and returns their
-// mountpoints. Mounts of live processes, this one included, are left
-// alone. Mount calls it; a harness may call it at start too.
-func CleanStale() ([]string, error) {
+// CleanStale unmounts every faultfs mount at or under dir whose owner
+// process is gone (a crashed or killed harness cannot unmount its own) and
+// returns their mountpoints. Mounts of live processes, this one included,
+// are left alone. Mount calls it for its mountpoint; a harness calls it at
+// start for the directory its runs live in ("/" for all).
+func CleanStale(dir string) ([]string, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("faultfs: %w", err)
+	}
 	mounts, err := ourMounts()
 	if err != nil {
 		return nil, err
@@ -125,7 +131,7 @@ func CleanStale() ([]string, error) {
 	var cleaned []string
 	var errs []error
 	for _, m := range mounts {
-		if !strings.HasPrefix(m.source, sourcePrefix) || ownerAlive(m.source) {
+		if !within(m.point, dir) || !strings.HasPrefix(m.source, sourcePrefix) || ownerAlive(m.source) {
 			continue
 		}
 		// The owner is gone, so the connection is dead: a lazy unmount
