@@ -19,6 +19,9 @@ import (
 const childEnv = "FAULTFS_TEST_CHILD"
 
 func TestMain(m *testing.M) {
+	if dir := os.Getenv(walChildEnv); dir != "" {
+		walChild(dir)
+	}
 	if dir := os.Getenv(childEnv); dir != "" {
 		f, err := Mount(Config{Mountpoint: filepath.Join(dir, "data"), Backing: filepath.Join(dir, "backing")})
 		if err != nil {

@@ -25,9 +25,20 @@ const (
 	// TearLastWrite keeps every un-synced operation before the last
 	// write, and of that write a random prefix of its bytes (none to all
 	// but one); what came after it is dropped. With no un-synced write it
-	// is DropUnsynced.
+	// is DropUnsynced. A cut inside a 512-byte sector is more than a disk
+	// does (it writes whole sectors or none), so a log that tells torn
+	// writes from corruption by zeroed sectors, as system/storage and
+	// etcd's WAL do, rightly sees corruption there; TearLastSector is the
+	// tear a disk makes.
 	TearLastWrite LossMode = "tear-last-write"
+	// TearLastSector is TearLastWrite with the cut on a sector boundary
+	// (a multiple of SectorSize in the file, or the write's start): the
+	// write's first sectors reach the disk and the rest do not.
+	TearLastSector LossMode = "tear-last-sector"
 )
+
+// SectorSize is the unit a disk writes whole, for TearLastSector.
+const SectorSize = 512
 
 // LossReport says what a power loss did.
 type LossReport struct {
@@ -74,9 +85,9 @@ type pendingOp struct {
 func (f *FS) PowerLoss(mode LossMode) (LossReport, error) {
 	rep := LossReport{Mode: mode}
 	switch mode {
-	case DropUnsynced, KeepRandomPrefix, TearLastWrite:
+	case DropUnsynced, KeepRandomPrefix, TearLastWrite, TearLastSector:
 	default:
-		return rep, fmt.Errorf("faultfs: power-loss: mode %q, want %q, %q or %q", mode, DropUnsynced, KeepRandomPrefix, TearLastWrite)
+		return rep, fmt.Errorf("faultfs: power-loss: mode %q, want %q, %q, %q or %q", mode, DropUnsynced, KeepRandomPrefix, TearLastWrite, TearLastSector)
 	}
 	f.mu.Lock()
 	closed := f.closed
@@ -165,11 +176,23 @@ func cut(r *rand.Rand, mode LossMode, ops []pendingOp) (keep int, tear int64) {
 	switch mode {
 	case KeepRandomPrefix:
 		return r.IntN(len(ops) + 1), -1
-	case TearLastWrite:
+	case TearLastWrite, TearLastSector:
 		for i := len(ops) - 1; i >= 0; i-- {
-			if d := ops[i].data; d != nil && d.write {
+			d := ops[i].data
+			if d == nil || !d.write {
+				continue
+			}
+			if mode == TearLastWrite {
 				return i, r.Int64N(d.end - d.pre.from)
 			}
+			// Cut at the write's start or at a sector boundary inside it.
+			first := d.pre.from/SectorSize + 1 // first boundary after the start
+			last := (d.end - 1) / SectorSize   // last boundary before the end
+			k := r.Int64N(max(last-first+1, 0) + 1)
+			if k == 0 {
+				return i, 0
+			}
+			return i, (first+k-1)*SectorSize - d.pre.from
 		}
 	}
 	return 0, -1
