@@ -104,6 +104,14 @@ var rules = []rule{
 		return false, ""
 	},
 	func(p, d string) (bool, string) {
+		if under(p, "faultline/system/storage/faultfs") && !isStd(d) && !under(d, "faultline/transport") &&
+			!under(d, "github.com/hashicorp/go-msgpack") && !under(d, "github.com/hanwen/go-fuse") &&
+			!under(d, "golang.org/x/sys") {
+			return true, "system/storage/faultfs may use only the standard library, go-fuse, x/sys and transport"
+		}
+		return false, ""
+	},
+	func(p, d string) (bool, string) {
 		// Raft is the lowest system layer; kvraft and shardctrler sit on it,
 		// shardkv on them.
 		order := map[string]int{
@@ -170,6 +178,10 @@ func TestRulesCatchViolations(t *testing.T) {
 		{"faultline/system/mr", "faultline/system/backend/nodeproc", true},
 		{"faultline/system/raft", "faultline/system/storage", false},
 		{"faultline/system/backend/raftkv", "faultline/system/kvraft", false},
+		{"faultline/system/storage/faultfs", "github.com/hanwen/go-fuse/v2/fs", false},
+		{"faultline/system/storage/faultfs", "faultline/transport", false},
+		{"faultline/system/storage/faultfs", "faultline/system/storage", true},
+		{"faultline/system/storage/faultfs", "faultline/system/raft", true},
 	}
 	for _, c := range cases {
 		got := false

@@ -99,11 +99,3 @@ func (p preimage) restore(fd int, keep int64) error {
 	return writeZeros(at, p.to)
 }
 
-// size is the memory the pre-image keeps.
-func (p preimage) size() int {
-	n := 0
-	for _, c := range p.chunks {
-		n += len(c.data)
-	}
-	return n
-}
