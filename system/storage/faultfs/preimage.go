@@ -98,4 +98,3 @@ func (p preimage) restore(fd int, keep int64) error {
 	}
 	return writeZeros(at, p.to)
 }
-
