@@ -3,6 +3,8 @@ package faultfs
 import (
 	"os"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestDirEntryDurability: a directory's entries are durable only once the
@@ -89,6 +91,51 @@ func TestDirEntryDurability(t *testing.T) {
 		}, func(t *testing.T, f *FS) {
 			if st, err := os.Stat(f.path("sub")); err != nil || !st.IsDir() {
 				t.Fatalf("sub: %v, want the directory back", err)
+			}
+		}},
+		{"link and symlink without dir fsync disappear", func(t *testing.T, f *FS) {
+			if err := os.Link(f.path("old"), f.path("hard")); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink("old", f.path("soft")); err != nil {
+				t.Fatal(err)
+			}
+		}, func(t *testing.T, f *FS) {
+			wantGone(t, f, "hard")
+			if _, err := os.Lstat(f.path("soft")); !os.IsNotExist(err) {
+				t.Fatalf("soft: lstat err %v, want it gone", err)
+			}
+			wantContent(t, f, "old", []byte("old data"))
+		}},
+		{"exchange without dir fsync is swapped back", func(t *testing.T, f *FS) {
+			create(t, f, "other", []byte("other data"), true)
+			syncDir(t, f, "")
+			if err := unix.Renameat2(unix.AT_FDCWD, f.path("old"), unix.AT_FDCWD, f.path("other"), unix.RENAME_EXCHANGE); err != nil {
+				t.Fatal(err)
+			}
+			wantContent(t, f, "old", []byte("other data"))
+		}, func(t *testing.T, f *FS) {
+			wantContent(t, f, "old", []byte("old data"))
+			wantContent(t, f, "other", []byte("other data"))
+		}},
+		{"rename of a directory over an empty one is undone", func(t *testing.T, f *FS) {
+			if err := os.Mkdir(f.path("src"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			create(t, f, "src/x", []byte("x"), true)
+			syncDir(t, f, "src")
+			syncDir(t, f, "")
+			// os.Rename refuses an existing directory as target; rename(2)
+			// replaces an empty one.
+			if err := unix.Rename(f.path("src"), f.path("sub")); err != nil {
+				t.Fatal(err)
+			}
+			wantContent(t, f, "sub/x", []byte("x"))
+		}, func(t *testing.T, f *FS) {
+			wantContent(t, f, "src/x", []byte("x"))
+			wantGone(t, f, "sub/x")
+			if st, err := os.Stat(f.path("sub")); err != nil || !st.IsDir() {
+				t.Fatalf("sub: %v, want the empty directory back", err)
 			}
 		}},
 	}

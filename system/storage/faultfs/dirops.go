@@ -83,16 +83,20 @@ func (f *FS) rename(from *node, name string, to *node, newName string, flags uin
 	}
 	src := f.track.dir(from.key())
 	dst := f.track.dir(to.key())
-	if src != dst {
-		src.mu.Lock()
-		err := src.open(from.backing())
-		src.mu.Unlock()
-		if err != nil {
-			return fs.ToErrno(err)
-		}
+	// Lock both directories, the lower inode first.
+	first, second := src, dst
+	if second.ino < first.ino {
+		first, second = second, first
 	}
-	dst.mu.Lock()
-	defer dst.mu.Unlock()
+	first.mu.Lock()
+	defer first.mu.Unlock()
+	if second != first {
+		second.mu.Lock()
+		defer second.mu.Unlock()
+	}
+	if err := src.open(from.backing()); err != nil {
+		return fs.ToErrno(err)
+	}
 	if err := dst.open(to.backing()); err != nil {
 		return fs.ToErrno(err)
 	}
