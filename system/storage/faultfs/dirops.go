@@ -13,20 +13,20 @@ import (
 )
 
 // recordNew records that name was made in directory dir.
-func (f *FS) recordNew(dir *node, name string, isDir bool) syscall.Errno {
+func (f *FS) recordNew(dir *node, name string) syscall.Errno {
 	ds := f.track.dir(dir.key())
 	ds.mu.Lock()
 	defer ds.mu.Unlock()
 	if err := ds.open(dir.backing()); err != nil {
 		return fs.ToErrno(err)
 	}
-	ds.ops = append(ds.ops, entryOp{seq: f.track.next(), kind: entryNew, name: name, isDir: isDir, path: path.Join(dir.rel(), name)})
+	ds.ops = append(ds.ops, entryOp{seq: f.track.next(), kind: entryNew, name: name, path: path.Join(dir.rel(), name)})
 	return 0
 }
 
-// remove unlinks (isDir false) or removes the empty directory (isDir
-// true) name in dir, by moving it into the attic.
-func (f *FS) remove(dir *node, name string, isDir bool) syscall.Errno {
+// remove unlinks name in dir, or removes it as an empty directory
+// (rmdir), by moving it into the attic.
+func (f *FS) remove(dir *node, name string, rmdir bool) syscall.Errno {
 	ds := f.track.dir(dir.key())
 	ds.mu.Lock()
 	defer ds.mu.Unlock()
@@ -37,22 +37,32 @@ func (f *FS) remove(dir *node, name string, isDir bool) syscall.Errno {
 	if err := unix.Fstatat(ds.fd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 		return fs.ToErrno(err)
 	}
-	entryIsDir := st.Mode&unix.S_IFMT == unix.S_IFDIR
-	switch {
-	case isDir && !entryIsDir:
-		return syscall.ENOTDIR
-	case !isDir && entryIsDir:
-		return syscall.EISDIR
-	case isDir:
-		if e := emptyDir(ds.fd, name); e != 0 {
-			return e
-		}
+	if e := mayGo(ds.fd, name, &st, rmdir); e != 0 {
+		return e
 	}
 	a := f.atticName()
 	if err := unix.Renameat(ds.fd, name, unix.AT_FDCWD, f.atticPath(a)); err != nil {
 		return fs.ToErrno(err)
 	}
-	ds.ops = append(ds.ops, entryOp{seq: f.track.next(), kind: entryGone, name: name, attic: a, isDir: isDir, path: path.Join(dir.rel(), name)})
+	ds.ops = append(ds.ops, entryOp{seq: f.track.next(), kind: entryGone, name: name, attic: a, path: path.Join(dir.rel(), name)})
+	return 0
+}
+
+func isDir(st *unix.Stat_t) bool { return st.Mode&unix.S_IFMT == unix.S_IFDIR }
+
+// mayGo checks that entry name under dirfd (st its attributes) may be
+// removed by rmdir (dir set) or unlink, or replaced by a rename of a
+// directory (dir set) or of something else: the kinds must agree and a
+// directory must be empty.
+func mayGo(dirfd int, name string, st *unix.Stat_t, dir bool) syscall.Errno {
+	switch {
+	case dir && !isDir(st):
+		return syscall.ENOTDIR
+	case !dir && isDir(st):
+		return syscall.EISDIR
+	case dir:
+		return emptyDir(dirfd, name)
+	}
 	return 0
 }
 
@@ -124,20 +134,10 @@ func (f *FS) rename(from *node, name string, to *node, newName string, flags uin
 		// Two names of one inode: rename does nothing.
 		return 0
 	default:
-		srcDir := sst.Mode&unix.S_IFMT == unix.S_IFDIR
-		dstDir := dstt.Mode&unix.S_IFMT == unix.S_IFDIR
-		switch {
-		case srcDir && !dstDir:
-			return syscall.ENOTDIR
-		case !srcDir && dstDir:
-			return syscall.EISDIR
-		case dstDir:
-			if e := emptyDir(dst.fd, newName); e != 0 {
-				return e
-			}
+		if e := mayGo(dst.fd, newName, &dstt, isDir(&sst)); e != 0 {
+			return e
 		}
 		op.attic = f.atticName()
-		op.isDir = dstDir
 		if err := unix.Renameat(dst.fd, newName, unix.AT_FDCWD, f.atticPath(op.attic)); err != nil {
 			return fs.ToErrno(err)
 		}
@@ -158,7 +158,7 @@ func (f *FS) rename(from *node, name string, to *node, newName string, flags uin
 // entries they removed are deleted from the attic. The caller has entered
 // the file system.
 func (f *FS) syncDir(n *node) syscall.Errno {
-	if e := f.beforeFsync(n.rel); e != 0 {
+	if e := f.admit(OpFsync, n.rel, 0); e != 0 {
 		return e
 	}
 	ds := f.track.dir(n.key())

@@ -231,67 +231,51 @@ func (s *faultSet) ioFails(op Ops, rel func() string) bool {
 	return false
 }
 
-// beforeWrite applies the faults on a write of n bytes to rel: EIO, a
-// full disk, a slow write. It returns 0 when the write may go on.
-func (f *FS) beforeWrite(rel func() string, n int64) syscall.Errno {
+// admit applies the faults in force to an operation (OpRead, OpWrite or
+// OpFsync) on rel, of n bytes for a write, and returns the error it fails
+// with, or 0 once it may go on (after a slow disk's delay). A write
+// spends disk-full budgets; an fsync fails on a spent one.
+func (f *FS) admit(op Ops, rel func() string, n int64) syscall.Errno {
 	if f.faults.n.Load() == 0 {
 		return 0
 	}
 	s := &f.faults
 	s.mu.Lock()
-	if s.ioFails(OpWrite, rel) {
+	if s.ioFails(op, rel) {
 		s.mu.Unlock()
 		return syscall.EIO
 	}
-	for _, d := range s.full {
-		if d.used+n > d.budget {
-			s.mu.Unlock()
-			return syscall.ENOSPC
+	need := int64(0)
+	if op == OpWrite {
+		need = n
+	}
+	if op != OpRead && s.fullFor(need) {
+		s.mu.Unlock()
+		return syscall.ENOSPC
+	}
+	if op == OpWrite {
+		for _, d := range s.full {
+			d.used += n
 		}
 	}
-	for _, d := range s.full {
-		d.used += n
+	var delay time.Duration
+	if op != OpRead {
+		delay = f.slowDelay(op == OpWrite)
 	}
-	delay := f.slowDelay(true)
 	s.mu.Unlock()
 	sleep(delay)
 	return 0
 }
 
-// beforeFsync applies the faults on an fsync of rel.
-func (f *FS) beforeFsync(rel func() string) syscall.Errno {
-	if f.faults.n.Load() == 0 {
-		return 0
-	}
-	s := &f.faults
-	s.mu.Lock()
-	if s.ioFails(OpFsync, rel) {
-		s.mu.Unlock()
-		return syscall.EIO
-	}
+// fullFor reports whether a disk-full fault has no room for n more bytes;
+// with n zero, whether one has spent its budget. Called with mu held.
+func (s *faultSet) fullFor(n int64) bool {
 	for _, d := range s.full {
-		if d.used >= d.budget {
-			s.mu.Unlock()
-			return syscall.ENOSPC
+		if d.used+n > d.budget || (n == 0 && d.used >= d.budget) {
+			return true
 		}
 	}
-	delay := f.slowDelay(false)
-	s.mu.Unlock()
-	sleep(delay)
-	return 0
-}
-
-// beforeRead applies the faults on a read of rel.
-func (f *FS) beforeRead(rel func() string) syscall.Errno {
-	if f.faults.n.Load() == 0 {
-		return 0
-	}
-	f.faults.mu.Lock()
-	defer f.faults.mu.Unlock()
-	if f.faults.ioFails(OpRead, rel) {
-		return syscall.EIO
-	}
-	return 0
+	return false
 }
 
 // beforeEntry applies the faults on making a directory entry: a full disk
@@ -302,10 +286,8 @@ func (f *FS) beforeEntry() syscall.Errno {
 	}
 	f.faults.mu.Lock()
 	defer f.faults.mu.Unlock()
-	for _, d := range f.faults.full {
-		if d.used >= d.budget {
-			return syscall.ENOSPC
-		}
+	if f.faults.fullFor(0) {
+		return syscall.ENOSPC
 	}
 	return 0
 }

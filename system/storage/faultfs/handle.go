@@ -52,7 +52,7 @@ func (h *handle) rel() string {
 // is in force.
 func (h *handle) Read(ctx context.Context, buf []byte, off int64) (fuse.ReadResult, syscall.Errno) {
 	defer h.f.enter()()
-	if e := h.f.beforeRead(h.rel); e != 0 {
+	if e := h.f.admit(OpRead, h.rel, 0); e != 0 {
 		return nil, e
 	}
 	if !h.f.readFaults() {
@@ -79,7 +79,7 @@ func (h *handle) Writev(ctx context.Context, data [][]byte, off int64) (uint32, 
 	for _, d := range data {
 		total += int64(len(d))
 	}
-	if e := h.f.beforeWrite(h.rel, total); e != 0 {
+	if e := h.f.admit(OpWrite, h.rel, total); e != 0 {
 		return 0, e
 	}
 	if h.osync {
@@ -145,7 +145,7 @@ func (h *handle) Allocate(ctx context.Context, off, size uint64, mode uint32) sy
 	if mode&^(changes|unix.FALLOC_FL_KEEP_SIZE) != 0 {
 		return syscall.EOPNOTSUPP
 	}
-	if e := h.f.beforeWrite(h.rel, int64(size)); e != 0 {
+	if e := h.f.admit(OpWrite, h.rel, int64(size)); e != 0 {
 		return e
 	}
 	s := h.f.track.file(h.ino)
@@ -184,7 +184,7 @@ func (h *handle) Allocate(ctx context.Context, off, size uint64, mode uint32) sy
 // sync returns, the ops that completed before it began are durable. The
 // caller has entered the file system.
 func (h *handle) sync(flags uint32) syscall.Errno {
-	if e := h.f.beforeFsync(h.rel); e != 0 {
+	if e := h.f.admit(OpFsync, h.rel, 0); e != 0 {
 		return e
 	}
 	s := h.f.track.file(h.ino)

@@ -89,7 +89,7 @@ func (n *node) Create(ctx context.Context, name string, flags uint32, mode uint3
 		if caller, ok := fuse.FromContext(ctx); ok && os.Geteuid() == 0 {
 			unix.Fchown(fd, int(caller.Uid), int(caller.Gid))
 		}
-		if e := n.fs.recordNew(n, name, false); e != 0 {
+		if e := n.fs.recordNew(n, name); e != 0 {
 			unix.Close(fd)
 			return nil, nil, 0, e
 		}
@@ -176,7 +176,7 @@ func (n *node) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.En
 	}
 	ch, e := n.LoopbackNode.Mkdir(ctx, name, mode, out)
 	if e == 0 {
-		e = n.fs.recordNew(n, name, true)
+		e = n.fs.recordNew(n, name)
 	}
 	return ch, e
 }
@@ -189,7 +189,7 @@ func (n *node) Mknod(ctx context.Context, name string, mode, rdev uint32, out *f
 	}
 	ch, e := n.LoopbackNode.Mknod(ctx, name, mode, rdev, out)
 	if e == 0 {
-		e = n.fs.recordNew(n, name, false)
+		e = n.fs.recordNew(n, name)
 	}
 	return ch, e
 }
@@ -202,7 +202,7 @@ func (n *node) Symlink(ctx context.Context, target, name string, out *fuse.Entry
 	}
 	ch, e := n.LoopbackNode.Symlink(ctx, target, name, out)
 	if e == 0 {
-		e = n.fs.recordNew(n, name, false)
+		e = n.fs.recordNew(n, name)
 	}
 	return ch, e
 }
@@ -215,7 +215,7 @@ func (n *node) Link(ctx context.Context, target fs.InodeEmbedder, name string, o
 	}
 	ch, e := n.LoopbackNode.Link(ctx, target, name, out)
 	if e == 0 {
-		e = n.fs.recordNew(n, name, false)
+		e = n.fs.recordNew(n, name)
 	}
 	return ch, e
 }

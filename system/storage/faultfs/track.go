@@ -84,7 +84,6 @@ type entryOp struct {
 	fromDir  *dirState
 	fromName string
 	attic    string
-	isDir    bool
 	path     string
 }
 
