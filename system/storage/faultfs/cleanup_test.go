@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -35,6 +37,62 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// child is the test binary re-executed as a helper process.
+type child struct {
+	cmd   *exec.Cmd
+	in    io.WriteCloser
+	lines chan string
+	once  sync.Once
+}
+
+// startChild starts the test binary with env set to dir; it is killed when
+// t ends if not before.
+func startChild(t *testing.T, env, dir string) *child {
+	t.Helper()
+	c := &child{cmd: exec.Command(os.Args[0], "-test.run=^$"), lines: make(chan string, 1024)}
+	c.cmd.Env = append(os.Environ(), env+"="+dir)
+	out, err := c.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.in, err = c.cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.kill)
+	go func() {
+		s := bufio.NewScanner(out)
+		for s.Scan() {
+			c.lines <- s.Text()
+		}
+		close(c.lines)
+	}()
+	return c
+}
+
+// expect fails t unless the child's next line is want, within 60s.
+func (c *child) expect(t *testing.T, want string) {
+	t.Helper()
+	select {
+	case l, ok := <-c.lines:
+		if l != want || !ok {
+			t.Fatalf("child said %q (running %v), want %q", l, ok, want)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatalf("child did not say %q within 60s", want)
+	}
+}
+
+// kill kills the child and waits for it to end.
+func (c *child) kill() {
+	c.once.Do(func() {
+		c.cmd.Process.Kill()
+		c.cmd.Wait()
+	})
+}
+
 // crashedMount leaves a stale mount under dir: a child process mounts a
 // file system at dir/data and is killed.
 func crashedMount(t *testing.T, dir string) {
@@ -42,31 +100,9 @@ func crashedMount(t *testing.T, dir string) {
 	if err := availableOnce(); err != nil {
 		t.Fatalf("FUSE is needed: %v", err)
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"="+dir)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Wait()
-	defer cmd.Process.Kill()
-	line := make(chan string, 1)
-	go func() {
-		s := bufio.NewScanner(out)
-		s.Scan()
-		line <- s.Text()
-	}()
-	select {
-	case l := <-line:
-		if l != "mounted" {
-			t.Fatalf("child said %q", l)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("child did not mount within 30s")
-	}
+	c := startChild(t, childEnv, dir)
+	c.expect(t, "mounted")
+	c.kill()
 }
 
 // TestStaleMountCleaned: a mount whose owner was killed stays in the

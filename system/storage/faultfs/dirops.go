@@ -17,7 +17,7 @@ func (f *FS) recordNew(dir *node, name string) syscall.Errno {
 	ds := f.track.dir(dir.key())
 	ds.mu.Lock()
 	defer ds.mu.Unlock()
-	if err := ds.open(dir.backing()); err != nil {
+	if err := openDir(ds, dir.backing()); err != nil {
 		return fs.ToErrno(err)
 	}
 	ds.ops = append(ds.ops, entryOp{seq: f.track.next(), kind: entryNew, name: name, path: path.Join(dir.rel(), name)})
@@ -30,7 +30,7 @@ func (f *FS) remove(dir *node, name string, rmdir bool) syscall.Errno {
 	ds := f.track.dir(dir.key())
 	ds.mu.Lock()
 	defer ds.mu.Unlock()
-	if err := ds.open(dir.backing()); err != nil {
+	if err := openDir(ds, dir.backing()); err != nil {
 		return fs.ToErrno(err)
 	}
 	var st unix.Stat_t
@@ -104,10 +104,10 @@ func (f *FS) rename(from *node, name string, to *node, newName string, flags uin
 		second.mu.Lock()
 		defer second.mu.Unlock()
 	}
-	if err := src.open(from.backing()); err != nil {
+	if err := openDir(src, from.backing()); err != nil {
 		return fs.ToErrno(err)
 	}
-	if err := dst.open(to.backing()); err != nil {
+	if err := openDir(dst, to.backing()); err != nil {
 		return fs.ToErrno(err)
 	}
 	op := entryOp{kind: entryRename, name: newName, fromDir: src, fromName: name, path: path.Join(to.rel(), newName)}

@@ -97,14 +97,13 @@ func (h *handle) Writev(ctx context.Context, data [][]byte, off int64) (uint32, 
 	if err != nil {
 		return 0, syscall.EIO
 	}
+	if e := s.hold(h.fd); e != 0 {
+		return 0, e
+	}
 	n, err := unix.Pwritev(h.fd, data, off)
 	if n > 0 {
 		end := off + int64(n)
-		op := dataOp{seq: h.f.track.next(), oldSize: size, end: end, pre: pre, name: h.name, write: true}
-		if aerr := s.add(op, h.fd); aerr != nil {
-			return 0, fs.ToErrno(aerr)
-		}
-		s.size = max(size, end)
+		s.record(dataOp{seq: h.f.track.next(), oldSize: size, end: end, pre: pre, name: h.name, write: true}, max(size, end))
 	}
 	return uint32(max(n, 0)), fs.ToErrno(err)
 }
@@ -126,14 +125,13 @@ func (h *handle) truncate(size int64) syscall.Errno {
 	if err != nil {
 		return syscall.EIO
 	}
+	if e := s.hold(h.fd); e != 0 {
+		return e
+	}
 	if err := unix.Ftruncate(h.fd, size); err != nil {
 		return fs.ToErrno(err)
 	}
-	op := dataOp{seq: h.f.track.next(), oldSize: cur, end: min(size, cur), pre: pre, name: h.name}
-	if err := s.add(op, h.fd); err != nil {
-		return fs.ToErrno(err)
-	}
-	s.size = size
+	s.record(dataOp{seq: h.f.track.next(), oldSize: cur, end: min(size, cur), pre: pre, name: h.name}, size)
 	return 0
 }
 
@@ -162,6 +160,9 @@ func (h *handle) Allocate(ctx context.Context, off, size uint64, mode uint32) sy
 			return syscall.EIO
 		}
 	}
+	if e := s.hold(h.fd); e != 0 {
+		return e
+	}
 	if err := unix.Fallocate(h.fd, mode, start, int64(size)); err != nil {
 		return fs.ToErrno(err)
 	}
@@ -172,11 +173,7 @@ func (h *handle) Allocate(ctx context.Context, off, size uint64, mode uint32) sy
 	if newSize == cur && pre.to == pre.from {
 		return 0
 	}
-	op := dataOp{seq: h.f.track.next(), oldSize: cur, end: max(pre.to, min(end, newSize)), pre: pre, name: h.name}
-	if err := s.add(op, h.fd); err != nil {
-		return fs.ToErrno(err)
-	}
-	s.size = newSize
+	s.record(dataOp{seq: h.f.track.next(), oldSize: cur, end: max(pre.to, min(end, newSize)), pre: pre, name: h.name}, newSize)
 	return 0
 }
 

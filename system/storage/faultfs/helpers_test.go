@@ -57,27 +57,20 @@ func (f *FS) path(name string) string { return filepath.Join(f.Mountpoint(), nam
 // when sync is set (never its directory).
 func create(t *testing.T, f *FS, name string, data []byte, sync bool) {
 	t.Helper()
-	file, err := os.OpenFile(f.path(name), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := file.Write(data); err != nil {
-		t.Fatal(err)
-	}
-	if sync {
-		if err := file.Sync(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := file.Close(); err != nil {
-		t.Fatal(err)
-	}
+	writeTo(t, f, name, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, data, sync)
 }
 
 // appendTo appends data to name, fsyncing when sync is set.
 func appendTo(t *testing.T, f *FS, name string, data []byte, sync bool) {
 	t.Helper()
-	file, err := os.OpenFile(f.path(name), os.O_WRONLY|os.O_APPEND, 0)
+	writeTo(t, f, name, os.O_WRONLY|os.O_APPEND, data, sync)
+}
+
+// writeTo opens name with flag, writes data, fsyncs when sync is set and
+// closes.
+func writeTo(t *testing.T, f *FS, name string, flag int, data []byte, sync bool) {
+	t.Helper()
+	file, err := os.OpenFile(f.path(name), flag, 0o644)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -168,56 +168,38 @@ func (n *node) Open(ctx context.Context, flags uint32) (fs.FileHandle, uint32, s
 	return h, 0, 0
 }
 
-// Mkdir makes a directory.
-func (n *node) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
+// made makes entry name in directory n with mk, under the faults in
+// force (a full disk has no room), and records it.
+func (n *node) made(name string, mk func() (*fs.Inode, syscall.Errno)) (*fs.Inode, syscall.Errno) {
 	defer n.fs.enter()()
 	if e := n.fs.beforeEntry(); e != 0 {
 		return nil, e
 	}
-	ch, e := n.LoopbackNode.Mkdir(ctx, name, mode, out)
+	ch, e := mk()
 	if e == 0 {
 		e = n.fs.recordNew(n, name)
 	}
 	return ch, e
+}
+
+// Mkdir makes a directory.
+func (n *node) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
+	return n.made(name, func() (*fs.Inode, syscall.Errno) { return n.LoopbackNode.Mkdir(ctx, name, mode, out) })
 }
 
 // Mknod makes a special file.
 func (n *node) Mknod(ctx context.Context, name string, mode, rdev uint32, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
-	defer n.fs.enter()()
-	if e := n.fs.beforeEntry(); e != 0 {
-		return nil, e
-	}
-	ch, e := n.LoopbackNode.Mknod(ctx, name, mode, rdev, out)
-	if e == 0 {
-		e = n.fs.recordNew(n, name)
-	}
-	return ch, e
+	return n.made(name, func() (*fs.Inode, syscall.Errno) { return n.LoopbackNode.Mknod(ctx, name, mode, rdev, out) })
 }
 
 // Symlink makes a symbolic link.
 func (n *node) Symlink(ctx context.Context, target, name string, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
-	defer n.fs.enter()()
-	if e := n.fs.beforeEntry(); e != 0 {
-		return nil, e
-	}
-	ch, e := n.LoopbackNode.Symlink(ctx, target, name, out)
-	if e == 0 {
-		e = n.fs.recordNew(n, name)
-	}
-	return ch, e
+	return n.made(name, func() (*fs.Inode, syscall.Errno) { return n.LoopbackNode.Symlink(ctx, target, name, out) })
 }
 
 // Link makes a hard link.
 func (n *node) Link(ctx context.Context, target fs.InodeEmbedder, name string, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
-	defer n.fs.enter()()
-	if e := n.fs.beforeEntry(); e != 0 {
-		return nil, e
-	}
-	ch, e := n.LoopbackNode.Link(ctx, target, name, out)
-	if e == 0 {
-		e = n.fs.recordNew(n, name)
-	}
-	return ch, e
+	return n.made(name, func() (*fs.Inode, syscall.Errno) { return n.LoopbackNode.Link(ctx, target, name, out) })
 }
 
 // Unlink removes a name; the inode waits in the attic until the removal

@@ -3,7 +3,9 @@ package faultfs
 import (
 	"sync"
 	"sync/atomic"
+	"syscall"
 
+	"github.com/hanwen/go-fuse/v2/fs"
 	"golang.org/x/sys/unix"
 )
 
@@ -45,18 +47,29 @@ type dataOp struct {
 	write bool
 }
 
-// fileState is the durability state of one backing file.
-type fileState struct {
+// state is the durability state of one backing file or directory: its
+// un-synced ops, oldest first, and a descriptor of its own on it.
+type state[Op any] struct {
 	ino uint64
 	mu  sync.Mutex
+	// fd is the state's own descriptor: for a file, a duplicate open
+	// while ops is not empty; for a directory, an O_PATH descriptor
+	// opened by the first op that needs it and kept until the state is
+	// dropped. -1 when closed.
+	fd  int
+	ops []Op
+}
+
+// fileState is the durability state of one backing file.
+type fileState struct {
+	state[dataOp]
 	// size is the file's size as of the last op; valid once sized.
 	size  int64
 	sized bool
-	// fd is the state's own descriptor on the file, open while ops is not
-	// empty, -1 otherwise.
-	fd  int
-	ops []dataOp
 }
+
+// dirState is the durability state of one backing directory.
+type dirState = state[entryOp]
 
 // entryKind says what an entryOp did.
 type entryKind uint8
@@ -87,17 +100,6 @@ type entryOp struct {
 	path     string
 }
 
-// dirState is the durability state of one backing directory.
-type dirState struct {
-	ino uint64
-	mu  sync.Mutex
-	// fd is an O_PATH descriptor on the directory, opened by the first op
-	// that needs it and kept until the state is dropped (after power loss,
-	// at Close, or once the directory's removal is durable); -1 before.
-	fd  int
-	ops []entryOp
-}
-
 // tracker holds every state with un-synced ops.
 type tracker struct {
 	seq   atomic.Uint64
@@ -116,7 +118,7 @@ func (t *tracker) file(ino uint64) *fileState {
 	defer t.mu.Unlock()
 	s := t.files[ino]
 	if s == nil {
-		s = &fileState{ino: ino, fd: -1}
+		s = &fileState{state: state[dataOp]{ino: ino, fd: -1}}
 		t.files[ino] = s
 	}
 	return s
@@ -143,15 +145,52 @@ func (t *tracker) forgetFile(ino uint64) {
 	delete(t.files, ino)
 	t.mu.Unlock()
 	if s != nil {
-		s.mu.Lock()
-		s.closeFd()
-		s.ops = nil
-		s.mu.Unlock()
+		s.clear()
+	}
+}
+
+// forgetDir drops the state of a directory removed for good.
+func (t *tracker) forgetDir(ino uint64) {
+	t.mu.Lock()
+	s := t.dirs[ino]
+	delete(t.dirs, ino)
+	t.mu.Unlock()
+	if s != nil {
+		s.clear()
+	}
+}
+
+// reset drops every state, closing their descriptors.
+func (t *tracker) reset() {
+	t.mu.Lock()
+	files, dirs := t.files, t.dirs
+	t.files, t.dirs = map[uint64]*fileState{}, map[uint64]*dirState{}
+	t.mu.Unlock()
+	for _, s := range files {
+		s.clear()
+	}
+	for _, s := range dirs {
+		s.clear()
 	}
 }
 
 // next numbers an op.
 func (t *tracker) next() uint64 { return t.seq.Add(1) }
+
+// clear drops the ops and closes the descriptor.
+func (s *state[Op]) clear() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closeFd()
+	s.ops = nil
+}
+
+func (s *state[Op]) closeFd() {
+	if s.fd >= 0 {
+		unix.Close(s.fd)
+		s.fd = -1
+	}
+}
 
 // sizeOf returns the file's size, asking fd the first time. Called with mu
 // held.
@@ -167,18 +206,26 @@ func (s *fileState) sizeOf(fd int) (int64, error) {
 	return s.size, nil
 }
 
-// add records op, taking a descriptor of its own on the file (a duplicate
-// of fd) if it has none. Called with mu held.
-func (s *fileState) add(op dataOp, fd int) error {
-	if s.fd < 0 {
-		d, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
-		if err != nil {
-			return err
-		}
-		s.fd = d
+// hold makes sure the state has a descriptor of its own on the file (a
+// duplicate of fd), so that an op can be recorded once made. Called with
+// mu held, before the change.
+func (s *fileState) hold(fd int) syscall.Errno {
+	if s.fd >= 0 {
+		return 0
 	}
+	d, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return fs.ToErrno(err)
+	}
+	s.fd = d
+	return 0
+}
+
+// record adds op, after which the file's size is size. Called with mu
+// held, after hold.
+func (s *fileState) record(op dataOp, size int64) {
 	s.ops = append(s.ops, op)
-	return nil
+	s.size = size
 }
 
 // durable drops the first n ops, made durable by an fsync that began after
@@ -192,16 +239,9 @@ func (s *fileState) durable(n int) {
 	}
 }
 
-func (s *fileState) closeFd() {
-	if s.fd >= 0 {
-		unix.Close(s.fd)
-		s.fd = -1
-	}
-}
-
-// open makes sure the directory has its own descriptor, opening path if
+// openDir makes sure the directory has its own descriptor, opening path if
 // not. Called with mu held.
-func (s *dirState) open(path string) error {
+func openDir(s *dirState, path string) error {
 	if s.fd >= 0 {
 		return nil
 	}
@@ -211,45 +251,4 @@ func (s *dirState) open(path string) error {
 	}
 	s.fd = fd
 	return nil
-}
-
-func (s *dirState) closeFd() {
-	if s.fd >= 0 {
-		unix.Close(s.fd)
-		s.fd = -1
-	}
-}
-
-// forgetDir drops the state of a directory removed for good.
-func (t *tracker) forgetDir(ino uint64) {
-	t.mu.Lock()
-	s := t.dirs[ino]
-	delete(t.dirs, ino)
-	t.mu.Unlock()
-	if s != nil {
-		s.mu.Lock()
-		s.closeFd()
-		s.ops = nil
-		s.mu.Unlock()
-	}
-}
-
-// reset drops every state, closing their descriptors.
-func (t *tracker) reset() {
-	t.mu.Lock()
-	files, dirs := t.files, t.dirs
-	t.files, t.dirs = map[uint64]*fileState{}, map[uint64]*dirState{}
-	t.mu.Unlock()
-	for _, s := range files {
-		s.mu.Lock()
-		s.closeFd()
-		s.ops = nil
-		s.mu.Unlock()
-	}
-	for _, s := range dirs {
-		s.mu.Lock()
-		s.closeFd()
-		s.ops = nil
-		s.mu.Unlock()
-	}
 }
