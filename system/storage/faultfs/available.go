@@ -13,6 +13,10 @@ import (
 // here: no /dev/fuse, no permission to open it, or no right to mount.
 var ErrUnavailable = errors.New("faultfs: FUSE unavailable")
 
+// fuseDevice is the FUSE device Available checks; tests point it
+// elsewhere.
+var fuseDevice = "/dev/fuse"
+
 // Available reports whether this process can mount a faultfs, with an
 // error wrapping ErrUnavailable that says why not. A harness calls it
 // before a run that asks for storage faults, to refuse the run before
@@ -21,12 +25,12 @@ var ErrUnavailable = errors.New("faultfs: FUSE unavailable")
 // scratch file system under os.TempDir, the only proof that a container
 // lets it.
 func Available() error {
-	fd, err := unix.Open("/dev/fuse", unix.O_RDWR|unix.O_CLOEXEC, 0)
+	fd, err := unix.Open(fuseDevice, unix.O_RDWR|unix.O_CLOEXEC, 0)
 	switch {
 	case errors.Is(err, unix.ENOENT):
-		return fmt.Errorf("%w: /dev/fuse does not exist (load the fuse module, or pass --device /dev/fuse to the container)", ErrUnavailable)
+		return fmt.Errorf("%w: %s does not exist (load the fuse module, or pass --device /dev/fuse to the container)", ErrUnavailable, fuseDevice)
 	case err != nil:
-		return fmt.Errorf("%w: open /dev/fuse: %w", ErrUnavailable, err)
+		return fmt.Errorf("%w: open %s: %w", ErrUnavailable, fuseDevice, err)
 	}
 	unix.Close(fd)
 	if os.Geteuid() != 0 {

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -210,5 +211,16 @@ func TestConfigRefused(t *testing.T) {
 		if _, err := Mount(c); err == nil {
 			t.Fatalf("Mount(%+v) accepted", c)
 		}
+	}
+}
+
+// TestUnavailableSaysWhy: without the FUSE device Available fails at once,
+// wrapping ErrUnavailable and naming the device.
+func TestUnavailableSaysWhy(t *testing.T) {
+	defer func(d string) { fuseDevice = d }(fuseDevice)
+	fuseDevice = filepath.Join(t.TempDir(), "no-fuse")
+	err := Available()
+	if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "no-fuse does not exist") {
+		t.Fatalf("Available without the device: %v", err)
 	}
 }

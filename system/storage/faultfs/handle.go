@@ -86,13 +86,11 @@ func (h *handle) Writev(ctx context.Context, data [][]byte, off int64) (uint32, 
 		n, err := unix.Pwritev(h.fd, data, off)
 		return uint32(max(n, 0)), fs.ToErrno(err)
 	}
-	s := h.f.track.file(h.ino)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	size, err := s.sizeOf(h.fd)
-	if err != nil {
-		return 0, fs.ToErrno(err)
+	s, size, e := h.lockState()
+	if e != 0 {
+		return 0, e
 	}
+	defer s.mu.Unlock()
 	pre, err := capture(h.fd, off, min(off+total, size))
 	if err != nil {
 		return 0, syscall.EIO
@@ -108,16 +106,27 @@ func (h *handle) Writev(ctx context.Context, data [][]byte, off int64) (uint32, 
 	return uint32(max(n, 0)), fs.ToErrno(err)
 }
 
+// lockState locks the file's tracking state and returns it with the
+// file's size; the caller unlocks it, unless an error comes back.
+func (h *handle) lockState() (*fileState, int64, syscall.Errno) {
+	s := h.f.track.file(h.ino)
+	s.mu.Lock()
+	size, err := s.sizeOf(h.fd)
+	if err != nil {
+		s.mu.Unlock()
+		return nil, 0, fs.ToErrno(err)
+	}
+	return s, size, 0
+}
+
 // truncate sets the file's size, recording the bytes it cuts off. The
 // caller has entered the file system.
 func (h *handle) truncate(size int64) syscall.Errno {
-	s := h.f.track.file(h.ino)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cur, err := s.sizeOf(h.fd)
-	if err != nil {
-		return fs.ToErrno(err)
+	s, cur, e := h.lockState()
+	if e != 0 {
+		return e
 	}
+	defer s.mu.Unlock()
 	if size == cur {
 		return fs.ToErrno(unix.Ftruncate(h.fd, size))
 	}
@@ -146,16 +155,15 @@ func (h *handle) Allocate(ctx context.Context, off, size uint64, mode uint32) sy
 	if e := h.f.admit(OpWrite, h.rel, int64(size)); e != 0 {
 		return e
 	}
-	s := h.f.track.file(h.ino)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cur, err := s.sizeOf(h.fd)
-	if err != nil {
-		return fs.ToErrno(err)
+	s, cur, e := h.lockState()
+	if e != 0 {
+		return e
 	}
+	defer s.mu.Unlock()
 	start, end := int64(off), int64(off+size)
 	pre := preimage{from: min(start, cur), to: min(start, cur)}
 	if mode&changes != 0 {
+		var err error
 		if pre, err = capture(h.fd, start, min(end, cur)); err != nil {
 			return syscall.EIO
 		}

@@ -33,7 +33,8 @@ func ownerSource() (string, error) {
 
 // startTime returns when process pid started, in clock ticks since boot
 // (field 22 of /proc/<pid>/stat), which tells a process from a later one
-// that reused its pid.
+// that reused its pid. A process that has exited but not been reaped (a
+// zombie, whose descriptors are closed) counts as gone.
 func startTime(pid int) (uint64, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
@@ -46,7 +47,10 @@ func startTime(pid int) (uint64, error) {
 		return 0, fmt.Errorf("/proc/%d/stat: no command name", pid)
 	}
 	fields := strings.Fields(string(b[i+1:]))
-	const startField = 22 - 3 // fields[0] is field 3
+	if len(fields) > 0 && (fields[0] == "Z" || fields[0] == "X") {
+		return 0, fmt.Errorf("process %d has exited", pid)
+	}
+	const startField = 22 - 3 // fields[0] is field 3, the state
 	if len(fields) <= startField {
 		return 0, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(fields)+2)
 	}

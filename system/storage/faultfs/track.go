@@ -139,23 +139,18 @@ func (t *tracker) dir(ino uint64) *dirState {
 
 // forgetFile drops the state of a file whose last name was removed for
 // good.
-func (t *tracker) forgetFile(ino uint64) {
-	t.mu.Lock()
-	s := t.files[ino]
-	delete(t.files, ino)
-	t.mu.Unlock()
-	if s != nil {
-		s.clear()
-	}
-}
+func (t *tracker) forgetFile(ino uint64) { forget(t, t.files, ino) }
 
 // forgetDir drops the state of a directory removed for good.
-func (t *tracker) forgetDir(ino uint64) {
+func (t *tracker) forgetDir(ino uint64) { forget(t, t.dirs, ino) }
+
+// forget drops the state of inode ino from m, one of t's maps.
+func forget[S interface{ clear() }](t *tracker, m map[uint64]S, ino uint64) {
 	t.mu.Lock()
-	s := t.dirs[ino]
-	delete(t.dirs, ino)
+	s, ok := m[ino]
+	delete(m, ino)
 	t.mu.Unlock()
-	if s != nil {
+	if ok {
 		s.clear()
 	}
 }
