@@ -121,7 +121,13 @@ func TestStaleMountCleaned(t *testing.T) {
 		t.Fatalf("stat in the stale mount: %v, want ENOTCONN", err)
 	}
 
-	live := mountT(t, 1)
+	// A live mount of this process under the same directory stays. (Only
+	// dir is cleaned: other test processes may run beside this one.)
+	live, err := Mount(Config{Mountpoint: filepath.Join(dir, "live"), Backing: filepath.Join(dir, "live-backing")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
 	cleaned, err := CleanStale(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -131,9 +137,6 @@ func TestStaleMountCleaned(t *testing.T) {
 	}
 	if mounted(t, point) {
 		t.Fatalf("%s still mounted after CleanStale", point)
-	}
-	if other, err := CleanStale("/"); err != nil || slices.Contains(other, live.Mountpoint()) {
-		t.Fatalf("CleanStale(/) = %v, %v: it must leave this process's live mount", other, err)
 	}
 	if !mounted(t, live.Mountpoint()) {
 		t.Fatal("a live mount was unmounted")

@@ -24,6 +24,9 @@ type FS struct {
 	// by PowerLoss and Close once the server is unmounted, so they see no
 	// operation half done even when a busy mount had to be detached.
 	gate sync.RWMutex
+	// life serialises Close and PowerLoss, which unmount and (PowerLoss)
+	// mount again.
+	life sync.Mutex
 	// mu guards server, root and closed.
 	mu     sync.Mutex
 	server *fuse.Server
@@ -144,6 +147,8 @@ func (f *FS) unmount(detach bool) error {
 // directory as after a clean shutdown (the un-synced data too), and the
 // attic is emptied. Close is idempotent.
 func (f *FS) Close() error {
+	f.life.Lock()
+	defer f.life.Unlock()
 	f.mu.Lock()
 	if f.closed {
 		f.mu.Unlock()

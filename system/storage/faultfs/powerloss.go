@@ -89,6 +89,8 @@ func (f *FS) PowerLoss(mode LossMode) (LossReport, error) {
 	default:
 		return rep, fmt.Errorf("faultfs: power-loss: mode %q, want %q, %q, %q or %q", mode, DropUnsynced, KeepRandomPrefix, TearLastWrite, TearLastSector)
 	}
+	f.life.Lock()
+	defer f.life.Unlock()
 	f.mu.Lock()
 	closed := f.closed
 	f.mu.Unlock()
