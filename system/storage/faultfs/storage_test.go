@@ -255,3 +255,25 @@ func TestWALNoSyncLosesAcknowledged(t *testing.T) {
 		t.Fatalf("after power loss: term %d, %d entries, %v; want every acknowledged record lost (an empty log)", term, len(entries), err)
 	}
 }
+
+// TestWALDirectoryCreatedByOpenSurvives: a log directory that
+// storage.Open creates itself (two levels deep, nothing fsynced by the
+// caller) is durable once Open returns, so the records acknowledged in it
+// survive a power loss that drops every un-synced entry.
+func TestWALDirectoryCreatedByOpenSurvives(t *testing.T) {
+	f := mountT(t, 1)
+	dir := f.path("node/raft")
+	p, err := storage.Open(dir, walOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendSynced(t, p, 1, 5)
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	powerLoss(t, f, DropUnsynced)
+	_, entries, err := reopen(t, dir)
+	if err != nil || len(entries) != 5 {
+		t.Fatalf("after power loss: %d entries, %v; want the 5 acknowledged records", len(entries), err)
+	}
+}
