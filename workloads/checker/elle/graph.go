@@ -1,0 +1,146 @@
+package elle
+
+import (
+	"slices"
+)
+
+// Rel is a set of dependency kinds between two transactions, as bits.
+type Rel uint8
+
+// Dependency kinds. An edge may carry several; Label picks the one that
+// explains it.
+const (
+	// WW: the target overwrote (appended after) the source's write.
+	WW Rel = 1 << iota
+	// WR: the target read the source's write.
+	WR
+	// RW: the source read a state the target's write replaced.
+	RW
+	// Process: one process ran the source, then the target.
+	Process
+	// Realtime: the source completed before the target was invoked.
+	Realtime
+)
+
+var relNames = [...]string{"ww", "wr", "rw", "process", "realtime"}
+
+// Label returns the one kind that explains an edge carrying r: the first
+// of ww, wr, rw, process, realtime present, as Elle's explainers are tried
+// (a data dependency explains an edge before real time does).
+func (r Rel) Label() Rel { return r & -r }
+
+// String names a single kind ("ww"), or lists a set ("ww|realtime").
+func (r Rel) String() string {
+	s := ""
+	for i, n := range relNames {
+		if r&(1<<i) != 0 {
+			if s != "" {
+				s += "|"
+			}
+			s += n
+		}
+	}
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (r Rel) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
+// edge is one dependency while the graph is being built.
+type edge struct {
+	from, to int32
+	rel      Rel
+}
+
+// graph is a directed graph over transaction indexes in compressed sparse
+// row form: the out-edges of v are to[start[v]:start[v+1]], sorted by
+// target, each target once, with the union of the kinds linking them.
+type graph struct {
+	start []int32
+	to    []int32
+	rel   []Rel
+}
+
+// newGraph builds the graph of n vertices from edges (any order,
+// duplicates allowed, no self-edges). It reuses edges' memory.
+func newGraph(n int, edges []edge) *graph {
+	g := &graph{start: make([]int32, n+1)}
+	for _, e := range edges {
+		g.start[e.from+1]++
+	}
+	for v := 0; v < n; v++ {
+		g.start[v+1] += g.start[v]
+	}
+	to := make([]int32, len(edges))
+	rel := make([]Rel, len(edges))
+	fill := slices.Clone(g.start[:n])
+	for _, e := range edges {
+		i := fill[e.from]
+		fill[e.from]++
+		to[i], rel[i] = e.to, e.rel
+	}
+	// Sort each row by target and merge duplicates, compacting in place.
+	w := int32(0)
+	for v := 0; v < n; v++ {
+		lo, hi := g.start[v], g.start[v+1]
+		g.start[v] = w
+		row, rrow := to[lo:hi], rel[lo:hi]
+		if len(row) > 1 && !sortedInt32(row) {
+			sortRow(row, rrow)
+		}
+		for i := range row {
+			if i > 0 && row[i] == to[w-1] && w > g.start[v] {
+				rel[w-1] |= rrow[i]
+				continue
+			}
+			to[w], rel[w] = row[i], rrow[i]
+			w++
+		}
+	}
+	g.start[n] = w
+	g.to, g.rel = to[:w:w], rel[:w:w]
+	return g
+}
+
+func sortedInt32(s []int32) bool {
+	for i := 1; i < len(s); i++ {
+		if s[i] < s[i-1] {
+			return false
+		}
+	}
+	return true
+}
+
+// sortRow sorts one row's targets, carrying their kinds along.
+func sortRow(to []int32, rel []Rel) {
+	type tr struct {
+		to  int32
+		rel Rel
+	}
+	buf := make([]tr, len(to))
+	for i := range to {
+		buf[i] = tr{to[i], rel[i]}
+	}
+	slices.SortFunc(buf, func(a, b tr) int { return int(a.to) - int(b.to) })
+	for i := range buf {
+		to[i], rel[i] = buf[i].to, buf[i].rel
+	}
+}
+
+// n returns the number of vertices.
+func (g *graph) n() int { return len(g.start) - 1 }
+
+// edges returns the number of (merged) edges.
+func (g *graph) edges() int { return len(g.to) }
+
+// relOf returns the kinds of the edge a -> b, 0 when there is none.
+func (g *graph) relOf(a, b int32) Rel {
+	row := g.to[g.start[a]:g.start[a+1]]
+	if i, ok := slices.BinarySearch(row, b); ok {
+		return g.rel[g.start[a]+int32(i)]
+	}
+	return 0
+}
