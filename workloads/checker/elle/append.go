@@ -36,7 +36,7 @@ type reader struct {
 type appendIndex struct {
 	order   [][]int64 // per key: the longest read, the version order
 	writers [][]int32 // per key: who appended order[i] (-1 for nobody)
-	vals    map[kv]appended
+	vals    *valIndex
 	readers []reader // sorted by key, then obs, then txn
 }
 
@@ -44,7 +44,27 @@ type appendIndex struct {
 // the anomalies visible without cycles.
 func (c *check) inferAppends() *appendIndex {
 	h := c.h
-	ix := &appendIndex{order: make([][]int64, len(h.Keys)), vals: map[kv]appended{}}
+	ix := &appendIndex{order: make([][]int64, len(h.Keys))}
+	// Pass 0: the range of values appended per key, to size the index.
+	lo, hi, n := make([]int64, len(h.Keys)), make([]int64, len(h.Keys)), make([]int, len(h.Keys))
+	reads := 0
+	for i := range h.Txns {
+		for _, m := range h.Txns[i].Mops {
+			if m.Kind != history.MopAppend {
+				reads++
+				continue
+			}
+			if n[m.Key] == 0 || m.Value < lo[m.Key] {
+				lo[m.Key] = m.Value
+			}
+			if n[m.Key] == 0 || m.Value > hi[m.Key] {
+				hi[m.Key] = m.Value
+			}
+			n[m.Key]++
+		}
+	}
+	ix.vals = newValIndex(lo, hi, n)
+	ix.readers = make([]reader, 0, reads)
 	// Pass 1: who appended what; the longest read per key.
 	for i := range h.Txns {
 		t := &h.Txns[i]
@@ -52,13 +72,13 @@ func (c *check) inferAppends() *appendIndex {
 			switch {
 			case m.Kind == history.MopAppend:
 				key := kv{m.Key, m.Value}
-				if prev, dup := ix.vals[key]; dup && prev.txn >= 0 {
+				if prev, dup := ix.vals.get(key); dup && prev.txn >= 0 {
 					c.add(Anomaly{Type: "duplicate-appends", Key: c.key(m.Key), Txns: []int{int(prev.txn), i},
 						Text: fmt.Sprintf("%s and %s both append %d to %s: appended values must be unique", c.name(prev.txn), c.name(int32(i)), m.Value, c.key(m.Key))})
 					continue
 				}
 				later := slices.ContainsFunc(t.Mops[j+1:], func(o history.Mop) bool { return o.Kind == history.MopAppend && o.Key == m.Key })
-				ix.vals[key] = appended{txn: int32(i), pos: -1, mid: later}
+				ix.vals.set(key, appended{txn: int32(i), pos: -1, mid: later})
 			case m.Kind == history.MopRead && t.Outcome == history.OK && len(m.List) > len(ix.order[m.Key]):
 				ix.order[m.Key] = m.List
 			}
@@ -70,14 +90,14 @@ func (c *check) inferAppends() *appendIndex {
 		w := make([]int32, len(order))
 		for p, v := range order {
 			key := kv{int32(k), v}
-			a, ok := ix.vals[key]
+			a, ok := ix.vals.get(key)
 			if !ok {
 				a = appended{txn: -1, pos: -1}
 			}
 			if a.pos < 0 {
 				a.pos = int32(p)
 			}
-			ix.vals[key] = a
+			ix.vals.set(key, a)
 			w[p] = a.txn
 		}
 		ix.writers[k] = w
@@ -159,7 +179,7 @@ func (c *check) checkReads(ix *appendIndex) {
 						c.name(ti), c.key(m.Key), m.List, order)})
 				obs = -1
 				if n := len(m.List); n > 0 {
-					if a, ok := ix.vals[kv{m.Key, m.List[n-1]}]; ok && a.pos >= 0 {
+					if a, ok := ix.vals.get(kv{m.Key, m.List[n-1]}); ok && a.pos >= 0 {
 						obs = a.pos + 1
 					}
 				}
@@ -244,7 +264,7 @@ func (c *check) readValues(ix *appendIndex, t int32, m history.Mop, prefix bool)
 		if prefix {
 			a = appended{txn: w[p]}
 		} else {
-			a = ix.vals[kv{m.Key, v}]
+			a = ix.vals.at(kv{m.Key, v})
 			if a == (appended{}) {
 				a.txn = -1
 			}
@@ -259,7 +279,7 @@ func (c *check) readValues(ix *appendIndex, t int32, m history.Mop, prefix bool)
 					c.name(t), c.key(m.Key), m.List, v, c.name(a.txn))})
 		}
 	}
-	last := ix.vals[kv{m.Key, m.List[len(m.List)-1]}]
+	last := ix.vals.at(kv{m.Key, m.List[len(m.List)-1]})
 	if last.mid && last.txn != t && last.txn >= 0 {
 		c.add(Anomaly{Type: "G1b", Key: c.key(m.Key), Txns: []int{int(last.txn), int(t)},
 			Text: fmt.Sprintf("%s read %s = %v, ending in %d, an intermediate state: %s appended to %s again after it",
@@ -325,7 +345,7 @@ func (c *check) appendEdges(ix *appendIndex) {
 	for _, r := range ix.readers {
 		if r.obs > 0 {
 			if w := ix.writers[r.k][r.obs-1]; live(w) && w != r.txn {
-				c.edges = append(c.edges, edge{w, r.txn, WR})
+				c.edges.add(edge{w, r.txn, WR})
 			}
 		}
 	}
@@ -339,7 +359,7 @@ func (c *check) appendEdges(ix *appendIndex) {
 			if m.Kind != history.MopAppend {
 				continue
 			}
-			a := ix.vals[kv{m.Key, m.Value}]
+			a := ix.vals.at(kv{m.Key, m.Value})
 			if a.txn != ti {
 				continue // a duplicate append; the first appender owns the value
 			}
@@ -349,7 +369,7 @@ func (c *check) appendEdges(ix *appendIndex) {
 			}
 			if prev > 0 {
 				if w := ix.writers[m.Key][prev-1]; live(w) && w != ti {
-					c.edges = append(c.edges, edge{w, ti, WW})
+					c.edges.add(edge{w, ti, WW})
 				}
 			}
 			lo, _ := slices.BinarySearchFunc(ix.readers, reader{-1, m.Key, prev}, cmpReader)
@@ -358,7 +378,7 @@ func (c *check) appendEdges(ix *appendIndex) {
 					break
 				}
 				if r.txn != ti {
-					c.edges = append(c.edges, edge{r.txn, ti, RW})
+					c.edges.add(edge{r.txn, ti, RW})
 				}
 			}
 		}
@@ -382,11 +402,11 @@ func (ix *appendIndex) explain(c *check, a, b int32, rel Rel) (string, string) {
 		switch {
 		case rel == WR && m.Kind == history.MopRead && len(m.List) > 0:
 			last := m.List[len(m.List)-1]
-			if ix.vals[kv{m.Key, last}].txn == a {
+			if ix.vals.at(kv{m.Key, last}).txn == a {
 				return c.key(m.Key), fmt.Sprintf("%s observed %s's append of %d to %s", c.name(b), c.name(a), last, c.key(m.Key))
 			}
 		case (rel == WW || rel == RW) && m.Kind == history.MopAppend:
-			av := ix.vals[kv{m.Key, m.Value}]
+			av := ix.vals.at(kv{m.Key, m.Value})
 			prev := av.pos
 			if prev < 0 {
 				prev = int32(len(ix.order[m.Key]))

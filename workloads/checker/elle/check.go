@@ -33,7 +33,7 @@ func (o Options) models() []Model {
 type check struct {
 	h     *history.Txns
 	kind  string
-	edges []edge
+	edges edgeList
 	g     *graph
 	comps [][]int32
 	found []Anomaly
@@ -63,15 +63,15 @@ func Check(h *history.Txns, opts Options) *Result {
 		res.Elapsed = time.Since(start)
 		return res
 	}
-	dataEdges := len(c.edges)
+	dataEdges := c.edges.n
 	switch {
 	case needsRealtime(want):
 		c.realtimeEdges()
 	case needsProcess(want):
 		c.processEdges()
 	}
-	c.g = newGraph(len(h.Txns), c.edges)
-	c.edges = nil
+	c.g = newGraph(len(h.Txns), &c.edges)
+	c.edges = edgeList{}
 	if c.g.edges() == 0 {
 		c.add(Anomaly{Type: "empty-transaction-graph", Text: "no transaction depends on another: the history gives the cycle search nothing to work on"})
 	}
@@ -195,15 +195,15 @@ func (c *check) realtimeEdges() {
 	lo, hi := make([]int, len(c.h.Txns)), make([]int, len(c.h.Txns))
 	for _, e := range evs {
 		if e.invoke {
-			lo[e.txn] = len(c.edges)
+			lo[e.txn] = c.edges.n
 			for _, a := range frontier {
-				c.edges = append(c.edges, edge{a, e.txn, Realtime})
+				c.edges.add(edge{a, e.txn, Realtime})
 			}
-			hi[e.txn] = len(c.edges)
+			hi[e.txn] = c.edges.n
 			continue
 		}
-		for _, pe := range c.edges[lo[e.txn]:hi[e.txn]] {
-			a := pe.from
+		for j := lo[e.txn]; j < hi[e.txn]; j++ {
+			a := c.edges.at(j).from
 			if p := pos[a]; p > 0 {
 				last := frontier[len(frontier)-1]
 				frontier[p-1] = last
@@ -239,7 +239,7 @@ func (c *check) processEdges() {
 	for _, i := range idx {
 		p := c.h.Txns[i].Process
 		if prev, ok := last[p]; ok {
-			c.edges = append(c.edges, edge{prev, i, Process})
+			c.edges.add(edge{prev, i, Process})
 		}
 		last[p] = i
 	}

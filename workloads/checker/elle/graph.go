@@ -65,22 +65,26 @@ type graph struct {
 }
 
 // newGraph builds the graph of n vertices from edges (any order,
-// duplicates allowed, no self-edges). It reuses edges' memory.
-func newGraph(n int, edges []edge) *graph {
+// duplicates allowed, no self-edges).
+func newGraph(n int, el *edgeList) *graph {
 	g := &graph{start: make([]int32, n+1)}
-	for _, e := range edges {
-		g.start[e.from+1]++
+	for _, ch := range el.chunks {
+		for _, e := range ch {
+			g.start[e.from+1]++
+		}
 	}
 	for v := 0; v < n; v++ {
 		g.start[v+1] += g.start[v]
 	}
-	to := make([]int32, len(edges))
-	rel := make([]Rel, len(edges))
+	to := make([]int32, el.n)
+	rel := make([]Rel, el.n)
 	fill := slices.Clone(g.start[:n])
-	for _, e := range edges {
-		i := fill[e.from]
-		fill[e.from]++
-		to[i], rel[i] = e.to, e.rel
+	for _, ch := range el.chunks {
+		for _, e := range ch {
+			i := fill[e.from]
+			fill[e.from]++
+			to[i], rel[i] = e.to, e.rel
+		}
 	}
 	// Sort each row by target and merge duplicates, compacting in place.
 	w := int32(0)
@@ -144,3 +148,24 @@ func (g *graph) relOf(a, b int32) Rel {
 	}
 	return 0
 }
+
+// edgeChunk is the size of an edgeList chunk: growing the list never
+// copies edges.
+const edgeChunk = 1 << 12
+
+// edgeList collects edges in fixed-size chunks.
+type edgeList struct {
+	chunks [][]edge
+	n      int
+}
+
+func (l *edgeList) add(e edge) {
+	if l.n%edgeChunk == 0 {
+		l.chunks = append(l.chunks, make([]edge, 0, edgeChunk))
+	}
+	c := &l.chunks[len(l.chunks)-1]
+	*c = append(*c, e)
+	l.n++
+}
+
+func (l *edgeList) at(i int) edge { return l.chunks[i/edgeChunk][i%edgeChunk] }

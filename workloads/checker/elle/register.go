@@ -223,7 +223,7 @@ func (c *check) registerEdges(ix *registerIndex) {
 		for _, w := range ix.writers[key] {
 			for _, r := range rs {
 				if r != w {
-					c.edges = append(c.edges, edge{w, r, WR})
+					c.edges.add(edge{w, r, WR})
 				}
 			}
 		}
@@ -232,7 +232,7 @@ func (c *check) registerEdges(ix *registerIndex) {
 		for _, w := range ix.keyWriters[k] {
 			for _, r := range rs {
 				if r != w {
-					c.edges = append(c.edges, edge{r, w, RW})
+					c.edges.add(edge{r, w, RW})
 				}
 			}
 		}

@@ -131,29 +131,29 @@ func subgraph(g *graph, comp []int32) *sub {
 	for i, v := range comp {
 		local[v] = int32(i)
 	}
-	var edges []edge
+	var edges edgeList
 	for i, v := range comp {
 		for j := g.start[v]; j < g.start[v+1]; j++ {
 			if w, ok := local[g.to[j]]; ok {
-				edges = append(edges, edge{int32(i), w, g.rel[j]})
+				edges.add(edge{int32(i), w, g.rel[j]})
 			}
 		}
 	}
-	return &sub{g: newGraph(len(comp), edges), verts: comp}
+	return &sub{g: newGraph(len(comp), &edges), verts: comp}
 }
 
 // labelGraph keeps, of each edge, only its label, and drops edges whose
 // label the mask excludes.
 func labelGraph(g *graph, mask Rel) *graph {
-	var edges []edge
+	var edges edgeList
 	for v := int32(0); int(v) < g.n(); v++ {
 		for j := g.start[v]; j < g.start[v+1]; j++ {
 			if l := g.rel[j].Label(); l&mask != 0 {
-				edges = append(edges, edge{v, g.to[j], l})
+				edges.add(edge{v, g.to[j], l})
 			}
 		}
 	}
-	return newGraph(g.n(), edges)
+	return newGraph(g.n(), &edges)
 }
 
 // shortestCycle finds a shortest cycle of spec s in the component sg (by

@@ -1,0 +1,45 @@
+package elle
+
+import (
+	"flag"
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+)
+
+var bench1M = flag.Bool("elle.1m", false, "also benchmark a 1M-transaction history (long)")
+
+// BenchmarkCheckAppend checks simulated strictly serializable list-append
+// histories of 10k, 100k and (with -elle.1m, or without -short) 1M
+// transactions against strict-serializable, and reports transactions per
+// second and the heap in use at the end of the check. Near-linear growth
+// shows as a steady txns/s across sizes.
+//
+//	go test -run '^$' -bench CheckAppend -benchtime 3x ./workloads/checker/elle
+func BenchmarkCheckAppend(b *testing.B) {
+	sizes := []int{10_000, 100_000}
+	if *bench1M || !testing.Short() {
+		sizes = append(sizes, 1_000_000)
+	}
+	for _, n := range sizes {
+		b.Run(fmt.Sprintf("txns=%d", n), func(b *testing.B) {
+			h := genSerial(1, genConfig{txns: n, procs: 10, keys: 8, maxWrites: 16, maxLen: 4})
+			runtime.GC()
+			b.ReportAllocs()
+			b.ResetTimer()
+			var res *Result
+			for range b.N {
+				res = Check(h, Options{})
+			}
+			b.StopTimer()
+			if res.Verdict != Valid {
+				b.Fatalf("a serial history: %s\n%s", res.Summary(), res.Explain())
+			}
+			per := b.Elapsed() / time.Duration(b.N)
+			b.ReportMetric(float64(n)/per.Seconds(), "txns/s")
+			b.ReportMetric(float64(res.Stats.HeapBytes)/(1<<20), "heap-MiB")
+			b.ReportMetric(float64(res.Stats.Edges), "edges")
+		})
+	}
+}
