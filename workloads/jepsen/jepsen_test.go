@@ -137,8 +137,8 @@ func TestReadTxnEDN(t *testing.T) {
 		t.Fatalf("got %d txns, kind %s, txn 1 %s", len(h.Txns), h.Kind(), h.TxnString(&h.Txns[1]))
 	}
 	for in, want := range map[string]string{
-		`{:type :ok, :process 0, :f :txn, :value [[:append :x :a]]}`:         "not an integer",
-		`{:type :ok, :process 0, :f :txn, :value [[:frob :x 1]]}`:            "unknown micro-op :frob",
+		`{:type :ok, :process 0, :f :txn, :value [[:append :x :a]]}`:          "not an integer",
+		`{:type :ok, :process 0, :f :txn, :value [[:frob :x 1]]}`:             "unknown micro-op :frob",
 		`{:type :ok, :process 0, :f :txn, :value [[:append :x 1] [:w :y 2]]}`: "mixes list appends and register writes",
 		`{:type :ok, :process 0, :f :txn, :value 3}`:                          "not a vector of micro-ops",
 		`{:type :ok, :process 0, :f :read, :value [[:r :x nil]]}`:             "want :txn",

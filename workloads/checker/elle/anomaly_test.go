@@ -8,11 +8,6 @@ import (
 	"faultline/workloads/jepsen"
 )
 
-func edn(t *testing.T, lines ...string) *Result {
-	t.Helper()
-	return ednOpts(t, Options{}, lines...)
-}
-
 func ednOpts(t *testing.T, o Options, lines ...string) *Result {
 	t.Helper()
 	h, err := jepsen.ReadTxnEDN(strings.NewReader(strings.Join(lines, "\n")))

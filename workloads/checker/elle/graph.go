@@ -140,15 +140,6 @@ func (g *graph) n() int { return len(g.start) - 1 }
 // edges returns the number of (merged) edges.
 func (g *graph) edges() int { return len(g.to) }
 
-// relOf returns the kinds of the edge a -> b, 0 when there is none.
-func (g *graph) relOf(a, b int32) Rel {
-	row := g.to[g.start[a]:g.start[a+1]]
-	if i, ok := slices.BinarySearch(row, b); ok {
-		return g.rel[g.start[a]+int32(i)]
-	}
-	return 0
-}
-
 // edgeChunk is the size of an edgeList chunk: growing the list never
 // copies edges.
 const edgeChunk = 1 << 12

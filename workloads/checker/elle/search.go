@@ -173,7 +173,7 @@ func shortestCycle(sg *sub, s *spec) (best []step, cut bool) {
 		}
 		seen := newVisited(m)
 		for _, start := range comp {
-			if best != nil && len(best) == 2 {
+			if len(best) == 2 {
 				return globalSteps(best, sg), false // none is shorter
 			}
 			c, used := bfsCycle(lg, s, start, in, seen, best, budget)
