@@ -38,6 +38,9 @@ type appendIndex struct {
 	writers [][]int32 // per key: who appended order[i] (-1 for nobody)
 	vals    *valIndex
 	readers []reader // sorted by key, then obs, then txn
+	// firstDup is, per key, the first position of the version order
+	// whose element came earlier in it too (len(order) when none).
+	firstDup []int32
 }
 
 // inferAppends derives ww, wr and rw edges of a list-append history, and
@@ -86,8 +89,10 @@ func (c *check) inferAppends() *appendIndex {
 	}
 	// Version orders: positions, writers, and what is wrong with them.
 	ix.writers = make([][]int32, len(h.Keys))
+	ix.firstDup = make([]int32, len(h.Keys))
 	for k, order := range ix.order {
 		w := make([]int32, len(order))
+		ix.firstDup[k] = int32(len(order))
 		for p, v := range order {
 			key := kv{int32(k), v}
 			a, ok := ix.vals.get(key)
@@ -96,6 +101,8 @@ func (c *check) inferAppends() *appendIndex {
 			}
 			if a.pos < 0 {
 				a.pos = int32(p)
+			} else if ix.firstDup[k] == int32(len(order)) {
+				ix.firstDup[k] = int32(p) // seen before in this order
 			}
 			ix.vals.set(key, a)
 			w[p] = a.txn
@@ -146,20 +153,8 @@ func (c *check) dirtyUpdates(k int32, order []int64, w []int32) {
 // future reads), finds lost updates, and indexes the readers.
 func (c *check) checkReads(ix *appendIndex) {
 	h := c.h
-	// Per key, the first position whose element is suspect.
-	firstDup := make([]int32, len(h.Keys))
-	for k, order := range ix.order {
-		firstDup[k] = int32(len(order))
-		seen := make(map[int64]bool, len(order))
-		for p, v := range order {
-			if seen[v] {
-				firstDup[k] = int32(p)
-				break
-			}
-			seen[v] = true
-		}
-	}
-	lost := map[[2]int64][]int32{} // (key, obs) -> readers that then appended
+	firstDup := ix.firstDup
+	var lost []reader // readers of a state that then appended to the key
 	for i := range h.Txns {
 		t := &h.Txns[i]
 		if t.Outcome != history.OK {
@@ -190,44 +185,49 @@ func (c *check) checkReads(ix *appendIndex) {
 			c.readValues(ix, ti, m, prefix)
 			ix.readers = append(ix.readers, reader{ti, m.Key, obs})
 			if prefix && !readBefore(t.Mops[:j], m.Key) && appendsAfter(t.Mops[j+1:], m.Key) {
-				lk := [2]int64{int64(m.Key), int64(obs)}
-				lost[lk] = append(lost[lk], ti)
+				lost = append(lost, reader{ti, m.Key, obs})
 			}
 		}
-		c.internal(ti)
-	}
-	keys := make([][2]int64, 0, len(lost))
-	for k, ts := range lost {
-		if len(ts) > 1 {
-			keys = append(keys, k)
+		if selfRead(t.Mops) {
+			c.internal(ti)
 		}
 	}
-	slices.SortFunc(keys, func(a, b [2]int64) int { return slices.Compare(a[:], b[:]) })
-	for _, lk := range keys {
-		ts := lost[lk]
-		k := int32(lk[0])
-		txns := make([]int, len(ts))
-		names := ""
-		for i, t := range ts {
-			txns[i] = int(t)
-			if i > 0 {
-				names += ", "
+	slices.SortFunc(lost, cmpReader)
+	for i := 0; i < len(lost); {
+		j := i + 1
+		for j < len(lost) && lost[j].k == lost[i].k && lost[j].obs == lost[i].obs {
+			j++
+		}
+		if j-i > 1 {
+			k := lost[i].k
+			txns := make([]int, 0, j-i)
+			names := ""
+			for n, r := range lost[i:j] {
+				txns = append(txns, int(r.txn))
+				if n > 0 {
+					names += ", "
+				}
+				names += c.name(r.txn)
 			}
-			names += c.name(t)
+			c.add(Anomaly{Type: "lost-update", Key: c.key(k), Txns: txns,
+				Text: fmt.Sprintf("%s all read %s = %v and then appended to it: each update was made without the others'",
+					names, c.key(k), ix.order[k][:lost[i].obs])})
 		}
-		c.add(Anomaly{Type: "lost-update", Key: c.key(k), Txns: txns,
-			Text: fmt.Sprintf("%s all read %s = %v and then appended to it: each update was made without the others'",
-				names, c.key(k), ix.order[k][:lk[1]])})
+		i = j
 	}
-	slices.SortFunc(ix.readers, func(a, b reader) int {
-		if a.k != b.k {
-			return int(a.k - b.k)
+	slices.SortFunc(ix.readers, cmpReader)
+}
+
+// selfRead reports whether some read of a key follows another micro-op on
+// the key, or precedes an append to it: only then can the transaction
+// contradict itself (internal) or read its own future (future-read).
+func selfRead(mops []history.Mop) bool {
+	for j, m := range mops {
+		if m.Kind == history.MopRead && (readBefore(mops[:j], m.Key) || appendsAfter(mops[j+1:], m.Key)) {
+			return true
 		}
-		if a.obs != b.obs {
-			return int(a.obs - b.obs)
-		}
-		return int(a.txn - b.txn)
-	})
+	}
+	return false
 }
 
 func readBefore(ms []history.Mop, k int32) bool {

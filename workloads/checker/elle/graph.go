@@ -118,19 +118,46 @@ func sortedInt32(s []int32) bool {
 	return true
 }
 
-// sortRow sorts one row's targets, carrying their kinds along.
+// sortRow sorts one row's targets, carrying their kinds along, in place:
+// insertion sort for the short rows that are the rule, a heap sort
+// (no allocation, n log n) for long ones.
 func sortRow(to []int32, rel []Rel) {
-	type tr struct {
-		to  int32
-		rel Rel
+	if len(to) <= 24 {
+		for i := 1; i < len(to); i++ {
+			t, r := to[i], rel[i]
+			j := i
+			for ; j > 0 && to[j-1] > t; j-- {
+				to[j], rel[j] = to[j-1], rel[j-1]
+			}
+			to[j], rel[j] = t, r
+		}
+		return
 	}
-	buf := make([]tr, len(to))
-	for i := range to {
-		buf[i] = tr{to[i], rel[i]}
+	n := len(to)
+	down := func(i, n int) {
+		for {
+			c := 2*i + 1
+			if c >= n {
+				return
+			}
+			if c+1 < n && to[c+1] > to[c] {
+				c++
+			}
+			if to[i] >= to[c] {
+				return
+			}
+			to[i], to[c] = to[c], to[i]
+			rel[i], rel[c] = rel[c], rel[i]
+			i = c
+		}
 	}
-	slices.SortFunc(buf, func(a, b tr) int { return int(a.to) - int(b.to) })
-	for i := range buf {
-		to[i], rel[i] = buf[i].to, buf[i].rel
+	for i := n/2 - 1; i >= 0; i-- {
+		down(i, n)
+	}
+	for end := n - 1; end > 0; end-- {
+		to[0], to[end] = to[end], to[0]
+		rel[0], rel[end] = rel[end], rel[0]
+		down(0, end)
 	}
 }
 
