@@ -56,6 +56,7 @@ func BenchmarkCheckAppend(b *testing.B) {
 			per := b.Elapsed() / time.Duration(b.N)
 			b.ReportMetric(float64(n)/per.Seconds(), "txns/s")
 			b.ReportMetric(float64(res.Stats.HeapBytes)/(1<<20), "heap-MiB")
+			b.ReportMetric(float64(res.Stats.AllocBytes)/(1<<20), "check-alloc-MiB")
 			b.ReportMetric(float64(res.Stats.Edges), "edges")
 		})
 	}

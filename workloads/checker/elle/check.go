@@ -46,6 +46,8 @@ type check struct {
 // h.Kind says), against opts.
 func Check(h *history.Txns, opts Options) *Result {
 	start := time.Now()
+	var ms0 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
 	c := &check{h: h, kind: h.Kind()}
 	want := prohibited(opts.models(), opts.Anomalies)
 	res := &Result{Workload: c.kind, Txns: len(h.Txns), Keys: len(h.Keys), Models: opts.models(), Anomalies: nil}
@@ -92,6 +94,7 @@ func Check(h *history.Txns, opts Options) *Result {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	res.Stats.HeapBytes = ms.HeapInuse
+	res.Stats.AllocBytes = ms.TotalAlloc - ms0.TotalAlloc
 	res.Elapsed = time.Since(start)
 	return res
 }

@@ -3,6 +3,7 @@ package elle
 import (
 	"math/rand/v2"
 
+	"faultline/workloads/gen"
 	"faultline/workloads/history"
 )
 
@@ -16,71 +17,65 @@ type genConfig struct {
 	register  bool
 }
 
-// genSerial simulates a strictly serializable database: transactions
-// execute one at a time in commit order, each commit point inside its
-// transaction's [invoke, complete] interval, processes running one
-// transaction at a time while intervals of different processes overlap.
-// Reads of a list share the key's state (a prefix view), as they would
-// after decoding.
+// genSerial simulates a strictly serializable database running
+// gen.TxnGen's transactions: they execute one at a time in commit order,
+// each commit point inside its transaction's [invoke, complete] interval,
+// processes running one transaction at a time while intervals of
+// different processes overlap. Reads of a list share the key's state (a
+// prefix view), as they would after decoding.
 func genSerial(seed uint64, cfg genConfig) *history.Txns {
+	write := history.MopAppend
+	if cfg.register {
+		write = history.MopWrite
+	}
+	g, err := gen.NewTxnGen(gen.TxnConfig{Write: write, KeyCount: cfg.keys, MinTxnLength: 1, MaxTxnLength: cfg.maxLen,
+		MaxWritesPerKey: cfg.maxWrites}, int64(seed))
+	if err != nil {
+		panic(err)
+	}
 	r := rand.New(rand.NewPCG(seed, 0x5e11))
 	h := &history.Txns{Txns: make([]history.Txn, 0, cfg.txns)}
-	state := [][]int64{}
-	reg := []int64{}
-	regSet := []bool{}
-	writes := []int{}
-	active := make([]int32, cfg.keys)
-	newKey := func() int32 {
-		k := int32(len(h.Keys))
-		h.Keys = append(h.Keys, itoa(int(k)))
-		state = append(state, nil)
-		reg = append(reg, 0)
-		regSet = append(regSet, false)
-		writes = append(writes, 0)
-		return k
-	}
-	for i := range active {
-		active[i] = newKey()
+	var lists [][]int64
+	var reg []int64
+	var regSet []bool
+	grow := func(k int32) {
+		for int(k) >= len(lists) {
+			lists = append(lists, nil)
+			reg = append(reg, 0)
+			regSet = append(regSet, false)
+		}
 	}
 	prevDone := make([]int64, cfg.procs)
 	const gap = 10
 	jitter := int64(5 * cfg.procs)
 	for i := 0; i < cfg.txns; i++ {
 		p := i % cfg.procs
-		commit := int64(i+1) * gap * 1
-		commit *= 1
+		commit := int64(i+1) * gap
 		inv := max(prevDone[p]+1, commit-1-r.Int64N(jitter))
 		done := commit + 1 + r.Int64N(jitter)
 		prevDone[p] = done
-		n := 1 + r.IntN(cfg.maxLen)
-		mops := make([]history.Mop, 0, n)
-		for j := 0; j < n; j++ {
-			slot := r.IntN(len(active))
-			k := active[slot]
-			if r.IntN(2) == 0 {
-				m := history.Mop{Kind: history.MopRead, Key: k}
+		mops := g.Next()
+		for j := range mops {
+			m := &mops[j]
+			grow(m.Key)
+			switch m.Kind {
+			case history.MopRead:
 				if cfg.register {
-					m.Value, m.Nil = reg[k], !regSet[k]
+					m.Value, m.Nil = reg[m.Key], !regSet[m.Key]
 				} else {
-					m.IsList, m.List = true, state[k][:len(state[k]):len(state[k])]
+					l := lists[m.Key]
+					m.Nil, m.List = false, l[:len(l):len(l)]
 				}
-				mops = append(mops, m)
-				continue
-			}
-			writes[k]++
-			v := int64(writes[k])
-			if cfg.register {
-				mops = append(mops, history.Mop{Kind: history.MopWrite, Key: k, Value: v})
-				reg[k], regSet[k] = v, true
-			} else {
-				mops = append(mops, history.Mop{Kind: history.MopAppend, Key: k, Value: v})
-				state[k] = append(state[k], v)
-			}
-			if writes[k] >= cfg.maxWrites {
-				active[slot] = newKey()
+			case history.MopWrite:
+				reg[m.Key], regSet[m.Key] = m.Value, true
+			case history.MopAppend:
+				lists[m.Key] = append(lists[m.Key], m.Value)
 			}
 		}
 		h.Txns = append(h.Txns, history.Txn{Process: p, Index: int64(i), Invoke: inv, Complete: done, Outcome: history.OK, Mops: mops})
+	}
+	for k := range g.Keys() {
+		h.Keys = append(h.Keys, itoa(k))
 	}
 	return h
 }

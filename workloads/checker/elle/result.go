@@ -48,8 +48,10 @@ type Stats struct {
 	// transactions; LargestSCC is the size of the largest.
 	SCCs       int `json:"sccs"`
 	LargestSCC int `json:"largest_scc"`
-	// HeapBytes is the heap in use when the check finished.
-	HeapBytes uint64 `json:"heap_bytes"`
+	// HeapBytes is the process's heap in use when the check finished (the
+	// history included); AllocBytes what the check itself allocated.
+	HeapBytes  uint64 `json:"heap_bytes"`
+	AllocBytes uint64 `json:"alloc_bytes"`
 }
 
 // Result is the outcome of a check.
