@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 )
@@ -26,5 +27,23 @@ func TestCheckTxnEDN(t *testing.T) {
 		if code != tc.code || !strings.Contains(out.String(), tc.want) {
 			t.Errorf("bench check %v: exit %d, want %d with %q\n%s%s", tc.args, code, tc.code, tc.want, out.String(), errb.String())
 		}
+	}
+}
+
+// TestCheckTxnCalls: a Faultline history.jsonl of Maelstrom txn calls is
+// checked by the Elle-style checker too.
+func TestCheckTxnCalls(t *testing.T) {
+	path := t.TempDir() + "/history.jsonl"
+	lines := []string{
+		`{"type":"op","client":1,"kind":"call","key":"txn","value":"{\"txn\":[[\"append\",1,1],[\"r\",2,null]]}","output":"{\"type\":\"txn_ok\",\"txn\":[[\"append\",1,1],[\"r\",2,[1]]]}","invoke":0,"complete":10,"outcome":"ok"}`,
+		`{"type":"op","client":2,"kind":"call","key":"txn","value":"{\"txn\":[[\"append\",1,2],[\"append\",2,1]]}","output":"{\"type\":\"txn_ok\",\"txn\":[[\"append\",1,2],[\"append\",2,1]]}","invoke":1,"complete":11,"outcome":"ok"}`,
+		`{"type":"op","client":3,"kind":"call","key":"txn","value":"{\"txn\":[[\"r\",1,null]]}","output":"{\"type\":\"txn_ok\",\"txn\":[[\"r\",1,[1,2]]]}","invoke":20,"complete":30,"outcome":"ok"}`,
+	}
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := cmdCheck(context.Background(), []string{path}, &out, &errb); code != 1 || !strings.Contains(out.String(), "G1c") {
+		t.Fatalf("exit %d\n%s%s", code, out.String(), errb.String())
 	}
 }
