@@ -23,6 +23,9 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	limit := fs.Duration("time-limit", 60*time.Second, "bound on the linearizability check; past it the verdict is unknown")
 	format := fs.String("format", "auto", "input format: auto, jsonl, edn or log")
 	models := fs.String("models", "", "transactional histories: comma-separated consistency models to check (default strict-serializable; "+modelNames()+")")
+	wfr := fs.Bool("wfr-keys", false, "rw-register histories: assume a transaction's write of a key follows its read of it")
+	seqKeys := fs.Bool("sequential-keys", false, "rw-register histories: assume each process sees each key's versions in order")
+	linKeys := fs.Bool("linearizable-keys", false, "rw-register histories: assume each key is linearizable (real time orders its versions)")
 	if err := fs.Parse(args); err != nil {
 		return exitFailed
 	}
@@ -44,6 +47,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "bench check: -models: %v\n", err)
 		return exitFailed
 	}
+	opts.WFRKeys, opts.SequentialKeys, opts.LinearizableKeys = *wfr, *seqKeys, *linKeys
 	run, txns, err := readHistory(path, *format)
 	if err != nil {
 		fmt.Fprintf(stderr, "bench check: %v\n", err)

@@ -21,6 +21,7 @@ func TestCheckTxnEDN(t *testing.T) {
 		{[]string{"-models", "snapshot-isolation", dir + "elle-la-si-valid-1.edn"}, 0, "verdict: valid"},
 		{[]string{"-models", "serializable", dir + "elle-rw-g-single-1.edn"}, 1, "G-single-item"},
 		{[]string{"-models", "bogus", dir + "elle-la-g1c-1.edn"}, exitFailed, ""},
+		{[]string{"-linearizable-keys", "-models", "serializable", dir + "elle-rw-valid-cyclic-versions-bug-1.edn"}, 0, "verdict: valid"},
 	} {
 		var out, errb bytes.Buffer
 		code := cmdCheck(context.Background(), tc.args, &out, &errb)

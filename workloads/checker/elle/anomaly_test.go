@@ -88,6 +88,18 @@ func TestAnomalies(t *testing.T) {
 			[]string{ok("0", "[[:w :x 1] [:r :y 1]]"), ok("1", "[[:w :y 1] [:r :x 1]]")},
 			[]string{ok("0", "[[:w :x 1] [:r :y nil]]"), ok("1", "[[:w :y 1] [:r :x 1]]")},
 			"G1c"},
+		// Only the assumption that x is linearizable orders write 1 before
+		// write 2 (real time), so that T3's read of 1 misses 2 although it
+		// saw T2's y (a read of 1 after T2 completed would be a cycle of
+		// versions instead).
+		{"rw G-single with linearizable keys", Options{Models: []Model{Serializable}, LinearizableKeys: true},
+			[]string{"{:type :invoke, :process 0, :f :txn, :value [[:w :x 1]]}", "{:type :ok, :process 0, :f :txn, :value [[:w :x 1]]}",
+				"{:type :invoke, :process 1, :f :txn, :value [[:w :x 2] [:w :y 1]]}", "{:type :invoke, :process 2, :f :txn, :value [[:r :y nil] [:r :x nil]]}",
+				"{:type :ok, :process 1, :f :txn, :value [[:w :x 2] [:w :y 1]]}", "{:type :ok, :process 2, :f :txn, :value [[:r :y 1] [:r :x 1]]}"},
+			[]string{"{:type :invoke, :process 0, :f :txn, :value [[:w :x 1]]}", "{:type :ok, :process 0, :f :txn, :value [[:w :x 1]]}",
+				"{:type :invoke, :process 1, :f :txn, :value [[:w :x 2] [:w :y 1]]}", "{:type :invoke, :process 2, :f :txn, :value [[:r :y nil] [:r :x nil]]}",
+				"{:type :ok, :process 1, :f :txn, :value [[:w :x 2] [:w :y 1]]}", "{:type :ok, :process 2, :f :txn, :value [[:r :y 1] [:r :x 2]]}"},
+			"G-single-item"},
 		{"rw G2-item", ser,
 			[]string{ok("0", "[[:r :x nil] [:w :y 1]]"), ok("1", "[[:r :y nil] [:w :x 1]]")},
 			[]string{ok("0", "[[:r :x nil] [:w :y 1]]"), ok("1", "[[:r :y 1] [:w :x 1]]")},
@@ -107,13 +119,26 @@ func TestAnomalies(t *testing.T) {
 	}
 }
 
+// TestCyclicVersions: writes-follow-reads orders 1 before 2 in one
+// transaction and 2 before 1 in another; the assumption is dropped and
+// the cycle reported.
+func TestCyclicVersions(t *testing.T) {
+	res := ednOpts(t, Options{Models: []Model{ReadUncommitted}, WFRKeys: true},
+		ok("0", "[[:w :x 1]]"), ok("1", "[[:w :x 2]]"),
+		ok("2", "[[:r :x 1] [:w :x 2]]"), ok("3", "[[:r :x 2] [:w :x 1]]"))
+	if !slices.Contains(res.AnomalyTypes, "cyclic-versions") || res.Verdict != Invalid {
+		t.Fatalf("%s\n%s", res.Summary(), res.Explain())
+	}
+}
+
 // TestSerialHistoriesValid: histories of a simulated serial executor have
 // no anomaly, list-append and rw-register, under every model.
 func TestSerialHistoriesValid(t *testing.T) {
 	for seed := uint64(1); seed <= 5; seed++ {
 		for _, reg := range []bool{false, true} {
 			h := genSerial(seed, genConfig{txns: 2000, procs: 5, keys: 4, maxWrites: 8, maxLen: 4, register: reg})
-			res := Check(h, Options{Models: []Model{StrictSerializable, StrongSessionSerializable}})
+			res := Check(h, Options{Models: []Model{StrictSerializable, StrongSessionSerializable},
+				WFRKeys: reg, SequentialKeys: reg, LinearizableKeys: reg})
 			if res.Verdict != Valid {
 				t.Fatalf("seed %d register %v: %s\n%s", seed, reg, res.Summary(), res.Explain())
 			}

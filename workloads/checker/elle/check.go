@@ -19,6 +19,14 @@ type Options struct {
 	// Anomalies names further anomalies that must not occur (Elle's
 	// :anomalies): "G1" prohibits G1a, G1b, G1c and whatever implies them.
 	Anomalies []string
+	// Assumptions that widen what rw-register inference may conclude
+	// about a key's version order (Elle's options of the same names):
+	// WFRKeys, a transaction's write of a key follows its read of it;
+	// SequentialKeys, each process sees a key's versions in order;
+	// LinearizableKeys, each key is linearizable, so real time orders its
+	// versions. An assumption that orders some key's versions in a cycle
+	// is dropped and reported (cyclic-versions).
+	WFRKeys, SequentialKeys, LinearizableKeys bool
 }
 
 // models returns the models checked, the default filled in.
@@ -32,6 +40,7 @@ func (o Options) models() []Model {
 // check is one run of the checker over one history.
 type check struct {
 	h     *history.Txns
+	opts  Options
 	kind  string
 	edges edgeList
 	g     *graph
@@ -48,7 +57,7 @@ func Check(h *history.Txns, opts Options) *Result {
 	start := time.Now()
 	var ms0 runtime.MemStats
 	runtime.ReadMemStats(&ms0)
-	c := &check{h: h, kind: h.Kind()}
+	c := &check{h: h, kind: h.Kind(), opts: opts}
 	want := prohibited(opts.models(), opts.Anomalies)
 	res := &Result{Workload: c.kind, Txns: len(h.Txns), Keys: len(h.Keys), Models: opts.models(), Anomalies: nil}
 	if err := h.Validate(); err != nil {
@@ -154,28 +163,45 @@ func (c *check) key(k int32) string { return c.h.Keys[k] }
 // realtimeEdges links each transaction to those invoked after it
 // completed, through the frontier of completed transactions that nothing
 // completed after: the transitive reduction of real-time order, as Elle
-// builds it. An Info transaction never completes; a transaction whose
-// invocation is unknown (Invoke < 0) follows nothing.
+// builds it.
 func (c *check) realtimeEdges() {
+	realtimeFrontier(c.h, func(yield func(int32) bool) {
+		for i := range c.h.Txns {
+			if !yield(int32(i)) {
+				return
+			}
+		}
+	}, func(a, b int32) { c.edges.add(edge{a, b, Realtime}) })
+}
+
+// realtimeFrontier emits a -> b for the transactions txns yields whenever
+// a completed before b was invoked and no transaction among them completed
+// in between (after a's completion and before b's invocation, having
+// begun after a completed). An Info transaction never completes; a Fail
+// one is skipped; a transaction whose invocation is unknown (Invoke < 0)
+// follows nothing. Equal times are concurrent.
+func realtimeFrontier(h *history.Txns, txns func(yield func(int32) bool), emit func(a, b int32)) {
 	type ev struct {
 		at     int64
-		txn    int32
+		local  int32
 		invoke bool
 	}
-	evs := make([]ev, 0, 2*len(c.h.Txns))
-	for i := range c.h.Txns {
-		t := &c.h.Txns[i]
-		if t.Outcome == history.Fail {
+	var ids []int32
+	var evs []ev
+	for t := range txns {
+		tx := &h.Txns[t]
+		if tx.Outcome == history.Fail {
 			continue
 		}
-		if t.Invoke >= 0 {
-			evs = append(evs, ev{t.Invoke, int32(i), true})
+		l := int32(len(ids))
+		ids = append(ids, t)
+		if tx.Invoke >= 0 {
+			evs = append(evs, ev{tx.Invoke, l, true})
 		}
-		if t.Outcome == history.OK {
-			evs = append(evs, ev{t.Complete, int32(i), false})
+		if tx.Outcome == history.OK {
+			evs = append(evs, ev{tx.Complete, l, false})
 		}
 	}
-	// Invocations first at equal times: equal times are concurrent.
 	slices.SortFunc(evs, func(a, b ev) int {
 		switch {
 		case a.at != b.at:
@@ -189,24 +215,24 @@ func (c *check) realtimeEdges() {
 			}
 			return 1
 		}
-		return int(a.txn - b.txn)
+		return int(a.local - b.local)
 	})
-	pos := make([]int32, len(c.h.Txns)) // index in frontier + 1
+	pos := make([]int32, len(ids)) // index in frontier + 1
 	var frontier []int32
-	// A transaction's frontier at its invocation is the run of edges
-	// appended then: c.edges[lo[t]:hi[t]].
-	lo, hi := make([]int, len(c.h.Txns)), make([]int, len(c.h.Txns))
+	// A transaction's frontier at its invocation is preds[lo[l]:hi[l]].
+	lo, hi := make([]int32, len(ids)), make([]int32, len(ids))
+	var preds []int32
 	for _, e := range evs {
 		if e.invoke {
-			lo[e.txn] = c.edges.n
+			lo[e.local] = int32(len(preds))
 			for _, a := range frontier {
-				c.edges.add(edge{a, e.txn, Realtime})
+				preds = append(preds, a)
+				emit(ids[a], ids[e.local])
 			}
-			hi[e.txn] = c.edges.n
+			hi[e.local] = int32(len(preds))
 			continue
 		}
-		for j := lo[e.txn]; j < hi[e.txn]; j++ {
-			a := c.edges.at(j).from
+		for _, a := range preds[lo[e.local]:hi[e.local]] {
 			if p := pos[a]; p > 0 {
 				last := frontier[len(frontier)-1]
 				frontier[p-1] = last
@@ -215,8 +241,8 @@ func (c *check) realtimeEdges() {
 				pos[a] = 0
 			}
 		}
-		frontier = append(frontier, e.txn)
-		pos[e.txn] = int32(len(frontier))
+		frontier = append(frontier, e.local)
+		pos[e.local] = int32(len(frontier))
 	}
 }
 

@@ -185,5 +185,3 @@ func (l *edgeList) add(e edge) {
 	*c = append(*c, e)
 	l.n++
 }
-
-func (l *edgeList) at(i int) edge { return l.chunks[i/edgeChunk][i%edgeChunk] }

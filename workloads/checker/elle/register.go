@@ -26,6 +26,7 @@ type registerIndex struct {
 	readers    map[kv][]int32    // ok external reads of each value
 	nilRead    map[int32][]int32 // ok external reads of nil per key
 	keyWriters map[int32][]int32 // ok external writers per key
+	versions   []vedge           // version order beyond the initial state
 }
 
 // exts computes a transaction's external reads and writes, in key order.
@@ -128,6 +129,7 @@ func (c *check) inferRegisters() *registerIndex {
 	}
 	c.registerLostUpdates(ix)
 	c.registerEdges(ix)
+	c.addVersionEdges(ix, c.opts)
 	return ix
 }
 
@@ -252,8 +254,18 @@ func (ix *registerIndex) explain(c *check, ta, tb *history.Txn, a, b int32, rel 
 				return k, fmt.Sprintf("%s read %s's write of %s = %d", c.name(b), c.name(a), k, ea.write)
 			case rel == RW && ea.hasRead && ea.readNil && eb.hasWrite:
 				return k, fmt.Sprintf("%s read the initial (nil) state of %s, which %s's write of %d replaced", c.name(a), k, c.name(b), eb.write)
+			case rel == WW && ea.hasWrite && eb.hasWrite && ix.ordered(ea.k, version{v: ea.write}, version{v: eb.write}):
+				return k, fmt.Sprintf("%s wrote %s = %d, and %s's write of %d came later in the version order", c.name(a), k, ea.write, c.name(b), eb.write)
+			case rel == RW && ea.hasRead && !ea.readNil && eb.hasWrite && ix.ordered(ea.k, version{v: ea.read}, version{v: eb.write}):
+				return k, fmt.Sprintf("%s read %s = %d, and %s's write of %d came later in the version order", c.name(a), k, ea.read, c.name(b), eb.write)
 			}
 		}
 	}
 	return "", fmt.Sprintf("%s precedes %s (%s)", c.name(a), c.name(b), rel)
+}
+
+// ordered reports whether the inferred version order puts a right before b
+// on key k.
+func (ix *registerIndex) ordered(k int32, a, b version) bool {
+	return slices.Contains(ix.versions, vedge{k, a, b})
 }
