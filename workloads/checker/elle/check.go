@@ -128,7 +128,7 @@ func (c *check) addCycle(typ string, cyc []step) {
 		next := cyc[(i+1)%len(cyc)].txn
 		key, why := c.explain(s.txn, next, s.rel)
 		t := &c.h.Txns[s.txn]
-		out.Steps[i] = Step{Txn: int(s.txn), Index: t.Index, Op: c.h.TxnString(t), Rel: s.rel, Key: key, Why: why}
+		out.Steps[i] = Step{Txn: int(s.txn), Index: t.Index, Op: c.showTxn(t), Rel: s.rel, Key: key, Why: why}
 		parts = append(parts, why)
 	}
 	txns := make([]int, len(cyc))
@@ -165,7 +165,7 @@ func (c *check) key(k int32) string { return c.h.Keys[k] }
 // completed after: the transitive reduction of real-time order, as Elle
 // builds it.
 func (c *check) realtimeEdges() {
-	realtimeFrontier(c.h, func(yield func(int32) bool) {
+	realtimeFrontier(c.h, len(c.h.Txns), func(yield func(int32) bool) {
 		for i := range c.h.Txns {
 			if !yield(int32(i)) {
 				return
@@ -175,31 +175,28 @@ func (c *check) realtimeEdges() {
 }
 
 // realtimeFrontier emits a -> b for the transactions txns yields whenever
-// a completed before b was invoked and no transaction among them completed
-// in between (after a's completion and before b's invocation, having
-// begun after a completed). An Info transaction never completes; a Fail
-// one is skipped; a transaction whose invocation is unknown (Invoke < 0)
-// follows nothing. Equal times are concurrent.
-func realtimeFrontier(h *history.Txns, txns func(yield func(int32) bool), emit func(a, b int32)) {
+// a completed before b was invoked and a is in the frontier then: no
+// transaction completed after a's completion that had been invoked after
+// it. An Info transaction never completes; a Fail one is skipped; a
+// transaction whose invocation is unknown (Invoke < 0) follows nothing.
+// Equal times are concurrent. size hints how many txns will be yielded.
+func realtimeFrontier(h *history.Txns, size int, txns func(yield func(int32) bool), emit func(a, b int32)) {
 	type ev struct {
 		at     int64
-		local  int32
+		txn    int32
 		invoke bool
 	}
-	var ids []int32
-	var evs []ev
+	evs := make([]ev, 0, 2*size)
 	for t := range txns {
 		tx := &h.Txns[t]
 		if tx.Outcome == history.Fail {
 			continue
 		}
-		l := int32(len(ids))
-		ids = append(ids, t)
 		if tx.Invoke >= 0 {
-			evs = append(evs, ev{tx.Invoke, l, true})
+			evs = append(evs, ev{tx.Invoke, t, true})
 		}
 		if tx.Outcome == history.OK {
-			evs = append(evs, ev{tx.Complete, l, false})
+			evs = append(evs, ev{tx.Complete, t, false})
 		}
 	}
 	slices.SortFunc(evs, func(a, b ev) int {
@@ -215,34 +212,29 @@ func realtimeFrontier(h *history.Txns, txns func(yield func(int32) bool), emit f
 			}
 			return 1
 		}
-		return int(a.local - b.local)
+		return int(a.txn - b.txn)
 	})
-	pos := make([]int32, len(ids)) // index in frontier + 1
+	// The frontier holds mutually concurrent transactions, one per
+	// process at most, so scanning it is cheap.
 	var frontier []int32
-	// A transaction's frontier at its invocation is preds[lo[l]:hi[l]].
-	lo, hi := make([]int32, len(ids)), make([]int32, len(ids))
-	var preds []int32
 	for _, e := range evs {
 		if e.invoke {
-			lo[e.local] = int32(len(preds))
 			for _, a := range frontier {
-				preds = append(preds, a)
-				emit(ids[a], ids[e.local])
+				emit(a, e.txn)
 			}
-			hi[e.local] = int32(len(preds))
 			continue
 		}
-		for _, a := range preds[lo[e.local]:hi[e.local]] {
-			if p := pos[a]; p > 0 {
-				last := frontier[len(frontier)-1]
-				frontier[p-1] = last
-				pos[last] = p
-				frontier = frontier[:len(frontier)-1]
-				pos[a] = 0
+		// b's completion retires what preceded b: the frontier members
+		// that completed before b was invoked.
+		inv := h.Txns[e.txn].Invoke
+		w := 0
+		for _, a := range frontier {
+			if inv < 0 || h.Txns[a].Complete >= inv {
+				frontier[w] = a
+				w++
 			}
 		}
-		frontier = append(frontier, e.local)
-		pos[e.local] = int32(len(frontier))
+		frontier = append(frontier[:w], e.txn)
 	}
 }
 
@@ -272,4 +264,23 @@ func (c *check) processEdges() {
 		}
 		last[p] = i
 	}
+}
+
+// maxShownElems bounds the elements of a list read shown in a cycle step;
+// longer reads show their first and last few and their length.
+const maxShownElems = 8
+
+// showTxn renders t in Jepsen's notation with long reads shortened.
+func (c *check) showTxn(t *history.Txn) string {
+	parts := make([]string, len(t.Mops))
+	for i, m := range t.Mops {
+		if m.IsList && len(m.List) > maxShownElems {
+			head := fmt.Sprint(m.List[:3])
+			tail := fmt.Sprint(m.List[len(m.List)-3:])
+			parts[i] = fmt.Sprintf("[:r %s [%s ... %s] (%d elements)]", c.key(m.Key), head[1:len(head)-1], tail[1:len(tail)-1], len(m.List))
+			continue
+		}
+		parts[i] = c.h.MopString(m)
+	}
+	return "[" + strings.Join(parts, " ") + "]"
 }

@@ -40,7 +40,8 @@ type Step struct {
 	Txn int `json:"txn"`
 	// Index is the transaction's :index in its source history.
 	Index int64 `json:"index"`
-	// Op renders the transaction ("[[:append :x 1] [:r :y [1]]]").
+	// Op renders the transaction ("[[:append :x 1] [:r :y [1]]]"), reads
+	// of more than 8 elements shortened to their ends and length.
 	Op string `json:"op"`
 	// Rel is the dependency from this transaction to the next: ww, wr, rw,
 	// process or realtime.

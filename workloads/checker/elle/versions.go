@@ -129,7 +129,7 @@ func orderVersions(c *check, ix *registerIndex, realtime bool) []vedge {
 			continue
 		}
 		var pairs [][2]int32
-		realtimeFrontier(c.h, func(yield func(int32) bool) {
+		realtimeFrontier(c.h, len(ts), func(yield func(int32) bool) {
 			for _, t := range ts {
 				if !yield(t.txn) {
 					return
