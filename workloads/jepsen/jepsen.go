@@ -221,15 +221,7 @@ func convert(inv, done *event) (history.Op, error) {
 }
 
 func build(inv, done *event) (history.Op, error) {
-	op := history.Op{Client: inv.process, Invoke: inv.time, Complete: max(done.time, inv.time)}
-	switch done.typ {
-	case "ok":
-		op.Outcome = history.OK
-	case "fail":
-		op.Outcome = history.Fail
-	default:
-		op.Outcome = history.Info
-	}
+	op := history.Op{Client: inv.process, Invoke: inv.time, Complete: max(done.time, inv.time), Outcome: outcomeOf(done.typ)}
 	// jepsen.independent wraps values as [key value].
 	val := inv.value
 	if done.typ == "ok" && inv.f == "read" {
@@ -306,4 +298,16 @@ func text(v any) string {
 		}
 		return string(b)
 	}
+}
+
+// outcomeOf maps a completion's :type to an outcome: :ok, :fail, and
+// anything else (:info) unknown.
+func outcomeOf(typ string) history.Outcome {
+	switch typ {
+	case "ok":
+		return history.OK
+	case "fail":
+		return history.Fail
+	}
+	return history.Info
 }

@@ -234,17 +234,9 @@ func (tr *txnReader) add(inv, done *txnEvent) error {
 	if len(tr.h.Txns) >= MaxTxns {
 		return fmt.Errorf("more than %d transactions", MaxTxns)
 	}
-	t := history.Txn{Process: done.process, Index: done.index, Invoke: -1, Complete: done.pos}
+	t := history.Txn{Process: done.process, Index: done.index, Invoke: -1, Complete: done.pos, Outcome: outcomeOf(done.typ)}
 	if inv != nil {
 		t.Invoke = inv.pos
-	}
-	switch done.typ {
-	case "ok":
-		t.Outcome = history.OK
-	case "fail":
-		t.Outcome = history.Fail
-	default:
-		t.Outcome = history.Info
 	}
 	val := done.value
 	if t.Outcome != history.OK && inv != nil {

@@ -1,25 +1,14 @@
-//go:build unix
-
 package elle
 
 import (
 	"flag"
 	"fmt"
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
-)
 
-// cpuTime is the process's user plus system CPU time so far: on a shared
-// machine it shows the check's own cost beside the wall-clock ns/op.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+	"faultline/internal/cputime"
+)
 
 var bench1M = flag.Bool("elle.1m", false, "also benchmark a 1M-transaction history (long)")
 
@@ -44,12 +33,12 @@ func BenchmarkCheckAppend(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			var res *Result
-			cpu0 := cpuTime()
+			cpu0 := cputime.Used()
 			for range b.N {
 				res = Check(h, Options{})
 			}
 			b.StopTimer()
-			b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+			b.ReportMetric((cputime.Used()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 			if res.Verdict != Valid {
 				b.Fatalf("a serial history: %s\n%s", res.Summary(), res.Explain())
 			}
