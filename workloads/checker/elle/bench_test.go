@@ -50,3 +50,32 @@ func BenchmarkCheckAppend(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCheckRegister checks simulated strictly serializable
+// rw-register histories of 10k and 100k transactions, with and without
+// Elle's linearizable-keys assumption.
+//
+//	go test -run '^$' -bench CheckRegister -benchtime 3x ./workloads/checker/elle
+func BenchmarkCheckRegister(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		for _, lin := range []bool{false, true} {
+			b.Run(fmt.Sprintf("txns=%d/linearizable-keys=%v", n, lin), func(b *testing.B) {
+				h := genSerial(1, genConfig{txns: n, procs: 10, keys: 8, maxWrites: 16, maxLen: 4, register: true})
+				runtime.GC()
+				b.ReportAllocs()
+				b.ResetTimer()
+				var res *Result
+				cpu0 := cputime.Used()
+				for range b.N {
+					res = Check(h, Options{LinearizableKeys: lin})
+				}
+				b.StopTimer()
+				b.ReportMetric((cputime.Used()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+				if res.Verdict != Valid {
+					b.Fatalf("a serial history: %s\n%s", res.Summary(), res.Explain())
+				}
+				b.ReportMetric(float64(res.Stats.Edges), "edges")
+			})
+		}
+	}
+}

@@ -167,21 +167,31 @@ func (g *graph) n() int { return len(g.start) - 1 }
 // edges returns the number of (merged) edges.
 func (g *graph) edges() int { return len(g.to) }
 
-// edgeChunk is the size of an edgeList chunk: growing the list never
-// copies edges.
+// edgeChunk bounds the size of an edgeList chunk: growing the list never
+// copies more than one chunk's edges, and small lists (one per component
+// or key) stay small.
 const edgeChunk = 1 << 12
 
-// edgeList collects edges in fixed-size chunks.
+// edgeList collects edges in chunks that double up to edgeChunk.
 type edgeList struct {
 	chunks [][]edge
 	n      int
 }
 
 func (l *edgeList) add(e edge) {
-	if l.n%edgeChunk == 0 {
-		l.chunks = append(l.chunks, make([]edge, 0, edgeChunk))
+	if len(l.chunks) == 0 {
+		l.chunks = append(l.chunks, make([]edge, 0, 16))
 	}
 	c := &l.chunks[len(l.chunks)-1]
+	if len(*c) == cap(*c) {
+		if cap(*c) < edgeChunk {
+			*c = append(*c, e) // grows, doubling, up to edgeChunk
+			l.n++
+			return
+		}
+		l.chunks = append(l.chunks, make([]edge, 0, edgeChunk))
+		c = &l.chunks[len(l.chunks)-1]
+	}
 	*c = append(*c, e)
 	l.n++
 }
