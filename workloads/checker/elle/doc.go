@@ -15,7 +15,13 @@
 //   - rw-register: only what unique writes make sound, as Elle does by
 //     default: a read follows the write of its value (wr), and the
 //     initial nil state precedes every written value, so a transaction
-//     that read nil precedes every writer of the key (rw).
+//     that read nil precedes every writer of the key (rw). Options add
+//     Elle's assumptions about each key's version order (WFRKeys,
+//     SequentialKeys, LinearizableKeys: the last links, per key, each
+//     transaction to the real-time frontier of those before it); an
+//     assumption that orders some key's versions in a cycle is dropped
+//     and reported as cyclic-versions. Version edges give ww (writer to
+//     writer) and rw (reader to writer) edges.
 //
 // When a model checked orders transactions in real time
 // (strict-serializable), real-time edges join each completed transaction
@@ -51,6 +57,13 @@
 // rules out, and every anomaly with its explanation and, for a cycle, the
 // transactions and edge reasons in order (Cycle), ready to draw. Output is
 // deterministic: components, searches and anomalies are all sorted.
+//
+// Cost: near-linear. For n transactions the inference is O(n + total read
+// length) with per-key arrays (no maps in the hot loops for Jepsen's
+// per-key counters), the graph is built in compressed sparse rows, and
+// cycle searches run only inside components of two or more transactions
+// (bounded by a budget per component). BenchmarkCheckAppend measures 10k,
+// 100k and 1M transactions.
 //
 // elle imports the standard library, workloads/history and
 // workloads/checker (for the one Verdict) only.
