@@ -84,6 +84,17 @@ func TestAnomalies(t *testing.T) {
 			[]string{"{:type :invoke, :process 0, :f :txn, :value [[:append :x 1]]}", "{:type :invoke, :process 1, :f :txn, :value [[:r :x nil]]}",
 				"{:type :ok, :process 0, :f :txn, :value [[:append :x 1]]}", "{:type :ok, :process 1, :f :txn, :value [[:r :x []]]}"},
 			"G-single-item-realtime"},
+		// A lost append: acknowledged, never read, although a read of the
+		// key began after it completed. It needs no name of its own: the
+		// reader's anti-dependency on it closes a real-time cycle.
+		{"lost append", Options{},
+			[]string{"{:type :invoke, :process 0, :f :txn, :value [[:append :x 1]]}", "{:type :ok, :process 0, :f :txn, :value [[:append :x 1]]}",
+				"{:type :invoke, :process 1, :f :txn, :value [[:append :x 2]]}", "{:type :ok, :process 1, :f :txn, :value [[:append :x 2]]}",
+				"{:type :invoke, :process 2, :f :txn, :value [[:r :x nil]]}", "{:type :ok, :process 2, :f :txn, :value [[:r :x [1]]]}"},
+			[]string{"{:type :invoke, :process 0, :f :txn, :value [[:append :x 1]]}", "{:type :ok, :process 0, :f :txn, :value [[:append :x 1]]}",
+				"{:type :invoke, :process 1, :f :txn, :value [[:append :x 2]]}", "{:type :invoke, :process 2, :f :txn, :value [[:r :x nil]]}",
+				"{:type :ok, :process 1, :f :txn, :value [[:append :x 2]]}", "{:type :ok, :process 2, :f :txn, :value [[:r :x [1]]]}"},
+			"G-single-item-realtime"},
 		{"rw G1c", ser,
 			[]string{ok("0", "[[:w :x 1] [:r :y 1]]"), ok("1", "[[:w :y 1] [:r :x 1]]")},
 			[]string{ok("0", "[[:w :x 1] [:r :y nil]]"), ok("1", "[[:w :y 1] [:r :x 1]]")},
