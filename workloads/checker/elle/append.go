@@ -174,8 +174,14 @@ func (c *check) checkReads(ix *appendIndex) {
 						c.name(ti), c.key(m.Key), m.List, order)})
 				obs = -1
 				if n := len(m.List); n > 0 {
-					if a, ok := ix.vals.get(kv{m.Key, m.List[n-1]}); ok && a.pos >= 0 {
+					a, ok := ix.vals.get(kv{m.Key, m.List[n-1]})
+					switch {
+					case ok && a.pos >= 0:
 						obs = a.pos + 1
+					case ok && a.txn >= 0 && a.txn != ti && h.Txns[a.txn].Outcome != history.Fail:
+						// Its last element lies outside the version order:
+						// its appender still precedes the reader.
+						c.edges.add(edge{a.txn, ti, WR})
 					}
 				}
 			}
