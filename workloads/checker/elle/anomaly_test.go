@@ -157,6 +157,16 @@ func TestSerialHistoriesValid(t *testing.T) {
 	}
 }
 
+// TestCheck10k: the benchmark's 10k-transaction history, as a test: valid,
+// with the order edges strict serializability needs.
+func TestCheck10k(t *testing.T) {
+	h := genSerial(1, genConfig{txns: 10_000, procs: 10, keys: 8, maxWrites: 16, maxLen: 4})
+	res := Check(h, Options{})
+	if res.Verdict != Valid || res.Stats.Edges <= res.Stats.DataEdges {
+		t.Fatalf("%s (%d edges, %d data)", res.Summary(), res.Stats.Edges, res.Stats.DataEdges)
+	}
+}
+
 // TestDeterministic: the same history gives the same explanation.
 func TestDeterministic(t *testing.T) {
 	h := readCorpus(t, "huge-scc.edn")
