@@ -1,6 +1,8 @@
 // Package gen generates the ops of a workload: key choosers for YCSB's
 // distributions (uniform, zipfian, scrambled zipfian, latest, hotspot) and
-// per-client op generators for the kv, register and append workloads.
+// per-client op generators for the kv, register and append workloads; and
+// TxnGen, the transactions of Elle's list-append and rw-register
+// workloads, with Elle's knobs.
 //
 // Everything is deterministic given a seed: each client owns a *rand.Rand
 // seeded from the run's seed and its id, and generators hold no clocks. The

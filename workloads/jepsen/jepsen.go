@@ -29,34 +29,54 @@ type event struct {
 // ErrFormat is wrapped by every error about malformed input.
 var ErrFormat = errors.New("jepsen history")
 
-// ReadEDN reads a Jepsen history.edn.
+// ReadEDN reads a Jepsen history.edn of a register workload.
 func ReadEDN(r io.Reader) ([]history.Op, error) {
-	dec := edn.NewDecoder(r)
+	items, err := decodeEDN(r)
+	if err != nil {
+		return nil, err
+	}
+	return registerOps(items)
+}
+
+// registerOps converts decoded op maps of a register workload.
+func registerOps(items []any) ([]history.Op, error) {
 	var evs []event
+	for _, it := range items {
+		ev, skip, err := fromMap(it, len(evs))
+		if err != nil {
+			return nil, fmt.Errorf("%w: op %d: %w", ErrFormat, len(evs)+1, err)
+		}
+		if !skip {
+			evs = append(evs, ev)
+		}
+	}
+	return pair(evs)
+}
+
+// decodeEDN decodes a history.edn: one op map per top-level value, or
+// vectors of them, tags stripped. It is the one EDN reader of both the
+// register and the transactional histories.
+func decodeEDN(r io.Reader) ([]any, error) {
+	dec := edn.NewDecoder(r)
+	var items []any
 	for n := 1; ; n++ {
 		var v any
 		err := dec.Decode(&v)
 		if errors.Is(err, io.EOF) {
-			break
+			return items, nil
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%w: value %d: %w", ErrFormat, n, err)
 		}
-		items := []any{v}
+		v = untag(v)
 		if vec, ok := v.([]any); ok {
-			items = vec
-		}
-		for _, it := range items {
-			ev, skip, err := fromMap(untag(it), len(evs))
-			if err != nil {
-				return nil, fmt.Errorf("%w: op %d: %w", ErrFormat, len(evs)+1, err)
+			for _, it := range vec {
+				items = append(items, untag(it))
 			}
-			if !skip {
-				evs = append(evs, ev)
-			}
+			continue
 		}
+		items = append(items, v)
 	}
-	return pair(evs)
 }
 
 func untag(v any) any {
@@ -70,6 +90,7 @@ func untag(v any) any {
 }
 
 func fromMap(v any, index int) (event, bool, error) {
+	v = untag(v)
 	m, ok := v.(map[any]any)
 	if !ok {
 		return event{}, false, fmt.Errorf("want an op map, got %T", v)
@@ -200,15 +221,7 @@ func convert(inv, done *event) (history.Op, error) {
 }
 
 func build(inv, done *event) (history.Op, error) {
-	op := history.Op{Client: inv.process, Invoke: inv.time, Complete: max(done.time, inv.time)}
-	switch done.typ {
-	case "ok":
-		op.Outcome = history.OK
-	case "fail":
-		op.Outcome = history.Fail
-	default:
-		op.Outcome = history.Info
-	}
+	op := history.Op{Client: inv.process, Invoke: inv.time, Complete: max(done.time, inv.time), Outcome: outcomeOf(done.typ)}
 	// jepsen.independent wraps values as [key value].
 	val := inv.value
 	if done.typ == "ok" && inv.f == "read" {
@@ -285,4 +298,16 @@ func text(v any) string {
 		}
 		return string(b)
 	}
+}
+
+// outcomeOf maps a completion's :type to an outcome: :ok, :fail, and
+// anything else (:info) unknown.
+func outcomeOf(typ string) history.Outcome {
+	switch typ {
+	case "ok":
+		return history.OK
+	case "fail":
+		return history.Fail
+	}
+	return history.Info
 }

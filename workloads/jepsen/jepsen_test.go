@@ -120,3 +120,33 @@ func TestReadLogNoOps(t *testing.T) {
 		}
 	}
 }
+
+// TestReadTxnEDN reads the transactional fixtures and refuses malformed
+// transactions with errors that say where and what.
+func TestReadTxnEDN(t *testing.T) {
+	f, err := os.Open("testdata/txn-append.edn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	h, err := ReadTxnEDN(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Txns) != 4 || h.Kind() != "list-append" || h.TxnString(&h.Txns[1]) != "[[:r :x [1]] [:r :y []]]" {
+		t.Fatalf("got %d txns, kind %s, txn 1 %s", len(h.Txns), h.Kind(), h.TxnString(&h.Txns[1]))
+	}
+	for in, want := range map[string]string{
+		`{:type :ok, :process 0, :f :txn, :value [[:append :x :a]]}`:          "not an integer",
+		`{:type :ok, :process 0, :f :txn, :value [[:frob :x 1]]}`:             "unknown micro-op :frob",
+		`{:type :ok, :process 0, :f :txn, :value [[:append :x 1] [:w :y 2]]}`: "mixes list appends and register writes",
+		`{:type :ok, :process 0, :f :txn, :value 3}`:                          "not a vector of micro-ops",
+		`{:type :ok, :process 0, :f :read, :value [[:r :x nil]]}`:             "want :txn",
+		`{:type :done, :process 0, :f :txn, :value []}`:                       "unknown :type :done",
+	} {
+		_, err := ReadTxnEDN(strings.NewReader(in))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want %q", in, err, want)
+		}
+	}
+}
