@@ -86,7 +86,8 @@ func (o *maelstromOpts) config() (*workloads.Config, error) {
 		Workload: workloads.Workload{
 			Kind: o.workload, Clients: o.concurrency, Duration: workloads.Duration(o.timeLimit),
 			Loop: workloads.LoopClosed, Timeout: workloads.Duration(max(workloads.DefaultTimeout, 20*o.latency)),
-			Maelstrom: &workloads.Maelstrom{Topology: o.topology, KeyCount: o.keyCount, MaxTxnLength: o.maxTxnLength},
+			Maelstrom: &workloads.Maelstrom{Topology: o.topology, KeyCount: o.keyCount, MaxTxnLength: o.maxTxnLength,
+				MaxWritesPerKey: o.maxWritesPerKey, Availability: o.availability},
 		},
 	}
 	if len(o.args) > 0 {
@@ -96,7 +97,7 @@ func (o *maelstromOpts) config() (*workloads.Config, error) {
 		cfg.Workload.Loop, cfg.Workload.Rate = workloads.LoopOpen, o.rate
 	}
 	if len(o.nemesis) > 0 {
-		doc, err := nemesisSchedule(o.nemesis, o.nemesisInterval, o.timeLimit)
+		doc, err := nemesisSchedule(o.nemesis, o.shapes, o.nemesisInterval, o.timeLimit)
 		if err != nil {
 			return nil, err
 		}
@@ -106,13 +107,14 @@ func (o *maelstromOpts) config() (*workloads.Config, error) {
 }
 
 // nemesisSchedule is the fault schedule of Maelstrom's --nemesis: each
-// fault (partition into random halves, kill or pause of a random node)
-// starts every 2·interval and lasts interval, as Maelstrom's nemesis
-// alternates between doing and undoing it every interval. The faults heal
-// a tenth of the time limit (at most 5 s) before it ends; the first
-// starts after interval, or earlier when the run is too short for that,
-// and lasts at most until the heal.
-func nemesisSchedule(faults []string, interval, limit time.Duration) (*yaml.Node, error) {
+// fault (a partition, a kill or a pause of a random node) starts every
+// 2·interval and lasts interval, as Maelstrom's nemesis alternates between
+// doing and undoing it every interval. The partitions' shapes take turns,
+// one per window, in the order given. The faults heal a tenth of the time
+// limit (at most 5 s) before it ends; the first starts after interval, or
+// earlier when the run is too short for that, and lasts at most until the
+// heal. A shape whose first turn would come after the heal is an error.
+func nemesisSchedule(faults, shapes []string, interval, limit time.Duration) (*yaml.Node, error) {
 	recovery := min(limit/10, 5*time.Second)
 	heal := limit - recovery
 	start := min(interval, heal/2)
@@ -122,18 +124,37 @@ func nemesisSchedule(faults []string, interval, limit time.Duration) (*yaml.Node
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "recovery: %v\nschedule:\n", recovery)
+	entry := func(fault, fields string, every, start time.Duration) {
+		fmt.Fprintf(&b, "  - fault: %s\n%s    every: %v\n    start: %v\n    for: %v\n", fault, fields, every, start, length)
+	}
 	for _, f := range faults {
-		fmt.Fprintf(&b, "  - fault: %s\n", f)
-		if f == "partition" {
-			b.WriteString("    shape: halves\n")
-		} else {
-			b.WriteString("    target: random\n")
+		if f != "partition" {
+			entry(f, "    target: random\n", 2*interval, start)
+			continue
 		}
-		fmt.Fprintf(&b, "    every: %v\n    start: %v\n    for: %v\n", 2*interval, start, length)
+		every := 2 * interval * time.Duration(len(shapes))
+		for i, shape := range shapes {
+			at := start + 2*interval*time.Duration(i)
+			if at+length > heal {
+				return nil, fmt.Errorf("--partition-shape %s: %d shapes take turns every %v (2 x --nemesis-interval), so %s would first start at %v, after the faults heal at %v (--time-limit %v); give a longer --time-limit or fewer shapes",
+					strings.Join(shapes, ","), len(shapes), 2*interval, shape, at, heal, limit)
+			}
+			entry(f, shapeFields(shape), every, at)
+		}
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte(b.String()), &doc); err != nil || len(doc.Content) != 1 {
 		return nil, fmt.Errorf("nemesis schedule: %v", err)
 	}
 	return doc.Content[0], nil
+}
+
+// shapeFields are the schedule fields of a --partition-shape: chaos's
+// shape of that name (isolate and one-way pick a random node), one-way-in
+// being shape one-way with direction in.
+func shapeFields(shape string) string {
+	if shape == "one-way-in" {
+		return "    shape: one-way\n    direction: in\n"
+	}
+	return "    shape: " + shape + "\n"
 }

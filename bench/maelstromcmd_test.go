@@ -41,7 +41,7 @@ func TestMaelstromCommandConfig(t *testing.T) {
 		t.Fatalf("schedule %+v", es)
 	}
 	// A run too short for the interval still gets its faults, earlier.
-	if _, err := nemesisSchedule([]string{"pause"}, 10*time.Second, 3*time.Second); err != nil {
+	if _, err := nemesisSchedule([]string{"pause"}, nil, 10*time.Second, 3*time.Second); err != nil {
 		t.Fatal(err)
 	}
 }
