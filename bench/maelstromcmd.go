@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"strconv"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
+	bmaelstrom "faultline/system/backend/maelstrom"
 	"faultline/workloads"
 )
 
@@ -26,9 +28,6 @@ func cmdMaelstrom(ctx context.Context, reg *registries, args []string, stdout, s
 	o, err := parseMaelstromFlags(args[1:], stderr)
 	if err != nil {
 		return parseExit(err)
-	}
-	for _, n := range o.unapplied() {
-		fmt.Fprintf(stderr, "bench maelstrom test: note: %s is accepted for compatibility but not applied\n", n)
 	}
 	cfg, err := o.config()
 	if err != nil {
@@ -48,31 +47,28 @@ func cmdMaelstrom(ctx context.Context, reg *registries, args []string, stdout, s
 		fmt.Fprintf(stderr, "bench maelstrom test: %v\n", err)
 		return exitFailed
 	}
-	return reg.runOne(ctx, cfg, nem, false, stdout, stderr)
+	return withStderr(reg, stderr).runOne(ctx, cfg, nem, false, stdout, stderr)
 }
 
-// unapplied names the Maelstrom flags given that the run does not apply:
-// Faultline's checkers have no availability threshold or per-key write
-// bound, and node stderr and messages go to the results folder (node
-// logs, messages.jsonl) rather than the terminal.
-func (o *maelstromOpts) unapplied() []string {
-	var names []string
-	for _, f := range []struct {
-		name string
-		set  bool
-	}{{"--availability", o.availability != ""}, {"--max-writes-per-key", o.maxWritesPerKey != 0},
-		{"--log-stderr", o.logStderr}, {"--log-net-send", o.logNetSend}, {"--log-net-recv", o.logNetRecv}} {
-		if f.set {
-			names = append(names, f.name)
-		}
-	}
-	return names
+// withStderr is reg with the maelstrom backend copying what options
+// log-stderr, log-net-send and log-net-recv show to stderr, the command's
+// own.
+func withStderr(reg *registries, stderr io.Writer) *registries {
+	r := *reg
+	r.backends = maps.Clone(reg.backends)
+	e := r.backends[bmaelstrom.Name]
+	e.backend = bmaelstrom.Backend{Stderr: stderr}
+	r.backends[bmaelstrom.Name] = e
+	return &r
 }
 
 // config is the run config of Maelstrom's command line: the maelstrom
-// backend running --bin on --node-count nodes, the workload -w with
+// backend running --bin on --node-count nodes (--log-stderr and
+// --log-net-send/recv its options of those names), the workload -w with
 // --concurrency clients for --time-limit, an open loop at --rate (a
-// closed loop for rate 0), and --nemesis as a fault schedule.
+// closed loop for rate 0), its --key-count, --max-txn-length,
+// --max-writes-per-key and --availability, and --nemesis as a fault
+// schedule.
 func (o *maelstromOpts) config() (*workloads.Config, error) {
 	args, err := json.Marshal(o.args)
 	if err != nil {
@@ -92,6 +88,12 @@ func (o *maelstromOpts) config() (*workloads.Config, error) {
 	}
 	if len(o.args) > 0 {
 		cfg.Backend.Options["args"] = string(args)
+	}
+	for opt, on := range map[string]bool{bmaelstrom.OptLogStderr: o.logStderr, bmaelstrom.OptLogNetSend: o.logNetSend,
+		bmaelstrom.OptLogNetRecv: o.logNetRecv} {
+		if on {
+			cfg.Backend.Options[opt] = "true"
+		}
 	}
 	if o.rate > 0 {
 		cfg.Workload.Loop, cfg.Workload.Rate = workloads.LoopOpen, o.rate
