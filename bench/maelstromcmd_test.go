@@ -45,3 +45,50 @@ func TestMaelstromCommandConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestMaelstromCommandOptions: the flags that are workload options and
+// backend options land in the config, and the partition shapes take
+// turns, one per window.
+func TestMaelstromCommandOptions(t *testing.T) {
+	o, err := parseMaelstromFlags([]string{"-w", "lin-kv", "--bin", "/bin/true", "--node-count", "4", "--time-limit", "30",
+		"--nemesis", "partition,pause", "--nemesis-interval", "2", "--partition-shape", "ring,one-way-in,isolate",
+		"--availability", "total", "--max-writes-per-key", "5", "--log-stderr", "--log-net-recv"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := o.config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Defaults()
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	m, opts := cfg.Workload.Maelstrom, cfg.Backend.Options
+	if m.Availability != "total" || m.MaxWritesPerKey != 5 || opts["log-stderr"] != "true" || opts["log-net-recv"] != "true" ||
+		opts["log-net-send"] != "" {
+		t.Fatalf("workload %+v, backend options %v", m, opts)
+	}
+	n, err := chaos.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	es := n.Schedule().Entries
+	if len(es) != 4 {
+		t.Fatalf("%d entries: %+v", len(es), es)
+	}
+	for i, want := range []struct {
+		shape   chaos.Shape
+		inbound bool
+		start   time.Duration
+	}{{chaos.ShapeRing, false, 2 * time.Second}, {chaos.ShapeOneWay, true, 6 * time.Second}, {chaos.ShapeIsolate, false, 10 * time.Second}} {
+		e := es[i]
+		if e.Fault != chaos.KindPartition || e.Shape != want.shape || e.Inbound != want.inbound || e.Start != want.start ||
+			e.Interval != 12*time.Second || e.For != 2*time.Second {
+			t.Errorf("entry %d: %+v, want shape %s inbound %v from %v every 12s", i, e, want.shape, want.inbound, want.start)
+		}
+	}
+	if es[3].Fault != chaos.KindPause || es[3].Interval != 4*time.Second {
+		t.Errorf("pause entry %+v", es[3])
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"faultline/workloads"
+	wmaelstrom "faultline/workloads/maelstrom"
 )
 
 // maelstromOpts are the options of `bench maelstrom test`, named and meant
@@ -77,9 +78,9 @@ func parseMaelstromFlags(args []string, stderr io.Writer) (*maelstromOpts, error
 	fs.IntVar(&o.maxTxnLength, "max-txn-length", 0, "most micro-ops per transaction (0: the workload's default)")
 	fs.IntVar(&o.maxWritesPerKey, "max-writes-per-key", 0, "lin-kv and txn workloads: writes any key takes, over all clients, before it retires for a fresh one (0: no bound, clients move to fresh keys every 40 requests)")
 	fs.StringVar(&o.availability, "availability", "", "fraction of the clients' requests that must succeed for a valid run, such as 0.99, or total (all)")
-	fs.BoolVar(&o.logStderr, "log-stderr", false, "also copy the nodes' stderr to the terminal")
-	fs.BoolVar(&o.logNetSend, "log-net-send", false, "log every message as it is sent")
-	fs.BoolVar(&o.logNetRecv, "log-net-recv", false, "log every message as it is delivered")
+	fs.BoolVar(&o.logStderr, "log-stderr", false, "also copy every line of the nodes' stderr (always in their logs) to stderr, prefixed by the node's id")
+	fs.BoolVar(&o.logNetSend, "log-net-send", false, "log every message to stderr as the network sends it, with its fate")
+	fs.BoolVar(&o.logNetRecv, "log-net-recv", false, "log every message to stderr as the network delivers it")
 	fs.Int64Var(&o.seed, "seed", 0, "random seed (0: a fresh one, recorded)")
 	fs.StringVar(&o.out, "out", "", "results directory (default: the config's, results/)")
 	if err := unknownFlag(fs, args); err != nil {
@@ -127,6 +128,12 @@ func (o *maelstromOpts) finish(concurrency, nemesis string, timeLimit, latency, 
 	if _, _, err := workloads.ParseAvailability(o.availability); err != nil {
 		return fmt.Errorf("--%w", err)
 	}
+	if _, err := commaList("-w", "workload", o.workload, workloads.MaelstromKinds); err != nil {
+		return err
+	}
+	if _, err := commaList("--topology", "topology", o.topology, wmaelstrom.Topologies()); err != nil {
+		return err
+	}
 	n, err := parseConcurrency(concurrency, o.nodeCount)
 	if err != nil {
 		return err
@@ -166,8 +173,8 @@ func commaList(flagName, what, value string, valid []string) ([]string, error) {
 			continue
 		}
 		if !slices.Contains(valid, f) {
-			return nil, fmt.Errorf("%s %q: unknown %s %q; did you mean %q? (%ss: %s)", flagName, value, what, f,
-				nearest(f, valid), what, strings.Join(valid, ", "))
+			return nil, fmt.Errorf("%s %q: unknown %s %q; did you mean %q? (valid: %s)", flagName, value, what, f,
+				nearest(f, valid), strings.Join(valid, ", "))
 		}
 		if !slices.Contains(out, f) {
 			out = append(out, f)
