@@ -8,6 +8,7 @@ import (
 	"maps"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -52,14 +53,27 @@ func cmdMaelstrom(ctx context.Context, reg *registries, args []string, stdout, s
 
 // withStderr is reg with the maelstrom backend copying what options
 // log-stderr, log-net-send and log-net-recv show to stderr, the command's
-// own.
+// own, one write at a time: the copy of the nodes' stderr and the message
+// log write from goroutines of their own.
 func withStderr(reg *registries, stderr io.Writer) *registries {
 	r := *reg
 	r.backends = maps.Clone(reg.backends)
 	e := r.backends[bmaelstrom.Name]
-	e.backend = bmaelstrom.Backend{Stderr: stderr}
+	e.backend = bmaelstrom.Backend{Stderr: &syncWriter{w: stderr}}
 	r.backends[bmaelstrom.Name] = e
 	return &r
+}
+
+// syncWriter serializes the writes to w.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }
 
 // config is the run config of Maelstrom's command line: the maelstrom

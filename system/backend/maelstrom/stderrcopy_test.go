@@ -1,34 +1,14 @@
 package maelstrom
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"faultline/internal/labcluster"
 )
-
-// syncBuffer is a bytes.Buffer safe for the copy's goroutine and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestStderrCopy: the copy follows logs that appear late and grow, copies
 // each ended line once with its node's id, cuts very long lines and, when
@@ -39,9 +19,20 @@ func TestStderrCopy(t *testing.T) {
 	if err := os.WriteFile(paths[0], []byte("first\nhalf "), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var out syncBuffer
-	c := startStderrCopy(&out, []string{"n0", "n1"}, paths)
-	labcluster.WaitFor(t, 10*time.Second, "the first line", func() bool { return strings.Contains(out.String(), "n0: first\n") })
+	out, err := os.Create(filepath.Join(dir, "terminal"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	shown := func() string {
+		b, err := os.ReadFile(out.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	c := startStderrCopy(out, []string{"n0", "n1"}, paths)
+	labcluster.WaitFor(t, 10*time.Second, "the first line", func() bool { return strings.Contains(shown(), "n0: first\n") })
 	appendTo := func(path, s string) {
 		f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 		if err != nil {
@@ -55,10 +46,10 @@ func TestStderrCopy(t *testing.T) {
 	appendTo(paths[0], "a line\n")
 	appendTo(paths[1], "late\n"+strings.Repeat("y", stderrLine+10)+"\nno end")
 	labcluster.WaitFor(t, 10*time.Second, "the later lines", func() bool {
-		return strings.Contains(out.String(), "n0: half a line\n") && strings.Contains(out.String(), "n1: late\n")
+		return strings.Contains(shown(), "n0: half a line\n") && strings.Contains(shown(), "n1: late\n")
 	})
 	c.close()
-	got := out.String()
+	got := shown()
 	for _, want := range []string{"n0: first\n", "n0: half a line\n", "n1: late\n", "n1: " + strings.Repeat("y", stderrLine) + "\n",
 		"n1: " + strings.Repeat("y", 10) + "\n", "n1: no end\n"} {
 		if strings.Count(got, want) != 1 {
