@@ -31,18 +31,18 @@ func check(t *testing.T, res *results.Results, name string) results.Check {
 // echo "not supported"), the run is invalid, not merely unknown, and
 // results.json gives the measured and the required availability.
 func TestMaelstromAvailability(t *testing.T) {
-	res := wantVerdict(t, checker.Valid, "availability 1.0000", "maelstrom", "test", "-w", "echo", "--bin", exampleNode(t, "echo"),
+	res := wantVerdict(t, checker.Valid, "availability: valid, measured 1.0000", "maelstrom", "test", "-w", "echo", "--bin", exampleNode(t, "echo"),
 		"--node-count", "1", "--time-limit", "1", "--rate", "40", "--availability", "total")
 	c := check(t, res, wmaelstrom.AvailabilityCheck)
 	if c.Verdict != checker.Valid || c.Details["ok"] == 0 || c.Details["ok"] != c.Details["requests"] ||
-		!strings.Contains(c.Summary, "total (every request ok) required") {
+		!strings.Contains(c.Summary, "required total (every request ok)") {
 		t.Fatalf("availability check %+v", c)
 	}
 	res = wantVerdict(t, checker.Invalid, "availability: invalid", "maelstrom", "test", "-w", "echo", "--bin", exampleNode(t, "g-counter"),
 		"--node-count", "1", "--time-limit", "1", "--rate", "40", "--availability", "0.5")
 	c = check(t, res, wmaelstrom.AvailabilityCheck)
 	if c.Verdict != checker.Invalid || c.Details["ok"] != 0 || c.Details["requests"] == 0 ||
-		!strings.Contains(c.Summary, "availability 0.0000") || !strings.Contains(c.Summary, "at least 0.5 required") {
+		!strings.Contains(c.Summary, "measured 0.0000") || !strings.Contains(c.Summary, "required at least 0.5") {
 		t.Fatalf("availability check %+v", c)
 	}
 	if code, out, _ := maelstromRun(t, "maelstrom", "test", "-w", "echo", "--bin", exampleNode(t, "echo"), "--availability", "most"); code != exitFailed ||

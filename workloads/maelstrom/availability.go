@@ -58,9 +58,9 @@ func (a Availability) String() string {
 func (a Availability) Check(required float64) checker.Result {
 	start := time.Now()
 	res := checker.Result{Checker: AvailabilityCheck, Ops: a.Requests}
-	goal := fmt.Sprintf("at least %.4g required", required)
+	goal := fmt.Sprintf("at least %.4g", required)
 	if required >= 1 {
-		goal = "total (every request ok) required"
+		goal = "total (every request ok)"
 	}
 	switch {
 	case a.Requests == 0:
@@ -70,7 +70,8 @@ func (a Availability) Check(required float64) checker.Result {
 	default:
 		res.Verdict = checker.Invalid
 	}
-	res.Text = fmt.Sprintf("%s: %s, %s; %s", AvailabilityCheck, res.Verdict, a, goal)
+	res.Text = fmt.Sprintf("%s: %s, measured %.4f (%d of %d requests ok), required %s", AvailabilityCheck, res.Verdict,
+		a.Fraction(), a.OK, a.Requests, goal)
 	res.Elapsed = time.Since(start)
 	return res
 }

@@ -29,13 +29,13 @@ func TestAvailability(t *testing.T) {
 		want     checker.Verdict
 		text     string
 	}{
-		{0.8, checker.Valid, "at least 0.8 required"},
-		{0.81, checker.Invalid, "at least 0.81 required"},
-		{1, checker.Invalid, "total (every request ok) required"},
-		{0, checker.Valid, "at least 0 required"},
+		{0.8, checker.Valid, "required at least 0.8"},
+		{0.81, checker.Invalid, "required at least 0.81"},
+		{1, checker.Invalid, "required total (every request ok)"},
+		{0, checker.Valid, "required at least 0"},
 	} {
 		r := a.Check(c.required)
-		if r.Verdict != c.want || !strings.Contains(r.Summary(), "availability 0.8000 (8 of 10 requests ok)") ||
+		if r.Verdict != c.want || !strings.Contains(r.Summary(), "measured 0.8000 (8 of 10 requests ok)") ||
 			!strings.Contains(r.Summary(), c.text) {
 			t.Errorf("required %v: %s, %q", c.required, r.Verdict, r.Summary())
 		}
