@@ -73,7 +73,7 @@ func parseMaelstromFlags(args []string, stderr io.Writer) (*maelstromOpts, error
 	fs.Float64Var(&interval, "nemesis-interval", 10, "mean seconds between fault changes")
 	shapes := fs.String("partition-shape", "halves", "with --nemesis partition, comma-separated shapes taking turns: "+strings.Join(partitionShapes, ", ")+
 		" (a Faultline extension)")
-	fs.StringVar(&o.topology, "topology", "grid", "broadcast topology: grid, line, total, tree2, tree3, tree4")
+	fs.StringVar(&o.topology, "topology", "grid", "broadcast topology: "+strings.Join(wmaelstrom.Topologies(), ", "))
 	fs.IntVar(&o.keyCount, "key-count", 0, "keys in play at once (0: the workload's default)")
 	fs.IntVar(&o.maxTxnLength, "max-txn-length", 0, "most micro-ops per transaction (0: the workload's default)")
 	fs.IntVar(&o.maxWritesPerKey, "max-writes-per-key", 0, "lin-kv and txn workloads: writes any key takes, over all clients, before it retires for a fresh one (0: no bound, clients move to fresh keys every 40 requests)")
