@@ -77,9 +77,9 @@ func maelstromRunDir(t *testing.T, args ...string) (int, string, *results.Result
 	var b bytes.Buffer
 	w := &syncWriter{w: &b}
 	code := run(ctx, newRegistries(), args, w, w)
-	w.mu.Lock()
+	w.Lock()
 	output := b.String()
-	w.mu.Unlock()
+	w.Unlock()
 	dirs, _ := filepath.Glob(filepath.Join(out, "*", "results.json"))
 	if len(dirs) != 1 {
 		return code, output, nil, ""

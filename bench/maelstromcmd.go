@@ -66,14 +66,15 @@ func withStderr(reg *registries, stderr io.Writer) *registries {
 
 // syncWriter serializes the writes to w.
 type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
+	sync.Mutex
+	w io.Writer
 }
 
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
+func (s *syncWriter) Write(p []byte) (n int, err error) {
+	s.Lock()
+	n, err = s.w.Write(p)
+	s.Unlock()
+	return n, err
 }
 
 // config is the run config of Maelstrom's command line: the maelstrom
