@@ -55,6 +55,14 @@ func (e *buildError) Error() string { return e.err.Error() + "\n" + e.out }
 // and results.
 func maelstromRun(t *testing.T, args ...string) (int, string, *results.Results) {
 	t.Helper()
+	code, out, res, _ := maelstromRunDir(t, args...)
+	return code, out, res
+}
+
+// maelstromRunDir is maelstromRun that also returns the run's results
+// folder ("" when there is none).
+func maelstromRunDir(t *testing.T, args ...string) (int, string, *results.Results, string) {
+	t.Helper()
 	out := t.TempDir()
 	if args[0] == "maelstrom" {
 		args = append(args[:2:2], append([]string{"--out", out}, args[2:]...)...)
@@ -64,17 +72,23 @@ func maelstromRun(t *testing.T, args ...string) (int, string, *results.Results) 
 	t.Setenv("MAELSTROM_NODE_RPC_TIMEOUT", "3")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	var buf bytes.Buffer
-	code := run(ctx, newRegistries(), args, &buf, &buf)
+	// One writer for stdout and stderr, written by the run's goroutines
+	// (progress, the message log, the copy of the nodes' stderr).
+	var b bytes.Buffer
+	w := &syncWriter{w: &b}
+	code := run(ctx, newRegistries(), args, w, w)
+	w.Lock()
+	output := b.String()
+	w.Unlock()
 	dirs, _ := filepath.Glob(filepath.Join(out, "*", "results.json"))
 	if len(dirs) != 1 {
-		return code, buf.String(), nil
+		return code, output, nil, ""
 	}
 	res, err := results.ReadFile(dirs[0])
 	if err != nil {
-		t.Fatalf("results: %v\n%s", err, buf.String())
+		t.Fatalf("results: %v\n%s", err, output)
 	}
-	return code, buf.String(), res
+	return code, output, res, filepath.Dir(dirs[0])
 }
 
 // wantVerdict runs args and checks the run's verdict, that its workload's

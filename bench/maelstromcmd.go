@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
+	bmaelstrom "faultline/system/backend/maelstrom"
 	"faultline/workloads"
 )
 
@@ -26,9 +29,6 @@ func cmdMaelstrom(ctx context.Context, reg *registries, args []string, stdout, s
 	o, err := parseMaelstromFlags(args[1:], stderr)
 	if err != nil {
 		return parseExit(err)
-	}
-	for _, n := range o.unapplied() {
-		fmt.Fprintf(stderr, "bench maelstrom test: note: %s is accepted for compatibility but not applied\n", n)
 	}
 	cfg, err := o.config()
 	if err != nil {
@@ -48,31 +48,42 @@ func cmdMaelstrom(ctx context.Context, reg *registries, args []string, stdout, s
 		fmt.Fprintf(stderr, "bench maelstrom test: %v\n", err)
 		return exitFailed
 	}
-	return reg.runOne(ctx, cfg, nem, false, stdout, stderr)
+	return withStderr(reg, stderr).runOne(ctx, cfg, nem, false, stdout, stderr)
 }
 
-// unapplied names the Maelstrom flags given that the run does not apply:
-// Faultline's checkers have no availability threshold or per-key write
-// bound, and node stderr and messages go to the results folder (node
-// logs, messages.jsonl) rather than the terminal.
-func (o *maelstromOpts) unapplied() []string {
-	var names []string
-	for _, f := range []struct {
-		name string
-		set  bool
-	}{{"--availability", o.availability != ""}, {"--max-writes-per-key", o.maxWritesPerKey != 0},
-		{"--log-stderr", o.logStderr}, {"--log-net-send", o.logNetSend}, {"--log-net-recv", o.logNetRecv}} {
-		if f.set {
-			names = append(names, f.name)
-		}
-	}
-	return names
+// withStderr is reg with the maelstrom backend copying what options
+// log-stderr, log-net-send and log-net-recv show to stderr, the command's
+// own, one write at a time: the copy of the nodes' stderr and the message
+// log write from goroutines of their own.
+func withStderr(reg *registries, stderr io.Writer) *registries {
+	r := *reg
+	r.backends = maps.Clone(reg.backends)
+	e := r.backends[bmaelstrom.Name]
+	e.backend = bmaelstrom.Backend{Stderr: &syncWriter{w: stderr}}
+	r.backends[bmaelstrom.Name] = e
+	return &r
+}
+
+// syncWriter serializes the writes to w.
+type syncWriter struct {
+	sync.Mutex
+	w io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (n int, err error) {
+	s.Lock()
+	n, err = s.w.Write(p)
+	s.Unlock()
+	return n, err
 }
 
 // config is the run config of Maelstrom's command line: the maelstrom
-// backend running --bin on --node-count nodes, the workload -w with
+// backend running --bin on --node-count nodes (--log-stderr and
+// --log-net-send/recv its options of those names), the workload -w with
 // --concurrency clients for --time-limit, an open loop at --rate (a
-// closed loop for rate 0), and --nemesis as a fault schedule.
+// closed loop for rate 0), its --key-count, --max-txn-length,
+// --max-writes-per-key and --availability, and --nemesis as a fault
+// schedule.
 func (o *maelstromOpts) config() (*workloads.Config, error) {
 	args, err := json.Marshal(o.args)
 	if err != nil {
@@ -86,17 +97,24 @@ func (o *maelstromOpts) config() (*workloads.Config, error) {
 		Workload: workloads.Workload{
 			Kind: o.workload, Clients: o.concurrency, Duration: workloads.Duration(o.timeLimit),
 			Loop: workloads.LoopClosed, Timeout: workloads.Duration(max(workloads.DefaultTimeout, 20*o.latency)),
-			Maelstrom: &workloads.Maelstrom{Topology: o.topology, KeyCount: o.keyCount, MaxTxnLength: o.maxTxnLength},
+			Maelstrom: &workloads.Maelstrom{Topology: o.topology, KeyCount: o.keyCount, MaxTxnLength: o.maxTxnLength,
+				MaxWritesPerKey: o.maxWritesPerKey, Availability: o.availability},
 		},
 	}
 	if len(o.args) > 0 {
 		cfg.Backend.Options["args"] = string(args)
 	}
+	for opt, on := range map[string]bool{bmaelstrom.OptLogStderr: o.logStderr, bmaelstrom.OptLogNetSend: o.logNetSend,
+		bmaelstrom.OptLogNetRecv: o.logNetRecv} {
+		if on {
+			cfg.Backend.Options[opt] = "true"
+		}
+	}
 	if o.rate > 0 {
 		cfg.Workload.Loop, cfg.Workload.Rate = workloads.LoopOpen, o.rate
 	}
 	if len(o.nemesis) > 0 {
-		doc, err := nemesisSchedule(o.nemesis, o.nemesisInterval, o.timeLimit)
+		doc, err := nemesisSchedule(o.nemesis, o.shapes, o.nemesisInterval, o.timeLimit)
 		if err != nil {
 			return nil, err
 		}
@@ -106,13 +124,14 @@ func (o *maelstromOpts) config() (*workloads.Config, error) {
 }
 
 // nemesisSchedule is the fault schedule of Maelstrom's --nemesis: each
-// fault (partition into random halves, kill or pause of a random node)
-// starts every 2·interval and lasts interval, as Maelstrom's nemesis
-// alternates between doing and undoing it every interval. The faults heal
-// a tenth of the time limit (at most 5 s) before it ends; the first
-// starts after interval, or earlier when the run is too short for that,
-// and lasts at most until the heal.
-func nemesisSchedule(faults []string, interval, limit time.Duration) (*yaml.Node, error) {
+// fault (a partition, a kill or a pause of a random node) starts every
+// 2·interval and lasts interval, as Maelstrom's nemesis alternates between
+// doing and undoing it every interval. The partitions' shapes take turns,
+// one per window, in the order given. The faults heal a tenth of the time
+// limit (at most 5 s) before it ends; the first starts after interval, or
+// earlier when the run is too short for that, and lasts at most until the
+// heal. A shape whose first turn would come after the heal is an error.
+func nemesisSchedule(faults, shapes []string, interval, limit time.Duration) (*yaml.Node, error) {
 	recovery := min(limit/10, 5*time.Second)
 	heal := limit - recovery
 	start := min(interval, heal/2)
@@ -122,18 +141,37 @@ func nemesisSchedule(faults []string, interval, limit time.Duration) (*yaml.Node
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "recovery: %v\nschedule:\n", recovery)
+	entry := func(fault, fields string, every, start time.Duration) {
+		fmt.Fprintf(&b, "  - fault: %s\n%s    every: %v\n    start: %v\n    for: %v\n", fault, fields, every, start, length)
+	}
 	for _, f := range faults {
-		fmt.Fprintf(&b, "  - fault: %s\n", f)
-		if f == "partition" {
-			b.WriteString("    shape: halves\n")
-		} else {
-			b.WriteString("    target: random\n")
+		if f != "partition" {
+			entry(f, "    target: random\n", 2*interval, start)
+			continue
 		}
-		fmt.Fprintf(&b, "    every: %v\n    start: %v\n    for: %v\n", 2*interval, start, length)
+		every := 2 * interval * time.Duration(len(shapes))
+		for i, shape := range shapes {
+			at := start + 2*interval*time.Duration(i)
+			if at+length > heal {
+				return nil, fmt.Errorf("--partition-shape %s: %d shapes take turns every %v (2 x --nemesis-interval), so %s would first start at %v, after the faults heal at %v (--time-limit %v); give a longer --time-limit or fewer shapes",
+					strings.Join(shapes, ","), len(shapes), 2*interval, shape, at, heal, limit)
+			}
+			entry(f, shapeFields(shape), every, at)
+		}
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte(b.String()), &doc); err != nil || len(doc.Content) != 1 {
 		return nil, fmt.Errorf("nemesis schedule: %v", err)
 	}
 	return doc.Content[0], nil
+}
+
+// shapeFields are the schedule fields of a --partition-shape: chaos's
+// shape of that name (isolate and one-way pick a random node), one-way-in
+// being shape one-way with direction in.
+func shapeFields(shape string) string {
+	if shape == "one-way-in" {
+		return "    shape: one-way\n    direction: in\n"
+	}
+	return "    shape: " + shape + "\n"
 }

@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"faultline/workloads"
+	wmaelstrom "faultline/workloads/maelstrom"
 )
 
 // maelstromOpts are the options of `bench maelstrom test`, named and meant
@@ -27,6 +30,9 @@ type maelstromOpts struct {
 	latency         time.Duration // base one-way network latency
 	nemesis         []string
 	nemesisInterval time.Duration
+	// shapes are the partitions' shapes (--partition-shape), taking
+	// turns; set only with the partition fault.
+	shapes          []string
 	topology        string
 	keyCount        int
 	maxTxnLength    int
@@ -39,8 +45,13 @@ type maelstromOpts struct {
 	out             string
 }
 
-// maelstromNemeses are the faults --nemesis accepts.
+// maelstromNemeses are the faults --nemesis accepts: Maelstrom's
+// partition, and Faultline's kill and pause of a random node.
 var maelstromNemeses = []string{"kill", "partition", "pause"}
+
+// partitionShapes are the shapes --partition-shape accepts (a Faultline
+// extension), each one of chaos's partition shapes on the nodes.
+var partitionShapes = []string{"halves", "majority", "ring", "isolate", "bridge", "one-way", "one-way-in"}
 
 // parseMaelstromFlags parses the arguments of `bench maelstrom test`.
 // Flags may be written with one dash or two; the node's own arguments
@@ -60,14 +71,16 @@ func parseMaelstromFlags(args []string, stderr io.Writer) (*maelstromOpts, error
 	fs.Float64Var(&latency, "latency", 0, "base one-way message latency, in milliseconds")
 	nemesis := fs.String("nemesis", "", "comma-separated faults: "+strings.Join(maelstromNemeses, ", "))
 	fs.Float64Var(&interval, "nemesis-interval", 10, "mean seconds between fault changes")
-	fs.StringVar(&o.topology, "topology", "grid", "broadcast topology: grid, line, total, tree2, tree3, tree4")
+	shapes := fs.String("partition-shape", "halves", "with --nemesis partition, comma-separated shapes taking turns: "+strings.Join(partitionShapes, ", ")+
+		" (a Faultline extension)")
+	fs.StringVar(&o.topology, "topology", "grid", "broadcast topology: "+strings.Join(wmaelstrom.Topologies(), ", "))
 	fs.IntVar(&o.keyCount, "key-count", 0, "keys in play at once (0: the workload's default)")
 	fs.IntVar(&o.maxTxnLength, "max-txn-length", 0, "most micro-ops per transaction (0: the workload's default)")
-	fs.IntVar(&o.maxWritesPerKey, "max-writes-per-key", 0, "writes per key before it retires (0: the workload's default)")
-	fs.StringVar(&o.availability, "availability", "", "availability the run must show: a fraction such as 0.99, or total")
-	fs.BoolVar(&o.logStderr, "log-stderr", false, "also copy the nodes' stderr to the terminal")
-	fs.BoolVar(&o.logNetSend, "log-net-send", false, "log every message as it is sent")
-	fs.BoolVar(&o.logNetRecv, "log-net-recv", false, "log every message as it is delivered")
+	fs.IntVar(&o.maxWritesPerKey, "max-writes-per-key", 0, "lin-kv and txn workloads: writes any key takes, over all clients, before it retires for a fresh one (0: no bound, clients move to fresh keys every 40 requests)")
+	fs.StringVar(&o.availability, "availability", "", "fraction of the clients' requests that must succeed for a valid run, such as 0.99, or total (all)")
+	fs.BoolVar(&o.logStderr, "log-stderr", false, "also copy every line of the nodes' stderr (always in their logs) to stderr, prefixed by the node's id")
+	fs.BoolVar(&o.logNetSend, "log-net-send", false, "log every message to stderr as the network sends it, with its fate")
+	fs.BoolVar(&o.logNetRecv, "log-net-recv", false, "log every message to stderr as the network delivers it")
 	fs.Int64Var(&o.seed, "seed", 0, "random seed (0: a fresh one, recorded)")
 	fs.StringVar(&o.out, "out", "", "results directory (default: the config's, results/)")
 	if err := unknownFlag(fs, args); err != nil {
@@ -82,6 +95,9 @@ func parseMaelstromFlags(args []string, stderr io.Writer) (*maelstromOpts, error
 	o.latency = time.Duration(latency * float64(time.Millisecond))
 	o.nemesisInterval = seconds(interval)
 	err := o.finish(*concurrency, *nemesis, timeLimit, latency, interval)
+	if err == nil {
+		err = o.finishShapes(fs, *shapes)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "bench maelstrom test: %v\n", err)
 	}
@@ -109,24 +125,62 @@ func (o *maelstromOpts) finish(concurrency, nemesis string, timeLimit, latency, 
 	case o.keyCount < 0 || o.maxTxnLength < 0 || o.maxWritesPerKey < 0:
 		return errors.New("--key-count, --max-txn-length and --max-writes-per-key must not be negative")
 	}
+	if _, _, err := workloads.ParseAvailability(o.availability); err != nil {
+		return fmt.Errorf("--%w", err)
+	}
+	if _, err := commaList("-w", "workload", o.workload, workloads.MaelstromKinds); err != nil {
+		return err
+	}
+	if _, err := commaList("--topology", "topology", o.topology, wmaelstrom.Topologies()); err != nil {
+		return err
+	}
 	n, err := parseConcurrency(concurrency, o.nodeCount)
 	if err != nil {
 		return err
 	}
 	o.concurrency = n
-	for _, f := range strings.Split(nemesis, ",") {
+	o.nemesis, err = commaList("--nemesis", "fault", nemesis, maelstromNemeses)
+	return err
+}
+
+// finishShapes reads --partition-shape: it goes with the partition fault
+// only, unless left at its default.
+func (o *maelstromOpts) finishShapes(fs *flag.FlagSet, shapes string) error {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == "partition-shape" })
+	if !slices.Contains(o.nemesis, "partition") {
+		if set {
+			return fmt.Errorf("--partition-shape %q needs --nemesis partition", shapes)
+		}
+		return nil
+	}
+	var err error
+	o.shapes, err = commaList("--partition-shape", "shape", shapes, partitionShapes)
+	if err == nil && len(o.shapes) == 0 {
+		err = fmt.Errorf("--partition-shape %q: name at least one shape (%s)", shapes, strings.Join(partitionShapes, ", "))
+	}
+	return err
+}
+
+// commaList splits a comma-separated flag value into its distinct items,
+// each one of valid; an unknown one is an error naming the nearest valid
+// one.
+func commaList(flagName, what, value string, valid []string) ([]string, error) {
+	var out []string
+	for _, f := range strings.Split(value, ",") {
 		f = strings.TrimSpace(f)
 		if f == "" {
 			continue
 		}
-		if !slices.Contains(maelstromNemeses, f) {
-			return fmt.Errorf("--nemesis %q: unknown fault %q (faults: %s)", nemesis, f, strings.Join(maelstromNemeses, ", "))
+		if !slices.Contains(valid, f) {
+			return nil, fmt.Errorf("%s %q: unknown %s %q; did you mean %q? (valid: %s)", flagName, value, what, f,
+				nearest(f, valid), strings.Join(valid, ", "))
 		}
-		if !slices.Contains(o.nemesis, f) {
-			o.nemesis = append(o.nemesis, f)
+		if !slices.Contains(out, f) {
+			out = append(out, f)
 		}
 	}
-	return nil
+	return out, nil
 }
 
 // parseConcurrency reads Maelstrom's --concurrency: a client count, or a
@@ -174,12 +228,20 @@ func unknownFlag(fs *flag.FlagSet, args []string) error {
 // nearestFlag names the flag of fs closest to name in edit distance
 // (ties: the first in lexical order).
 func nearestFlag(fs *flag.FlagSet, name string) string {
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	return nearest(name, names)
+}
+
+// nearest returns the candidate closest to name in edit distance (ties:
+// the first).
+func nearest(name string, candidates []string) string {
 	best, bestD := "", -1
-	fs.VisitAll(func(f *flag.Flag) {
-		if d := editDistance(name, f.Name); bestD < 0 || d < bestD {
-			best, bestD = f.Name, d
+	for _, c := range candidates {
+		if d := editDistance(name, c); bestD < 0 || d < bestD {
+			best, bestD = c, d
 		}
-	})
+	}
 	return best
 }
 

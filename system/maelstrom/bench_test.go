@@ -3,6 +3,7 @@ package maelstrom
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"sync/atomic"
@@ -17,13 +18,20 @@ import (
 //     echo nodes n4..n7 (healthy links, no latency), one new request per
 //     reply; msgs/s counts every message delivered, requests and replies
 //     (goal >= 100k msgs/s).
+//   - throughput-netlog: the same with every send and delivery logged
+//     (Maelstrom's --log-net-send and --log-net-recv) to io.Discard: the
+//     cost of the message log when on (throughput stays the figure with
+//     it off).
 //   - latency-10k: one sender sends echo-sized messages at a steady 10k
 //     msgs/s; the added latency of each is the time from Send to Deliver
 //     (goal p99 <= 1 ms).
 //
 // go test -run XXX -bench BenchmarkRouter -count 3 ./system/maelstrom
 func BenchmarkRouter(b *testing.B) {
-	b.Run("throughput", benchThroughput)
+	b.Run("throughput", func(b *testing.B) { benchThroughput(b, RouterConfig{}) })
+	b.Run("throughput-netlog", func(b *testing.B) {
+		benchThroughput(b, RouterConfig{LogSend: true, LogRecv: true, NetLog: io.Discard})
+	})
 	b.Run("latency-10k", benchLatency)
 }
 
@@ -71,9 +79,9 @@ func (p *pinger) send() {
 	}
 }
 
-func benchThroughput(b *testing.B) {
+func benchThroughput(b *testing.B, cfg RouterConfig) {
 	const pairs, window = 4, 64
-	r := NewRouter(RouterConfig{})
+	r := NewRouter(cfg)
 	defer r.Close()
 	requests := max(int64(b.N)/2, pairs*window)
 	var budget, delivered atomic.Int64
@@ -102,6 +110,10 @@ func benchThroughput(b *testing.B) {
 	elapsed := time.Since(start)
 	b.StopTimer()
 	b.ReportMetric(float64(2*requests)/elapsed.Seconds(), "msgs/s")
+	if cfg.LogSend || cfg.LogRecv {
+		// Each message is logged once sent and once delivered.
+		b.ReportMetric(float64(r.NetLogDropped())/float64(4*requests), "log-lines-dropped/line")
+	}
 }
 
 // stamped sink: receives the latency run's messages in send order.

@@ -14,7 +14,9 @@
 //     id, Send over directed links, asynchronous delivery; links.go its
 //     link-fault table (transport.LinkFaulter, Faultline's one link-fault
 //     model and its draws); sched.go its one delivery goroutine (a heap by
-//     due time); peek.go its allocation-free read of a body's header.
+//     due time); peek.go its allocation-free read of a body's header;
+//     routerlog.go its message log (Maelstrom's --log-net-send and
+//     --log-net-recv), written behind a bounded queue.
 //   - stats.go, journal.go: NetStats (all, client and server traffic, by
 //     type, drops by cause) and the journal of the first seconds of a run
 //     for the message-sequence diagram.

@@ -3,8 +3,10 @@ package maelstrom
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"sync"
 	"time"
@@ -39,6 +41,14 @@ type RouterConfig struct {
 	// Logger receives the router's warnings (messages to unknown ids);
 	// nil discards them.
 	Logger *slog.Logger
+	// LogSend and LogRecv log every message as it is sent and as it is
+	// delivered (Maelstrom's --log-net-send and --log-net-recv): a line
+	// each on NetLog, written by a goroutine of the log's own behind a
+	// bounded queue (see NetLogQueue, NetLogBody), so that logging never
+	// blocks the router. Off, they cost the router nothing.
+	LogSend, LogRecv bool
+	// NetLog receives the message log; nil is os.Stderr.
+	NetLog io.Writer
 }
 
 // DefaultMaxInFlight is RouterConfig.MaxInFlight's default: far above what
@@ -69,6 +79,7 @@ type Router struct {
 	rng     *rand.Rand
 	stats   counters
 	journal journal
+	nlog    *netLog // nil unless LogSend or LogRecv
 	warned  map[link]struct{}
 	types   map[string]string // interned body types
 	flying  map[string]int    // copies in flight by sender
@@ -109,6 +120,10 @@ func NewRouter(cfg RouterConfig) *Router {
 		flying: map[string]int{},
 	}
 	r.journal = journal{until: r.start.Add(cfg.JournalWindow), limit: cfg.JournalLimit}
+	if cfg.NetLog == nil {
+		cfg.NetLog = os.Stderr
+	}
+	r.nlog = newNetLog(cfg, cfg.NetLog)
 	r.sched = newScheduler(r.start, r.deliver)
 	return r
 }
@@ -173,6 +188,7 @@ func (r *Router) Send(m Message) {
 		r.journal.dropped(entry, DropUnknownDest)
 		warn := r.warnOnce(m.Src, m.Dest)
 		r.mu.Unlock()
+		r.logSend(now, &m, DropUnknownDest, false)
 		if warn {
 			r.log.Warn("maelstrom router: message to unknown node dropped", "src", m.Src, "dest", m.Dest, "type", typ)
 		}
@@ -195,6 +211,7 @@ func (r *Router) Send(m Message) {
 		r.stats.dropped(class, typ, ft.drop)
 		r.journal.dropped(entry, ft.drop)
 		r.mu.Unlock()
+		r.logSend(now, &m, ft.drop, false)
 		return
 	}
 	r.flying[m.Src] += copies
@@ -204,11 +221,20 @@ func (r *Router) Send(m Message) {
 		dupEntry = r.record(now, &m, &p, typ, true)
 	}
 	r.mu.Unlock()
+	r.logSend(now, &m, "", ft.dup)
 
 	due := int64(now.Sub(r.start) + r.cfg.Latency)
 	r.sched.push(flight{due: due + int64(ft.delay), msg: m, typ: typ, class: class, entry: entry})
 	if ft.dup {
 		r.sched.push(flight{due: due + int64(ft.dupDelay), msg: m, typ: typ, class: class, entry: dupEntry})
+	}
+}
+
+// logSend logs a send of m, if the router logs sends: its fate, or dup
+// when it goes out twice.
+func (r *Router) logSend(now time.Time, m *Message, fate DropCause, dup bool) {
+	if r.nlog != nil && r.nlog.send {
+		r.nlog.add(now.Sub(r.start), false, m, fate, dup)
 	}
 }
 
@@ -290,6 +316,9 @@ func (r *Router) deliver(batch []flight) {
 		if drop == "" {
 			r.stats.delivered(f.class, f.typ)
 			r.journal.delivered(f.entry, now)
+			if r.nlog != nil && r.nlog.recv {
+				r.nlog.add(now.Sub(r.start), true, &f.msg, "", false)
+			}
 			continue
 		}
 		r.stats.dropped(f.class, f.typ, drop)
@@ -321,13 +350,27 @@ func (r *Router) Journal() []JournalEntry {
 	return slices.Clone(r.journal.entries)
 }
 
+// NetLogDropped is the number of message log lines dropped because the
+// log's writer fell NetLogQueue lines behind.
+func (r *Router) NetLogDropped() int64 {
+	if r.nlog == nil {
+		return 0
+	}
+	return r.nlog.dropped.Load()
+}
+
 // Close stops delivering; messages still on their way are discarded and
-// later Sends ignored. Stats and Journal stay readable.
+// later Sends ignored. Stats and Journal stay readable. The message log
+// is written out (for at most a couple of seconds) and stops.
 func (r *Router) Close() {
 	r.mu.Lock()
+	already := r.closed
 	r.closed = true
 	r.mu.Unlock()
 	r.sched.close()
+	if r.nlog != nil && !already {
+		r.nlog.close()
+	}
 }
 
 // wireSize is the size of m as one line of JSON (ids unescaped).

@@ -13,20 +13,25 @@ import (
 
 // linKV: reads, writes and compare-and-sets of small integers on a few
 // integer keys at a time, as Jepsen's linearizable-register test makes
-// them; each client moves to fresh keys after Options.OpsPerKey ops, so
-// that each key's history stays small enough for porcupine.
-type linKV struct{ base }
+// them; each client moves to fresh keys after Options.OpsPerKey ops, or
+// each key retires after Options.MaxWritesPerKey writes and cases, so that
+// each key's history stays small enough for porcupine.
+type linKV struct {
+	base
+	pool *writePool // the write bound's keys, shared by the clients
+}
 
 // Client implements Workload: read, write and cas in equal parts, values
 // 0..4, keys KeyCount at a time.
 func (w linKV) Client(client int, seed int64) Generator {
-	keys, per := int64(orDefault(w.opts.KeyCount, 3)), int64(orDefault(w.opts.OpsPerKey, 40))
-	var seq int64
+	keys := newKeyChooser(w.opts, w.pool)
 	return w.generate(client, seed, func(r *rand.Rand) Request {
-		k := (seq/per)*keys + r.Int64N(keys)
-		seq++
+		keys.next()
+		slot := keys.slot(r)
+		f := r.IntN(3)
+		k := keys.key(slot, f != 0)
 		key := strconv.FormatInt(k, 10)
-		switch r.IntN(3) {
+		switch f {
 		case 0:
 			return Request{F: "read", Args: fmt.Appendf(nil, `{"key":%d}`, k),
 				Op: history.Op{Kind: history.Read, Key: key}}

@@ -19,14 +19,15 @@ const ElleReason = "isolation checking (Elle) is issue #22, not yet implemented"
 // time; reads are ["r", k, null], list appends ["append", k, v] and
 // register writes ["w", k, v], v a client's unique int (so unique per key,
 // as Elle requires). Clients move to fresh keys after OpsPerKey
-// transactions.
+// transactions, or each key retires after MaxWritesPerKey writes.
 type txn struct {
 	base
-	write string // "append" or "w"
+	write string     // "append" or "w"
+	pool  *writePool // the write bound's keys, shared by the clients
 }
 
 func newTxn(name string, o Options) Workload {
-	w := txn{base{name, o}, "append"}
+	w := txn{base{name, o}, "append", newWritePool(o)}
 	if name == "txn-rw-register" {
 		w.write = "w"
 	}
@@ -36,19 +37,17 @@ func newTxn(name string, o Options) Workload {
 // Client implements Workload.
 func (w txn) Client(client int, seed int64) Generator {
 	vals := newUniqueInts(client, w.opts.Clients)
-	keys, per := int64(orDefault(w.opts.KeyCount, 3)), int64(orDefault(w.opts.OpsPerKey, 40))
+	keys := newKeyChooser(w.opts, w.pool)
 	maxLen := orDefault(w.opts.MaxTxnLength, 4)
-	var seq int64
 	return w.generate(client, seed, func(r *rand.Rand) Request {
-		base := (seq / per) * keys
-		seq++
+		keys.next()
 		mops := make([][3]any, 1+r.IntN(maxLen))
 		for i := range mops {
-			k := base + r.Int64N(keys)
+			slot := keys.slot(r)
 			if r.IntN(2) == 0 {
-				mops[i] = [3]any{"r", k, nil}
+				mops[i] = [3]any{"r", keys.key(slot, false), nil}
 			} else {
-				mops[i] = [3]any{w.write, k, vals.take()}
+				mops[i] = [3]any{w.write, keys.key(slot, true), vals.take()}
 			}
 		}
 		args, _ := json.Marshal(map[string]any{"txn": mops})

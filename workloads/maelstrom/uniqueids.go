@@ -42,14 +42,6 @@ func (uniqueIDs) Check(_ context.Context, run Run) checker.Result {
 		first[id] = i
 	}
 	res := f.done(len(oks), "")
-	res.Text = res.Summary() + "; " + availability(len(oks), len(calls(run.Ops, "generate")))
+	res.Text = res.Summary() + "; " + Availability{OK: len(oks), Requests: len(calls(run.Ops, "generate"))}.String()
 	return res
-}
-
-// availability describes the fraction of ok requests.
-func availability(ok, total int) string {
-	if total == 0 {
-		return "availability: no requests"
-	}
-	return fmt.Sprintf("availability %.4f (%d of %d requests ok)", float64(ok)/float64(total), ok, total)
 }

@@ -102,9 +102,17 @@ type Options struct {
 	// KeyCount is how many keys lin-kv uses at once and Kafka uses in all;
 	// 0 is 3 for lin-kv and 4 for Kafka.
 	KeyCount int
-	// OpsPerKey is how many lin-kv ops each client makes on a key set
-	// before moving to fresh keys (keeps porcupine's search small); 0 is 40.
+	// OpsPerKey is how many lin-kv ops or transactions each client makes
+	// on a key set before moving to fresh keys (keeps porcupine's search
+	// small); 0 is 40. MaxWritesPerKey, when set, replaces it.
 	OpsPerKey int
+	// MaxWritesPerKey bounds the writes any one key of lin-kv (writes and
+	// cases) or of the transactional workloads (writes and appends) takes
+	// over all clients (Maelstrom's --max-writes-per-key): the keys in
+	// play are shared by the clients, and a key that took that many is
+	// retired for a fresh one. A client's keys then depend on the other
+	// clients' progress. 0 is no bound.
+	MaxWritesPerKey int
 	// MaxTxnLength bounds the micro-ops of a transaction; 0 is 4.
 	MaxTxnLength int
 }
@@ -117,7 +125,7 @@ var makers = map[string]func(Options) Workload{
 	"g-set":           newGSet,
 	"g-counter":       func(o Options) Workload { return newCounter("g-counter", false, o) },
 	"pn-counter":      func(o Options) Workload { return newCounter("pn-counter", true, o) },
-	"lin-kv":          func(o Options) Workload { return linKV{base{"lin-kv", o}} },
+	"lin-kv":          func(o Options) Workload { return linKV{base{"lin-kv", o}, newWritePool(o)} },
 	"kafka":           func(o Options) Workload { return kafka{base{"kafka", o}} },
 	"txn-list-append": func(o Options) Workload { return newTxn("txn-list-append", o) },
 	"txn-rw-register": func(o Options) Workload { return newTxn("txn-rw-register", o) },
@@ -143,9 +151,9 @@ func (o *Options) validate() error {
 	switch {
 	case o.Clients < 1:
 		return fmt.Errorf("maelstrom options: clients %d must be at least 1", o.Clients)
-	case o.KeyCount < 0, o.OpsPerKey < 0, o.MaxTxnLength < 0:
-		return fmt.Errorf("maelstrom options: key count %d, ops per key %d and max txn length %d must not be negative",
-			o.KeyCount, o.OpsPerKey, o.MaxTxnLength)
+	case o.KeyCount < 0, o.OpsPerKey < 0, o.MaxTxnLength < 0, o.MaxWritesPerKey < 0:
+		return fmt.Errorf("maelstrom options: key count %d, ops per key %d, max txn length %d and max writes per key %d must not be negative",
+			o.KeyCount, o.OpsPerKey, o.MaxTxnLength, o.MaxWritesPerKey)
 	}
 	if o.Topology != "" {
 		if _, err := Topology(o.Topology, []string{"n0"}); err != nil {

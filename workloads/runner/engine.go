@@ -143,7 +143,7 @@ func Run(ctx context.Context, s Spec) (*results.Results, error) {
 	res.Started = clock.Start().UTC()
 	var job *checker.Job
 	var ops int64
-	var mcheck func(context.Context, *results.Network) results.Check
+	var mcheck func(context.Context, *results.Network) []results.Check
 	switch {
 	case cfg.Workload.Kind == workloads.KindMapReduce:
 		job, err = runBatch(ctx, s, cluster, hw, clock, res, status, log)
@@ -182,7 +182,7 @@ func Run(ctx context.Context, s Spec) (*results.Results, error) {
 	}
 	res.Checks = Check(context.WithoutCancel(ctx), filepath.Join(s.Dir, HistoryFile), job, checkers, s.Dir)
 	if mcheck != nil {
-		res.Checks = append(res.Checks, mcheck(context.WithoutCancel(ctx), res.Network))
+		res.Checks = append(res.Checks, mcheck(context.WithoutCancel(ctx), res.Network)...)
 	}
 	if len(res.Faults) > 0 {
 		// A fault that did not happen as scheduled makes the run unknown:

@@ -20,7 +20,7 @@ import (
 func MaelstromWorkload(cfg *workloads.Config) (maelstrom.Workload, error) {
 	opts := maelstrom.Options{Clients: cfg.Workload.Clients}
 	if m := cfg.Workload.Maelstrom; m != nil {
-		opts.Topology, opts.KeyCount, opts.MaxTxnLength = m.Topology, m.KeyCount, m.MaxTxnLength
+		opts.Topology, opts.KeyCount, opts.MaxTxnLength, opts.MaxWritesPerKey = m.Topology, m.KeyCount, m.MaxTxnLength, m.MaxWritesPerKey
 	}
 	w, err := maelstrom.New(cfg.Workload.Kind, opts)
 	if err != nil {
@@ -79,10 +79,10 @@ func (t timeoutInvoker) Invoke(ctx context.Context, node, f string, args []byte)
 // clients through warm-up and the measured phases with the nemesis
 // active, then, after the heal and the recovery wait, the final phase. It
 // records the measurements in res and returns the number of ops recorded
-// and the workload's check, to run once the network's statistics are
-// known.
+// and the checks, to run once the network's statistics are known: the
+// workload's, and the availability goal's when the config sets one.
 func runMaelstrom(ctx context.Context, s Spec, cluster backend.Cluster, hw *history.Writer, clock history.Clock,
-	res *results.Results, log *slog.Logger) (int64, func(context.Context, *results.Network) results.Check, error) {
+	res *results.Results, log *slog.Logger) (int64, func(context.Context, *results.Network) []results.Check, error) {
 	cfg := s.Config
 	w, err := MaelstromWorkload(&cfg)
 	if err != nil {
@@ -177,14 +177,18 @@ func runMaelstrom(ctx context.Context, s Spec, cluster backend.Cluster, hw *hist
 	m.mu.Lock()
 	ops := m.ops
 	m.mu.Unlock()
-	check := func(ctx context.Context, n *results.Network) results.Check {
+	check := func(ctx context.Context, n *results.Network) []results.Check {
 		run := maelstrom.Run{Ops: ops, Events: res.Events, Dir: s.Dir}
 		if n != nil {
 			run.Net = &maelstrom.NetStats{All: n.All.Sent, Clients: n.Clients.Sent, Servers: n.Servers.Sent}
 		}
 		start := time.Now()
 		r := w.Check(ctx, run)
-		return results.CheckOf(w.Name(), &r, time.Since(start))
+		checks := []results.Check{results.CheckOf(w.Name(), &r, time.Since(start))}
+		if c, ok := availabilityCheck(&cfg, ops); ok {
+			checks = append(checks, c)
+		}
+		return checks
 	}
 	return int64(len(ops)), check, nil
 }
@@ -236,4 +240,24 @@ func (m *mrun) maelstromOp(ctx context.Context, c *mclient, intended time.Time) 
 	}
 	c.stats.add(sample{kind: k, out: op.Outcome, measured: c.measured, err: errorKind(err),
 		done: time.Duration(op.Complete), lat: time.Duration(op.Complete - from)})
+}
+
+// availabilityCheck judges ops against the config's availability goal
+// (Maelstrom's --availability), if it sets one: the measured and required
+// fractions in its summary, the counts in its details.
+func availabilityCheck(cfg *workloads.Config, ops []history.Op) (results.Check, bool) {
+	var goal string
+	if m := cfg.Workload.Maelstrom; m != nil {
+		goal = m.Availability
+	}
+	required, set, err := workloads.ParseAvailability(goal)
+	if err != nil || !set { // a validated config has no error here
+		return results.Check{}, false
+	}
+	start := time.Now()
+	a := maelstrom.MeasureAvailability(ops)
+	r := a.Check(required)
+	c := results.CheckOf(maelstrom.AvailabilityCheck, &r, time.Since(start))
+	c.Details = map[string]int64{"ok": int64(a.OK), "requests": int64(a.Requests)}
+	return c, true
 }

@@ -3,6 +3,7 @@ package maelstrom
 import (
 	"context"
 	"errors"
+	"io"
 
 	"faultline/system/backend"
 	"faultline/system/maelstrom"
@@ -16,7 +17,11 @@ const Name = "maelstrom"
 // (option bin) on Faultline's Maelstrom router, seeded with the spec's
 // seed, with the services lin-kv, seq-kv, lww-kv and lin-tso attached.
 // Its options are listed in options.go. The zero Backend is ready to use.
-type Backend struct{}
+type Backend struct {
+	// Stderr receives what options log-stderr, log-net-send and
+	// log-net-recv copy to the harness's terminal; nil is os.Stderr.
+	Stderr io.Writer
+}
 
 var (
 	_ backend.Backend  = Backend{}
@@ -29,11 +34,12 @@ func (Backend) Name() string { return Name }
 // Start implements backend.Backend: it checks the options and starts the
 // cluster (see Start). Nodes are processes in either mode; spec.Exec is
 // not used.
-func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, error) {
+func (b Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, error) {
 	cfg, err := config(spec)
 	if err != nil {
 		return nil, err
 	}
+	cfg.Stderr, cfg.Network.NetLog = b.Stderr, b.Stderr
 	c, err := Start(ctx, cfg)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -53,6 +54,11 @@ type Config struct {
 	Network maelstrom.RouterConfig
 	// Logger receives the nodes' problems; nil discards them.
 	Logger *slog.Logger
+	// LogStderr also copies every line of the nodes' stderr to Stderr,
+	// prefixed by the node's id.
+	LogStderr bool
+	// Stderr is the harness's stderr, for LogStderr; nil is os.Stderr.
+	Stderr io.Writer
 }
 
 // Cluster is Maelstrom nodes running as processes, one per id, attached to
@@ -73,6 +79,7 @@ type Cluster struct {
 
 	events     chan backend.Event
 	eventDrops atomic.Int64
+	stderr     *stderrCopy // nil unless Config.LogStderr
 	stopOnce   sync.Once
 	stopErr    error
 }
@@ -148,6 +155,17 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 		Exited:    c.exited,
 		StopGrace: cfg.StopGrace,
 	})
+	if cfg.LogStderr {
+		w := cfg.Stderr
+		if w == nil {
+			w = os.Stderr
+		}
+		logs := make([]string, len(c.nodes))
+		for i, n := range c.nodes {
+			logs[i] = n.cfg.Log
+		}
+		c.stderr = startStderrCopy(w, ids, logs)
+	}
 	if err := c.set.StartAll(ctx, c.initAll); err != nil {
 		c.release()
 		return nil, err
@@ -306,11 +324,15 @@ func (c *Cluster) Stop(ctx context.Context) error {
 	return c.stopErr
 }
 
-// release waits for every node's pipes to close, then closes the network.
+// release waits for every node's pipes to close, then closes the network
+// and finishes the copy of the nodes' stderr.
 func (c *Cluster) release() {
 	for _, n := range c.nodes {
 		n.down()
 		n.wait()
 	}
 	c.net.Close()
+	if c.stderr != nil {
+		c.stderr.close()
+	}
 }

@@ -29,8 +29,11 @@
 //     (lin-kv, seq-kv, lww-kv, lin-tso).
 //   - options.go, backend.go: the backend's options and Backend, whose
 //     zero value is ready to use.
+//   - stderrcopy.go: the copy of every node's stderr to the harness's
+//     (option log-stderr), following the nodes' logs.
 //
-// A node's stderr goes to DIR/ID.log. With the option node-dir, node ID
+// A node's stderr goes to DIR/ID.log (and, with log-stderr, to
+// Backend.Stderr too, prefixed by the node's id). With the option node-dir, node ID
 // also has its own directory DIR/ID.data, which survives its restarts:
 // its absolute path is in the environment variable MAELSTROM_NODE_DIR
 // (NodeDirEnv).

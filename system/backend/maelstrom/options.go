@@ -46,6 +46,16 @@ const (
 	// records every message for the message-sequence (Lamport) diagram (a
 	// Go duration; "0" records nothing; default DefaultJournalWindow).
 	OptJournalWindow = "journal-window"
+	// OptLogStderr, "true" or "false" (the default), also copies every
+	// line of the nodes' stderr to the harness's (Backend.Stderr),
+	// prefixed by the node's id, as Maelstrom's --log-stderr.
+	OptLogStderr = "log-stderr"
+	// OptLogNetSend and OptLogNetRecv, "true" or "false" (the default),
+	// log every message as the router sends it and as it delivers it to
+	// the harness's stderr, as Maelstrom's --log-net-send and
+	// --log-net-recv (maelstrom.RouterConfig.LogSend, LogRecv).
+	OptLogNetSend = "log-net-send"
+	OptLogNetRecv = "log-net-recv"
 )
 
 // Defaults and bounds of the options.
@@ -64,7 +74,8 @@ const (
 
 // Options lists the backend's options.
 func Options() []string {
-	return []string{OptArgs, OptBin, OptInitTimeout, OptJournalWindow, OptLatency, OptMaxLine, OptNodeDir, OptQueue, OptStopGrace}
+	return []string{OptArgs, OptBin, OptInitTimeout, OptJournalWindow, OptLatency, OptLogNetRecv, OptLogNetSend, OptLogStderr,
+		OptMaxLine, OptNodeDir, OptQueue, OptStopGrace}
 }
 
 // config turns a spec into a Cluster's Config: every option checked,
@@ -92,9 +103,12 @@ func config(spec backend.Spec) (Config, error) {
 	if cfg.Args, err = parseArgs(o[OptArgs]); err != nil {
 		return Config{}, err
 	}
-	if v, ok := o[OptNodeDir]; ok {
-		if cfg.NodeDir, err = strconv.ParseBool(v); err != nil {
-			return Config{}, optErr(OptNodeDir, v, "true or false")
+	for name, dst := range map[string]*bool{OptNodeDir: &cfg.NodeDir, OptLogStderr: &cfg.LogStderr,
+		OptLogNetSend: &cfg.Network.LogSend, OptLogNetRecv: &cfg.Network.LogRecv} {
+		if v, ok := o[name]; ok {
+			if *dst, err = strconv.ParseBool(v); err != nil {
+				return Config{}, optErr(name, v, "true or false")
+			}
 		}
 	}
 	if cfg.InitTimeout, err = durationOpt(o, OptInitTimeout, cfg.InitTimeout); err != nil {
