@@ -296,10 +296,10 @@ func (rf *Raft) RaftStateSize() int { return rf.persister.RaftStateSize() }
 // the peer end implements CallContext). It returns once the peer's own
 // goroutines have exited; it is safe to call more than once.
 func (rf *Raft) Kill() {
-	rf.killOnce.Do(func() {
-		close(rf.done)
-		rf.cancel()
-	})
+	rf.killOnce.Do(func() { close(rf.done) })
+	// A peer that stopped on its own may still be saying farewell
+	// (farewell.go): Kill abandons that too.
+	rf.cancel()
 	// Whoever steps an event holds mu and checks done first: once the
 	// holder at this point lets go, nothing touches the core or the
 	// storage again.

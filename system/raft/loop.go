@@ -324,23 +324,10 @@ func (rf *Raft) handleReady() error {
 // or unreachable peer never delays anything else, and feeds the response
 // (or, for appends and snapshots, the news of its loss) back to the loop.
 func (rf *Raft) send(m message) {
-	method, args, reply := request(m)
-	peer := rf.peers[m.To]
 	rf.calls.Add(1)
 	go func() {
 		defer rf.calls.Done()
-		var ok bool
-		if cp, isCtx := peer.(contextPeer); isCtx {
-			ctx, cancel := context.WithTimeout(rf.ctx, rf.cfg.RPCTimeout)
-			ok = cp.CallContext(ctx, method, args, reply) == nil
-			cancel()
-		} else {
-			ok = peer.Call(method, args, reply)
-		}
-		var resp message
-		if ok {
-			resp, ok = response(m, reply)
-		}
+		resp, ok := rf.call(m)
 		if !ok {
 			if m.Type != msgApp && m.Type != msgSnap {
 				return
@@ -355,6 +342,25 @@ func (rf *Raft) send(m message) {
 		case <-rf.done:
 		}
 	}()
+}
+
+// call makes the RPC for request m, bounded by Config.RPCTimeout and
+// abandoned when rf.ctx ends, and returns the response; ok is false when
+// no reply came.
+func (rf *Raft) call(m message) (resp message, ok bool) {
+	method, args, reply := request(m)
+	peer := rf.peers[m.To]
+	if cp, isCtx := peer.(contextPeer); isCtx {
+		ctx, cancel := context.WithTimeout(rf.ctx, rf.cfg.RPCTimeout)
+		ok = cp.CallContext(ctx, method, args, reply) == nil
+		cancel()
+	} else {
+		ok = peer.Call(method, args, reply)
+	}
+	if !ok {
+		return message{}, false
+	}
+	return response(m, reply)
 }
 
 // applyReady hands the Service the snapshot to install, if any, then the
