@@ -16,8 +16,8 @@
 // Config.Seed, so the seeded simulator in sim_test.go replays any run
 // exactly (go test -run TestSimulator -seed N).
 //
-// The driver (driver.go, loop.go, direct.go, bgsync.go) holds every
-// goroutine: an event loop, one goroutine carrying each RPC in flight (a
+// The driver (driver.go, loop.go, direct.go, bgsync.go, farewell.go)
+// holds every goroutine: an event loop, one goroutine carrying each RPC in flight (a
 // slow or unreachable peer delays nobody else), and with a
 // background-syncing store a syncer goroutine running a leader's fsyncs.
 // One lock guards the core and the storage. Whoever holds it steps events
@@ -108,8 +108,12 @@
 // Raft.Stopped's channel closes. It never panics and never skips the
 // entry, which every other replica applies. A restarted peer stops again,
 // with the same error, once it learns the entry committed: it does not
-// crash in a loop. A service whose own persisted state does not load uses
-// Halted, a peer stopped from the start with the reason (system/rsm does).
+// crash in a loop. A leader that stops this way first sends each follower
+// the log up to the commit index and the commit index (farewell.go), and
+// abandons its calls only once those are answered, so that its followers
+// stop on the same entry without waiting for a new leader. A service
+// whose own persisted state does not load uses Halted, a peer stopped
+// from the start with the reason (system/rsm does).
 //
 // # Persistence
 //
