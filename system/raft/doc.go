@@ -43,6 +43,12 @@
 // queue fed by the loop and drained into the channel by a goroutine of its
 // own, so the loop never waits for the receiver; system/rsm is the other.
 //
+// The RPC arguments and replies of AppendEntries and RequestVote encode
+// and decode themselves (rpcwire.go: wire.Appender and wire.Decoder, the
+// same msgpack bytes reflection writes), and a server may register the
+// three handlers as typed functions (transport.RegisterFunc, as the
+// benchmarks do) rather than by reflection (transport.Server.Register).
+//
 // The package imports transport/wire, internal/names and the standard
 // library only (its tests also use transport, transport/simnet,
 // transport/tcp and system/storage, and its ratio benchmark the two Raft
