@@ -19,16 +19,18 @@ type ApplyMsg struct {
 	SnapshotIndex int
 }
 
-// Service is the replicated service a peer drives. The peer's event loop
-// calls it, one call at a time, in the order things happen to the peer:
-// it applies the iteration's committed entries (those the peer already
-// held durably at once, the others after it has persisted and sent what
-// the iteration produced), then reports a change of term or leadership. A Service therefore sees every entry committed before a
-// leadership change before it hears of the change.
+// Service is the replicated service a peer drives. The peer calls it
+// under its lock (direct.go), one call at a time, in the order things
+// happen to the peer: it applies each batch's committed entries (those
+// the peer already held durably at once, the others after it has
+// persisted and sent what the batch produced), then reports a change of
+// term or leadership. A Service therefore sees every entry committed
+// before a leadership change before it hears of the change.
 //
-// Both methods run on the loop: they must return quickly and must never
-// wait for the peer (Start and GetState do not; Snapshot, ReadIndex and
-// Kill do, and must be called from another goroutine).
+// Both methods run under the peer's lock, on its loop or on one of its
+// RPC goroutines: they must return quickly and must never wait for the
+// peer (Start and GetState do not; Snapshot, ReadIndex and Kill do, and
+// must be called from another goroutine).
 type Service interface {
 	// Apply receives committed commands and installed snapshots in log
 	// order. msgs is only valid during the call. An error means an entry

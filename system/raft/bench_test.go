@@ -226,7 +226,7 @@ func newRaftBench(b *testing.B, durable bool) *raftBench {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := servers[i].Register(rf); err != nil {
+		if err := registerRaft(servers[i], rf); err != nil {
 			b.Fatal(err)
 		}
 		rb.rafts = append(rb.rafts, rf)
@@ -237,6 +237,17 @@ func newRaftBench(b *testing.B, durable bool) *raftBench {
 		b.Fatal("no leader")
 	}
 	return rb
+}
+
+// registerRaft registers rf's RPC handlers with srv as typed functions
+// (transport.RegisterFunc), which the server calls without reflection, as
+// a deployment registering its peers for speed would.
+func registerRaft(srv *transport.Server, rf *Raft) error {
+	return errors.Join(
+		transport.RegisterFunc(srv, "Raft.AppendEntries", rf.AppendEntries),
+		transport.RegisterFunc(srv, "Raft.RequestVote", rf.RequestVote),
+		transport.RegisterFunc(srv, "Raft.InstallSnapshot", rf.InstallSnapshot),
+	)
 }
 
 // findLeader waits until a peer leads and makes it the one proposals go

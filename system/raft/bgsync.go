@@ -53,6 +53,9 @@ func (rf *Raft) syncer() {
 			return
 		case j := <-rf.syncReq:
 			j.err = rf.store.Sync()
+			if rf.direct(func() error { return rf.syncDone(j) }) {
+				continue
+			}
 			select {
 			case rf.syncedc <- j:
 			case <-rf.done:

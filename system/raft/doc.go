@@ -16,25 +16,38 @@
 // Config.Seed, so the seeded simulator in sim_test.go replays any run
 // exactly (go test -run TestSimulator -seed N).
 //
-// The driver (driver.go, loop.go, bgsync.go) holds every goroutine: one
-// event loop owns the core and the storage, one goroutine carries each
-// RPC in flight (a slow or unreachable peer delays nobody else), and with
-// a background-syncing store a syncer goroutine runs a leader's fsyncs.
-// Each loop iteration takes every event that is waiting (requests,
-// responses, ticks, proposals) before it acts: proposals made meanwhile
-// travel in one AppendEntries per follower, one storage Sync covers
-// everything the iteration wrote (group commit), and a response leaves
-// only once what it acknowledges is persisted. Start does not wait for the loop: it takes the
-// next index under a small mutex that the loop keeps in step with the
-// core's term and leadership.
+// The driver (driver.go, loop.go, direct.go, bgsync.go, farewell.go)
+// holds every goroutine: an event loop, one goroutine carrying each RPC in flight (a
+// slow or unreachable peer delays nobody else), and with a
+// background-syncing store a syncer goroutine running a leader's fsyncs.
+// One lock guards the core and the storage. Whoever holds it steps events
+// and then does the work they lead to: the loop for ticks, proposals,
+// snapshots and reads, and a request's handler, an RPC's response or a
+// finished sync on its own goroutine when the lock is free (they reach
+// the loop only when it is busy, so an append costs a follower no
+// goroutine hand-off of its own). That work takes every event that is
+// waiting before it acts: proposals made meanwhile travel in one
+// AppendEntries per follower, one storage Sync covers everything written
+// (group commit), and a response leaves only once what it acknowledges is
+// persisted. A leader none of whose followers can take an append holds
+// new proposals back, so that those made until one answers join one
+// batch. Start does not wait for the loop: it takes the next index under
+// a small mutex that the loop keeps in step with the core's term and
+// leadership.
 //
 // The loop drives the replicated service through the Service interface
-// (apply.go): it applies each iteration's committed entries, then reports
+// (apply.go): it applies each batch's committed entries, then reports
 // any change of term or leadership as an event (Lead), so a service never
 // polls GetState and sees the entries committed before a change before the
 // change itself. Make's apply channel is one such Service (ApplyChannel): a
 // queue fed by the loop and drained into the channel by a goroutine of its
 // own, so the loop never waits for the receiver; system/rsm is the other.
+//
+// The RPC arguments and replies of AppendEntries and RequestVote encode
+// and decode themselves (rpcwire.go: wire.Appender and wire.Decoder, the
+// same msgpack bytes reflection writes), and a server may register the
+// three handlers as typed functions (transport.RegisterFunc, as the
+// benchmarks do) rather than by reflection (transport.Server.Register).
 //
 // The package imports transport/wire, internal/names and the standard
 // library only (its tests also use transport, transport/simnet,
@@ -101,8 +114,12 @@
 // Raft.Stopped's channel closes. It never panics and never skips the
 // entry, which every other replica applies. A restarted peer stops again,
 // with the same error, once it learns the entry committed: it does not
-// crash in a loop. A service whose own persisted state does not load uses
-// Halted, a peer stopped from the start with the reason (system/rsm does).
+// crash in a loop. A leader that stops this way first sends each follower
+// the log up to the commit index and the commit index (farewell.go), and
+// abandons its calls only once those are answered, so that its followers
+// stop on the same entry without waiting for a new leader. A service
+// whose own persisted state does not load uses Halted, a peer stopped
+// from the start with the reason (system/rsm does).
 //
 // # Persistence
 //

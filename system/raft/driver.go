@@ -34,7 +34,10 @@ type Raft struct {
 	cfg       Config
 	logger    *slog.Logger
 
-	core *core // owned by run
+	// mu is the peer's lock (direct.go): it guards core, store and the
+	// fields below marked as the loop's.
+	mu   sync.Mutex
+	core *core
 
 	propc chan struct{} // capacity 1: "props has new proposals"
 	recvc chan inbound
@@ -54,8 +57,12 @@ type Raft struct {
 	status atomic.Uint64 // term<<1 | isLeader, published by run
 
 	props proposals
+	// propsOpen says whether a proposal would leave at once (the peer
+	// does not lead, or a follower can take an append): only then does
+	// Start wake the loop for it.
+	propsOpen atomic.Bool
 
-	// Owned by run.
+	// The loop's, under mu.
 	nextRef   uint64
 	waiting   map[uint64]chan message
 	readBatch []chan readResult
@@ -64,7 +71,7 @@ type Raft struct {
 	snapWaits []snapRequest
 	applied   []ApplyMsg // reused for each Service.Apply
 
-	// Background sync (bgsync.go); owned by run.
+	// Background sync (bgsync.go); the loop's, under mu.
 	bgSync   bool // the store syncs in background and the cluster has peers
 	syncReq  chan syncJob
 	syncedc  chan syncJob
@@ -172,6 +179,7 @@ func New(peers []Peer, me int, persister Persister, svc Service, cfg Config) (*R
 		readWaits: map[uint64][]chan readResult{},
 	}
 	rf.status.Store(rf.coreStatus())
+	rf.propsOpen.Store(true)
 	rf.durable = c.log.lastIndex()
 	if bs, ok := store.(backgroundSyncer); ok && bs.SyncsInBackground() && len(peers) > 1 {
 		rf.bgSync = true
@@ -217,9 +225,11 @@ func (rf *Raft) Start(command any) (index int, term int, isLeader bool) {
 	p.next++
 	p.pending = append(p.pending, data)
 	p.mu.Unlock()
-	select {
-	case rf.propc <- struct{}{}:
-	default:
+	if rf.propsOpen.Load() {
+		select {
+		case rf.propc <- struct{}{}:
+		default:
+		}
 	}
 	return index, term, true
 }
@@ -286,10 +296,16 @@ func (rf *Raft) RaftStateSize() int { return rf.persister.RaftStateSize() }
 // the peer end implements CallContext). It returns once the peer's own
 // goroutines have exited; it is safe to call more than once.
 func (rf *Raft) Kill() {
-	rf.killOnce.Do(func() {
-		close(rf.done)
-		rf.cancel()
-	})
+	rf.killOnce.Do(func() { close(rf.done) })
+	// A peer that stopped on its own may still be saying farewell
+	// (farewell.go): Kill abandons that too.
+	rf.cancel()
+	// Whoever steps an event holds mu and checks done first: once the
+	// holder at this point lets go, nothing touches the core or the
+	// storage again.
+	rf.mu.Lock()
+	//lint:ignore SA2001 the empty critical section waits for the holder.
+	rf.mu.Unlock()
 	rf.wg.Wait()
 }
 
@@ -315,10 +331,16 @@ func (rf *Raft) handle(m message) (message, bool) {
 		return message{}, false
 	}
 	in := inbound{m: m, reply: make(chan message, 1)}
-	select {
-	case rf.recvc <- in:
-	case <-rf.done:
-		return message{}, false
+	// A peer whose writes cost an fsync leaves requests to the loop,
+	// which runs a follower's fsyncs back to back: the appends that arrive
+	// during one are synced by the next without a goroutine waking in
+	// between.
+	if rf.bgSync || !rf.direct(func() error { rf.stepInbound(in); return nil }) {
+		select {
+		case rf.recvc <- in:
+		case <-rf.done:
+			return message{}, false
+		}
 	}
 	select {
 	case resp, ok := <-in.reply:

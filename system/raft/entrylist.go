@@ -4,6 +4,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
+
+	"faultline/transport/wire"
 )
 
 // EntryList is the log entries an AppendEntries carries. It encodes itself
@@ -20,11 +23,23 @@ var errBadEntryList = errors.New("raft: malformed entry list")
 
 // MarshalBinary implements encoding.BinaryMarshaler.
 func (l EntryList) MarshalBinary() ([]byte, error) {
-	size := binary.MaxVarintLen64
+	return l.appendList(make([]byte, 0, l.size())), nil
+}
+
+// size returns the length of l's encoding.
+func (l EntryList) size() int {
+	n := uvarintLen(uint64(len(l)))
 	for _, e := range l {
-		size += 2*binary.MaxVarintLen64 + len(e.Data)
+		n += uvarintLen(uint64(e.Term)) + len(e.Data) + 1
+		if e.Data != nil {
+			n += uvarintLen(uint64(len(e.Data))+1) - 1
+		}
 	}
-	b := make([]byte, 0, size)
+	return n
+}
+
+// appendList appends l's encoding to b.
+func (l EntryList) appendList(b []byte) []byte {
 	b = binary.AppendUvarint(b, uint64(len(l)))
 	for _, e := range l {
 		b = binary.AppendUvarint(b, uint64(e.Term))
@@ -35,7 +50,15 @@ func (l EntryList) MarshalBinary() ([]byte, error) {
 		b = binary.AppendUvarint(b, uint64(len(e.Data))+1)
 		b = append(b, e.Data...)
 	}
-	return b, nil
+	return b
+}
+
+// appendBin appends l's encoding as msgpack bin, as the reflective codec
+// encodes what MarshalBinary returns, without building it apart first.
+func (l EntryList) appendBin(b []byte) []byte {
+	n := l.size()
+	b = slices.Grow(wire.AppendBinHeader(b, n), n)
+	return l.appendList(b)
 }
 
 // UnmarshalBinary implements encoding.BinaryUnmarshaler. It copies b once;

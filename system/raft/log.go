@@ -186,6 +186,9 @@ func (l *raftLog) commitTo(i int) bool {
 	return true
 }
 
+// compactRoom bounds the spare capacity compact leaves, in entries.
+const compactRoom = 4096
+
 // compact drops the entries up to index, which the service has applied,
 // and keeps data as the snapshot.
 func (l *raftLog) compact(index int, data []byte) {
@@ -193,8 +196,12 @@ func (l *raftLog) compact(index int, data []byte) {
 	if !ok {
 		panic(fmt.Sprintf("raft: compact at %d outside log (%d, %d]", index, l.snap.Index, l.lastIndex()))
 	}
+	// The new array has room for as many entries as the old one held
+	// (up to compactRoom), so a log compacted every so many entries grows
+	// to its next compaction without reallocating on the way.
 	rest := l.entries[index-l.snap.Index:]
-	l.entries = append(make([]Entry, 0, len(rest)+16), rest...)
+	room := min(max(cap(l.entries)-len(rest), 16), compactRoom)
+	l.entries = append(make([]Entry, 0, len(rest)+room), rest...)
 	l.snap = snapshot{Index: index, Term: t, Data: data}
 }
 

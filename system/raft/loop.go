@@ -11,50 +11,66 @@ import (
 // maxDrain bounds the events one loop iteration takes before acting.
 const maxDrain = 512
 
-// run is the event loop. It alone touches the core and the storage: it
-// collects events (ticks, proposals, incoming requests, responses), then
-// persists, sends and applies what the core asks for in one batch, so one
-// Sync covers everything that arrived meanwhile.
+// run is the event loop. It waits for events (ticks, proposals, incoming
+// requests, responses, snapshots, reads, background syncs) and steps each
+// under the peer's lock, then persists, sends and applies what the core
+// asks for in one batch (process), so one Sync covers everything that
+// arrived meanwhile. Requests and responses are stepped by the goroutine
+// that brings them when the lock is free (direct.go): they reach the loop
+// only when it is busy.
 func (rf *Raft) run() {
 	defer rf.wg.Done()
 	ticker := time.NewTicker(rf.cfg.TickInterval)
 	defer ticker.Stop()
 	for {
+		var err error
+		ticked := false
 		select {
 		case <-rf.done:
 			return
 		case <-ticker.C:
+			if !rf.lockLive() {
+				return
+			}
 			rf.core.tick()
+			ticked = true
 		case <-rf.propc:
+			if !rf.lockLive() {
+				return
+			}
 		case in := <-rf.recvc:
+			if !rf.lockLive() {
+				return
+			}
 			rf.stepInbound(in)
 		case m := <-rf.respc:
+			if !rf.lockLive() {
+				return
+			}
 			rf.stepResponse(m)
 		case s := <-rf.snapc:
+			if !rf.lockLive() {
+				return
+			}
 			rf.compact(s)
 		case ch := <-rf.readc:
+			if !rf.lockLive() {
+				return
+			}
 			rf.queueRead(ch)
 		case j := <-rf.syncedc:
-			if err := rf.syncDone(j); err != nil {
-				rf.fail(err)
+			if !rf.lockLive() {
 				return
 			}
+			err = rf.syncDone(j)
 		}
-		rf.releaseHeld()
-		rf.drain()
-		rf.flushProposals()
-		rf.flushReads()
-		if rf.core.hasReady() {
-			if err := rf.handleReady(); err != nil {
-				rf.fail(err)
-				return
-			}
+		if err == nil {
+			err = rf.process(ticked)
 		}
-		for _, s := range rf.snapWaits {
-			close(s.done)
+		if err != nil {
+			rf.fail(err)
 		}
-		rf.snapWaits = rf.snapWaits[:0]
-		rf.publish()
+		rf.mu.Unlock()
 	}
 }
 
@@ -145,8 +161,10 @@ func (rf *Raft) stepPeer(m message) error {
 
 // flushProposals publishes the core's leadership to Start and appends
 // every proposal made since the last call as one batch, so that they
-// travel in one AppendEntries per follower.
-func (rf *Raft) flushProposals() {
+// travel in one AppendEntries per follower. While no follower can take an
+// append it leaves them waiting, except on a tick (force), so that a
+// leader cut off from its followers still logs its proposals.
+func (rf *Raft) flushProposals(force bool) {
 	c, p := rf.core, &rf.props
 	p.mu.Lock()
 	if leader := c.role == roleLeader; leader != p.leader || c.term != p.term {
@@ -156,6 +174,10 @@ func (rf *Raft) flushProposals() {
 		clear(p.pending)
 		p.pending = p.pending[:0]
 		p.next = c.log.lastIndex() + 1
+	}
+	if !force && !c.sendsAppendNow() {
+		p.mu.Unlock()
+		return
 	}
 	batch := p.pending
 	p.pending, p.spare = p.spare[:0], nil
@@ -302,34 +324,43 @@ func (rf *Raft) handleReady() error {
 // or unreachable peer never delays anything else, and feeds the response
 // (or, for appends and snapshots, the news of its loss) back to the loop.
 func (rf *Raft) send(m message) {
-	method, args, reply := request(m)
-	peer := rf.peers[m.To]
 	rf.calls.Add(1)
 	go func() {
 		defer rf.calls.Done()
-		var ok bool
-		if cp, isCtx := peer.(contextPeer); isCtx {
-			ctx, cancel := context.WithTimeout(rf.ctx, rf.cfg.RPCTimeout)
-			ok = cp.CallContext(ctx, method, args, reply) == nil
-			cancel()
-		} else {
-			ok = peer.Call(method, args, reply)
-		}
-		var resp message
-		if ok {
-			resp, ok = response(m, reply)
-		}
+		resp, ok := rf.call(m)
 		if !ok {
 			if m.Type != msgApp && m.Type != msgSnap {
 				return
 			}
 			resp = message{Type: msgUnreachable, From: m.To, To: m.From}
 		}
+		if rf.direct(func() error { rf.stepResponse(resp); return nil }) {
+			return
+		}
 		select {
 		case rf.respc <- resp:
 		case <-rf.done:
 		}
 	}()
+}
+
+// call makes the RPC for request m, bounded by Config.RPCTimeout and
+// abandoned when rf.ctx ends, and returns the response; ok is false when
+// no reply came.
+func (rf *Raft) call(m message) (resp message, ok bool) {
+	method, args, reply := request(m)
+	peer := rf.peers[m.To]
+	if cp, isCtx := peer.(contextPeer); isCtx {
+		ctx, cancel := context.WithTimeout(rf.ctx, rf.cfg.RPCTimeout)
+		ok = cp.CallContext(ctx, method, args, reply) == nil
+		cancel()
+	} else {
+		ok = peer.Call(method, args, reply)
+	}
+	if !ok {
+		return message{}, false
+	}
+	return response(m, reply)
 }
 
 // applyReady hands the Service the snapshot to install, if any, then the

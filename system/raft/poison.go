@@ -63,14 +63,18 @@ func (rf *Raft) Err() error {
 func (rf *Raft) Stopped() <-chan struct{} { return rf.done }
 
 // fail stops a peer that must not go on: its storage failed, or a
-// committed entry cannot be applied. The error is logged (to
-// slog.Default when the Config has no Logger: it must never be silent).
+// committed entry cannot be applied (a leader then tells its followers the
+// commit index first: farewell). The error is logged (to slog.Default
+// when the Config has no Logger: it must never be silent). rf.mu is held,
+// except by Halted.
 func (rf *Raft) fail(err error) {
 	rf.fatalLogger().Error("raft peer stopped", "raft", rf.me, "err", err)
 	rf.failed.Store(&err)
 	rf.killOnce.Do(func() {
 		close(rf.done)
-		rf.cancel()
+		if !rf.farewell(err) {
+			rf.cancel()
+		}
 	})
 }
 

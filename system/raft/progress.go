@@ -143,3 +143,23 @@ func (pr *progress) sent(last int, empty bool) {
 		}
 	}
 }
+
+// sendsAppendNow reports whether entries appended now would leave at once:
+// the core leads and has no followers, or one of them may be sent an
+// append. While it is false the driver holds proposals back, so that those
+// made until a follower answers join one batch instead of each costing the
+// loop an iteration, a log write and a place in an append of its own.
+func (r *core) sendsAppendNow() bool {
+	if r.role != roleLeader {
+		return false
+	}
+	if r.n == 1 {
+		return true
+	}
+	for p := range r.prs {
+		if p != r.id && !r.prs[p].paused(r.cfg.MaxInflight) {
+			return true
+		}
+	}
+	return false
+}

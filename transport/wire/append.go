@@ -115,9 +115,13 @@ func AppendBytes(b []byte, p []byte) []byte {
 	if p == nil {
 		return append(b, mpNil)
 	}
-	b = appendLen(b, len(p), 0, 0, mpBin8, mpBin16)
-	return append(b, p...)
+	return append(AppendBinHeader(b, len(p)), p...)
 }
+
+// AppendBinHeader appends the header of a byte slice of n bytes (bin), for
+// an encoder that writes the n bytes itself after it instead of building
+// them apart first for AppendBytes.
+func AppendBinHeader(b []byte, n int) []byte { return appendLen(b, n, 0, 0, mpBin8, mpBin16) }
 
 // appendLen appends the header of a container or string of length n: a
 // fix form (fix | n) when fixMax > n, else the 8-bit form when there is

@@ -116,3 +116,33 @@ type failing struct{}
 
 func (failing) AppendWire(b []byte) ([]byte, error) { return append(b, "junk"...), errHand }
 func (*failing) DecodeWire([]byte) error            { return errHand }
+
+// TestBinHeaderAndBytesView: AppendBinHeader followed by the bytes is what
+// AppendBytes writes, at every length form's bounds, and ReadBytesView reads
+// it back aliasing the input (nil as nil, empty as empty, str as well as
+// bin), failing on a length past the input.
+func TestBinHeaderAndBytesView(t *testing.T) {
+	for _, n := range []int{0, 1, 255, 256, 65535, 65536} {
+		p := bytes.Repeat([]byte{'x'}, n)
+		b := append(wire.AppendBinHeader(nil, n), p...)
+		if want := wire.AppendBytes(nil, p); !bytes.Equal(b, want) {
+			t.Fatalf("%d bytes: AppendBinHeader gives % x..., AppendBytes % x...", n, b[:min(len(b), 6)], want[:min(len(want), 6)])
+		}
+		r := wire.NewReader(b)
+		got := r.ReadBytesView()
+		if r.Err() != nil || got == nil || !bytes.Equal(got, p) || (n > 0 && &got[0] != &b[len(b)-n]) {
+			t.Fatalf("%d bytes: ReadBytesView = %d bytes, %v; want the input's own %d bytes", n, len(got), r.Err(), n)
+		}
+	}
+	r := wire.NewReader(wire.AppendString(wire.AppendNil(nil), "ab"))
+	if got := r.ReadBytesView(); got != nil || r.Err() != nil {
+		t.Fatalf("nil: ReadBytesView = %q, %v; want nil", got, r.Err())
+	}
+	if got := r.ReadBytesView(); string(got) != "ab" || r.Err() != nil {
+		t.Fatalf("str: ReadBytesView = %q, %v; want \"ab\"", got, r.Err())
+	}
+	r = wire.NewReader(append(wire.AppendBinHeader(nil, 10), "short"...))
+	if got := r.ReadBytesView(); got != nil || !errors.Is(r.Err(), wire.ErrMalformed) {
+		t.Fatalf("truncated: ReadBytesView = %q, %v; want nil and ErrMalformed", got, r.Err())
+	}
+}

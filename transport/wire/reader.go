@@ -167,6 +167,15 @@ func (r *Reader) ReadBytes() []byte {
 	return append(make([]byte, 0, len(p)), p...)
 }
 
+// ReadBytesView reads a byte slice (bin or str) as ReadBytes does, but
+// returns bytes aliasing the input instead of a copy (nil for a msgpack
+// nil): for a decoder that transforms them into something it keeps, and
+// so copies them anyway.
+func (r *Reader) ReadBytesView() []byte {
+	p, _ := r.raw("bytes", true)
+	return p
+}
+
 // raw reads a str or bin and returns its bytes, aliasing the input, and
 // whether it was nil (allowed only if nilOK).
 func (r *Reader) raw(what string, nilOK bool) (p []byte, isNil bool) {
