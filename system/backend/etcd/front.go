@@ -80,28 +80,7 @@ func (f *Front) serve(s *proxy.Server, c net.Conn) {
 	if target == "" {
 		return
 	}
-	d, err := net.DialTimeout("tcp", target, 5*time.Second)
-	if err != nil {
-		return
-	}
-	if !s.Track(d) {
-		return
-	}
-	defer s.Untrack(d)
-	if _, err := d.Write(head); err != nil {
-		return
-	}
-	done := make(chan struct{})
-	go func() {
-		_, _ = io.Copy(c, d)
-		c.Close()
-		d.Close()
-		close(done)
-	}()
-	_, _ = io.Copy(d, br)
-	c.Close()
-	d.Close()
-	<-done
+	s.Splice(c, target, head, br)
 }
 
 // readHead reads an HTTP request head (up to the blank line) and returns
