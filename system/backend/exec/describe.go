@@ -86,8 +86,8 @@ type Stop struct {
 
 // Client protocols.
 const (
-	ProtoRESP     = "resp"
-	ProtoEtcd     = "etcd-v3"
+	ProtoRESP      = "resp"
+	ProtoEtcd      = "etcd-v3"
 	ProtoMaelstrom = "maelstrom-lin-kv"
 )
 
