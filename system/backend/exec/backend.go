@@ -39,6 +39,9 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 	if err != nil {
 		return nil, err
 	}
+	if d.Protocol.Name == ProtoEtcd {
+		return EtcdCluster{c}, nil
+	}
 	return c, nil
 }
 

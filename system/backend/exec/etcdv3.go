@@ -38,12 +38,14 @@ func (p etcdProto) bare(ctx context.Context, spec backend.BareSpec) (backend.Bar
 
 func (p etcdProto) close() error { return p.m.Close() }
 
-// Leader implements backend.LeaderFinder for protocol etcd-v3: the member
-// its peers report as leader in the highest term; other protocols know
-// none.
-func (c *Cluster) Leader(ctx context.Context) (string, error) {
-	if p, ok := c.proto.(etcdProto); ok {
-		return p.m.Leader(ctx)
-	}
-	return "", nil
+// EtcdCluster is the Cluster of protocol etcd-v3, which also knows its
+// leader.
+type EtcdCluster struct{ *Cluster }
+
+var _ backend.LeaderFinder = EtcdCluster{}
+
+// Leader implements backend.LeaderFinder: the member the members report
+// as leader in the highest term (etcd.Members.Leader).
+func (c EtcdCluster) Leader(ctx context.Context) (string, error) {
+	return c.proto.(etcdProto).m.Leader(ctx)
 }
