@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"faultline/system/backend"
+	"faultline/system/maelstrom"
 	"faultline/transport"
 	"faultline/transport/proxy"
 )
@@ -34,6 +35,9 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 	d, o, err := prepare(spec)
 	if err != nil {
 		return nil, err
+	}
+	if d.Protocol.Name == ProtoMaelstrom {
+		return startMaelstrom(ctx, spec, d)
 	}
 	c, err := start(ctx, spec, d, o)
 	if err != nil {
@@ -72,8 +76,14 @@ func (Backend) Powers(spec backend.Spec) []backend.Power {
 func (Backend) Nodes(spec backend.Spec) []string { return backend.Numbered("n", spec.Nodes) }
 
 // LinkSupport implements chaos.LinkDeclarer: the proxies' Mesh applies
-// every link fault but duplication.
-func (Backend) LinkSupport(backend.Spec) transport.FaultSupport { return (*proxy.Mesh)(nil) }
+// every link fault but duplication; with protocol maelstrom-lin-kv, the
+// Maelstrom router applies every one but connection faults.
+func (Backend) LinkSupport(spec backend.Spec) transport.FaultSupport {
+	if d, _, err := prepare(spec); err == nil && d.Protocol.Name == ProtoMaelstrom {
+		return (*maelstrom.Router)(nil)
+	}
+	return (*proxy.Mesh)(nil)
+}
 
 // RunNode is the backend's entry point for `bench node exec`, which it
 // refuses: an exec node is the program its description names, never the

@@ -39,6 +39,11 @@ func prepare(spec backend.Spec) (*Description, options, error) {
 	if err := checkTemplates(d); err != nil {
 		return nil, o, err
 	}
+	if d.Protocol.Name == ProtoMaelstrom {
+		if _, err := maelstromArgv(d); err != nil {
+			return nil, o, fmt.Errorf("exec: %w", err)
+		}
+	}
 	return d, o, nil
 }
 
