@@ -196,3 +196,42 @@ func TestRedisPowers(t *testing.T) {
 		t.Fatalf("processes left after Stop: %v", left)
 	}
 }
+
+// TestMaelstromLinKV: a maelstrom-lin-kv description runs our example
+// lin-kv node on the maelstrom backend's cluster, with kill and the
+// router's link table; a command that names the node is refused.
+func TestMaelstromLinKV(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "lin-kv")
+	if out, err := osexec.Command("go", "build", "-o", bin, "faultline/system/maelstrom/examples/go/lin-kv").CombinedOutput(); err != nil {
+		t.Fatalf("build lin-kv: %v\n%s", err, out)
+	}
+	if _, err := startDesc(t, "protocol: {name: maelstrom-lin-kv}\nroles: [{name: n, count: 3, command: ["+bin+", '{{.ID}}']}]\n", 3); err == nil ||
+		!strings.Contains(err.Error(), "the command must be the same for every node") {
+		t.Fatalf("a per-node command: %v", err)
+	}
+	c, err := startDesc(t, "protocol: {name: maelstrom-lin-kv}\nroles: [{name: n, count: 3, command: ["+bin+"]}]\n", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cl, err := c.Client(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.Put(ctx, "k", "17"); err != nil { // lin-kv values are JSON texts
+		t.Fatal(err)
+	}
+	if v, err := cl.Get(ctx, "k"); err != nil || v != "17" {
+		t.Fatalf("get %q, %v", v, err)
+	}
+	if err := c.(backend.Killer).Kill(ctx, "n2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.(backend.Killer).Restart(ctx, "n2"); err != nil {
+		t.Fatal(err)
+	}
+	if c.(interface{ Faults() transport.LinkFaulter }).Faults() == nil {
+		t.Fatal("no link table")
+	}
+}
