@@ -81,15 +81,26 @@ func processesWithEnv(kv string) []string {
 	return pids
 }
 
-// anomalies returns the kinds of anomaly the checks of res report.
-func anomalies(res *results.Results) []checker.AnomalyKind {
+// wantAnomaly runs config (with args), which has one fault window: the
+// window must be applied, and the run judged invalid with an anomaly of
+// kind among what its checks report.
+func wantAnomaly(t *testing.T, kind checker.AnomalyKind, config string, args ...string) *results.Results {
+	t.Helper()
+	code, out, res := runExec(t, config, args...)
+	if code != exitInvalid || res == nil {
+		t.Fatalf("exit %d, want %d (invalid):\n%s", code, exitInvalid, out)
+	}
+	faultsApplied(t, res, 1)
 	var kinds []checker.AnomalyKind
 	for _, c := range res.Checks {
 		for _, a := range c.Anomalies {
 			kinds = append(kinds, a.Kind)
 		}
 	}
-	return kinds
+	if !slices.Contains(kinds, kind) {
+		t.Fatalf("anomalies %v, want %v:\n%s", kinds, kind, out)
+	}
+	return res
 }
 
 // faultsApplied reports whether every scheduled fault of res took effect
@@ -113,14 +124,7 @@ func faultsApplied(t *testing.T, res *results.Results, want int) {
 // visualization of the longest linearizable prefix).
 func TestExecRedisReplicatedStaleReads(t *testing.T) {
 	needServers(t, "redis-server")
-	code, out, res := runExec(t, "../workloads/configs/redis-replicated.yaml", "-seed", "3", "-duration", "8s")
-	if code != exitInvalid || res == nil {
-		t.Fatalf("exit %d, want %d (invalid):\n%s", code, exitInvalid, out)
-	}
-	faultsApplied(t, res, 1)
-	if !slices.Contains(anomalies(res), checker.NonLinearizable) {
-		t.Fatalf("anomalies %v, want %v:\n%s", anomalies(res), checker.NonLinearizable, out)
-	}
+	res := wantAnomaly(t, checker.NonLinearizable, "../workloads/configs/redis-replicated.yaml", "-seed", "3", "-duration", "8s")
 	for _, c := range res.Checks {
 		if c.Name == "linearizable" {
 			if c.Visualization == "" || c.Anomalies[0].Key == "" || !strings.Contains(c.Anomalies[0].Text, "porcupine") {
@@ -136,14 +140,7 @@ func TestExecRedisReplicatedStaleReads(t *testing.T) {
 // throws away: the append checker must report lost appends.
 func TestExecRedisSentinelLosesWrites(t *testing.T) {
 	needServers(t, "redis-server", "redis-sentinel", "redis-cli")
-	code, out, res := runExec(t, "../workloads/configs/redis-sentinel.yaml", "-seed", "5", "-duration", "13s")
-	if code != exitInvalid || res == nil {
-		t.Fatalf("exit %d, want %d (invalid):\n%s", code, exitInvalid, out)
-	}
-	faultsApplied(t, res, 1)
-	if !slices.Contains(anomalies(res), checker.LostAppend) {
-		t.Fatalf("anomalies %v, want %v:\n%s", anomalies(res), checker.LostAppend, out)
-	}
+	wantAnomaly(t, checker.LostAppend, "../workloads/configs/redis-sentinel.yaml", "-seed", "5", "-duration", "13s")
 }
 
 // TestExecEtcdBinaryValid: etcd-binary.yaml, Debian's etcd members under

@@ -48,7 +48,7 @@ func ServeFronts(links []PeerLink, route func(from, to string) string) (io.Close
 	for _, l := range links {
 		senders[fmt.Sprintf("%x", l.ID)] = l.Node
 	}
-	var fs closers
+	var fs proxy.Closers
 	for _, l := range links {
 		ln, err := net.Listen("tcp", l.Advertise)
 		if err != nil {

@@ -39,14 +39,13 @@ type Cluster struct {
 
 // node is one node's rendered commands and its current process.
 type node struct {
-	name, log  string
-	role       *Role
-	argv, env  []string
-	ready      []string // the ready command, rendered
-	client     string   // real addresses
-	peer       string
-	proc       atomic.Pointer[nodeproc.Proc]
-	restarting atomic.Bool
+	name, log string
+	role      *Role
+	argv, env []string
+	ready     []string // the ready command, rendered
+	client    string   // real addresses
+	peer      string
+	proc      atomic.Pointer[nodeproc.Proc]
 }
 
 var (

@@ -1,7 +1,6 @@
 package exec
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -26,7 +25,7 @@ func (p *plan) sourceFronts(mesh *proxy.Mesh) (io.Closer, error) {
 	for i := range n {
 		sender[hostOf(i)] = i
 	}
-	var fs fronts
+	var fs proxy.Closers
 	for j := range n {
 		ln, err := net.Listen("tcp", p.advertise[j])
 		if err != nil {
@@ -43,15 +42,4 @@ func (p *plan) sourceFronts(mesh *proxy.Mesh) (io.Closer, error) {
 		}))
 	}
 	return fs, nil
-}
-
-// fronts closes every front.
-type fronts []*proxy.Server
-
-func (fs fronts) Close() error {
-	var errs []error
-	for _, f := range fs {
-		errs = append(errs, f.Close())
-	}
-	return errors.Join(errs...)
 }

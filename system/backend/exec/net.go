@@ -1,7 +1,6 @@
 package exec
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -98,7 +97,7 @@ func (p *plan) route(mesh *proxy.Mesh) (io.Closer, error) {
 			mesh.Close()
 			return nil, err
 		}
-		return closers{fs, mesh}, nil
+		return proxy.Closers{fs, mesh}, nil
 	}
 	for i := range n {
 		for j := range n {
@@ -113,17 +112,6 @@ func (p *plan) route(mesh *proxy.Mesh) (io.Closer, error) {
 func onHost(host, addr string) string {
 	_, port, _ := net.SplitHostPort(addr)
 	return net.JoinHostPort(host, port)
-}
-
-// closers closes each in order.
-type closers []io.Closer
-
-func (cs closers) Close() error {
-	var errs []error
-	for _, c := range cs {
-		errs = append(errs, c.Close())
-	}
-	return errors.Join(errs...)
 }
 
 // vars are node i's template variables.
