@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -153,6 +154,11 @@ func (reg *registries) checkRun(cfg *workloads.Config, src *workloads.Source, ba
 			e = append(e, &workloads.FieldError{Path: "workload.maelstrom", Msg: err.Error()})
 		}
 	}
+	if known {
+		if fe := checkBackend(cfg, src, b); fe != nil {
+			e = append(e, fe)
+		}
+	}
 	if known && cfg.BareOn() {
 		if fe := bareRefusal(cfg, b.backend); fe != nil {
 			e = append(e, fe)
@@ -198,4 +204,25 @@ func bareRefusal(cfg *workloads.Config, b backend.Backend) *workloads.FieldError
 	}
 	return &workloads.FieldError{Path: "bare.rounds", Msg: fmt.Sprintf(
 		"backend %q has no bare loop (the %q power) to measure the harness against; set bare.rounds: 0 for it", cfg.Backend.Name, backend.PowerBare)}
+}
+
+// checkBackend resolves the backend's file options against the config's
+// directory and asks a backend.Checker about the spec, before anything
+// starts; its error is reported against the backend's options.
+func checkBackend(cfg *workloads.Config, src *workloads.Source, b entry) *workloads.FieldError {
+	if src != nil && src.File != "" {
+		for _, k := range b.fileOptions {
+			if v, ok := cfg.Backend.Options[k]; ok && v != "" && !filepath.IsAbs(v) {
+				cfg.Backend.Options[k] = filepath.Join(filepath.Dir(src.File), v)
+			}
+		}
+	}
+	c, ok := b.backend.(backend.Checker)
+	if !ok {
+		return nil
+	}
+	if err := c.Check(runner.BackendSpec(cfg)); err != nil {
+		return &workloads.FieldError{Path: "backend.options", Msg: err.Error()}
+	}
+	return nil
 }

@@ -194,6 +194,8 @@ func TestDeclaredPowersMatchClusters(t *testing.T) {
 		"etcd":      {{3, nil}, {3, map[string]string{"peer-proxy": "true"}}, {1, map[string]string{"peer-proxy": "true"}}},
 		"shardkv":   {{3, map[string]string{"groups": "2", "joined": "1", "ctrlers": "1"}}, {1, map[string]string{"groups": "1", "ctrlers": "1"}}},
 		"maelstrom": {{5, echo}, {1, echo}},
+		"exec": {{3, map[string]string{"cluster": "../workloads/configs/exec/redis-replicated.yaml"}},
+			{3, map[string]string{"cluster": "../workloads/configs/exec/etcd-binary.yaml"}}},
 	}
 	for _, name := range reg.backendNames() {
 		e := reg.backends[name]

@@ -8,6 +8,7 @@ import (
 	"faultline/chaos"
 	"faultline/system/backend"
 	"faultline/system/backend/etcd"
+	"faultline/system/backend/exec"
 	"faultline/system/backend/maelstrom"
 	"faultline/system/backend/mapreduce"
 	"faultline/system/backend/memory"
@@ -36,7 +37,10 @@ type entry struct {
 	// netReport reads a message-routing cluster's network after a run
 	// (runner.Spec.NetReport); nil for the others.
 	netReport func(backend.Cluster, time.Time) *runner.NetReport
-	desc      string
+	// fileOptions are the backend's options that name files: a relative
+	// path in a config file is taken relative to the config's directory.
+	fileOptions []string
+	desc        string
 }
 
 // registries is what this bench binary can run: the backends by name, the
@@ -77,6 +81,8 @@ func newRegistries() *registries {
 				desc: "MapReduce job (workload kind mapreduce): coordinator and worker processes, output checked against a sequential run"},
 			etcd.Name: {backend: etcd.Backend{}, runNode: etcd.RunNode, nodes: 3,
 				desc: "real etcd v3.6 (embedded members, clientv3; Append is a compare-and-swap loop); option peer-proxy: true for network faults"},
+			exec.Name: {backend: exec.Backend{}, runNode: exec.RunNode, nodes: 3, fileOptions: exec.FileOptions(),
+				desc: "real server binaries (Redis, etcd, any) from a cluster description file (option cluster): RESP or etcd v3 clients, kills, pauses, link faults through proxies"},
 			maelstrom.Name: {backend: maelstrom.Backend{}, runNode: maelstrom.RunNode, nodes: 5, invoker: true, netReport: maelstromReport,
 				desc: "any program speaking Maelstrom's protocol (option bin), a process per node, on Faultline's Maelstrom router and services; Get/Put are lin-kv read/write"},
 		},

@@ -9,22 +9,17 @@ import (
 	"faultline/system/backend"
 )
 
-var (
-	_ backend.Barer       = (*Cluster)(nil)
-	_ backend.ClientSetup = (*Cluster)(nil)
-)
-
 // Bare implements backend.Barer: client i calls clientv3's Get and Put
 // directly on the pool's client of slot i mod conns, as the Clients share
 // them. Append, which etcd lacks, is Client.Append's read and
 // transaction.
-func (c *Cluster) Bare(ctx context.Context, spec backend.BareSpec) (backend.BareResult, error) {
-	return backend.BareOver(ctx, spec, c.pool, c.newPool, func(pool *backend.Pool[*clientv3.Client], i int) (backend.KV, error) {
+func (m *Members) Bare(ctx context.Context, spec backend.BareSpec) (backend.BareResult, error) {
+	return backend.BareOver(ctx, spec, m.pool, m.newPool, func(pool *backend.Pool[*clientv3.Client], i int) (backend.KV, error) {
 		cli, err := pool.Get(i)
 		if err != nil {
 			return nil, err
 		}
-		return bareKV{cli: cli, app: &Client{cli: cli, ids: c.ids, shared: true}}, nil
+		return bareKV{cli: cli, app: &Client{cli: cli, ids: m.ids, shared: true}}, nil
 	}, func(err error) bool { return errors.Is(classify(err), backend.ErrDefinite) })
 }
 

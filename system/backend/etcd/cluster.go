@@ -153,7 +153,6 @@ func (b Backend) start(ctx context.Context, spec backend.Spec, opts options, mes
 		links: make([]PeerLink, spec.Nodes),
 		mesh:  mesh,
 	}
-	c.pool = c.newPool(opts.conns)
 	var cluster []string
 	for i := range spec.Nodes {
 		name := c.names[i]
@@ -190,16 +189,12 @@ func (b Backend) start(ctx context.Context, spec backend.Spec, opts options, mes
 			return nil, fmt.Errorf("etcd: peer proxy: %w", err)
 		}
 	}
-	c.admin, err = clientv3.New(clientv3.Config{
-		Endpoints:   c.Endpoints(),
-		DialTimeout: dialTimeout,
-		Logger:      zap.NewNop(),
-	})
+	c.Members, err = NewMembers(c.names, c.Endpoints(), opts.conns)
 	if err != nil {
 		c.Stop(context.Background())
-		return nil, fmt.Errorf("etcd: admin client: %w", err)
+		return nil, err
 	}
-	if err := c.StartAll(ctx, c.waitReady); err != nil {
+	if err := c.StartAll(ctx, c.WaitReady); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -218,17 +213,16 @@ func memberID(advertise string) uint64 {
 
 // Cluster is a running etcd cluster. It implements backend.Cluster,
 // backend.Killer and backend.Pauser (process mode; through its node Set)
-// and backend.LeaderFinder.
+// and, through its Members, backend.LeaderFinder, backend.Barer and
+// backend.ClientSetup.
 type Cluster struct {
 	*nodeproc.Set
+	*Members
 	names []string
 	cfgs  []MemberConfig
 	links []PeerLink
 	proxy io.Closer
-	mesh  *proxy.Mesh                     // the peer proxies when Start made them, else nil
-	admin *clientv3.Client                // every endpoint; member list and status
-	ids   map[uint64]string               // member ID to name; set by Start, then read-only
-	pool  *backend.Pool[*clientv3.Client] // shared by the Clients
+	mesh  *proxy.Mesh // the peer proxies when Start made them, else nil
 }
 
 var (
@@ -251,93 +245,15 @@ func (c *Cluster) Endpoints() []string {
 // Nodes.
 func (c *Cluster) PeerLinks() []PeerLink { return append([]PeerLink(nil), c.links...) }
 
-// MemberIDs maps etcd's member IDs to node names. etcd's peer requests
-// carry the sender's ID (the X-Server-From header and the last element of
-// stream paths), which a proxy can use to tell the source of a connection.
-func (c *Cluster) MemberIDs() map[uint64]string {
-	m := make(map[uint64]string, len(c.ids))
-	for id, n := range c.ids {
-		m[id] = n
-	}
-	return m
-}
-
-// waitReady polls until the member list can be read (which needs a
-// quorum) and some member names a leader, ctx ends, or readyTimeout.
-func (c *Cluster) waitReady(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
-	defer cancel()
-	for {
-		if c.ids == nil {
-			lctx, lcancel := context.WithTimeout(ctx, time.Second)
-			resp, err := c.admin.MemberList(lctx)
-			lcancel()
-			if err == nil && len(resp.Members) == len(c.names) {
-				ids := make(map[uint64]string, len(resp.Members))
-				for _, m := range resp.Members {
-					ids[m.ID] = m.Name
-				}
-				c.ids = ids
-			}
-		}
-		if c.ids != nil {
-			if l, _ := c.Leader(ctx); l != "" {
-				return nil
-			}
-		}
-		t := time.NewTimer(50 * time.Millisecond)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("etcd: waiting for a leader: %w", ctx.Err())
-		case <-t.C:
-		}
-	}
-}
-
-// Client returns a client of worker id that shares the clientv3 client
-// (and its gRPC connections) of pool slot id mod conns with the other
-// workers of that slot. Closing it leaves the shared client open; the
-// cluster's Stop closes the pool.
-func (c *Cluster) Client(_ context.Context, id int) (backend.Client, error) {
-	cli, err := c.pool.Get(id)
-	if err != nil {
-		return nil, fmt.Errorf("etcd: client: %w", err)
-	}
-	return &Client{cli: cli, ids: c.ids, shared: true}, nil
-}
-
-// newPool returns a pool of n clientv3 clients, slot k with every member
-// as an endpoint, starting from member k mod members so that the slots
-// spread their first connections.
-func (c *Cluster) newPool(n int) *backend.Pool[*clientv3.Client] {
-	return backend.NewPool(n, func(k int) (*clientv3.Client, error) {
-		eps := c.Endpoints()
-		k %= len(eps)
-		eps = append(eps[k:], eps[:k]...)
-		return clientv3.New(clientv3.Config{Endpoints: eps, DialTimeout: dialTimeout, Logger: zap.NewNop()})
-	}, (*clientv3.Client).Close)
-}
-
 // dialTimeout bounds a clientv3 client's first connection.
 const dialTimeout = 2 * time.Second
-
-// ClientSettings implements backend.ClientSetup.
-func (c *Cluster) ClientSettings() backend.ClientSettings {
-	return backend.ClientSettings{
-		Conns: c.pool.Size(), Library: "go.etcd.io/etcd/client/v3 (per clientv3 client, one gRPC client connection: an HTTP/2 connection to each member, requests round-robin)",
-		Sharing:  backend.SharedSettings(c.pool.Size()),
-		ReadMode: "linearizable (ReadIndex on the serving member)",
-		Timeouts: map[string]string{"dial": dialTimeout.String()},
-	}
-}
 
 // release closes the admin client and then the peer proxies; the node Set
 // calls it once, when the cluster stops, after the members stopped.
 func (c *Cluster) release() error {
-	errs := []error{c.pool.Close()}
-	if c.admin != nil {
-		errs = append(errs, c.admin.Close())
+	var errs []error
+	if c.Members != nil {
+		errs = append(errs, c.Members.Close())
 	}
 	if c.proxy != nil {
 		errs = append(errs, c.proxy.Close())

@@ -48,7 +48,7 @@ func ServeFronts(links []PeerLink, route func(from, to string) string) (io.Close
 	for _, l := range links {
 		senders[fmt.Sprintf("%x", l.ID)] = l.Node
 	}
-	var fs closers
+	var fs proxy.Closers
 	for _, l := range links {
 		ln, err := net.Listen("tcp", l.Advertise)
 		if err != nil {
@@ -80,28 +80,7 @@ func (f *Front) serve(s *proxy.Server, c net.Conn) {
 	if target == "" {
 		return
 	}
-	d, err := net.DialTimeout("tcp", target, 5*time.Second)
-	if err != nil {
-		return
-	}
-	if !s.Track(d) {
-		return
-	}
-	defer s.Untrack(d)
-	if _, err := d.Write(head); err != nil {
-		return
-	}
-	done := make(chan struct{})
-	go func() {
-		_, _ = io.Copy(c, d)
-		c.Close()
-		d.Close()
-		close(done)
-	}()
-	_, _ = io.Copy(d, br)
-	c.Close()
-	d.Close()
-	<-done
+	s.Splice(c, target, head, br)
 }
 
 // readHead reads an HTTP request head (up to the blank line) and returns

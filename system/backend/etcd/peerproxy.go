@@ -2,7 +2,6 @@ package etcd
 
 import (
 	"context"
-	"errors"
 	"io"
 
 	"faultline/transport"
@@ -42,7 +41,7 @@ func meshPeers(mesh *proxy.Mesh) func(context.Context, []PeerLink) (io.Closer, e
 			mesh.Close()
 			return nil, err
 		}
-		return closers{fronts, mesh}, nil
+		return proxy.Closers{fronts, mesh}, nil
 	}
 }
 
@@ -55,16 +54,4 @@ func (c *Cluster) Faults() transport.LinkFaulter {
 		return nil
 	}
 	return c.mesh
-}
-
-// closers closes each in order.
-type closers []io.Closer
-
-// Close closes every closer and joins their errors.
-func (cs closers) Close() error {
-	var errs []error
-	for _, c := range cs {
-		errs = append(errs, c.Close())
-	}
-	return errors.Join(errs...)
 }

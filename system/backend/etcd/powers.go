@@ -17,19 +17,19 @@ const statusTimeout = 500 * time.Millisecond
 
 // Leader asks every member for its status and names the leader reported
 // in the highest Raft term, or "" when no reachable member knows one.
-func (c *Cluster) Leader(ctx context.Context) (string, error) {
+func (m *Members) Leader(ctx context.Context) (string, error) {
 	type answer struct {
 		leader uint64
 		term   uint64
 		ok     bool
 	}
-	eps := c.Endpoints()
+	eps := m.endpoints
 	ch := make(chan answer, len(eps))
 	for _, ep := range eps {
 		go func() {
 			sctx, cancel := context.WithTimeout(ctx, statusTimeout)
 			defer cancel()
-			r, err := c.admin.Status(sctx, ep)
+			r, err := m.admin.Status(sctx, ep)
 			if err != nil {
 				ch <- answer{}
 				return
@@ -41,7 +41,7 @@ func (c *Cluster) Leader(ctx context.Context) (string, error) {
 	for range eps {
 		a := <-ch
 		if a.ok && a.leader != 0 && a.term >= bestTerm {
-			if n, ok := c.ids[a.leader]; ok {
+			if n, ok := m.ids[a.leader]; ok {
 				best, bestTerm = n, a.term
 			}
 		}

@@ -3,11 +3,11 @@ package maelstrom
 import (
 	"fmt"
 	"log/slog"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
 
+	"faultline/system/backend/nodeproc"
 	"faultline/system/maelstrom"
 )
 
@@ -153,30 +153,7 @@ func head(line []byte) string {
 
 // stderrTail returns the last lines of the node's stderr log (at most
 // about 1 KiB), for errors about a node that failed.
-func (n *Node) stderrTail() string {
-	f, err := os.Open(n.cfg.Log)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	const tail = 1 << 10
-	st, err := f.Stat()
-	if err != nil {
-		return ""
-	}
-	off := max(st.Size()-tail, 0)
-	b := make([]byte, st.Size()-off)
-	if _, err := f.ReadAt(b, off); err != nil {
-		return ""
-	}
-	s := string(b)
-	if off > 0 {
-		if i := strings.IndexByte(s, '\n'); i >= 0 {
-			s = s[i+1:]
-		}
-	}
-	return strings.TrimSpace(s)
-}
+func (n *Node) stderrTail() string { return nodeproc.LogTail(n.cfg.Log, 1<<10) }
 
 // explain returns what an error about the node's failure should add: its
 // latest problem and the end of its stderr.

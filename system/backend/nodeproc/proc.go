@@ -20,9 +20,10 @@ const StopGrace = 5 * time.Second
 // node leaves a process behind.
 type Proc struct {
 	cmd   *exec.Cmd
-	grace time.Duration // Stop's wait between SIGTERM and SIGKILL
-	done  chan struct{} // closed once Wait returned
-	err   error         // Wait's result, set before done closes
+	grace time.Duration  // Stop's wait between StopSignal and SIGKILL
+	sig   syscall.Signal // what Stop sends first
+	done  chan struct{}  // closed once Wait returned
+	err   error          // Wait's result, set before done closes
 }
 
 // Command is a node process to start.
@@ -43,6 +44,9 @@ type Command struct {
 	// Grace is how long Stop waits after SIGTERM before SIGKILL; zero
 	// means StopGrace.
 	Grace time.Duration
+	// StopSignal is the signal Stop asks the process to stop with; zero
+	// means SIGTERM.
+	StopSignal syscall.Signal
 }
 
 // Start runs cmd.Argv with stderr (and stdout, unless c.Stdout is set)
@@ -72,9 +76,12 @@ func Start(c Command) (*Proc, error) {
 		log.Close()
 		return nil, fmt.Errorf("nodeproc: start %s: %w", c.Argv[0], err)
 	}
-	p := &Proc{cmd: cmd, grace: c.Grace, done: make(chan struct{})}
+	p := &Proc{cmd: cmd, grace: c.Grace, sig: c.StopSignal, done: make(chan struct{})}
 	if p.grace <= 0 {
 		p.grace = StopGrace
+	}
+	if p.sig == 0 {
+		p.sig = syscall.SIGTERM
 	}
 	go func() {
 		p.err = cmd.Wait()
@@ -187,12 +194,12 @@ func Running(pid int) bool {
 	return err == nil && st != 'Z' && st != 'X'
 }
 
-// Stop asks the process to stop (SIGTERM, plus SIGCONT in case it is
-// paused), then SIGKILLs the group if it has not exited within its grace
+// Stop asks the process to stop (Command.StopSignal, SIGTERM by default,
+// plus SIGCONT in case it is paused), then SIGKILLs the group if it has not exited within its grace
 // (Command.Grace) or by the end of ctx. Any straggler of the group is
 // killed too.
 func (p *Proc) Stop(ctx context.Context) error {
-	if err := p.Signal(syscall.SIGTERM); err != nil {
+	if err := p.Signal(p.sig); err != nil {
 		return err
 	}
 	_ = p.Signal(syscall.SIGCONT)

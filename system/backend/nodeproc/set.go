@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"syscall"
 	"time"
 
 	"faultline/system/backend"
@@ -35,6 +36,7 @@ type Set struct {
 	stdio   func(i int) (stdin, stdout *os.File, err error)
 	started func(i int, p *Proc)
 	grace   time.Duration
+	stopSig syscall.Signal
 	release func() error
 	prefix  string // for errors: the backend's name
 
@@ -59,6 +61,10 @@ type SetConfig struct {
 	// may differ between restarts; a nil Config adds no arguments.
 	Exec   []string
 	Config func(i int) any
+	// Argv, if set, makes node i's whole command instead of Exec and
+	// Config (process mode), for nodes that are not the bench binary;
+	// it is called at every start.
+	Argv func(i int) []string
 	// Env, if set, returns variables added to node i's environment
 	// (process mode).
 	Env func(i int) []string
@@ -91,6 +97,9 @@ type SetConfig struct {
 	// StopGrace is how long Stop waits after SIGTERM before it SIGKILLs a
 	// node's process group; zero means StopGrace.
 	StopGrace time.Duration
+	// StopSignal is what Stop sends a node's process first; zero means
+	// SIGTERM.
+	StopSignal syscall.Signal
 	// Release, if set, is called by the first Stop once every node
 	// stopped, to close what the cluster holds besides its nodes (admin
 	// connections, proxies); its error joins Stop's.
@@ -105,12 +114,15 @@ func NewSet(cfg SetConfig) *Set {
 		}
 		return append(slices.Clone(cfg.Exec), EncodeArgs(cfg.Config(i))...)
 	}
+	if cfg.Argv != nil {
+		argv = cfg.Argv
+	}
 	logPath := func(i int) string { return filepath.Join(cfg.Dir, cfg.Names[i]+".log") }
 	return &Set{
 		names: slices.Clone(cfg.Names), process: cfg.Mode == backend.ModeProcess,
 		argv: argv, env: cfg.Env, logPath: logPath, inproc: cfg.InProcess, prefix: cfg.Backend,
 		after: cfg.Restarted, exited: cfg.Exited, release: cfg.Release,
-		stdio: cfg.Stdio, started: cfg.Started, grace: cfg.StopGrace,
+		stdio: cfg.Stdio, started: cfg.Started, grace: cfg.StopGrace, stopSig: cfg.StopSignal,
 		procs: make([]*Proc, len(cfg.Names)), nodes: make([]Stopper, len(cfg.Names)),
 	}
 }
@@ -131,7 +143,7 @@ func (s *Set) Index(name string) (int, error) {
 // fails (and leaves nothing running).
 func (s *Set) Start(i int) error {
 	if s.process {
-		c := Command{Argv: s.argv(i), Log: s.logPath(i), Grace: s.grace}
+		c := Command{Argv: s.argv(i), Log: s.logPath(i), Grace: s.grace, StopSignal: s.stopSig}
 		if s.env != nil {
 			c.Env = s.env(i)
 		}
