@@ -23,7 +23,7 @@ type Faults struct {
 	table *nftables.Table
 
 	mu     sync.Mutex
-	chains map[string]*nftables.Chain           // per node: the ingress chain of its veth
+	chains map[string]*nftables.Chain         // per node: the ingress chain of its veth
 	links  map[[2]string]transport.LinkFaults // faulted links only
 }
 

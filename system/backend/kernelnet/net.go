@@ -47,10 +47,11 @@ type Net struct {
 	closeErr  error
 }
 
-// New makes a Net with one host per name. It needs root (see
-// CheckPrivileges). On an error it removes whatever it made.
+// New makes a Net with one host per name, after sweeping away what dead
+// runs left (Sweep). It needs root (see CheckPrivileges). On an error it
+// removes whatever it made.
 func New(names []string) (*Net, error) {
-	if err := CheckPrivileges(); err != nil {
+	if _, err := Sweep(); err != nil {
 		return nil, err
 	}
 	if len(names) == 0 || len(names) > 200 {
@@ -211,6 +212,9 @@ func pin(name string) (netns.NsHandle, error) {
 		done <- result{ns, err}
 	}()
 	r := <-done
+	if r.err != nil && r.ns.IsOpen() {
+		r.ns.Close()
+	}
 	return r.ns, r.err
 }
 
