@@ -25,6 +25,15 @@ type Faults struct {
 	mu     sync.Mutex
 	chains map[string]*nftables.Chain         // per node: the ingress chain of its veth
 	links  map[[2]string]transport.LinkFaults // faulted links only
+	// past sums the counters of the rules replaced so far, by link and
+	// action, so that Counters still shows healed faults.
+	past map[counterKey]Counter
+}
+
+// counterKey keys Faults.past.
+type counterKey struct {
+	link   [2]string
+	action string
 }
 
 var (
@@ -36,7 +45,8 @@ var (
 // NewFaults makes n's nftables table (netdev family, named n.ID) with one
 // empty ingress chain per host, on its bridge-side veth.
 func NewFaults(n *Net) (*Faults, error) {
-	f := &Faults{net: n, chains: map[string]*nftables.Chain{}, links: map[[2]string]transport.LinkFaults{}}
+	f := &Faults{net: n, chains: map[string]*nftables.Chain{}, links: map[[2]string]transport.LinkFaults{},
+		past: map[counterKey]Counter{}}
 	c, err := nftables.New()
 	if err != nil {
 		return nil, fmt.Errorf("kernelnet: nftables: %w", err)
@@ -127,6 +137,15 @@ func (f *Faults) writeRules(from string) error {
 		return fmt.Errorf("kernelnet: nftables: %w", err)
 	}
 	ch := f.chains[from]
+	old, err := c.GetRules(f.table, ch)
+	if err != nil {
+		return fmt.Errorf("kernelnet: rules of %s: %w", from, err)
+	}
+	for _, r := range old {
+		if k, ok := ruleCounter(r); ok {
+			f.addPast(k)
+		}
+	}
 	c.FlushChain(ch)
 	for _, l := range f.outOf(from) {
 		to, _ := f.net.Host(l[1])
@@ -151,30 +170,45 @@ type Counter struct {
 	Bytes   uint64
 }
 
-// Counters returns the counters of every rule in effect, read from the
-// kernel, in link order.
+// Counters returns what the kernel counted per link and action, on the
+// rules in effect and on those replaced or healed before (packets matched
+// between the last read of a rule and its removal are not counted), in
+// link order.
 func (f *Faults) Counters() ([]Counter, error) {
 	c, err := nftables.New()
 	if err != nil {
 		return nil, fmt.Errorf("kernelnet: nftables: %w", err)
 	}
 	f.mu.Lock()
-	chains := slices.Collect(maps.Values(f.chains))
-	f.mu.Unlock()
-	var out []Counter
-	for _, ch := range chains {
+	defer f.mu.Unlock()
+	sum := maps.Clone(f.past)
+	for _, ch := range f.chains {
 		rs, err := c.GetRules(f.table, ch)
 		if err != nil {
 			return nil, fmt.Errorf("kernelnet: rules of %s: %w", ch.Name, err)
 		}
 		for _, r := range rs {
 			if k, ok := ruleCounter(r); ok {
-				out = append(out, k)
+				key := counterKey{k.Link, k.Action}
+				p := sum[key]
+				k.Packets, k.Bytes = k.Packets+p.Packets, k.Bytes+p.Bytes
+				sum[key] = k
 			}
 		}
 	}
+	out := slices.Collect(maps.Values(sum))
 	slices.SortFunc(out, func(a, b Counter) int {
 		return cmp.Or(cmp.Compare(a.Link[0], b.Link[0]), cmp.Compare(a.Link[1], b.Link[1]), cmp.Compare(a.Action, b.Action))
 	})
 	return out, nil
+}
+
+// addPast adds k to the counters of replaced rules. f.mu is held.
+func (f *Faults) addPast(k Counter) {
+	key := counterKey{k.Link, k.Action}
+	p := f.past[key]
+	p.Link, p.Action = k.Link, k.Action
+	p.Packets += k.Packets
+	p.Bytes += k.Bytes
+	f.past[key] = p
 }

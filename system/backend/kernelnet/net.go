@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
@@ -95,7 +96,7 @@ func claim() (*Net, int, error) {
 
 // routed reports whether a route of this namespace leads to ip.
 func routed(ip net.IP) bool {
-	rs, err := netlink.RouteList(nil, netlink.FAMILY_V4)
+	rs, err := consistent(func() ([]netlink.Route, error) { return netlink.RouteList(nil, netlink.FAMILY_V4) })
 	if err != nil {
 		return true
 	}
@@ -130,6 +131,54 @@ func (n *Net) build(k int, names []string) error {
 			return fmt.Errorf("kernelnet: host %s: %w", name, err)
 		}
 		n.Hosts = append(n.Hosts, h)
+	}
+	return n.waitUp()
+}
+
+// upWait bounds how long New waits for its links to come up.
+const upWait = 10 * time.Second
+
+// waitUp waits until the bridge and every veth end are operationally up:
+// until the kernel's link watch has activated a device, its queue drops
+// every packet.
+func (n *Net) waitUp() error {
+	deadline := time.Now().Add(upWait)
+	up := func(h *netlink.Handle, name string) bool {
+		l, err := h.LinkByName(name)
+		return err == nil && l.Attrs().OperState == netlink.OperUp
+	}
+	root, err := netlink.NewHandle()
+	if err != nil {
+		return fmt.Errorf("kernelnet: netlink: %w", err)
+	}
+	defer root.Close()
+	check := []func() (string, bool){func() (string, bool) { return n.Bridge, up(root, n.Bridge) }}
+	for _, h := range n.Hosts {
+		ns, err := netns.GetFromPath(h.Netns)
+		if err != nil {
+			return fmt.Errorf("kernelnet: namespace %s: %w", h.Netns, err)
+		}
+		nh, err := netlink.NewHandleAt(ns)
+		ns.Close()
+		if err != nil {
+			return fmt.Errorf("kernelnet: netlink in %s: %w", h.Netns, err)
+		}
+		defer nh.Close()
+		check = append(check,
+			func() (string, bool) { return h.Veth, up(root, h.Veth) },
+			func() (string, bool) { return h.Peer, up(nh, h.Peer) })
+	}
+	for _, c := range check {
+		for {
+			name, ok := c()
+			if ok {
+				break
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("kernelnet: link %s not up after %v", name, upWait)
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
 	}
 	return nil
 }

@@ -82,7 +82,7 @@ func objects() (tables, links, spaces []string, err error) {
 	for _, t := range ts {
 		tables = append(tables, t.Name)
 	}
-	ls, err := netlink.LinkList()
+	ls, err := linkList()
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("kernelnet: list links: %w", err)
 	}
@@ -142,7 +142,7 @@ func removeID(id string) error {
 			}
 		}
 	}
-	ls, err := netlink.LinkList()
+	ls, err := linkList()
 	if err != nil {
 		errs = append(errs, fmt.Errorf("list links: %w", err))
 	}

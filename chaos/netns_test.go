@@ -1,0 +1,151 @@
+package chaos
+
+import (
+	"context"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"faultline/system/backend"
+	"faultline/system/backend/kernelnet"
+	"faultline/system/backend/raftkv"
+	"faultline/transport"
+	"faultline/workloads"
+	"faultline/workloads/checker"
+	"faultline/workloads/runner"
+)
+
+// countingBackend is raftkv whose cluster, when it stops, keeps what the
+// kernel counted on its fault rules.
+type countingBackend struct {
+	raftkv.Backend
+	once     sync.Once
+	counters []kernelnet.Counter
+	err      error
+}
+
+func (b *countingBackend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, error) {
+	c, err := b.Backend.Start(ctx, spec)
+	if err != nil {
+		return nil, err
+	}
+	return &countingCluster{c.(*raftkv.Cluster), b}, nil
+}
+
+type countingCluster struct {
+	*raftkv.Cluster
+	b *countingBackend
+}
+
+func (c *countingCluster) Stop(ctx context.Context) error {
+	c.b.once.Do(func() {
+		kf, ok := c.Faults().(*kernelnet.Faults)
+		if !ok {
+			c.b.err = os.ErrInvalid
+			return
+		}
+		c.b.counters, c.b.err = kf.Counters()
+	})
+	return c.Cluster.Stop(ctx)
+}
+
+// TestNetnsPartitionRaftKV runs raftkv in process mode with every node a
+// host of its own (network: netns) under a schedule of partitions (the
+// leader isolated, then random halves) applied as nftables rules: the
+// register workload's history is linearizable, every fault record names
+// the kernel layer, and the kernel counted packets dropped by the block
+// rules.
+func TestNetnsPartitionRaftKV(t *testing.T) {
+	if err := kernelnet.CheckPrivileges(); err != nil {
+		t.Skipf("needs root: %v", err)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg workloads.Config
+	src := `seed: 11
+backend: {name: raftkv, nodes: 3, mode: process, fsync: false, options: {network: netns}}
+workload: {kind: register, keys: 3, read_fraction: 0.5, clients: 4, duration: 7s, timeout: 1s}
+check: {linearizable: true, time_limit: 60s}
+faults:
+  recovery: 2s
+  schedule:
+    - {fault: partition, shape: leader, at: 1s, for: 2s}
+    - {fault: partition, shape: halves, at: 3500ms, for: 1500ms}
+`
+	if err := yaml.Unmarshal([]byte(src), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Defaults()
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	nem, err := New(&cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &countingBackend{}
+	if err := nem.CheckDeclared(b, runner.BackendSpec(&cfg)); err != nil {
+		t.Fatal(err)
+	}
+	res, err := runner.Run(context.Background(), runner.Spec{Config: cfg, Backend: b, Nemesis: nem,
+		Dir: t.TempDir(), Exec: []string{exe, nodeMarker}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Verdict != checker.Valid {
+		t.Errorf("verdict %v, checks %+v", res.Verdict, res.Checks)
+	}
+	if len(res.Faults) != 2 {
+		t.Fatalf("faults %+v, want 2", res.Faults)
+	}
+	for _, f := range res.Faults {
+		if f.Layer != string(transport.LayerKernel) {
+			t.Errorf("fault %s %q applied at layer %q, want kernel", f.Entry, f.Desc, f.Layer)
+		}
+	}
+	if b.err != nil {
+		t.Fatalf("counters: %v", b.err)
+	}
+	var blocked uint64
+	for _, k := range b.counters {
+		if k.Action == "block" {
+			blocked += k.Packets
+		}
+	}
+	t.Logf("kernel counters: %+v", b.counters)
+	if blocked == 0 {
+		t.Errorf("the block rules dropped no packet: %+v", b.counters)
+	}
+}
+
+// TestNetnsRefusesNetem: a network fault with delay under network: netns
+// is refused before any cluster starts, naming netem and the user-space
+// layer.
+func TestNetnsRefusesNetem(t *testing.T) {
+	if err := kernelnet.CheckPrivileges(); err != nil {
+		t.Skipf("needs root: %v", err)
+	}
+	var cfg workloads.Config
+	src := `backend: {name: raftkv, nodes: 3, mode: process, options: {network: netns}}
+workload: {kind: register, duration: 20s}
+faults:
+  - {fault: network, delay: 50ms, at: 1s, for: 1s}
+`
+	if err := yaml.Unmarshal([]byte(src), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Defaults()
+	nem, err := New(&cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = nem.CheckDeclared(raftkv.Backend{}, runner.BackendSpec(&cfg))
+	if err == nil || !strings.Contains(err.Error(), "netem") || !strings.Contains(err.Error(), "network: netns") {
+		t.Errorf("delay under netns: %v", err)
+	}
+}
