@@ -84,7 +84,7 @@ func startChild(t *testing.T, mode string) (*exec.Cmd, string) {
 		t.Fatalf("child: %v", err)
 	}
 	id := strings.TrimSpace(line)
-	t.Cleanup(func() { _ = removeID(id) }) // whatever the test proves, leave nothing
+	t.Cleanup(func() { _, _ = sweepID(id) }) // whatever the test proves, leave nothing
 	left, err := Leftovers(id)
 	if err != nil || len(left) != 1+2+2+1 { // bridge, veths, namespaces, table
 		t.Fatalf("child's net %s: %v %v", id, left, err)
@@ -109,9 +109,31 @@ func TestCrashLeftoversSwept(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !slices.Contains(gone, id) {
-		t.Errorf("sweep removed %v, not %s", gone, id)
+		// Another run's sweep (every New sweeps) took it first.
+		waitLeaseFree(t, id)
 	}
 	assertGone(t, id)
+}
+
+// waitLeaseFree waits (bounded) until nobody holds id's lease: whoever
+// sweeps it holds it until done.
+func waitLeaseFree(t *testing.T, id string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		l, ok, err := tryLease(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			l.release()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("lease of %s still held after 10s", id)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // TestInterruptCleansUp: a harness that gets SIGINT closes its Net on the
@@ -155,7 +177,7 @@ func TestSweepSparesLiveAndTakesForgotten(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !slices.Contains(gone, n.ID) {
-		t.Errorf("sweep removed %v, not %s", gone, n.ID)
+		waitLeaseFree(t, n.ID) // another run's sweep took it first
 	}
 	assertGone(t, n.ID)
 }

@@ -212,3 +212,6 @@ func (f *Faults) addPast(k Counter) {
 	p.Bytes += k.Bytes
 	f.past[key] = p
 }
+
+// NetID returns the id of the Net the faults are applied in.
+func (f *Faults) NetID() string { return f.net.ID }

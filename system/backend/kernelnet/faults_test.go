@@ -132,6 +132,7 @@ func TestResetKillsConnection(t *testing.T) {
 	}
 	defer c.Close()
 	srv := <-conns
+	defer srv.Close() // open until the end: a collected conn would close with a FIN
 	if _, err := c.Write([]byte("ping")); err != nil {
 		t.Fatal(err)
 	}

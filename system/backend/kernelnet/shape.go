@@ -54,6 +54,17 @@ func (f *Faults) shape(to string) error {
 	return nil
 }
 
+// queueSeconds is how much of its rate a tbf queues before it drops: like
+// the transport's bandwidth limit, which queues every message, a limited
+// link delays rather than loses (a short queue's drops would cost TCP
+// retransmission timeouts, far below the rate).
+const queueSeconds = 4
+
+// queueLimit is the queue of a tbf of rate bytes/s and burst bytes.
+func queueLimit(rate int64, burst uint32) uint32 {
+	return uint32(min(max(rate*queueSeconds, int64(4*burst)), 1<<31))
+}
+
 // limit adds, under the htb root 1: of link idx, class 1:minor with a tbf
 // of rate bytes/s, and a filter sending packets from src to it.
 func limit(idx int, minor uint16, src []byte, rate int64) error {
@@ -66,7 +77,7 @@ func limit(idx int, minor uint16, src []byte, rate int64) error {
 	r := uint64(rate)
 	burst := max(uint32(rate/100), 16<<10) // 10ms of the rate, at least 16 KiB
 	tbf := &netlink.Tbf{QdiscAttrs: netlink.QdiscAttrs{LinkIndex: idx, Parent: class, Handle: netlink.MakeHandle(0x100+minor, 0)},
-		Rate: r, Buffer: netlink.Xmittime(r, burst), Limit: max(uint32(rate/4), 4*burst)}
+		Rate: r, Buffer: netlink.Xmittime(r, burst), Limit: queueLimit(rate, burst)}
 	if err := netlink.QdiscAdd(tbf); err != nil {
 		return fmt.Errorf("tbf: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/google/nftables"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
 )
 
 // Sweep removes every object under Prefix (nftables tables, links,
@@ -28,22 +29,29 @@ func Sweep() ([]string, error) {
 	var gone []string
 	var errs []error
 	for _, id := range ids {
-		l, ok, err := tryLease(id)
+		removed, err := sweepID(id)
 		if err != nil {
 			errs = append(errs, err)
-			continue
 		}
-		if !ok {
-			continue // alive
-		}
-		if err := removeID(id); err != nil {
-			errs = append(errs, fmt.Errorf("kernelnet: sweep %s: %w", id, err))
-		} else {
+		if removed {
 			gone = append(gone, id)
 		}
-		l.release()
 	}
 	return gone, errors.Join(errs...)
+}
+
+// sweepID removes what is named under id if its Net is dead, holding its
+// lease meanwhile so that no other sweeper or new Net touches it.
+func sweepID(id string) (removed bool, err error) {
+	l, ok, err := tryLease(id)
+	if err != nil || !ok {
+		return false, err // alive, or being swept by another
+	}
+	defer l.release()
+	if err := removeID(id); err != nil {
+		return false, fmt.Errorf("kernelnet: sweep %s: %w", id, err)
+	}
+	return true, nil
 }
 
 // leftovers lists the ids of every object under Prefix.
@@ -148,7 +156,8 @@ func removeID(id string) error {
 	}
 	for _, l := range ls {
 		if strings.HasPrefix(l.Attrs().Name, id) {
-			if err := netlink.LinkDel(l); err != nil && !errors.Is(err, os.ErrNotExist) {
+			// A veth goes with its peer's namespace: it may be gone already.
+			if err := netlink.LinkDel(l); err != nil && !errors.Is(err, unix.ENODEV) && !errors.Is(err, os.ErrNotExist) {
 				errs = append(errs, fmt.Errorf("delete link %s: %w", l.Attrs().Name, err))
 			}
 		}
