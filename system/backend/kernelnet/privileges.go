@@ -27,6 +27,11 @@ func CheckPrivileges() error {
 	if err != nil {
 		return fmt.Errorf("kernelnet: %w: cannot read this process's capabilities: %w", ErrPrivileges, err)
 	}
+	return checkCaps(eff)
+}
+
+// checkCaps is CheckPrivileges for the effective capability set eff.
+func checkCaps(eff uint64) error {
 	var missing []string
 	if eff&(1<<capNetAdmin) == 0 {
 		missing = append(missing, "CAP_NET_ADMIN")
