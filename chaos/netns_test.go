@@ -69,13 +69,13 @@ func TestNetnsPartitionRaftKV(t *testing.T) {
 	var cfg workloads.Config
 	src := `seed: 11
 backend: {name: raftkv, nodes: 3, mode: process, fsync: false, options: {network: netns}}
-workload: {kind: register, keys: 3, read_fraction: 0.5, clients: 4, duration: 7s, timeout: 1s}
+workload: {kind: register, keys: 3, read_fraction: 0.5, clients: 4, duration: 12s, timeout: 1s}
 check: {linearizable: true, time_limit: 60s}
 faults:
-  recovery: 2s
+  recovery: 2500ms
   schedule:
-    - {fault: partition, shape: leader, at: 1s, for: 2s}
-    - {fault: partition, shape: halves, at: 3500ms, for: 1500ms}
+    - {fault: partition, shape: leader, at: 1s, for: 4s}
+    - {fault: partition, shape: halves, at: 6s, for: 3s}
 `
 	if err := yaml.Unmarshal([]byte(src), &cfg); err != nil {
 		t.Fatal(err)
@@ -104,6 +104,7 @@ faults:
 		t.Fatalf("faults %+v, want 2", res.Faults)
 	}
 	for _, f := range res.Faults {
+		t.Logf("%s %q: intended %.3fs, in effect %.3fs-%.3fs", f.Entry, f.Desc, float64(f.IntendedStartNS)/1e9, float64(f.StartNS)/1e9, float64(f.StopNS)/1e9)
 		if f.Layer != string(transport.LayerKernel) {
 			t.Errorf("fault %s %q applied at layer %q, want kernel", f.Entry, f.Desc, f.Layer)
 		}

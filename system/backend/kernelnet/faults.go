@@ -28,6 +28,9 @@ type Faults struct {
 	// past sums the counters of the rules replaced so far, by link and
 	// action, so that Counters still shows healed faults.
 	past map[counterKey]Counter
+	// written says which chains may hold rules (each kernel transaction
+	// costs: one that would only empty an empty chain is skipped).
+	written map[string]bool
 }
 
 // counterKey keys Faults.past.
@@ -46,7 +49,7 @@ var (
 // empty ingress chain per host, on its bridge-side veth.
 func NewFaults(n *Net) (*Faults, error) {
 	f := &Faults{net: n, chains: map[string]*nftables.Chain{}, links: map[[2]string]transport.LinkFaults{},
-		past: map[counterKey]Counter{}}
+		past: map[counterKey]Counter{}, written: map[string]bool{}}
 	c, err := nftables.New()
 	if err != nil {
 		return nil, fmt.Errorf("kernelnet: nftables: %w", err)
@@ -137,26 +140,36 @@ func (f *Faults) writeRules(from string) error {
 		return fmt.Errorf("kernelnet: nftables: %w", err)
 	}
 	ch := f.chains[from]
-	old, err := c.GetRules(f.table, ch)
-	if err != nil {
-		return fmt.Errorf("kernelnet: rules of %s: %w", from, err)
-	}
-	for _, r := range old {
-		if k, ok := ruleCounter(r); ok {
-			f.addPast(k)
+	had := f.written[from]
+	if had {
+		old, err := c.GetRules(f.table, ch)
+		if err != nil {
+			return fmt.Errorf("kernelnet: rules of %s: %w", from, err)
 		}
+		for _, r := range old {
+			if k, ok := ruleCounter(r); ok {
+				f.addPast(k)
+			}
+		}
+		c.FlushChain(ch)
 	}
-	c.FlushChain(ch)
+	n := 0
 	for _, l := range f.outOf(from) {
 		to, _ := f.net.Host(l[1])
 		for _, r := range linkRules(l, to.IP, f.links[l]) {
 			r.Table, r.Chain = f.table, ch
 			c.AddRule(r)
+			n++
 		}
 	}
+	if n == 0 && !had {
+		return nil
+	}
 	if err := c.Flush(); err != nil {
+		f.written[from] = true // whatever it held, it may hold still
 		return fmt.Errorf("kernelnet: rules of %s: %w", from, err)
 	}
+	f.written[from] = n > 0
 	return nil
 }
 

@@ -40,7 +40,7 @@ func checkCaps(eff uint64) error {
 		missing = append(missing, "CAP_SYS_ADMIN")
 	}
 	if missing != nil {
-		return fmt.Errorf("kernelnet: %w: this process lacks %s; run as root, or use the default network (loopback, faults in Faultline's transport) or network: proxy", ErrPrivileges, strings.Join(missing, " and "))
+		return fmt.Errorf("kernelnet: %w: this process lacks %s; run as root, or drop the option network: netns (nodes on loopback, link faults in Faultline's transport)", ErrPrivileges, strings.Join(missing, " and "))
 	}
 	return nil
 }
