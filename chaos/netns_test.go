@@ -7,13 +7,10 @@ import (
 	"sync"
 	"testing"
 
-	"gopkg.in/yaml.v3"
-
 	"faultline/system/backend"
 	"faultline/system/backend/kernelnet"
 	"faultline/system/backend/raftkv"
 	"faultline/transport"
-	"faultline/workloads"
 	"faultline/workloads/checker"
 	"faultline/workloads/runner"
 )
@@ -66,8 +63,7 @@ func TestNetnsPartitionRaftKV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cfg workloads.Config
-	src := `seed: 11
+	cfg, nem := configNemesis(t, `seed: 11
 backend: {name: raftkv, nodes: 3, mode: process, fsync: false, options: {network: netns}}
 workload: {kind: register, keys: 3, read_fraction: 0.5, clients: 4, duration: 12s, timeout: 1s}
 check: {linearizable: true, time_limit: 60s}
@@ -76,18 +72,7 @@ faults:
   schedule:
     - {fault: partition, shape: leader, at: 1s, for: 4s}
     - {fault: partition, shape: halves, at: 6s, for: 3s}
-`
-	if err := yaml.Unmarshal([]byte(src), &cfg); err != nil {
-		t.Fatal(err)
-	}
-	cfg.Defaults()
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	nem, err := New(&cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	b := &countingBackend{}
 	if err := nem.CheckDeclared(b, runner.BackendSpec(&cfg)); err != nil {
 		t.Fatal(err)
@@ -131,21 +116,12 @@ func TestNetnsRefusesNetem(t *testing.T) {
 	if err := kernelnet.CheckPrivileges(); err != nil {
 		t.Skipf("needs root: %v", err)
 	}
-	var cfg workloads.Config
-	src := `backend: {name: raftkv, nodes: 3, mode: process, options: {network: netns}}
+	cfg, nem := configNemesis(t, `backend: {name: raftkv, nodes: 3, mode: process, options: {network: netns}}
 workload: {kind: register, duration: 20s}
 faults:
   - {fault: network, delay: 50ms, at: 1s, for: 1s}
-`
-	if err := yaml.Unmarshal([]byte(src), &cfg); err != nil {
-		t.Fatal(err)
-	}
-	cfg.Defaults()
-	nem, err := New(&cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = nem.CheckDeclared(raftkv.Backend{}, runner.BackendSpec(&cfg))
+`)
+	err := nem.CheckDeclared(raftkv.Backend{}, runner.BackendSpec(&cfg))
 	if err == nil || !strings.Contains(err.Error(), "netem") || !strings.Contains(err.Error(), "network: netns") {
 		t.Errorf("delay under netns: %v", err)
 	}

@@ -10,9 +10,10 @@ import (
 	"faultline/transport"
 )
 
-// NetnsSpec returns a process-mode spec of nodes with the option network:
-// netns added to opts, or skips t without root.
-func NetnsSpec(t testing.TB, exec []string, nodes int, opts map[string]string) backend.Spec {
+// NetnsStart starts b's cluster of nodes in process mode (exec) with the
+// option network: netns added to opts, stopped when t ends; without root
+// it skips t.
+func NetnsStart(t *testing.T, b backend.Backend, exec []string, nodes int, opts map[string]string) backend.Cluster {
 	t.Helper()
 	if err := kernelnet.CheckPrivileges(); err != nil {
 		t.Skipf("needs root: %v", err)
@@ -21,10 +22,18 @@ func NetnsSpec(t testing.TB, exec []string, nodes int, opts map[string]string) b
 	for k, v := range opts {
 		o[k] = v
 	}
-	return backend.Spec{Nodes: nodes, Mode: backend.ModeProcess, Dir: t.TempDir(), Exec: exec, Options: o}
+	spec := backend.Spec{Nodes: nodes, Mode: backend.ModeProcess, Dir: t.TempDir(), Exec: exec, Options: o}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c, err := b.Start(ctx, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Stop(context.Background()) })
+	return c
 }
 
-// NetnsCluster checks a cluster started from NetnsSpec: its fault seam is
+// NetnsCluster checks a cluster started by NetnsStart: its fault seam is
 // the kernel's, a node killed and restarted (in its own namespace again)
 // comes back and the cluster serves key through cl before and after, and
 // once the cluster stops nothing of its network is left.

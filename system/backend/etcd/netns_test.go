@@ -2,9 +2,9 @@ package etcd
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"faultline/internal/nodetest"
 	"faultline/system/backend"
@@ -15,18 +15,7 @@ import (
 // and leaves nothing of its network behind. peer-proxy with netns is
 // refused.
 func TestNetnsCluster(t *testing.T) {
-	spec := nodetest.NetnsSpec(t, selfExec(t), 3, nil)
-	if p := (Backend{}).Powers(spec); !strings.Contains(strings.Join(powerNames(p), ","), "links") {
-		t.Errorf("powers %v under netns, want links", p)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	bc, err := Backend{}.Start(ctx, spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := bc.(*Cluster)
-	t.Cleanup(func() { c.Stop(context.Background()) })
+	c := nodetest.NetnsStart(t, Backend{}, selfExec(t), 3, nil).(*Cluster)
 	for _, ep := range c.Endpoints() {
 		if !strings.Contains(ep, "198.") {
 			t.Errorf("endpoint %s, want an address in 198.18.0.0/15", ep)
@@ -34,16 +23,13 @@ func TestNetnsCluster(t *testing.T) {
 	}
 	nodetest.NetnsCluster(t, c, "n1", "k")
 
-	spec.Options["peer-proxy"] = "true"
-	if _, err := (Backend{}).Start(ctx, spec); err == nil || !strings.Contains(err.Error(), "choose one") {
+	spec := backend.Spec{Nodes: 3, Mode: backend.ModeProcess, Dir: t.TempDir(), Exec: selfExec(t),
+		Options: map[string]string{"network": "netns", "peer-proxy": "true"}}
+	if _, err := (Backend{}).Start(context.Background(), spec); err == nil || !strings.Contains(err.Error(), "choose one") {
 		t.Errorf("peer-proxy with netns: %v", err)
 	}
-}
-
-func powerNames(p []backend.Power) []string {
-	out := make([]string, len(p))
-	for i, x := range p {
-		out[i] = string(x)
+	spec.Options = map[string]string{"network": "netns"}
+	if p := (Backend{}).Powers(spec); !slices.Contains(p, backend.PowerLinks) {
+		t.Errorf("powers %v under netns, want links", p)
 	}
-	return out
 }

@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -234,37 +233,18 @@ func addHost(br *netlink.Bridge, h Host, mask net.IPMask) error {
 // pin makes a network namespace pinned at NetnsDir/name and returns a
 // handle to it, leaving the calling thread in its own namespace.
 func pin(name string) (netns.NsHandle, error) {
-	type result struct {
-		ns  netns.NsHandle
-		err error
+	ns := netns.None()
+	err := onThread(func() (err error) {
+		ns, err = netns.NewNamed(name) // enters it
+		return err
+	})
+	if err != nil {
+		if ns.IsOpen() {
+			ns.Close()
+		}
+		return ns, fmt.Errorf("namespace %s: %w", name, err)
 	}
-	done := make(chan result, 1)
-	go func() {
-		runtime.LockOSThread()
-		orig, err := netns.Get()
-		if err != nil {
-			runtime.UnlockOSThread()
-			done <- result{err: fmt.Errorf("own namespace: %w", err)}
-			return
-		}
-		defer orig.Close()
-		ns, err := netns.NewNamed(name)
-		if serr := netns.Set(orig); serr != nil {
-			// The thread stays locked: it ends with this goroutine.
-			done <- result{ns, errors.Join(err, fmt.Errorf("back to own namespace: %w", serr))}
-			return
-		}
-		runtime.UnlockOSThread()
-		if err != nil {
-			err = fmt.Errorf("namespace %s: %w", name, err)
-		}
-		done <- result{ns, err}
-	}()
-	r := <-done
-	if r.err != nil && r.ns.IsOpen() {
-		r.ns.Close()
-	}
-	return r.ns, r.err
+	return ns, nil
 }
 
 // Host returns the host of the node called name.

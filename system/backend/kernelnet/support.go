@@ -3,7 +3,6 @@ package kernelnet
 import (
 	"errors"
 	"fmt"
-	"runtime"
 	"sync"
 
 	"github.com/vishvananda/netlink"
@@ -74,39 +73,17 @@ func probeNetem() (bool, error) {
 	if err := CheckPrivileges(); err != nil {
 		return false, err
 	}
-	type result struct {
-		has bool
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		runtime.LockOSThread()
-		orig, err := netns.Get()
+	var has bool
+	err := onThread(func() error {
+		probe, err := netns.New() // enters it; it goes when the thread leaves it
 		if err != nil {
-			runtime.UnlockOSThread()
-			done <- result{err: err}
-			return
+			return err
 		}
-		defer orig.Close()
-		probe, err := netns.New() // enters it
-		if err != nil {
-			if serr := netns.Set(orig); serr == nil {
-				runtime.UnlockOSThread()
-			}
-			done <- result{err: err}
-			return
-		}
-		has, err := addNetem()
-		probe.Close()
-		if serr := netns.Set(orig); serr != nil {
-			done <- result{err: errors.Join(err, serr)} // the thread ends with the goroutine
-			return
-		}
-		runtime.UnlockOSThread()
-		done <- result{has, err}
-	}()
-	r := <-done
-	return r.has, r.err
+		defer probe.Close()
+		has, err = addNetem()
+		return err
+	})
+	return has, err
 }
 
 // addNetem adds a netem qdisc to this thread's namespace's loopback.

@@ -1,10 +1,8 @@
 package raftkv
 
 import (
-	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"faultline/internal/nodetest"
 )
@@ -13,15 +11,7 @@ import (
 // of its own and the cluster serves, survives a kill and restart, and
 // leaves nothing of its network behind.
 func TestNetnsCluster(t *testing.T) {
-	spec := nodetest.NetnsSpec(t, selfExec(t), 3, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	bc, err := Backend{}.Start(ctx, spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := bc.(*Cluster)
-	t.Cleanup(func() { c.Stop(context.Background()) })
+	c := nodetest.NetnsStart(t, Backend{}, selfExec(t), 3, nil).(*Cluster)
 	for _, a := range c.Addrs() {
 		if !strings.HasPrefix(a, "198.") {
 			t.Errorf("node address %s, want one in 198.18.0.0/15", a)
