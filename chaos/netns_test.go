@@ -70,7 +70,7 @@ check: {linearizable: true, time_limit: 60s}
 faults:
   recovery: 2500ms
   schedule:
-    - {fault: partition, shape: leader, at: 1s, for: 4s}
+    - {fault: partition, shape: isolate, target: random, at: 1s, for: 4s}
     - {fault: partition, shape: halves, at: 6s, for: 3s}
 `)
 	b := &countingBackend{}
