@@ -50,8 +50,10 @@ func (c *countingCluster) Stop(ctx context.Context) error {
 }
 
 // TestNetnsPartitionRaftKV runs raftkv in process mode with every node a
-// host of its own (network: netns) under a schedule of partitions (the
-// leader isolated, then random halves) applied as nftables rules: the
+// host of its own (network: netns) under a schedule of partitions (a
+// random node isolated, then random halves; no leader lookup, whose wait
+// for an election would blur a window on a loaded machine) applied as
+// nftables rules: the
 // register workload's history is linearizable, every fault record names
 // the kernel layer, and the kernel counted packets dropped by the block
 // rules.
