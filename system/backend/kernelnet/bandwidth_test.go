@@ -1,13 +1,8 @@
 package kernelnet
 
 import (
-	"context"
-	"errors"
 	"io"
 	"math"
-	"net"
-	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
@@ -60,46 +55,26 @@ const (
 // and returns the rate at which b's veth carried them, from the kernel's
 // counter of the bytes it sent towards b, sampled at two moments; the
 // counter and the clock are read together, so that a late sample is
-// still a true pair. Both sockets' buffers hold the whole transfer, so
-// that the kernel drives it however starved of CPU the test process is.
+// still a true pair.
 func throughput(t *testing.T, a, b Host, port int) float64 {
 	t.Helper()
-	bufs := func(opt int) func(string, string, syscall.RawConn) error {
-		return func(_, _ string, rc syscall.RawConn) error {
-			var serr error
-			err := rc.Control(func(fd uintptr) {
-				serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, opt, 2*transferBytes)
-			})
-			return errors.Join(err, serr)
-		}
-	}
-	addr := net.JoinHostPort(b.IP.String(), strconv.Itoa(port))
-	var ln net.Listener
-	if err := Enter(b.Netns, func() (err error) {
-		ln, err = (&net.ListenConfig{Control: bufs(syscall.SO_RCVBUFFORCE)}).Listen(context.Background(), "tcp", addr)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	var c net.Conn
-	if err := Enter(a.Netns, func() (err error) {
-		c, err = (&net.Dialer{Timeout: 2 * time.Second, Control: bufs(syscall.SO_SNDBUFFORCE)}).Dial("tcp", addr)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	srv, err := ln.Accept()
+	addr, conns := listenTCP(t, b, port)
+	c, err := dialFrom(a, addr, 2*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close()
+	defer c.Close()
 	sent := make(chan error, 1)
 	go func() {
-		_, err := c.Write(make([]byte, transferBytes))
+		buf := make([]byte, 64<<10)
+		var err error
+		for n := 0; n < transferBytes && err == nil; n += len(buf) {
+			_, err = c.Write(buf)
+		}
 		sent <- err
 	}()
+	srv := <-conns
+	defer srv.Close()
 	received := make(chan error, 1)
 	go func() {
 		_, err := io.CopyN(io.Discard, srv, transferBytes)
