@@ -316,7 +316,7 @@ func (n *Nemesis) linkWindow(ctx context.Context, ev recorder, o *occurrence, bu
 	links := slices.Collect(maps.Keys(ls.links))
 	w := &window{id: id, entry: o.e, nodes: ls.nodes, links: links,
 		undo: func(context.Context) error { return n.contribute(id, nil, links) }}
-	o.f.Nodes, o.f.Desc = ls.nodes, ls.desc
+	o.f.Nodes, o.f.Desc, o.f.Layer = ls.nodes, ls.desc, string(transport.LayerOf(n.net))
 	if err != nil {
 		n.partial(ctx, ev, w, ls.desc)
 		return nil, err

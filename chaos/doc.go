@@ -97,10 +97,15 @@
 // byte), by the table itself: transport/tcp's on Faultline's own backends,
 // transport/proxy's Mesh of per-link proxies for etcd (which refuses only
 // duplication), and transport/simnet's simulated network (which refuses
-// connection faults). Where each node has its own table (node processes),
-// a node judges the messages of the calls it makes, so a directed link's
-// requests and its replies are two streams, each under the link's
-// bandwidth limit and with its own loss chain.
+// connection faults); with the backend option network: netns, by the
+// kernel between nodes in network namespaces (system/backend/kernelnet:
+// nftables blocks, loss and resets, tc tbf bandwidth; faults that need
+// netem refused). Each network fault's record names the layer that
+// applied it (transport.LayerOf: transport, proxy or kernel). Where each
+// node has its own table (node processes), a node judges the messages of
+// the calls it makes, so a directed link's requests and its replies are
+// two streams, each under the link's bandwidth limit and with its own
+// loss chain.
 //
 // It may import system/backend (the seam and its optional powers),
 // transport (the link fault description and LinkFaulter), workloads (the

@@ -56,13 +56,11 @@ func (b kvBackend) Start(context.Context, backend.Spec) (backend.Cluster, error)
 	return b.c, nil
 }
 
-// runEngine runs a 1.2s kv workload on c through the engine with the
-// fault schedule sched (a 0.4s recovery).
-func runEngine(t *testing.T, c *kvCluster, sched string) *results.Results {
+// configNemesis parses, defaults and validates the config src and builds
+// its nemesis.
+func configNemesis(t *testing.T, src string) (workloads.Config, *Nemesis) {
 	t.Helper()
 	var cfg workloads.Config
-	src := "seed: 3\nbackend: {name: fake, nodes: 3, mode: inprocess}\nworkload: {kind: kv, clients: 2, keys: 5, duration: 1200ms}\n" +
-		"faults:\n  recovery: 400ms\n  schedule:\n" + sched
 	if err := yaml.Unmarshal([]byte(src), &cfg); err != nil {
 		t.Fatal(err)
 	}
@@ -74,6 +72,15 @@ func runEngine(t *testing.T, c *kvCluster, sched string) *results.Results {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cfg, nem
+}
+
+// runEngine runs a 1.2s kv workload on c through the engine with the
+// fault schedule sched (a 0.4s recovery).
+func runEngine(t *testing.T, c *kvCluster, sched string) *results.Results {
+	t.Helper()
+	cfg, nem := configNemesis(t, "seed: 3\nbackend: {name: fake, nodes: 3, mode: inprocess}\nworkload: {kind: kv, clients: 2, keys: 5, duration: 1200ms}\n"+
+		"faults:\n  recovery: 400ms\n  schedule:\n"+sched)
 	res, err := runner.Run(context.Background(), runner.Spec{Config: cfg, Backend: kvBackend{c}, Nemesis: nem, Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)

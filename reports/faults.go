@@ -16,6 +16,8 @@ type FaultRow struct {
 	Fault string   `json:"fault"`
 	Desc  string   `json:"desc,omitempty"`
 	Nodes []string `json:"nodes,omitempty"`
+	// Layer is where a network fault was applied (results.Fault.Layer).
+	Layer string `json:"layer,omitempty"`
 	// IntendedStart and IntendedStop are the scheduled window.
 	IntendedStart float64 `json:"intended_start"`
 	IntendedStop  float64 `json:"intended_stop"`
@@ -41,7 +43,7 @@ type FaultRow struct {
 func (d *Data) faults(r *results.Results) {
 	for i := range r.Faults {
 		f := &r.Faults[i]
-		row := FaultRow{Entry: f.Entry, Fault: f.Fault, Desc: f.Desc, Nodes: f.Nodes,
+		row := FaultRow{Entry: f.Entry, Fault: f.Fault, Desc: f.Desc, Nodes: f.Nodes, Layer: f.Layer,
 			IntendedStart: secs(f.IntendedStartNS), IntendedStop: secs(f.IntendedStopNS),
 			Applied: f.StartNS != results.NotApplied, Healed: f.StopNS != results.NotApplied,
 			Coverage: f.Coverage(), Attempts: f.Attempts, Error: f.Error,

@@ -61,3 +61,32 @@ func Supports(lf LinkFaulter, f LinkFaults) error {
 	}
 	return fmt.Errorf("%s (the fault table does not say it applies it): %w", what, ErrFaultUnsupported)
 }
+
+// Layer names where a LinkFaulter applies its faults, as a fault record
+// reports it.
+type Layer string
+
+// Fault layers.
+const (
+	// LayerTransport: Faultline's own transports (transport/tcp's tables
+	// in the nodes, transport/simnet), message by message.
+	LayerTransport Layer = "transport"
+	// LayerProxy: byte-stream proxies between the nodes (transport/proxy).
+	LayerProxy Layer = "proxy"
+	// LayerKernel: the kernel's network between nodes that are hosts of
+	// their own (nftables rules, tc qdiscs).
+	LayerKernel Layer = "kernel"
+)
+
+// Layered is an optional interface of a LinkFaulter that names its layer.
+type Layered interface {
+	FaultLayer() Layer
+}
+
+// LayerOf returns lf's layer: what its Layered says, else LayerTransport.
+func LayerOf(lf LinkFaulter) Layer {
+	if l, ok := lf.(Layered); ok {
+		return l.FaultLayer()
+	}
+	return LayerTransport
+}

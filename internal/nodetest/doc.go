@@ -6,8 +6,10 @@
 // and no child process (NoChildren) behind, and that Stop ends every node
 // process of a process-mode cluster (StopLeavesNoProcess).
 //
-// GetPutAppend is the smoke test of a backend client.
+// GetPutAppend is the smoke test of a backend client; NetnsStart and
+// NetnsCluster start and check a cluster whose nodes are hosts of their
+// own (the option network: netns).
 //
-// It imports system/backend and the standard library; only tests import
-// it.
+// It imports system/backend, system/backend/kernelnet, transport and the
+// standard library; only tests import it.
 package nodetest

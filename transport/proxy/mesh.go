@@ -86,6 +86,9 @@ func (m *Mesh) Addr(from, to string) string {
 	return ""
 }
 
+// FaultLayer implements transport.Layered: the proxy layer.
+func (m *Mesh) FaultLayer() transport.Layer { return transport.LayerProxy }
+
 // SupportsLink implements transport.FaultSupport: a Mesh applies every
 // field but Duplicate, which a TCP stream hides (it delivers each byte
 // once).

@@ -18,6 +18,11 @@ type Fault struct {
 	Desc string `json:"desc"`
 	// Nodes are the nodes it touched (or was to touch).
 	Nodes []string `json:"nodes,omitempty"`
+	// Layer names where a network fault or partition was applied:
+	// "transport" (Faultline's transports), "proxy" (byte-stream proxies
+	// between the nodes) or "kernel" (nftables rules and qdiscs between
+	// nodes in network namespaces); empty for other faults.
+	Layer string `json:"layer,omitempty"`
 	// IntendedStartNS and IntendedStopNS are the window the schedule asked
 	// for (equal for an instantaneous fault). A run that ended early cuts
 	// the intended stop at its end.

@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap"
 
 	"faultline/system/backend"
+	"faultline/system/backend/kernelnet"
 	"faultline/system/backend/nodeproc"
 	"faultline/transport/proxy"
 )
@@ -66,6 +67,7 @@ type options struct {
 	tickMs, electionMs uint
 	snapshotCount      uint64
 	peerProxy          bool // peer traffic through a Mesh
+	netns              bool // members are hosts of their own (nodeproc.Network)
 	conns              int  // clientv3 clients shared by the Clients
 }
 
@@ -84,6 +86,10 @@ func parseOptions(opts map[string]string) (options, error) {
 	}
 	for k, v := range opts {
 		if k == "conns" {
+			continue
+		}
+		if k == nodeproc.NetworkOption {
+			o.netns = v == nodeproc.NetworkNetns // nodeproc.OpenNetwork checks the value
 			continue
 		}
 		if k == "peer-proxy" {
@@ -106,15 +112,19 @@ func parseOptions(opts map[string]string) (options, error) {
 		case "snapshot-count":
 			o.snapshotCount = n
 		default:
-			return o, fmt.Errorf("etcd: unknown option %q (want tick-ms, election-ms, snapshot-count, peer-proxy or conns)", k)
+			return o, fmt.Errorf("etcd: unknown option %q (want tick-ms, election-ms, snapshot-count, peer-proxy, network or conns)", k)
 		}
+	}
+	if o.netns && o.peerProxy {
+		return o, fmt.Errorf("etcd: options peer-proxy and network: netns both fault the peer links (in user space and in the kernel): choose one")
 	}
 	return o, nil
 }
 
-// Start launches spec.Nodes etcd members on free loopback ports, each with
-// its own data directory under spec.Dir, and returns once they agree on a
-// leader.
+// Start launches spec.Nodes etcd members on free loopback ports (or, with
+// the option network: netns, each in a network namespace of its own:
+// nodeproc.Network), each with its own data directory under spec.Dir, and
+// returns once they agree on a leader.
 func (b Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, err
@@ -143,15 +153,21 @@ func (b Backend) start(ctx context.Context, spec backend.Spec, opts options, mes
 	if b.PeerProxy != nil {
 		perMember = 3
 	}
-	addrs, err := nodeproc.FreePorts(perMember * spec.Nodes)
+	names := b.Nodes(spec)
+	network, err := nodeproc.OpenNetwork(Name, spec, names)
 	if err != nil {
-		return nil, fmt.Errorf("etcd: %w", err)
+		return nil, err
+	}
+	addrs, err := network.Addrs(perMember)
+	if err != nil {
+		return nil, fmt.Errorf("etcd: %w", errors.Join(err, network.Close()))
 	}
 	c := &Cluster{
-		names: b.Nodes(spec),
-		cfgs:  make([]MemberConfig, spec.Nodes),
-		links: make([]PeerLink, spec.Nodes),
-		mesh:  mesh,
+		names:  names,
+		kernel: network.Faults(),
+		cfgs:   make([]MemberConfig, spec.Nodes),
+		links:  make([]PeerLink, spec.Nodes),
+		mesh:   mesh,
 	}
 	var cluster []string
 	for i := range spec.Nodes {
@@ -178,10 +194,10 @@ func (b Backend) start(ctx context.Context, spec backend.Spec, opts options, mes
 		}
 	}
 	c.Set = nodeproc.NewSet(nodeproc.SetConfig{
-		Backend: "etcd", Names: c.names, Mode: spec.Mode,
+		Backend: "etcd", Names: c.names, Mode: spec.Mode, Netns: network.Netns,
 		Exec: spec.Exec, Config: func(i int) any { return c.cfgs[i] }, Dir: spec.Dir,
 		InProcess: func(i int) (nodeproc.Stopper, error) { return startMember(c.cfgs[i], zap.NewNop()) },
-		Release:   c.release,
+		Release:   func() error { return errors.Join(c.release(), network.Close()) },
 	})
 	if b.PeerProxy != nil {
 		c.proxy, err = b.PeerProxy(ctx, c.PeerLinks())
@@ -223,6 +239,9 @@ type Cluster struct {
 	links []PeerLink
 	proxy io.Closer
 	mesh  *proxy.Mesh // the peer proxies when Start made them, else nil
+	// kernel is the kernel's link fault table with the option network:
+	// netns, else nil.
+	kernel *kernelnet.Faults
 }
 
 var (

@@ -46,10 +46,14 @@ func meshPeers(mesh *proxy.Mesh) func(context.Context, []PeerLink) (io.Closer, e
 }
 
 // Faults returns the link fault table of the members' peer traffic (the
-// chaos controller's FaultSeam): the Mesh of per-link proxies when the
-// cluster was started with the option "peer-proxy", else nil, since
-// members that talk directly cannot be faulted.
+// chaos controller's FaultSeam): the kernel's (kernelnet.Faults) with the
+// option network: netns, the Mesh of per-link proxies with the option
+// "peer-proxy", else nil, since members that talk directly on loopback
+// cannot be faulted.
 func (c *Cluster) Faults() transport.LinkFaulter {
+	if c.kernel != nil {
+		return c.kernel
+	}
 	if c.mesh == nil {
 		return nil
 	}

@@ -2,6 +2,7 @@ package maelstrom
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"faultline/system/backend"
+	"faultline/system/backend/nodeproc"
 	"faultline/system/maelstrom"
 )
 
@@ -72,6 +74,9 @@ const (
 	maxMaxLine           = 1 << 30
 )
 
+// errNetns refuses the option network: netns.
+var errNetns = errors.New("maelstrom: option network: netns does not apply: Maelstrom nodes talk only to the harness, over stdin and stdout, and its router applies their link faults; there is no network between them for the kernel to fault")
+
 // Options lists the backend's options.
 func Options() []string {
 	return []string{OptArgs, OptBin, OptInitTimeout, OptJournalWindow, OptLatency, OptLogNetRecv, OptLogNetSend, OptLogStderr,
@@ -89,6 +94,9 @@ func config(spec backend.Spec) (Config, error) {
 	}
 	if spec.Dir == "" {
 		return Config{}, fmt.Errorf("maelstrom: no cluster directory")
+	}
+	if spec.Options[nodeproc.NetworkOption] == nodeproc.NetworkNetns {
+		return Config{}, errNetns
 	}
 	for k := range spec.Options {
 		if !slices.Contains(Options(), k) {

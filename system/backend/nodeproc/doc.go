@@ -35,5 +35,11 @@
 // Stats service reports the node's tcp.ListenerStats, so the harness can
 // count rejected connections (NodeStats).
 //
-// It imports system/backend, system/storage, transport and transport/tcp.
+// Network (the backend option "network") says where a cluster's nodes
+// listen: loopback ports, or with netns each node a host of its own in a
+// network namespace (system/backend/kernelnet), its process started
+// there (Command.Netns) and its links faulted by the kernel.
+//
+// It imports system/backend, system/backend/kernelnet, system/storage,
+// transport and transport/tcp.
 package nodeproc

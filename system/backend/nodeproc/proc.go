@@ -47,6 +47,9 @@ type Command struct {
 	// StopSignal is the signal Stop asks the process to stop with; zero
 	// means SIGTERM.
 	StopSignal syscall.Signal
+	// Netns, if set, is the pinned network namespace the process starts
+	// in (a kernelnet.Host's Netns); empty means the harness's own.
+	Netns string
 }
 
 // Start runs cmd.Argv with stderr (and stdout, unless c.Stdout is set)
@@ -72,7 +75,7 @@ func Start(c Command) (*Proc, error) {
 		cmd.Env = append(os.Environ(), c.Env...)
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
+	if err := startIn(cmd, c.Netns); err != nil {
 		log.Close()
 		return nil, fmt.Errorf("nodeproc: start %s: %w", c.Argv[0], err)
 	}

@@ -29,6 +29,7 @@ type Set struct {
 	process bool
 	argv    func(i int) []string
 	env     func(i int) []string
+	netns   func(i int) string
 	logPath func(i int) string
 	inproc  func(i int) (Stopper, error)
 	after   func(ctx context.Context, i int) error
@@ -68,6 +69,9 @@ type SetConfig struct {
 	// Env, if set, returns variables added to node i's environment
 	// (process mode).
 	Env func(i int) []string
+	// Netns, if set, returns the network namespace node i's process
+	// starts in (Network.Netns; process mode).
+	Netns func(i int) string
 	// Dir is the cluster's directory: node i's output goes to
 	// Dir/NAME.log (process mode).
 	Dir string
@@ -120,7 +124,7 @@ func NewSet(cfg SetConfig) *Set {
 	logPath := func(i int) string { return filepath.Join(cfg.Dir, cfg.Names[i]+".log") }
 	return &Set{
 		names: slices.Clone(cfg.Names), process: cfg.Mode == backend.ModeProcess,
-		argv: argv, env: cfg.Env, logPath: logPath, inproc: cfg.InProcess, prefix: cfg.Backend,
+		argv: argv, env: cfg.Env, netns: cfg.Netns, logPath: logPath, inproc: cfg.InProcess, prefix: cfg.Backend,
 		after: cfg.Restarted, exited: cfg.Exited, release: cfg.Release,
 		stdio: cfg.Stdio, started: cfg.Started, grace: cfg.StopGrace, stopSig: cfg.StopSignal,
 		procs: make([]*Proc, len(cfg.Names)), nodes: make([]Stopper, len(cfg.Names)),
@@ -146,6 +150,9 @@ func (s *Set) Start(i int) error {
 		c := Command{Argv: s.argv(i), Log: s.logPath(i), Grace: s.grace, StopSignal: s.stopSig}
 		if s.env != nil {
 			c.Env = s.env(i)
+		}
+		if s.netns != nil {
+			c.Netns = s.netns(i)
 		}
 		if s.stdio != nil {
 			var err error

@@ -27,8 +27,10 @@ func (Backend) Name() string { return "raftkv" }
 // elect a leader when the context has no earlier deadline.
 const readyTimeout = 20 * time.Second
 
-// Start launches spec.Nodes nodes on free loopback ports, each with its own
-// data directory under spec.Dir, and returns once a leader is elected.
+// Start launches spec.Nodes nodes on free loopback ports (or, with the
+// option network: netns, each in a network namespace of its own on its
+// own address: nodeproc.Network), each with its own data directory under
+// spec.Dir, and returns once a leader is elected.
 func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, error) {
 	var err error
 	if err = spec.Validate(); err != nil {
@@ -48,21 +50,26 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 		return nil, err
 	}
 	for k := range spec.Options {
-		if k != "maxraftstate" && k != "reads" && k != "conns" {
-			return nil, fmt.Errorf("raftkv: unknown option %q (known: maxraftstate, reads, conns)", k)
+		if k != "maxraftstate" && k != "reads" && k != "conns" && k != nodeproc.NetworkOption {
+			return nil, fmt.Errorf("raftkv: unknown option %q (known: maxraftstate, reads, conns, network)", k)
 		}
 	}
-	addrs, err := nodeproc.FreePorts(spec.Nodes)
-	if err != nil {
-		return nil, fmt.Errorf("raftkv: %w", err)
-	}
+	names := Backend{}.Nodes(spec)
 	secret, err := nodeproc.NewSecret(spec.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("raftkv: %w", err)
 	}
+	network, err := nodeproc.OpenNetwork("raftkv", spec, names)
+	if err != nil {
+		return nil, err
+	}
+	addrs, err := network.Addrs(1)
+	if err != nil {
+		return nil, fmt.Errorf("raftkv: %w", errors.Join(err, network.Close()))
+	}
 	c := &Cluster{
 		secret: secret,
-		names:  Backend{}.Nodes(spec),
+		names:  names,
 		cfgs:   make([]NodeConfig, spec.Nodes),
 		admin:  make([]*tcp.Client, spec.Nodes),
 		pool:   nodeproc.NewCallerPool(conns, secret.Config()),
@@ -78,7 +85,7 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 			SecretFile:   secret.File,
 		}
 		if err := c.cfgs[i].Validate(); err != nil {
-			return nil, err
+			return nil, errors.Join(err, network.Close())
 		}
 		c.admin[i] = c.adminConns.DialNamed(c.names[i], addrs[i], secret.Config())
 	}
@@ -87,16 +94,23 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 		admin[c.names[i]] = a
 	}
 	c.faults = nodeproc.NewRemoteFaults(admin)
+	c.linkFaults = c.faults
+	if network.Kernel() {
+		c.linkFaults = network.Faults()
+	}
 	c.Set = nodeproc.NewSet(nodeproc.SetConfig{
-		Backend: "raftkv", Names: c.names, Mode: spec.Mode,
+		Backend: "raftkv", Names: c.names, Mode: spec.Mode, Netns: network.Netns,
 		Exec: spec.Exec, Config: func(i int) any { return c.cfgs[i] }, Dir: spec.Dir,
 		InProcess: func(i int) (nodeproc.Stopper, error) { return startNode(c.cfgs[i], spec.Logger) },
 		// The node's fault table starts empty: give it back the faults of
-		// its links once it listens.
+		// its links once it listens. Kernel faults outlive the process.
 		Restarted: func(ctx context.Context, i int) error {
+			if network.Kernel() {
+				return nil
+			}
 			return c.faults.ReapplyWithin(ctx, c.names[i], 5*time.Second)
 		},
-		Release: func() error { return errors.Join(c.pool.Close(), c.adminConns.Close()) },
+		Release: func() error { return errors.Join(c.pool.Close(), c.adminConns.Close(), network.Close()) },
 	})
 	if err := c.StartAll(ctx, c.waitLeader); err != nil {
 		return nil, err
@@ -114,6 +128,9 @@ type Cluster struct {
 	secret nodeproc.Secret // the cluster's, for every client the harness makes
 	admin  []*tcp.Client   // one caller per node for status queries
 	faults *nodeproc.RemoteFaults
+	// linkFaults is the cluster's fault seam: faults, or the kernel's
+	// table with the option network: netns.
+	linkFaults transport.LinkFaulter
 	// adminConns holds admin's clients; the node Set closes them once,
 	// when the cluster stops, with pool.
 	adminConns nodeproc.Conns

@@ -22,5 +22,9 @@ func (Backend) Powers(spec backend.Spec) []backend.Power {
 func (Backend) Nodes(spec backend.Spec) []string { return backend.Numbered("n", spec.Nodes) }
 
 // LinkSupport implements chaos.LinkDeclarer: the nodes' fault tables
-// (tcp.Faults behind nodeproc.RemoteFaults) apply every link fault.
-func (Backend) LinkSupport(backend.Spec) transport.FaultSupport { return (*nodeproc.RemoteFaults)(nil) }
+// (tcp.Faults behind nodeproc.RemoteFaults) apply every link fault; with
+// the option network: netns the kernel applies what kernelnet.Supports
+// says.
+func (Backend) LinkSupport(spec backend.Spec) transport.FaultSupport {
+	return nodeproc.NetworkSupport(spec, (*nodeproc.RemoteFaults)(nil))
+}

@@ -13,5 +13,6 @@ import (
 // Faults returns the cluster's link-fault seam (chaos.FaultSeam): per
 // directed link between nodes, applied by the nodes' own transports (a
 // fault on a -> b is set in both a's and b's tables, since each judges its
-// requests and the replies to them).
-func (c *Cluster) Faults() transport.LinkFaulter { return c.faults }
+// requests and the replies to them), or with the option network: netns by
+// the kernel (kernelnet.Faults).
+func (c *Cluster) Faults() transport.LinkFaulter { return c.linkFaults }

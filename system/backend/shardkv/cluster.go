@@ -16,6 +16,7 @@ import (
 	"faultline/system/raft"
 	"faultline/system/shardctrler"
 	skv "faultline/system/shardkv"
+	"faultline/transport"
 )
 
 // Name is the backend's name in configs.
@@ -51,6 +52,8 @@ func parseOptions(opts map[string]string) (options, error) {
 	for k, s := range opts {
 		v, err := strconv.Atoi(s)
 		switch k {
+		case nodeproc.NetworkOption: // nodeproc.OpenNetwork's
+			continue
 		case "conns": // ConnsOption's, below
 		case "groups":
 			o.groups = v
@@ -61,7 +64,7 @@ func parseOptions(opts map[string]string) (options, error) {
 		case "maxraftstate":
 			o.maxRaftState = v
 		default:
-			return o, fmt.Errorf("shardkv: unknown option %q (known: groups, joined, ctrlers, maxraftstate, conns)", k)
+			return o, fmt.Errorf("shardkv: unknown option %q (known: groups, joined, ctrlers, maxraftstate, conns, network)", k)
 		}
 		if err != nil || (v < 1 && k != "maxraftstate") {
 			return o, fmt.Errorf("shardkv: option %s = %q, want a positive integer", k, s)
@@ -106,18 +109,25 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 	if err != nil {
 		return nil, err
 	}
-	addrs, err := nodeproc.FreePorts(o.ctrlers + o.groups*spec.Nodes)
-	if err != nil {
-		return nil, err
-	}
 	secret, err := nodeproc.NewSecret(spec.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("shardkv: %w", err)
 	}
+	cfgs := o.nodes(spec.Nodes)
+	names := make([]string, len(cfgs))
+	for i := range cfgs {
+		names[i] = cfgs[i].Name()
+	}
+	network, err := nodeproc.OpenNetwork(Name, spec, names)
+	if err != nil {
+		return nil, err
+	}
+	addrs, err := network.Addrs(1) // in the order of cfgs: controllers, then each group
+	if err != nil {
+		return nil, errors.Join(err, network.Close())
+	}
 	c := &Cluster{ctrlAddrs: addrs[:o.ctrlers], groupAddrs: map[int][]string{}, secret: secret,
-		pool: nodeproc.NewCallerPool(o.conns, secret.Config())}
-	c.cfgs = o.nodes(spec.Nodes)
-	names := make([]string, len(c.cfgs))
+		pool: nodeproc.NewCallerPool(o.conns, secret.Config()), cfgs: cfgs}
 	for i := range c.cfgs {
 		cfg := &c.cfgs[i]
 		cfg.Ctrlers, cfg.Fsync, cfg.MaxRaftState, cfg.SecretFile = c.ctrlAddrs, spec.Fsync, o.maxRaftState, secret.File
@@ -132,21 +142,27 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 				c.groupAddrs[cfg.GID] = cfg.Peers
 			}
 		}
-		names[i] = cfg.Name()
 	}
 	c.Set = nodeproc.NewSet(nodeproc.SetConfig{
-		Backend: "shardkv", Names: names, Mode: spec.Mode,
+		Backend: "shardkv", Names: names, Mode: spec.Mode, Netns: network.Netns,
 		Exec: spec.Exec, Config: func(i int) any { return c.cfgs[i] }, Dir: spec.Dir,
 		InProcess: func(i int) (nodeproc.Stopper, error) { return startNode(c.cfgs[i], spec.Logger) },
 		// The node's fault table starts empty: give it back the faults of
-		// its links once it listens.
+		// its links once it listens. Kernel faults outlive the process.
 		Restarted: func(ctx context.Context, i int) error {
+			if network.Kernel() {
+				return nil
+			}
 			return c.faults.ReapplyWithin(ctx, c.faults.name(c.cfgs[i].Name()), 5*time.Second)
 		},
-		Release: func() error { return errors.Join(c.pool.Close(), c.adminConns.Close()) },
+		Release: func() error { return errors.Join(c.pool.Close(), c.adminConns.Close(), network.Close()) },
 	})
 	c.admin = c.newCtrlerClerk()
 	c.faults = c.newFaults()
+	c.linkFaults = c.faults
+	if network.Kernel() {
+		c.linkFaults = network.Faults()
+	}
 	ready := func(ctx context.Context) error { return c.ready(ctx, c.gids[:o.joined]) }
 	if err := c.StartAll(ctx, ready); err != nil {
 		return nil, err
@@ -167,6 +183,9 @@ type Cluster struct {
 	adminMu sync.Mutex // serializes use of admin (a Clerk is single-goroutine)
 	admin   *shardctrler.Clerk
 	faults  *addrFaults
+	// linkFaults is the cluster's fault seam: faults, or the kernel's
+	// table with the option network: netns.
+	linkFaults transport.LinkFaulter
 	// adminConns holds the clients of admin and faults; the node Set
 	// closes them once, when the cluster stops (Stop is the Set's), with
 	// pool.

@@ -57,8 +57,9 @@ func (f *addrFaults) name(node string) string {
 }
 
 // Faults returns the cluster's link-fault seam (chaos.FaultSeam): per
-// directed link between nodes, applied in the nodes' own transports.
-func (c *Cluster) Faults() transport.LinkFaulter { return c.faults }
+// directed link between nodes, applied in the nodes' own transports, or
+// with the option network: netns by the kernel (kernelnet.Faults).
+func (c *Cluster) Faults() transport.LinkFaulter { return c.linkFaults }
 
 var _ backend.Stats = (*Cluster)(nil)
 
