@@ -210,6 +210,14 @@ func (p *proc) stop() {
 	}
 }
 
+// kill SIGKILLs the node and waits for it to exit; stop then finds it
+// gone and does not blame it.
+func (p *proc) kill() {
+	p.cmd.Process.Kill()
+	<-p.done
+	p.done <- nil
+}
+
 func (p *proc) stderrText() string {
 	b, err := os.ReadFile(p.stderr)
 	if err != nil {
