@@ -57,7 +57,7 @@ func readCounter(t *testing.T, p *proc, node string) int64 {
 // TestDurableCounterRestart: with a node directory, the durable counter
 // journals each add before add_ok and a killed node comes back with its
 // counts (a torn last line of the journal, from a kill mid-write, is
-// ignored); without one it comes back at zero, its slot unchanged.
+// ignored); without one it comes back at zero.
 func TestDurableCounterRestart(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()

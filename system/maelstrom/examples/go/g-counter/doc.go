@@ -14,6 +14,5 @@
 // Between nodes: {"type":"counter_state","inc":{slot:n},"dec":{slot:n}},
 // sent without msg_id (no reply), shared with the Python counter node.
 //
-// Imports: the standard library, the examples' node library and the
-// shared counter (internal/counter).
+// Imports: the standard library, the examples' node library.
 package main
