@@ -7,47 +7,37 @@ import (
 	"faultline/workloads/results"
 )
 
-// TestMaelstromPythonNodes runs the Python example nodes through `bench
-// maelstrom test` and the runner, as TestMaelstromCommandLine runs the Go
-// ones: each workload's checker passes them.
+// TestMaelstromPythonNodes runs the Python example nodes through the
+// runner, as the other end-to-end tests run the Go ones: each workload's
+// checker passes them, the set and counter nodes under partitions.
 func TestMaelstromPythonNodes(t *testing.T) {
 	for _, tc := range []struct {
-		name, workload string
-		flags          []string
+		name string
+		run  nodesRun
 	}{
-		{"unique-ids", "unique-ids", []string{"--node-count", "3", "--rate", "60", "--nemesis", "partition", "--nemesis-interval", "1"}},
-		{"lin-kv", "lin-kv", []string{"--node-count", "3", "--concurrency", "2n", "--rate", "60"}},
-		{"kafka", "kafka", []string{"--node-count", "2", "--concurrency", "2n", "--rate", "40"}},
-		{"pn-counter", "pn-counter", []string{"--node-count", "3", "--rate", "30"}},
+		{"unique-ids", nodesRun{workload: "unique-ids", nodes: 3, rate: 60, fault: "partition"}},
+		{"broadcast", nodesRun{workload: "broadcast", nodes: 3, fault: "partition"}},
+		{"g-set", nodesRun{workload: "g-set", nodes: 3, fault: "partition"}},
+		{"g-counter", nodesRun{workload: "g-counter", nodes: 3, fault: "partition"}},
+		{"lin-kv", nodesRun{workload: "lin-kv", nodes: 3, clients: 6, rate: 60}},
+		{"kafka", nodesRun{workload: "kafka", nodes: 2, clients: 4, rate: 40}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			args := append([]string{"maelstrom", "test", "-w", tc.workload, "--bin", pythonNode(t, tc.name), "--time-limit", "3"}, tc.flags...)
-			wantVerdict(t, checker.Valid, "", args...)
+			tc.run.bin = pythonNode(t, tc.name)
+			wantVerdict(t, checker.Valid, "", "-config", tc.run.config(t))
 		})
 	}
 }
 
-// TestMaelstromPythonPartition: the Python broadcast and g-counter nodes
-// keep every acknowledged value through partitions of random halves.
-func TestMaelstromPythonPartition(t *testing.T) {
-	for _, w := range []string{"broadcast", "g-counter"} {
-		t.Run(w, func(t *testing.T) {
-			wantVerdict(t, checker.Valid, "", "-config", partitionConfig(t, w, pythonNode(t, w)))
-		})
-	}
-}
-
-// TestMaelstromGSetPartition: the g-set nodes, Go and Python, under
-// partitions of random halves; and the Go unique-ids node, which the
-// other end-to-end tests leave out.
-func TestMaelstromGSetPartition(t *testing.T) {
-	t.Run("go", func(t *testing.T) {
-		wantVerdict(t, checker.Valid, "", "-config", partitionConfig(t, "g-set", exampleNode(t, "g-set")))
+// TestMaelstromGoSetNodes: the Go g-set node under partitions, and the Go
+// unique-ids node, which the other end-to-end tests leave out, under
+// partitions and kills from the command line.
+func TestMaelstromGoSetNodes(t *testing.T) {
+	t.Run("g-set", func(t *testing.T) {
+		run := nodesRun{workload: "g-set", bin: exampleNode(t, "g-set"), nodes: 3, fault: "partition"}
+		wantVerdict(t, checker.Valid, "", "-config", run.config(t))
 	})
-	t.Run("python", func(t *testing.T) {
-		wantVerdict(t, checker.Valid, "", "-config", partitionConfig(t, "g-set", pythonNode(t, "g-set")))
-	})
-	t.Run("go unique-ids", func(t *testing.T) {
+	t.Run("unique-ids", func(t *testing.T) {
 		wantVerdict(t, checker.Valid, "", "maelstrom", "test", "-w", "unique-ids", "--bin", exampleNode(t, "unique-ids"),
 			"--node-count", "3", "--time-limit", "3", "--rate", "60", "--nemesis", "partition,kill", "--nemesis-interval", "1")
 	})
@@ -56,19 +46,23 @@ func TestMaelstromGSetPartition(t *testing.T) {
 // TestMaelstromKillNodeDir: the durable counter under kills (SIGKILL,
 // restart under the same id, fresh init). With a node directory it keeps
 // every acknowledged add across its restarts, so the final reads hold
-// them all; without one, the same node counts again from zero under a
-// slot its peers know larger, and the checker finds acknowledged adds
-// missing from the final reads.
+// them all; without one, a restarted node counts again from zero, and
+// the checker finds acknowledged adds missing from the final reads.
 func TestMaelstromKillNodeDir(t *testing.T) {
-	bin := exampleNode(t, "durable-counter")
-	t.Run("node dir", func(t *testing.T) {
-		res := wantVerdict(t, checker.Valid, "", "-config", killConfig(t, "g-counter", bin, true))
-		wantRestarts(t, res)
-	})
-	t.Run("memory only", func(t *testing.T) {
-		res := wantVerdict(t, checker.Invalid, "counter-out-of-bounds", "-config", killConfig(t, "g-counter", bin, false))
-		wantRestarts(t, res)
-	})
+	for _, tc := range []struct {
+		name    string
+		nodeDir bool
+		want    checker.Verdict
+		anomaly string
+	}{
+		{"node dir", true, checker.Valid, ""},
+		{"memory only", false, checker.Invalid, "counter-out-of-bounds"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			run := nodesRun{workload: "g-counter", bin: exampleNode(t, "durable-counter"), nodes: 3, rate: 60, fault: "kill", nodeDir: tc.nodeDir}
+			wantRestarts(t, wantVerdict(t, tc.want, tc.anomaly, "-config", run.config(t)))
+		})
+	}
 }
 
 // wantRestarts checks that the run's kills took effect: some node's

@@ -1,9 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -23,35 +23,51 @@ func pythonNode(t *testing.T, name string) string {
 	return py
 }
 
-// killConfig is a seeded run of workload on bin with 3 nodes under kills
-// of a random node (SIGKILL, then a restart with a fresh init) every
-// second; nodeDir gives every node its own directory (MAELSTROM_NODE_DIR)
-// that survives its restarts.
-func killConfig(t *testing.T, workload, bin string, nodeDir bool) string {
-	opts := `{bin: "` + bin + `"}`
-	if nodeDir {
-		opts = `{bin: "` + bin + `", node-dir: "true"}`
+// nodesRun is a seeded run of a Maelstrom workload on example nodes, as
+// a config file for the runner.
+type nodesRun struct {
+	workload, bin string
+	nodes         int
+	clients       int    // default nodes
+	rate          int    // ops/s, default 30
+	fault         string // "", "partition" (random halves) or "kill" (a random node)
+	nodeDir       bool   // every node has its own directory (MAELSTROM_NODE_DIR)
+}
+
+// faultSchedules are the fault schedules of nodesRun: one fault every
+// second, from 300 ms on, for 400 ms (kill) or 700 ms (partition).
+var faultSchedules = map[string]string{
+	"":          "",
+	"partition": "faults:\n  recovery: 1s\n  schedule:\n    - {fault: partition, shape: halves, every: 1s, start: 300ms, for: 700ms}\n",
+	"kill":      "faults:\n  recovery: 1s\n  schedule:\n    - {fault: kill, every: 1s, start: 300ms, for: 400ms}\n",
+}
+
+// config writes the run's config file and returns its path. Nodes get 30
+// s to answer init: a Python node on a loaded machine may need seconds.
+func (r nodesRun) config(t *testing.T) string {
+	t.Helper()
+	if r.clients == 0 {
+		r.clients = r.nodes
 	}
-	return writeFile(t, t.TempDir(), "run.yaml", strings.TrimSpace(`
-name: `+workload+`-kill
+	if r.rate == 0 {
+		r.rate = 30
+	}
+	sched, ok := faultSchedules[r.fault]
+	if !ok {
+		t.Fatalf("no fault schedule %q", r.fault)
+	}
+	return writeFile(t, t.TempDir(), "run.yaml", fmt.Sprintf(`name: %[1]s
 seed: 11
 backend:
   name: maelstrom
-  nodes: 3
-  options: `+opts+`
+  nodes: %[2]d
+  options: {bin: %[3]q, init-timeout: 30s, node-dir: "%[4]t"}
 workload:
-  kind: `+workload+`
-  clients: 3
+  kind: %[1]s
+  clients: %[5]d
   loop: open
-  rate: 60
-  duration: 4s
+  rate: %[6]d
+  duration: 3s
   maelstrom: {recovery: 1s, final_timeout: 5s}
-faults:
-  recovery: 1s
-  schedule:
-    - fault: kill
-      every: 1s
-      start: 300ms
-      for: 400ms
-`)+"\n")
+%[7]s`, r.workload, r.nodes, r.bin, r.nodeDir, r.clients, r.rate, sched))
 }
