@@ -84,24 +84,35 @@ func (s *service) ID() string { return s.name }
 
 // Deliver implements Endpoint.
 func (s *service) Deliver(m Message) bool {
-	h, err := ParseHeader(m.Body)
-	if err == nil && h.InReplyTo != nil {
+	h, req, bad, ok := decodeRequest(s.name, m)
+	if !ok {
 		return true // a reply: services answer requests only
 	}
-	var body any
-	var req kvRequest
-	if err == nil {
-		err = json.Unmarshal(m.Body, &req)
-	}
-	if err != nil {
-		body = &ErrorBody{Type: "error", Code: CodeMalformedRequest, Text: fmt.Sprintf("%s: request does not decode: %v", s.name, err)}
-	} else {
+	body := bad
+	if body == nil {
 		s.mu.Lock()
 		body = s.st.handle(m.Src, &req)
 		s.mu.Unlock()
 	}
 	s.out.Send(Message{Src: s.name, Dest: m.Src, Body: replyBody(body, h.MsgID)})
 	return true
+}
+
+// decodeRequest decodes m, sent to service name, as a request: ok is
+// false for a reply (services ignore replies); bad is the error reply to
+// a body that does not decode.
+func decodeRequest(name string, m Message) (h Header, req kvRequest, bad any, ok bool) {
+	h, err := ParseHeader(m.Body)
+	if err == nil && h.InReplyTo != nil {
+		return h, req, nil, false
+	}
+	if err == nil {
+		err = json.Unmarshal(m.Body, &req)
+	}
+	if err != nil {
+		bad = &ErrorBody{Type: "error", Code: CodeMalformedRequest, Text: fmt.Sprintf("%s: request does not decode: %v", name, err)}
+	}
+	return h, req, bad, true
 }
 
 // replyBody encodes body with in_reply_to set to inReplyTo (if any).
