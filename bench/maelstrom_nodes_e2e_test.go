@@ -29,18 +29,19 @@ func TestMaelstromPythonNodes(t *testing.T) {
 	}
 }
 
-// TestMaelstromGoSetNodes: the Go g-set node under partitions, and the Go
+// TestMaelstromGoNodes: the Go g-set node under partitions, and the Go
 // unique-ids node, which the other end-to-end tests leave out, under
-// partitions and kills from the command line.
-func TestMaelstromGoSetNodes(t *testing.T) {
-	t.Run("g-set", func(t *testing.T) {
-		run := nodesRun{workload: "g-set", bin: exampleNode(t, "g-set"), nodes: 3, fault: "partition"}
-		wantVerdict(t, checker.Valid, "", "-config", run.config(t))
-	})
-	t.Run("unique-ids", func(t *testing.T) {
-		wantVerdict(t, checker.Valid, "", "maelstrom", "test", "-w", "unique-ids", "--bin", exampleNode(t, "unique-ids"),
-			"--node-count", "3", "--time-limit", "3", "--rate", "60", "--nemesis", "partition,kill", "--nemesis-interval", "1")
-	})
+// kills (a restarted node must not repeat an id).
+func TestMaelstromGoNodes(t *testing.T) {
+	for _, run := range []nodesRun{
+		{workload: "g-set", nodes: 3, fault: "partition"},
+		{workload: "unique-ids", nodes: 3, rate: 60, fault: "kill"},
+	} {
+		t.Run(run.workload, func(t *testing.T) {
+			run.bin = exampleNode(t, run.workload)
+			wantVerdict(t, checker.Valid, "", "-config", run.config(t))
+		})
+	}
 }
 
 // TestMaelstromKillNodeDir: the durable counter under kills (SIGKILL,

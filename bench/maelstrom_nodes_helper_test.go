@@ -35,11 +35,13 @@ type nodesRun struct {
 }
 
 // faultSchedules are the fault schedules of nodesRun: one fault every
-// second, from 300 ms on, for 400 ms (kill) or 700 ms (partition).
+// 1.5 s from 300 ms on, for 1.2 s (partition) or 800 ms (kill), long
+// windows so that a fault applied late on a loaded machine still covers
+// most of its window.
 var faultSchedules = map[string]string{
 	"":          "",
-	"partition": "faults:\n  recovery: 1s\n  schedule:\n    - {fault: partition, shape: halves, every: 1s, start: 300ms, for: 700ms}\n",
-	"kill":      "faults:\n  recovery: 1s\n  schedule:\n    - {fault: kill, every: 1s, start: 300ms, for: 400ms}\n",
+	"partition": "faults:\n  recovery: 1s\n  schedule:\n    - {fault: partition, shape: halves, every: 1500ms, start: 300ms, for: 1200ms}\n",
+	"kill":      "faults:\n  recovery: 1s\n  schedule:\n    - {fault: kill, every: 1500ms, start: 300ms, for: 800ms}\n",
 }
 
 // config writes the run's config file and returns its path. Nodes get 30
@@ -67,7 +69,7 @@ workload:
   clients: %[5]d
   loop: open
   rate: %[6]d
-  duration: 3s
+  duration: 4s
   maelstrom: {recovery: 1s, final_timeout: 5s}
 %[7]s`, r.workload, r.nodes, r.bin, r.nodeDir, r.clients, r.rate, sched))
 }
