@@ -66,6 +66,25 @@ func TestMaelstromKillNodeDir(t *testing.T) {
 	}
 }
 
+// TestMaelstromLinKVRaftKV: the lin-kv proxy node (Go) on a lin-kv
+// service whose state is a raftkv cluster (option lin-kv=raftkv), each
+// replica sharing its node's faults: linearizable under partitions of
+// random halves and under kills.
+func TestMaelstromLinKVRaftKV(t *testing.T) {
+	for _, fault := range []string{"partition", "kill"} {
+		t.Run(fault, func(t *testing.T) {
+			run := nodesRun{workload: "lin-kv", bin: exampleNode(t, "lin-kv"), nodes: 3, clients: 6, rate: 60, fault: fault, linKV: "raftkv"}
+			res := wantVerdict(t, checker.Valid, "", "-config", run.config(t))
+			if res.Ops["write"].OK == 0 || res.Ops["cas"].OK == 0 || res.Ops["read"].OK == 0 {
+				t.Fatalf("ops %+v: want reads, writes and cases done", res.Ops)
+			}
+			if fault == "kill" {
+				wantRestarts(t, res)
+			}
+		})
+	}
+}
+
 // wantRestarts checks that the run's kills took effect: some node's
 // process was started again and answered a fresh init.
 func wantRestarts(t *testing.T, res *results.Results) {

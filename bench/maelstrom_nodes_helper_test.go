@@ -32,16 +32,17 @@ type nodesRun struct {
 	rate          int    // ops/s, default 30
 	fault         string // "", "partition" (random halves) or "kill" (a random node)
 	nodeDir       bool   // every node has its own directory (MAELSTROM_NODE_DIR)
+	linKV         string // the backend's option lin-kv ("" for its default)
 }
 
-// faultSchedules are the fault schedules of nodesRun: one fault every
-// 1.5 s from 300 ms on, for 1.2 s (partition) or 800 ms (kill), long
-// windows so that a fault applied late on a loaded machine still covers
-// most of its window.
+// faultSchedules are the fault schedules of nodesRun: one fault every 2
+// s from 300 ms on, for 1.6 s: long windows, so that a fault applied late
+// on a loaded machine (a partition or kill of lin-kv's raftkv replicas
+// takes RPCs or waits) still covers most of its window.
 var faultSchedules = map[string]string{
 	"":          "",
-	"partition": "faults:\n  recovery: 1s\n  schedule:\n    - {fault: partition, shape: halves, every: 1500ms, start: 300ms, for: 1200ms}\n",
-	"kill":      "faults:\n  recovery: 1s\n  schedule:\n    - {fault: kill, every: 1500ms, start: 300ms, for: 800ms}\n",
+	"partition": "faults:\n  recovery: 1s\n  schedule:\n    - {fault: partition, shape: halves, every: 2s, start: 300ms, for: 1600ms}\n",
+	"kill":      "faults:\n  recovery: 1s\n  schedule:\n    - {fault: kill, every: 2s, start: 300ms, for: 1600ms}\n",
 }
 
 // config writes the run's config file and returns its path. Nodes get 30
@@ -58,18 +59,22 @@ func (r nodesRun) config(t *testing.T) string {
 	if !ok {
 		t.Fatalf("no fault schedule %q", r.fault)
 	}
+	linKV := ""
+	if r.linKV != "" {
+		linKV = ", lin-kv: " + r.linKV
+	}
 	return writeFile(t, t.TempDir(), "run.yaml", fmt.Sprintf(`name: %[1]s
 seed: 11
 backend:
   name: maelstrom
   nodes: %[2]d
-  options: {bin: %[3]q, init-timeout: 30s, node-dir: "%[4]t"}
+  options: {bin: %[3]q, init-timeout: 30s, node-dir: "%[4]t"%[8]s}
 workload:
   kind: %[1]s
   clients: %[5]d
   loop: open
   rate: %[6]d
-  duration: 4s
+  duration: 5s
   maelstrom: {recovery: 1s, final_timeout: 5s}
-%[7]s`, r.workload, r.nodes, r.bin, r.nodeDir, r.clients, r.rate, sched))
+%[7]s`, r.workload, r.nodes, r.bin, r.nodeDir, r.clients, r.rate, sched, linKV))
 }

@@ -257,14 +257,17 @@ func (c *Cluster) Faults() transport.LinkFaulter {
 // Restart. Killing a dead node does nothing.
 func (c *Cluster) Kill(ctx context.Context, node string) error {
 	n := c.Node(node)
+	var kvErr error
+	var wg sync.WaitGroup
+	if n != nil && c.kv != nil { // the replica dies at the same time
+		wg.Go(func() { kvErr = c.kv.kill(ctx, node) })
+	}
 	err := c.set.Kill(ctx, node)
 	if n != nil {
 		n.down()
-		if c.kv != nil {
-			err = errors.Join(err, c.kv.kill(ctx, node))
-		}
 	}
-	return err
+	wg.Wait()
+	return errors.Join(err, kvErr)
 }
 
 // Restart implements backend.Killer: it starts a killed (or exited) node
