@@ -23,7 +23,7 @@ func TestMaelstromPythonNodes(t *testing.T) {
 		{"kafka", nodesRun{workload: "kafka", nodes: 2, clients: 4, rate: 40}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tc.run.bin = pythonNode(t, tc.name)
+			tc.run.bin, tc.run.args = pythonNode(t, tc.name)
 			wantVerdict(t, checker.Valid, "", "-config", tc.run.config(t))
 		})
 	}

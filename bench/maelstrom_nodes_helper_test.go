@@ -7,26 +7,31 @@ import (
 	"testing"
 )
 
-// pythonNode returns the absolute path of the Python example node name
-// (system/maelstrom/examples/python/NAME.py). python3 is required: CI
-// installs it, and the test fails without it.
-func pythonNode(t *testing.T, name string) string {
+// pythonNode returns the bin and args that run the Python example node
+// name (system/maelstrom/examples/python/NAME.py): python3 -S, since the
+// nodes use the standard library only, and skipping the site packages'
+// start-up hooks keeps a node's start well inside the init deadline on a
+// loaded machine. python3 is required: CI installs it, and the test fails
+// without it.
+func pythonNode(t *testing.T, name string) (bin, args string) {
 	t.Helper()
-	if _, err := exec.LookPath("python3"); err != nil {
+	py, err := exec.LookPath("python3")
+	if err != nil {
 		t.Fatalf("python3 is required for the Python example nodes (CI installs it): %v", err)
 	}
 	t.Setenv("PYTHONDONTWRITEBYTECODE", "1") // keep the examples folder clean
-	py, err := filepath.Abs("../system/maelstrom/examples/python/" + name + ".py")
+	script, err := filepath.Abs("../system/maelstrom/examples/python/" + name + ".py")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return py
+	return py, "-S " + script
 }
 
 // nodesRun is a seeded run of a Maelstrom workload on example nodes, as
 // a config file for the runner.
 type nodesRun struct {
 	workload, bin string
+	args          string // the node's arguments (option args)
 	nodes         int
 	clients       int    // default nodes
 	rate          int    // ops/s, default 30
@@ -36,13 +41,14 @@ type nodesRun struct {
 }
 
 // faultSchedules are the fault schedules of nodesRun: one fault every 2
-// s from 300 ms on, for 1.6 s: long windows, so that a fault applied late
-// on a loaded machine (a partition or kill of lin-kv's raftkv replicas
-// takes RPCs or waits) still covers most of its window.
+// s from 1 s on (so that every node has acknowledged ops before the first
+// fault), for 1.6 s: long windows, so that a fault applied late on a
+// loaded machine (a partition or kill of lin-kv's raftkv replicas takes
+// RPCs or waits) still covers most of its window.
 var faultSchedules = map[string]string{
 	"":          "",
-	"partition": "faults:\n  recovery: 1s\n  schedule:\n    - {fault: partition, shape: halves, every: 2s, start: 300ms, for: 1600ms}\n",
-	"kill":      "faults:\n  recovery: 1s\n  schedule:\n    - {fault: kill, every: 2s, start: 300ms, for: 1600ms}\n",
+	"partition": "faults:\n  recovery: 1s\n  schedule:\n    - {fault: partition, shape: halves, every: 2s, start: 1s, for: 1600ms}\n",
+	"kill":      "faults:\n  recovery: 1s\n  schedule:\n    - {fault: kill, every: 2s, start: 1s, for: 1600ms}\n",
 }
 
 // config writes the run's config file and returns its path. Nodes get 30
@@ -68,13 +74,13 @@ seed: 11
 backend:
   name: maelstrom
   nodes: %[2]d
-  options: {bin: %[3]q, init-timeout: 30s, node-dir: "%[4]t"%[8]s}
+  options: {bin: %[3]q, args: %[9]q, init-timeout: 30s, node-dir: "%[4]t"%[8]s}
 workload:
   kind: %[1]s
   clients: %[5]d
   loop: open
   rate: %[6]d
-  duration: 5s
+  duration: 6s
   maelstrom: {recovery: 1s, final_timeout: 5s}
-%[7]s`, r.workload, r.nodes, r.bin, r.nodeDir, r.clients, r.rate, sched, linKV))
+%[7]s`, r.workload, r.nodes, r.bin, r.nodeDir, r.clients, r.rate, sched, linKV, r.args))
 }
