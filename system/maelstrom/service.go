@@ -143,16 +143,27 @@ type kvState interface {
 type kvStore struct{ kv kvState }
 
 func (k kvStore) handle(src string, req *kvRequest) any {
+	op, bad := kvOpOf(req)
+	if bad != nil {
+		return bad
+	}
+	return k.kv.do(src, &op)
+}
+
+// kvOpOf decodes a kv service's request (read, write or cas), or returns
+// the error reply: not-supported for another type, malformed-request for
+// operands that do not decode.
+func kvOpOf(req *kvRequest) (kvOp, *ErrorBody) {
 	switch req.Type {
 	case "read", "write", "cas":
 	default:
-		return &ErrorBody{Type: "error", Code: CodeNotSupported, Text: "unknown request type " + req.Type}
+		return kvOp{}, &ErrorBody{Type: "error", Code: CodeNotSupported, Text: "unknown request type " + req.Type}
 	}
 	op, err := parseKVOp(req)
 	if err != nil {
-		return &ErrorBody{Type: "error", Code: CodeMalformedRequest, Text: err.Error()}
+		return kvOp{}, &ErrorBody{Type: "error", Code: CodeMalformedRequest, Text: err.Error()}
 	}
-	return k.kv.do(src, &op)
+	return op, nil
 }
 
 // linKV is lin-kv: one map, every op applied in arrival order.

@@ -127,19 +127,15 @@ func (s *StoreService) reply(dest string, h Header, body any) {
 // service's own map would give in the state the store found (kvOp.apply),
 // so both answer alike.
 func (s *StoreService) handle(req *kvRequest) any {
-	switch req.Type {
-	case "read", "write", "cas":
-	default:
-		return &ErrorBody{Type: "error", Code: CodeNotSupported, Text: "unknown request type " + req.Type}
-	}
-	op, err := parseKVOp(req)
-	if err != nil {
-		return &ErrorBody{Type: "error", Code: CodeMalformedRequest, Text: err.Error()}
+	op, bad := kvOpOf(req)
+	if bad != nil {
+		return bad
 	}
 	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.Timeout)
 	defer cancel()
 	var cur string
 	var exists bool
+	var err error
 	switch op.typ {
 	case "read":
 		cur, err = s.st.Get(ctx, op.key)
