@@ -51,8 +51,10 @@ var faultSchedules = map[string]string{
 	"kill":      "faults:\n  recovery: 1s\n  schedule:\n    - {fault: kill, every: 2s, start: 1s, for: 1600ms}\n",
 }
 
-// config writes the run's config file and returns its path. Nodes get 30
-// s to answer init: a Python node on a loaded machine may need seconds.
+// config writes the run's config file and returns its path. Nodes get 60
+// s to answer init: a Python node needs half a second of CPU to start,
+// which a machine under heavy load (CPU pressure near 100%) can stretch
+// to 20 s.
 func (r nodesRun) config(t *testing.T) string {
 	t.Helper()
 	if r.clients == 0 {
@@ -74,7 +76,7 @@ seed: 11
 backend:
   name: maelstrom
   nodes: %[2]d
-  options: {bin: %[3]q, args: %[9]q, init-timeout: 30s, node-dir: "%[4]t"%[8]s}
+  options: {bin: %[3]q, args: %[9]q, init-timeout: 60s, node-dir: "%[4]t"%[8]s}
 workload:
   kind: %[1]s
   clients: %[5]d
