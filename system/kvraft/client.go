@@ -135,6 +135,31 @@ func (c *Client) putAppend(ctx context.Context, key, value, op string) error {
 	return fmt.Errorf("%s %q: outcome unknown: %w", op, key, err)
 }
 
+// CAS sets key to to if its value is from, or, with create, if it has
+// none, atomically. It returns what the operation found: the key's value
+// before it and whether the key existed; the operation set the key exactly
+// when existed and prev == from, or !existed and create (Swapped). Its
+// errors are Put's: ErrNotApplied when it certainly did not take effect,
+// else an unknown outcome.
+func (c *Client) CAS(ctx context.Context, key, from, to string, create bool) (prev string, existed bool, err error) {
+	args := CASArgs{Key: key, From: from, To: to, Create: create, ClientID: c.session.ID, Seq: c.session.NextSeq()}
+	var reply CASReply
+	maybe, err := c.do(ctx, "KVServer.CAS", func(srv transport.Caller, actx context.Context) (Err, error) {
+		reply = CASReply{}
+		if err := call(actx, srv, "KVServer.CAS", &args, &reply); err != nil {
+			return "", err
+		}
+		return reply.Err, nil
+	})
+	switch {
+	case err == nil:
+		return reply.Value, reply.Err == OK, nil
+	case !maybe:
+		return "", false, fmt.Errorf("%w: CAS %q: %w", ErrNotApplied, key, err)
+	}
+	return "", false, fmt.Errorf("CAS %q: outcome unknown: %w", key, err)
+}
+
 // do runs attempt against servers, starting with the last leader, until one
 // answers OK or ErrNoKey or ctx ends. maybe reports whether some attempt may
 // have placed the operation in a leader's log.

@@ -35,18 +35,24 @@ const (
 	OpGet OpKind = iota + 1
 	OpPut
 	OpAppend
+	// OpCAS sets Key to Value if its value is From, or, with Create, if
+	// it has none (compare-and-set, applied atomically by the machine).
+	OpCAS
 )
 
-// String returns the kind's name without its Op prefix: "Get", "Put" or
-// "Append".
-func (k OpKind) String() string { return names.Of(k, "OpKind", OpGet, "Get", "Put", "Append") }
+// String returns the kind's name without its Op prefix: "Get", "Put",
+// "Append" or "CAS".
+func (k OpKind) String() string { return names.Of(k, "OpKind", OpGet, "Get", "Put", "Append", "CAS") }
 
 // Op is the command a KVServer places in the Raft log. ClientID and Seq
-// identify the operation for duplicate detection.
+// identify the operation for duplicate detection. From and Create are
+// OpCAS's only.
 type Op struct {
 	Kind     OpKind
 	Key      string
 	Value    string
+	From     string
+	Create   bool
 	ClientID int64
 	Seq      int64
 }
@@ -89,6 +95,25 @@ func NewGetArgs(s *rsm.Session, key string) GetArgs {
 // (kvraft's two, shardkv's) builds its writes with it.
 func NewPutAppendArgs(s *rsm.Session, op, key, value string) PutAppendArgs {
 	return PutAppendArgs{Key: key, Value: value, Op: op, ClientID: s.ID, Seq: s.NextSeq()}
+}
+
+// CASArgs are the arguments of KVServer.CAS: set Key to To if its value
+// is From, or, with Create, if it has none.
+type CASArgs struct {
+	Key      string
+	From     string
+	To       string
+	Create   bool
+	ClientID int64
+	Seq      int64
+}
+
+// CASReply is the reply of KVServer.CAS. Err is OK if the key had a value
+// before the operation (Value), ErrNoKey if it had none; the operation set
+// the key exactly when Value == From (OK) or Create (ErrNoKey).
+type CASReply struct {
+	Err   Err
+	Value string
 }
 
 // PutAppendReply is the reply of KVServer.PutAppend.

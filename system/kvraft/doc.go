@@ -1,9 +1,11 @@
 // Package kvraft is a fault-tolerant key/value service replicated with
 // package raft: the shape of the MIT 6.824 course's lab 3, done for real.
 //
-// Every KVServer runs one Raft peer. Clients send Get, Put and Append to the
-// leader, which starts an Op in the Raft log and answers once that very entry
-// (same index and term) has been applied; every replica applies the same ops
+// Every KVServer runs one Raft peer. Clients send Get, Put, Append and CAS
+// (compare-and-set: set a key to a value if it holds another, or, with
+// create, if it holds none; Maelstrom's lin-kv cas) to the leader, which
+// starts an Op in the Raft log and answers once that very entry (same
+// index and term) has been applied; every replica applies the same ops
 // in the same order to a deterministic state machine (Machine), so replicas
 // agree. Writes go through the log; reads use Raft's ReadIndex (the leader
 // confirms its leadership with a quorum round, then serves from its machine
@@ -21,8 +23,10 @@
 //
 // Exactly-once: each client has a random id and numbers its operations; the
 // machine remembers, per client, the highest sequence number it applied and
-// skips older or repeated ones. That table is part of the snapshot, so
-// duplicates are caught across leader changes, restarts and snapshots.
+// skips older or repeated ones; it also keeps the outcome of each client's
+// last CAS, so that a repeated CAS is answered as the first was. That
+// table is part of the snapshot, so duplicates are caught across leader
+// changes, restarts and snapshots.
 //
 // Snapshots: when the Raft state reaches maxraftstate bytes the server hands
 // Raft a snapshot of the machine, and Raft drops the log prefix. A restarted

@@ -10,7 +10,7 @@ import (
 )
 
 // KVServer is one replica of the key/value service. Its RPC methods (service
-// "KVServer") are Get, PutAppend and Status. It runs on system/rsm: the RSM
+// "KVServer") are Get, PutAppend, CAS and Status. It runs on system/rsm: the RSM
 // orders operations through Raft and applies them to the Machine.
 type KVServer struct {
 	rsm *rsm.RSM
@@ -105,6 +105,24 @@ func (kv *KVServer) PutAppend(args *PutAppendArgs, reply *PutAppendReply) {
 		return
 	}
 	reply.Err = kv.submit(Op{Kind: kind, Key: args.Key, Value: args.Value, ClientID: args.ClientID, Seq: args.Seq}).err
+}
+
+// CAS is the RPC handler for compare-and-set: the op goes through the log
+// and the machine applies it atomically (Machine.Apply). A retried CAS
+// already applied is answered with what the first found.
+func (kv *KVServer) CAS(args *CASArgs, reply *CASReply) {
+	kv.mu.Lock()
+	dup := kv.m.Duplicate(args.ClientID, args.Seq)
+	if dup {
+		reply.Value, reply.Err = kv.m.CASOutcome(args.ClientID, args.Seq)
+	}
+	kv.mu.Unlock()
+	if dup {
+		return
+	}
+	r := kv.submit(Op{Kind: OpCAS, Key: args.Key, Value: args.To, From: args.From, Create: args.Create,
+		ClientID: args.ClientID, Seq: args.Seq})
+	reply.Value, reply.Err = r.value, r.err
 }
 
 // Status is the RPC handler that reports the server's Raft term, whether it

@@ -23,7 +23,10 @@
 //   - client.go: Client, the harness's client endpoint (c1, c2, ...):
 //     calls matched to replies by in_reply_to.
 //   - service.go, kv.go, seqkv.go, lwwkv.go: Maelstrom's services lin-kv,
-//     seq-kv, lww-kv and lin-tso as endpoints answering over the router.
+//     seq-kv, lww-kv and lin-tso as endpoints answering over the router;
+//     servicestore.go: StoreService, a key/value service whose state is a
+//     Store (a raftkv cluster, in the maelstrom backend's option lin-kv),
+//     answering as the service's own map would.
 //
 // Node ids follow Maelstrom: nodes n0 .. n(N-1), clients c1, c2, ...,
 // services by their names ("lin-kv", "seq-kv", "lww-kv", "lin-tso").

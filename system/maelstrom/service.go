@@ -84,24 +84,35 @@ func (s *service) ID() string { return s.name }
 
 // Deliver implements Endpoint.
 func (s *service) Deliver(m Message) bool {
-	h, err := ParseHeader(m.Body)
-	if err == nil && h.InReplyTo != nil {
+	h, req, bad, ok := decodeRequest(s.name, m)
+	if !ok {
 		return true // a reply: services answer requests only
 	}
-	var body any
-	var req kvRequest
-	if err == nil {
-		err = json.Unmarshal(m.Body, &req)
-	}
-	if err != nil {
-		body = &ErrorBody{Type: "error", Code: CodeMalformedRequest, Text: fmt.Sprintf("%s: request does not decode: %v", s.name, err)}
-	} else {
+	body := bad
+	if body == nil {
 		s.mu.Lock()
 		body = s.st.handle(m.Src, &req)
 		s.mu.Unlock()
 	}
 	s.out.Send(Message{Src: s.name, Dest: m.Src, Body: replyBody(body, h.MsgID)})
 	return true
+}
+
+// decodeRequest decodes m, sent to service name, as a request: ok is
+// false for a reply (services ignore replies); bad is the error reply to
+// a body that does not decode.
+func decodeRequest(name string, m Message) (h Header, req kvRequest, bad any, ok bool) {
+	h, err := ParseHeader(m.Body)
+	if err == nil && h.InReplyTo != nil {
+		return h, req, nil, false
+	}
+	if err == nil {
+		err = json.Unmarshal(m.Body, &req)
+	}
+	if err != nil {
+		bad = &ErrorBody{Type: "error", Code: CodeMalformedRequest, Text: fmt.Sprintf("%s: request does not decode: %v", name, err)}
+	}
+	return h, req, bad, true
 }
 
 // replyBody encodes body with in_reply_to set to inReplyTo (if any).
@@ -132,16 +143,27 @@ type kvState interface {
 type kvStore struct{ kv kvState }
 
 func (k kvStore) handle(src string, req *kvRequest) any {
+	op, bad := kvOpOf(req)
+	if bad != nil {
+		return bad
+	}
+	return k.kv.do(src, &op)
+}
+
+// kvOpOf decodes a kv service's request (read, write or cas), or returns
+// the error reply: not-supported for another type, malformed-request for
+// operands that do not decode.
+func kvOpOf(req *kvRequest) (kvOp, *ErrorBody) {
 	switch req.Type {
 	case "read", "write", "cas":
 	default:
-		return &ErrorBody{Type: "error", Code: CodeNotSupported, Text: "unknown request type " + req.Type}
+		return kvOp{}, &ErrorBody{Type: "error", Code: CodeNotSupported, Text: "unknown request type " + req.Type}
 	}
 	op, err := parseKVOp(req)
 	if err != nil {
-		return &ErrorBody{Type: "error", Code: CodeMalformedRequest, Text: err.Error()}
+		return kvOp{}, &ErrorBody{Type: "error", Code: CodeMalformedRequest, Text: err.Error()}
 	}
-	return k.kv.do(src, &op)
+	return op, nil
 }
 
 // linKV is lin-kv: one map, every op applied in arrival order.

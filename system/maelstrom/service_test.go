@@ -5,25 +5,42 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // direct drives a service without a network: each call delivers one
-// request and returns the reply the service sent.
+// request and returns the reply the service sent (at once, or from a
+// goroutine of its own: a store-backed service).
 type direct struct {
-	t    *testing.T
-	ep   Endpoint
-	next int64
-	out  []Message
+	t       *testing.T
+	ep      Endpoint
+	next    int64
+	replies chan Message
 }
 
 func newDirect(t *testing.T, name string, seed int64) *direct {
-	d := &direct{t: t}
-	ep, err := NewService(name, recorder(func(m Message) { d.out = append(d.out, m) }), seed)
+	d := &direct{t: t, replies: make(chan Message, 64)}
+	ep, err := NewService(name, d.sender(), seed)
 	if err != nil {
 		t.Fatal(err)
 	}
 	d.ep = ep
 	return d
+}
+
+// sender is what the service under test sends its replies through.
+func (d *direct) sender() Sender { return recorder(func(m Message) { d.replies <- m }) }
+
+// reply returns the next reply the service sent, waiting up to 10 s.
+func (d *direct) reply() Message {
+	d.t.Helper()
+	select {
+	case m := <-d.replies:
+		return m
+	case <-time.After(10 * time.Second):
+		d.t.Fatal("no reply from the service within 10s")
+	}
+	return Message{}
 }
 
 // call sends body (a JSON object without msg_id) from src and returns the
@@ -32,15 +49,15 @@ func (d *direct) call(src, body string) map[string]any {
 	d.t.Helper()
 	d.next++
 	b := strings.Replace(body, "{", fmt.Sprintf(`{"msg_id":%d,`, d.next), 1)
-	d.out = d.out[:0]
 	if !d.ep.Deliver(Message{Src: src, Dest: d.ep.ID(), Body: json.RawMessage(b)}) {
 		d.t.Fatal("service refused a request")
 	}
-	if len(d.out) != 1 || d.out[0].Dest != src || d.out[0].Src != d.ep.ID() {
-		d.t.Fatalf("%s: service sent %+v, want one reply to %s", b, d.out, src)
+	m := d.reply()
+	if m.Dest != src || m.Src != d.ep.ID() {
+		d.t.Fatalf("%s: service sent %+v, want a reply to %s", b, m, src)
 	}
 	var reply map[string]any
-	if err := json.Unmarshal(d.out[0].Body, &reply); err != nil {
+	if err := json.Unmarshal(m.Body, &reply); err != nil {
 		d.t.Fatal(err)
 	}
 	if reply["in_reply_to"] != float64(d.next) {
@@ -57,8 +74,12 @@ func (d *direct) want(reply map[string]any, typ string, code Code) {
 	}
 }
 
-func TestLinKV(t *testing.T) {
-	d := newDirect(t, LinKV, 1)
+func TestLinKV(t *testing.T) { linKVScript(t, newDirect(t, LinKV, 1)) }
+
+// linKVScript checks lin-kv's answers, in one order: missing keys, writes
+// of any JSON value (canonical: object keys in any order), cas with and
+// without create_if_not_exists, precondition failures.
+func linKVScript(t *testing.T, d *direct) {
 	d.want(d.call("n0", `{"type":"read","key":1}`), "error", CodeKeyDoesNotExist)
 	d.want(d.call("n0", `{"type":"cas","key":1,"from":1,"to":2}`), "error", CodeKeyDoesNotExist)
 	d.want(d.call("n0", `{"type":"write","key":1,"value":{"b":[1,2],"a":"x"}}`), "write_ok", 0)
@@ -87,13 +108,13 @@ func TestServiceMalformedAndReplies(t *testing.T) {
 	for _, name := range ServiceNames() {
 		d := newDirect(t, name, 1)
 		d.ep.Deliver(Message{Src: "n0", Dest: name, Body: json.RawMessage(`{"type":"read_ok","in_reply_to":4}`)})
-		if len(d.out) != 0 {
-			t.Errorf("%s answered a reply: %+v", name, d.out)
+		if len(d.replies) != 0 {
+			t.Errorf("%s answered a reply: %+v", name, <-d.replies)
 		}
 		d.ep.Deliver(Message{Src: "n0", Dest: name, Body: json.RawMessage(`{"type":3}`)})
 		var e ErrorBody
-		if len(d.out) != 1 || json.Unmarshal(d.out[0].Body, &e) != nil || e.Code != CodeMalformedRequest {
-			t.Errorf("%s: malformed request answered %+v", name, d.out)
+		if m := d.reply(); json.Unmarshal(m.Body, &e) != nil || e.Code != CodeMalformedRequest {
+			t.Errorf("%s: malformed request answered %+v", name, m)
 		}
 		if name != LinTSO {
 			d.want(d.call("n0", `{"type":"cas","key":1,"from":1,"to":2,"create_if_not_exists":"yes"}`), "error", CodeMalformedRequest)

@@ -48,6 +48,11 @@ type Config struct {
 	// MaxLine each line of its stdout (maelstrom.DefaultMaxLine when <= 0).
 	Queue   int
 	MaxLine int
+	// LinKV is what keeps the lin-kv service's state: LinKVMemory (or "")
+	// or LinKVRaftKV, a raftkv cluster of LinKVNodes replicas in
+	// DIR/lin-kv.
+	LinKV      string
+	LinKVNodes int
 	// Network configures the cluster's network: the Maelstrom router
 	// (maelstrom.NewRouter) that Start makes, with the services attached,
 	// and closes when the Cluster stops. Its Logger defaults to Logger.
@@ -71,6 +76,7 @@ type Cluster struct {
 	set         *nodeproc.Set
 	nodes       []*Node
 	net         *maelstrom.Router
+	kv          *linKV // lin-kv on raftkv, or nil
 	initTimeout time.Duration
 
 	mu      sync.Mutex
@@ -106,6 +112,10 @@ func (cfg Config) validate() error {
 		return errors.New("maelstrom: no node binary (option bin)")
 	case cfg.InitTimeout <= 0:
 		return fmt.Errorf("maelstrom: InitTimeout = %v, want > 0", cfg.InitTimeout)
+	case cfg.LinKV != "" && cfg.LinKV != LinKVMemory && cfg.LinKV != LinKVRaftKV:
+		return fmt.Errorf("maelstrom: LinKV = %q, want %q or %q", cfg.LinKV, LinKVMemory, LinKVRaftKV)
+	case cfg.LinKV == LinKVRaftKV && cfg.LinKVNodes < 1:
+		return fmt.Errorf("maelstrom: LinKVNodes = %d, want >= 1", cfg.LinKVNodes)
 	}
 	return nil
 }
@@ -122,12 +132,20 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 	if cfg.Network.Logger == nil {
 		cfg.Network.Logger = cfg.Logger
 	}
-	net, err := newNetwork(cfg.Network)
-	if err != nil {
-		return nil, err
+	net := maelstrom.NewRouter(cfg.Network)
+	var kv *linKV
+	var err error
+	if cfg.LinKV == LinKVRaftKV {
+		if kv, err = startLinKV(ctx, cfg, net); err != nil {
+			net.Close()
+			return nil, err
+		}
+	}
+	if err := attachServices(net, cfg.Network.Seed, kv); err != nil {
+		return nil, errors.Join(err, closeNetwork(ctx, net, kv))
 	}
 	ids := backend.Numbered("n", cfg.Nodes)
-	c := &Cluster{net: net, initTimeout: cfg.InitTimeout,
+	c := &Cluster{net: net, kv: kv, initTimeout: cfg.InitTimeout,
 		clients: map[int]*Client{}, events: make(chan backend.Event, eventBuffer)}
 	var env func(i int) []string
 	if cfg.NodeDir {
@@ -142,8 +160,7 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 			err = os.MkdirAll(nodeDir(cfg.Dir, id), 0o755)
 		}
 		if err != nil {
-			net.Close()
-			return nil, fmt.Errorf("maelstrom: node %s: %w", id, err)
+			return nil, errors.Join(fmt.Errorf("maelstrom: node %s: %w", id, err), closeNetwork(ctx, net, kv))
 		}
 	}
 	c.set = nodeproc.NewSet(nodeproc.SetConfig{
@@ -167,8 +184,7 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 		c.stderr = startStderrCopy(w, ids, logs)
 	}
 	if err := c.set.StartAll(ctx, c.initAll); err != nil {
-		c.release()
-		return nil, err
+		return nil, errors.Join(err, c.release(ctx))
 	}
 	return c, nil
 }
@@ -244,27 +260,46 @@ func (c *Cluster) Pid(id string) int { return c.set.Pid(id) }
 func (c *Cluster) Network() *maelstrom.Router { return c.net }
 
 // Faults returns the network's link fault table (chaos.FaultSeam), keyed
-// by Maelstrom ids.
-func (c *Cluster) Faults() transport.LinkFaulter { return c.net.Faults() }
+// by Maelstrom ids; with lin-kv on raftkv, a fault between two nodes also
+// reaches their replicas' link (linkFaults).
+func (c *Cluster) Faults() transport.LinkFaulter {
+	if c.kv != nil {
+		return linkFaults{net: c.net, kv: c.kv}
+	}
+	return c.net.Faults()
+}
 
-// Kill implements backend.Killer: SIGKILL to the node's process group.
-// Messages delivered to it from then on are dropped (counted as down)
-// until Restart. Killing a dead node does nothing.
+// Kill implements backend.Killer: SIGKILL to the node's process group
+// (and, with lin-kv on raftkv, a kill of the node's replica). Messages
+// delivered to it from then on are dropped (counted as down) until
+// Restart. Killing a dead node does nothing.
 func (c *Cluster) Kill(ctx context.Context, node string) error {
 	n := c.Node(node)
+	var kvErr error
+	var wg sync.WaitGroup
+	if n != nil && c.kv != nil { // the replica dies at the same time
+		wg.Go(func() { kvErr = c.kv.kill(ctx, node) })
+	}
 	err := c.set.Kill(ctx, node)
 	if n != nil {
 		n.down()
 	}
-	return err
+	wg.Wait()
+	return errors.Join(err, kvErr)
 }
 
 // Restart implements backend.Killer: it starts a killed (or exited) node
 // again under the same id, with its own directory as it was, and waits
 // for its answer to a fresh init; a node that fails the handshake is
-// killed again and Restart returns why. Restarting a running node does
-// nothing.
+// killed again and Restart returns why. With lin-kv on raftkv the node's
+// replica restarts first, from its data directory. Restarting a running
+// node does nothing.
 func (c *Cluster) Restart(ctx context.Context, node string) error {
+	if c.kv != nil && c.Node(node) != nil {
+		if err := c.kv.restart(ctx, node); err != nil {
+			return fmt.Errorf("maelstrom: node %s: lin-kv replica: %w", node, err)
+		}
+	}
 	err := c.set.Restart(ctx, node)
 	if err != nil && c.Node(node) != nil {
 		err = errors.Join(err, c.Kill(ctx, node))
@@ -317,22 +352,23 @@ func (c *Cluster) Stop(ctx context.Context) error {
 		c.mu.Lock()
 		c.stopped = true
 		c.mu.Unlock()
-		c.stopErr = c.set.Stop(ctx)
-		c.release()
+		c.stopErr = errors.Join(c.set.Stop(ctx), c.release(ctx))
 		close(c.events)
 	})
 	return c.stopErr
 }
 
 // release waits for every node's pipes to close, then closes the network
-// and finishes the copy of the nodes' stderr.
-func (c *Cluster) release() {
+// (and stops lin-kv's raftkv cluster), and finishes the copy of the
+// nodes' stderr.
+func (c *Cluster) release(ctx context.Context) error {
 	for _, n := range c.nodes {
 		n.down()
 		n.wait()
 	}
-	c.net.Close()
+	err := closeNetwork(ctx, c.net, c.kv)
 	if c.stderr != nil {
 		c.stderr.close()
 	}
+	return err
 }

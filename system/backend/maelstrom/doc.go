@@ -27,6 +27,13 @@
 //     (maelstrom.NewRouter, seeded with the spec's seed, with the options
 //     latency and journal-window) with every Maelstrom service attached
 //     (lin-kv, seq-kv, lww-kv, lin-tso).
+//   - linkv.go: with the option lin-kv=raftkv, the lin-kv service's state
+//     is a raftkv cluster of Faultline's own (in process, lin-kv-nodes
+//     replicas; kvraft's CAS gives cas), served by maelstrom.StoreService.
+//     Replica i shares node n(i)'s fate: a kill of the node kills its
+//     replica and a restart restarts both, and a link fault between two
+//     nodes applies to their replicas' link too, so the chaos schedule
+//     reaches the cluster's own kill and partition powers by node name.
 //   - options.go, backend.go: the backend's options and Backend, whose
 //     zero value is ready to use.
 //   - stderrcopy.go: the copy of every node's stderr to the harness's
@@ -38,6 +45,6 @@
 // its absolute path is in the environment variable MAELSTROM_NODE_DIR
 // (NodeDirEnv).
 //
-// It imports system/maelstrom, system/backend, system/backend/nodeproc
-// and transport.
+// It imports system/maelstrom, system/backend, system/backend/nodeproc,
+// system/backend/raftkv (lin-kv on raftkv) and transport.
 package maelstrom

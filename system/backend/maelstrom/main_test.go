@@ -24,7 +24,11 @@ func TestMain(m *testing.M) {
 	if mode := os.Getenv(testNodeEnv); mode != "" {
 		os.Exit(testNode(mode))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if echoDir != "" {
+		os.RemoveAll(echoDir)
+	}
+	os.Exit(code)
 }
 
 // testNode is a Maelstrom node for the tests, by mode:

@@ -62,9 +62,19 @@ func TestLinkDelay(t *testing.T) {
 // TestLinKVThroughNodes: two nodes serve a client's read, write and cas
 // by passing them on to the lin-kv service; both see one linearizable
 // store, which a client also reaches directly at its id, and the
-// service's errors come back with their codes.
+// service's errors come back with their codes. The same with lin-kv's
+// state in the router's map and in a raftkv cluster.
 func TestLinKVThroughNodes(t *testing.T) {
-	c := startTest(t, testConfig(t, "good", 2))
+	for _, kind := range []string{LinKVMemory, LinKVRaftKV} {
+		t.Run(kind, func(t *testing.T) {
+			cfg := testConfig(t, "good", 2)
+			cfg.LinKV, cfg.LinKVNodes = kind, 3
+			linKVThroughNodes(t, startTest(t, cfg))
+		})
+	}
+}
+
+func linKVThroughNodes(t *testing.T, c *Cluster) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	a, b := client(t, c, 0), client(t, c, 1) // of n0, of n1

@@ -58,6 +58,13 @@ const (
 	// --log-net-recv (maelstrom.RouterConfig.LogSend, LogRecv).
 	OptLogNetSend = "log-net-send"
 	OptLogNetRecv = "log-net-recv"
+	// OptLinKV says what keeps the lin-kv service's state: "memory" (the
+	// default, the router's own service) or "raftkv" (a raftkv cluster of
+	// Faultline's own, its replicas sharing the nodes' faults: linKV).
+	OptLinKV = "lin-kv"
+	// OptLinKVNodes is the number of raftkv replicas (1 to maxLinKVNodes;
+	// default the number of nodes): replica i shares node n(i)'s fate.
+	OptLinKVNodes = "lin-kv-nodes"
 )
 
 // Defaults and bounds of the options.
@@ -72,6 +79,7 @@ const (
 	maxQueue             = 1 << 20
 	minMaxLine           = 1 << 10
 	maxMaxLine           = 1 << 30
+	maxLinKVNodes        = 9
 )
 
 // errNetns refuses the option network: netns.
@@ -79,8 +87,8 @@ var errNetns = errors.New("maelstrom: option network: netns does not apply: Mael
 
 // Options lists the backend's options.
 func Options() []string {
-	return []string{OptArgs, OptBin, OptInitTimeout, OptJournalWindow, OptLatency, OptLogNetRecv, OptLogNetSend, OptLogStderr,
-		OptMaxLine, OptNodeDir, OptQueue, OptStopGrace}
+	return []string{OptArgs, OptBin, OptInitTimeout, OptJournalWindow, OptLatency, OptLinKV, OptLinKVNodes, OptLogNetRecv, OptLogNetSend,
+		OptLogStderr, OptMaxLine, OptNodeDir, OptQueue, OptStopGrace}
 }
 
 // config turns a spec into a Cluster's Config: every option checked,
@@ -134,12 +142,32 @@ func config(spec backend.Spec) (Config, error) {
 	if cfg.Network.Latency, err = latencyOpt(o); err != nil {
 		return Config{}, err
 	}
+	if cfg.LinKV, cfg.LinKVNodes, err = linKVOpts(o, spec.Nodes); err != nil {
+		return Config{}, err
+	}
 	if v := o[OptJournalWindow]; v == "0" || v == "0s" {
 		cfg.Network.JournalWindow = 0
 	} else if cfg.Network.JournalWindow, err = durationOpt(o, OptJournalWindow, DefaultJournalWindow); err != nil {
 		return Config{}, err
 	}
 	return cfg, nil
+}
+
+// linKVOpts reads the options lin-kv and lin-kv-nodes (the latter only
+// with lin-kv raftkv).
+func linKVOpts(o map[string]string, nodes int) (string, int, error) {
+	kind := o[OptLinKV]
+	switch kind {
+	case "", LinKVMemory:
+		if v, ok := o[OptLinKVNodes]; ok {
+			return "", 0, optErr(OptLinKVNodes, v, "nothing unless "+OptLinKV+" is "+LinKVRaftKV)
+		}
+		return LinKVMemory, 0, nil
+	case LinKVRaftKV:
+		n, err := intOpt(o, OptLinKVNodes, min(nodes, maxLinKVNodes), 1, maxLinKVNodes)
+		return kind, n, err
+	}
+	return "", 0, optErr(OptLinKV, kind, LinKVMemory+" or "+LinKVRaftKV)
 }
 
 // latencyOpt reads the option latency: milliseconds as Maelstrom's

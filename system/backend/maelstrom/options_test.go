@@ -72,9 +72,26 @@ func TestConfigOptions(t *testing.T) {
 		"bad grace":       {OptBin: exe, OptStopGrace: "forever"},
 		"queue too small": {OptBin: exe, OptQueue: "0"},
 		"line too short":  {OptBin: exe, OptMaxLine: "10"},
+		"bad lin-kv":      {OptBin: exe, OptLinKV: "etcd"},
+		"lin-kv nodes 0":  {OptBin: exe, OptLinKV: LinKVRaftKV, OptLinKVNodes: "0"},
+		"lin-kv nodes 10": {OptBin: exe, OptLinKV: LinKVRaftKV, OptLinKVNodes: "10"},
+		"nodes, memory":   {OptBin: exe, OptLinKVNodes: "3"},
 	} {
 		if _, err := config(spec(opts)); err == nil {
 			t.Errorf("%s: accepted", name)
+		}
+	}
+	for _, c := range []struct {
+		opts  map[string]string
+		kind  string
+		nodes int
+	}{
+		{map[string]string{OptBin: exe}, LinKVMemory, 0},
+		{map[string]string{OptBin: exe, OptLinKV: LinKVRaftKV}, LinKVRaftKV, 3},
+		{map[string]string{OptBin: exe, OptLinKV: LinKVRaftKV, OptLinKVNodes: "5"}, LinKVRaftKV, 5},
+	} {
+		if cfg, err := config(spec(c.opts)); err != nil || cfg.LinKV != c.kind || cfg.LinKVNodes != c.nodes {
+			t.Errorf("%v: lin-kv %q on %d nodes (%v), want %q on %d", c.opts, cfg.LinKV, cfg.LinKVNodes, err, c.kind, c.nodes)
 		}
 	}
 	if _, err := config(backend.Spec{Nodes: 0, Dir: dir, Options: map[string]string{OptBin: exe}}); err == nil {

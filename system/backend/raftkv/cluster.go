@@ -199,6 +199,13 @@ func (cl client) Append(ctx context.Context, key, value string) error {
 	return definite(cl.Client.Append(ctx, key, value))
 }
 
+// CAS is kvraft's compare-and-set (kvraft.Client.CAS), its certain
+// failures marked as backend.ErrDefinite.
+func (cl client) CAS(ctx context.Context, key, from, to string, create bool) (prev string, existed bool, err error) {
+	prev, existed, err = cl.Client.CAS(ctx, key, from, to, create)
+	return prev, existed, definite(err)
+}
+
 func definite(err error) error {
 	if errors.Is(err, kvraft.ErrNotApplied) {
 		return fmt.Errorf("%w: %w", backend.ErrDefinite, err)

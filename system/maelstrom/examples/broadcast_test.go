@@ -56,15 +56,46 @@ func TestBroadcastGossipRetries(t *testing.T) {
 	})
 }
 
+// TestGSet: the g-set node takes add with an element, answers add_ok,
+// lists the elements under "value", and gossips a new element to its
+// peer, resending it until acknowledged, as the broadcast node does.
+func TestGSet(t *testing.T) {
+	eachImpl(t, func(t *testing.T, im impl) {
+		p := im.node(t, "g-set", nil, "n0", "n0", "n1")
+		for _, v := range []string{`3`, `1`, `3`} {
+			p.call("c1", "n0", map[string]any{"type": "add", "element": rawJSON(v)}).wantType(t, "add_ok")
+		}
+		p.call("c1", "n0", map[string]any{"type": "add"}).wantType(t, "error")
+		isGossip := func(m maelstrom.Message, b body) bool {
+			return m.Dest == "n1" && b["type"] == "gossip" && slices.Contains(values(b["messages"]), "1")
+		}
+		first, _ := p.expect("gossip of 1 to n1", isGossip)
+		p.expect("gossip of 1 to n1 again", func(m maelstrom.Message, b body) bool {
+			return isGossip(m, b) && string(m.Body) != string(first.Body)
+		})
+		p.call("n1", "n0", map[string]any{"type": "gossip", "messages": []int{5}}).wantType(t, "gossip_ok")
+		if got, want := readList(t, p, "c2", "n0", "value"), []string{"1", "3", "5"}; !slices.Equal(got, want) {
+			t.Errorf("read = %v, want %v", got, want)
+		}
+	})
+}
+
 // readSet reads a broadcast node and returns its messages as sorted JSON
 // texts.
 func readSet(t *testing.T, p *proc, src, dest string) []string {
 	t.Helper()
+	return readList(t, p, src, dest, "messages")
+}
+
+// readList reads a set node and returns the list field of its read_ok
+// as sorted JSON texts.
+func readList(t *testing.T, p *proc, src, dest, field string) []string {
+	t.Helper()
 	b := p.call(src, dest, map[string]any{"type": "read"})
 	b.wantType(t, "read_ok")
-	got := values(b["messages"])
+	got := values(b[field])
 	if got == nil {
-		t.Fatalf("read_ok without a messages array: %v", b)
+		t.Fatalf("read_ok without a %s array: %v", field, b)
 	}
 	slices.Sort(got)
 	return got

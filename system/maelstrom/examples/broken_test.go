@@ -43,7 +43,7 @@ func TestStaleRead(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.im.lang+"/"+c.name, func(t *testing.T) {
-			kv := newFakeKV()
+			kv := newLinKV(t)
 			p := c.im.node(t, c.name, map[string]responder{"lin-kv": kv.serve}, "n0", "n0", "n1")
 			p.call("c1", "n0", map[string]any{"type": "write", "key": 1, "value": 1}).wantType(t, "write_ok")
 			kv.set("1", "2") // n1's write, say

@@ -7,15 +7,15 @@ import (
 	"faultline/system/maelstrom"
 )
 
-// TestKafka runs two kafka nodes on one fake lin-kv service (the test
-// answers both nodes' service requests from one map): offsets are dense
+// TestKafka runs two kafka nodes on one lin-kv service (the real one,
+// answering both nodes' service requests): offsets are dense
 // and increasing per key whichever node is asked, polls and committed
 // offsets agree across nodes, and concurrent sends through both nodes
 // get distinct offsets. The same through the router with faults is left
 // to the integration tests.
 func TestKafka(t *testing.T) {
 	eachImpl(t, func(t *testing.T, im impl) {
-		kv := newFakeKV()
+		kv := newLinKV(t)
 		serve := map[string]responder{"lin-kv": kv.serve}
 		nodes := []*proc{im.node(t, "kafka", serve, "n0", "n0", "n1"), im.node(t, "kafka", serve, "n1", "n0", "n1")}
 		on := func(i int) (*proc, string) { return nodes[i%2], fmt.Sprint("n", i%2) }

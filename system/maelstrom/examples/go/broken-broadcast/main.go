@@ -9,7 +9,7 @@ import (
 
 func main() {
 	n := node.New()
-	broadcast.Serve(n, func(v json.RawMessage, to []string) {
+	broadcast.Serve(n, broadcast.Broadcast, func(v json.RawMessage, to []string) {
 		for _, nb := range to {
 			_ = n.Send(nb, map[string]any{"type": "gossip", "messages": []json.RawMessage{v}}) // once, never again
 		}
