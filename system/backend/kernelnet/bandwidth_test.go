@@ -20,7 +20,7 @@ import (
 // unshaped transfer).
 func TestBandwidthCapsThroughput(t *testing.T) {
 	nt, f := newFaults(t, 3)
-	const rate = 4 << 20
+	const rate = 1 << 20 // low enough that an unshaped link beats it by far even on a starved CPU
 	if err := f.SetLink("n0", "n1", transport.LinkFaults{Bandwidth: rate}); err != nil {
 		t.Fatal(err)
 	}
@@ -46,9 +46,9 @@ func TestBandwidthCapsThroughput(t *testing.T) {
 // first sample, and what passes between the two samples (the transfer
 // goes on past the second, so the link is busy throughout).
 const (
-	transferBytes = 8 << 20
-	skipBytes     = 512 << 10
-	measureBytes  = 4 << 20
+	transferBytes = 2 << 20
+	skipBytes     = 256 << 10
+	measureBytes  = 1 << 20
 )
 
 // throughput sends transferBytes over TCP from a to b (listening on port)
@@ -58,6 +58,16 @@ const (
 // still a true pair.
 func throughput(t *testing.T, a, b Host, port int) float64 {
 	t.Helper()
+	sample := func() (uint64, time.Time) {
+		l, err := netlink.LinkByName(b.Veth)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l.Attrs().Statistics.TxBytes, time.Now()
+	}
+	// The base is read before the transfer starts: read later, bytes
+	// already sent would be missing from every count.
+	base, _ := sample()
 	addr, conns := listenTCP(t, b, port)
 	c, err := dialFrom(a, addr, 2*time.Second)
 	if err != nil {
@@ -80,14 +90,6 @@ func throughput(t *testing.T, a, b Host, port int) float64 {
 		_, err := io.CopyN(io.Discard, srv, transferBytes)
 		received <- err
 	}()
-	sample := func() (uint64, time.Time) {
-		l, err := netlink.LinkByName(b.Veth)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return l.Attrs().Statistics.TxBytes, time.Now()
-	}
-	base, _ := sample()
 	waitBytes := func(n uint64) (uint64, time.Time) {
 		deadline := time.Now().Add(30 * time.Second)
 		for {
