@@ -50,7 +50,15 @@ func child(mode string) int {
 		n.Close()
 		return 1
 	}
-	fmt.Println(n.ID)
+	// A node process inside n0's namespace, as a backend starts one.
+	node := exec.Command("sleep", "300")
+	if err := Enter(n.Hosts[0].Netns, node.Start); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		n.Close()
+		return 1
+	}
+	go node.Wait() //nolint:errcheck // reaped whenever it ends
+	fmt.Println(n.ID, node.Process.Pid)
 	<-ctx.Done()
 	if mode == "interrupt" {
 		if err := n.Close(); err != nil {
@@ -61,9 +69,10 @@ func child(mode string) int {
 	return 0
 }
 
-// startChild runs a child in mode and returns it with its Net's id, once
-// the Net is built.
-func startChild(t *testing.T, mode string) (*exec.Cmd, string) {
+// startChild runs a child in mode and returns it with its Net's id and
+// the pid of the node process it started in n0's namespace, once the Net
+// is built.
+func startChild(t *testing.T, mode string) (*exec.Cmd, string, int) {
 	t.Helper()
 	if err := CheckPrivileges(); err != nil {
 		t.Skipf("needs root: %v", err)
@@ -83,24 +92,53 @@ func startChild(t *testing.T, mode string) (*exec.Cmd, string) {
 	if err != nil {
 		t.Fatalf("child: %v", err)
 	}
-	id := strings.TrimSpace(line)
+	var id string
+	var pid int
+	if _, err := fmt.Sscan(line, &id, &pid); err != nil {
+		t.Fatalf("child said %q: %v", line, err)
+	}
 	t.Cleanup(func() { _, _ = sweepID(id) }) // whatever the test proves, leave nothing
+	t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
 	left, err := Leftovers(id)
 	if err != nil || len(left) != 1+2+2+1 { // bridge, veths, namespaces, table
 		t.Fatalf("child's net %s: %v %v", id, left, err)
 	}
-	return cmd, id
+	return cmd, id, pid
+}
+
+// assertProcessGone fails unless pid has exited (or is a zombie waiting
+// for whoever adopted it to reap it), within a bound.
+func assertProcessGone(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return
+		}
+		// The state follows the parenthesised command name.
+		if i := strings.LastIndexByte(string(stat), ')'); i >= 0 && strings.HasPrefix(string(stat[i+1:]), " Z") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("node process %d in the namespace still running: %s", pid, stat)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // TestCrashLeftoversSwept: a harness killed with SIGKILL leaves its Net
 // behind; Sweep (run by the next New) finds it by its prefix, sees its
 // lease free, and removes all of it.
 func TestCrashLeftoversSwept(t *testing.T) {
-	cmd, id := startChild(t, "crash")
+	cmd, id, pid := startChild(t, "crash")
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	_ = cmd.Wait()
+	if err := syscall.Kill(pid, 0); err != nil {
+		t.Fatalf("the node process %d did not outlive its harness: the test proves nothing (%v)", pid, err)
+	}
 	if left, _ := Leftovers(id); len(left) == 0 {
 		t.Fatalf("a killed child left nothing: the test proves nothing")
 	}
@@ -113,6 +151,7 @@ func TestCrashLeftoversSwept(t *testing.T) {
 		waitLeaseFree(t, id)
 	}
 	assertGone(t, id)
+	assertProcessGone(t, pid)
 }
 
 // waitLeaseFree waits (bounded) until nobody holds id's lease: whoever
@@ -139,7 +178,7 @@ func waitLeaseFree(t *testing.T, id string) {
 // TestInterruptCleansUp: a harness that gets SIGINT closes its Net on the
 // way out, leaving nothing.
 func TestInterruptCleansUp(t *testing.T) {
-	cmd, id := startChild(t, "interrupt")
+	cmd, id, pid := startChild(t, "interrupt")
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
@@ -154,6 +193,7 @@ func TestInterruptCleansUp(t *testing.T) {
 		t.Fatal("child did not exit after SIGINT")
 	}
 	assertGone(t, id)
+	assertProcessGone(t, pid)
 }
 
 // TestSweepSparesLiveAndTakesForgotten: Sweep leaves a live Net alone;

@@ -16,7 +16,8 @@ import (
 
 // Sweep removes every object under Prefix (nftables tables, links,
 // pinned namespaces) whose Net is dead: nobody holds its lease, as after
-// a crash of the harness that made it. It returns the ids it removed.
+// a crash of the harness that made it; node processes still running in
+// its namespaces are killed first. It returns the ids it removed.
 // Live Nets, of this process or another, are left alone.
 func Sweep() ([]string, error) {
 	if err := CheckPrivileges(); err != nil {
@@ -168,6 +169,9 @@ func removeID(id string) error {
 	}
 	for _, e := range es {
 		if strings.HasPrefix(e.Name(), id) {
+			if _, err := killProcsIn(filepath.Join(NetnsDir, e.Name())); err != nil {
+				errs = append(errs, err)
+			}
 			if err := netns.DeleteNamed(e.Name()); err != nil {
 				// A file left without its mount (a crash between the two).
 				if rerr := os.Remove(filepath.Join(NetnsDir, e.Name())); rerr != nil {
