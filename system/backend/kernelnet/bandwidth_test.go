@@ -46,9 +46,9 @@ func TestBandwidthCapsThroughput(t *testing.T) {
 // first sample, and what passes between the two samples (the transfer
 // goes on past the second, so the link is busy throughout).
 const (
-	transferBytes = 2 << 20
+	transferBytes = 3 << 20
 	skipBytes     = 256 << 10
-	measureBytes  = 1 << 20
+	measureBytes  = 2 << 20
 )
 
 // throughput sends transferBytes over TCP from a to b (listening on port)
@@ -58,12 +58,21 @@ const (
 // still a true pair.
 func throughput(t *testing.T, a, b Host, port int) float64 {
 	t.Helper()
+	// sample reads the counter with the time it was read at: the midpoint
+	// of a read that took under 2ms (a read the scheduler interrupted is
+	// taken again, so that a starved CPU does not skew the rate).
 	sample := func() (uint64, time.Time) {
-		l, err := netlink.LinkByName(b.Veth)
-		if err != nil {
-			t.Fatal(err)
+		for try := 0; ; try++ {
+			before := time.Now()
+			l, err := netlink.LinkByName(b.Veth)
+			if err != nil {
+				t.Fatal(err)
+			}
+			after := time.Now()
+			if took := after.Sub(before); took < 2*time.Millisecond || try == 100 {
+				return l.Attrs().Statistics.TxBytes, before.Add(took / 2)
+			}
 		}
-		return l.Attrs().Statistics.TxBytes, time.Now()
 	}
 	// The base is read before the transfer starts: read later, bytes
 	// already sent would be missing from every count.
