@@ -234,8 +234,10 @@ func (p *parser) timing(e *Entry, n *yaml.Node, vals map[string]*yaml.Node, path
 	}
 	v, ok := vals["for"]
 	switch {
-	case e.Fault.window() && !ok && !e.Fault.forOptional():
-		p.add(n, e.Path+".for", "missing: how long the %s lasts", e.Fault)
+	case e.Fault.window() && !ok:
+		if !e.Fault.forOptional() {
+			p.add(n, e.Path+".for", "missing: how long the %s lasts", e.Fault)
+		}
 	case e.Fault.window():
 		before := len(p.errs)
 		e.For = p.duration(v, paths["for"])
