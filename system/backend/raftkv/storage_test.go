@@ -33,7 +33,7 @@ func powerLossCycles() int {
 // effect. (10 cycles; 100 with -soak.)
 func TestPowerLossFsyncOnLosesNothing(t *testing.T) {
 	cycles := powerLossCycles()
-	every := 400 * time.Millisecond
+	every := 1200 * time.Millisecond // a restart takes a while on a loaded machine
 	// Two entries take turns: un-synced writes dropped, then torn at a
 	// sector; each restarts its node at once.
 	sched := fmt.Sprintf(`    - {fault: power-loss, target: random, every: %v, start: 200ms}
@@ -93,9 +93,9 @@ func TestPowerLossFsyncOffLosesAcknowledged(t *testing.T) {
 // loses no acknowledged append, and the nodes serve again once the
 // windows end (a valid run).
 func TestStorageErrorsNeverAcknowledgeUnpersisted(t *testing.T) {
-	r := storageRun{fsync: true, duration: "6500ms", recovery: "2500ms", sched: `    - {fault: disk-full, target: all, at: 500ms, for: 800ms}
-    - {fault: io-error, nodes: [n1], ops: [fsync], files: "wal-*", at: 1800ms, for: 800ms}
-    - {fault: power-loss, target: all, at: 3200ms}
+	r := storageRun{fsync: true, duration: "8s", recovery: "3s", sched: `    - {fault: io-error, nodes: [n1], ops: [fsync], files: "wal-*", at: 500ms, for: 1s}
+    - {fault: disk-full, target: all, at: 2s, for: 1s}
+    - {fault: power-loss, target: all, at: 4s}
 `}
 	res, dir := r.run(context.Background(), t)
 	if res.Verdict != checker.Valid {
