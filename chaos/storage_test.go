@@ -127,7 +127,7 @@ func (declaring) Start(context.Context, backend.Spec) (backend.Cluster, error) {
 	return nil, fmt.Errorf("declaring: no start")
 }
 func (d declaring) Powers(backend.Spec) []backend.Power { return d.powers }
-func (declaring) Nodes(s backend.Spec) []string      { return names(s.Nodes) }
+func (declaring) Nodes(s backend.Spec) []string         { return names(s.Nodes) }
 
 // TestStorageFaultsRunAndHeal: a power loss kills its node, loses its
 // power and restarts it (at once without for), a storage window heals
