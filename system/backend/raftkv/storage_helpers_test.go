@@ -21,9 +21,18 @@ import (
 // mount table.
 func faultfsMounts(t *testing.T, dir string) []string {
 	t.Helper()
-	f, err := os.Open("/proc/self/mountinfo")
+	m, err := mountsUnder(dir)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return m
+}
+
+// mountsUnder lists the faultfs mounts under dir.
+func mountsUnder(dir string) ([]string, error) {
+	f, err := os.Open("/proc/self/mountinfo")
+	if err != nil {
+		return nil, err
 	}
 	defer f.Close()
 	var out []string
@@ -38,7 +47,7 @@ func faultfsMounts(t *testing.T, dir string) []string {
 			out = append(out, left[4])
 		}
 	}
-	return out
+	return out, sc.Err()
 }
 
 // storageRun is a raftkv run in process mode under the append workload
@@ -48,6 +57,9 @@ type storageRun struct {
 	duration string // measured run
 	recovery string
 	sched    string
+	// started, if set, is called with the results folder as the run
+	// starts.
+	started func(dir string)
 }
 
 // run runs r through the runner and the chaos controller, with the
@@ -83,6 +95,9 @@ faults:
 	dir := filepath.Join(tmp, "results")
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
+	}
+	if r.started != nil {
+		r.started(dir)
 	}
 	res, err := runner.Run(ctx, runner.Spec{Config: cfg, Backend: Backend{}, Nemesis: nem, Dir: dir, Exec: selfExec(t)})
 	if err != nil && ctx.Err() == nil {
