@@ -105,4 +105,3 @@ func TestInterruptedRunUnmounts(t *testing.T) {
 		t.Fatalf("interrupted run: verdict %v, error %q", res.Verdict, res.Error)
 	}
 }
-
