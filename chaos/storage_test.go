@@ -136,11 +136,11 @@ func (declaring) Nodes(s backend.Spec) []string         { return names(s.Nodes) 
 func TestStorageFaultsRunAndHeal(t *testing.T) {
 	c := storageFake{newFake(3)}
 	n := nemesisFor(t, `
-recovery: 200ms
+recovery: 300ms
 schedule:
   - {fault: power-loss, nodes: [n1], mode: keep-random-prefix, at: 0s}
-  - {fault: io-error, nodes: [n2], ops: [write], at: 50ms, for: 200ms}
-`, 800*time.Millisecond)
+  - {fault: io-error, nodes: [n2], ops: [write], at: 50ms, for: 1500ms}
+`, 2*time.Second)
 	r, stop := setUp(t, n, c)
 	r.await(t, "heal")
 	stop()
