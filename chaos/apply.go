@@ -35,7 +35,11 @@ type occurrence struct {
 func (n *Nemesis) apply(ctx context.Context, ev recorder, o *occurrence) (*window, error) {
 	switch o.e.Fault {
 	case KindKill, KindPause:
-		return n.process(ctx, ev, o)
+		return n.process(ctx, ev, o, n.signalOps(o.e))
+	case KindPowerLoss:
+		return n.process(ctx, ev, o, n.powerLossOps(o.e))
+	case KindDiskFull, KindIOError, KindSlowDisk, KindCorrupt:
+		return n.process(ctx, ev, o, n.storageOps(o.e))
 	case KindPartition:
 		return n.linkWindow(ctx, ev, o, n.partitionLinks)
 	case KindNetwork:
@@ -94,15 +98,28 @@ func (n *Nemesis) targets(ctx context.Context, e *Entry, claim map[string]bool) 
 	return out
 }
 
-// process kills or pauses the target nodes, retrying the nodes that fail.
-func (n *Nemesis) process(ctx context.Context, ev recorder, o *occurrence) (*window, error) {
-	e := o.e
-	mark, do, undo := n.down, n.killer.Kill, n.killer.Restart
-	verb, unverb := "kill", "restart"
+// nodeOps is how a fault acts on each of its nodes, one by one.
+type nodeOps struct {
+	// mark claims the chosen nodes (n.down, n.paused, or the window's own).
+	mark         map[string]bool
+	do, undo     func(ctx context.Context, node string) error
+	verb, unverb string
+	// notes, if set, says more about what do did, for the description.
+	notes func() string
+}
+
+// signalOps kills and restarts, or pauses and resumes.
+func (n *Nemesis) signalOps(e *Entry) nodeOps {
 	if e.Fault == KindPause {
-		mark, do, undo = n.paused, n.pauser.Pause, n.pauser.Resume
-		verb, unverb = "pause", "resume"
+		return nodeOps{mark: n.paused, do: n.pauser.Pause, undo: n.pauser.Resume, verb: "pause", unverb: "resume"}
 	}
+	return nodeOps{mark: n.down, do: n.killer.Kill, undo: n.killer.Restart, verb: "kill", unverb: "restart"}
+}
+
+// process applies ops to the target nodes, retrying the nodes that fail.
+func (n *Nemesis) process(ctx context.Context, ev recorder, o *occurrence, ops nodeOps) (*window, error) {
+	e := o.e
+	mark, do, undo, verb, unverb := ops.mark, ops.do, ops.undo, ops.verb, ops.unverb
 	var nodes, done []string
 	err := retry(ctx, o.deadline, &o.tries, retrying(ev, e, nil, o.deadline), func() error {
 		if len(nodes) == 0 {
@@ -150,6 +167,9 @@ func (n *Nemesis) process(ctx context.Context, ev recorder, o *occurrence) (*win
 		return nil, err
 	}
 	o.f.Desc = fmt.Sprintf("%s %s", verb, strings.Join(done, " "))
+	if ops.notes != nil {
+		o.f.Desc += ": " + ops.notes()
+	}
 	n.open(ev, w, o)
 	return w, nil
 }

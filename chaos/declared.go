@@ -24,6 +24,8 @@ func (e *Entry) needs() []backend.Power {
 		p = append(p, backend.PowerLinks)
 	case KindJoin, KindLeave, KindMove:
 		p = append(p, backend.PowerMembership)
+	case KindPowerLoss, KindDiskFull, KindIOError, KindSlowDisk, KindCorrupt:
+		p = append(p, storageNeeds(e.Fault)...)
 	}
 	if e.Target == TargetLeader || (e.Fault == KindPartition && e.Shape == ShapeLeader) {
 		p = append(p, backend.PowerLeader)
@@ -38,6 +40,7 @@ var powerText = map[backend.Power]string{
 	backend.PowerLeader:     "name its leader",
 	backend.PowerMembership: "join, remove and move replica groups (sharded backends)",
 	backend.PowerLinks:      "fault the links between two nodes or more (a link fault table; etcd needs the option peer-proxy: true)",
+	backend.PowerStorage:    "fault its nodes' storage (the harness mounts a fault-injecting file system over data directories it controls: raftkv in process mode; not memory, in-process nodes, or nodes whose data directory is their own)",
 }
 
 // LinkDeclarer is a backend.Declarer whose clusters have a link fault

@@ -52,6 +52,12 @@
 //     again; restart and resume come when the window ends.
 //   - join, leave (groups: how many, default 1) and move: membership
 //     changes of sharded clusters; they happen at once.
+//   - power-loss, disk-full, io-error, slow-disk and corrupt: storage
+//     faults on the file system under the target nodes' data directories
+//     (storage.go; the README's "Storage faults" section lists their
+//     keys). A power loss kills, drops un-synced writes (mode) and
+//     restarts when its window ends, or at once without for; a
+//     corruption at rest has no for.
 //
 // Errors are workloads.FieldErrors with paths under "faults" and the line
 // of the offending node, every problem reported at once.
@@ -80,8 +86,8 @@
 // effect (one of two nodes killed) is undone and counts as never applied.
 //
 // Faults reach a cluster through small optional interfaces found by type
-// assertion: backend.Killer, backend.Pauser, backend.LeaderFinder and
-// backend.Membership from system/backend, and FaultSeam (the cluster's
+// assertion: backend.Killer, backend.Pauser, backend.LeaderFinder,
+// backend.Membership and backend.StorageFaulter from system/backend, and FaultSeam (the cluster's
 // transport.LinkFaulter) defined here. A network fault is one
 // transport.LinkFaults, the single fault description of the whole harness:
 // the schedule's keys are its fields (loss is Drop; delay is the mean and

@@ -23,6 +23,13 @@ const (
 	KindLeave Kind = "leave"
 	// KindMove moves a shard to another serving group.
 	KindMove Kind = "move"
+	// Storage kinds (storage.go): a power loss and storage fault windows
+	// on the file system under the target nodes' data directories.
+	KindPowerLoss Kind = "power-loss"
+	KindDiskFull  Kind = "disk-full"
+	KindIOError   Kind = "io-error"
+	KindSlowDisk  Kind = "slow-disk"
+	KindCorrupt   Kind = "corrupt"
 )
 
 // Shape is the shape of a partition.
@@ -68,7 +75,7 @@ const (
 // Kinds lists every fault kind with a one-line description, for `bench
 // list`.
 func Kinds() [][2]string {
-	return [][2]string{
+	return append([][2]string{
 		{string(KindNetwork), "link faults on target nodes or links: delay, jitter (uniform/normal/pareto), loss (burst: Gilbert-Elliott), duplicate, reorder, bandwidth, conn reset/stall/slow-close"},
 		{string(KindPartition), "shape halves | majority | isolate | leader | bridge | ring | one-way; healed when the window ends"},
 		{string(KindKill), "crash target nodes (random, leader, minority, majority, all), restart them from their data when the window ends"},
@@ -76,7 +83,7 @@ func Kinds() [][2]string {
 		{string(KindJoin), "join a replica group that is not serving (sharded backends)"},
 		{string(KindLeave), "remove a serving replica group (sharded backends)"},
 		{string(KindMove), "move a random shard to another serving group (sharded backends)"},
-	}
+	}, storageKinds()...)
 }
 
 // window reports whether k lasts for a duration (rather than happening once).
@@ -85,7 +92,7 @@ func (k Kind) window() bool {
 	case KindNetwork, KindPartition, KindKill, KindPause:
 		return true
 	}
-	return false
+	return k.storage()
 }
 
 func (k Kind) known() bool {
@@ -93,7 +100,7 @@ func (k Kind) known() bool {
 	case KindNetwork, KindPartition, KindKill, KindPause, KindJoin, KindLeave, KindMove:
 		return true
 	}
-	return false
+	return k.storage()
 }
 
 func (s Shape) known() bool {

@@ -35,6 +35,7 @@ type Nemesis struct {
 	pauser  backend.Pauser
 	leader  backend.LeaderFinder
 	members backend.Membership
+	storage backend.StorageFaulter
 
 	mu      sync.Mutex
 	rng     *rand.Rand
@@ -143,6 +144,7 @@ func (n *Nemesis) Setup(ctx context.Context, c backend.Cluster) error {
 	n.pauser, _ = c.(backend.Pauser)
 	n.leader, _ = c.(backend.LeaderFinder)
 	n.members, _ = c.(backend.Membership)
+	n.storage, _ = c.(backend.StorageFaulter)
 	if fs, ok := c.(FaultSeam); ok {
 		n.net = fs.Faults()
 	}
@@ -167,6 +169,9 @@ func (n *Nemesis) Setup(ctx context.Context, c backend.Cluster) error {
 			need(e, n.pauser != nil, "pause/resume (backend.Pauser)")
 		case KindJoin, KindLeave, KindMove:
 			need(e, n.members != nil, "membership changes (backend.Membership)")
+		case KindPowerLoss, KindDiskFull, KindIOError, KindSlowDisk, KindCorrupt:
+			need(e, n.storage != nil, "storage faults (backend.StorageFaulter)")
+			need(e, e.Fault != KindPowerLoss || n.killer != nil, "kill/restart (backend.Killer)")
 		case KindPartition, KindNetwork:
 			need(e, n.net != nil, "network fault seam (chaos.FaultSeam)")
 			if n.net != nil && e.Fault == KindNetwork {

@@ -134,6 +134,11 @@ var (
 		KindJoin:      {"groups"},
 		KindLeave:     {"groups"},
 		KindMove:      {},
+		KindPowerLoss: {"target", "nodes", "mode"},
+		KindDiskFull:  {"target", "nodes", "budget"},
+		KindIOError:   {"target", "nodes", "ops", "files"},
+		KindSlowDisk:  {"target", "nodes", "delay", "jitter", "distribution", "writes"},
+		KindCorrupt:   {"target", "nodes", "files", "offset", "length", "bits", "on_read"},
 	}
 )
 
@@ -176,6 +181,8 @@ func (p *parser) entry(n *yaml.Node, path string) Entry {
 		if v, ok := vals["groups"]; ok {
 			e.Groups = p.int64Range(v, paths["groups"], 1, 100)
 		}
+	default:
+		p.storage(&e, n, vals, paths)
 	}
 	return e
 }
@@ -228,7 +235,9 @@ func (p *parser) timing(e *Entry, n *yaml.Node, vals map[string]*yaml.Node, path
 	v, ok := vals["for"]
 	switch {
 	case e.Fault.window() && !ok:
-		p.add(n, e.Path+".for", "missing: how long the %s lasts", e.Fault)
+		if !e.Fault.forOptional() {
+			p.add(n, e.Path+".for", "missing: how long the %s lasts", e.Fault)
+		}
 	case e.Fault.window():
 		before := len(p.errs)
 		e.For = p.duration(v, paths["for"])
@@ -339,6 +348,7 @@ func (p *parser) network(e *Entry, n *yaml.Node, vals map[string]*yaml.Node, pat
 		}
 	}
 	l := &e.Link
+	p.latency(l, vals, paths)
 	dur := func(k string, d *time.Duration) {
 		if v, ok := vals[k]; ok {
 			if *d = p.duration(v, paths[k]); *d < 0 {
@@ -351,20 +361,11 @@ func (p *parser) network(e *Entry, n *yaml.Node, vals map[string]*yaml.Node, pat
 			*f = p.prob(v, paths[k])
 		}
 	}
-	dur("delay", &l.Delay)
-	dur("jitter", &l.Jitter)
 	dur("reorder_delay", &l.ReorderDelay)
 	dur("slow_close", &l.SlowClose)
 	prob("loss", &l.Drop)
 	prob("duplicate", &l.Duplicate)
 	prob("reorder", &l.Reorder)
-	if v, ok := vals["distribution"]; ok {
-		l.Distribution = transport.Distribution(v.Value)
-		p.oneOf(v, paths["distribution"], "distribution", string(transport.DelayUniform), string(transport.DelayNormal), string(transport.DelayPareto))
-		if l.Jitter == 0 {
-			p.add(v, paths["distribution"], "a distribution shapes the jitter; give jitter too")
-		}
-	}
 	if v, ok := vals["burst"]; ok {
 		l.Burst = p.float(v, paths["burst"])
 		switch {
@@ -396,6 +397,25 @@ func (p *parser) network(e *Entry, n *yaml.Node, vals map[string]*yaml.Node, pat
 	}
 	if !given {
 		p.add(n, e.Path, "a network fault needs at least one of delay, jitter, loss, duplicate, reorder, bandwidth or conn")
+	}
+}
+
+// latency reads a delay: delay (the mean), jitter (its spread) and
+// distribution (uniform, normal or pareto), as network and slow-disk
+// faults share them.
+func (p *parser) latency(l *transport.LinkFaults, vals map[string]*yaml.Node, paths map[string]string) {
+	if v, ok := vals["delay"]; ok {
+		l.Delay = p.duration(v, paths["delay"])
+	}
+	if v, ok := vals["jitter"]; ok {
+		l.Jitter = p.duration(v, paths["jitter"])
+	}
+	if v, ok := vals["distribution"]; ok {
+		l.Distribution = transport.Distribution(v.Value)
+		p.oneOf(v, paths["distribution"], "distribution", string(transport.DelayUniform), string(transport.DelayNormal), string(transport.DelayPareto))
+		if l.Jitter == 0 {
+			p.add(v, paths["distribution"], "a distribution shapes the jitter; give jitter too")
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"faultline/system/backend"
 	"faultline/transport"
 )
 
@@ -77,6 +78,11 @@ type Entry struct {
 	Link transport.LinkFaults
 	// Groups is how many replica groups a join or leave changes (default 1).
 	Groups int
+	// Loss is a power loss's mode (default backend.LossDropUnsynced).
+	Loss backend.LossMode
+	// Storage is a storage fault window's description (disk-full,
+	// io-error, slow-disk, corrupt).
+	Storage backend.StorageFault
 }
 
 // String describes the entry briefly, for errors and events.
@@ -84,7 +90,7 @@ func (e *Entry) String() string {
 	switch e.Fault {
 	case KindPartition:
 		return fmt.Sprintf("partition %s", e.Shape)
-	case KindKill, KindPause, KindNetwork:
+	case KindKill, KindPause, KindNetwork, KindPowerLoss, KindDiskFull, KindIOError, KindSlowDisk, KindCorrupt:
 		if len(e.Links) > 0 {
 			return fmt.Sprintf("%s of %d links", e.Fault, len(e.Links))
 		}

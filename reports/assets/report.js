@@ -24,7 +24,8 @@
 
   var OUTCOME = { ok: "#2a9d3a", fail: "#d62728", info: "#f08c00" };
   var PALETTE = ["#1f77b4", "#9467bd", "#17becf", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#2ca02c", "#ff7f0e", "#d62728"];
-  var FAULT = { partition: "#d62728", kill: "#7b2cbf", pause: "#f08c00", restart: "#1f77b4", clock: "#8c564b" };
+  var FAULT = { partition: "#d62728", kill: "#7b2cbf", pause: "#f08c00", restart: "#1f77b4", clock: "#8c564b",
+    "power-loss": "#3c096c", "disk-full": "#6c757d", "io-error": "#e377c2", "slow-disk": "#17becf", corrupt: "#a0522d" };
   function faultColor(kind) {
     if (FAULT[kind]) return FAULT[kind];
     var h = 0;

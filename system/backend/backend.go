@@ -51,6 +51,10 @@ type Spec struct {
 	Options map[string]string
 	// Logger receives the backend's diagnostics; nil discards them.
 	Logger *slog.Logger
+	// StorageFaults asks for every node's data directory on a
+	// fault-injecting file system, for a fault schedule with storage
+	// faults (a StorageFaulter cluster). False mounts nothing.
+	StorageFaults bool
 }
 
 // Validate checks the spec's fields.

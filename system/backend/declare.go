@@ -21,6 +21,9 @@ const (
 	// nodes (the chaos controller's FaultSeam), for partitions and network
 	// faults.
 	PowerLinks Power = "links"
+	// PowerStorage: the cluster is a StorageFaulter when started with
+	// Spec.StorageFaults (its nodes' data directories are the harness's).
+	PowerStorage Power = "storage"
 )
 
 // Declarer is a Backend that says, without starting anything, what the

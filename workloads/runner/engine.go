@@ -117,6 +117,9 @@ func Run(ctx context.Context, s Spec) (*results.Results, error) {
 	defer os.RemoveAll(clusterDir)
 	spec := BackendSpec(&cfg)
 	spec.Dir, spec.Exec, spec.Logger = clusterDir, s.Exec, log.With("backend", cfg.Backend.Name)
+	if sn, ok := s.Nemesis.(StorageNemesis); ok {
+		spec.StorageFaults = sn.StorageFaults()
+	}
 	fmt.Fprintf(status, "starting %s: %d node(s), %s mode\n", cfg.Backend.Name, cfg.Backend.Nodes, cfg.Backend.Mode)
 	sctx, cancel := context.WithTimeout(ctx, startTimeout)
 	cluster, err := s.Backend.Start(sctx, spec)

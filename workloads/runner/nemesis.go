@@ -33,6 +33,15 @@ type Nemesis interface {
 	Heal(ctx context.Context, ev *Events) error
 }
 
+// StorageNemesis is a Nemesis that says whether its schedule has storage
+// faults; the runner then starts the cluster with
+// backend.Spec.StorageFaults, so that its nodes' data directories are on
+// a fault-injecting file system. Without storage faults nothing is mounted.
+type StorageNemesis interface {
+	Nemesis
+	StorageFaults() bool
+}
+
 // Events records fault windows and cluster events into the run's history
 // with the run's clock. It is safe for concurrent use.
 type Events struct {

@@ -89,6 +89,16 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 		}
 		c.admin[i] = c.adminConns.DialNamed(c.names[i], addrs[i], secret.Config())
 	}
+	cleanStale(spec.Dir, spec.Logger)
+	if spec.StorageFaults {
+		dirs := make([]string, spec.Nodes)
+		for i := range dirs {
+			dirs[i] = c.cfgs[i].Dir
+		}
+		if c.disks, err = mountDisks(spec, dirs); err != nil {
+			return nil, errors.Join(err, c.pool.Close(), c.adminConns.Close())
+		}
+	}
 	admin := map[string]transport.ContextCaller{}
 	for i, a := range c.admin {
 		admin[c.names[i]] = a
@@ -110,7 +120,9 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 			}
 			return c.faults.ReapplyWithin(ctx, c.names[i], 5*time.Second)
 		},
-		Release: func() error { return errors.Join(c.pool.Close(), c.adminConns.Close(), network.Close()) },
+		Release: func() error {
+			return errors.Join(c.pool.Close(), c.adminConns.Close(), network.Close(), c.disks.Close())
+		},
 	})
 	if err := c.StartAll(ctx, c.waitLeader); err != nil {
 		return nil, err
@@ -136,6 +148,9 @@ type Cluster struct {
 	adminConns nodeproc.Conns
 	// pool holds the callers the clerks share (option conns).
 	pool *backend.Pool[*nodeproc.Callers]
+	// disks are the nodes' fault-injecting file systems, nil unless
+	// started with Spec.StorageFaults (storage.go).
+	disks *disks
 }
 
 var (

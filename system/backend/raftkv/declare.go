@@ -15,6 +15,9 @@ func (Backend) Powers(spec backend.Spec) []backend.Power {
 	if spec.Nodes >= 2 {
 		p = append(p, backend.PowerLinks)
 	}
+	if spec.Mode == backend.ModeProcess {
+		p = append(p, backend.PowerStorage) // storage.go
+	}
 	return p
 }
 

@@ -23,6 +23,12 @@
 //     names the leader of the highest term.
 //   - backend.Stats: Raft RPCs sent by the running nodes, counted per method
 //     (calls only; the TCP transport does not expose byte counts).
+//   - backend.StorageFaulter (process mode, started with
+//     Spec.StorageFaults; storage.go): a faultfs mounted over every node's
+//     data directory, its bytes in the directory beside it
+//     (BackingSuffix), for power loss, disk-full, io-error, slow-disk and
+//     corrupt faults; Stop unmounts, and every Start unmounts the stale
+//     mounts a killed harness left beside its directory.
 //
 // Authentication: Start makes the cluster a fresh secret
 // (nodeproc.NewSecret, in Spec.Dir); nodes get its file's path in
@@ -59,5 +65,6 @@
 // default DefaultConns).
 //
 // It imports system/backend, system/backend/nodeproc, system/kvraft,
-// system/raft, system/storage, transport and transport/tcp.
+// system/raft, system/storage, system/storage/faultfs, transport and
+// transport/tcp.
 package raftkv
