@@ -153,6 +153,11 @@ func (reg *registries) checkRun(cfg *workloads.Config, src *workloads.Source, ba
 			e = append(e, &workloads.FieldError{Path: "workload.maelstrom", Msg: err.Error()})
 		}
 	}
+	if known {
+		if err := runner.TxnRefusal(cfg, b.backend); err != nil {
+			e = append(e, workloads.Fields(err)...)
+		}
+	}
 	if known && cfg.BareOn() {
 		if fe := bareRefusal(cfg, b.backend); fe != nil {
 			e = append(e, fe)
