@@ -2,7 +2,7 @@ package memory
 
 import (
 	"fmt"
-		"slices"
+	"slices"
 
 	"faultline/system/backend"
 )
