@@ -3,11 +3,9 @@ package main
 import (
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
-	"faultline/workloads/checker"
 	"faultline/workloads/checker/elle"
 	"faultline/workloads/results"
 )
@@ -54,10 +52,10 @@ func TestTxnStrictIsValid(t *testing.T) {
 	for _, kind := range []string{"list-append", "rw-register"} {
 		t.Run(kind, func(t *testing.T) {
 			code, out, r := txnRun(t, "strict", kind)
-			if code != exitValid || r.Verdict != checker.Valid || len(r.Anomalies) > 0 {
+			if code != exitValid || r.Verdict != elle.Valid || len(r.Anomalies) > 0 {
 				t.Fatalf("exit %d, elle %s, anomalies %v; want valid:\n%s", code, r.Verdict, r.AnomalyTypes, out)
 			}
-			if r.Workload != kind || r.Txns < 100 || !slices.Equal(r.Models, []elle.Model{elle.StrictSerializable}) {
+			if r.Workload != kind || r.Txns < 100 || len(r.Models) != 1 || r.Models[0] != elle.StrictSerializable {
 				t.Fatalf("elle checked %d %s txns against %v; want >= 100 %s txns against strict-serializable", r.Txns, r.Workload, r.Models, kind)
 			}
 		})
@@ -74,18 +72,18 @@ func TestTxnStrictIsValid(t *testing.T) {
 // serializability and nothing weaker (it stays serializable).
 func TestTxnStaleReadCaught(t *testing.T) {
 	code, out, r := txnRun(t, "stale-read", "list-append")
-	if code != exitInvalid || r.Verdict != checker.Invalid {
+	if code != exitInvalid || r.Verdict != elle.Invalid {
 		t.Fatalf("exit %d, elle %s; want invalid:\n%s", code, r.Verdict, out)
 	}
-	if !slices.Contains(r.AnomalyTypes, "G-single-item-realtime") {
+	if !strings.Contains(" "+strings.Join(r.AnomalyTypes, " ")+" ", " G-single-item-realtime ") {
 		t.Fatalf("anomalies %v, want G-single-item-realtime among them:\n%s", r.AnomalyTypes, out)
 	}
-	for _, a := range append(slices.Clone(r.AnomalyTypes), r.AlsoFound...) {
+	for _, a := range append(append([]string(nil), r.AnomalyTypes...), r.AlsoFound...) {
 		if !strings.HasSuffix(a, "-realtime") {
 			t.Errorf("anomaly %s needs no real time: a stale snapshot read cannot make it", a)
 		}
 	}
-	if !slices.Equal(r.Not, []elle.Model{elle.StrictSerializable}) || len(r.AlsoNot) > 0 {
+	if len(r.Not) != 1 || r.Not[0] != elle.StrictSerializable || len(r.AlsoNot) > 0 {
 		t.Errorf("rules out %v (and %v), want strict-serializable only", r.Not, r.AlsoNot)
 	}
 	for _, a := range r.Anomalies {
