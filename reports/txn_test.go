@@ -113,3 +113,30 @@ func TestAnomalyWords(t *testing.T) {
 		t.Error("a -realtime type's words do not say it needs real time")
 	}
 }
+
+// TestTxnBrowser renders a report with a transactional check in headless
+// chromium (skipped without it, except under CI=true): the page script
+// runs without errors, the cycle is in the DOM as SVG, and none of the
+// history's markup ran.
+func TestTxnBrowser(t *testing.T) {
+	bin := chromiumPath(t)
+	r := staleReadResult(t)
+	d := &Data{Header: Header{Run: results.Run{Name: "txn" + imgPayload, Verdict: checker.Invalid}},
+		Checks: []results.Check{{Name: "elle", Verdict: r.Verdict, Summary: "elle " + r.Summary(), Txn: r}}}
+	var b bytes.Buffer
+	if err := Write(&b, d); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "report.html")
+	if err := os.WriteFile(p, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dom := chromium(t, bin, "file://"+p, "--dump-dom")
+	a := bodyAttrs(t, dom)
+	if a["data-status"] != "ok" || a["data-errors"] != "0" || a["data-pwned"] != "" {
+		t.Fatalf("body attributes %v: want status ok, no errors, not pwned", a)
+	}
+	if n := bytes.Count(dom, []byte("<circle ")); n != len(r.Anomalies[0].Cycle.Steps) {
+		t.Fatalf("%d transaction circles in the DOM, want %d", n, len(r.Anomalies[0].Cycle.Steps))
+	}
+}
