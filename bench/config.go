@@ -158,6 +158,9 @@ func (reg *registries) checkRun(cfg *workloads.Config, src *workloads.Source, ba
 		if fe := checkBackend(cfg, src, b); fe != nil {
 			e = append(e, fe)
 		}
+		if err := runner.TxnRefusal(cfg, b.backend); err != nil {
+			e = append(e, workloads.Fields(err)...)
+		}
 	}
 	if known && cfg.BareOn() {
 		if fe := bareRefusal(cfg, b.backend); fe != nil {

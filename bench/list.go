@@ -25,6 +25,7 @@ func cmdList(reg *registries, w io.Writer) int {
 		{string(workloads.KindKV), "key/value mix (custom or YCSB), checked for linearizability per key"},
 		{string(workloads.KindRegister), "Get/Put of unique values on a small key space, for porcupine"},
 		{string(workloads.KindAppend), "unique tokens appended to shared keys and read back; exact append check"},
+		{strings.Join(workloads.TxnKinds, ", "), "transactions (Elle's generator; section workload.txn) on a backend that runs them (memory), checked for isolation anomalies by elle"},
 		{string(workloads.KindMapReduce), "one batch job (a batch backend such as mapreduce), output checked against a sequential run"},
 		{strings.Join(workloads.MaelstromKinds, ", "), "Maelstrom's workloads and checkers (backend maelstrom; section workload.maelstrom; or `bench maelstrom test`)"},
 	})
@@ -39,6 +40,7 @@ func cmdList(reg *registries, w io.Writer) int {
 		{workloads.DistZipfian, "zipfian, constant 0.99, scrambled over the key space as YCSB"},
 		{workloads.DistLatest, "zipfian over recency: recently inserted keys are hottest"},
 		{workloads.DistHotspot, "a fraction of ops (hotspot.ops) on a fraction of keys (hotspot.keys)"},
+		{workloads.DistExponential, "transactional workloads: active key i picked with weight base^i (Elle's default; workload.txn.key_dist_base)"},
 	})
 	listSection(tw, "FAULTS", reg.faultKinds())
 	tw.Flush()

@@ -169,8 +169,31 @@ func probe(t *testing.T, c backend.Cluster) []backend.Power {
 	if fs, ok := c.(chaos.FaultSeam); ok && fs.Faults() != nil && len(c.Nodes()) >= 2 {
 		p = append(p, backend.PowerLinks)
 	}
+	if runsTxn(ctx, t, c) {
+		p = append(p, backend.PowerTxn)
+	}
 	slices.Sort(p)
 	return p
+}
+
+// runsTxn reports whether a client of c runs a transaction: an Invoker
+// that answers a txn request with a txn_ok reply.
+func runsTxn(ctx context.Context, t *testing.T, c backend.Cluster) bool {
+	t.Helper()
+	cl, err := c.Client(ctx, 0)
+	if errors.Is(err, backend.ErrUnsupported) {
+		return false // a batch cluster has no clients
+	}
+	if err != nil {
+		t.Fatalf("client: %v", err)
+	}
+	defer cl.Close()
+	inv, ok := cl.(backend.Invoker)
+	if !ok {
+		return false
+	}
+	reply, err := inv.Invoke(ctx, "", "txn", []byte(`{"txn":[["append",1,1],["r",1,null]]}`))
+	return err == nil && string(reply) == `{"type":"txn_ok","txn":[["append",1,1],["r",1,[1]]]}`
 }
 
 // TestDeclaredPowersMatchClusters: for every registered backend, the

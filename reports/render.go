@@ -54,6 +54,9 @@ var (
 		"ratio":       formatRatio,
 		"settings":    SettingsText,
 		"minCoverage": func() float64 { return results.MinCoverage },
+		"cycleSVG":    CycleSVG,
+		"anomalyText": AnomalyWords,
+		"models":      modelNames,
 	}).ParseFS(assetFS, "assets/*.tmpl"))
 )
 

@@ -109,8 +109,9 @@ const (
 
 // Workload is the load: what ops, on which keys, how fast, for how long.
 type Workload struct {
-	// Kind is "kv" (default), "register", "append", "mapreduce" or one of
-	// MaelstromKinds ("broadcast").
+	// Kind is "kv" (default), "register", "append", "mapreduce", one of
+	// TxnKinds ("list-append", "rw-register") or one of MaelstromKinds
+	// ("broadcast").
 	Kind string `yaml:"kind" json:"kind"`
 	// YCSB picks a YCSB core workload preset: "a", "b", "c", "d" or "f".
 	// It sets Mix and the default Distribution; E (scans) is not supported.
@@ -147,6 +148,8 @@ type Workload struct {
 	ReadFraction *float64 `yaml:"read_fraction" json:"read_fraction,omitempty"`
 	// Maelstrom shapes a Maelstrom workload (a kind of MaelstromKinds).
 	Maelstrom *Maelstrom `yaml:"maelstrom,omitempty" json:"maelstrom,omitempty"`
+	// Txn shapes a transactional workload (a kind of TxnKinds).
+	Txn *Txn `yaml:"txn,omitempty" json:"txn,omitempty"`
 }
 
 // Mix weighs op types. Weights are relative and need not sum to one.

@@ -86,6 +86,7 @@ func (c *Config) Defaults() {
 		}
 	}
 	w.maelstromDefaults()
+	w.txnDefaults()
 	if w.Kind == KindKV && w.Mix.IsZero() {
 		w.Mix = Mix{Get: 0.5, Put: 0.5}
 	}

@@ -49,6 +49,13 @@ func TestParseErrors(t *testing.T) {
 		{"syntax", "workload:\n  clients: [1\n", 1, "did not find expected"},
 		{"empty", "", 0, "empty config"},
 		{"timeout", "workload:\n  timeout: 2h\n", 2, "workload.timeout: 2h0m0s, want in (0, 1h]"},
+		{"txn section on kv", "workload:\n  txn:\n    max_txn_length: 3\n", 2, `set, but kind "kv" is not a transactional workload`},
+		{"txn lengths", "workload:\n  kind: list-append\n  txn:\n    min_txn_length: 5\n    max_txn_length: 2\n", 5, "workload.txn.max_txn_length: 2, want min_txn_length (5) to 1000"},
+		{"txn model", "workload:\n  kind: rw-register\n  txn:\n    models: [serializable, linearizable]\n", 4, `models[1] "linearizable", want one of strict-serializable`},
+		{"txn key dist base", "workload:\n  kind: list-append\n  txn:\n    key_dist_base: 1\n", 4, "workload.txn.key_dist_base: 1, want a number > 1"},
+		{"txn zipfian", "workload:\n  kind: list-append\n  distribution: zipfian\n", 3, `a transactional workload picks its active keys "exponential" or "uniform"`},
+		{"exponential on kv", "workload:\n  distribution: exponential\n", 2, "is for transactional workloads (list-append, rw-register) only"},
+		{"txn linearizable", "workload:\n  kind: list-append\ncheck:\n  linearizable: true\n", 4, "list-append workloads have their own check"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

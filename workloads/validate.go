@@ -38,14 +38,15 @@ func (c *Config) Validate() error {
 	case KindMapReduce:
 		validJob(&e, c)
 	default:
-		if !IsMaelstrom(w.Kind) {
-			e.add("workload.kind", "%q, want %q, %q, %q, %q or a Maelstrom workload (%s)", w.Kind,
-				KindKV, KindRegister, KindAppend, KindMapReduce, strings.Join(MaelstromKinds, ", "))
+		if !IsMaelstrom(w.Kind) && !IsTxn(w.Kind) {
+			e.add("workload.kind", "%q, want %q, %q, %q, %q, a transactional workload (%s) or a Maelstrom workload (%s)", w.Kind,
+				KindKV, KindRegister, KindAppend, KindMapReduce, strings.Join(TxnKinds, ", "), strings.Join(MaelstromKinds, ", "))
 		} else if c.Job != nil {
 			e.add("job", "a job section needs workload kind %q", KindMapReduce)
 		}
 	}
 	validMaelstrom(&e, &c.Workload)
+	validTxn(&e, &c.Workload)
 	if w.YCSB != "" {
 		if w.YCSB == "e" || w.YCSB == "E" {
 			e.add("workload.ycsb", "YCSB workload E needs range scans, which the Get/Put/Append API does not have")
@@ -59,8 +60,17 @@ func (c *Config) Validate() error {
 	if w.Keys < 1 || w.Keys > MaxKeys {
 		e.add("workload.keys", "%d keys, want 1 to %d", w.Keys, MaxKeys)
 	}
+	switch {
+	case IsTxn(w.Kind):
+		if w.Distribution != DistUniform && w.Distribution != DistExponential {
+			e.add("workload.distribution", "%q, a transactional workload picks its active keys %q or %q", w.Distribution,
+				DistExponential, DistUniform)
+		}
+	case w.Distribution == DistExponential:
+		e.add("workload.distribution", "%q is for transactional workloads (%s) only", w.Distribution, strings.Join(TxnKinds, ", "))
+	}
 	switch w.Distribution {
-	case DistUniform, DistZipfian, DistLatest:
+	case DistUniform, DistZipfian, DistLatest, DistExponential:
 	case DistHotspot:
 		h := w.Hotspot
 		if !(h.Keys > 0 && h.Keys < 1) {
@@ -136,7 +146,7 @@ func (c *Config) Validate() error {
 	if c.Check.TimeLimit <= 0 {
 		e.add("check.time_limit", "%v, want > 0", c.Check.TimeLimit)
 	}
-	if c.Check.Linearizable != nil && *c.Check.Linearizable && (w.Kind == KindAppend || w.Kind == KindMapReduce || IsMaelstrom(w.Kind)) {
+	if c.Check.Linearizable != nil && *c.Check.Linearizable && (w.Kind == KindAppend || w.Kind == KindMapReduce || IsMaelstrom(w.Kind) || IsTxn(w.Kind)) {
 		e.add("check.linearizable", "%s workloads have their own check; set false", w.Kind)
 	}
 	if c.Out == "" {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"faultline/workloads/checker"
+	"faultline/workloads/checker/elle"
 )
 
 // Check is the outcome of one check of a run.
@@ -27,6 +28,10 @@ type Check struct {
 	// Anomalies explains examples of what was wrong (append checker, and
 	// the failing keys of the linearizability check).
 	Anomalies []checker.Anomaly `json:"anomalies,omitempty"`
+	// Txn is the Elle-style isolation check's whole result (transactional
+	// workloads): anomalies explained, cycles as ordered steps, the models
+	// ruled out.
+	Txn *elle.Result `json:"txn,omitempty"`
 	// DurationS is how long the check took.
 	DurationS float64 `json:"duration_s"`
 }

@@ -4,7 +4,8 @@
 //
 // It is a leaf of the harness: it may import the standard library, package
 // workloads (the effective config), workloads/history (events) and
-// workloads/checker (verdicts and anomalies), and nothing under system/, so
+// workloads/checker (verdicts and anomalies) with workloads/checker/elle
+// (transactional results), and nothing under system/, so
 // that reports can use it. What a backend reports (backend.JobReport, RPC
 // statistics) is converted into these types at the one place that records
 // it, in the engine.
@@ -91,7 +92,11 @@
 //	             summary, keys (failing, then undecided), visualization
 //	             (file name), details ({anomaly kind: count}), anomalies
 //	             ([{kind, key, text, steps: [{op, desc, then}]}]),
-//	             duration_s}]
+//	             txn (transactional workloads: elle's result: verdict,
+//	             workload, txns, keys, models, anomaly_types, also_found,
+//	             anomalies [{type, key, txns, text, cycle: {steps: [{txn,
+//	             index, op, rel, key, why}]}}], not and also_not (models
+//	             ruled out), stats), duration_s}]
 //
 // # messages.jsonl (JournalFile; files key "messages")
 //

@@ -79,6 +79,17 @@
 // backend that routes messages itself, fills the network and node
 // sections of results.json and writes the message journal.
 //
+// # Transactional workloads
+//
+// A config whose kind is one of workloads.TxnKinds (list-append,
+// rw-register) runs the same way on a cluster whose clients take
+// transactions (backend.PowerTxn; TxnRefusal refuses any other before it
+// starts): TxnWorkload draws every client's transactions from one
+// gen.TxnGen with the config's Elle knobs and sends each as a Maelstrom
+// txn request, recorded as a history.Call with Key "txn"; there is no
+// setup and no final phase. The check is elle's (Checkers), run by
+// TxnCheck, which keeps elle's whole result in results.json's check.
+//
 // # Imports
 //
 // runner may import the standard library, HDR histograms, system/backend

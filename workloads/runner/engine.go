@@ -103,6 +103,9 @@ func Run(ctx context.Context, s Spec) (*results.Results, error) {
 	if s.Backend == nil {
 		return fail(errors.New("runner: no backend"))
 	}
+	if err := TxnRefusal(&cfg, s.Backend); err != nil {
+		return fail(err)
+	}
 	hf, err := os.Create(filepath.Join(s.Dir, HistoryFile))
 	if err != nil {
 		return fail(fmt.Errorf("runner: %w", err))
@@ -150,7 +153,7 @@ func Run(ctx context.Context, s Spec) (*results.Results, error) {
 	switch {
 	case cfg.Workload.Kind == workloads.KindMapReduce:
 		job, err = runBatch(ctx, s, cluster, hw, clock, res, status, log)
-	case workloads.IsMaelstrom(cfg.Workload.Kind):
+	case workloads.IsMaelstrom(cfg.Workload.Kind) || workloads.IsTxn(cfg.Workload.Kind):
 		ops, mcheck, err = runMaelstrom(ctx, s, cluster, hw, clock, res, log)
 	default:
 		ops, err = runLoad(ctx, s, cluster, hw, clock, res, log)
@@ -184,7 +187,7 @@ func Run(ctx context.Context, s Spec) (*results.Results, error) {
 		fmt.Fprintf(status, "checking %d ops...\n", ops)
 	}
 	res.Checks = Check(context.WithoutCancel(ctx), filepath.Join(s.Dir, HistoryFile), job, checkers, s.Dir)
-	if mcheck != nil {
+	if mcheck != nil && !workloads.IsTxn(cfg.Workload.Kind) { // elle checks a transactional run (Checkers)
 		res.Checks = append(res.Checks, mcheck(context.WithoutCancel(ctx), res.Network)...)
 	}
 	if len(res.Faults) > 0 {

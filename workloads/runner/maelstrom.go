@@ -84,7 +84,7 @@ func (t timeoutInvoker) Invoke(ctx context.Context, node, f string, args []byte)
 func runMaelstrom(ctx context.Context, s Spec, cluster backend.Cluster, hw *history.Writer, clock history.Clock,
 	res *results.Results, log *slog.Logger) (int64, func(context.Context, *results.Network) []results.Check, error) {
 	cfg := s.Config
-	w, err := MaelstromWorkload(&cfg)
+	w, err := invokerWorkload(&cfg)
 	if err != nil {
 		return 0, nil, err
 	}

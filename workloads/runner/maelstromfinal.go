@@ -23,6 +23,9 @@ const finalRetry = 200 * time.Millisecond
 // when ctx ended the run first.
 func (m *mrun) finalPhase(ctx context.Context, nodes []string, harness *maelstrom.Recorder) bool {
 	mc := m.cfg.Workload.Maelstrom
+	if mc == nil { // a transactional workload: no final phase
+		return ctx.Err() == nil
+	}
 	if m.o.Nemesis != nil && !sleepCtx(ctx, mc.Recovery.D()) {
 		return false
 	}

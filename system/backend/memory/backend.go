@@ -45,16 +45,20 @@ func (Backend) Start(ctx context.Context, spec backend.Spec) (backend.Cluster, e
 		return nil, fmt.Errorf("memkv: %w", err)
 	}
 	for k := range spec.Options {
-		if k != "conns" {
-			return nil, fmt.Errorf("memkv: unknown option %q (known: conns)", k)
+		if k != "conns" && k != "txn" {
+			return nil, fmt.Errorf("memkv: unknown option %q (known: conns, txn)", k)
 		}
+	}
+	mode, err := txnMode(spec.Options["txn"])
+	if err != nil {
+		return nil, err
 	}
 	conns, err := backend.ConnsOption(Name, spec.Options, DefaultConns)
 	if err != nil {
 		return nil, err
 	}
 	c := &Cluster{addr: addrs[0], secret: secret.Key, pool: nodeproc.NewCallerPool(conns, clientConfig(secret.Key))}
-	cfg := NodeConfig{Addr: c.addr, SecretFile: secret.File}
+	cfg := NodeConfig{Addr: c.addr, SecretFile: secret.File, Txn: mode}
 	c.Set = nodeproc.NewSet(nodeproc.SetConfig{
 		Backend: Name, Names: []string{nodeName}, Mode: spec.Mode,
 		Exec: spec.Exec, Config: func(int) any { return cfg }, Dir: spec.Dir,

@@ -20,8 +20,9 @@ type Client struct {
 }
 
 var (
-	_ backend.Client = (*Client)(nil)
-	_ backend.Served = (*Client)(nil)
+	_ backend.Client  = (*Client)(nil)
+	_ backend.Served  = (*Client)(nil)
+	_ backend.Invoker = (*Client)(nil)
 )
 
 // NewClient returns a client of the node named node at addr, which
@@ -57,6 +58,24 @@ func (c *Client) Put(ctx context.Context, key, value string) error {
 // Append implements backend.Client.
 func (c *Client) Append(ctx context.Context, key, value string) error {
 	return classify(c.c.CallContext(ctx, "Store.Put", &PutArgs{Key: key, Value: value, Append: true}, &PutReply{}))
+}
+
+// Invoke implements backend.Invoker for transactions only (f "txn",
+// backend.PowerTxn): the store runs the whole transaction in one call.
+// Any other request is refused, definitely.
+func (c *Client) Invoke(ctx context.Context, _, f string, args []byte) ([]byte, error) {
+	if f != "txn" {
+		return nil, fmt.Errorf("%w: memkv: request type %q: %w (only txn)", backend.ErrDefinite, f, backend.ErrUnsupported)
+	}
+	ops, err := backend.ParseTxn(args)
+	if err != nil {
+		return nil, err
+	}
+	var r TxnReply
+	if err := c.c.CallContext(ctx, "Store.Txn", &TxnArgs{Ops: ops}, &r); err != nil {
+		return nil, classify(err)
+	}
+	return backend.TxnReply(r.Ops), nil
 }
 
 // LastNode implements backend.Served: there is only one node.

@@ -34,5 +34,12 @@
 // Cluster.ClientSettings declares the pool; Cluster.Bare runs the bare
 // loop (a Client per client called directly over the same pool).
 //
+// Its clients are also backend.Invokers of transactions
+// (backend.PowerTxn): the store runs each Maelstrom txn request on keys of
+// its own, atomically under its lock (option "txn": "strict", the
+// default). Option txn: stale-read weakens it on purpose for the
+// isolation checker's self-test (TxnStaleRead): read-only transactions
+// are served from a snapshot that lags up to 32 writing transactions.
+//
 // It imports system/backend, system/backend/nodeproc and transport.
 package memory

@@ -26,6 +26,9 @@ type NodeConfig struct {
 	// SecretFile is the path of the cluster's secret file
 	// (nodeproc.NewSecret); "" serves without authentication.
 	SecretFile string `arg:"secret-file"`
+	// Txn is the transaction mode (option "txn": TxnStrict or
+	// TxnStaleRead; "" is TxnStrict).
+	Txn string
 }
 
 // StartNode serves a new, empty Store at cfg.Addr ("127.0.0.1:0" picks a
@@ -37,6 +40,9 @@ func StartNode(cfg NodeConfig) (*Node, error) {
 		return nil, fmt.Errorf("memkv: %w", err)
 	}
 	st := NewStore()
+	if st.TxnMode, err = txnMode(cfg.Txn); err != nil {
+		return nil, err
+	}
 	srv := transport.NewServer()
 	if err := srv.RegisterName("Store", st); err != nil {
 		return nil, fmt.Errorf("memkv: %w", err)

@@ -22,15 +22,26 @@ type PutArgs struct {
 type PutReply struct{}
 
 // Store is the node's state machine, registered as the RPC service "Store"
-// ("Store.Get", "Store.Put"). It is safe for concurrent use.
+// ("Store.Get", "Store.Put", "Store.Txn"). It is safe for concurrent use.
+// Transactions (txn.go) have their own keys, apart from Get and Put's.
 type Store struct {
-	mu   sync.Mutex
-	data map[string]string
-	ops  atomic.Int64
+	// TxnMode is how transactions run: TxnStrict ("" too) or
+	// TxnStaleRead. Set it before the store serves.
+	TxnMode string
+	mu      sync.Mutex
+	data    map[string]string
+	txn     txnState
+	writes  int                      // transactions that wrote, for TxnStaleRead
+	snap    atomic.Pointer[txnState] // TxnStaleRead's snapshot
+	ops     atomic.Int64
 }
 
 // NewStore returns an empty store.
-func NewStore() *Store { return &Store{data: map[string]string{}} }
+func NewStore() *Store {
+	s := &Store{data: map[string]string{}, txn: txnState{}}
+	s.snap.Store(&txnState{})
+	return s
+}
 
 // Get is the RPC handler for reads.
 func (s *Store) Get(args *GetArgs, reply *GetReply) {

@@ -1,7 +1,9 @@
 package elle
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 )
 
 // Rel is a set of dependency kinds between two transactions, as bits.
@@ -48,6 +50,23 @@ func (r Rel) String() string {
 
 // MarshalText implements encoding.TextMarshaler.
 func (r Rel) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler: the inverse of
+// MarshalText, so that a results.json that carries cycles reads back.
+func (r *Rel) UnmarshalText(b []byte) error {
+	var out Rel
+	for _, part := range strings.Split(string(b), "|") {
+		i := slices.Index(relNames[:], part)
+		if i < 0 && part != "none" {
+			return fmt.Errorf("elle: unknown dependency kind %q", part)
+		}
+		if i >= 0 {
+			out |= 1 << i
+		}
+	}
+	*r = out
+	return nil
+}
 
 // edge is one dependency while the graph is being built.
 type edge struct {
