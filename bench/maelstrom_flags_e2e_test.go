@@ -17,10 +17,8 @@ import (
 // check returns the run's check called name, or fails the test.
 func check(t *testing.T, res *results.Results, name string) results.Check {
 	t.Helper()
-	for _, c := range res.Checks {
-		if c.Name == name {
-			return c
-		}
+	if c, ok := res.Check(name); ok {
+		return c
 	}
 	t.Fatalf("no %s check in %+v", name, res.Checks)
 	return results.Check{}

@@ -64,3 +64,13 @@ func Merge(checks []Check) checker.Verdict {
 	}
 	return checker.MergeAll(vs...)
 }
+
+// Check returns the run's check called name, if it has one.
+func (r *Results) Check(name string) (Check, bool) {
+	for _, c := range r.Checks {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Check{}, false
+}
