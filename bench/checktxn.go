@@ -37,15 +37,7 @@ func modelNames() string {
 // txnCalls returns the transactions of a history of Maelstrom txn calls
 // (txn-list-append, txn-rw-register), nil when it has none.
 func txnCalls(run checker.Run) *history.Txns {
-	ops := run.Ops
-	if run.Keyed != nil {
-		ops = nil
-		for i := range run.Keyed.Parts {
-			if p := &run.Keyed.Parts[i]; p.Key == "txn" {
-				ops = p.Ops
-			}
-		}
-	}
+	ops := elle.TxnOps(run)
 	if len(ops) == 0 || ops[0].Kind != history.Call {
 		return nil
 	}

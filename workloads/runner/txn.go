@@ -152,16 +152,7 @@ func TxnRefusal(cfg *workloads.Config, b backend.Backend) error {
 // ruled out) in the check's Txn.
 func TxnCheck(r checker.Run, opts elle.Options) results.Check {
 	start := time.Now()
-	ops := r.Ops
-	if r.Keyed != nil {
-		ops = nil
-		for i := range r.Keyed.Parts {
-			if p := &r.Keyed.Parts[i]; p.Key == "txn" {
-				ops = p.Ops
-			}
-		}
-	}
-	h, err := elle.FromCalls(ops)
+	h, err := elle.FromCalls(elle.TxnOps(r))
 	if err != nil {
 		return results.Check{Name: "elle", Verdict: checker.Unknown, DurationS: time.Since(start).Seconds(),
 			Summary: "elle: unknown: cannot read the transactions: " + err.Error()}

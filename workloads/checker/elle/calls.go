@@ -145,3 +145,17 @@ func (r *Result) CheckerResult() checker.Result {
 }
 
 var _ checker.Checker = Checker{}
+
+// TxnOps returns the ops of run that FromCalls reads: its Ops or, in a
+// history split by key, the part keyed "txn" (nil when it has none).
+func TxnOps(run checker.Run) []history.Op {
+	if run.Keyed == nil {
+		return run.Ops
+	}
+	for i := range run.Keyed.Parts {
+		if p := &run.Keyed.Parts[i]; p.Key == "txn" {
+			return p.Ops
+		}
+	}
+	return nil
+}
